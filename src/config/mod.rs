@@ -1,0 +1,170 @@
+//! The desk's configuration: `attache.toml` (desk, feeds, UI) and the `missions.toml` and
+//! `contacts.toml` it points to. Loading checks everything and reports every problem it can find,
+//! each with file, line and field, instead of stopping at the first.
+
+mod problem;
+mod raw;
+mod validate;
+
+pub use problem::Problem;
+
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::domain::{Contact, Mission};
+use problem::Source;
+
+/// Where a feed's documents come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeedSource {
+    /// A local document, re-read every interval. Used by the offline demo desk and for feeds
+    /// that another tool drops on disk.
+    File(PathBuf),
+}
+
+/// The formats in scope for a desk. Each names the parser its documents go through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedKind {
+    UsgsGeojson,
+}
+
+impl FeedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::UsgsGeojson => "usgs-geojson",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedConfig {
+    pub name: String,
+    pub kind: FeedKind,
+    pub source: FeedSource,
+    pub every: Duration,
+    pub enabled: bool,
+}
+
+/// How the panes are arranged: all at once when the terminal is large enough (`auto`), or
+/// always one at a time behind tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    #[default]
+    Auto,
+    Tabs,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub path: PathBuf,
+    pub desk_name: String,
+    pub desk_tz: Tz,
+    /// The journal directory named in the desk file, resolved against it.
+    pub journal: Option<PathBuf>,
+    pub feeds: Vec<FeedConfig>,
+    pub layout: Layout,
+    pub missions: Vec<Mission>,
+    pub contacts: Vec<Contact>,
+    /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
+    pub digest: String,
+}
+
+/// The default poll interval for a feed that names none.
+pub const DEFAULT_EVERY: Duration = Duration::from_secs(120);
+
+impl Config {
+    /// Loads and checks the desk file at `path` and the files it names.
+    pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut hasher = Sha256::new();
+        let desk_text = read(path).map_err(|p| vec![p])?;
+        hasher.update(desk_text.as_bytes());
+        let desk_src = Source { path, text: &desk_text };
+        let desk: raw::DeskFile = validate::parse(&desk_src).map_err(|p| vec![p])?;
+        let base = path.parent().unwrap_or(Path::new("."));
+
+        let missions_path = base.join(desk.desk.missions.get_ref());
+        let contacts_path = base.join(desk.desk.contacts.get_ref());
+        let missions_text = read_named(&missions_path, &desk_src, &desk.desk.missions, "desk.missions");
+        let contacts_text = read_named(&contacts_path, &desk_src, &desk.desk.contacts, "desk.contacts");
+
+        let mut config = validate::desk(&desk_src, desk, base, &mut problems);
+        // The ids the missions file declares, valid or not, so that one bad mission does not also
+        // make every contact that names it wrong. None when the file could not be read at all.
+        let mut mission_ids = None;
+        match missions_text {
+            Ok(text) => {
+                hasher.update(text.as_bytes());
+                let src = Source { path: &missions_path, text: &text };
+                match validate::parse::<raw::MissionsFile>(&src) {
+                    Ok(file) => {
+                        mission_ids = Some(file.missions.iter().map(|m| m.id.get_ref().clone()).collect());
+                        config.missions = validate::missions(&src, file, &mut problems);
+                    }
+                    Err(p) => problems.push(p),
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+        match contacts_text {
+            Ok(text) => {
+                hasher.update(text.as_bytes());
+                let src = Source { path: &contacts_path, text: &text };
+                match validate::parse::<raw::ContactsFile>(&src) {
+                    Ok(file) => {
+                        config.contacts = validate::contacts(&src, file, mission_ids.as_ref(), &mut problems)
+                    }
+                    Err(p) => problems.push(p),
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+        config.path = path.to_path_buf();
+        config.digest = format!("sha256:{:x}", hasher.finalize());
+        if problems.is_empty() { Ok(config) } else { Err(problems) }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Problem> {
+    std::fs::read_to_string(path).map_err(|e| Problem {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        field: String::new(),
+        message: format!("cannot read: {e}"),
+    })
+}
+
+/// Reads a file named by a field of the desk file; a failure points at that field.
+fn read_named(path: &Path, desk: &Source, field: &raw::Text, name: &str) -> Result<String, Problem> {
+    std::fs::read_to_string(path)
+        .map_err(|e| desk.problem(Some(field.span()), name, format!("cannot read {}: {e}", path.display())))
+}
+
+/// Finds the desk file: `--config`, then `$ATTACHE_CONFIG`, then `./config/attache.toml`, then
+/// `attache/attache.toml` in the XDG config directory.
+pub fn locate(flag: Option<&Path>, env: Option<&str>) -> Result<PathBuf, String> {
+    if let Some(path) = flag {
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = env.filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let local = PathBuf::from("config/attache.toml");
+    if local.is_file() {
+        return Ok(local);
+    }
+    let xdg = directories::ProjectDirs::from("", "", "attache").map(|d| d.config_dir().join("attache.toml"));
+    match xdg {
+        Some(path) if path.is_file() => Ok(path),
+        Some(path) => Err(format!(
+            "no configuration found: tried --config, $ATTACHE_CONFIG, ./config/attache.toml and {}",
+            path.display()
+        )),
+        None => {
+            Err("no configuration found: tried --config, $ATTACHE_CONFIG and ./config/attache.toml".into())
+        }
+    }
+}

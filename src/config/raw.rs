@@ -1,0 +1,112 @@
+//! The configuration files exactly as written. Fields that need checking beyond their TOML type
+//! (zones, durations, kinds, references) are kept as `Spanned` text so that a problem can name
+//! its line, and so that every such problem is reported, not just the first.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type Text = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskFile {
+    pub desk: Desk,
+    #[serde(default, rename = "feed")]
+    pub feeds: Vec<Feed>,
+    #[serde(default)]
+    pub ui: Ui,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Desk {
+    pub name: String,
+    pub tz: Text,
+    pub journal: Option<String>,
+    pub missions: Text,
+    pub contacts: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feed {
+    pub name: Text,
+    pub kind: Text,
+    pub path: Option<Text>,
+    pub url: Option<Text>,
+    pub every: Option<Text>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ui {
+    pub layout: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissionsFile {
+    #[serde(default, rename = "mission")]
+    pub missions: Vec<Mission>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mission {
+    pub id: Text,
+    pub name: String,
+    pub kind: Text,
+    pub status: Text,
+    pub country: String,
+    pub area: Spanned<Area>,
+    pub lead: Option<String>,
+    #[serde(default)]
+    pub partners: Vec<String>,
+    pub start: Option<Spanned<toml::value::Datetime>>,
+    pub end: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// Either a point and radius or a polygon; which one is checked after parsing so the message
+/// can say what is missing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub radius_km: Option<f64>,
+    pub polygon: Option<Vec<[f64; 2]>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactsFile {
+    #[serde(default, rename = "contact")]
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub role: Text,
+    pub rank: Option<String>,
+    pub post: String,
+    pub country: String,
+    pub tz: Text,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    pub hours: Text,
+    pub workdays: Option<Text>,
+    pub check_in_every: Text,
+    pub last_contact: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    pub missions: Vec<Text>,
+}

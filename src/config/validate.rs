@@ -1,0 +1,376 @@
+//! Turns the raw files into checked configuration, collecting every problem on the way.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use super::problem::{Problem, Source};
+use super::raw::{self, Text};
+use super::{Config, DEFAULT_EVERY, FeedConfig, FeedKind, FeedSource, Layout};
+use crate::domain::{
+    Area, Contact, ContactRole, Mission, MissionKind, MissionStatus, Workdays, WorkingHours,
+};
+use crate::text::one_line;
+
+/// Parses one file, naming the field a type error or unknown key sits in.
+pub(super) fn parse<T: DeserializeOwned>(src: &Source) -> Result<T, Problem> {
+    let de =
+        toml::de::Deserializer::parse(src.text).map_err(|e| src.problem(e.span(), "", e.message().trim()))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        let inner = e.into_inner();
+        src.problem(inner.span(), field, inner.message().trim())
+    })
+}
+
+pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mut Vec<Problem>) -> Config {
+    let desk_tz = zone(src, &file.desk.tz, "desk.tz", problems).unwrap_or(Tz::UTC);
+    let layout = match file.ui.layout.as_ref().map(|l| (l.get_ref().as_str(), l)) {
+        None | Some(("auto", _)) => Layout::Auto,
+        Some(("tabs", _)) => Layout::Tabs,
+        Some((other, text)) => {
+            problems.push(src.problem(
+                Some(text.span()),
+                "ui.layout",
+                format!("unknown layout `{other}` (expected auto or tabs)"),
+            ));
+            Layout::Auto
+        }
+    };
+    let mut names = HashSet::new();
+    let feeds = file
+        .feeds
+        .iter()
+        .enumerate()
+        .filter_map(|(n, feed)| {
+            let field = format!("feed[{n}]");
+            if !names.insert(feed.name.get_ref().clone()) {
+                problems.push(src.problem(
+                    Some(feed.name.span()),
+                    format!("{field}.name"),
+                    format!(
+                        "feed name `{}` is used twice; names identify feeds in the journal",
+                        feed.name.get_ref()
+                    ),
+                ));
+            }
+            feed_config(src, feed, &field, base, problems)
+        })
+        .collect();
+    Config {
+        path: Default::default(),
+        desk_name: one_line(&file.desk.name),
+        desk_tz,
+        journal: file.desk.journal.as_ref().map(|j| base.join(j)),
+        feeds,
+        layout,
+        missions: Vec::new(),
+        contacts: Vec::new(),
+        digest: String::new(),
+    }
+}
+
+fn feed_config(
+    src: &Source,
+    feed: &raw::Feed,
+    field: &str,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<FeedConfig> {
+    let kind = match feed.kind.get_ref().as_str() {
+        "usgs-geojson" => Some(FeedKind::UsgsGeojson),
+        known @ ("gdacs-rss" | "cap" | "rss" | "json" | "cot-udp" | "cot-tcp") => {
+            problems.push(src.problem(
+                Some(feed.kind.span()),
+                format!("{field}.kind"),
+                format!("feed kind `{known}` is not available in this version of attache (available: usgs-geojson)"),
+            ));
+            None
+        }
+        other => {
+            problems.push(src.problem(
+                Some(feed.kind.span()),
+                format!("{field}.kind"),
+                format!("unknown feed kind `{other}` (expected usgs-geojson, gdacs-rss, cap, rss, json, cot-udp or cot-tcp)"),
+            ));
+            None
+        }
+    };
+    let source = match (&feed.path, &feed.url) {
+        (Some(path), None) => Some(FeedSource::File(base.join(path.get_ref()))),
+        (_, Some(url)) => {
+            problems.push(src.problem(
+                Some(url.span()),
+                format!("{field}.url"),
+                "polling over the network is not available in this version of attache; give `path` to a local document",
+            ));
+            None
+        }
+        (None, None) => {
+            problems.push(src.problem(
+                Some(feed.name.span()),
+                field,
+                "a feed needs `path` (a local document)",
+            ));
+            None
+        }
+    };
+    let every = match &feed.every {
+        Some(text) => duration(src, text, &format!("{field}.every"), problems),
+        None => Some(DEFAULT_EVERY),
+    };
+    Some(FeedConfig {
+        name: feed.name.get_ref().clone(),
+        kind: kind?,
+        source: source?,
+        every: every?,
+        enabled: feed.enabled,
+    })
+}
+
+pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec<Problem>) -> Vec<Mission> {
+    let mut ids = HashSet::new();
+    file.missions
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, m)| {
+            let field = format!("mission[{n}]");
+            if !ids.insert(m.id.get_ref().clone()) {
+                problems.push(src.problem(
+                    Some(m.id.span()),
+                    format!("{field}.id"),
+                    format!("mission id `{}` is used twice", m.id.get_ref()),
+                ));
+            }
+            let kind = choice(
+                src,
+                &m.kind,
+                &format!("{field}.kind"),
+                problems,
+                &[
+                    ("peacekeeping", MissionKind::Peacekeeping),
+                    ("humanitarian", MissionKind::Humanitarian),
+                    ("joint-task-force", MissionKind::JointTaskForce),
+                    ("exercise", MissionKind::Exercise),
+                    ("defense-cooperation", MissionKind::DefenseCooperation),
+                    ("attache-post", MissionKind::AttachePost),
+                ],
+            );
+            let status = choice(
+                src,
+                &m.status,
+                &format!("{field}.status"),
+                problems,
+                &[
+                    ("active", MissionStatus::Active),
+                    ("planned", MissionStatus::Planned),
+                    ("suspended", MissionStatus::Suspended),
+                    ("concluded", MissionStatus::Concluded),
+                ],
+            );
+            let area = area(src, &m.area, &format!("{field}.area"), problems);
+            let start = m.start.as_ref().and_then(|d| date(src, d, &format!("{field}.start"), problems));
+            let end = m.end.as_ref().and_then(|d| date(src, d, &format!("{field}.end"), problems));
+            Some(Mission {
+                id: m.id.into_inner(),
+                name: one_line(&m.name),
+                kind: kind?,
+                status: status?,
+                country: one_line(&m.country),
+                area: area?,
+                lead: m.lead.as_deref().map(one_line),
+                partners: m.partners.iter().map(|p| one_line(p)).collect(),
+                start,
+                end,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn contacts(
+    src: &Source,
+    file: raw::ContactsFile,
+    mission_ids: Option<&HashSet<String>>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Contact> {
+    file.contacts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(n, c)| {
+            let field = format!("contact[{n}]");
+            let role = choice(
+                src,
+                &c.role,
+                &format!("{field}.role"),
+                problems,
+                &[
+                    ("defense-attache", ContactRole::DefenseAttache),
+                    ("naval-attache", ContactRole::NavalAttache),
+                    ("air-attache", ContactRole::AirAttache),
+                    ("army-attache", ContactRole::ArmyAttache),
+                    ("liaison-officer", ContactRole::LiaisonOfficer),
+                    ("civ-mil-coordinator", ContactRole::CivMilCoordinator),
+                    ("host-nation-counterpart", ContactRole::HostNationCounterpart),
+                ],
+            );
+            let tz = zone(src, &c.tz, &format!("{field}.tz"), problems);
+            let hours = checked(src, &c.hours, &format!("{field}.hours"), problems, WorkingHours::parse);
+            let workdays = match &c.workdays {
+                Some(text) => checked(src, text, &format!("{field}.workdays"), problems, Workdays::parse),
+                None => Some(Workdays::default()),
+            };
+            let every = duration(src, &c.check_in_every, &format!("{field}.check_in_every"), problems);
+            let last_contact = c
+                .last_contact
+                .as_ref()
+                .and_then(|t| instant(src, t, &format!("{field}.last_contact"), problems));
+            for (i, id) in c.missions.iter().enumerate().filter(|_| mission_ids.is_some()) {
+                if !mission_ids.is_some_and(|ids| ids.contains(id.get_ref())) {
+                    problems.push(src.problem(
+                        Some(id.span()),
+                        format!("{field}.missions[{i}]"),
+                        format!("unknown mission id `{}` (not in missions file)", id.get_ref()),
+                    ));
+                }
+            }
+            Some(Contact {
+                name: one_line(&c.name),
+                role: role?,
+                rank: c.rank.as_deref().map(one_line),
+                post: one_line(&c.post),
+                country: one_line(&c.country),
+                tz: tz?,
+                languages: c.languages.iter().map(|l| one_line(l)).collect(),
+                channels: c.channels.iter().map(|l| one_line(l)).collect(),
+                hours: hours?,
+                workdays: workdays?,
+                check_in_every: every?,
+                last_contact,
+                missions: c.missions.into_iter().map(|m| m.into_inner()).collect(),
+            })
+        })
+        .collect()
+}
+
+fn checked<T>(
+    src: &Source,
+    text: &Text,
+    field: &str,
+    problems: &mut Vec<Problem>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Option<T> {
+    parse(text.get_ref())
+        .map_err(|message| problems.push(src.problem(Some(text.span()), field, message)))
+        .ok()
+}
+
+fn choice<T: Copy>(
+    src: &Source,
+    text: &Text,
+    field: &str,
+    problems: &mut Vec<Problem>,
+    options: &[(&str, T)],
+) -> Option<T> {
+    let found = options.iter().find(|(name, _)| name == text.get_ref()).map(|(_, v)| *v);
+    if found.is_none() {
+        let expected: Vec<_> = options.iter().map(|(name, _)| *name).collect();
+        problems.push(src.problem(
+            Some(text.span()),
+            field,
+            format!("unknown value `{}` (expected one of: {})", text.get_ref(), expected.join(", ")),
+        ));
+    }
+    found
+}
+
+fn zone(src: &Source, text: &Text, field: &str, problems: &mut Vec<Problem>) -> Option<Tz> {
+    checked(src, text, field, problems, |s| {
+        s.parse::<Tz>().map_err(|_| {
+            format!("unknown time zone `{s}` (expected an IANA name such as Asia/Manila or Europe/Belgrade)")
+        })
+    })
+}
+
+/// Durations as a desk writes them: `30s`, `15m`, `2h`, `7d`, or combined (`1h 30m`).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("bad duration `{text}` (expected a number and unit, e.g. 30s, 15m, 2h, 7d)");
+    let parsed = humantime::parse_duration(text.trim()).map_err(|_| bad())?;
+    if parsed.is_zero() { Err(format!("duration `{text}` must be longer than zero")) } else { Ok(parsed) }
+}
+
+fn duration(src: &Source, text: &Text, field: &str, problems: &mut Vec<Problem>) -> Option<Duration> {
+    checked(src, text, field, problems, parse_duration)
+}
+
+fn area(
+    src: &Source,
+    area: &toml::Spanned<raw::Area>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Area> {
+    let span = Some(area.span());
+    let a = area.get_ref();
+    let result = match (a.lat, a.lon, a.radius_km, &a.polygon) {
+        (Some(lat), Some(lon), Some(radius_km), None) => {
+            if crate::domain::LatLon::new(lat, lon).is_none() {
+                Err(format!("lat {lat}, lon {lon} is not a place on earth (lat -90..90, lon -180..180)"))
+            } else if !(radius_km.is_finite() && radius_km > 0.0) {
+                Err(format!("radius_km must be a positive number of kilometres, not {radius_km}"))
+            } else {
+                Ok(Area::Circle { lat, lon, radius_km })
+            }
+        }
+        (None, None, None, Some(points)) => {
+            if points.len() < 3 {
+                Err(format!("a polygon needs at least 3 [lat, lon] points, this one has {}", points.len()))
+            } else if let Some(p) = points.iter().find(|p| crate::domain::LatLon::new(p[0], p[1]).is_none()) {
+                Err(format!("polygon point [{}, {}] is not a place on earth", p[0], p[1]))
+            } else {
+                Ok(Area::Polygon { polygon: points.clone() })
+            }
+        }
+        _ => Err("give either lat, lon and radius_km, or polygon = [[lat, lon], ...]".to_string()),
+    };
+    result.map_err(|message| problems.push(src.problem(span, field, message))).ok()
+}
+
+fn date(
+    src: &Source,
+    value: &toml::Spanned<toml::value::Datetime>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<NaiveDate> {
+    let text = value.get_ref().to_string();
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| {
+            problems.push(src.problem(
+                Some(value.span()),
+                field,
+                format!("expected a date such as 2024-03-01, not {text}"),
+            ))
+        })
+        .ok()
+}
+
+fn instant(
+    src: &Source,
+    value: &toml::Spanned<toml::value::Datetime>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<DateTime<Utc>> {
+    let text = value.get_ref().to_string();
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            problems.push(src.problem(
+                Some(value.span()),
+                field,
+                format!("expected a time with offset such as 2026-11-20T09:00:00Z, not {text}"),
+            ))
+        })
+        .ok()
+}

@@ -1,0 +1,228 @@
+//! The text of the detail view that Enter opens on a selected row.
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use super::FeedRuntime;
+use super::format::{ago, span, stamp};
+use super::pane::RowKey;
+use super::rows::feed_state;
+use crate::config::{Config, FeedSource};
+use crate::domain::{Area, distance_km};
+use crate::state::DeskState;
+
+/// How far outside its area an item still counts as near a mission.
+const NEAR_MARGIN_KM: f64 = 100.0;
+
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+pub fn detail(
+    key: &RowKey,
+    config: &Config,
+    state: &DeskState,
+    runtime: &BTreeMap<String, FeedRuntime>,
+    now: DateTime<Utc>,
+) -> Option<Detail> {
+    match key {
+        RowKey::Mission(id) => mission(id, config, state, now),
+        RowKey::Contact(n) => contact(*n, config, state, now),
+        RowKey::Alert(id) => alert(id, state),
+        RowKey::Log(seq) => log(*seq, state),
+        RowKey::Feed(name) => feed(name, config, state, runtime, now),
+    }
+}
+
+fn mission(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
+    let m = config.missions.iter().find(|m| m.id == id)?;
+    let mut lines = vec![
+        format!("{} ({})", m.name, m.id),
+        format!("Kind: {}   Status: {}   Country: {}", m.kind.label(), m.status.label(), m.country),
+    ];
+    if let Some(lead) = &m.lead {
+        lines.push(format!("Lead: {lead}"));
+    }
+    if !m.partners.is_empty() {
+        lines.push(format!("Partners: {}", m.partners.join(", ")));
+    }
+    match (m.start, m.end) {
+        (Some(s), Some(e)) => lines.push(format!("Dates: {s} to {e}")),
+        (Some(s), None) => lines.push(format!("Since: {s}")),
+        (None, Some(e)) => lines.push(format!("Until: {e}")),
+        (None, None) => {}
+    }
+    let reach_km = match &m.area {
+        Area::Circle { lat, lon, radius_km } => {
+            lines.push(format!("Area: {radius_km} km around {lat:.3}, {lon:.3}"));
+            radius_km + NEAR_MARGIN_KM
+        }
+        Area::Polygon { polygon } => {
+            lines.push(format!("Area: polygon of {} points", polygon.len()));
+            // Without a containment test (alert rules bring one), measure from the centre out to
+            // the farthest vertex.
+            let centre = m.area.centre();
+            let far = polygon
+                .iter()
+                .map(|p| distance_km(centre, crate::domain::LatLon { lat: p[0], lon: p[1] }))
+                .fold(0.0, f64::max);
+            far + NEAR_MARGIN_KM
+        }
+    };
+    let contacts: Vec<_> = config.contacts.iter().filter(|c| c.missions.contains(&m.id)).collect();
+    lines.push(String::new());
+    lines.push(format!("Contacts ({})", contacts.len()));
+    for c in contacts {
+        lines.push(format!("  {} - {}, {}", c.name, c.role.label(), c.post));
+    }
+    let alerts: Vec<_> = state.open_alerts().filter(|a| a.missions.contains(&m.id)).collect();
+    lines.push(String::new());
+    lines.push(format!("Open alerts ({})", alerts.len()));
+    for a in alerts {
+        lines.push(format!("  {} {} {}", a.severity.tag(), a.state.label(), a.title));
+    }
+    let centre = m.area.centre();
+    let mut near: Vec<_> = state
+        .active_items(now)
+        .into_iter()
+        .filter_map(|e| {
+            let d = distance_km(centre, e.item.location.as_ref()?.centre()?);
+            (d <= reach_km).then_some((d, e))
+        })
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lines.push(String::new());
+    lines.push(format!("Items within {reach_km:.0} km of the area's centre ({})", near.len()));
+    for (d, e) in near {
+        lines.push(format!("  {:>5.0} km  {} {}  [{}]", d, e.item.severity.tag(), e.item.title, e.item.feed));
+    }
+    Some(Detail { title: format!("Mission {}", m.id), lines })
+}
+
+fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
+    let c = config.contacts.get(n)?;
+    let last = state.check_ins.get(&c.name).copied().max(c.last_contact);
+    let status = c.status_at(now, last);
+    let mut lines = vec![
+        match &c.rank {
+            Some(rank) => format!("{} ({rank})", c.name),
+            None => c.name.clone(),
+        },
+        format!("Role: {}   Post: {}   Country: {}", c.role.label(), c.post, c.country),
+        format!(
+            "Local time: {} ({})   {}",
+            status.local.format("%a %Y-%m-%d %H:%M"),
+            c.tz.name(),
+            if status.on_duty { "within working hours" } else { "outside working hours" }
+        ),
+        format!("Working hours: {}-{}", c.hours.start.format("%H:%M"), c.hours.end.format("%H:%M")),
+        format!("Check in every: {}", humantime::format_duration(c.check_in_every)),
+    ];
+    lines.push(match last {
+        Some(t) => format!("Last contact: {} ({})", stamp(t), ago(t, now)),
+        None => "Last contact: never recorded".into(),
+    });
+    match (status.overdue_by, status.due) {
+        (Some(by), Some(_)) => lines.push(format!("Check-in OVERDUE by {}", span(by))),
+        (Some(_), None) => lines.push("Check-in OVERDUE: no contact on record".into()),
+        (None, Some(due)) => lines.push(format!("Next check-in due {} (in {})", stamp(due), span(due - now))),
+        (None, None) => {}
+    }
+    if !c.languages.is_empty() {
+        lines.push(format!("Languages: {}", c.languages.join(", ")));
+    }
+    if !c.channels.is_empty() {
+        lines.push("Channels:".into());
+        lines.extend(c.channels.iter().map(|ch| format!("  {ch}")));
+    }
+    if !c.missions.is_empty() {
+        lines.push(format!("Missions: {}", c.missions.join(", ")));
+    }
+    Some(Detail { title: format!("Contact {}", c.name), lines })
+}
+
+fn alert(id: &str, state: &DeskState) -> Option<Detail> {
+    let a = state.alerts.get(id)?;
+    let mut lines = vec![
+        a.title.clone(),
+        format!(
+            "Severity: {}   State: {}{}",
+            a.severity,
+            a.state.label(),
+            if a.escalated { " (ESCALATED)" } else { "" }
+        ),
+        format!("Rule: {}   Feed: {}   Item: {}", a.rule, a.feed, a.item),
+        format!("Raised: {}", stamp(a.raised)),
+    ];
+    if !a.missions.is_empty() {
+        lines.push(format!("Missions: {}", a.missions.join(", ")));
+    }
+    if let Some(entry) = state.items.values().find(|e| e.item.feed == a.feed && e.item.id == a.item) {
+        if let Some(summary) = &entry.item.summary {
+            lines.push(format!("Item: {summary}"));
+        }
+        if let Some(link) = &entry.item.link {
+            lines.push(format!("Source: {link}"));
+        }
+    }
+    lines.push(String::new());
+    lines.push("History".into());
+    lines.extend(a.history.iter().map(|s| format!("  {}  {}", stamp(s.ts), s.what)));
+    Some(Detail { title: format!("Alert {}", a.severity.tag()), lines })
+}
+
+fn log(seq: u64, state: &DeskState) -> Option<Detail> {
+    let line = state.log.iter().find(|l| l.seq == seq)?;
+    Some(Detail {
+        title: format!("Event #{seq}"),
+        lines: vec![
+            format!("Sequence: {}", line.seq),
+            format!("Time: {}", stamp(line.ts)),
+            format!("Kind: {}", line.kind),
+            format!("By: {}", line.by),
+            String::new(),
+            line.text.clone(),
+        ],
+    })
+}
+
+fn feed(
+    name: &str,
+    config: &Config,
+    state: &DeskState,
+    runtime: &BTreeMap<String, FeedRuntime>,
+    now: DateTime<Utc>,
+) -> Option<Detail> {
+    let f = config.feeds.iter().find(|f| f.name == name)?;
+    let health = state.feeds.get(name).cloned().unwrap_or_default();
+    let mut lines = vec![
+        format!("{} ({})", f.name, f.kind.as_str()),
+        match &f.source {
+            FeedSource::File(path) => format!("Source: file {}", path.display()),
+        },
+        format!("Every: {}", humantime::format_duration(f.every)),
+        format!("State: {}", feed_state(config, state, runtime, name, now)),
+        match health.last_ok {
+            Some(t) => format!("Last success: {} ({})", stamp(t), ago(t, now)),
+            None => "Last success: never".into(),
+        },
+    ];
+    if let Some(ms) = health.last_poll_ms {
+        lines.push(format!("Last poll took: {ms} ms"));
+    }
+    if let Some((t, error)) = &health.last_error {
+        lines.push(format!("Last error: {} ({}): {error}", stamp(*t), ago(*t, now)));
+    }
+    if let Some(since) = health.failing_since {
+        lines.push(format!("Failing since: {} ({})", stamp(since), ago(since, now)));
+    }
+    let items: Vec<_> = state.active_items(now).into_iter().filter(|e| e.item.feed == name).collect();
+    lines.push(String::new());
+    lines.push(format!("Active items ({})", items.len()));
+    for e in items {
+        let at = e.item.published.map_or_else(|| "-".to_string(), stamp);
+        lines.push(format!("  {} {}  {}", e.item.severity.tag(), at, e.item.title));
+    }
+    Some(Detail { title: format!("Feed {name}"), lines })
+}

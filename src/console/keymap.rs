@@ -1,0 +1,324 @@
+//! Keys are data: every binding is a row here with the action it runs and the words for help.
+//! The help screen and the key hints are generated from this table, so they cannot drift from
+//! what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What the console can be asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    FocusPane(usize),
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Open,
+    Filter,
+    Note,
+    Close,
+    Submit,
+}
+
+/// Which keys apply: the panes, or an overlay on top of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Panes,
+    Overlay,
+    /// A one-line prompt (note, filter): printable keys are typed into it.
+    Prompt,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, mods: KeyModifiers::NONE }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+}
+
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::Tab)],
+        action: Action::FocusNext,
+        help: "focus the next pane",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::BackTab)],
+        action: Action::FocusPrev,
+        help: "focus the previous pane",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('1')],
+        action: Action::FocusPane(0),
+        help: "focus Missions",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('2')],
+        action: Action::FocusPane(1),
+        help: "focus Contacts",
+    },
+    Binding { context: Context::Panes, keys: &[ch('3')], action: Action::FocusPane(2), help: "focus Alerts" },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('4')],
+        action: Action::FocusPane(3),
+        help: "focus Event log",
+    },
+    Binding { context: Context::Panes, keys: &[ch('5')], action: Action::FocusPane(4), help: "focus Feeds" },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('j'), key(KeyCode::Down)],
+        action: Action::Down,
+        help: "select the next line",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('k'), key(KeyCode::Up)],
+        action: Action::Up,
+        help: "select the previous line",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::PageDown)],
+        action: Action::PageDown,
+        help: "move down a page",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::PageUp)],
+        action: Action::PageUp,
+        help: "move up a page",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('g'), key(KeyCode::Home)],
+        action: Action::Top,
+        help: "select the first line",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('G'), key(KeyCode::End)],
+        action: Action::Bottom,
+        help: "select the last line",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::Enter)],
+        action: Action::Open,
+        help: "open the selection's detail",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('/')],
+        action: Action::Filter,
+        help: "filter the focused pane (Esc clears)",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('n')],
+        action: Action::Note,
+        help: "add an operator note to the journal",
+    },
+    Binding { context: Context::Panes, keys: &[ch('?')], action: Action::Help, help: "show this help" },
+    Binding {
+        context: Context::Panes,
+        keys: &[key(KeyCode::Esc)],
+        action: Action::Close,
+        help: "clear the focused pane's filter",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('q'), ctrl('c')],
+        action: Action::Quit,
+        help: "quit (the journal stays consistent)",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('j'), key(KeyCode::Down)],
+        action: Action::Down,
+        help: "scroll down",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('k'), key(KeyCode::Up)],
+        action: Action::Up,
+        help: "scroll up",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[key(KeyCode::PageDown)],
+        action: Action::PageDown,
+        help: "scroll down a page",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[key(KeyCode::PageUp)],
+        action: Action::PageUp,
+        help: "scroll up a page",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[key(KeyCode::Esc), ch('q'), ch('?'), key(KeyCode::Enter)],
+        action: Action::Close,
+        help: "close the overlay",
+    },
+    Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Enter)],
+        action: Action::Submit,
+        help: "save the note / keep the filter",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Esc)],
+        action: Action::Close,
+        help: "cancel (a note is not saved)",
+    },
+    Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+];
+
+/// The action bound to `event` in `context`, if any. Key releases and repeats of release-less
+/// terminals are ignored; only presses act.
+pub fn action_for(context: Context, event: &KeyEvent) -> Option<Action> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    // Shifted letters arrive with SHIFT set on some terminals and not on others.
+    let mods = match event.code {
+        KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
+        _ => event.modifiers,
+    };
+    BINDINGS
+        .iter()
+        .filter(|b| b.context == context)
+        .find(|b| b.keys.iter().any(|k| k.code == event.code && k.mods == mods))
+        .map(|b| b.action)
+}
+
+/// How a key is written in help: `Tab`, `S-Tab`, `C-c`, `↓`, `j`.
+pub fn label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        other => format!("{other:?}"),
+    };
+    if key.mods.contains(KeyModifiers::CONTROL) { format!("C-{base}") } else { base }
+}
+
+/// The help screen's lines: one per binding, grouped by context.
+pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .map(|b| {
+            let keys: Vec<_> = b.keys.iter().map(label).collect();
+            let section = match b.context {
+                Context::Panes => "Panes",
+                Context::Overlay => "Detail and help views",
+                Context::Prompt => "Typing a note or filter",
+            };
+            (keys.join(" "), b.help, section)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn keys_map_to_actions_by_context() {
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Tab, KeyModifiers::NONE)),
+            Some(Action::FocusNext)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::FocusPrev)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            action_for(Context::Overlay, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Action::Close)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(action_for(Context::Panes, &press(KeyCode::Char('x'), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                if a.context != b.context {
+                    continue;
+                }
+                for ka in a.keys {
+                    assert!(
+                        !b.keys.iter().any(|kb| kb.code == ka.code && kb.mods == ka.mods),
+                        "{} bound to both {:?} and {:?}",
+                        label(ka),
+                        a.action,
+                        b.action
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn help_lists_every_binding() {
+        let help = help_lines();
+        assert_eq!(help.len(), BINDINGS.len());
+        assert!(help.iter().any(|(keys, what, _)| keys == "n" && what.contains("note")));
+    }
+}

@@ -1,0 +1,275 @@
+//! The console's behaviour without a terminal: what is focused and selected, what each key
+//! does, and which operator actions must be journaled. `ui` draws it; `runtime` wires it to the
+//! terminal, the journal and the feeds.
+
+pub mod detail;
+pub mod format;
+pub mod keymap;
+pub mod pane;
+pub mod rows;
+
+use chrono::{DateTime, Timelike, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::event::{Event, Record};
+use crate::state::DeskState;
+use crate::text::one_line;
+use detail::Detail;
+use keymap::{Action, Context};
+use pane::{Pane, PaneView};
+
+/// Rows a page key moves.
+const PAGE: isize = 10;
+
+/// What the runtime knows about a feed's polling that is not desk knowledge (and so not
+/// journaled): when it polls next and whether a poll is under way.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FeedRuntime {
+    pub next_poll: Option<DateTime<Utc>>,
+    pub in_flight: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Note,
+    Filter,
+}
+
+pub enum Overlay {
+    None,
+    Help { scroll: usize },
+    Detail { detail: Detail, scroll: usize },
+    Prompt { purpose: PromptPurpose, text: String },
+}
+
+/// The journal as the status bar shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalStatus {
+    Writable,
+    /// Appends fail (disk full, read-only directory); the console keeps showing what it has.
+    Failing(String),
+}
+
+/// What the runtime must do after a key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Quit,
+    /// Journal this operator event; it shows as done only once durable.
+    Append(Box<Event>),
+}
+
+pub struct App {
+    pub config: Config,
+    pub state: DeskState,
+    pub now: DateTime<Utc>,
+    pub operator: String,
+    pub focus: Pane,
+    pub overlay: Overlay,
+    pub panes: [PaneView; 5],
+    pub journal: JournalStatus,
+    /// A short message for the status bar (last action's result).
+    pub flash: Option<String>,
+    pub feed_runtime: BTreeMap<String, FeedRuntime>,
+    /// Whether this console polls the feeds or another console on the host does.
+    pub polls_feeds: bool,
+}
+
+impl App {
+    pub fn new(config: Config, operator: String, now: DateTime<Utc>) -> Self {
+        let mut app = App {
+            config,
+            state: DeskState::default(),
+            now,
+            operator,
+            focus: Pane::Missions,
+            overlay: Overlay::None,
+            panes: Default::default(),
+            journal: JournalStatus::Writable,
+            flash: None,
+            feed_runtime: BTreeMap::new(),
+            polls_feeds: false,
+        };
+        app.refresh_all();
+        app
+    }
+
+    /// Folds records into the desk state and refreshes the panes.
+    pub fn apply(&mut self, records: &[Record]) {
+        if records.is_empty() {
+            return;
+        }
+        self.state.apply_all(records);
+        self.refresh_all();
+    }
+
+    /// Moves the clock. Returns whether anything on screen changes (the clock shows seconds).
+    pub fn set_now(&mut self, now: DateTime<Utc>) -> bool {
+        let minute_changed = now.minute() != self.now.minute() || (now - self.now).num_seconds().abs() >= 60;
+        let second_changed = now.timestamp() != self.now.timestamp();
+        self.now = now;
+        if minute_changed {
+            self.refresh(Pane::Contacts);
+            self.refresh(Pane::Alerts);
+            self.refresh(Pane::Log);
+        }
+        if second_changed {
+            self.refresh(Pane::Feeds);
+        }
+        second_changed
+    }
+
+    pub fn refresh_all(&mut self) {
+        for pane in Pane::ALL {
+            self.refresh(pane);
+        }
+    }
+
+    /// Rebuilds one pane's rows; they change only with state, clock or filter, never per frame.
+    pub fn refresh(&mut self, pane: Pane) {
+        let rows = match pane {
+            Pane::Missions => rows::missions(&self.config, &self.state),
+            Pane::Contacts => rows::contacts(&self.config, &self.state, self.now),
+            Pane::Alerts => rows::alerts(&self.state, self.now),
+            Pane::Log => rows::log(&self.state, self.now),
+            Pane::Feeds => rows::feeds(&self.config, &self.state, &self.feed_runtime, self.now),
+        };
+        self.panes[pane.index()].set_rows(rows);
+    }
+
+    pub fn pane(&self, pane: Pane) -> &PaneView {
+        &self.panes[pane.index()]
+    }
+
+    fn focused_mut(&mut self) -> &mut PaneView {
+        &mut self.panes[self.focus.index()]
+    }
+
+    pub fn context(&self) -> Context {
+        match self.overlay {
+            Overlay::None => Context::Panes,
+            Overlay::Help { .. } | Overlay::Detail { .. } => Context::Overlay,
+            Overlay::Prompt { .. } => Context::Prompt,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Effect> {
+        let context = self.context();
+        match keymap::action_for(context, key) {
+            Some(action) => self.act(action),
+            None if context == Context::Prompt => {
+                self.type_into_prompt(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Option<Effect> {
+        match (&mut self.overlay, action) {
+            (_, Action::Quit) => return Some(Effect::Quit),
+            (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
+            (Overlay::Prompt { purpose, .. }, Action::Close) => {
+                if *purpose == PromptPurpose::Filter {
+                    self.set_filter(String::new());
+                } else {
+                    self.flash = Some("note discarded".into());
+                }
+                self.overlay = Overlay::None;
+            }
+            (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
+            {
+                Action::Down => *scroll += 1,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::PageDown => *scroll += PAGE as usize,
+                Action::PageUp => *scroll = scroll.saturating_sub(PAGE as usize),
+                Action::Close => self.overlay = Overlay::None,
+                _ => {}
+            },
+            (Overlay::None, action) => self.act_on_panes(action),
+            (Overlay::Prompt { .. }, _) => {}
+        }
+        None
+    }
+
+    fn act_on_panes(&mut self, action: Action) {
+        let selected = self.pane(self.focus).selected as isize;
+        match action {
+            Action::FocusNext => self.focus = Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()],
+            Action::FocusPrev => {
+                self.focus = Pane::ALL[(self.focus.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+            }
+            Action::FocusPane(n) => self.focus = Pane::ALL[n.min(Pane::ALL.len() - 1)],
+            Action::Down => self.focused_mut().select(selected + 1),
+            Action::Up => self.focused_mut().select(selected - 1),
+            Action::PageDown => self.focused_mut().select(selected + PAGE),
+            Action::PageUp => self.focused_mut().select(selected - PAGE),
+            Action::Top => self.focused_mut().select(0),
+            Action::Bottom => self.focused_mut().select(isize::MAX),
+            Action::Open => self.open_detail(),
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Filter => {
+                let text = self.pane(self.focus).filter.clone();
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, text };
+            }
+            Action::Note => {
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, text: String::new() }
+            }
+            Action::Close => self.set_filter(String::new()),
+            Action::Quit | Action::Submit => {}
+        }
+    }
+
+    fn open_detail(&mut self) {
+        let Some(row) = self.pane(self.focus).selected_row() else { return };
+        if let Some(detail) =
+            detail::detail(&row.key, &self.config, &self.state, &self.feed_runtime, self.now)
+        {
+            self.overlay = Overlay::Detail { detail, scroll: 0 };
+        }
+    }
+
+    fn type_into_prompt(&mut self, key: &KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        let Overlay::Prompt { purpose, text } = &mut self.overlay else { return };
+        match key.code {
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                text.push(c)
+            }
+            _ => return,
+        }
+        if *purpose == PromptPurpose::Filter {
+            let text = text.clone();
+            self.set_filter(text);
+        }
+    }
+
+    fn submit_prompt(&mut self) -> Option<Effect> {
+        let Overlay::Prompt { purpose, text } = std::mem::replace(&mut self.overlay, Overlay::None) else {
+            return None;
+        };
+        match purpose {
+            PromptPurpose::Filter => None,
+            PromptPurpose::Note => {
+                let text = one_line(&text);
+                if text.is_empty() {
+                    self.flash = Some("empty note not saved".into());
+                    return None;
+                }
+                Some(Effect::Append(Box::new(Event::Note { operator: self.operator.clone(), text })))
+            }
+        }
+    }
+
+    fn set_filter(&mut self, filter: String) {
+        let pane = self.focus;
+        self.panes[pane.index()].filter = filter;
+        self.refresh(pane);
+    }
+}

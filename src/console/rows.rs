@@ -1,0 +1,191 @@
+//! Builds each pane's rows as plain text from configuration, desk state and the clock.
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use super::FeedRuntime;
+use super::format::{ago, span, when};
+use super::pane::{Row, RowKey};
+use crate::config::Config;
+use crate::domain::{MissionStatus, Severity};
+use crate::state::{AlertState, DeskState};
+
+pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
+    let mut rows: Vec<(MissionStatus, Option<Severity>, Row)> = config
+        .missions
+        .iter()
+        .map(|m| {
+            let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
+            for alert in state.open_alerts().filter(|a| a.missions.contains(&m.id)) {
+                *open.entry(alert.severity).or_default() += 1;
+            }
+            let worst = open.keys().next_back().copied();
+            let summary = if open.is_empty() {
+                "-".to_string()
+            } else {
+                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect::<Vec<_>>().join(" ")
+            };
+            let row = Row {
+                key: RowKey::Mission(m.id.clone()),
+                cells: vec![
+                    status_tag(m.status).into(),
+                    m.id.clone(),
+                    m.name.clone(),
+                    m.kind.label().into(),
+                    m.country.clone(),
+                    summary,
+                ],
+                severity: worst,
+                flagged: worst.is_some_and(|s| s >= Severity::Severe),
+            };
+            (m.status, worst, row)
+        })
+        .collect();
+    // Active missions first, and among them those with the most urgent open alerts.
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    rows.into_iter().map(|(_, _, row)| row).collect()
+}
+
+fn status_tag(status: MissionStatus) -> &'static str {
+    match status {
+        MissionStatus::Active => "ACT",
+        MissionStatus::Planned => "PLN",
+        MissionStatus::Suspended => "SUS",
+        MissionStatus::Concluded => "END",
+    }
+}
+
+pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+    config
+        .contacts
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            let last = state.check_ins.get(&c.name).copied().max(c.last_contact);
+            let status = c.status_at(now, last);
+            let check_in = match (status.overdue_by, status.due) {
+                (Some(_), None) => "OVERDUE never".to_string(),
+                (Some(by), Some(_)) => format!("OVERDUE {}", span(by)),
+                (None, Some(due)) => format!("due in {}", span(due - now)),
+                (None, None) => "-".to_string(),
+            };
+            Row {
+                key: RowKey::Contact(n),
+                cells: vec![
+                    c.name.clone(),
+                    c.role.label().into(),
+                    c.post.clone(),
+                    status.local.format("%a %H:%M").to_string(),
+                    if status.on_duty { "on".into() } else { "off".into() },
+                    check_in,
+                ],
+                severity: None,
+                flagged: status.overdue_by.is_some(),
+            }
+        })
+        .collect()
+}
+
+pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+    let mut alerts: Vec<_> = state.alerts.values().collect();
+    // Waiting alerts first (escalated before the rest), then the most severe, then the newest.
+    alerts.sort_by(|a, b| {
+        a.state
+            .cmp(&b.state)
+            .then(b.escalated.cmp(&a.escalated))
+            .then(b.severity.cmp(&a.severity))
+            .then(b.raised.cmp(&a.raised))
+    });
+    alerts
+        .into_iter()
+        .map(|a| {
+            let state_label = if a.escalated { "ESCALATED" } else { a.state.label() };
+            Row {
+                key: RowKey::Alert(a.id.clone()),
+                cells: vec![
+                    a.severity.tag().into(),
+                    state_label.into(),
+                    when(a.raised, now),
+                    a.feed.clone(),
+                    a.title.clone(),
+                ],
+                severity: Some(a.severity),
+                flagged: a.escalated || a.state == AlertState::Open,
+            }
+        })
+        .collect()
+}
+
+pub fn log(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+    state
+        .log
+        .iter()
+        .map(|line| Row {
+            key: RowKey::Log(line.seq),
+            cells: vec![when(line.ts, now), line.kind.into(), line.text.clone()],
+            severity: None,
+            flagged: line.kind == "feed.failed" || line.kind == "alert.escalated",
+        })
+        .collect()
+}
+
+/// A feed's state in one word, most urgent first.
+pub fn feed_state(
+    config: &Config,
+    state: &DeskState,
+    runtime: &BTreeMap<String, FeedRuntime>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> &'static str {
+    let Some(feed) = config.feeds.iter().find(|f| f.name == name) else { return "unknown" };
+    let health = state.feeds.get(name);
+    if !feed.enabled {
+        return "off";
+    }
+    if health.is_some_and(|h| h.failing_since.is_some()) {
+        return "FAILING";
+    }
+    let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
+    match health.and_then(|h| h.last_ok) {
+        None if runtime.get(name).is_some_and(|r| r.in_flight) => "polling",
+        None => "waiting",
+        // Three missed intervals: the picture from this feed can no longer be trusted as current.
+        Some(ok) if now - ok > every * 3 => "STALE",
+        Some(_) => "ok",
+    }
+}
+
+pub fn feeds(
+    config: &Config,
+    state: &DeskState,
+    runtime: &BTreeMap<String, FeedRuntime>,
+    now: DateTime<Utc>,
+) -> Vec<Row> {
+    config
+        .feeds
+        .iter()
+        .map(|f| {
+            let health = state.feeds.get(&f.name);
+            let word = feed_state(config, state, runtime, &f.name, now);
+            let next = match runtime.get(&f.name) {
+                Some(r) if r.in_flight => "now".to_string(),
+                Some(FeedRuntime { next_poll: Some(t), .. }) => format!("in {}", span(*t - now)),
+                _ if !f.enabled => "-".to_string(),
+                _ => "elsewhere".to_string(),
+            };
+            Row {
+                key: RowKey::Feed(f.name.clone()),
+                cells: vec![
+                    f.name.clone(),
+                    f.kind.as_str().into(),
+                    word.into(),
+                    health.and_then(|h| h.last_ok).map_or("never".into(), |t| ago(t, now)),
+                    health.map_or(0, |h| h.active_items).to_string(),
+                    next,
+                ],
+                severity: None,
+                flagged: word == "FAILING" || word == "STALE",
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,14 @@
+//! The desk's vocabulary in plain Rust: missions, contacts, feed items and their severities.
+//! Nothing here knows about terminals, files or networks.
+
+mod contact;
+mod geo;
+mod item;
+mod mission;
+mod severity;
+
+pub use contact::{CheckIn, Contact, ContactRole, Workdays, WorkingHours};
+pub use geo::{Area, LatLon, distance_km};
+pub use item::{FeedItem, ItemKey, Location, Traffic};
+pub use mission::{Mission, MissionKind, MissionStatus};
+pub use severity::Severity;

@@ -1,0 +1,15 @@
+//! attache: a terminal console for mission watch desks. The journal is the truth; the screen is
+//! a fold over it (see `state`).
+
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod domain;
+pub mod event;
+pub mod feeds;
+pub mod journal;
+pub mod operator;
+pub mod runtime;
+pub mod state;
+pub mod text;
+pub mod ui;

@@ -1,0 +1,87 @@
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use attache::cli::{Cli, Command};
+use attache::config::Config;
+use attache::event::Event;
+use attache::journal::Writer;
+use attache::operator;
+
+/// Exit status for a configuration that does not check out.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = std::env::var("ATTACHE_CONFIG").ok();
+    let path = match attache::config::locate(cli.config.as_deref(), env.as_deref()) {
+        Ok(path) => path,
+        Err(message) => {
+            eprintln!("attache: {message}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let config = match Config::load(&path) {
+        Ok(config) => config,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("attache: {} problem(s) in the configuration; nothing was started", problems.len());
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let journal = journal_dir(cli.journal, &config);
+    match cli.command.unwrap_or(Command::Watch) {
+        Command::Check => {
+            println!(
+                "{}: ok ({} feeds, {} missions, {} contacts; journal {})",
+                path.display(),
+                config.feeds.len(),
+                config.missions.len(),
+                config.contacts.len(),
+                journal.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Note { text } => note(&journal, &text),
+        Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("attache: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
+    flag.or_else(|| config.journal.clone()).unwrap_or_else(|| {
+        directories::ProjectDirs::from("", "", "attache")
+            .map(|d| d.data_local_dir().join("journal"))
+            .unwrap_or_else(|| PathBuf::from("journal"))
+    })
+}
+
+fn note(journal: &std::path::Path, text: &str) -> ExitCode {
+    let text = attache::text::one_line(text);
+    if text.is_empty() {
+        eprintln!("attache: the note is empty; nothing was written");
+        return ExitCode::FAILURE;
+    }
+    let operator = operator::login_name();
+    let result = Writer::open(journal).and_then(|mut w| {
+        w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
+    });
+    match result {
+        Ok(records) => {
+            let seq = records.last().map_or(0, |r| r.seq);
+            println!("note #{seq} saved to {}", journal.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("attache: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

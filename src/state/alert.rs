@@ -1,0 +1,112 @@
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use crate::domain::Severity;
+use crate::event::Event;
+use crate::text::one_line;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AlertState {
+    /// Raised and waiting for someone.
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl AlertState {
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertState::Open => "OPEN",
+            AlertState::Acknowledged => "ACK",
+            AlertState::Resolved => "RESOLVED",
+        }
+    }
+}
+
+/// One step in an alert's life, for the detail view and briefings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertStep {
+    pub ts: DateTime<Utc>,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub id: String,
+    pub rule: String,
+    pub feed: String,
+    pub item: String,
+    pub severity: Severity,
+    pub title: String,
+    pub missions: Vec<String>,
+    pub state: AlertState,
+    pub escalated: bool,
+    pub raised: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub history: Vec<AlertStep>,
+}
+
+pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: DateTime<Utc>) {
+    let step = |what: String| AlertStep { ts, what: one_line(&what) };
+    match event {
+        Event::AlertRaised { alert, rule, feed, item, severity, title, missions } => {
+            alerts.insert(
+                alert.clone(),
+                Alert {
+                    id: alert.clone(),
+                    rule: one_line(rule),
+                    feed: one_line(feed),
+                    item: one_line(item),
+                    severity: *severity,
+                    title: one_line(title),
+                    missions: missions.clone(),
+                    state: AlertState::Open,
+                    escalated: false,
+                    raised: ts,
+                    acknowledged_by: None,
+                    history: vec![step(format!("raised by rule {rule}"))],
+                },
+            );
+        }
+        Event::AlertUpdated { alert, severity, title } => {
+            if let Some(a) = alerts.get_mut(alert) {
+                a.severity = *severity;
+                a.title = one_line(title);
+                a.history.push(step(format!("updated: {severity}")));
+            }
+        }
+        Event::AlertAcknowledged { alert, operator, note } => {
+            if let Some(a) = alerts.get_mut(alert) {
+                a.state = AlertState::Acknowledged;
+                a.escalated = false;
+                a.acknowledged_by = Some(one_line(operator));
+                let what = match note {
+                    Some(note) => format!("acknowledged by {operator}: {note}"),
+                    None => format!("acknowledged by {operator}"),
+                };
+                a.history.push(step(what));
+            }
+        }
+        Event::AlertUnacknowledged { alert, operator } => {
+            if let Some(a) = alerts.get_mut(alert) {
+                a.state = AlertState::Open;
+                a.acknowledged_by = None;
+                a.history.push(step(format!("unacknowledged by {operator}")));
+            }
+        }
+        Event::AlertEscalated { alert } => {
+            if let Some(a) = alerts.get_mut(alert) {
+                a.escalated = true;
+                a.history.push(step("escalated".to_string()));
+            }
+        }
+        Event::AlertResolved { alert, operator, reason } => {
+            if let Some(a) = alerts.get_mut(alert) {
+                a.state = AlertState::Resolved;
+                a.escalated = false;
+                a.history.push(step(format!("resolved by {operator}: {reason}")));
+            }
+        }
+        _ => {}
+    }
+}

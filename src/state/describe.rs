@@ -1,0 +1,38 @@
+use crate::event::Event;
+use crate::text::one_line;
+
+/// One line of plain words for the Event log pane.
+pub(super) fn describe(event: &Event) -> String {
+    let text = match event {
+        Event::SessionStarted { operator, host, .. } => format!("{operator} started a console on {host}"),
+        Event::SessionEnded { operator, host } => format!("{operator} closed the console on {host}"),
+        Event::ConfigLoaded { path, feeds, missions, contacts, .. } => {
+            format!("config {path}: {feeds} feeds, {missions} missions, {contacts} contacts")
+        }
+        Event::Note { operator, text } => format!("{operator}: {text}"),
+        Event::ItemSeen { item } => format!("{} new: {}", item.feed, item.title),
+        Event::ItemUpdated { item } => format!("{} updated: {}", item.feed, item.title),
+        Event::ItemWithdrawn { feed, id, reason } => format!("{feed} withdrew {id} ({})", reason.as_str()),
+        Event::FeedPolled { feed, items, new, updated, withdrawn, skipped, problem, .. } => {
+            let mut text =
+                format!("{feed} ok: {items} items, {new} new, {updated} updated, {withdrawn} withdrawn");
+            if *skipped > 0 {
+                text.push_str(&format!(
+                    "; {skipped} unreadable ({})",
+                    problem.as_deref().unwrap_or("no reason given")
+                ));
+            }
+            text
+        }
+        Event::FeedFailed { feed, error } => format!("{feed} FAILED: {error}"),
+        Event::FeedRecovered { feed } => format!("{feed} recovered"),
+        Event::AlertRaised { severity, title, .. } => format!("alert {}: {title}", severity.tag()),
+        Event::AlertUpdated { severity, title, .. } => format!("alert updated {}: {title}", severity.tag()),
+        Event::AlertAcknowledged { alert, operator, .. } => format!("{operator} acknowledged {alert}"),
+        Event::AlertUnacknowledged { alert, operator } => format!("{operator} unacknowledged {alert}"),
+        Event::AlertEscalated { alert } => format!("ESCALATED {alert}"),
+        Event::AlertResolved { alert, operator, reason } => format!("{operator} resolved {alert}: {reason}"),
+        Event::ContactCheckedIn { contact, operator } => format!("{operator} checked in with {contact}"),
+    };
+    one_line(&text)
+}

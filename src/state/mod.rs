@@ -1,0 +1,156 @@
+//! The desk's state as a fold over journal records. `DeskState::apply` is the only way state
+//! changes, live or in replay, so a file of events fully determines what the console shows.
+//! Pure: no clock, no I/O, no terminal.
+
+mod alert;
+mod describe;
+
+pub use alert::{Alert, AlertState, AlertStep};
+
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::domain::{FeedItem, ItemKey};
+use crate::event::{Event, Record};
+use crate::text::one_line;
+
+/// How many event-log lines the state keeps for the Event log pane; the journal keeps them all.
+pub const LOG_CAPACITY: usize = 2000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemEntry {
+    pub item: FeedItem,
+    pub first_seen: DateTime<Utc>,
+    pub last_change: DateTime<Utc>,
+    pub revisions: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FeedHealth {
+    pub last_ok: Option<DateTime<Utc>>,
+    pub last_poll_ms: Option<u64>,
+    pub last_error: Option<(DateTime<Utc>, String)>,
+    /// Set while the feed is failing: when the current outage began.
+    pub failing_since: Option<DateTime<Utc>>,
+    pub active_items: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub kind: &'static str,
+    pub by: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeskState {
+    pub last_seq: u64,
+    pub last_ts: Option<DateTime<Utc>>,
+    pub items: HashMap<ItemKey, ItemEntry>,
+    pub feeds: BTreeMap<String, FeedHealth>,
+    pub alerts: BTreeMap<String, Alert>,
+    /// Newest first.
+    pub log: VecDeque<LogLine>,
+    pub check_ins: HashMap<String, DateTime<Utc>>,
+    pub notes: usize,
+}
+
+impl DeskState {
+    /// Folds one record into the state. Records at or below `last_seq` were already applied
+    /// (a console applies its own appends at once and sees them again when following the
+    /// journal), so they are ignored: applying is idempotent by sequence number.
+    pub fn apply(&mut self, record: &Record) {
+        if record.seq <= self.last_seq && self.last_seq != 0 {
+            return;
+        }
+        self.last_seq = record.seq;
+        self.last_ts = Some(record.ts);
+        let ts = record.ts;
+        match &record.event {
+            Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
+            Event::ItemWithdrawn { feed, id, .. } => {
+                let key = ItemKey { feed: one_line(feed), id: one_line(id) };
+                if self.items.remove(&key).is_some() {
+                    self.feed_mut(feed).active_items -= 1;
+                }
+            }
+            Event::FeedPolled { feed, ms, .. } => {
+                let health = self.feed_mut(feed);
+                health.last_ok = Some(ts);
+                health.last_poll_ms = Some(*ms);
+                health.failing_since = None;
+            }
+            Event::FeedFailed { feed, error } => {
+                let health = self.feed_mut(feed);
+                health.last_error = Some((ts, one_line(error)));
+                health.failing_since.get_or_insert(ts);
+            }
+            Event::FeedRecovered { feed } => {
+                let health = self.feed_mut(feed);
+                health.failing_since = None;
+                health.last_ok = Some(ts);
+            }
+            Event::Note { .. } => self.notes += 1,
+            Event::ContactCheckedIn { contact, .. } => {
+                self.check_ins.insert(contact.clone(), ts);
+            }
+            event @ (Event::AlertRaised { .. }
+            | Event::AlertUpdated { .. }
+            | Event::AlertAcknowledged { .. }
+            | Event::AlertUnacknowledged { .. }
+            | Event::AlertEscalated { .. }
+            | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, event, ts),
+            Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
+        }
+        self.log.push_front(LogLine {
+            seq: record.seq,
+            ts,
+            kind: record.event.kind(),
+            by: one_line(&record.by),
+            text: describe::describe(&record.event),
+        });
+        self.log.truncate(LOG_CAPACITY);
+    }
+
+    pub fn apply_all<'a>(&mut self, records: impl IntoIterator<Item = &'a Record>) {
+        for record in records {
+            self.apply(record);
+        }
+    }
+
+    fn feed_mut(&mut self, feed: &str) -> &mut FeedHealth {
+        self.feeds.entry(feed.to_string()).or_default()
+    }
+
+    fn upsert_item(&mut self, item: &FeedItem, ts: DateTime<Utc>) {
+        // Feed text is cleaned on its way into state: the one gate through which everything on
+        // screen passes, whoever wrote the journal.
+        let item = item.cleaned();
+        let key = item.key();
+        match self.items.get_mut(&key) {
+            Some(entry) => {
+                entry.item = item;
+                entry.last_change = ts;
+                entry.revisions += 1;
+            }
+            None => {
+                self.feed_mut(&key.feed).active_items += 1;
+                self.items.insert(key, ItemEntry { item, first_seen: ts, last_change: ts, revisions: 1 });
+            }
+        }
+    }
+
+    /// Items still in their life at `now`, newest change first.
+    pub fn active_items(&self, now: DateTime<Utc>) -> Vec<&ItemEntry> {
+        let mut items: Vec<_> =
+            self.items.values().filter(|e| e.item.expires.is_none_or(|t| t > now)).collect();
+        items.sort_by(|a, b| b.last_change.cmp(&a.last_change).then_with(|| a.item.id.cmp(&b.item.id)));
+        items
+    }
+
+    pub fn open_alerts(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts.values().filter(|a| a.state != AlertState::Resolved)
+    }
+}

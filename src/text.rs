@@ -1,0 +1,77 @@
+//! Text from feeds, journals and config files is untrusted: before it can reach the terminal it is
+//! folded into one printable line. Control characters (C0, C1, DEL) would let a feed move the
+//! cursor, change colours or retitle the window; bidirectional overrides would let it reorder what
+//! the operator reads. Both are dropped; line breaks and tabs become single spaces.
+
+/// Returns `raw` as a single line of printable text, with runs of whitespace collapsed.
+pub fn one_line(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for ch in raw.chars() {
+        if ch.is_whitespace() || ch.is_control() {
+            // Controls other than whitespace vanish; whitespace collapses to one space.
+            if ch.is_whitespace() && !out.is_empty() {
+                pending_space = true;
+            }
+            continue;
+        }
+        if is_format_override(ch) {
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Unicode bidi embeddings, overrides and isolates, plus the BOM/zero-width no-break space.
+fn is_format_override(ch: char) -> bool {
+    matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Shortens `text` to at most `max` characters, marking the cut with an ellipsis.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_never_survive() {
+        let hostile = "Quake\x1b[2J\x1b]0;pwned\x07 near\r\ncoast\u{9b}31m";
+        let clean = one_line(hostile);
+        assert!(!clean.chars().any(|c| c.is_control()), "{clean:?}");
+        assert_eq!(clean, "Quake[2J]0;pwned near coast31m");
+    }
+
+    #[test]
+    fn whitespace_collapses_and_trims() {
+        assert_eq!(one_line("  M 4.6\t -\n  Luzon  "), "M 4.6 - Luzon");
+    }
+
+    #[test]
+    fn bidi_overrides_are_dropped() {
+        assert_eq!(one_line("abc\u{202E}fed\u{2066}x"), "abcfedx");
+    }
+
+    #[test]
+    fn unicode_letters_are_kept() {
+        assert_eq!(one_line("45 km NNW of Güiria, ʻokina"), "45 km NNW of Güiria, ʻokina");
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

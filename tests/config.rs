@@ -1,0 +1,74 @@
+//! The configuration as an operator meets it: the shipped desk checks out, and each kind of
+//! mistake (one fixture per kind under tests/invalid_configs/) gets its exact message on stderr,
+//! exit status 2.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn attache() -> Command {
+    Command::cargo_bin("attache").expect("the attache binary is built")
+}
+
+#[test]
+fn shipped_config_parses_and_checks() {
+    let config =
+        attache::config::Config::load(Path::new("config/attache.toml")).expect("shipped config loads");
+    assert!(config.missions.iter().any(|m| m.id == "KFOR"));
+    assert!(config.missions.iter().any(|m| m.id == "MINUSCA"));
+    assert!(config.missions.iter().any(|m| m.id == "EDCA-PH"));
+    assert!(!config.contacts.is_empty() && !config.feeds.is_empty());
+    let out = attache().args(["--config", "config/attache.toml", "check"]).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("ok (2 feeds, 7 missions, 6 contacts"), "{stdout}");
+}
+
+#[test]
+fn config_is_found_through_the_environment() {
+    let desk = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml");
+    attache().env("ATTACHE_CONFIG", &desk).current_dir("/").arg("check").assert().success();
+}
+
+#[test]
+fn missing_config_says_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = attache()
+        .current_dir(dir.path())
+        .env_remove("ATTACHE_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("HOME", dir.path())
+        .arg("check")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no configuration found") && stderr.contains("ATTACHE_CONFIG"), "{stderr}");
+}
+
+#[test]
+fn every_invalid_fixture_gives_its_exact_message() {
+    let root = Path::new("tests/invalid_configs");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(root).unwrap() {
+        let dir = entry.unwrap().path();
+        let desk = dir.join("attache.toml");
+        if !desk.is_file() {
+            continue; // `common` holds files the cases share
+        }
+        cases += 1;
+        let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
+        let out = attache().arg("--config").arg(&desk).arg("check").assert().code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        pretty_assertions::assert_eq!(stderr, expected, "case {}", dir.display());
+    }
+    assert!(cases >= 10, "only {cases} invalid-config fixtures found");
+}
+
+#[test]
+fn a_broken_config_never_opens_the_console_or_touches_the_journal() {
+    let journal = tempfile::tempdir().unwrap();
+    attache()
+        .args(["--config", "tests/invalid_configs/bad_zone/attache.toml", "--journal"])
+        .arg(journal.path())
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_dir(journal.path()).unwrap().count(), 0);
+}

@@ -177,7 +177,6 @@ pub fn feeds(
                 key: RowKey::Feed(f.name.clone()),
                 cells: vec![
                     f.name.clone(),
-                    f.kind.as_str().into(),
                     word.into(),
                     health.and_then(|h| h.last_ok).map_or("never".into(), |t| ago(t, now)),
                     health.map_or(0, |h| h.active_items).to_string(),

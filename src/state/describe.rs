@@ -1,8 +1,13 @@
+use std::collections::BTreeMap;
+
+use super::Alert;
 use crate::event::Event;
 use crate::text::one_line;
 
-/// One line of plain words for the Event log pane.
-pub(super) fn describe(event: &Event) -> String {
+/// One line of plain words for the Event log pane. Alerts are named by their title as the
+/// state knows it, not by their id.
+pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Alert>) -> String {
+    let title = |id: &String| alerts.get(id).map_or_else(|| id.clone(), |a| a.title.clone());
     let text = match event {
         Event::SessionStarted { operator, host, .. } => format!("{operator} started a console on {host}"),
         Event::SessionEnded { operator, host } => format!("{operator} closed the console on {host}"),
@@ -28,10 +33,19 @@ pub(super) fn describe(event: &Event) -> String {
         Event::FeedRecovered { feed } => format!("{feed} recovered"),
         Event::AlertRaised { severity, title, .. } => format!("alert {}: {title}", severity.tag()),
         Event::AlertUpdated { severity, title, .. } => format!("alert updated {}: {title}", severity.tag()),
-        Event::AlertAcknowledged { alert, operator, .. } => format!("{operator} acknowledged {alert}"),
-        Event::AlertUnacknowledged { alert, operator } => format!("{operator} unacknowledged {alert}"),
-        Event::AlertEscalated { alert } => format!("ESCALATED {alert}"),
-        Event::AlertResolved { alert, operator, reason } => format!("{operator} resolved {alert}: {reason}"),
+        Event::AlertAcknowledged { alert, operator, note: Some(note) } => {
+            format!("{operator} acknowledged {}: {note}", title(alert))
+        }
+        Event::AlertAcknowledged { alert, operator, note: None } => {
+            format!("{operator} acknowledged {}", title(alert))
+        }
+        Event::AlertUnacknowledged { alert, operator } => {
+            format!("{operator} unacknowledged {}", title(alert))
+        }
+        Event::AlertEscalated { alert } => format!("ESCALATED {}", title(alert)),
+        Event::AlertResolved { alert, operator, reason } => {
+            format!("{operator} resolved {}: {reason}", title(alert))
+        }
         Event::ContactCheckedIn { contact, operator } => format!("{operator} checked in with {contact}"),
     };
     one_line(&text)

@@ -109,7 +109,7 @@ impl DeskState {
             ts,
             kind: record.event.kind(),
             by: one_line(&record.by),
-            text: describe::describe(&record.event),
+            text: describe::describe(&record.event, &self.alerts),
         });
         self.log.truncate(LOG_CAPACITY);
     }

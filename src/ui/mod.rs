@@ -33,20 +33,19 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 }
 
 fn render_grid(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    let [missions, contacts] =
-        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
-    let [alerts, feeds, log] = Layout::vertical([
-        Constraint::Percentage(35),
-        Constraint::Percentage(25),
-        Constraint::Percentage(40),
-    ])
-    .areas(right);
+    // What needs attention on top, who to call and whether the picture is current in the
+    // middle, and the running record across the full width where its lines fit.
+    let [top, middle, log] =
+        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(30), Constraint::Fill(1)])
+            .areas(area);
+    let [missions, alerts] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let [contacts, feeds] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(middle);
     for (pane, rect) in [
         (Pane::Missions, missions),
-        (Pane::Contacts, contacts),
         (Pane::Alerts, alerts),
+        (Pane::Contacts, contacts),
         (Pane::Feeds, feeds),
         (Pane::Log, log),
     ] {
@@ -63,5 +62,9 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(label, style));
     }
     frame.render_widget(Line::from(spans), tabs);
+    frame.render_widget(
+        Line::raw(format!("{} ", app.config.desk_name)).right_aligned().style(theme.dim()),
+        tabs,
+    );
     table::render(frame, body, app, app.focus, theme);
 }

@@ -1,7 +1,8 @@
 //! The status bar: desk, clocks, journal, feeds, and the last action's result or key hints.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
@@ -11,11 +12,14 @@ use crate::console::{App, JournalStatus};
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let now = app.now;
     let local = now.with_timezone(&app.config.desk_tz);
-    let mut spans = vec![
-        Span::raw(format!(" {} ", app.config.desk_name)),
-        Span::raw(format!("│ {} ", now.format("%H:%M:%SZ"))),
-        Span::raw(format!("│ {} {} ", short_zone(app.config.desk_tz.name()), local.format("%H:%M"))),
-    ];
+    // Narrow terminals drop the desk name first (the tab bar carries it): clocks, journal and
+    // feed health matter more at a glance.
+    let mut spans = Vec::new();
+    if area.width >= super::GRID_MIN.0 {
+        spans.push(Span::raw(format!(" {} │", app.config.desk_name)));
+    }
+    spans.push(Span::raw(format!(" {} ", now.format("%H:%M:%SZ"))));
+    spans.push(Span::raw(format!("│ {} {} ", short_zone(app.config.desk_tz.name()), local.format("%H:%M"))));
     match &app.journal {
         JournalStatus::Writable => spans.push(Span::raw(format!("│ journal #{} ", app.state.last_seq))),
         JournalStatus::Failing(why) => {
@@ -32,12 +36,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let feeds = format!("│ feeds {ok} ok{} ", if bad > 0 { format!(" {bad} BAD") } else { String::new() });
     spans.push(if bad > 0 { Span::styled(feeds, theme.alarm()) } else { Span::raw(feeds) });
-    let tail = match &app.flash {
-        Some(message) => format!("│ {message} "),
-        None => "│ ? help  Tab pane  Enter detail  n note  q quit ".to_string(),
+    if let Some(message) = &app.flash {
+        spans.push(Span::raw(format!("│ {message} ")));
+    }
+    // The way to help stays visible however narrow the terminal: it is drawn last, on the right.
+    let hint = if area.width >= 120 && app.flash.is_none() {
+        " ? help  Tab pane  Enter detail  n note  q quit "
+    } else {
+        " ? help "
     };
-    spans.push(Span::raw(tail));
-    frame.render_widget(Line::from(spans).style(theme.status()), area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(hint.len() as u16)]).areas(area);
+    frame.render_widget(Line::from(spans).style(theme.status()), left);
+    frame.render_widget(Line::raw(hint).style(theme.status().add_modifier(Modifier::BOLD)), right);
 }
 
 /// `Asia/Manila` → `Manila`: the city is what the desk says.

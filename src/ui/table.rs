@@ -16,15 +16,17 @@ fn widths(pane: Pane) -> &'static [Constraint] {
         Pane::Missions => &[Length(3), Length(12), Fill(1), Length(5), Length(4), Min(6)],
         Pane::Contacts => &[Fill(3), Length(6), Fill(2), Length(9), Length(4), Length(13)],
         Pane::Alerts => &[Length(4), Length(9), Length(11), Length(12), Fill(1)],
-        Pane::Log => &[Length(6), Length(14), Fill(1)],
-        Pane::Feeds => &[Fill(1), Length(12), Length(7), Length(8), Length(5), Length(9)],
+        Pane::Log => &[Length(6), Length(20), Fill(1)],
+        Pane::Feeds => &[Fill(1), Length(7), Length(8), Length(5), Length(9)],
     }
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Theme) {
     let view = app.pane(pane);
     let focused = app.focus == pane;
-    let mut title = vec![Span::raw(format!(" {} {} ", pane.index() + 1, pane.title()))];
+    // Focus is marked in text as well as colour, for monochrome terminals and NO_COLOR.
+    let marker = if focused { "▶" } else { " " };
+    let mut title = vec![Span::raw(format!("{marker}{} {} ", pane.index() + 1, pane.title()))];
     let count = if view.filter.is_empty() {
         format!("{} ", view.total)
     } else {

@@ -1,0 +1,94 @@
+//! Journal fixtures in, desk state out: the reducer alone, without terminal or network.
+
+use attache::event::Record;
+use attache::state::{AlertState, DeskState};
+use std::fmt::Write;
+
+fn load(name: &str) -> Vec<Record> {
+    let text = std::fs::read_to_string(format!("tests/fixtures/journeys/{name}")).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}"))).collect()
+}
+
+/// The state as plain text, so a whole journey is one reviewed snapshot.
+fn summary(state: &DeskState) -> String {
+    let mut out = String::new();
+    writeln!(out, "last_seq {} notes {}", state.last_seq, state.notes).unwrap();
+    let mut items: Vec<_> = state.items.values().collect();
+    items.sort_by(|a, b| a.item.id.cmp(&b.item.id));
+    for e in items {
+        writeln!(
+            out,
+            "item {}/{} rev {} {:?} {}",
+            e.item.feed, e.item.id, e.revisions, e.item.severity, e.item.title
+        )
+        .unwrap();
+    }
+    for (name, h) in &state.feeds {
+        writeln!(
+            out,
+            "feed {name} ok {:?} failing {:?} items {} error {:?}",
+            h.last_ok, h.failing_since, h.active_items, h.last_error
+        )
+        .unwrap();
+    }
+    for a in state.alerts.values() {
+        writeln!(
+            out,
+            "alert {} {:?} escalated {} by {:?} {:?} {}",
+            a.id, a.state, a.escalated, a.acknowledged_by, a.severity, a.title
+        )
+        .unwrap();
+        for step in &a.history {
+            writeln!(out, "  {} {}", step.ts, step.what).unwrap();
+        }
+    }
+    let mut check_ins: Vec<_> = state.check_ins.iter().collect();
+    check_ins.sort();
+    for (who, when) in check_ins {
+        writeln!(out, "check-in {who} {when}").unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_watch_folds_into_the_expected_state() {
+    let mut state = DeskState::default();
+    state.apply_all(&load("watch-2026-11-25.jsonl"));
+    insta::assert_snapshot!(summary(&state));
+}
+
+#[test]
+fn feed_text_reaches_state_without_control_characters() {
+    let mut state = DeskState::default();
+    state.apply_all(&load("watch-2026-11-25.jsonl"));
+    for a in state.alerts.values() {
+        assert!(!a.title.chars().any(char::is_control), "{:?}", a.title);
+    }
+    assert!(state.log.iter().all(|l| !l.text.chars().any(char::is_control)));
+}
+
+#[test]
+fn applying_twice_changes_nothing() {
+    let records = load("watch-2026-11-25.jsonl");
+    let mut once = DeskState::default();
+    once.apply_all(&records);
+    let mut twice = once.clone();
+    twice.apply_all(&records);
+    assert_eq!(once, twice, "records at or below last_seq are already folded in");
+}
+
+#[test]
+fn state_at_any_prefix_is_the_fold_of_that_prefix() {
+    // The property replay rests on: folding records one at a time from the start reaches the
+    // same state at each point as folding the prefix at once.
+    let records = load("watch-2026-11-25.jsonl");
+    let mut stepwise = DeskState::default();
+    for (n, record) in records.iter().enumerate() {
+        stepwise.apply(record);
+        let mut at_once = DeskState::default();
+        at_once.apply_all(&records[..=n]);
+        assert_eq!(stepwise, at_once, "after record {}", record.seq);
+    }
+    let resolved = stepwise.alerts.values().filter(|a| a.state == AlertState::Resolved).count();
+    assert_eq!(resolved, 1);
+}

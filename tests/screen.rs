@@ -1,0 +1,131 @@
+//! The whole console drawn into ratatui's TestBackend and snapshotted: the demo desk with a
+//! fixture watch folded in, at 80x24 (tabs) and 160x48 (all panes), with help and detail views.
+//! The clock is fixed, so nothing in the snapshots moves.
+
+use attache::config::Config;
+use attache::console::App;
+use attache::event::Record;
+use attache::ui::{self, theme::Theme};
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::{Terminal, backend::TestBackend};
+use std::path::Path;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-25T01:05:30Z".parse().unwrap()
+}
+
+fn app() -> App {
+    let config = Config::load(Path::new("config/attache.toml")).unwrap();
+    let mut app = App::new(config, "reyes".into(), now());
+    let text = std::fs::read_to_string("tests/fixtures/journeys/watch-2026-11-25.jsonl").unwrap();
+    let records: Vec<Record> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    app.apply(&records);
+    app
+}
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app, &Theme { color: true })).unwrap();
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+#[test]
+fn console_80x24_shows_tabs() {
+    insta::assert_snapshot!(draw(&app(), 80, 24));
+}
+
+#[test]
+fn console_160x48_shows_all_panes() {
+    insta::assert_snapshot!(draw(&app(), 160, 48));
+}
+
+#[test]
+fn console_200x60() {
+    insta::assert_snapshot!(draw(&app(), 200, 60));
+}
+
+#[test]
+fn every_tab_at_80x24() {
+    let mut app = app();
+    let mut screens = String::new();
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Tab);
+        screens.push_str(&draw(&app, 80, 24));
+    }
+    insta::assert_snapshot!(screens);
+}
+
+#[test]
+fn help_is_generated_from_the_key_map() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('?'));
+    let screen = draw(&app, 80, 24);
+    for binding in attache::console::keymap::BINDINGS.iter().take(10) {
+        assert!(screen.contains(binding.help), "help lacks {:?}", binding.help);
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn mission_detail_lists_contacts_alerts_and_nearby_items() {
+    let mut app = app();
+    press(&mut app, KeyCode::Enter); // the first mission: HADR-CAGAYAN, which has an open alert
+    let screen = draw(&app, 100, 40);
+    assert!(screen.contains("Baguinge"), "the Luzon quake is within reach of Cagayan");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn alert_detail_shows_who_did_what() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&app, 100, 30));
+}
+
+#[test]
+fn filter_narrows_the_focused_pane() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('/'));
+    for c in "tokyo".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("Morita") && !screen.contains("Reyes"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn note_prompt_returns_an_append_effect_and_nothing_else() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('n'));
+    for c in "Called DATT Tokyo".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(draw(&app, 80, 24));
+    let effect = app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        effect,
+        Some(attache::console::Effect::Append(Box::new(attache::event::Event::Note {
+            operator: "reyes".into(),
+            text: "Called DATT Tokyo".into()
+        })))
+    );
+}
+
+#[test]
+fn feed_text_never_reaches_the_screen_as_escape_sequences() {
+    let app = app();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = draw(&app, w, h);
+        assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'), "{screen}");
+    }
+}

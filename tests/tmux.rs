@@ -81,29 +81,69 @@ fn journal_text(dir: &Path) -> String {
     text
 }
 
+/// A console on a copy of the demo desk in a fresh tmux server, with its journal and the file
+/// its shell writes the exit status to.
+struct Console {
+    tmux: Tmux,
+    journal: PathBuf,
+    exit_file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Console {
+    fn start(name: &str) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(Path::new("config"), &tmp.path().join("config"));
+        let journal = tmp.path().join("journal");
+        let exit_file = tmp.path().join("exit");
+        let command = format!(
+            "{} --config {} --journal {}; echo $? > {}",
+            env!("CARGO_BIN_EXE_attache"),
+            tmp.path().join("config/attache.toml").display(),
+            journal.display(),
+            exit_file.display()
+        );
+        let tmux = Tmux::new(name);
+        let started = tmux.run(&["new-session", "-d", "-s", "console", "-x", "120", "-y", "40", &command]);
+        assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
+        // Keep the pane after the command exits, so the screen it leaves can be read.
+        tmux.run(&["set-option", "-t", "console", "remain-on-exit", "on"]);
+        tmux.wait_for("all five pane titles and polled feeds", |s| {
+            ["Missions", "Contacts", "Alerts", "Event log", "Feeds"].iter().all(|t| s.contains(t))
+                && s.contains("item.seen")
+        });
+        Console { tmux, journal, exit_file, _dir: tmp }
+    }
+
+    /// Waits for the shell to record attache's exit status, and returns it.
+    fn exit_status(&self) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            // The shell writes the status right after attache exits; wait for the whole line.
+            if let Ok(text) = std::fs::read_to_string(&self.exit_file)
+                && text.ends_with('\n')
+            {
+                return text.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "attache did not exit:\n{}", self.tmux.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The attache process: the child of the pane's shell.
+    fn pid(&self) -> String {
+        let out = self.tmux.run(&["display-message", "-p", "-t", "console", "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+        children.split_whitespace().next().expect("attache runs under the pane's shell").to_string()
+    }
+}
+
 #[test]
 fn operator_session_in_tmux() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("config"), &tmp.path().join("config"));
-    let journal = tmp.path().join("journal");
-    let exit_file = tmp.path().join("exit");
-    let command = format!(
-        "{} --config {} --journal {}; echo $? > {}",
-        env!("CARGO_BIN_EXE_attache"),
-        tmp.path().join("config/attache.toml").display(),
-        journal.display(),
-        exit_file.display()
-    );
-    let tmux = Tmux::new("session");
-    let started = tmux.run(&["new-session", "-d", "-s", "console", "-x", "120", "-y", "40", &command]);
-    assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
-    // tmux must keep the pane after the command exits so the exit status can be read.
-    tmux.run(&["set-option", "-t", "console", "remain-on-exit", "on"]);
-
-    let screen = tmux.wait_for("all five pane titles and polled feeds", |s| {
-        ["Missions", "Contacts", "Alerts", "Event log", "Feeds"].iter().all(|t| s.contains(t))
-            && s.contains("item.seen")
-    });
+    let console = Console::start("session");
+    let tmux = &console.tmux;
+    let screen = tmux.screen();
     assert!(screen.contains("▶1 Missions"), "Missions has focus at start:\n{screen}");
     assert!(screen.contains("KFOR") && screen.contains("Col. Ana"), "{screen}");
 
@@ -125,25 +165,46 @@ fn operator_session_in_tmux() {
     assert!(screen.contains("Relief flight ETA 0400Z"), "the note shows in the event log:\n{screen}");
 
     tmux.keys(&["q"]);
-    let deadline = Instant::now() + WAIT;
-    while !exit_file.exists() {
-        assert!(Instant::now() < deadline, "attache did not exit after q:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // The shell writes the status right after attache exits; wait for the whole line.
-    let status = loop {
-        let text = std::fs::read_to_string(&exit_file).unwrap();
-        if text.ends_with('\n') {
-            break text;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.trim(), "0", "attache exit status");
+    assert_eq!(console.exit_status(), "0", "attache exit status");
 
-    let text = journal_text(&journal);
+    let text = journal_text(&console.journal);
     let note =
         text.lines().find(|l| l.contains("Relief flight ETA 0400Z at Tuguegarao")).expect("note in journal");
     let record: serde_json::Value = serde_json::from_str(note).unwrap();
     assert_eq!(record["kind"], "note");
     assert!(text.lines().any(|l| l.contains("\"kind\":\"session.ended\"")), "session end recorded");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_closes_the_session() {
+    let console = Console::start("sigterm");
+    let killed = Command::new("kill").args(["-TERM", &console.pid()]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(console.exit_status(), "0");
+    // Back on the shell's screen: the alternate screen is gone, so no pane border remains.
+    let screen = console.tmux.wait_for("the normal screen", |s| !s.contains("Event log"));
+    assert!(!screen.contains('┌'), "{screen}");
+    let text = journal_text(&console.journal);
+    assert!(
+        text.lines().last().unwrap().contains("\"kind\":\"session.ended\""),
+        "the last record closes the session"
+    );
+}
+
+#[test]
+fn sighup_from_a_dropped_link_closes_the_session() {
+    let console = Console::start("sighup");
+    let pid = console.pid();
+    // Closing the pane hangs up its terminal, as a dropped SSH link does.
+    console.tmux.run(&["kill-pane", "-t", "console"]);
+    let deadline = Instant::now() + WAIT;
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < deadline, "attache still running after SIGHUP");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let text = journal_text(&console.journal);
+    assert!(
+        text.lines().last().unwrap().contains("\"kind\":\"session.ended\""),
+        "the last record closes the session"
+    );
 }

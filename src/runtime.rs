@@ -97,7 +97,14 @@ impl Desk {
                 let feed = outcome.feed.clone();
                 let journal_ok =
                     self.journaled_ok.get(&feed).is_none_or(|t| now - *t >= feeds::QUIET_OK_INTERVAL);
-                let events = feeds::outcome_events(&self.app.state, outcome, journal_ok);
+                let missing = self
+                    .app
+                    .config
+                    .feeds
+                    .iter()
+                    .find(|f| f.name == feed)
+                    .map_or(feeds::Missing::Keep, |f| f.kind.missing());
+                let events = feeds::outcome_events(&self.app.state, outcome, journal_ok, missing, now);
                 if events.iter().any(|e| matches!(e, Event::FeedPolled { .. })) {
                     self.journaled_ok.insert(feed.clone(), now);
                 }

@@ -65,6 +65,11 @@ fn fold(state: &mut DeskState, events: Vec<Event>) {
     state.apply_all(&records);
 }
 
+fn poll_events(state: &DeskState, outcome: PollOutcome, journal_ok: bool) -> Vec<Event> {
+    let now = "2026-11-25T00:00:00Z".parse().unwrap();
+    feeds::outcome_events(state, outcome, journal_ok, feeds::Missing::Withdraw, now)
+}
+
 fn outcome(result: Result<feeds::Parsed, String>) -> PollOutcome {
     PollOutcome { feed: "quakes".into(), result, ms: 1 }
 }
@@ -72,22 +77,17 @@ fn outcome(result: Result<feeds::Parsed, String>) -> PollOutcome {
 #[test]
 fn unchanged_items_are_not_journaled_again_and_changes_are() {
     let mut state = DeskState::default();
-    let first =
-        feeds::outcome_events(&state, outcome(Ok(parse("usgs-4.5_day-2024-02-06-13features.geojson"))), true);
+    let first = poll_events(&state, outcome(Ok(parse("usgs-4.5_day-2024-02-06-13features.geojson"))), true);
     assert_eq!(first.iter().filter(|e| matches!(e, Event::ItemSeen { .. })).count(), 13);
     fold(&mut state, first);
 
-    let again = feeds::outcome_events(
-        &state,
-        outcome(Ok(parse("usgs-4.5_day-2024-02-06-13features.geojson"))),
-        false,
-    );
+    let again = poll_events(&state, outcome(Ok(parse("usgs-4.5_day-2024-02-06-13features.geojson"))), false);
     assert!(again.is_empty(), "an unchanged document journals nothing: {again:?}");
 
     let mut changed = parse("usgs-4.5_day-2024-02-06-13features.geojson");
     changed.items[0].magnitude = Some(4.9);
     changed.items.pop();
-    let events = feeds::outcome_events(&state, outcome(Ok(changed)), false);
+    let events = poll_events(&state, outcome(Ok(changed)), false);
     let kinds: Vec<_> = events.iter().map(Event::kind).collect();
     assert_eq!(kinds, ["item.updated", "item.withdrawn", "feed.polled"]);
 }
@@ -95,12 +95,12 @@ fn unchanged_items_are_not_journaled_again_and_changes_are() {
 #[test]
 fn a_failing_feed_is_journaled_once_per_distinct_error_and_recovers() {
     let mut state = DeskState::default();
-    let failed = feeds::outcome_events(&state, outcome(Err("timeout".into())), false);
+    let failed = poll_events(&state, outcome(Err("timeout".into())), false);
     assert_eq!(failed.len(), 1);
     fold(&mut state, failed);
-    assert!(feeds::outcome_events(&state, outcome(Err("timeout".into())), false).is_empty());
-    assert_eq!(feeds::outcome_events(&state, outcome(Err("HTTP 503".into())), false).len(), 1);
-    let recovered = feeds::outcome_events(&state, outcome(Ok(feeds::Parsed::default())), false);
+    assert!(poll_events(&state, outcome(Err("timeout".into())), false).is_empty());
+    assert_eq!(poll_events(&state, outcome(Err("HTTP 503".into())), false).len(), 1);
+    let recovered = poll_events(&state, outcome(Ok(feeds::Parsed::default())), false);
     assert_eq!(recovered.first().map(Event::kind), Some("feed.recovered"));
     fold(&mut state, recovered);
     assert!(state.feeds["quakes"].failing_since.is_none());
@@ -122,4 +122,35 @@ fn hostile_documents_give_errors_that_say_where() {
     let parsed = feeds::parse(FeedKind::UsgsGeojson, "q", huge).unwrap();
     assert_eq!(parsed.items.len(), 0);
     assert!(parsed.skipped[0].starts_with("feature 0:"), "{:?}", parsed.skipped);
+}
+
+#[test]
+fn expired_items_are_withdrawn_and_never_journaled_as_seen() {
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+    let mut parsed = parse("usgs-4.5_day-2024-02-06-13features.geojson");
+    parsed.items[0].expires = Some(now - chrono::Duration::minutes(1));
+    let mut state = DeskState::default();
+    let first = poll_events(&state, outcome(Ok(parsed)), false);
+    assert_eq!(first.iter().filter(|e| matches!(e, Event::ItemSeen { .. })).count(), 12);
+    fold(&mut state, first);
+
+    let mut later = parse("usgs-4.5_day-2024-02-06-13features.geojson");
+    later.items[0].expires = Some(now - chrono::Duration::minutes(1));
+    later.items[1].expires = Some(now);
+    later.withdrawn.push((later.items[2].id.clone(), attache::event::WithdrawReason::Cancelled));
+    let events = poll_events(&state, outcome(Ok(later)), false);
+    let reasons: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ItemWithdrawn { reason, .. } => Some(*reason),
+            _ => None,
+        })
+        .collect();
+    use attache::event::WithdrawReason::{Cancelled, Expired};
+    assert_eq!(
+        reasons,
+        [Cancelled, Expired],
+        "a cancel and an expiry; the never-seen expired item stays out"
+    );
+    assert!(!events.iter().any(|e| matches!(e, Event::ItemSeen { .. })));
 }

@@ -36,6 +36,13 @@ impl FeedKind {
             FeedKind::UsgsGeojson => "usgs-geojson",
         }
     }
+
+    /// Whether an item the document stops listing is over (summary feeds) or not (streams).
+    pub fn missing(self) -> crate::feeds::Missing {
+        match self {
+            FeedKind::UsgsGeojson => crate::feeds::Missing::Withdraw,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -38,10 +38,28 @@ impl Traffic {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Location {
-    Point { lat: f64, lon: f64 },
-    Circle { lat: f64, lon: f64, radius_km: f64 },
-    Polygon { points: Vec<[f64; 2]> },
-    Bbox { lat_min: f64, lat_max: f64, lon_min: f64, lon_max: f64 },
+    Point {
+        lat: f64,
+        lon: f64,
+    },
+    Circle {
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+    },
+    Polygon {
+        points: Vec<[f64; 2]>,
+    },
+    Bbox {
+        lat_min: f64,
+        lat_max: f64,
+        lon_min: f64,
+        lon_max: f64,
+    },
+    /// Several areas at once, as a CAP alert with more than one `<area>` or polygon.
+    Multi {
+        parts: Vec<Location>,
+    },
 }
 
 impl Location {
@@ -57,6 +75,13 @@ impl Location {
             Location::Polygon { .. } => None,
             Location::Bbox { lat_min, lat_max, lon_min, lon_max } => {
                 LatLon::new((lat_min + lat_max) / 2.0, (lon_min + lon_max) / 2.0)
+            }
+            Location::Multi { parts } => {
+                let centres: Vec<_> = parts.iter().filter_map(Location::centre).collect();
+                let n = centres.len() as f64;
+                (n > 0.0).then_some(())?;
+                let (lat, lon) = centres.iter().fold((0.0, 0.0), |(a, b), p| (a + p.lat, b + p.lon));
+                LatLon::new(lat / n, lon / n)
             }
         }
     }
@@ -115,6 +140,11 @@ impl FeedItem {
             category: clean(&self.category),
             ..self.clone()
         }
+    }
+
+    /// The key an item of `feed` with publisher id `id` has in state.
+    pub fn key_for(feed: &str, id: &str) -> ItemKey {
+        ItemKey { feed: one_line(feed), id: one_line(id) }
     }
 
     pub fn key(&self) -> ItemKey {

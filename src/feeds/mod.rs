@@ -3,9 +3,11 @@
 //! the diff is a pure function whose events the caller journals.
 
 mod diff;
+mod outcome;
 mod usgs;
 
-pub use diff::{Changes, diff};
+pub use diff::{Changes, Missing, diff, expired};
+pub use outcome::{QUIET_OK_INTERVAL, outcome_events};
 
 use std::fmt;
 use std::io::Read;
@@ -13,15 +15,19 @@ use std::time::Instant;
 
 use crate::config::{FeedConfig, FeedKind, FeedSource};
 use crate::domain::FeedItem;
+use crate::event::WithdrawReason;
 
 /// The largest document a feed may deliver; anything longer is refused while reading, so a
 /// runaway source cannot exhaust memory.
 pub const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
 
-/// What a parser made of a document: the items it could read and a note for each it could not.
+/// What a parser made of a document: the items it could read, the items it says are over
+/// (a CAP Cancel, a GDACS event no longer current), and a note for each entry it could not read.
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub items: Vec<FeedItem>,
+    /// Ids (within this feed) the document withdraws, with why.
+    pub withdrawn: Vec<(String, WithdrawReason)>,
     pub skipped: Vec<String>,
 }
 
@@ -88,55 +94,4 @@ pub fn parse(kind: FeedKind, feed: &str, body: &[u8]) -> Result<Parsed, ParseErr
 
 fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
-}
-
-/// How long a feed may poll successfully without change before the journal records that it is
-/// still good; bounds how stale "last success" can look in a replay.
-pub const QUIET_OK_INTERVAL: chrono::Duration = chrono::Duration::minutes(10);
-
-/// The journal events for one poll's outcome, given what the journal already holds. `journal_ok`
-/// asks for a `feed.polled` record even if nothing changed (first poll of a session, or after
-/// `QUIET_OK_INTERVAL`).
-pub fn outcome_events(
-    state: &crate::state::DeskState,
-    outcome: PollOutcome,
-    journal_ok: bool,
-) -> Vec<crate::event::Event> {
-    use crate::event::Event;
-    let health = state.feeds.get(&outcome.feed);
-    let failing = health.is_some_and(|h| h.failing_since.is_some());
-    match outcome.result {
-        Ok(parsed) => {
-            let count = parsed.items.len();
-            let changes = diff(state, &outcome.feed, parsed.items);
-            let mut events = Vec::with_capacity(changes.events.len() + 2);
-            if failing {
-                events.push(Event::FeedRecovered { feed: outcome.feed.clone() });
-            }
-            let changed = changes.new + changes.updated + changes.withdrawn > 0;
-            let (new, updated, withdrawn) = (changes.new, changes.updated, changes.withdrawn);
-            events.extend(changes.events);
-            if changed || journal_ok || failing || !parsed.skipped.is_empty() {
-                events.push(Event::FeedPolled {
-                    feed: outcome.feed,
-                    items: count,
-                    new,
-                    updated,
-                    withdrawn,
-                    ms: outcome.ms,
-                    skipped: parsed.skipped.len(),
-                    problem: parsed.skipped.into_iter().next(),
-                });
-            }
-            events
-        }
-        Err(error) => {
-            // A feed failing the same way every poll is one fact, not one per poll.
-            let same = failing
-                && health
-                    .and_then(|h| h.last_error.as_ref())
-                    .is_some_and(|(_, e)| *e == crate::text::one_line(&error));
-            if same { Vec::new() } else { vec![Event::FeedFailed { feed: outcome.feed, error }] }
-        }
-    }
 }

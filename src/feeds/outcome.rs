@@ -1,0 +1,56 @@
+use chrono::{DateTime, Utc};
+
+use super::{Missing, PollOutcome, diff};
+use crate::event::Event;
+use crate::state::DeskState;
+use crate::text::one_line;
+
+/// How long a feed may poll successfully without change before the journal records that it is
+/// still good; bounds how stale "last success" can look in a replay.
+pub const QUIET_OK_INTERVAL: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The journal events for one poll's outcome, given what the journal already holds. `journal_ok`
+/// asks for a `feed.polled` record even if nothing changed (first poll of a session, or after
+/// `QUIET_OK_INTERVAL`).
+pub fn outcome_events(
+    state: &DeskState,
+    outcome: PollOutcome,
+    journal_ok: bool,
+    missing: Missing,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
+    let health = state.feeds.get(&outcome.feed);
+    let failing = health.is_some_and(|h| h.failing_since.is_some());
+    match outcome.result {
+        Ok(parsed) => {
+            let count = parsed.items.len();
+            let changes = diff(state, &outcome.feed, parsed.items, parsed.withdrawn, missing, now);
+            let mut events = Vec::with_capacity(changes.events.len() + 2);
+            if failing {
+                events.push(Event::FeedRecovered { feed: outcome.feed.clone() });
+            }
+            let changed = changes.new + changes.updated + changes.withdrawn > 0;
+            let (new, updated, withdrawn) = (changes.new, changes.updated, changes.withdrawn);
+            events.extend(changes.events);
+            if changed || journal_ok || failing || !parsed.skipped.is_empty() {
+                events.push(Event::FeedPolled {
+                    feed: outcome.feed,
+                    items: count,
+                    new,
+                    updated,
+                    withdrawn,
+                    ms: outcome.ms,
+                    skipped: parsed.skipped.len(),
+                    problem: parsed.skipped.into_iter().next(),
+                });
+            }
+            events
+        }
+        Err(error) => {
+            // A feed failing the same way every poll is one fact, not one per poll.
+            let same = failing
+                && health.and_then(|h| h.last_error.as_ref()).is_some_and(|(_, e)| *e == one_line(&error));
+            if same { Vec::new() } else { vec![Event::FeedFailed { feed: outcome.feed, error }] }
+        }
+    }
+}

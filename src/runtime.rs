@@ -11,6 +11,7 @@ use futures_util::{FutureExt, StreamExt};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -19,18 +20,22 @@ use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 use crate::config::{Config, FeedConfig};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus};
 use crate::event::Event;
-use crate::feeds::{self, PollOutcome};
+use crate::feeds::http::Fetcher;
+use crate::feeds::{self, PollOutcome, Poller};
 use crate::journal::{Follower, Writer};
 use crate::ui::{self, theme::Theme};
 
 /// How often the console looks for records appended by other consoles on the host.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// How often the polling console withdraws items whose life has ended (CoT `stale`, CAP
+/// `expires`) between polls of their feed.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
 enum FeedMsg {
     Started { feed: String },
-    Done { outcome: PollOutcome, next: Duration },
+    Done { outcome: PollOutcome, next: Duration, failures: u32 },
 }
 
 pub fn watch(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::Result<()> {
@@ -87,14 +92,25 @@ impl Desk {
         }
     }
 
+    /// Journals the withdrawal of items past their life; returns whether anything changed.
+    fn sweep_expired(&mut self) -> bool {
+        let expired = feeds::expired(&self.app.state, Utc::now());
+        if expired.is_empty() {
+            return false;
+        }
+        self.record("attache", expired.into_iter().map(|(_, event)| event).collect());
+        true
+    }
+
     fn feed_message(&mut self, msg: FeedMsg) {
         match msg {
             FeedMsg::Started { feed } => {
                 self.app.feed_runtime.entry(feed).or_default().in_flight = true;
             }
-            FeedMsg::Done { outcome, next } => {
+            FeedMsg::Done { outcome, next, failures } => {
                 let now = Utc::now();
                 let feed = outcome.feed.clone();
+                let outcome_ms = outcome.ms;
                 let journal_ok =
                     self.journaled_ok.get(&feed).is_none_or(|t| now - *t >= feeds::QUIET_OK_INTERVAL);
                 let missing = self
@@ -109,10 +125,13 @@ impl Desk {
                     self.journaled_ok.insert(feed.clone(), now);
                 }
                 self.record(&format!("feed:{feed}"), events);
+                let ms = outcome_ms;
                 let runtime = self.app.feed_runtime.entry(feed).or_default();
                 *runtime = FeedRuntime {
                     in_flight: false,
                     next_poll: chrono::Duration::from_std(next).ok().map(|d| now + d),
+                    failures,
+                    last_ms: Some(ms),
                 };
             }
         }
@@ -182,6 +201,9 @@ async fn event_loop(
     let mut poller_retry = interval(POLLER_RETRY);
     poller_retry.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
+    let mut sweep = interval(SWEEP_EVERY);
+    sweep.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
     let mut poller_lock: Option<File> = None;
     let mut dirty = true;
     loop {
@@ -209,12 +231,14 @@ async fn event_loop(
             },
             _ = clock.tick() => dirty |= desk.app.set_now(Utc::now()),
             _ = follow.tick() => dirty |= desk.follow(),
+            _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
             _ = poller_retry.tick(), if poller_lock.is_none() => {
                 poller_lock = try_poller_lock(journal_dir);
                 if poller_lock.is_some() {
                     desk.app.polls_feeds = true;
+                    let fetcher = Arc::new(Fetcher::new());
                     for feed in feeds_config.iter().filter(|f| f.enabled) {
-                        tokio::spawn(poll_forever(feed.clone(), feed_tx.clone()));
+                        tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), feed_tx.clone()));
                     }
                     dirty = true;
                 }
@@ -263,21 +287,17 @@ fn try_poller_lock(journal_dir: &Path) -> Option<File> {
     file.try_lock().ok().map(|()| file)
 }
 
-async fn poll_forever(feed: FeedConfig, tx: mpsc::Sender<FeedMsg>) {
+async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<FeedMsg>) {
+    let mut poller = Poller::new(feed);
     loop {
-        if tx.send(FeedMsg::Started { feed: feed.name.clone() }).await.is_err() {
+        if tx.send(FeedMsg::Started { feed: poller.feed.name.clone() }).await.is_err() {
             return;
         }
-        let config = feed.clone();
-        let outcome = tokio::task::spawn_blocking(move || feeds::poll_once(&config)).await;
-        let outcome = outcome.unwrap_or_else(|e| PollOutcome {
-            feed: feed.name.clone(),
-            result: Err(format!("the parser crashed: {e}")),
-            ms: 0,
-        });
-        if tx.send(FeedMsg::Done { outcome, next: feed.every }).await.is_err() {
+        let outcome = poller.poll(&fetcher).await;
+        let next = poller.next_wait();
+        if tx.send(FeedMsg::Done { outcome, next, failures: poller.failures() }).await.is_err() {
             return;
         }
-        tokio::time::sleep(feed.every).await;
+        tokio::time::sleep(next).await;
     }
 }

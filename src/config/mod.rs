@@ -19,9 +19,42 @@ use problem::Source;
 /// Where a feed's documents come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FeedSource {
-    /// A local document, re-read every interval. Used by the offline demo desk and for feeds
-    /// that another tool drops on disk.
+    /// A local document, re-read every interval, for feeds that another tool drops on disk.
     File(PathBuf),
+    /// An HTTP or HTTPS URL, polled with conditional requests.
+    Url(String),
+}
+
+/// Where a secret header's value comes from. Only the name of the variable or file is ever
+/// stored, printed or journaled; the value is read when a request is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Secret {
+    Env(String),
+    File(PathBuf),
+}
+
+impl Secret {
+    /// Reads the secret now. The error names where it looked, never the value.
+    pub fn read(&self) -> Result<String, String> {
+        match self {
+            Secret::Env(name) => std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("environment variable {name} is not set")),
+            Secret::File(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                Ok(text.lines().next().unwrap_or_default().trim().to_string())
+            }
+        }
+    }
+}
+
+/// A header a feed sends: a plain value, or a secret resolved at request time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderValue {
+    Plain(String),
+    Secret { secret: Secret, prefix: &'static str },
 }
 
 /// The formats in scope for a desk. Each names the parser its documents go through.
@@ -51,7 +84,25 @@ pub struct FeedConfig {
     pub kind: FeedKind,
     pub source: FeedSource,
     pub every: Duration,
+    pub timeout: Duration,
+    pub max_bytes: u64,
+    pub headers: Vec<(String, HeaderValue)>,
     pub enabled: bool,
+}
+
+impl FeedConfig {
+    /// The headers with secrets read now; fails naming the variable or file that is missing.
+    pub fn resolve_headers(&self) -> Result<Vec<(String, String)>, String> {
+        self.headers
+            .iter()
+            .map(|(name, value)| match value {
+                HeaderValue::Plain(v) => Ok((name.clone(), v.clone())),
+                HeaderValue::Secret { secret, prefix } => {
+                    Ok((name.clone(), format!("{prefix}{}", secret.read()?)))
+                }
+            })
+            .collect()
+    }
 }
 
 /// How the panes are arranged: all at once when the terminal is large enough (`auto`), or
@@ -80,6 +131,10 @@ pub struct Config {
 
 /// The default poll interval for a feed that names none.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(120);
+/// The default limit on one poll, connection to last byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default largest document, in MiB.
+pub const DEFAULT_MAX_MIB: u64 = 16;
 
 impl Config {
     /// Loads and checks the desk file at `path` and the files it names.

@@ -35,6 +35,20 @@ pub struct Feed {
     pub path: Option<Text>,
     pub url: Option<Text>,
     pub every: Option<Text>,
+    pub timeout: Option<Text>,
+    /// Largest document accepted, in MiB.
+    pub max_mib: Option<Spanned<u64>>,
+    /// Sent as `Authorization: Bearer <value of this environment variable>`.
+    pub token_env: Option<Text>,
+    /// Sent as `Authorization: Bearer <first line of this file>`; the file must be readable by
+    /// its owner only.
+    pub token_file: Option<Text>,
+    /// Header name to environment variable holding its value (API keys).
+    #[serde(default)]
+    pub header_env: std::collections::BTreeMap<String, Text>,
+    /// Plain, non-secret headers.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
     #[serde(default = "yes")]
     pub enabled: bool,
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use super::problem::{Problem, Source};
 use super::raw::{self, Text};
-use super::{Config, DEFAULT_EVERY, FeedConfig, FeedKind, FeedSource, Layout};
+use super::{
+    Config, DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue,
+    Layout, Secret,
+};
 use crate::domain::{
     Area, Contact, ContactRole, Mission, MissionKind, MissionStatus, Workdays, WorkingHours,
 };
@@ -102,20 +105,33 @@ fn feed_config(
     };
     let source = match (&feed.path, &feed.url) {
         (Some(path), None) => Some(FeedSource::File(base.join(path.get_ref()))),
-        (_, Some(url)) => {
-            problems.push(src.problem(
-                Some(url.span()),
-                format!("{field}.url"),
-                "polling over the network is not available in this version of attache; give `path` to a local document",
-            ));
+        (None, Some(url)) => match reqwest::Url::parse(url.get_ref()) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {
+                Some(FeedSource::Url(url.get_ref().clone()))
+            }
+            Ok(parsed) => {
+                problems.push(src.problem(
+                    Some(url.span()),
+                    format!("{field}.url"),
+                    format!("scheme `{}` is not polled (expected http or https)", parsed.scheme()),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(src.problem(
+                    Some(url.span()),
+                    format!("{field}.url"),
+                    format!("not a URL: {e}"),
+                ));
+                None
+            }
+        },
+        (Some(_), Some(url)) => {
+            problems.push(src.problem(Some(url.span()), field, "give `path` or `url`, not both"));
             None
         }
         (None, None) => {
-            problems.push(src.problem(
-                Some(feed.name.span()),
-                field,
-                "a feed needs `path` (a local document)",
-            ));
+            problems.push(src.problem(Some(feed.name.span()), field, "a feed needs `url` or `path`"));
             None
         }
     };
@@ -123,13 +139,74 @@ fn feed_config(
         Some(text) => duration(src, text, &format!("{field}.every"), problems),
         None => Some(DEFAULT_EVERY),
     };
+    let timeout = match &feed.timeout {
+        Some(text) => duration(src, text, &format!("{field}.timeout"), problems),
+        None => Some(DEFAULT_TIMEOUT),
+    };
+    let max_mib = feed.max_mib.as_ref().map_or(DEFAULT_MAX_MIB, |m| *m.get_ref());
+    if max_mib == 0 || max_mib > 1024 {
+        let span = feed.max_mib.as_ref().map(|m| m.span());
+        problems.push(src.problem(span, format!("{field}.max_mib"), "max_mib must be between 1 and 1024"));
+    }
+    let headers = headers(src, feed, field, base, problems);
     Some(FeedConfig {
         name: feed.name.get_ref().clone(),
         kind: kind?,
         source: source?,
         every: every?,
+        timeout: timeout?,
+        max_bytes: max_mib << 20,
+        headers,
         enabled: feed.enabled,
     })
+}
+
+/// The headers a feed sends. Secrets are checked for where they live, not read: the value is
+/// read at each request, so a rotated token needs no restart.
+fn headers(
+    src: &Source,
+    feed: &raw::Feed,
+    field: &str,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, HeaderValue)> {
+    let mut headers: Vec<_> =
+        feed.headers.iter().map(|(k, v)| (k.clone(), HeaderValue::Plain(v.clone()))).collect();
+    let bearer = |secret| HeaderValue::Secret { secret, prefix: "Bearer " };
+    match (&feed.token_env, &feed.token_file) {
+        (Some(_), Some(file)) => problems.push(src.problem(
+            Some(file.span()),
+            format!("{field}.token_file"),
+            "give token_env or token_file, not both",
+        )),
+        (Some(var), None) => {
+            headers.push(("Authorization".into(), bearer(Secret::Env(var.get_ref().clone()))))
+        }
+        (None, Some(file)) => {
+            let path = base.join(file.get_ref());
+            if let Err(why) = private_file(&path) {
+                problems.push(src.problem(Some(file.span()), format!("{field}.token_file"), why));
+            }
+            headers.push(("Authorization".into(), bearer(Secret::File(path))));
+        }
+        (None, None) => {}
+    }
+    for (name, var) in &feed.header_env {
+        let secret = HeaderValue::Secret { secret: Secret::Env(var.get_ref().clone()), prefix: "" };
+        headers.push((name.clone(), secret));
+    }
+    headers
+}
+
+/// A secret file must exist and be readable by its owner alone.
+fn private_file(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!("{} is readable by others (mode {mode:o}); run chmod 600 on it", path.display()));
+    }
+    Ok(())
 }
 
 pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec<Problem>) -> Vec<Mission> {

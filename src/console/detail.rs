@@ -200,6 +200,7 @@ fn feed(
         format!("{} ({})", f.name, f.kind.as_str()),
         match &f.source {
             FeedSource::File(path) => format!("Source: file {}", path.display()),
+            FeedSource::Url(url) => format!("Source: {url}"),
         },
         format!("Every: {}", humantime::format_duration(f.every)),
         format!("State: {}", feed_state(config, state, runtime, name, now)),
@@ -216,6 +217,14 @@ fn feed(
     }
     if let Some(since) = health.failing_since {
         lines.push(format!("Failing since: {} ({})", stamp(since), ago(since, now)));
+    }
+    if let Some(r) = runtime.get(name) {
+        if r.failures > 0 {
+            lines.push(format!("Failed polls in a row: {}", r.failures));
+        }
+        if let Some(next) = r.next_poll {
+            lines.push(format!("Next poll: {} (in {})", stamp(next), span(next - now)));
+        }
     }
     let items: Vec<_> = state.active_items(now).into_iter().filter(|e| e.item.feed == name).collect();
     lines.push(String::new());

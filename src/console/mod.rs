@@ -29,6 +29,10 @@ const PAGE: isize = 10;
 pub struct FeedRuntime {
     pub next_poll: Option<DateTime<Utc>>,
     pub in_flight: bool,
+    /// Polls in a row that failed; above zero the next poll is backed off.
+    pub failures: u32,
+    /// How long the last poll took, 304s included (those are not journaled).
+    pub last_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -35,7 +35,7 @@ impl Pane {
             Pane::Contacts => &["Name", "Role", "Post", "Local", "Duty", "Check-in"],
             Pane::Alerts => &["Sev", "State", "Raised", "Feed", "Alert"],
             Pane::Log => &["Time", "Kind", "Event"],
-            Pane::Feeds => &["Feed", "State", "Last ok", "Items", "Next"],
+            Pane::Feeds => &["Feed", "State", "Last ok", "Items", "Took", "Next"],
         }
     }
 }

@@ -143,7 +143,9 @@ pub fn feed_state(
         return "off";
     }
     if health.is_some_and(|h| h.failing_since.is_some()) {
-        return "FAILING";
+        // After the first failure the next try is pushed back: say so, so nobody waits for it.
+        let backing_off = runtime.get(name).is_some_and(|r| r.failures > 1);
+        return if backing_off { "BACKOFF" } else { "FAILING" };
     }
     let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
     match health.and_then(|h| h.last_ok) {
@@ -180,10 +182,15 @@ pub fn feeds(
                     word.into(),
                     health.and_then(|h| h.last_ok).map_or("never".into(), |t| ago(t, now)),
                     health.map_or(0, |h| h.active_items).to_string(),
+                    runtime
+                        .get(&f.name)
+                        .and_then(|r| r.last_ms)
+                        .or(health.and_then(|h| h.last_poll_ms))
+                        .map_or("-".into(), |ms| format!("{ms}ms")),
                     next,
                 ],
                 severity: None,
-                flagged: word == "FAILING" || word == "STALE",
+                flagged: matches!(word, "FAILING" | "BACKOFF" | "STALE"),
             }
         })
         .collect()

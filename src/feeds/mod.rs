@@ -3,19 +3,19 @@
 //! the diff is a pure function whose events the caller journals.
 
 mod diff;
+pub mod http;
 mod outcome;
+mod poller;
 mod usgs;
 
 pub use diff::{Changes, Missing, diff, expired};
 pub use outcome::{QUIET_OK_INTERVAL, outcome_events};
+pub use poller::{PollOutcome, PollResult, Poller, backoff};
 
-use std::fmt;
-use std::io::Read;
-use std::time::Instant;
-
-use crate::config::{FeedConfig, FeedKind, FeedSource};
+use crate::config::FeedKind;
 use crate::domain::FeedItem;
 use crate::event::WithdrawReason;
+use std::fmt;
 
 /// The largest document a feed may deliver; anything longer is refused while reading, so a
 /// runaway source cannot exhaust memory.
@@ -47,39 +47,6 @@ impl ParseError {
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// The outcome of one poll of one feed.
-#[derive(Debug)]
-pub struct PollOutcome {
-    pub feed: String,
-    pub result: Result<Parsed, String>,
-    pub ms: u64,
-}
-
-/// Reads and parses a feed's document once. Blocking: run it off the UI thread.
-pub fn poll_once(feed: &FeedConfig) -> PollOutcome {
-    let started = Instant::now();
-    let result =
-        fetch(&feed.source).and_then(|body| parse(feed.kind, &feed.name, &body).map_err(|e| e.to_string()));
-    PollOutcome { feed: feed.name.clone(), result, ms: started.elapsed().as_millis() as u64 }
-}
-
-fn fetch(source: &FeedSource) -> Result<Vec<u8>, String> {
-    match source {
-        FeedSource::File(path) => {
-            let file =
-                std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let mut body = Vec::new();
-            file.take(MAX_DOCUMENT_BYTES + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if body.len() as u64 > MAX_DOCUMENT_BYTES {
-                return Err(format!("{} is larger than {} MiB", path.display(), MAX_DOCUMENT_BYTES >> 20));
-            }
-            Ok(body)
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-use super::{Missing, PollOutcome, diff};
+use super::{Missing, PollOutcome, PollResult, diff, expired};
 use crate::event::Event;
 use crate::state::DeskState;
 use crate::text::one_line;
@@ -22,7 +22,35 @@ pub fn outcome_events(
     let health = state.feeds.get(&outcome.feed);
     let failing = health.is_some_and(|h| h.failing_since.is_some());
     match outcome.result {
-        Ok(parsed) => {
+        PollResult::NotModified => {
+            // Nothing new, but lives still end: withdraw what expired since the last poll.
+            let mut events: Vec<Event> = Vec::new();
+            if failing {
+                events.push(Event::FeedRecovered { feed: outcome.feed.clone() });
+            }
+            let gone: Vec<Event> = expired(state, now)
+                .into_iter()
+                .filter(|(feed, _)| *feed == outcome.feed)
+                .map(|(_, e)| e)
+                .collect();
+            let withdrawn = gone.len();
+            events.extend(gone);
+            if withdrawn > 0 || journal_ok || failing {
+                let items = state.feeds.get(&outcome.feed).map_or(0, |h| h.active_items);
+                events.push(Event::FeedPolled {
+                    feed: outcome.feed,
+                    items,
+                    new: 0,
+                    updated: 0,
+                    withdrawn,
+                    ms: outcome.ms,
+                    skipped: 0,
+                    problem: None,
+                });
+            }
+            events
+        }
+        PollResult::Fetched(parsed) => {
             let count = parsed.items.len();
             let changes = diff(state, &outcome.feed, parsed.items, parsed.withdrawn, missing, now);
             let mut events = Vec::with_capacity(changes.events.len() + 2);
@@ -46,7 +74,7 @@ pub fn outcome_events(
             }
             events
         }
-        Err(error) => {
+        PollResult::Failed(error) => {
             // A feed failing the same way every poll is one fact, not one per poll.
             let same = failing
                 && health.and_then(|h| h.last_error.as_ref()).is_some_and(|(_, e)| *e == one_line(&error));

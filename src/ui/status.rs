@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for feed in &app.config.feeds {
         match feed_state(&app.config, &app.state, &app.feed_runtime, &feed.name, now) {
             "ok" => ok += 1,
-            "FAILING" | "STALE" => bad += 1,
+            "FAILING" | "BACKOFF" | "STALE" => bad += 1,
             _ => {}
         }
     }

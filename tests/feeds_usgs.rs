@@ -4,7 +4,7 @@
 use attache::config::FeedKind;
 use attache::domain::{Location, Severity};
 use attache::event::{Event, Record};
-use attache::feeds::{self, PollOutcome};
+use attache::feeds::{self, PollOutcome, PollResult};
 use attache::state::DeskState;
 
 fn parse(name: &str) -> feeds::Parsed {
@@ -71,6 +71,10 @@ fn poll_events(state: &DeskState, outcome: PollOutcome, journal_ok: bool) -> Vec
 }
 
 fn outcome(result: Result<feeds::Parsed, String>) -> PollOutcome {
+    let result = match result {
+        Ok(parsed) => PollResult::Fetched(parsed),
+        Err(error) => PollResult::Failed(error),
+    };
     PollOutcome { feed: "quakes".into(), result, ms: 1 }
 }
 
@@ -153,4 +157,24 @@ fn expired_items_are_withdrawn_and_never_journaled_as_seen() {
         "a cancel and an expiry; the never-seen expired item stays out"
     );
     assert!(!events.iter().any(|e| matches!(e, Event::ItemSeen { .. })));
+}
+
+#[test]
+fn a_304_journals_nothing_but_expiries() {
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+    let mut parsed = parse("usgs-4.5_day-2024-02-06-13features.geojson");
+    parsed.items[0].expires = Some(now + chrono::Duration::minutes(5));
+    let mut state = DeskState::default();
+    let seen = poll_events(&state, outcome(Ok(parsed)), false);
+    fold(&mut state, seen);
+    let unchanged = PollOutcome { feed: "quakes".into(), result: PollResult::NotModified, ms: 2 };
+    let quiet = feeds::outcome_events(&state, unchanged, false, feeds::Missing::Withdraw, now);
+    assert!(quiet.is_empty(), "{quiet:?}");
+    let later = now + chrono::Duration::minutes(6);
+    let unchanged = PollOutcome { feed: "quakes".into(), result: PollResult::NotModified, ms: 2 };
+    let kinds: Vec<_> = feeds::outcome_events(&state, unchanged, false, feeds::Missing::Withdraw, later)
+        .iter()
+        .map(Event::kind)
+        .collect();
+    assert_eq!(kinds, ["item.withdrawn", "feed.polled"]);
 }

@@ -26,4 +26,32 @@ pub enum Command {
         /// The note's text.
         text: String,
     },
+    /// Poll the feeds, journal what they say, print a summary per feed.
+    Poll {
+        /// Poll once and exit (0 if every feed succeeded, 1 otherwise).
+        #[arg(long, required = true)]
+        once: bool,
+        /// Poll only this feed.
+        #[arg(long, value_name = "NAME")]
+        feed: Option<String>,
+        /// Output: a table for people, or one JSON object per feed per line for scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Serve the bundled sample feeds over HTTP as a scripted scenario (for the demo desk).
+    DemoServe {
+        /// Address to listen on.
+        #[arg(long, default_value = attache_demo_addr())]
+        addr: std::net::SocketAddr,
+    },
+}
+
+const fn attache_demo_addr() -> &'static str {
+    crate::demo::DEFAULT_ADDR
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
 }

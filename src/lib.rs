@@ -4,11 +4,14 @@
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod demo;
 pub mod domain;
 pub mod event;
 pub mod feeds;
 pub mod journal;
+pub mod lock;
 pub mod operator;
+pub mod poll;
 pub mod runtime;
 pub mod state;
 pub mod text;

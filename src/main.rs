@@ -13,6 +13,16 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::DemoServe { addr }) = cli.command {
+        // The demo server needs no desk: it serves the samples built into the binary.
+        return match attache::demo::serve(addr) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("attache: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let env = std::env::var("ATTACHE_CONFIG").ok();
     let path = match attache::config::locate(cli.config.as_deref(), env.as_deref()) {
         Ok(path) => path,
@@ -45,6 +55,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Note { text } => note(&journal, &text),
+        Command::Poll { once: _, feed, format } => {
+            attache::poll::run(&config, &journal, feed.as_deref(), format)
+        }
+        Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -233,9 +233,12 @@ async fn event_loop(
             _ = follow.tick() => dirty |= desk.follow(),
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
             _ = poller_retry.tick(), if poller_lock.is_none() => {
-                poller_lock = try_poller_lock(journal_dir);
+                poller_lock = crate::lock::try_poller_lock(journal_dir);
                 if poller_lock.is_some() {
                     desk.app.polls_feeds = true;
+                    if let Err(why) = crate::demo::start_if_configured(desk.app.config.demo_serve) {
+                        desk.app.flash = Some(why);
+                    }
                     let fetcher = Arc::new(Fetcher::new());
                     for feed in feeds_config.iter().filter(|f| f.enabled) {
                         tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), feed_tx.clone()));
@@ -273,18 +276,6 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
         }
         None => false,
     }
-}
-
-/// Exactly one console on a host polls the feeds: the one holding `poller.lock`. When it exits,
-/// the lock is released and another console takes over at its next retry.
-fn try_poller_lock(journal_dir: &Path) -> Option<File> {
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(journal_dir.join("poller.lock"))
-        .ok()?;
-    file.try_lock().ok().map(|()| file)
 }
 
 async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<FeedMsg>) {

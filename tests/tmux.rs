@@ -56,6 +56,10 @@ impl Drop for Tmux {
     }
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -94,6 +98,12 @@ impl Console {
     fn start(name: &str) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(Path::new("config"), &tmp.path().join("config"));
+        // Each console serves the demo feeds on its own port, so parallel tests do not share one.
+        let desk = tmp.path().join("config/attache.toml");
+        let text = std::fs::read_to_string(&desk)
+            .unwrap()
+            .replace("127.0.0.1:8099", &format!("127.0.0.1:{}", free_port()));
+        std::fs::write(&desk, text).unwrap();
         let journal = tmp.path().join("journal");
         let exit_file = tmp.path().join("exit");
         let command = format!(

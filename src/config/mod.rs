@@ -123,6 +123,8 @@ pub struct Config {
     pub journal: Option<PathBuf>,
     pub feeds: Vec<FeedConfig>,
     pub layout: Layout,
+    /// Where to serve the bundled demo feeds from (the demo desk sets it; real desks do not).
+    pub demo_serve: Option<std::net::SocketAddr>,
     pub missions: Vec<Mission>,
     pub contacts: Vec<Contact>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.

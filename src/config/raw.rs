@@ -15,6 +15,14 @@ pub struct DeskFile {
     pub feeds: Vec<Feed>,
     #[serde(default)]
     pub ui: Ui,
+    pub demo: Option<Demo>,
+}
+
+/// The demo desk's own feed server, started by whichever process polls.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demo {
+    pub serve: Text,
 }
 
 #[derive(Debug, Deserialize)]

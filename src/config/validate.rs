@@ -64,8 +64,20 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             feed_config(src, feed, &field, base, problems)
         })
         .collect();
+    let demo_serve = file.demo.as_ref().and_then(|demo| {
+        demo.serve
+            .get_ref()
+            .parse()
+            .map_err(|_| {
+                let message =
+                    format!("`{}` is not an address and port such as 127.0.0.1:8099", demo.serve.get_ref());
+                problems.push(src.problem(Some(demo.serve.span()), "demo.serve", message))
+            })
+            .ok()
+    });
     Config {
         path: Default::default(),
+        demo_serve,
         desk_name: one_line(&file.desk.name),
         desk_tz,
         journal: file.desk.journal.as_ref().map(|j| base.join(j)),

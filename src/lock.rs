@@ -1,0 +1,16 @@
+//! The poller lock: exactly one process per journal polls the feeds (a console, or
+//! `attache poll --once`). Holding `poller.lock` in the journal directory is being that process;
+//! the operating system releases it when the process exits, however it exits.
+
+use std::fs::File;
+use std::path::Path;
+
+pub const POLLER_LOCK: &str = "poller.lock";
+
+/// Takes the poller lock if no other process holds it. Keep the file to keep the lock.
+pub fn try_poller_lock(journal_dir: &Path) -> Option<File> {
+    std::fs::create_dir_all(journal_dir).ok()?;
+    let file =
+        File::options().create(true).truncate(false).write(true).open(journal_dir.join(POLLER_LOCK)).ok()?;
+    file.try_lock().ok().map(|()| file)
+}

@@ -1,0 +1,135 @@
+//! `attache poll --once`: every pollable feed (or one) polled once, concurrently; what they say
+//! journaled exactly as the console would; a line per feed for people or scripts.
+
+use chrono::Utc;
+use serde::Serialize;
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::Format;
+use crate::config::Config;
+use crate::event::Event;
+use crate::feeds::http::Fetcher;
+use crate::feeds::{self, PollResult, Poller};
+use crate::journal::{Writer, read_all};
+use crate::state::DeskState;
+
+/// One feed's line of the summary; also the JSON object printed with `--format json`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct FeedSummary {
+    pub feed: String,
+    pub status: &'static str,
+    pub items: usize,
+    pub new: usize,
+    pub updated: usize,
+    pub withdrawn: usize,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Format) -> ExitCode {
+    if let Some(name) = only
+        && !config.feeds.iter().any(|f| f.name == name)
+    {
+        let names: Vec<_> = config.feeds.iter().map(|f| f.name.as_str()).collect();
+        eprintln!("attache: no feed named `{name}` (feeds: {})", names.join(", "));
+        return ExitCode::from(2);
+    }
+    let Some(_lock) = crate::lock::try_poller_lock(journal_dir) else {
+        eprintln!(
+            "attache: another attache process (a console, or another poll) is polling the feeds of {}; \
+             its results are in the journal already",
+            journal_dir.display()
+        );
+        return ExitCode::FAILURE;
+    };
+    let mut writer = match Writer::open(journal_dir) {
+        Ok(writer) => writer,
+        Err(e) => {
+            eprintln!("attache: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut state = DeskState::default();
+    match read_all(journal_dir) {
+        Ok((records, _problems)) => state.apply_all(&records),
+        Err(e) => {
+            eprintln!("attache: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let feeds: Vec<_> =
+        config.feeds.iter().filter(|f| only.map_or(f.enabled, |name| f.name == name)).cloned().collect();
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
+    let fetcher = Fetcher::new();
+    let outcomes = runtime.block_on(async {
+        if let Err(why) = crate::demo::start_if_configured(config.demo_serve) {
+            eprintln!("attache: {why}");
+        }
+        futures_util::future::join_all(feeds.into_iter().map(|feed| {
+            let fetcher = &fetcher;
+            async move {
+                let missing = feed.kind.missing();
+                (Poller::new(feed).poll(fetcher).await, missing)
+            }
+        }))
+        .await
+    });
+
+    let mut all_ok = true;
+    for (outcome, missing) in outcomes {
+        let feed = outcome.feed.clone();
+        let ms = outcome.ms;
+        let error = match &outcome.result {
+            PollResult::Failed(e) => Some(e.clone()),
+            _ => None,
+        };
+        let events = feeds::outcome_events(&state, outcome, true, missing, Utc::now());
+        let mut summary = summarize(&feed, &events, &state, ms, error);
+        match writer.append(&format!("feed:{feed}"), Utc::now(), events) {
+            Ok(records) => state.apply_all(&records),
+            Err(e) => {
+                summary.status = "error";
+                summary.error = Some(format!("polled, but not journaled: {e}"));
+            }
+        }
+        all_ok &= summary.status == "ok";
+        print(&summary, format);
+    }
+    if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn summarize(feed: &str, events: &[Event], state: &DeskState, ms: u64, error: Option<String>) -> FeedSummary {
+    let polled = events.iter().find_map(|e| match e {
+        Event::FeedPolled { items, new, updated, withdrawn, .. } => {
+            Some((*items, *new, *updated, *withdrawn))
+        }
+        _ => None,
+    });
+    let (items, new, updated, withdrawn) =
+        polled.unwrap_or_else(|| (state.feeds.get(feed).map_or(0, |h| h.active_items), 0, 0, 0));
+    FeedSummary {
+        feed: feed.to_string(),
+        status: if error.is_some() { "error" } else { "ok" },
+        items,
+        new,
+        updated,
+        withdrawn,
+        ms,
+        error,
+    }
+}
+
+fn print(summary: &FeedSummary, format: Format) {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string(summary).expect("summaries serialize")),
+        Format::Text => match &summary.error {
+            None => println!(
+                "{:<20} ok     {:>5} items {:>4} new {:>4} updated {:>4} withdrawn {:>6} ms",
+                summary.feed, summary.items, summary.new, summary.updated, summary.withdrawn, summary.ms
+            ),
+            Some(error) => println!("{:<20} ERROR  {error}", summary.feed),
+        },
+    }
+}

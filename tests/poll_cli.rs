@@ -1,0 +1,142 @@
+//! `attache poll --once` and `attache demo-serve` as a user runs them: real processes, a real
+//! HTTP server on 127.0.0.1, a real journal.
+
+use assert_cmd::Command;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A desk in a temp dir whose feeds are served by the demo server on `port`, plus one feed
+/// pointed at a port nothing listens on.
+fn desk(dir: &Path, port: u16, with_broken_feed: bool) -> std::path::PathBuf {
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.join(file)).unwrap();
+    }
+    let mut text = format!(
+        r#"[desk]
+name = "Test desk"
+tz = "UTC"
+missions = "missions.toml"
+contacts = "contacts.toml"
+
+[[feed]]
+name = "quakes"
+kind = "usgs-geojson"
+url = "http://127.0.0.1:{port}/usgs/4.5_day.geojson"
+"#
+    );
+    if with_broken_feed {
+        text.push_str(&format!(
+            "\n[[feed]]\nname = \"down\"\nkind = \"usgs-geojson\"\nurl = \"http://127.0.0.1:{}/nothing\"\ntimeout = \"5s\"\n",
+            free_port()
+        ));
+    }
+    let path = dir.join("attache.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct DemoServer(Child);
+
+impl DemoServer {
+    fn start(port: u16) -> Self {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+            .args(["demo-serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "demo-serve did not start listening");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        DemoServer(child)
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn poll(config: &Path, journal: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("attache")
+        .unwrap()
+        .arg("--config")
+        .arg(config)
+        .arg("--journal")
+        .arg(journal)
+        .args(["poll", "--once"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn poll_once_journals_and_reports_per_feed_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = DemoServer::start(port);
+    let config = desk(dir.path(), port, false);
+    let journal = dir.path().join("journal");
+
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(line["feed"], "quakes");
+    assert_eq!(line["status"], "ok");
+    assert_eq!(line["new"], 8);
+    assert_eq!(line["error"], serde_json::Value::Null);
+
+    // Polled again at once: the server answers 304, nothing new is journaled.
+    let before = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap_or_default();
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0);
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((line["new"].as_u64(), line["items"].as_u64()), (Some(0), Some(8)), "{out}");
+    let seen_twice = |text: &str| text.matches("\"kind\":\"item.seen\"").count();
+    let after = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap_or_default();
+    assert_eq!(seen_twice(&before), seen_twice(&after), "no item journaled twice");
+}
+
+#[test]
+fn poll_once_exits_1_when_a_feed_fails_and_still_journals_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = DemoServer::start(port);
+    let config = desk(dir.path(), port, true);
+    let journal = dir.path().join("journal");
+    let (code, out) = poll(&config, &journal, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.lines().any(|l| l.starts_with("quakes") && l.contains(" ok ")), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("down") && l.contains("ERROR") && l.contains("cannot connect")),
+        "{out}"
+    );
+
+    let (code, out) = poll(&config, &journal, &["--feed", "quakes"]);
+    assert_eq!(code, 0, "one feed alone: {out}");
+    assert_eq!(out.lines().count(), 1);
+}
+
+#[test]
+fn poll_once_names_the_feeds_when_asked_for_an_unknown_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk(dir.path(), free_port(), false);
+    let out = Command::cargo_bin("attache")
+        .unwrap()
+        .arg("--config")
+        .arg(&config)
+        .args(["poll", "--once", "--feed", "gdacs"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no feed named `gdacs` (feeds: quakes)"), "{stderr}");
+}

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FeedItem, Severity};
+use crate::domain::{FeedItem, Severity, Traffic};
 
 /// One journal record: an event with its place in the record and who caused it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,6 +88,9 @@ pub enum Event {
         title: String,
         #[serde(default)]
         missions: Vec<String>,
+        /// Exercise and test traffic stays marked as such on every alert it raises.
+        #[serde(default)]
+        traffic: Traffic,
     },
     #[serde(rename = "alert.updated")]
     AlertUpdated { alert: String, severity: Severity, title: String },

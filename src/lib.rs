@@ -1,6 +1,7 @@
 //! attache: a terminal console for mission watch desks. The journal is the truth; the screen is
 //! a fold over it (see `state`).
 
+pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod console;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::alerts;
 use crate::cli::Format;
 use crate::config::Config;
 use crate::event::Event;
@@ -87,15 +88,27 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
         };
         let events = feeds::outcome_events(&state, outcome, true, missing, Utc::now());
         let mut summary = summarize(&feed, &events, &state, ms, error);
-        match writer.append(&format!("feed:{feed}"), Utc::now(), events) {
-            Ok(records) => state.apply_all(&records),
-            Err(e) => {
-                summary.status = "error";
-                summary.error = Some(format!("polled, but not journaled: {e}"));
-            }
+        let journaled =
+            writer.append(&format!("feed:{feed}"), Utc::now(), events.clone()).and_then(|records| {
+                state.apply_all(&records);
+                let alerts =
+                    alerts::derive(&config.rules, &config.missions, &config.contacts, &state, &events);
+                let records = writer.append(alerts::SYSTEM, Utc::now(), alerts)?;
+                state.apply_all(&records);
+                Ok(())
+            });
+        if let Err(e) = journaled {
+            summary.status = "error";
+            summary.error = Some(format!("polled, but not journaled: {e}"));
         }
         all_ok &= summary.status == "ok";
         print(&summary, format);
+    }
+    // While it holds the poller lock, this process is the one that escalates.
+    let due = alerts::escalations(&config.rules, &state, Utc::now());
+    if let Err(e) = writer.append(alerts::SYSTEM, Utc::now(), due) {
+        eprintln!("attache: escalations not journaled: {e}");
+        all_ok = false;
     }
     if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -17,6 +17,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
+use crate::alerts;
 use crate::config::{Config, FeedConfig};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus};
 use crate::event::Event;
@@ -75,6 +76,35 @@ impl Desk {
         last
     }
 
+    /// Records what a feed said, then the alerts that follow from it, as the process that
+    /// polls must: alerts are derived from the journal's state after the items are folded in.
+    fn record_feed_events(&mut self, by: &str, events: Vec<Event>) {
+        let derived_from = events.clone();
+        if self.record(by, events).is_none() {
+            return;
+        }
+        let config = &self.app.config;
+        let alerts =
+            alerts::derive(&config.rules, &config.missions, &config.contacts, &self.app.state, &derived_from);
+        self.record(alerts::SYSTEM, alerts);
+    }
+
+    /// Escalates alerts left waiting past their rule's `escalate_after`; rings the bell if
+    /// the desk asked for it. Returns whether anything changed.
+    fn escalate(&mut self) -> bool {
+        let due = alerts::escalations(&self.app.config.rules, &self.app.state, Utc::now());
+        if due.is_empty() {
+            return false;
+        }
+        self.record(alerts::SYSTEM, due);
+        if self.app.config.bell {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
+        true
+    }
+
     fn follow(&mut self) -> bool {
         match self.follower.poll() {
             Ok((records, problems)) => {
@@ -98,7 +128,7 @@ impl Desk {
         if expired.is_empty() {
             return false;
         }
-        self.record("attache", expired.into_iter().map(|(_, event)| event).collect());
+        self.record_feed_events(alerts::SYSTEM, expired.into_iter().map(|(_, event)| event).collect());
         true
     }
 
@@ -124,7 +154,7 @@ impl Desk {
                 if events.iter().any(|e| matches!(e, Event::FeedPolled { .. })) {
                     self.journaled_ok.insert(feed.clone(), now);
                 }
-                self.record(&format!("feed:{feed}"), events);
+                self.record_feed_events(&format!("feed:{feed}"), events);
                 let ms = outcome_ms;
                 let runtime = self.app.feed_runtime.entry(feed).or_default();
                 *runtime = FeedRuntime {
@@ -229,7 +259,13 @@ async fn event_loop(
                 // The terminal is gone (SSH link dropped): leave cleanly.
                 Some(Err(_)) | None => return Ok(()),
             },
-            _ = clock.tick() => dirty |= desk.app.set_now(Utc::now()),
+            _ = clock.tick() => {
+                // Escalation is checked every second by the polling process, watched or not.
+                if poller_lock.is_some() {
+                    desk.escalate();
+                }
+                dirty |= desk.app.set_now(Utc::now());
+            }
             _ = follow.tick() => dirty |= desk.follow(),
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
             _ = poller_retry.tick(), if poller_lock.is_none() => {

@@ -129,3 +129,108 @@ fn feed_text_never_reaches_the_screen_as_escape_sequences() {
         assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'), "{screen}");
     }
 }
+
+#[test]
+fn alerts_pane_at_both_sizes() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('3'));
+    let mut screens = draw(&app, 80, 24);
+    screens.push_str(&draw(&app, 160, 48));
+    insta::assert_snapshot!(screens);
+}
+
+#[test]
+fn alert_detail_at_both_sizes() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Enter);
+    let small = draw(&app, 80, 24);
+    assert!(small.contains("Alert SEVR"), "{small}");
+    let large = draw(&app, 160, 48);
+    assert!(large.contains("Who did what") && large.contains("inside  EDCA-PH"), "{large}");
+    let screens = small + &large;
+    insta::assert_snapshot!(screens);
+}
+
+#[test]
+fn map_of_the_world_and_of_a_mission() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('3')); // focus elsewhere: the whole world
+    let world = draw(&app, 160, 48);
+    press(&mut app, KeyCode::Char('1')); // the selected mission's region
+    let zoomed = draw(&app, 160, 48);
+    assert!(zoomed.contains("Map: HADR-CAGAYAN"), "{zoomed}");
+    press(&mut app, KeyCode::Char('6'));
+    let small = draw(&app, 80, 24);
+    insta::assert_snapshot!(format!("{world}{zoomed}{small}"));
+}
+
+#[test]
+fn exercise_traffic_raises_a_banner_and_marks_its_alerts() {
+    use attache::domain::{Severity, Traffic};
+    use attache::event::Event;
+    let mut app = app();
+    let raised = Record {
+        seq: 21,
+        ts: now(),
+        by: "attache".into(),
+        event: Event::AlertRaised {
+            alert: "cap|cap-pagasa|EX-1".into(),
+            rule: "cap".into(),
+            feed: "cap-pagasa".into(),
+            item: "EX-1".into(),
+            severity: Severity::Severe,
+            title: "Typhoon signal no. 3, Cagayan".into(),
+            missions: vec!["HADR-CAGAYAN".into()],
+            traffic: Traffic::Exercise,
+        },
+    };
+    app.apply(&[raised]);
+    press(&mut app, KeyCode::Char('3'));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.lines().next().unwrap().contains("EXERCISE / TEST TRAFFIC IN VIEW"), "{screen}");
+    assert!(screen.contains("[EXERCISE] Typhoon"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn alert_keys_act_on_the_selected_alert_only() {
+    use attache::console::Effect;
+    use attache::event::Event;
+    let mut app = app();
+    press(&mut app, KeyCode::Char('3'));
+    // The escalated, open alert is first.
+    let effect = app.handle_key(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE));
+    let id = "exercise-traffic|cap-pagasa|PAGASA-TC-2026-11".to_string();
+    assert_eq!(
+        effect,
+        Some(Effect::Append(Box::new(Event::AlertAcknowledged {
+            alert: id.clone(),
+            operator: "reyes".into(),
+            note: None
+        })))
+    );
+    app.handle_key(&KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    assert_eq!(
+        app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        None,
+        "a reason is required"
+    );
+    for c in "duplicate of PAGASA bulletin 4".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let effect = app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        effect,
+        Some(Effect::Append(Box::new(Event::AlertResolved {
+            alert: id,
+            operator: "reyes".into(),
+            reason: "duplicate of PAGASA bulletin 4".into()
+        })))
+    );
+    // The resolved alert (second) takes no acknowledgement.
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.handle_key(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)), None);
+    assert_eq!(app.flash.as_deref(), Some("that alert is resolved"));
+}

@@ -4,6 +4,7 @@
 
 mod problem;
 mod raw;
+mod rules;
 mod validate;
 
 pub use problem::Problem;
@@ -64,10 +65,16 @@ pub enum FeedKind {
 }
 
 impl FeedKind {
+    pub const ALL: [FeedKind; 1] = [FeedKind::UsgsGeojson];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::UsgsGeojson => "usgs-geojson",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<FeedKind> {
+        FeedKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
     /// Whether an item the document stops listing is over (summary feeds) or not (streams).
@@ -122,7 +129,10 @@ pub struct Config {
     /// The journal directory named in the desk file, resolved against it.
     pub journal: Option<PathBuf>,
     pub feeds: Vec<FeedConfig>,
+    pub rules: Vec<crate::alerts::Rule>,
     pub layout: Layout,
+    /// Ring the terminal bell when an alert escalates.
+    pub bell: bool,
     /// Where to serve the bundled demo feeds from (the demo desk sets it; real desks do not).
     pub demo_serve: Option<std::net::SocketAddr>,
     pub missions: Vec<Mission>,

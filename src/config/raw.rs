@@ -13,9 +13,29 @@ pub struct DeskFile {
     pub desk: Desk,
     #[serde(default, rename = "feed")]
     pub feeds: Vec<Feed>,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<Rule>,
     #[serde(default)]
     pub ui: Ui,
     pub demo: Option<Demo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub name: Text,
+    pub feeds: Option<Vec<Text>>,
+    pub kinds: Option<Vec<Text>>,
+    pub min_severity: Option<Text>,
+    pub min_magnitude: Option<f64>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub near_mission_km: Option<Spanned<f64>>,
+    pub near_contact_km: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub include_exercise: bool,
+    pub raise: Text,
+    pub escalate_after: Option<Text>,
 }
 
 /// The demo desk's own feed server, started by whichever process polls.
@@ -69,6 +89,9 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Ui {
     pub layout: Option<Text>,
+    /// Ring the terminal bell when an alert escalates.
+    #[serde(default)]
+    pub bell: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +152,9 @@ pub struct Contact {
     pub workdays: Option<Text>,
     pub check_in_every: Text,
     pub last_contact: Option<Spanned<toml::value::Datetime>>,
+    /// Where the post is, for rules that look for items near contacts.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
     #[serde(default)]
     pub missions: Vec<Text>,
 }

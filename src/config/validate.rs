@@ -45,7 +45,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         }
     };
     let mut names = HashSet::new();
-    let feeds = file
+    let feeds: Vec<FeedConfig> = file
         .feeds
         .iter()
         .enumerate()
@@ -75,8 +75,11 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             })
             .ok()
     });
+    let rules = super::rules::rules(src, &file.rules, &feeds, problems);
     Config {
         path: Default::default(),
+        rules,
+        bell: file.ui.bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),
         desk_tz,
@@ -326,7 +329,29 @@ pub(super) fn contacts(
                     ));
                 }
             }
+            let post_location = match (c.lat, c.lon) {
+                (None, None) => None,
+                (Some(lat), Some(lon)) => {
+                    let at = crate::domain::LatLon::new(lat, lon);
+                    if at.is_none() {
+                        let message = format!(
+                            "lat {lat}, lon {lon} is not a place on earth (lat -90..90, lon -180..180)"
+                        );
+                        problems.push(src.problem(Some(c.tz.span()), format!("{field}.lat"), message));
+                    }
+                    at
+                }
+                _ => {
+                    problems.push(src.problem(
+                        Some(c.tz.span()),
+                        field.clone(),
+                        "give both lat and lon for the post, or neither",
+                    ));
+                    None
+                }
+            };
             Some(Contact {
+                post_location,
                 name: one_line(&c.name),
                 role: role?,
                 rank: c.rank.as_deref().map(one_line),

@@ -7,12 +7,10 @@ use super::FeedRuntime;
 use super::format::{ago, span, stamp};
 use super::pane::RowKey;
 use super::rows::feed_state;
+use crate::alerts::LINK_KM;
 use crate::config::{Config, FeedSource};
-use crate::domain::{Area, distance_km};
+use crate::domain::{Area, FeedItem, MissionStatus, location_gap_km};
 use crate::state::DeskState;
-
-/// How far outside its area an item still counts as near a mission.
-const NEAR_MARGIN_KM: f64 = 100.0;
 
 pub struct Detail {
     pub title: String,
@@ -29,7 +27,7 @@ pub fn detail(
     match key {
         RowKey::Mission(id) => mission(id, config, state, now),
         RowKey::Contact(n) => contact(*n, config, state, now),
-        RowKey::Alert(id) => alert(id, state),
+        RowKey::Alert(id) => alert(id, config, state),
         RowKey::Log(seq) => log(*seq, state),
         RowKey::Feed(name) => feed(name, config, state, runtime, now),
     }
@@ -53,23 +51,12 @@ fn mission(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
         (None, Some(e)) => lines.push(format!("Until: {e}")),
         (None, None) => {}
     }
-    let reach_km = match &m.area {
+    match &m.area {
         Area::Circle { lat, lon, radius_km } => {
-            lines.push(format!("Area: {radius_km} km around {lat:.3}, {lon:.3}"));
-            radius_km + NEAR_MARGIN_KM
+            lines.push(format!("Area: {radius_km} km around {lat:.3}, {lon:.3}"))
         }
-        Area::Polygon { polygon } => {
-            lines.push(format!("Area: polygon of {} points", polygon.len()));
-            // Without a containment test (alert rules bring one), measure from the centre out to
-            // the farthest vertex.
-            let centre = m.area.centre();
-            let far = polygon
-                .iter()
-                .map(|p| distance_km(centre, crate::domain::LatLon { lat: p[0], lon: p[1] }))
-                .fold(0.0, f64::max);
-            far + NEAR_MARGIN_KM
-        }
-    };
+        Area::Polygon { polygon } => lines.push(format!("Area: polygon of {} points", polygon.len())),
+    }
     let contacts: Vec<_> = config.contacts.iter().filter(|c| c.missions.contains(&m.id)).collect();
     lines.push(String::new());
     lines.push(format!("Contacts ({})", contacts.len()));
@@ -82,20 +69,20 @@ fn mission(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
     for a in alerts {
         lines.push(format!("  {} {} {}", a.severity.tag(), a.state.label(), a.title));
     }
-    let centre = m.area.centre();
     let mut near: Vec<_> = state
         .active_items(now)
         .into_iter()
         .filter_map(|e| {
-            let d = distance_km(centre, e.item.location.as_ref()?.centre()?);
-            (d <= reach_km).then_some((d, e))
+            let gap = location_gap_km(e.item.location.as_ref()?, &m.area)?;
+            (gap <= LINK_KM).then_some((gap, e))
         })
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     lines.push(String::new());
-    lines.push(format!("Items within {reach_km:.0} km of the area's centre ({})", near.len()));
-    for (d, e) in near {
-        lines.push(format!("  {:>5.0} km  {} {}  [{}]", d, e.item.severity.tag(), e.item.title, e.item.feed));
+    lines.push(format!("Items within {LINK_KM:.0} km of the area ({})", near.len()));
+    for (gap, e) in near {
+        let at = if gap == 0.0 { "inside".to_string() } else { format!("{gap:.0} km") };
+        lines.push(format!("  {at:>8}  {} {}  [{}]", e.item.severity.tag(), e.item.title, e.item.feed));
     }
     Some(Detail { title: format!("Mission {}", m.id), lines })
 }
@@ -142,32 +129,58 @@ fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
     Some(Detail { title: format!("Contact {}", c.name), lines })
 }
 
-fn alert(id: &str, state: &DeskState) -> Option<Detail> {
+fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
     let a = state.alerts.get(id)?;
-    let mut lines = vec![
-        a.title.clone(),
-        format!(
-            "Severity: {}   State: {}{}",
-            a.severity,
-            a.state.label(),
-            if a.escalated { " (ESCALATED)" } else { "" }
-        ),
-        format!("Rule: {}   Feed: {}   Item: {}", a.rule, a.feed, a.item),
-        format!("Raised: {}", stamp(a.raised)),
-    ];
+    let escalated = if a.escalated { " (ESCALATED)" } else { "" };
+    let mut lines =
+        vec![a.title.clone(), format!("Severity: {}   State: {}{escalated}", a.severity, a.state.label())];
+    if !a.traffic.is_real() {
+        lines.push(format!("Traffic: {} - NOT REAL-WORLD", a.traffic.tag()));
+    }
+    lines.push(format!("Rule: {}   Feed: {}   Item: {}", a.rule, a.feed, a.item));
+    lines.push(format!("Raised: {}", stamp(a.raised)));
+    let entry = state.items.get(&FeedItem::key_for(&a.feed, &a.item));
+    match entry {
+        None => lines.push("Item: no longer in view (withdrawn)".into()),
+        Some(entry) => {
+            let item = &entry.item;
+            if let Some(summary) = &item.summary {
+                lines.push(format!("Summary: {summary}"));
+            }
+            if let Some(link) = &item.link {
+                lines.push(format!("Source: {link}"));
+            }
+            if let Some(t) = item.published {
+                lines.push(format!("Published: {}", stamp(t)));
+            }
+            if let Some(t) = item.expires {
+                lines.push(format!("Expires: {}", stamp(t)));
+            }
+            if let Some(location) = &item.location {
+                lines.push(String::new());
+                lines.push("Distance to each active mission's area".into());
+                let mut distances: Vec<_> = config
+                    .missions
+                    .iter()
+                    .filter(|m| m.status == MissionStatus::Active)
+                    .filter_map(|m| Some((location_gap_km(location, &m.area)?, m)))
+                    .collect();
+                distances.sort_by(|x, y| x.0.total_cmp(&y.0));
+                for (km, m) in distances {
+                    let at = if km == 0.0 { "inside".to_string() } else { format!("{km:.0} km") };
+                    lines.push(format!("  {at:>8}  {} ({})", m.id, m.name));
+                }
+            }
+            lines.push(String::new());
+            lines.push(format!("Item history ({} versions)", entry.revisions));
+            lines.extend(entry.history.iter().map(|(t, what)| format!("  {}  {what}", stamp(*t))));
+        }
+    }
     if !a.missions.is_empty() {
         lines.push(format!("Missions: {}", a.missions.join(", ")));
     }
-    if let Some(entry) = state.items.values().find(|e| e.item.feed == a.feed && e.item.id == a.item) {
-        if let Some(summary) = &entry.item.summary {
-            lines.push(format!("Item: {summary}"));
-        }
-        if let Some(link) = &entry.item.link {
-            lines.push(format!("Source: {link}"));
-        }
-    }
     lines.push(String::new());
-    lines.push("History".into());
+    lines.push("Who did what".into());
     lines.extend(a.history.iter().map(|s| format!("  {}  {}", stamp(s.ts), s.what)));
     Some(Detail { title: format!("Alert {}", a.severity.tag()), lines })
 }

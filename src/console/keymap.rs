@@ -23,6 +23,10 @@ pub enum Action {
     Note,
     Close,
     Submit,
+    Acknowledge,
+    AcknowledgeWithNote,
+    Unacknowledge,
+    Resolve,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -32,6 +36,8 @@ pub enum Context {
     Overlay,
     /// A one-line prompt (note, filter): printable keys are typed into it.
     Prompt,
+    /// The Alerts pane has focus: its own keys come before the panes' keys.
+    AlertsPane,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +66,30 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
+    Binding {
+        context: Context::AlertsPane,
+        keys: &[ch('a')],
+        action: Action::Acknowledge,
+        help: "acknowledge the selected alert",
+    },
+    Binding {
+        context: Context::AlertsPane,
+        keys: &[ch('A')],
+        action: Action::AcknowledgeWithNote,
+        help: "acknowledge the selected alert with a note",
+    },
+    Binding {
+        context: Context::AlertsPane,
+        keys: &[ch('u')],
+        action: Action::Unacknowledge,
+        help: "unacknowledge the selected alert",
+    },
+    Binding {
+        context: Context::AlertsPane,
+        keys: &[ch('r')],
+        action: Action::Resolve,
+        help: "resolve the selected alert, giving a reason",
+    },
     Binding {
         context: Context::Panes,
         keys: &[key(KeyCode::Tab)],
@@ -92,6 +122,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "focus Event log",
     },
     Binding { context: Context::Panes, keys: &[ch('5')], action: Action::FocusPane(4), help: "focus Feeds" },
+    Binding { context: Context::Panes, keys: &[ch('6')], action: Action::FocusPane(5), help: "focus Map" },
     Binding {
         context: Context::Panes,
         keys: &[ch('j'), key(KeyCode::Down)],
@@ -252,6 +283,7 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
                 Context::Prompt => "Typing a note or filter",
+                Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
             };
             (keys.join(" "), b.help, section)
         })

@@ -2,6 +2,7 @@
 //! does, and which operator actions must be journaled. `ui` draws it; `runtime` wires it to the
 //! terminal, the journal and the feeds.
 
+mod alert_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
@@ -35,10 +36,14 @@ pub struct FeedRuntime {
     pub last_ms: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptPurpose {
     Note,
     Filter,
+    /// The note to acknowledge this alert with.
+    AcknowledgeNote(String),
+    /// Why this alert is resolved (required).
+    ResolveReason(String),
 }
 
 pub enum Overlay {
@@ -71,7 +76,7 @@ pub struct App {
     pub operator: String,
     pub focus: Pane,
     pub overlay: Overlay,
-    pub panes: [PaneView; 5],
+    pub panes: [PaneView; 6],
     pub journal: JournalStatus,
     /// A short message for the status bar (last action's result).
     pub flash: Option<String>,
@@ -138,6 +143,8 @@ impl App {
             Pane::Alerts => rows::alerts(&self.state, self.now),
             Pane::Log => rows::log(&self.state, self.now),
             Pane::Feeds => rows::feeds(&self.config, &self.state, &self.feed_runtime, self.now),
+            // The map draws from state directly; it has no rows to select.
+            Pane::Map => Vec::new(),
         };
         self.panes[pane.index()].set_rows(rows);
     }
@@ -160,6 +167,12 @@ impl App {
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Effect> {
         let context = self.context();
+        if context == Context::Panes
+            && self.focus == Pane::Alerts
+            && let Some(action) = keymap::action_for(Context::AlertsPane, key)
+        {
+            return self.act_on_alert(action);
+        }
         match keymap::action_for(context, key) {
             Some(action) => self.act(action),
             None if context == Context::Prompt => {
@@ -175,10 +188,12 @@ impl App {
             (_, Action::Quit) => return Some(Effect::Quit),
             (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
             (Overlay::Prompt { purpose, .. }, Action::Close) => {
-                if *purpose == PromptPurpose::Filter {
-                    self.set_filter(String::new());
-                } else {
-                    self.flash = Some("note discarded".into());
+                match purpose {
+                    PromptPurpose::Filter => self.set_filter(String::new()),
+                    PromptPurpose::Note => self.flash = Some("note discarded".into()),
+                    PromptPurpose::AcknowledgeNote(_) | PromptPurpose::ResolveReason(_) => {
+                        self.flash = Some("cancelled; the alert is unchanged".into())
+                    }
                 }
                 self.overlay = Overlay::None;
             }
@@ -221,7 +236,12 @@ impl App {
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, text: String::new() }
             }
             Action::Close => self.set_filter(String::new()),
-            Action::Quit | Action::Submit => {}
+            Action::Quit
+            | Action::Submit
+            | Action::Acknowledge
+            | Action::AcknowledgeWithNote
+            | Action::Unacknowledge
+            | Action::Resolve => {}
         }
     }
 
@@ -258,17 +278,28 @@ impl App {
         let Overlay::Prompt { purpose, text } = std::mem::replace(&mut self.overlay, Overlay::None) else {
             return None;
         };
-        match purpose {
-            PromptPurpose::Filter => None,
-            PromptPurpose::Note => {
-                let text = one_line(&text);
-                if text.is_empty() {
-                    self.flash = Some("empty note not saved".into());
-                    return None;
-                }
-                Some(Effect::Append(Box::new(Event::Note { operator: self.operator.clone(), text })))
+        let text = one_line(&text);
+        let operator = self.operator.clone();
+        let event = match purpose {
+            PromptPurpose::Filter => return None,
+            PromptPurpose::Note if text.is_empty() => {
+                self.flash = Some("empty note not saved".into());
+                return None;
             }
-        }
+            PromptPurpose::Note => Event::Note { operator, text },
+            PromptPurpose::AcknowledgeNote(alert) => {
+                let note = (!text.is_empty()).then_some(text);
+                Event::AlertAcknowledged { alert, operator, note }
+            }
+            PromptPurpose::ResolveReason(alert) if text.is_empty() => {
+                // A resolution is a decision on the record: it needs its reason.
+                self.flash = Some("not resolved: a reason is required".into());
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), text };
+                return None;
+            }
+            PromptPurpose::ResolveReason(alert) => Event::AlertResolved { alert, operator, reason: text },
+        };
+        Some(Effect::Append(Box::new(event)))
     }
 
     fn set_filter(&mut self, filter: String) {

@@ -10,10 +10,12 @@ pub enum Pane {
     Alerts,
     Log,
     Feeds,
+    Map,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Missions, Pane::Contacts, Pane::Alerts, Pane::Log, Pane::Feeds];
+    pub const ALL: [Pane; 6] =
+        [Pane::Missions, Pane::Contacts, Pane::Alerts, Pane::Log, Pane::Feeds, Pane::Map];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -22,6 +24,7 @@ impl Pane {
             Pane::Alerts => "Alerts",
             Pane::Log => "Event log",
             Pane::Feeds => "Feeds",
+            Pane::Map => "Map",
         }
     }
 
@@ -36,6 +39,7 @@ impl Pane {
             Pane::Alerts => &["Sev", "State", "Raised", "Feed", "Alert"],
             Pane::Log => &["Time", "Kind", "Event"],
             Pane::Feeds => &["Feed", "State", "Last ok", "Items", "Took", "Next"],
+            Pane::Map => &[],
         }
     }
 }

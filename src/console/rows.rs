@@ -100,6 +100,11 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
         .into_iter()
         .map(|a| {
             let state_label = if a.escalated { "ESCALATED" } else { a.state.label() };
+            // Exercise and test traffic is marked on every line it reaches.
+            let title = match a.traffic.tag() {
+                "" => a.title.clone(),
+                tag => format!("[{tag}] {}", a.title),
+            };
             Row {
                 key: RowKey::Alert(a.id.clone()),
                 cells: vec![
@@ -107,7 +112,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
                     state_label.into(),
                     when(a.raised, now),
                     a.feed.clone(),
-                    a.title.clone(),
+                    title,
                 ],
                 severity: Some(a.severity),
                 flagged: a.escalated || a.state == AlertState::Open,

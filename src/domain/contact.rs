@@ -99,6 +99,8 @@ pub struct Contact {
     pub check_in_every: Duration,
     /// Last contact known from configuration; check-ins in the journal supersede it.
     pub last_contact: Option<DateTime<Utc>>,
+    /// Where the post is, if configured; rules with `near_contact_km` use it.
+    pub post_location: Option<super::LatLon>,
     pub missions: Vec<String>,
 }
 

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-use crate::domain::Severity;
+use crate::domain::{Severity, Traffic};
 use crate::event::Event;
 use crate::text::one_line;
 
@@ -39,9 +39,13 @@ pub struct Alert {
     pub severity: Severity,
     pub title: String,
     pub missions: Vec<String>,
+    pub traffic: Traffic,
     pub state: AlertState,
     pub escalated: bool,
     pub raised: DateTime<Utc>,
+    /// When it last began waiting for someone: raised, or unacknowledged. Escalation counts
+    /// from here.
+    pub waiting_since: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
     pub history: Vec<AlertStep>,
 }
@@ -49,7 +53,7 @@ pub struct Alert {
 pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: DateTime<Utc>) {
     let step = |what: String| AlertStep { ts, what: one_line(&what) };
     match event {
-        Event::AlertRaised { alert, rule, feed, item, severity, title, missions } => {
+        Event::AlertRaised { alert, rule, feed, item, severity, title, missions, traffic } => {
             alerts.insert(
                 alert.clone(),
                 Alert {
@@ -60,9 +64,11 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
                     severity: *severity,
                     title: one_line(title),
                     missions: missions.clone(),
+                    traffic: *traffic,
                     state: AlertState::Open,
                     escalated: false,
                     raised: ts,
+                    waiting_since: ts,
                     acknowledged_by: None,
                     history: vec![step(format!("raised by rule {rule}"))],
                 },
@@ -91,6 +97,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
             if let Some(a) = alerts.get_mut(alert) {
                 a.state = AlertState::Open;
                 a.acknowledged_by = None;
+                a.waiting_since = ts;
                 a.history.push(step(format!("unacknowledged by {operator}")));
             }
         }

@@ -23,6 +23,20 @@ pub struct ItemEntry {
     pub first_seen: DateTime<Utc>,
     pub last_change: DateTime<Utc>,
     pub revisions: u32,
+    /// The item's last few versions, oldest first: when, title and severity.
+    pub history: Vec<(DateTime<Utc>, String)>,
+}
+
+/// How many versions of an item the state remembers; the journal has them all.
+pub const ITEM_HISTORY: usize = 10;
+/// How many hours of activity counts the state keeps for the sparklines.
+pub const ACTIVITY_HOURS: i64 = 48;
+
+/// Items seen or updated, and alerts raised, in one hour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub items: u32,
+    pub alerts: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,6 +69,8 @@ pub struct DeskState {
     pub log: VecDeque<LogLine>,
     pub check_ins: HashMap<String, DateTime<Utc>>,
     pub notes: usize,
+    /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
+    pub activity: BTreeMap<i64, Activity>,
 }
 
 impl DeskState {
@@ -68,6 +84,7 @@ impl DeskState {
         self.last_seq = record.seq;
         self.last_ts = Some(record.ts);
         let ts = record.ts;
+        self.count_activity(&record.event, ts);
         match &record.event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
             Event::ItemWithdrawn { feed, id, .. } => {
@@ -120,6 +137,23 @@ impl DeskState {
         }
     }
 
+    fn count_activity(&mut self, event: &Event, ts: DateTime<Utc>) {
+        let hour = ts.timestamp().div_euclid(3600);
+        let bucket = match event {
+            Event::ItemSeen { .. } | Event::ItemUpdated { .. } => {
+                &mut self.activity.entry(hour).or_default().items
+            }
+            Event::AlertRaised { .. } => &mut self.activity.entry(hour).or_default().alerts,
+            _ => return,
+        };
+        *bucket += 1;
+        if let Some(&oldest) = self.activity.keys().next()
+            && oldest <= hour - ACTIVITY_HOURS
+        {
+            self.activity = self.activity.split_off(&(hour - ACTIVITY_HOURS + 1));
+        }
+    }
+
     fn feed_mut(&mut self, feed: &str) -> &mut FeedHealth {
         self.feeds.entry(feed.to_string()).or_default()
     }
@@ -129,15 +163,22 @@ impl DeskState {
         // screen passes, whoever wrote the journal.
         let item = item.cleaned();
         let key = item.key();
+        let version = (ts, format!("{} ({})", item.title, item.severity));
         match self.items.get_mut(&key) {
             Some(entry) => {
                 entry.item = item;
                 entry.last_change = ts;
                 entry.revisions += 1;
+                if entry.history.len() == ITEM_HISTORY {
+                    entry.history.remove(0);
+                }
+                entry.history.push(version);
             }
             None => {
                 self.feed_mut(&key.feed).active_items += 1;
-                self.items.insert(key, ItemEntry { item, first_seen: ts, last_change: ts, revisions: 1 });
+                let entry =
+                    ItemEntry { item, first_seen: ts, last_change: ts, revisions: 1, history: vec![version] };
+                self.items.insert(key, entry);
             }
         }
     }
@@ -152,5 +193,17 @@ impl DeskState {
 
     pub fn open_alerts(&self) -> impl Iterator<Item = &Alert> {
         self.alerts.values().filter(|a| a.state != AlertState::Resolved)
+    }
+
+    /// Exercise, test, draft and system traffic still in view: open alerts and active items.
+    /// The console shows a banner whenever this is not zero.
+    pub fn non_real_traffic(&self, now: DateTime<Utc>) -> (usize, usize) {
+        let alerts = self.open_alerts().filter(|a| !a.traffic.is_real()).count();
+        let items = self
+            .items
+            .values()
+            .filter(|e| !e.item.traffic.is_real() && e.item.expires.is_none_or(|t| t > now))
+            .count();
+        (alerts, items)
     }
 }

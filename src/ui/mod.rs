@@ -1,6 +1,7 @@
 //! Drawing the console. Reads `console::App`, never changes desk state. Panes sit side by side
 //! when the terminal is large enough and become tabs when it is not (80x24 over a slow link).
 
+mod map;
 mod overlay;
 mod status;
 mod table;
@@ -19,8 +20,17 @@ use theme::Theme;
 pub const GRID_MIN: (u16, u16) = (100, 28);
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
-    let [body, status_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
+    let (exercise_alerts, exercise_items) = app.state.non_real_traffic(app.now);
+    let banner = u16::from(exercise_alerts + exercise_items > 0);
+    let [banner_area, body, status_area] =
+        Layout::vertical([Constraint::Length(banner), Constraint::Fill(1), Constraint::Length(1)])
+            .areas(frame.area());
+    if banner > 0 {
+        let text = format!(
+            " EXERCISE / TEST TRAFFIC IN VIEW: {exercise_alerts} alert(s), {exercise_items} item(s), marked [EXERCISE] or [TEST]; not real-world "
+        );
+        frame.render_widget(Line::raw(text).style(theme.alarm()), banner_area);
+    }
     let grid =
         app.config.layout == LayoutSetting::Auto && body.width >= GRID_MIN.0 && body.height + 1 >= GRID_MIN.1;
     if grid {
@@ -34,22 +44,32 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 
 fn render_grid(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // What needs attention on top, who to call and whether the picture is current in the
-    // middle, and the running record across the full width where its lines fit.
-    let [top, middle, log] =
-        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(30), Constraint::Fill(1)])
+    // middle, the running record and the map at the bottom.
+    let [top, middle, bottom] =
+        Layout::vertical([Constraint::Percentage(36), Constraint::Percentage(28), Constraint::Fill(1)])
             .areas(area);
     let [missions, alerts] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let [contacts, feeds] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(middle);
+    let [log, map] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(bottom);
     for (pane, rect) in [
         (Pane::Missions, missions),
         (Pane::Alerts, alerts),
         (Pane::Contacts, contacts),
         (Pane::Feeds, feeds),
         (Pane::Log, log),
+        (Pane::Map, map),
     ] {
-        table::render(frame, rect, app, pane, theme);
+        render_pane(frame, rect, app, pane, theme);
+    }
+}
+
+fn render_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Theme) {
+    match pane {
+        Pane::Map => map::render(frame, area, app, theme),
+        _ => table::render(frame, area, app, pane, theme),
     }
 }
 
@@ -61,10 +81,13 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let style = if pane == app.focus { theme.selected(true) } else { theme.dim() };
         spans.push(Span::styled(label, style));
     }
-    frame.render_widget(Line::from(spans), tabs);
-    frame.render_widget(
-        Line::raw(format!("{} ", app.config.desk_name)).right_aligned().style(theme.dim()),
-        tabs,
-    );
-    table::render(frame, body, app, app.focus, theme);
+    let tabs_line = Line::from(spans);
+    // The desk's name, where it fits beside the tabs (the status bar drops it when narrow).
+    let name = format!(" {} ", app.config.desk_name);
+    let room = (tabs.width as usize).saturating_sub(tabs_line.width());
+    frame.render_widget(tabs_line, tabs);
+    if name.chars().count() <= room {
+        frame.render_widget(Line::raw(name).right_aligned().style(theme.dim()), tabs);
+    }
+    render_pane(frame, body, app, app.focus, theme);
 }

@@ -38,6 +38,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             let title = match purpose {
                 PromptPurpose::Note => " Operator note (Enter saves to the journal, Esc cancels) ",
                 PromptPurpose::Filter => " Filter (Enter keeps, Esc clears) ",
+                PromptPurpose::AcknowledgeNote(_) => {
+                    " Acknowledge with a note (Enter acknowledges, Esc cancels) "
+                }
+                PromptPurpose::ResolveReason(_) => " Resolve: the reason (Enter resolves, Esc cancels) ",
             };
             let area = centered(frame.area(), 70, 3);
             frame.render_widget(Clear, area);

@@ -26,6 +26,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             spans.push(Span::styled(format!("│ JOURNAL NOT WRITABLE: {why} "), theme.alarm()))
         }
     }
+    let escalated = app.state.open_alerts().filter(|a| a.escalated).count();
+    let waiting = app.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
+    if escalated > 0 {
+        spans.push(Span::styled(format!("│ {escalated} ESCALATED "), theme.alarm()));
+    } else if waiting > 0 {
+        spans.push(Span::styled(format!("│ {waiting} open "), theme.flagged()));
+    }
     let (mut ok, mut bad) = (0, 0);
     for feed in &app.config.feeds {
         match feed_state(&app.config, &app.state, &app.feed_runtime, &feed.name, now) {

@@ -18,6 +18,7 @@ fn widths(pane: Pane) -> &'static [Constraint] {
         Pane::Alerts => &[Length(4), Length(9), Length(11), Length(12), Fill(1)],
         Pane::Log => &[Length(6), Length(20), Fill(1)],
         Pane::Feeds => &[Fill(1), Length(7), Length(8), Length(5), Length(7), Length(9)],
+        Pane::Map => &[],
     }
 }
 
@@ -83,5 +84,6 @@ fn empty_text(pane: Pane) -> &'static str {
         Pane::Alerts => "no alerts",
         Pane::Log => "no events yet",
         Pane::Feeds => "no feeds configured",
+        Pane::Map => "",
     }
 }

@@ -1,0 +1,82 @@
+use std::time::Duration;
+
+use crate::domain::{Contact, FeedItem, Mission, MissionStatus, Region, Severity, gap_km, location_gap_km};
+
+/// When an item with no geographic condition is still linked to a mission: within this reach.
+pub const LINK_KM: f64 = 300.0;
+
+/// A rule that turns feed items into alerts. Every condition given must hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub name: String,
+    /// Feed names the rule reads; `None` for all feeds. (`kinds` in config resolve to names.)
+    pub feeds: Option<Vec<String>>,
+    pub min_severity: Option<Severity>,
+    pub min_magnitude: Option<f64>,
+    /// Any of these, case-insensitive, in title or summary. Stored lower-cased.
+    pub keywords: Vec<String>,
+    pub near_mission_km: Option<f64>,
+    pub near_contact_km: Option<f64>,
+    /// Exercise, test, draft and system traffic are left out unless asked for.
+    pub include_exercise: bool,
+    pub raise: Severity,
+    pub escalate_after: Option<Duration>,
+}
+
+/// What a rule found: which missions the alert concerns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub missions: Vec<String>,
+}
+
+impl Rule {
+    pub fn matches(&self, item: &FeedItem, missions: &[Mission], contacts: &[Contact]) -> Option<Match> {
+        if self.feeds.as_ref().is_some_and(|feeds| !feeds.contains(&item.feed)) {
+            return None;
+        }
+        if !self.include_exercise && !item.traffic.is_real() {
+            return None;
+        }
+        if self.min_severity.is_some_and(|min| item.severity < min) {
+            return None;
+        }
+        if let Some(min) = self.min_magnitude
+            && !item.magnitude.is_some_and(|m| m >= min)
+        {
+            return None;
+        }
+        if !self.keywords.is_empty() {
+            let text =
+                format!("{} {}", item.title, item.summary.as_deref().unwrap_or_default()).to_lowercase();
+            if !self.keywords.iter().any(|k| text.contains(k)) {
+                return None;
+            }
+        }
+        let reach = self.near_mission_km.unwrap_or(LINK_KM);
+        let near: Vec<String> = missions
+            .iter()
+            .filter(|m| m.status == MissionStatus::Active)
+            .filter(|m| {
+                item.location
+                    .as_ref()
+                    .and_then(|l| location_gap_km(l, &m.area))
+                    .is_some_and(|gap| gap <= reach)
+            })
+            .map(|m| m.id.clone())
+            .collect();
+        if self.near_mission_km.is_some() && near.is_empty() {
+            return None;
+        }
+        if let Some(reach) = self.near_contact_km {
+            let regions = item.location.as_ref().map(Region::from_location).unwrap_or_default();
+            let near_contact = contacts
+                .iter()
+                .filter_map(|c| c.post_location)
+                .any(|post| regions.iter().any(|r| gap_km(r, &Region::Point(post)) <= reach));
+            if !near_contact {
+                return None;
+            }
+        }
+        Some(Match { missions: near })
+    }
+}

@@ -1,0 +1,280 @@
+//! How far apart two places are when either may be a point, a circle or a polygon: zero when
+//! they touch or overlap, else the great-circle gap between their nearest edges. Alert rules ask
+//! "is this item within N km of that mission's area?", and a CAP polygon that overlaps an area
+//! is in it even if the two centres are far apart.
+//!
+//! Distances are on the WGS84 mean-radius sphere. Containment and edge crossing are decided on
+//! longitudes unwrapped around the shape, so shapes across the antimeridian work; a polygon that
+//! encloses a pole is not supported (none of the formats in scope sends one).
+
+use super::{Area, LatLon, Location, distance_km};
+
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Region {
+    Point(LatLon),
+    Circle(LatLon, f64),
+    Polygon(Vec<LatLon>),
+}
+
+impl Region {
+    pub fn from_area(area: &Area) -> Region {
+        match area {
+            Area::Circle { lat, lon, radius_km } => {
+                Region::Circle(LatLon { lat: *lat, lon: *lon }, *radius_km)
+            }
+            Area::Polygon { polygon } => {
+                Region::Polygon(polygon.iter().map(|p| LatLon { lat: p[0], lon: p[1] }).collect())
+            }
+        }
+    }
+
+    /// The regions a feed item occupies; invalid coordinates are left out.
+    pub fn from_location(location: &Location) -> Vec<Region> {
+        let point = |lat: f64, lon: f64| LatLon::new(lat, lon);
+        match location {
+            Location::Point { lat, lon } => point(*lat, *lon).map(Region::Point).into_iter().collect(),
+            Location::Circle { lat, lon, radius_km } if radius_km.is_finite() && *radius_km >= 0.0 => {
+                point(*lat, *lon).map(|c| Region::Circle(c, *radius_km)).into_iter().collect()
+            }
+            Location::Circle { .. } => Vec::new(),
+            Location::Polygon { points } => {
+                let points: Option<Vec<_>> = points.iter().map(|p| point(p[0], p[1])).collect();
+                match points {
+                    Some(points) if points.len() >= 3 => vec![Region::Polygon(points)],
+                    Some(points) if points.len() == 1 => vec![Region::Point(points[0])],
+                    _ => Vec::new(),
+                }
+            }
+            Location::Bbox { lat_min, lat_max, lon_min, lon_max } => {
+                let valid =
+                    [point(*lat_min, *lon_min), point(*lat_max, *lon_max)].iter().all(Option::is_some);
+                if valid {
+                    vec![Region::Polygon(bbox_ring(*lat_min, *lat_max, *lon_min, *lon_max))]
+                } else {
+                    Vec::new()
+                }
+            }
+            Location::Multi { parts } => parts.iter().flat_map(Region::from_location).collect(),
+        }
+    }
+}
+
+/// A box's outline. Its north and south sides are parallels, which a great-circle edge is not
+/// (a 26°-wide edge bows half a degree poleward), so they are walked in steps of at most one
+/// degree of longitude, where the difference is a few hundred metres at most.
+fn bbox_ring(lat_min: f64, lat_max: f64, lon_min: f64, lon_max: f64) -> Vec<LatLon> {
+    let lon_max = if lon_max < lon_min { lon_max + 360.0 } else { lon_max }; // across the antimeridian
+    let steps = ((lon_max - lon_min).ceil() as usize).max(1);
+    let lon_at = |i: usize| {
+        let lon = lon_min + (lon_max - lon_min) * i as f64 / steps as f64;
+        if lon > 180.0 { lon - 360.0 } else { lon }
+    };
+    let south = (0..=steps).map(|i| LatLon { lat: lat_min, lon: lon_at(i) });
+    let north = (0..=steps).rev().map(|i| LatLon { lat: lat_max, lon: lon_at(i) });
+    south.chain(north).collect()
+}
+
+/// The gap in km between two regions: 0 when they touch or overlap.
+pub fn gap_km(a: &Region, b: &Region) -> f64 {
+    match (a, b) {
+        (Region::Circle(c, r), other) | (other, Region::Circle(c, r)) => {
+            (gap_km(&Region::Point(*c), other) - r).max(0.0)
+        }
+        (Region::Point(p), Region::Point(q)) => distance_km(*p, *q),
+        (Region::Point(p), Region::Polygon(poly)) | (Region::Polygon(poly), Region::Point(p)) => {
+            if contains(poly, *p) {
+                0.0
+            } else {
+                edges(poly).map(|(a, b)| point_segment_km(*p, a, b)).fold(f64::MAX, f64::min)
+            }
+        }
+        (Region::Polygon(a), Region::Polygon(b)) => {
+            if a.iter().any(|p| contains(b, *p)) || b.iter().any(|p| contains(a, *p)) || edges_cross(a, b) {
+                return 0.0;
+            }
+            let a_to_b = a.iter().flat_map(|p| edges(b).map(move |(s, e)| point_segment_km(*p, s, e)));
+            let b_to_a = b.iter().flat_map(|p| edges(a).map(move |(s, e)| point_segment_km(*p, s, e)));
+            a_to_b.chain(b_to_a).fold(f64::MAX, f64::min)
+        }
+    }
+}
+
+/// The smallest gap between any part of an item's location and an area.
+pub fn location_gap_km(location: &Location, area: &Area) -> Option<f64> {
+    let area = Region::from_area(area);
+    Region::from_location(location).iter().map(|r| gap_km(r, &area)).reduce(f64::min)
+}
+
+fn edges(poly: &[LatLon]) -> impl Iterator<Item = (LatLon, LatLon)> + '_ {
+    poly.iter().zip(poly.iter().cycle().skip(1)).map(|(a, b)| (*a, *b))
+}
+
+/// `lon` moved by whole turns to within 180° of `reference`.
+fn unwrap(lon: f64, reference: f64) -> f64 {
+    let mut lon = lon;
+    while lon - reference > 180.0 {
+        lon -= 360.0;
+    }
+    while reference - lon > 180.0 {
+        lon += 360.0;
+    }
+    lon
+}
+
+/// The polygon's vertices as planar (lon, lat), each longitude unwrapped against the one
+/// before, so an edge never takes the long way round.
+fn planar(poly: &[LatLon], reference: f64) -> Vec<(f64, f64)> {
+    let mut previous = reference;
+    poly.iter()
+        .map(|p| {
+            let lon = unwrap(p.lon, previous);
+            previous = lon;
+            (lon, p.lat)
+        })
+        .collect()
+}
+
+/// Even-odd ray casting on the unwrapped polygon.
+fn contains(poly: &[LatLon], p: LatLon) -> bool {
+    let Some(first) = poly.first() else { return false };
+    let ring = planar(poly, first.lon);
+    let (x, y) = (unwrap(p.lon, first.lon), p.lat);
+    let mut inside = false;
+    for (i, &(xi, yi)) in ring.iter().enumerate() {
+        let (xj, yj) = ring[(i + ring.len() - 1) % ring.len()];
+        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+fn edges_cross(a: &[LatLon], b: &[LatLon]) -> bool {
+    let Some(first) = a.first() else { return false };
+    let (ra, rb) = (planar(a, first.lon), planar(b, first.lon));
+    let segs = |r: &Vec<(f64, f64)>| -> Vec<((f64, f64), (f64, f64))> {
+        (0..r.len()).map(|i| (r[i], r[(i + 1) % r.len()])).collect()
+    };
+    let (sa, sb) = (segs(&ra), segs(&rb));
+    sa.iter().any(|&(p1, p2)| sb.iter().any(|&(q1, q2)| segments_intersect(p1, p2, q1, q2)))
+}
+
+fn segments_intersect(p1: (f64, f64), p2: (f64, f64), q1: (f64, f64), q2: (f64, f64)) -> bool {
+    let cross =
+        |o: (f64, f64), a: (f64, f64), b: (f64, f64)| (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0);
+    let (d1, d2) = (cross(q1, q2, p1), cross(q1, q2, p2));
+    let (d3, d4) = (cross(p1, p2, q1), cross(p1, p2, q2));
+    (d1 > 0.0) != (d2 > 0.0) && (d3 > 0.0) != (d4 > 0.0)
+}
+
+fn bearing(a: LatLon, b: LatLon) -> f64 {
+    let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlon = (b.lon - a.lon).to_radians();
+    (dlon.sin() * lat2.cos()).atan2(lat1.cos() * lat2.sin() - lat1.sin() * lat2.cos() * dlon.cos())
+}
+
+/// Great-circle distance from `p` to the arc from `a` to `b`: the cross-track distance when
+/// `p` projects onto the arc, else the distance to the nearer end.
+fn point_segment_km(p: LatLon, a: LatLon, b: LatLon) -> f64 {
+    let to_ends = distance_km(p, a).min(distance_km(p, b));
+    let d13 = distance_km(a, p) / EARTH_RADIUS_KM;
+    let d12 = distance_km(a, b) / EARTH_RADIUS_KM;
+    if d12 < 1e-12 {
+        return to_ends;
+    }
+    let delta = bearing(a, p) - bearing(a, b);
+    if delta.cos() < 0.0 {
+        return to_ends; // behind the arc's start
+    }
+    let cross = (d13.sin() * delta.sin()).clamp(-1.0, 1.0).asin();
+    let along = (d13.cos() / cross.cos()).clamp(-1.0, 1.0).acos();
+    if along > d12 { to_ends } else { (cross.abs() * EARTH_RADIUS_KM).min(to_ends) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ll(lat: f64, lon: f64) -> LatLon {
+        LatLon { lat, lon }
+    }
+
+    fn square(lat: f64, lon: f64, half: f64) -> Region {
+        Region::Polygon(vec![
+            ll(lat - half, lon - half),
+            ll(lat - half, lon + half),
+            ll(lat + half, lon + half),
+            ll(lat + half, lon - half),
+        ])
+    }
+
+    #[test]
+    fn a_point_inside_a_polygon_is_at_no_distance() {
+        assert_eq!(gap_km(&Region::Point(ll(15.0, 121.0)), &square(15.0, 121.0, 1.0)), 0.0);
+    }
+
+    #[test]
+    fn a_point_outside_a_polygon_measures_to_the_nearest_edge() {
+        // One degree of latitude north of the square's north edge: about 111.2 km.
+        let gap = gap_km(&Region::Point(ll(17.0, 121.0)), &square(15.0, 121.0, 1.0));
+        assert!((gap - 111.2).abs() < 0.5, "{gap}");
+    }
+
+    #[test]
+    fn overlapping_polygons_touch_even_with_far_centres() {
+        let long_east_west = Region::Polygon(vec![ll(0.0, 0.0), ll(0.0, 20.0), ll(1.0, 20.0), ll(1.0, 0.0)]);
+        let long_north_south =
+            Region::Polygon(vec![ll(-10.0, 10.0), ll(-10.0, 11.0), ll(10.0, 11.0), ll(10.0, 10.0)]);
+        assert_eq!(
+            gap_km(&long_east_west, &long_north_south),
+            0.0,
+            "edges cross, no vertex inside the other"
+        );
+    }
+
+    #[test]
+    fn circles_subtract_their_radius() {
+        let manila = ll(14.5995, 120.9842);
+        let quake = Region::Point(ll(16.8088, 121.0701));
+        let gap = gap_km(&quake, &Region::Circle(manila, 100.0));
+        let centre = distance_km(ll(16.8088, 121.0701), manila);
+        assert!((gap - (centre - 100.0)).abs() < 1e-9);
+        assert_eq!(gap_km(&quake, &Region::Circle(manila, 500.0)), 0.0);
+    }
+
+    #[test]
+    fn shapes_across_the_antimeridian() {
+        // Around Fiji and Tonga: the square spans 178°E to 178°W.
+        let across =
+            Region::Polygon(vec![ll(-20.0, 178.0), ll(-20.0, -178.0), ll(-15.0, -178.0), ll(-15.0, 178.0)]);
+        assert_eq!(gap_km(&Region::Point(ll(-17.5, 179.9)), &across), 0.0);
+        assert_eq!(gap_km(&Region::Point(ll(-17.5, -179.9)), &across), 0.0);
+        let outside = gap_km(&Region::Point(ll(-17.5, 176.0)), &across);
+        assert!((outside - 212.0).abs() < 2.0, "2° of longitude at 17.5°S: {outside}");
+        // Two points a few km apart either side of the line are a few km apart.
+        let gap = distance_km(ll(0.0, 179.99), ll(0.0, -179.99));
+        assert!(gap < 2.5, "{gap}");
+    }
+
+    #[test]
+    fn distances_over_the_poles() {
+        // 89°N on opposite meridians: 2° of arc across the pole.
+        let gap = distance_km(ll(89.0, 0.0), ll(89.0, 180.0));
+        assert!((gap - 222.4).abs() < 0.5, "{gap}");
+        let south = gap_km(&Region::Point(ll(-90.0, 0.0)), &Region::Circle(ll(-89.0, 45.0), 100.0));
+        assert!((south - 11.2).abs() < 0.5, "{south}");
+    }
+
+    #[test]
+    fn a_gdacs_bbox_has_parallels_for_sides() {
+        // Tropical cyclone CALVINIA-19's box (GDACS, 2019-12-29) and Mauritius, just north of it.
+        let bbox = Location::Bbox { lat_min: -46.78, lat_max: -20.78, lon_min: 55.08, lon_max: 81.08 };
+        let port_louis = Area::Circle { lat: -20.16, lon: 57.50, radius_km: 10.0 };
+        let gap = location_gap_km(&bbox, &port_louis).unwrap();
+        assert!((gap - (0.62 * 111.2 - 10.0)).abs() < 1.0, "{gap}");
+        let inside = Area::Circle { lat: -30.0, lon: 70.0, radius_km: 1.0 };
+        assert_eq!(location_gap_km(&bbox, &inside), Some(0.0));
+    }
+}

@@ -2,9 +2,13 @@
 //! changed against what the journal already holds. Fetching and parsing never touch desk state;
 //! the diff is a pure function whose events the caller journals.
 
+pub mod cap;
 mod diff;
+pub mod gdacs;
+mod html;
 mod outcome;
 mod usgs;
+mod xml;
 
 pub use diff::{Changes, Missing, diff, expired};
 pub use outcome::{QUIET_OK_INTERVAL, outcome_events};

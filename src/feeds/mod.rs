@@ -3,6 +3,7 @@
 //! the diff is a pure function whose events the caller journals.
 
 pub mod cap;
+pub mod cot;
 mod diff;
 pub mod gdacs;
 mod html;

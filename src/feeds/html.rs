@@ -31,14 +31,64 @@ pub fn to_text(html: &str) -> String {
             rest = find_ci(rest, &close).map_or("", |at| &rest[at..]);
             continue;
         }
-        if matches!(name.as_str(), "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "hr") {
+        if is_block(&name) {
             out.push('\n');
-        } else if !name.is_empty() {
+        } else if !name.is_empty() && !is_inline(&name) {
             out.push(' ');
         }
     }
     out.push_str(&decode_entities(rest));
     out
+}
+
+/// Tags that break a line where they stand.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "br" | "p"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "table"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "hr"
+            | "figure"
+            | "blockquote"
+            | "pre"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+    )
+}
+
+/// Tags inside a run of text, which must not split a word: `<q>bullseye</q>`, `<b>II</b>`.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "i"
+            | "q"
+            | "u"
+            | "em"
+            | "strong"
+            | "span"
+            | "small"
+            | "sub"
+            | "sup"
+            | "abbr"
+            | "code"
+            | "font"
+            | "mark"
+            | "s"
+            | "cite"
+    )
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -114,7 +164,7 @@ mod tests {
     #[test]
     fn tags_go_and_entities_decode() {
         let got = to_text("<p>Hail &amp; wind</p><br/>LOCATION: <b>Cox&nbsp;St</b> &#8217;&#x41;");
-        assert_eq!(got, "\nHail & wind\n\nLOCATION:  Cox\u{a0}St  \u{2019}A");
+        assert_eq!(got, "\nHail & wind\n\nLOCATION: Cox\u{a0}St \u{2019}A");
     }
 
     #[test]

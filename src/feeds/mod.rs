@@ -8,6 +8,7 @@ mod diff;
 pub mod gdacs;
 mod html;
 mod outcome;
+pub mod rss;
 mod usgs;
 mod xml;
 

@@ -7,6 +7,7 @@ pub mod cot;
 mod diff;
 pub mod gdacs;
 mod html;
+pub mod json;
 mod outcome;
 pub mod rss;
 mod usgs;

@@ -56,13 +56,13 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
                 Err(why) => parsed.skipped.push(format!("item {n} ({}): {why}", position(doc, node))),
             }
         }
-        check_not_empty(doc, &parsed)?;
+        check_is_gdacs(doc, &parsed)?;
         Ok(parsed)
     })
 }
 
 /// An `<rss>` with no GDACS items at all is a plain news feed configured as GDACS by mistake.
-fn check_not_empty(doc: &Document<'_>, parsed: &Parsed) -> Result<(), ParseError> {
+fn check_is_gdacs(doc: &Document<'_>, parsed: &Parsed) -> Result<(), ParseError> {
     let any_gdacs = doc.descendants().any(|n| n.tag_name().namespace() == Some(GDACS_NS));
     let any_items = !(parsed.items.is_empty() && parsed.withdrawn.is_empty() && parsed.skipped.is_empty());
     if any_items && !any_gdacs {

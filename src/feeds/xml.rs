@@ -86,9 +86,10 @@ pub fn with_document<T>(
     f(&doc)
 }
 
-/// The text with its XML declaration replaced by spaces of the same length: the declaration has
-/// done its work (choosing the decoder), and roxmltree rejects odd but harmless ones such as
-/// `<?xml version = "1.0" encoding = "ISO-8859-1"?>` once the text is already decoded.
+/// The text with its XML declaration replaced by spaces of the same length (so error positions
+/// still match the original). The declaration has done its work, choosing the decoder, and
+/// roxmltree refuses one that does not stand at the very first byte, as happens when a sender or
+/// a relay puts a newline or a tab before it.
 fn without_declaration(text: &str) -> Cow<'_, str> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let start = text.len() - body.len();
@@ -165,6 +166,13 @@ mod tests {
         let body = b"<?xml version = \"1.0\" encoding = \"UTF-8\"?> \n<a>x</a>";
         assert_eq!(declared_encoding(body).as_deref(), Some("UTF-8"));
         assert!(with_document(body, |_| Ok(())).is_ok());
+    }
+
+    #[test]
+    fn a_declaration_after_whitespace_is_accepted() {
+        let body = b"\n\t<?xml version='1.0' encoding='UTF-8'?>\n<event uid='x'/>";
+        let uid = with_document(body, |d| Ok(d.root_element().attribute("uid").map(str::to_string))).unwrap();
+        assert_eq!(uid.as_deref(), Some("x"));
     }
 
     #[test]

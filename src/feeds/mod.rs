@@ -2,11 +2,18 @@
 //! changed against what the journal already holds. Fetching and parsing never touch desk state;
 //! the diff is a pure function whose events the caller journals.
 
+pub mod cap;
+pub mod cot;
 mod diff;
+pub mod gdacs;
+mod html;
 pub mod http;
+pub mod json;
 mod outcome;
 mod poller;
+pub mod rss;
 mod usgs;
+mod xml;
 
 pub use diff::{Changes, Missing, diff, expired};
 pub use outcome::{QUIET_OK_INTERVAL, outcome_events};

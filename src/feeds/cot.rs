@@ -1,0 +1,405 @@
+//! Cursor-on-Target: the XML `<event>`s TAK systems (ATAK, WinTAK, iTAK, TAK Server) send over
+//! UDP, one per datagram, and over TCP, run together in a stream that [`CotFramer`] cuts apart.
+//!
+//! One item per `uid`: the latest event for a uid replaces the earlier. `stale` is the sender's
+//! promise of how long the report holds, so it becomes `expires`, and an event that arrives
+//! already past `stale` withdraws its uid (reason Stale) instead of showing a dead track.
+//! Stale before time: TAK Server rewrites `time` to when it relayed an event and keeps the
+//! sender's `start` and `stale`, so a late relay can carry `stale` earlier than `time`. The
+//! sender's `stale` is kept (the report really is that old): the item is published at `start`,
+//! expires at `stale`, and its summary says it was relayed after going stale.
+//!
+//! Affiliation is the second atom of an `a-` type, case-insensitively (`a-U-G` is unknown).
+//! Severity: an emergency (`b-a-o-*` but not the `b-a-o-can` cancel) is critical; hostile is
+//! severe; suspect, joker and faker moderate; unknown and pending minor; everything else info.
+//! `opex` marks exercise (e-…) and simulation (s-…, shown as test) traffic; a value outside
+//! o/e/s is refused rather than guessed. Point fields of 9999999 mean unknown; 0,0 (which servers
+//! and pings use for "no position") is treated as no position. Pings (`t-x-c-t`) are
+//! keep-alives and make no item. Real quirks handled: single or double quotes, a missing or
+//! leading XML declaration, `<point>` after `<detail>`, `start` after `time`, empty
+//! `<remarks/>`, and callsigns with entities such as `&amp;` and `&#10;`.
+
+use chrono::{DateTime, Utc};
+use roxmltree::Node;
+
+use super::xml::{child, parse_date, position, text_of, with_document};
+use super::{ParseError, Parsed};
+use crate::domain::{FeedItem, LatLon, Location, Severity, Traffic};
+use crate::event::WithdrawReason;
+
+/// The CoT value for "unknown" in height and error fields.
+const UNKNOWN: f64 = 9_999_999.0;
+
+pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, ParseError> {
+    with_document(body, |doc| {
+        let root = doc.root_element();
+        if root.tag_name().name() != "event" {
+            return Err(ParseError::new(format!(
+                "not a CoT event: the root element is <{}>, not <event>",
+                root.tag_name().name()
+            )));
+        }
+        let mut parsed = Parsed::default();
+        match event(feed, root, now) {
+            Ok(Some(Event::Live(item))) => parsed.items.push(*item),
+            Ok(Some(Event::Stale(uid))) => parsed.withdrawn.push((uid, WithdrawReason::Stale)),
+            Ok(None) => {}
+            Err(why) => {
+                let uid = root.attribute("uid").map(|u| format!(" uid={u:?}")).unwrap_or_default();
+                parsed.skipped.push(format!("event{uid} ({}): {why}", position(doc, root)));
+            }
+        }
+        Ok(parsed)
+    })
+}
+
+enum Event {
+    Live(Box<FeedItem>),
+    Stale(String),
+}
+
+fn required<'a>(node: Node<'a, '_>, name: &str) -> Result<&'a str, String> {
+    node.attribute(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("no {name} attribute"))
+}
+
+fn date(node: Node<'_, '_>, name: &str) -> Result<DateTime<Utc>, String> {
+    parse_date(required(node, name)?).map_err(|e| format!("{name}: {e}"))
+}
+
+fn event(feed: &str, node: Node<'_, '_>, now: DateTime<Utc>) -> Result<Option<Event>, String> {
+    let uid = required(node, "uid")?.to_string();
+    let kind = required(node, "type")?.to_string();
+    let time = date(node, "time")?;
+    let stale = date(node, "stale")?;
+    let start = node.attribute("start").map(|_| date(node, "start")).transpose()?;
+    if kind.eq_ignore_ascii_case("t-x-c-t") {
+        return Ok(None);
+    }
+    let traffic = match node.attribute("opex").map(str::trim) {
+        None | Some("") => Traffic::Real,
+        Some(o) if o.starts_with('o') => Traffic::Real,
+        Some(o) if o.starts_with('e') => Traffic::Exercise,
+        Some(o) if o.starts_with('s') => Traffic::Test,
+        Some(other) => {
+            return Err(format!("opex {other:?} is not o (operations), e (exercise) or s (simulation)"));
+        }
+    };
+    if stale <= now {
+        return Ok(Some(Event::Stale(uid)));
+    }
+    let relayed_late = stale < time;
+    let (affiliation, severity) = classify(&kind);
+    let detail = child(node, "detail");
+    let callsign = detail
+        .and_then(|d| child(d, "contact"))
+        .and_then(|c| c.attribute("callsign"))
+        .or_else(|| detail.and_then(|d| child(d, "__chat")).and_then(|c| c.attribute("senderCallsign")))
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let remarks = detail.and_then(|d| child(d, "remarks")).and_then(text_of);
+    let point = child(node, "point");
+    let mut summary = Vec::new();
+    summary.extend(remarks);
+    let mut facts = vec![format!("type {kind}")];
+    if let Some(how) = node.attribute("how") {
+        facts.push(format!("how {how}"));
+    }
+    if let Some(p) = point {
+        for (name, label) in [("hae", "height"), ("ce", "ce"), ("le", "le")] {
+            if let Some(v) = known(p, name) {
+                facts.push(format!("{label} {v} m"));
+            }
+        }
+    }
+    if relayed_late {
+        facts.push("relayed after it went stale (time rewritten by a server)".into());
+    }
+    summary.push(facts.join(", "));
+    Ok(Some(Event::Live(Box::new(FeedItem {
+        feed: feed.to_string(),
+        title: callsign.map_or_else(|| uid.clone(), str::to_string),
+        id: uid,
+        summary: Some(summary.join("\n")),
+        link: None,
+        published: Some(if relayed_late { start.unwrap_or(time) } else { time }),
+        updated: None,
+        severity,
+        severity_raw: Some(kind.clone()),
+        category: Some(affiliation),
+        magnitude: None,
+        location: point.and_then(location),
+        expires: Some(stale),
+        traffic,
+    }))))
+}
+
+/// A point attribute that is a finite number and not the "unknown" marker.
+fn known(point: Node<'_, '_>, name: &str) -> Option<f64> {
+    let v: f64 = point.attribute(name)?.trim().parse().ok()?;
+    (v.is_finite() && v < UNKNOWN).then_some(v)
+}
+
+fn location(point: Node<'_, '_>) -> Option<Location> {
+    let lat: f64 = point.attribute("lat")?.trim().parse().ok()?;
+    let lon: f64 = point.attribute("lon")?.trim().parse().ok()?;
+    if lat == 0.0 && lon == 0.0 {
+        return None;
+    }
+    let p = LatLon::new(lat, lon)?;
+    Some(Location::Point { lat: p.lat, lon: p.lon })
+}
+
+/// The category and severity a CoT type gives: the affiliation of an atom (`a-…`), or what kind
+/// of bit (`b-…`) it is.
+fn classify(kind: &str) -> (String, Severity) {
+    let atoms: Vec<String> = kind.split('-').map(str::to_ascii_lowercase).collect();
+    let atom = |i: usize| atoms.get(i).map(String::as_str);
+    match (atom(0), atom(1)) {
+        (Some("a"), Some(aff)) => {
+            let (word, severity) = match aff {
+                "f" => ("friend", Severity::Info),
+                "a" => ("assumed friend", Severity::Info),
+                "n" => ("neutral", Severity::Info),
+                "o" => ("none specified", Severity::Info),
+                "x" => ("other", Severity::Info),
+                "u" => ("unknown", Severity::Minor),
+                "p" => ("pending", Severity::Minor),
+                "s" => ("suspect", Severity::Moderate),
+                "j" => ("joker", Severity::Moderate),
+                "k" => ("faker", Severity::Moderate),
+                "h" => ("hostile", Severity::Severe),
+                _ => ("unknown affiliation", Severity::Info),
+            };
+            (word.to_string(), severity)
+        }
+        (Some("b"), Some("a")) if atom(2) == Some("o") && atom(3) == Some("can") => {
+            ("emergency cancelled".into(), Severity::Info)
+        }
+        (Some("b"), Some("a")) if atom(2) == Some("o") => ("emergency".into(), Severity::Critical),
+        (Some("b"), Some("t")) => ("chat".into(), Severity::Info),
+        (Some("b"), Some("i")) => ("image".into(), Severity::Info),
+        _ => (kind.to_string(), Severity::Info),
+    }
+}
+
+/// What the framer makes of the bytes it has been given so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Framed {
+    /// One complete `<event …>…</event>` document, ready for [`parse`].
+    Event(Vec<u8>),
+    /// Bytes thrown away while resynchronising, and why.
+    Dropped(String),
+}
+
+/// Cuts a TCP byte stream into CoT events. TAK servers send events back to back, with or
+/// without XML declarations; one read may hold several events, part of one, or the end of one
+/// and the start of the next. The framer holds a partial event until its end arrives, and
+/// refuses to hold more than `limit` bytes of one event, so a sender that never closes an event
+/// cannot grow memory without bound: the partial event is dropped, reported, and the framer
+/// resynchronises on the next `<event`. It looks for `</event>` textually, which is exact for
+/// what TAK sends (attribute values cannot contain `<`); an event carrying `</event>` inside a
+/// CDATA section would be cut there and then fail to parse, costing that event only.
+#[derive(Debug)]
+pub struct CotFramer {
+    buf: Vec<u8>,
+    limit: usize,
+    /// How far the buffer (which starts at `<event`) has been searched for `</event>` and for
+    /// the next `<event`, and how far its start tag has been read, so that a sender dribbling
+    /// bytes does not make every read rescan the whole partial event.
+    scanned: usize,
+    tag: TagScan,
+}
+
+#[derive(Debug, Default)]
+struct TagScan {
+    pos: usize,
+    quote: Option<u8>,
+    end: Option<usize>,
+}
+
+/// The largest single event the framer holds by default: far above real traffic (a few KB, a
+/// few tens with inline base64 attachments).
+pub const MAX_EVENT_BYTES: usize = 256 * 1024;
+
+const OPEN: &[u8] = b"<event";
+const CLOSE: &[u8] = b"</event>";
+
+impl Default for CotFramer {
+    fn default() -> Self {
+        Self::new(MAX_EVENT_BYTES)
+    }
+}
+
+impl CotFramer {
+    pub fn new(limit: usize) -> Self {
+        Self { buf: Vec::new(), limit: limit.max(CLOSE.len() * 2), scanned: 0, tag: TagScan::default() }
+    }
+
+    /// Bytes held for an event not yet complete.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Takes the next bytes read from the stream and returns what they complete.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Framed> {
+        self.buf.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        loop {
+            if self.scanned == 0 {
+                let Some(start) = find_open(&self.buf, 0) else {
+                    // No event begins here: keep only what could begin one (or a declaration).
+                    let keep = unfinished_tag(&self.buf);
+                    self.discard(self.buf.len() - keep, &mut out);
+                    return out;
+                };
+                self.discard(start, &mut out);
+            }
+            // Resume a little before where the last read stopped: a marker may straddle reads.
+            let from = self.scanned.saturating_sub(CLOSE.len()).max(1);
+            let next_open = find_open(&self.buf, from);
+            let close = find(&self.buf, CLOSE, from).map(|at| at + CLOSE.len());
+            let self_closing = self.tag_end().filter(|end| self.buf[end - 1] == b'/').map(|e| e + 1);
+            match (self_closing.or(close), next_open) {
+                (Some(end), Some(next)) if next < end => self.drop_cut(next, &mut out),
+                (Some(end), _) => {
+                    let event = self.buf.drain(..end).collect();
+                    self.restart();
+                    out.push(Framed::Event(event));
+                }
+                (None, Some(next)) => self.drop_cut(next, &mut out),
+                (None, None) if self.buf.len() > self.limit => {
+                    out.push(Framed::Dropped(format!(
+                        "an event longer than {} bytes without </event>: dropped {} bytes, resynchronising",
+                        self.limit,
+                        self.buf.len()
+                    )));
+                    self.buf.clear();
+                    self.restart();
+                    return out;
+                }
+                (None, None) => {
+                    self.scanned = self.buf.len();
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn restart(&mut self) {
+        self.scanned = 0;
+        self.tag = TagScan::default();
+    }
+
+    fn drop_cut(&mut self, next: usize, out: &mut Vec<Framed>) {
+        out.push(Framed::Dropped(format!(
+            "an event cut off after {next} bytes by the start of another: dropped"
+        )));
+        self.buf.drain(..next);
+        self.restart();
+    }
+
+    /// Where the event's start tag ends (index of its `>`), skipping `>` inside quoted values;
+    /// resumed from where the last read left it.
+    fn tag_end(&mut self) -> Option<usize> {
+        if self.tag.end.is_some() {
+            return self.tag.end;
+        }
+        let begin = self.tag.pos.max(OPEN.len());
+        for (i, b) in self.buf.iter().enumerate().skip(begin) {
+            match (self.tag.quote, *b) {
+                (None, b'"' | b'\'') => self.tag.quote = Some(*b),
+                (Some(q), c) if c == q => self.tag.quote = None,
+                (None, b'>') => {
+                    self.tag.end = Some(i);
+                    return self.tag.end;
+                }
+                _ => {}
+            }
+        }
+        self.tag.pos = self.buf.len();
+        None
+    }
+
+    /// Drops the first `n` bytes, reporting them unless they are only whitespace and XML
+    /// declarations (which TAK senders put between events).
+    fn discard(&mut self, n: usize, out: &mut Vec<Framed>) {
+        if n == 0 {
+            return;
+        }
+        let junk: Vec<u8> = self.buf.drain(..n).collect();
+        if !is_filler(&junk) {
+            out.push(Framed::Dropped(format!("{n} bytes between events that are not an event: dropped")));
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}
+
+/// The next `<event` that is a start tag (followed by whitespace, `>` or `/`), at or after `from`.
+fn find_open(hay: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(p) = find(hay, OPEN, at) {
+        match hay.get(p + OPEN.len()) {
+            Some(b) if b.is_ascii_whitespace() || *b == b'>' || *b == b'/' => return Some(p),
+            Some(_) => at = p + 1,
+            None => return None, // "<event" at the very end: wait for the next byte
+        }
+    }
+    None
+}
+
+/// How many trailing bytes are a tag not yet finished (`<eve`, `<?xml version=`), which the
+/// next read may complete; at most a few hundred, so junk is never held for long.
+fn unfinished_tag(buf: &[u8]) -> usize {
+    const LONGEST: usize = 256;
+    match buf.iter().rposition(|b| *b == b'<') {
+        Some(lt) if buf.len() - lt <= LONGEST && !buf[lt..].contains(&b'>') => buf.len() - lt,
+        _ => 0,
+    }
+}
+
+fn is_filler(junk: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(junk);
+    let mut rest = text.trim_start();
+    while let Some(decl) = rest.strip_prefix("<?") {
+        match decl.find("?>") {
+            Some(end) => rest = decl[end + 2..].trim_start(),
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_classify_case_insensitively() {
+        assert_eq!(classify("a-U-G"), ("unknown".to_string(), Severity::Minor));
+        assert_eq!(classify("a-h-G"), ("hostile".to_string(), Severity::Severe));
+        assert_eq!(classify("b-a-o-tbl"), ("emergency".to_string(), Severity::Critical));
+        assert_eq!(classify("b-a-o-can").1, Severity::Info);
+        assert_eq!(classify("b-t-f").0, "chat");
+        assert_eq!(classify("x").0, "x");
+    }
+
+    #[test]
+    fn declarations_between_events_are_not_junk() {
+        assert!(is_filler(b"\n<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\t"));
+        assert!(!is_filler(b"HTTP/1.1 200 OK"));
+    }
+
+    #[test]
+    fn a_partial_tag_is_held() {
+        assert_eq!(unfinished_tag(b"xx<eve"), 4);
+        assert_eq!(unfinished_tag(b"xx<?xml version="), 14);
+        assert_eq!(unfinished_tag(b"xx<a>"), 0);
+        assert_eq!(unfinished_tag(b"xx"), 0);
+    }
+}

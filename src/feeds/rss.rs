@@ -1,0 +1,207 @@
+//! News feeds: RSS 2.0, RSS 1.0 (RDF), RSS 0.9x and Atom 1.0, read with feed-rs, which knows
+//! their many dialects (and JSON Feed besides).
+//!
+//! What is ours: ids, text and dates. The id is the entry's guid or Atom id, else its link, else
+//! a hash of its title; feed-rs would otherwise invent a random UUID for an entry with neither,
+//! and the same story would look new on every poll. Titles and summaries are published as HTML
+//! often enough (CDATA, or escaped as entities, as Il Giornale does) that both are reduced to
+//! text. Dates: RFC 3339 and RFC 2822 as the standards say, plus what real feeds write instead
+//! (a bare `Z` or `UTC` zone, a date with no time as Debian's `dc:date`); a date we cannot
+//! read leaves the item undated, which is fine for news, and a note in `skipped` says which.
+//! A document that declares entities in a DTD is refused before parsing: feed-rs's XML reader
+//! does not expand them, and there is no reason for a news feed to need them.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use feed_rs::model::{Entry, Link, Text};
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+use sha2::{Digest, Sha256};
+
+use super::xml::{decode, parse_date};
+use super::{ParseError, Parsed, html};
+use crate::domain::{FeedItem, Severity, Traffic};
+
+pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, ParseError> {
+    // News has no expiry; `now` is part of the common signature only.
+    let _ = now;
+    refuse_entity_declarations(body)?;
+    // feed-rs decodes by the declared encoding itself; this only makes bad bytes in a UTF-8
+    // document an error that says where, instead of feed-rs's "no root element".
+    decode(body)?;
+    let unreadable_dates = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&unreadable_dates);
+    let parser = feed_rs::parser::Builder::new()
+        .id_generator(stable_id)
+        .timestamp_parser(move |raw| {
+            let parsed = lenient_date(raw);
+            if parsed.is_none() {
+                seen.lock().map(|mut v| v.push(raw.trim().to_string())).unwrap_or_default();
+            }
+            parsed
+        })
+        .build();
+    let doc = parser.parse(body).map_err(|e| match e {
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => ParseError::new(
+            "not a readable RSS or Atom feed: no <rss>, <rdf:RDF> or <feed> root element (an HTML page?)",
+        ),
+        e => ParseError::new(format!("not a readable RSS or Atom feed: {e}")),
+    })?;
+    let mut parsed = Parsed::default();
+    for (n, entry) in doc.entries.into_iter().enumerate() {
+        match item(feed, entry) {
+            Ok(item) => parsed.items.push(item),
+            Err(why) => parsed.skipped.push(format!("entry {n}: {why}")),
+        }
+    }
+    let dates = unreadable_dates.lock().map(|v| v.clone()).unwrap_or_default();
+    for raw in dates {
+        parsed.skipped.push(format!("date {raw:?} not understood: the item is kept without it"));
+    }
+    Ok(parsed)
+}
+
+/// Refuses a DTD that declares entities, looking only at the prolog (before the root element).
+fn refuse_entity_declarations(body: &[u8]) -> Result<(), ParseError> {
+    let mut rest = body;
+    while let Some(lt) = rest.iter().position(|b| *b == b'<') {
+        rest = &rest[lt..];
+        if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
+            let end = rest.windows(2).position(|w| w == b"]>").unwrap_or(rest.len());
+            if rest[..end].windows(8).any(|w| w == b"<!ENTITY") {
+                return Err(ParseError::new(
+                    "the document declares XML entities in its DTD, which attache does not expand",
+                ));
+            }
+            return Ok(());
+        }
+        if !(rest.starts_with(b"<?") || rest.starts_with(b"<!--")) {
+            return Ok(()); // the root element: the prolog is over
+        }
+        let close: &[u8] = if rest.starts_with(b"<?") { b"?>" } else { b"-->" };
+        match rest.windows(close.len()).position(|w| w == close) {
+            Some(end) => rest = &rest[end + close.len()..],
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// The id of an entry that has neither guid nor Atom id: its link, else a hash of its title,
+/// else nothing (the entry is then skipped, since it could not be told from the next).
+fn stable_id(links: &[Link], title: &Option<Text>, _base: Option<&str>) -> String {
+    if let Some(link) = links.first().filter(|l| !l.href.trim().is_empty()) {
+        return link.href.trim().to_string();
+    }
+    match title.as_ref().map(|t| t.content.trim()).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            let digest = Sha256::digest(t.as_bytes());
+            let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+            format!("title-sha256-{hex}")
+        }
+        None => String::new(),
+    }
+}
+
+/// Dates as feeds write them, which is not always as the standards say.
+fn lenient_date(raw: &str) -> Option<DateTime<Utc>> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Ok(t) = parse_date(&s) {
+        return Some(t);
+    }
+    // RFC 2822 with a zone it does not list: "… 20:15:04 Z", "… UTC".
+    for (zone, offset) in [(" Z", " +0000"), (" UTC", " +0000"), (" UT", " +0000")] {
+        if let Some(head) = s.strip_suffix(zone)
+            && let Ok(t) = parse_date(&format!("{head}{offset}"))
+        {
+            return Some(t);
+        }
+    }
+    // A day without a time (Debian's dc:date): the start of that day, UTC.
+    let day = NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+fn text(t: Option<&Text>) -> Option<String> {
+    let text = html::to_text(&t?.content);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn item(feed: &str, entry: Entry) -> Result<FeedItem, String> {
+    let id = entry.id.trim().to_string();
+    if id.is_empty() {
+        return Err("no guid, id, link or title to know it by".into());
+    }
+    let summary = text(entry.summary.as_ref()).or_else(|| {
+        let body = entry.content.as_ref()?.body.as_deref()?;
+        let text = html::to_text(body);
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    });
+    let title = text(entry.title.as_ref()).or_else(|| summary.clone()).unwrap_or_else(|| id.clone());
+    let link = entry
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| entry.links.first())
+        .map(|l| l.href.clone());
+    let category = entry.categories.first().map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()));
+    Ok(FeedItem {
+        feed: feed.to_string(),
+        id,
+        title,
+        summary,
+        link,
+        published: entry.published.or(entry.updated),
+        updated: entry.updated.filter(|u| Some(*u) != entry.published),
+        severity: Severity::Info,
+        severity_raw: None,
+        category,
+        magnitude: None,
+        location: None,
+        expires: None,
+        traffic: Traffic::Real,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_feeds_write_them() {
+        let at = |s: &str| lenient_date(s).map(|t| t.to_rfc3339());
+        assert_eq!(at("Tue, 15 Nov 2022 20:15:04 Z").as_deref(), Some("2022-11-15T20:15:04+00:00"));
+        assert_eq!(at("Tue, 15 Nov 2022 20:15:04 UTC").as_deref(), Some("2022-11-15T20:15:04+00:00"));
+        assert_eq!(at(" 2022-12-17 ").as_deref(), Some("2022-12-17T00:00:00+00:00"));
+        assert_eq!(at("Fri, 01 Apr 2022 00:01:55 -0400").as_deref(), Some("2022-04-01T04:01:55+00:00"));
+        assert_eq!(at("yesterday"), None);
+        assert_eq!(at("2022-12-17T10:00:00"), None, "no zone: not guessed");
+    }
+
+    #[test]
+    fn ids_fall_back_to_link_then_title() {
+        let title =
+            Some(Text { content_type: "text/plain".parse().unwrap(), src: None, content: "Hello".into() });
+        assert!(stable_id(&[], &title, None).starts_with("title-sha256-"));
+        assert_eq!(stable_id(&[], &title, None), stable_id(&[], &title, None));
+        assert_eq!(stable_id(&[], &None, None), "");
+    }
+
+    #[test]
+    fn entity_declarations_are_refused_only_in_the_prolog() {
+        assert!(
+            refuse_entity_declarations(b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>")
+                .is_err()
+        );
+        assert!(
+            refuse_entity_declarations(b"<!-- c --><rss><![CDATA[<!DOCTYPE x [<!ENTITY a 'b'>]>]]></rss>")
+                .is_ok()
+        );
+        assert!(
+            refuse_entity_declarations(b"<!DOCTYPE rss PUBLIC \"-//Netscape//DTD RSS 0.91//EN\"><rss/>")
+                .is_ok()
+        );
+    }
+}

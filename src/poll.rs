@@ -59,8 +59,13 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
             return ExitCode::FAILURE;
         }
     }
-    let feeds: Vec<_> =
-        config.feeds.iter().filter(|f| only.map_or(f.enabled, |name| f.name == name)).cloned().collect();
+    // CoT streams are listened to by a console; there is nothing to poll once.
+    let feeds: Vec<_> = config
+        .feeds
+        .iter()
+        .filter(|f| f.source.is_polled() && only.map_or(f.enabled, |name| f.name == name))
+        .cloned()
+        .collect();
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
     let fetcher = Fetcher::new();

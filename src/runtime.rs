@@ -35,8 +35,15 @@ const SWEEP_EVERY: Duration = Duration::from_secs(5);
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
 enum FeedMsg {
-    Started { feed: String },
-    Done { outcome: PollOutcome, next: Duration, failures: u32 },
+    Started {
+        feed: String,
+    },
+    /// A poll's or a stream batch's outcome; `next` is when a polled feed polls again.
+    Done {
+        outcome: PollOutcome,
+        next: Option<Duration>,
+        failures: u32,
+    },
 }
 
 pub fn watch(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::Result<()> {
@@ -159,7 +166,7 @@ impl Desk {
                 let runtime = self.app.feed_runtime.entry(feed).or_default();
                 *runtime = FeedRuntime {
                     in_flight: false,
-                    next_poll: chrono::Duration::from_std(next).ok().map(|d| now + d),
+                    next_poll: next.and_then(|next| chrono::Duration::from_std(next).ok()).map(|d| now + d),
                     failures,
                     last_ms: Some(ms),
                 };
@@ -277,7 +284,11 @@ async fn event_loop(
                     }
                     let fetcher = Arc::new(Fetcher::new());
                     for feed in feeds_config.iter().filter(|f| f.enabled) {
-                        tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), feed_tx.clone()));
+                        if feed.source.is_polled() {
+                            tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), feed_tx.clone()));
+                        } else {
+                            tokio::spawn(listen_forever(feed.clone(), feed_tx.clone()));
+                        }
                     }
                     dirty = true;
                 }
@@ -314,6 +325,18 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
     }
 }
 
+/// Listens to a CoT stream, handing each batch of events on as a feed outcome.
+async fn listen_forever(feed: FeedConfig, tx: mpsc::Sender<FeedMsg>) {
+    let (outcomes, mut received) = mpsc::channel(64);
+    tokio::spawn(feeds::listen::listen(feed, outcomes));
+    while let Some(outcome) = received.recv().await {
+        let failures = u32::from(matches!(outcome.result, feeds::PollResult::Failed(_)));
+        if tx.send(FeedMsg::Done { outcome, next: None, failures }).await.is_err() {
+            return;
+        }
+    }
+}
+
 async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<FeedMsg>) {
     let mut poller = Poller::new(feed);
     loop {
@@ -322,7 +345,7 @@ async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<
         }
         let outcome = poller.poll(&fetcher).await;
         let next = poller.next_wait();
-        if tx.send(FeedMsg::Done { outcome, next, failures: poller.failures() }).await.is_err() {
+        if tx.send(FeedMsg::Done { outcome, next: Some(next), failures: poller.failures() }).await.is_err() {
             return;
         }
         tokio::time::sleep(next).await;

@@ -54,6 +54,12 @@ fn every_invalid_fixture_gives_its_exact_message() {
             continue; // `common` holds files the cases share
         }
         cases += 1;
+        // Git keeps no file modes but the executable bit: set the one a case is about.
+        let token = dir.join("token");
+        if token.exists() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
         let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
         let out = attache().arg("--config").arg(&desk).arg("check").assert().code(2);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();

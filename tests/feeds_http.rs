@@ -24,6 +24,8 @@ fn feed(url: String) -> FeedConfig {
         timeout: Duration::from_secs(5),
         max_bytes: 1 << 20,
         headers: vec![],
+        map: None,
+        follow_links: false,
         enabled: true,
     }
 }

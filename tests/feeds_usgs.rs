@@ -9,7 +9,7 @@ use attache::state::DeskState;
 
 fn parse(name: &str) -> feeds::Parsed {
     let body = std::fs::read(format!("tests/fixtures/usgs/{name}")).unwrap();
-    feeds::parse(FeedKind::UsgsGeojson, "quakes", &body).unwrap()
+    feeds::parse(FeedKind::UsgsGeojson, "quakes", None, &body, chrono::Utc::now()).unwrap()
 }
 
 #[test]
@@ -118,12 +118,13 @@ fn hostile_documents_give_errors_that_say_where() {
         (b"{\"type\":\"FeatureCollection\",\"features\":[", "line 1"),
         (b"\xEF\xBB\xBF{\"type\":\"FeatureCollection\"}", "no \"features\" array"),
     ] {
-        let error = feeds::parse(FeedKind::UsgsGeojson, "q", body).unwrap_err().to_string();
+        let error =
+            feeds::parse(FeedKind::UsgsGeojson, "q", None, body, chrono::Utc::now()).unwrap_err().to_string();
         assert!(error.contains(expect), "{error} lacks {expect}");
     }
     // A number too large for f64 costs that feature only, and says which.
     let huge = br#"{"type":"FeatureCollection","features":[{"id":"x","properties":{"mag":1e400}}]}"#;
-    let parsed = feeds::parse(FeedKind::UsgsGeojson, "q", huge).unwrap();
+    let parsed = feeds::parse(FeedKind::UsgsGeojson, "q", None, huge, chrono::Utc::now()).unwrap();
     assert_eq!(parsed.items.len(), 0);
     assert!(parsed.skipped[0].starts_with("feature 0:"), "{:?}", parsed.skipped);
 }

@@ -2,6 +2,7 @@
 //! `contacts.toml` it points to. Loading checks everything and reports every problem it can find,
 //! each with file, line and field, instead of stopping at the first.
 
+mod feeds;
 mod problem;
 mod raw;
 mod rules;
@@ -24,6 +25,18 @@ pub enum FeedSource {
     File(PathBuf),
     /// An HTTP or HTTPS URL, polled with conditional requests.
     Url(String),
+    /// Cursor-on-Target datagrams received on this address, optionally joining a multicast
+    /// group (TAK's SA multicast is 239.2.3.1:6969).
+    Udp { listen: std::net::SocketAddr, group: Option<std::net::Ipv4Addr> },
+    /// A Cursor-on-Target stream read from a TCP server (`host:port`), reconnected with backoff.
+    Tcp(String),
+}
+
+impl FeedSource {
+    /// Polled on an interval (files, URLs), as opposed to listened to (CoT streams).
+    pub fn is_polled(&self) -> bool {
+        matches!(self, FeedSource::File(_) | FeedSource::Url(_))
+    }
 }
 
 /// Where a secret header's value comes from. Only the name of the variable or file is ever
@@ -62,14 +75,34 @@ pub enum HeaderValue {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeedKind {
     UsgsGeojson,
+    GdacsRss,
+    Cap,
+    Rss,
+    Json,
+    CotUdp,
+    CotTcp,
 }
 
 impl FeedKind {
-    pub const ALL: [FeedKind; 1] = [FeedKind::UsgsGeojson];
+    pub const ALL: [FeedKind; 7] = [
+        FeedKind::UsgsGeojson,
+        FeedKind::GdacsRss,
+        FeedKind::Cap,
+        FeedKind::Rss,
+        FeedKind::Json,
+        FeedKind::CotUdp,
+        FeedKind::CotTcp,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::UsgsGeojson => "usgs-geojson",
+            FeedKind::GdacsRss => "gdacs-rss",
+            FeedKind::Cap => "cap",
+            FeedKind::Rss => "rss",
+            FeedKind::Json => "json",
+            FeedKind::CotUdp => "cot-udp",
+            FeedKind::CotTcp => "cot-tcp",
         }
     }
 
@@ -80,7 +113,8 @@ impl FeedKind {
     /// Whether an item the document stops listing is over (summary feeds) or not (streams).
     pub fn missing(self) -> crate::feeds::Missing {
         match self {
-            FeedKind::UsgsGeojson => crate::feeds::Missing::Withdraw,
+            FeedKind::CotUdp | FeedKind::CotTcp => crate::feeds::Missing::Keep,
+            _ => crate::feeds::Missing::Withdraw,
         }
     }
 }
@@ -94,6 +128,10 @@ pub struct FeedConfig {
     pub timeout: Duration,
     pub max_bytes: u64,
     pub headers: Vec<(String, HeaderValue)>,
+    /// For `json` feeds: where the items and their fields are.
+    pub map: Option<crate::feeds::json::JsonMapping>,
+    /// For `cap` indexes: fetch each entry's full alert.
+    pub follow_links: bool,
     pub enabled: bool,
 }
 

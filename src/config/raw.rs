@@ -77,6 +77,14 @@ pub struct Feed {
     /// Plain, non-secret headers.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
+    /// For `json` feeds: JSON pointers to the items and their fields.
+    pub map: Option<Spanned<crate::feeds::json::JsonMapping>>,
+    /// For `cap` indexes: fetch each entry's full alert.
+    #[serde(default)]
+    pub follow_links: bool,
+    /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
+    pub listen: Option<Text>,
+    pub group: Option<Text>,
     #[serde(default = "yes")]
     pub enabled: bool,
 }

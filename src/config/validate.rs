@@ -9,10 +9,7 @@ use std::time::Duration;
 
 use super::problem::{Problem, Source};
 use super::raw::{self, Text};
-use super::{
-    Config, DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue,
-    Layout, Secret,
-};
+use super::{Config, FeedConfig, Layout};
 use crate::domain::{
     Area, Contact, ContactRole, Mission, MissionKind, MissionStatus, Workdays, WorkingHours,
 };
@@ -61,7 +58,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
                     ),
                 ));
             }
-            feed_config(src, feed, &field, base, problems)
+            super::feeds::feed_config(src, feed, &field, base, problems)
         })
         .collect();
     let demo_serve = file.demo.as_ref().and_then(|demo| {
@@ -90,138 +87,6 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         contacts: Vec::new(),
         digest: String::new(),
     }
-}
-
-fn feed_config(
-    src: &Source,
-    feed: &raw::Feed,
-    field: &str,
-    base: &Path,
-    problems: &mut Vec<Problem>,
-) -> Option<FeedConfig> {
-    let kind = match feed.kind.get_ref().as_str() {
-        "usgs-geojson" => Some(FeedKind::UsgsGeojson),
-        known @ ("gdacs-rss" | "cap" | "rss" | "json" | "cot-udp" | "cot-tcp") => {
-            problems.push(src.problem(
-                Some(feed.kind.span()),
-                format!("{field}.kind"),
-                format!("feed kind `{known}` is not available in this version of attache (available: usgs-geojson)"),
-            ));
-            None
-        }
-        other => {
-            problems.push(src.problem(
-                Some(feed.kind.span()),
-                format!("{field}.kind"),
-                format!("unknown feed kind `{other}` (expected usgs-geojson, gdacs-rss, cap, rss, json, cot-udp or cot-tcp)"),
-            ));
-            None
-        }
-    };
-    let source = match (&feed.path, &feed.url) {
-        (Some(path), None) => Some(FeedSource::File(base.join(path.get_ref()))),
-        (None, Some(url)) => match reqwest::Url::parse(url.get_ref()) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {
-                Some(FeedSource::Url(url.get_ref().clone()))
-            }
-            Ok(parsed) => {
-                problems.push(src.problem(
-                    Some(url.span()),
-                    format!("{field}.url"),
-                    format!("scheme `{}` is not polled (expected http or https)", parsed.scheme()),
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(src.problem(
-                    Some(url.span()),
-                    format!("{field}.url"),
-                    format!("not a URL: {e}"),
-                ));
-                None
-            }
-        },
-        (Some(_), Some(url)) => {
-            problems.push(src.problem(Some(url.span()), field, "give `path` or `url`, not both"));
-            None
-        }
-        (None, None) => {
-            problems.push(src.problem(Some(feed.name.span()), field, "a feed needs `url` or `path`"));
-            None
-        }
-    };
-    let every = match &feed.every {
-        Some(text) => duration(src, text, &format!("{field}.every"), problems),
-        None => Some(DEFAULT_EVERY),
-    };
-    let timeout = match &feed.timeout {
-        Some(text) => duration(src, text, &format!("{field}.timeout"), problems),
-        None => Some(DEFAULT_TIMEOUT),
-    };
-    let max_mib = feed.max_mib.as_ref().map_or(DEFAULT_MAX_MIB, |m| *m.get_ref());
-    if max_mib == 0 || max_mib > 1024 {
-        let span = feed.max_mib.as_ref().map(|m| m.span());
-        problems.push(src.problem(span, format!("{field}.max_mib"), "max_mib must be between 1 and 1024"));
-    }
-    let headers = headers(src, feed, field, base, problems);
-    Some(FeedConfig {
-        name: feed.name.get_ref().clone(),
-        kind: kind?,
-        source: source?,
-        every: every?,
-        timeout: timeout?,
-        max_bytes: max_mib << 20,
-        headers,
-        enabled: feed.enabled,
-    })
-}
-
-/// The headers a feed sends. Secrets are checked for where they live, not read: the value is
-/// read at each request, so a rotated token needs no restart.
-fn headers(
-    src: &Source,
-    feed: &raw::Feed,
-    field: &str,
-    base: &Path,
-    problems: &mut Vec<Problem>,
-) -> Vec<(String, HeaderValue)> {
-    let mut headers: Vec<_> =
-        feed.headers.iter().map(|(k, v)| (k.clone(), HeaderValue::Plain(v.clone()))).collect();
-    let bearer = |secret| HeaderValue::Secret { secret, prefix: "Bearer " };
-    match (&feed.token_env, &feed.token_file) {
-        (Some(_), Some(file)) => problems.push(src.problem(
-            Some(file.span()),
-            format!("{field}.token_file"),
-            "give token_env or token_file, not both",
-        )),
-        (Some(var), None) => {
-            headers.push(("Authorization".into(), bearer(Secret::Env(var.get_ref().clone()))))
-        }
-        (None, Some(file)) => {
-            let path = base.join(file.get_ref());
-            if let Err(why) = private_file(&path) {
-                problems.push(src.problem(Some(file.span()), format!("{field}.token_file"), why));
-            }
-            headers.push(("Authorization".into(), bearer(Secret::File(path))));
-        }
-        (None, None) => {}
-    }
-    for (name, var) in &feed.header_env {
-        let secret = HeaderValue::Secret { secret: Secret::Env(var.get_ref().clone()), prefix: "" };
-        headers.push((name.clone(), secret));
-    }
-    headers
-}
-
-/// A secret file must exist and be readable by its owner alone.
-fn private_file(path: &Path) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(format!("{} is readable by others (mode {mode:o}); run chmod 600 on it", path.display()));
-    }
-    Ok(())
 }
 
 pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec<Problem>) -> Vec<Mission> {
@@ -416,7 +281,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if parsed.is_zero() { Err(format!("duration `{text}` must be longer than zero")) } else { Ok(parsed) }
 }
 
-fn duration(src: &Source, text: &Text, field: &str, problems: &mut Vec<Problem>) -> Option<Duration> {
+pub(super) fn duration(
+    src: &Source,
+    text: &Text,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Duration> {
     checked(src, text, field, problems, parse_duration)
 }
 

@@ -214,6 +214,11 @@ fn feed(
         match &f.source {
             FeedSource::File(path) => format!("Source: file {}", path.display()),
             FeedSource::Url(url) => format!("Source: {url}"),
+            FeedSource::Udp { listen, group: Some(group) } => {
+                format!("Source: CoT over UDP on {listen}, group {group}")
+            }
+            FeedSource::Udp { listen, group: None } => format!("Source: CoT over UDP on {listen}"),
+            FeedSource::Tcp(address) => format!("Source: CoT stream from tcp://{address}"),
         },
         format!("Every: {}", humantime::format_duration(f.every)),
         format!("State: {}", feed_state(config, state, runtime, name, now)),

@@ -175,6 +175,7 @@ pub fn feeds(
             let health = state.feeds.get(&f.name);
             let word = feed_state(config, state, runtime, &f.name, now);
             let next = match runtime.get(&f.name) {
+                _ if !f.source.is_polled() && f.enabled => "stream".to_string(),
                 Some(r) if r.in_flight => "now".to_string(),
                 Some(FeedRuntime { next_poll: Some(t), .. }) => format!("in {}", span(*t - now)),
                 _ if !f.enabled => "-".to_string(),

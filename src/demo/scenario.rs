@@ -72,7 +72,7 @@ mod tests {
     fn items(elapsed: i64) -> Vec<crate::domain::FeedItem> {
         let start = "2026-11-25T00:00:00Z".parse().unwrap();
         let (_, body) = usgs(start, Duration::seconds(elapsed));
-        crate::feeds::parse(FeedKind::UsgsGeojson, "demo", &body).unwrap().items
+        crate::feeds::parse(FeedKind::UsgsGeojson, "demo", None, &body, start).unwrap().items
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod gdacs;
 mod html;
 pub mod http;
 pub mod json;
+pub mod listen;
 mod outcome;
 mod poller;
 pub mod rss;
@@ -18,6 +19,8 @@ mod xml;
 pub use diff::{Changes, Missing, diff, expired};
 pub use outcome::{QUIET_OK_INTERVAL, outcome_events};
 pub use poller::{PollOutcome, PollResult, Poller, backoff};
+
+use chrono::{DateTime, Utc};
 
 use crate::config::FeedKind;
 use crate::domain::FeedItem;
@@ -57,12 +60,28 @@ impl fmt::Display for ParseError {
     }
 }
 
-pub fn parse(kind: FeedKind, feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
+/// Parses one document of a feed of `kind` named `feed`. `map` is the JSON mapping (json feeds
+/// only); `now` decides what has already expired.
+pub fn parse(
+    kind: FeedKind,
+    feed: &str,
+    map: Option<&json::JsonMapping>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Parsed, ParseError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::new("empty document"));
     }
     match kind {
         FeedKind::UsgsGeojson => usgs::parse(feed, strip_bom(body)),
+        FeedKind::GdacsRss => gdacs::parse(feed, body, now),
+        FeedKind::Cap => cap::parse(feed, body, now),
+        FeedKind::Rss => rss::parse(feed, body, now),
+        FeedKind::Json => {
+            let map = map.ok_or_else(|| ParseError::new("a json feed needs a mapping ([feed.map])"))?;
+            json::parse(feed, body, map, now)
+        }
+        FeedKind::CotUdp | FeedKind::CotTcp => cot::parse(feed, body, now),
     }
 }
 

@@ -1,15 +1,19 @@
 //! One feed's polling: fetch (file or HTTP), parse off the async threads, and decide when to
-//! poll next, backing off with jitter while the feed fails and honouring Retry-After.
+//! poll next, backing off with jitter while the feed fails and honouring Retry-After. A CAP
+//! index can ask for each entry's full alert to be fetched as well.
 
+use chrono::Utc;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use super::http::{FetchError, Fetched, Fetcher, Request, Validators};
-use super::{Parsed, parse};
-use crate::config::{FeedConfig, FeedSource};
+use super::{Parsed, cap, parse};
+use crate::config::{FeedConfig, FeedKind, FeedSource};
 
 /// The longest a failing feed waits between tries (unless its own interval is longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);
+/// At most this many full alerts are fetched from one CAP index per poll.
+pub const MAX_LINKED_ALERTS: usize = 100;
 
 #[derive(Debug)]
 pub enum PollResult {
@@ -49,19 +53,13 @@ impl Poller {
         let started = Instant::now();
         let result = match self.fetch(fetcher).await {
             Ok(Fetched::NotModified) => PollResult::NotModified,
-            Ok(Fetched::Body { bytes, validators }) => {
-                let (kind, name) = (self.feed.kind, self.feed.name.clone());
-                // Parsing a large document takes milliseconds: keep it off the UI's thread.
-                let parsed = tokio::task::spawn_blocking(move || parse(kind, &name, &bytes)).await;
-                match parsed {
-                    Ok(Ok(parsed)) => {
-                        self.validators = validators;
-                        PollResult::Fetched(parsed)
-                    }
-                    Ok(Err(e)) => PollResult::Failed(format!("parse error: {e}")),
-                    Err(e) => PollResult::Failed(format!("the parser crashed: {e}")),
+            Ok(Fetched::Body { bytes, validators }) => match self.parse(bytes, fetcher).await {
+                Ok(parsed) => {
+                    self.validators = validators;
+                    PollResult::Fetched(parsed)
                 }
-            }
+                Err(why) => PollResult::Failed(why),
+            },
             Err(e) => {
                 self.retry_after = e.retry_after();
                 PollResult::Failed(e.to_string())
@@ -80,6 +78,61 @@ impl Poller {
     /// How long to wait before the next poll, after the one just made.
     pub fn next_wait(&self) -> Duration {
         backoff(self.feed.every, self.failures, self.retry_after, fastrand::f64())
+    }
+
+    async fn parse(&self, bytes: Vec<u8>, fetcher: &Fetcher) -> Result<Parsed, String> {
+        let links = if self.feed.kind == FeedKind::Cap && self.feed.follow_links {
+            cap::alert_links(&bytes).map_err(|e| format!("parse error: {e}"))?
+        } else {
+            Vec::new()
+        };
+        let mut parsed = parse_off_thread(&self.feed, bytes).await?;
+        if !links.is_empty() {
+            parsed = self.follow(links, fetcher).await;
+        }
+        Ok(parsed)
+    }
+
+    /// The full alerts an index links to, each parsed on its own: one that cannot be fetched
+    /// or read is noted in `skipped`, and the rest still count.
+    async fn follow(&self, mut links: Vec<String>, fetcher: &Fetcher) -> Parsed {
+        let mut parsed = Parsed::default();
+        if links.len() > MAX_LINKED_ALERTS {
+            parsed
+                .skipped
+                .push(format!("index lists {} alerts; fetched the first {MAX_LINKED_ALERTS}", links.len()));
+            links.truncate(MAX_LINKED_ALERTS);
+        }
+        let headers = self.feed.resolve_headers().unwrap_or_default();
+        let fetches = links.iter().map(|url| {
+            let validators = Validators::default();
+            let headers = &headers;
+            async move {
+                let request = Request {
+                    url,
+                    timeout: self.feed.timeout,
+                    max_bytes: self.feed.max_bytes,
+                    headers,
+                    validators: &validators,
+                };
+                match fetcher.fetch(&request).await {
+                    Ok(Fetched::Body { bytes, .. }) => parse_off_thread(&self.feed, bytes).await,
+                    Ok(Fetched::NotModified) => Err("304 without a validator".into()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        });
+        for (url, result) in links.iter().zip(futures_util::future::join_all(fetches).await) {
+            match result {
+                Ok(alert) => {
+                    parsed.items.extend(alert.items);
+                    parsed.withdrawn.extend(alert.withdrawn);
+                    parsed.skipped.extend(alert.skipped);
+                }
+                Err(why) => parsed.skipped.push(format!("{url}: {why}")),
+            }
+        }
+        parsed
     }
 
     async fn fetch(&self, fetcher: &Fetcher) -> Result<Fetched, FetchError> {
@@ -101,7 +154,22 @@ impl Poller {
                 };
                 fetcher.fetch(&request).await
             }
+            FeedSource::Udp { .. } | FeedSource::Tcp(_) => {
+                Err(FetchError::Other("a CoT stream is listened to, not polled".into()))
+            }
         }
+    }
+}
+
+/// Parsing a large document takes milliseconds: keep it off the console's thread.
+async fn parse_off_thread(feed: &FeedConfig, bytes: Vec<u8>) -> Result<Parsed, String> {
+    let (kind, name, map) = (feed.kind, feed.name.clone(), feed.map.clone());
+    let parsed =
+        tokio::task::spawn_blocking(move || parse(kind, &name, map.as_ref(), &bytes, Utc::now())).await;
+    match parsed {
+        Ok(Ok(parsed)) => Ok(parsed),
+        Ok(Err(e)) => Err(format!("parse error: {e}")),
+        Err(e) => Err(format!("the parser crashed: {e}")),
     }
 }
 

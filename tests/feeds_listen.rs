@@ -1,0 +1,131 @@
+//! Cursor-on-Target listeners on real sockets on 127.0.0.1: datagrams to a UDP port, and a TCP
+//! stream from a server that sends events back to back, drops the connection mid-event, and is
+//! reconnected to.
+
+use std::time::Duration;
+
+use attache::config::{FeedConfig, FeedKind, FeedSource};
+use attache::feeds::{PollOutcome, PollResult, listen};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::mpsc;
+
+/// A real ATAK position report with its times moved to now, so it is live when it arrives.
+fn live_event(uid: &str) -> Vec<u8> {
+    let now = chrono::Utc::now();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><event version="2.0" uid="{uid}" type="a-f-G-U-C" how="m-g" time="{t}" start="{t}" stale="{s}"><point lat="14.5995" lon="120.9842" hae="10" ce="9.9" le="9999999"/><detail><contact callsign="JENNY"/><remarks>on station</remarks></detail></event>"#,
+        t = stamp(now),
+        s = stamp(now + chrono::Duration::minutes(5)),
+    )
+    .into_bytes()
+}
+
+fn feed(kind: FeedKind, source: FeedSource) -> FeedConfig {
+    FeedConfig {
+        name: "tak".into(),
+        kind,
+        source,
+        every: Duration::from_secs(60),
+        timeout: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+        headers: vec![],
+        map: None,
+        follow_links: false,
+        enabled: true,
+    }
+}
+
+/// The next outcome that carries items, or fails.
+async fn next_items(rx: &mut mpsc::Receiver<PollOutcome>) -> PollOutcome {
+    loop {
+        let outcome = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("an outcome")
+            .expect("open");
+        match &outcome.result {
+            PollResult::Fetched(parsed) if parsed.items.is_empty() && parsed.skipped.is_empty() => continue,
+            _ => return outcome,
+        }
+    }
+}
+
+#[tokio::test]
+async fn udp_datagrams_become_items() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen_on = format!("127.0.0.1:{port}").parse().unwrap();
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(
+        feed(FeedKind::CotUdp, FeedSource::Udp { listen: listen_on, group: None }),
+        tx,
+    ));
+    // The listener says it is up before any traffic.
+    let first = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+    assert!(matches!(first.result, PollResult::Fetched(_)), "{first:?}");
+
+    let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    sender.send_to(&live_event("ANDROID-1"), listen_on).await.unwrap();
+    sender.send_to(b"<event><not cot", listen_on).await.unwrap();
+    sender.send_to(&live_event("ANDROID-2"), listen_on).await.unwrap();
+    let mut uids = Vec::new();
+    let mut skipped = Vec::new();
+    while uids.len() < 2 {
+        let PollResult::Fetched(parsed) = next_items(&mut rx).await.result else {
+            panic!("udp never fails here")
+        };
+        uids.extend(parsed.items.into_iter().map(|i| i.id));
+        skipped.extend(parsed.skipped);
+    }
+    uids.sort();
+    assert_eq!(uids, ["ANDROID-1", "ANDROID-2"]);
+    assert!(
+        skipped.iter().any(|s| s.contains("127.0.0.1")),
+        "the bad datagram is reported with its sender: {skipped:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_tcp_stream_is_framed_and_reconnected_after_a_drop() {
+    let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = server.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        // First connection: two events in one write, then half of a third, then a hang-up.
+        let (mut first, _) = server.accept().await.unwrap();
+        let mut bytes = live_event("TRACK-1");
+        bytes.extend(live_event("TRACK-2"));
+        let third = live_event("TRACK-3");
+        bytes.extend(&third[..third.len() / 2]);
+        first.write_all(&bytes).await.unwrap();
+        drop(first);
+        // Second connection: one event, split across writes.
+        let (mut second, _) = server.accept().await.unwrap();
+        let event = live_event("TRACK-4");
+        second.write_all(&event[..40]).await.unwrap();
+        second.flush().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        second.write_all(&event[40..]).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    });
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(feed(FeedKind::CotTcp, FeedSource::Tcp(address.clone())), tx));
+
+    let PollResult::Fetched(parsed) = next_items(&mut rx).await.result else { panic!("first batch") };
+    let uids: Vec<_> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(uids, ["TRACK-1", "TRACK-2"]);
+    let dropped = next_items(&mut rx).await;
+    let PollResult::Failed(why) = dropped.result else { panic!("{dropped:?}") };
+    assert!(why.contains("closed the connection") && why.contains("unfinished event"), "{why}");
+    let PollResult::Fetched(parsed) = next_items(&mut rx).await.result else { panic!("after reconnecting") };
+    assert_eq!(parsed.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["TRACK-4"]);
+}
+
+#[tokio::test]
+async fn an_unreachable_tcp_source_says_so() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(feed(FeedKind::CotTcp, FeedSource::Tcp(format!("127.0.0.1:{port}"))), tx));
+    let outcome = next_items(&mut rx).await;
+    let PollResult::Failed(why) = outcome.result else { panic!("{outcome:?}") };
+    assert!(why.starts_with(&format!("cannot connect to tcp://127.0.0.1:{port}")), "{why}");
+}

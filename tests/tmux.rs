@@ -38,7 +38,11 @@ impl Tmux {
 
     /// Polls the screen until `pred` holds; fails with the last screen if it never does.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
+        self.wait_for_long(what, WAIT, pred)
+    }
+
+    fn wait_for_long(&self, what: &str, wait: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + wait;
         loop {
             let screen = self.screen();
             if pred(&screen) {
@@ -96,6 +100,11 @@ struct Console {
 
 impl Console {
     fn start(name: &str) -> Self {
+        Self::start_with(name, |desk| desk)
+    }
+
+    /// Starts a console on the demo desk as `edit` rewrites its attache.toml.
+    fn start_with(name: &str, edit: impl FnOnce(String) -> String) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(Path::new("config"), &tmp.path().join("config"));
         // Each console serves the demo feeds on its own port, so parallel tests do not share one.
@@ -153,13 +162,13 @@ impl Console {
 fn operator_session_in_tmux() {
     let console = Console::start("session");
     let tmux = &console.tmux;
-    let screen = tmux.screen();
-    assert!(screen.contains("▶1 Missions"), "Missions has focus at start:\n{screen}");
-    assert!(screen.contains("KFOR") && screen.contains("Col. Ana"), "{screen}");
+    tmux.wait_for("Missions focused, missions and contacts listed", |s| {
+        s.contains("▶1 Missions") && s.contains("KFOR") && s.contains("Col. Ana")
+    });
 
     tmux.keys(&["?"]);
-    let screen = tmux.wait_for("help", |s| s.contains("Help - keys"));
-    assert!(screen.contains("add an operator note to the journal"));
+    // Wait for the whole overlay: capture-pane can catch a frame half written.
+    tmux.wait_for("help", |s| s.contains("Help - keys") && s.contains("add an operator note to the journal"));
     tmux.keys(&["Escape"]);
     tmux.wait_for("help closed", |s| !s.contains("Help - keys"));
 
@@ -171,8 +180,9 @@ fn operator_session_in_tmux() {
     tmux.keys(&["-l", "Relief flight ETA 0400Z at Tuguegarao"]);
     tmux.wait_for("the typed note", |s| s.contains("Relief flight ETA 0400Z at Tuguegarao"));
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the note saved", |s| s.contains("note #") && s.contains("saved"));
-    assert!(screen.contains("Relief flight ETA 0400Z"), "the note shows in the event log:\n{screen}");
+    tmux.wait_for("the note saved and in the event log", |s| {
+        s.contains("note #") && s.contains("saved") && s.contains("Relief flight ETA 0400Z")
+    });
 
     tmux.keys(&["q"]);
     assert_eq!(console.exit_status(), "0", "attache exit status");
@@ -192,8 +202,9 @@ fn sigterm_restores_the_terminal_and_closes_the_session() {
     assert!(killed.success());
     assert_eq!(console.exit_status(), "0");
     // Back on the shell's screen: the alternate screen is gone, so no pane border remains.
-    let screen = console.tmux.wait_for("the normal screen", |s| !s.contains("Event log"));
-    assert!(!screen.contains('┌'), "{screen}");
+    console
+        .tmux
+        .wait_for("the normal screen, no pane border left", |s| !s.contains("Event log") && !s.contains('┌'));
     let text = journal_text(&console.journal);
     assert!(
         text.lines().last().unwrap().contains("\"kind\":\"session.ended\""),
@@ -217,4 +228,79 @@ fn sighup_from_a_dropped_link_closes_the_session() {
         text.lines().last().unwrap().contains("\"kind\":\"session.ended\""),
         "the last record closes the session"
     );
+}
+
+/// `attache demo-serve` in its own process, stopped when dropped.
+struct DemoServer(std::process::Child);
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
+    let port = free_port();
+    let server = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(["demo-serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = DemoServer(server);
+    // The console polls that server instead of starting its own.
+    let console = Console::start_with("alert", |desk| {
+        let desk =
+            desk.replace("serve = \"127.0.0.1:", "# serve = \"127.0.0.1:").replace("[demo]", "# [demo]");
+        point_feeds_at(&desk, port)
+    });
+    let tmux = &console.tmux;
+    tmux.keys(&["3"]);
+    // The quake near the desk's missions arrives 15 s into the scenario; the feed polls every 20 s.
+    tmux.wait_for_long("the Luzon quake's alert", Duration::from_secs(90), |s| {
+        s.contains("▶3 Alerts") && s.contains("Baguinge")
+    });
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", |s| s.contains("Filter (Enter keeps"));
+    tmux.keys(&["-l", "Baguinge"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("one alert left", |s| {
+        s.contains("filter \"Baguinge\"") && !s.contains("Filter (Enter keeps")
+    });
+    tmux.keys(&["A"]);
+    tmux.wait_for("the acknowledgement prompt", |s| s.contains("Acknowledge with a note"));
+    tmux.keys(&["-l", "Called AFP NOLCOM, no damage reported"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the acknowledgement saved", |s| s.contains("alert.acknowledged #") && s.contains(" ACK "));
+    tmux.keys(&["q"]);
+    assert_eq!(console.exit_status(), "0");
+
+    let journal = journal_text(&console.journal);
+    let records: Vec<serde_json::Value> = journal.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let operator = records.iter().find(|r| r["kind"] == "session.started").unwrap()["operator"].clone();
+    let raised = records
+        .iter()
+        .find(|r| r["kind"] == "alert.raised" && r["title"].as_str().unwrap().contains("Baguinge"))
+        .expect("the alert was raised");
+    assert_eq!(raised["by"], "attache");
+    let acked = records.iter().find(|r| r["kind"] == "alert.acknowledged").expect("the acknowledgement");
+    assert_eq!(acked["alert"], raised["alert"]);
+    assert_eq!(acked["note"], "Called AFP NOLCOM, no damage reported");
+    assert_eq!(acked["operator"], operator);
+    assert_eq!(acked["by"], operator);
+}
+
+/// Points the demo desk's feed at the demo server on `port` (Console::start gave it another).
+fn point_feeds_at(desk: &str, port: u16) -> String {
+    desk.lines()
+        .map(|line| match line.strip_prefix("url = \"http://127.0.0.1:") {
+            Some(rest) => {
+                let path = &rest[rest.find('/').unwrap()..];
+                format!("url = \"http://127.0.0.1:{port}{path}")
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

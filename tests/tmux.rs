@@ -112,7 +112,7 @@ impl Console {
         let text = std::fs::read_to_string(&desk)
             .unwrap()
             .replace("127.0.0.1:8099", &format!("127.0.0.1:{}", free_port()));
-        std::fs::write(&desk, text).unwrap();
+        std::fs::write(&desk, edit(text)).unwrap();
         let journal = tmp.path().join("journal");
         let exit_file = tmp.path().join("exit");
         let command = format!(

@@ -13,6 +13,10 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let (Some(Command::Journal { command }), Some(dir)) = (&cli.command, &cli.journal) {
+        // With --journal, the journal commands need no desk configuration.
+        return attache::journal::commands::run(command, dir);
+    }
     let env = std::env::var("ATTACHE_CONFIG").ok();
     let path = match attache::config::locate(cli.config.as_deref(), env.as_deref()) {
         Ok(path) => path,
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Note { text } => note(&journal, &text),
+        Command::Journal { command } => attache::journal::commands::run(&command, &journal),
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -21,6 +21,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         JournalStatus::Failing(why) => {
             spans.push(Span::styled(format!("│ JOURNAL NOT WRITABLE: {why} "), theme.alarm()))
         }
+        JournalStatus::ReadOnly(why) => {
+            spans.push(Span::styled(format!("│ JOURNAL DAMAGED, READ-ONLY: {why} "), theme.alarm()))
+        }
     }
     let (mut ok, mut bad) = (0, 0);
     for feed in &app.config.feeds {

@@ -48,7 +48,9 @@ impl Default for Options {
 pub enum JournalError {
     #[error("cannot create journal directory {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
-    #[error("cannot open {path}: {source}")]
+    #[error(
+        "cannot open {path}: {source} (check that the journal directory exists and this user may write to it)"
+    )]
     Open { path: PathBuf, source: std::io::Error },
     #[error("cannot write to journal {path}: {source} (is the disk full or the directory read-only?)")]
     Write { path: PathBuf, source: std::io::Error },

@@ -109,11 +109,7 @@ fn an_edit_with_a_recomputed_sum_still_breaks_the_chain() {
     // Rewrite record 3 as a forger would: new text, prev kept, sum recomputed.
     let record: attache::event::Record = serde_json::from_slice(&all[2]).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&all[2]).unwrap();
-    let prev: [u8; 32] = (0..32)
-        .map(|i| u8::from_str_radix(&value["prev"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
+    let prev: [u8; 64] = value["prev"].as_str().unwrap().as_bytes().try_into().unwrap();
     let forged = attache::event::Record { event: note("nothing happened"), ..record };
     let mut line = Vec::new();
     journal::format::encode(&forged, &prev, &mut line);

@@ -15,10 +15,12 @@ use sha2::{Digest, Sha256};
 
 use crate::event::Record;
 
-pub type Hash = [u8; 32];
+/// A SHA-256 as the 64 lowercase hex digits a line carries. Kept as text, so checking a line
+/// is a hash and two comparisons, with no decoding.
+pub type Hash = [u8; 64];
 
 /// The `prev` of the very first record.
-pub const GENESIS: Hash = [0; 32];
+pub const GENESIS: Hash = [b'0'; 64];
 
 const PREV_OPEN: &[u8] = br#","prev":""#;
 const SUM_OPEN: &[u8] = br#"","sum":""#;
@@ -37,11 +39,11 @@ pub fn encode(record: &Record, prev: &Hash, out: &mut Vec<u8>) -> Hash {
     debug_assert_eq!(out.last(), Some(&b'}'));
     out.pop();
     out.extend_from_slice(PREV_OPEN);
-    push_hex(out, prev);
+    out.extend_from_slice(prev);
     out.push(b'"');
-    let sum: Hash = Sha256::digest(&out[start..]).into();
+    let sum = hex(&Sha256::digest(&out[start..]));
     out.extend_from_slice(&SUM_OPEN[1..]);
-    push_hex(out, &sum);
+    out.extend_from_slice(&sum);
     out.extend_from_slice(CLOSE);
     out.push(b'\n');
     sum
@@ -81,7 +83,7 @@ pub fn check(line: &[u8]) -> Result<Checked, LineFault> {
     let Some(fields) = trailer(line) else { return Err(LineFault::NoChecksum) };
     let (prev, claimed) = fields;
     let seq = seq_of(line);
-    let actual: Hash = Sha256::digest(&line[..line.len() - SUM_TRAILER]).into();
+    let actual = hex(&Sha256::digest(&line[..line.len() - SUM_TRAILER]));
     if actual != claimed {
         return Err(LineFault::BadSum { seq, claimed });
     }
@@ -89,7 +91,8 @@ pub fn check(line: &[u8]) -> Result<Checked, LineFault> {
     Ok(Checked { seq, prev, sum: claimed })
 }
 
-/// The `prev` and `sum` a line claims, if its trailer is well formed.
+/// The `prev` and `sum` a line claims, if its trailer is well formed. The digits are not
+/// decoded: a non-hex digit simply matches no sum.
 pub fn trailer(line: &[u8]) -> Option<(Hash, Hash)> {
     if line.len() < TRAILER + 2 || line[0] != b'{' {
         return None;
@@ -102,7 +105,7 @@ pub fn trailer(line: &[u8]) -> Option<(Hash, Hash)> {
     if prev_open != PREV_OPEN || sum_open != SUM_OPEN || close != CLOSE {
         return None;
     }
-    Some((parse_hex(prev_hex)?, parse_hex(sum_hex)?))
+    Some((prev_hex.try_into().ok()?, sum_hex.try_into().ok()?))
 }
 
 /// The `seq` of a line that starts `{"seq":N,`, read without parsing the rest.
@@ -170,32 +173,17 @@ pub fn parse_ts(s: &[u8]) -> Option<i64> {
 }
 
 pub fn to_hex(hash: &Hash) -> String {
-    let mut out = Vec::with_capacity(64);
-    push_hex(&mut out, hash);
-    String::from_utf8(out).unwrap_or_default()
+    String::from_utf8_lossy(hash).into_owned()
 }
 
-fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+fn hex(digest: &[u8]) -> Hash {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)]);
-        out.push(DIGITS[usize::from(b & 15)]);
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
     }
-}
-
-fn parse_hex(hex: &[u8]) -> Option<Hash> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in hex.chunks_exact(2).enumerate() {
-        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(out)
+    out
 }
 
 #[cfg(test)]

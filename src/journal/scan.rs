@@ -65,12 +65,11 @@ pub fn lines(
     chain: &mut Chain,
     mut each: impl FnMut(Line<'_>) -> bool,
 ) -> (usize, bool) {
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut consumed = 0;
-    for raw in bytes[..complete].split_inclusive(|&b| b == b'\n') {
+    for end in memchr::memchr_iter(b'\n', bytes) {
         let offset = start + consumed as u64;
-        consumed += raw.len();
-        let verdict = check_line(&raw[..raw.len() - 1], offset, path, chain);
+        let verdict = check_line(&bytes[consumed..end], offset, path, chain);
+        consumed = end + 1;
         if !each(verdict) {
             return (consumed, true);
         }
@@ -143,18 +142,23 @@ pub fn region(
     mut each: impl FnMut(Line<'_>) -> bool,
 ) -> Result<u64, super::JournalError> {
     use std::os::unix::fs::FileExt as _;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min((to - from) as usize) + 1);
+    let mut buf = vec![0u8; CHUNK.min((to - from) as usize)];
+    let mut filled = 0;
     let mut buf_start = from;
     let mut read_to = from;
     while read_to < to {
-        let want = CHUNK.min((to - read_to) as usize);
-        let old = buf.len();
-        buf.resize(old + want, 0);
-        file.read_exact_at(&mut buf[old..], read_to)
+        if filled == buf.len() {
+            // One line longer than the buffer: make room for the rest of it.
+            buf.resize((buf.len() * 2).max(4096), 0);
+        }
+        let want = (buf.len() - filled).min((to - read_to) as usize);
+        file.read_exact_at(&mut buf[filled..filled + want], read_to)
             .map_err(|source| super::JournalError::Read { path: path.to_path_buf(), source })?;
+        filled += want;
         read_to += want as u64;
-        let (done, stopped) = lines(&buf, buf_start, path, chain, &mut each);
-        buf.drain(..done);
+        let (done, stopped) = lines(&buf[..filled], buf_start, path, chain, &mut each);
+        buf.copy_within(done..filled, 0);
+        filled -= done;
         buf_start += done as u64;
         if stopped {
             break;

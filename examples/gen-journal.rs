@@ -225,7 +225,9 @@ impl Desk {
                 let (f, id) = self.live_items[self.rng.below(self.live_items.len() as u64) as usize].clone();
                 events.push(Event::ItemUpdated { item: self.item(&f, id, ts) });
                 updated += 1;
-            } else if let Some((f, id)) = self.live_items.pop_front() {
+            } else if let Some(i) = self.live_items.iter().position(|(f, _)| *f == feed)
+                && let Some((f, id)) = self.live_items.remove(i)
+            {
                 let reason = *self.rng.pick(&[
                     WithdrawReason::Expired,
                     WithdrawReason::Stale,

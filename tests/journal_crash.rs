@@ -168,3 +168,39 @@ fn damage_before_the_end_refuses_writing_and_says_where() {
     assert!(message.contains("checksum mismatch"), "{message}");
     assert_eq!(std::fs::read(&segment).unwrap(), bytes, "nothing was changed");
 }
+
+/// What a kill in the middle of a write leaves (the kernel stops copying at a page boundary):
+/// a segment cut at any byte of the last batch. Every cut point reopens to the records before
+/// the batch, with the cut-off bytes kept aside, and writing goes on.
+#[test]
+fn a_write_cut_at_any_byte_reopens_to_the_last_whole_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("source");
+    let mut writer = Writer::open(&source).unwrap();
+    writer.append("reyes", Utc::now(), vec![note("durable one"), note("durable two")]).unwrap();
+    let durable_len = std::fs::metadata(journal::segment::segment_path(&source, 1)).unwrap().len();
+    let batch = (0..30).map(|i| note(format!("batch {i} {}", "y".repeat(300)))).collect();
+    writer.append("reyes", Utc::now(), batch).unwrap();
+    drop(writer);
+    let full = std::fs::read(journal::segment::segment_path(&source, 1)).unwrap();
+    let mut rng = Rng(0xc0ffee);
+    for round in 0..60 {
+        let cut = durable_len as usize + 1 + rng.below(full.len() as u64 - durable_len - 1) as usize;
+        let dir = tmp.path().join(format!("cut-{round}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(journal::segment::segment_path(&dir, 1), &full[..cut]).unwrap();
+        let whole = full[..cut].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+        let mut writer = Writer::open(&dir).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+        let segment = std::fs::read(journal::segment::segment_path(&dir, 1)).unwrap();
+        assert_eq!(segment, &full[..whole], "cut at {cut}: whole records kept, the rest cut off");
+        if whole < cut {
+            let aside = dir.join(format!("00000001.jsonl.torn-{whole}"));
+            assert_eq!(std::fs::read(aside).unwrap(), &full[whole..cut], "cut at {cut}");
+        }
+        let next = writer.append("reyes", Utc::now(), vec![note("after the crash")]).unwrap();
+        let report = journal::verify::verify(&dir).unwrap();
+        assert!(report.intact(), "cut at {cut}: {:?}", report.problems);
+        assert_eq!(report.last.map(|(seq, _)| seq), Some(next[0].seq));
+        assert!(next[0].seq >= 3, "the durable records are still there");
+    }
+}

@@ -25,6 +25,8 @@ use crate::ui::{self, theme::Theme};
 
 /// How often the console looks for records appended by other consoles on the host.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// How many journal records are read and folded at a time.
+const FOLLOW_BATCH: usize = 10_000;
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
@@ -79,20 +81,28 @@ impl Desk {
         }
     }
 
+    /// Folds what is new in the journal, a bounded batch at a time so catching up on a long
+    /// journal never holds all of it in memory.
     fn follow(&mut self) -> bool {
-        match self.follower.poll() {
-            Ok((records, problems)) => {
-                if let Some(first) = problems.first() {
-                    self.app.flash = Some(format!("damaged journal record: {first}"));
-                    self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
+        let mut changed = false;
+        loop {
+            match self.follower.poll_up_to(FOLLOW_BATCH) {
+                Ok((records, problems)) => {
+                    if let Some(first) = problems.first() {
+                        self.app.flash = Some(format!("damaged journal record: {first}"));
+                        self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
+                    }
+                    changed |= !records.is_empty() || !problems.is_empty();
+                    let more = records.len() == FOLLOW_BATCH;
+                    self.app.apply(&records);
+                    if !more {
+                        return changed;
+                    }
                 }
-                let changed = !records.is_empty() || !problems.is_empty();
-                self.app.apply(&records);
-                changed
-            }
-            Err(e) => {
-                self.app.flash = Some(e.to_string());
-                true
+                Err(e) => {
+                    self.app.flash = Some(e.to_string());
+                    return true;
+                }
             }
         }
     }

@@ -145,4 +145,19 @@ fn followers_cross_segments_and_seek_by_time_and_seq() {
     writer.append("reyes", start + Duration::days(31), vec![note("later")]).unwrap();
     assert_eq!(end.poll().unwrap().0[0].seq, 3001);
     assert_eq!(Follower::at_end(dir).unwrap().last_seq(), Some(3001));
+
+    // Catching up in bounded batches reads every record once, in order.
+    let mut batches = Follower::new(dir);
+    let mut next_seq = 1;
+    loop {
+        let (records, _) = batches.poll_up_to(7).unwrap();
+        for record in &records {
+            assert_eq!(record.seq, next_seq);
+            next_seq += 1;
+        }
+        if records.len() < 7 {
+            break;
+        }
+    }
+    assert_eq!(next_seq, 3002);
 }

@@ -140,7 +140,16 @@ impl Follower {
 
     /// Returns the records appended since the last call. A missing journal has no records yet.
     pub fn poll(&mut self) -> Result<(Vec<Record>, Vec<ReadProblem>), JournalError> {
+        self.poll_up_to(usize::MAX)
+    }
+
+    /// Like `poll`, but returns at most `max` records, so a reader catching up on a long
+    /// journal holds a bounded number of records at a time; call again until fewer come back.
+    pub fn poll_up_to(&mut self, max: usize) -> Result<(Vec<Record>, Vec<ReadProblem>), JournalError> {
         let mut records = Vec::new();
+        if max == 0 {
+            return Ok((records, Vec::new()));
+        }
         let problems = self.poll_lines(|raw, problems| {
             match serde_json::from_slice::<Record>(raw.bytes) {
                 Ok(record) => records.push(record),
@@ -149,7 +158,7 @@ impl Follower {
                     raw.seq
                 )),
             }
-            true
+            records.len() < max
         })?;
         Ok((records, problems))
     }

@@ -76,7 +76,17 @@ impl Follower {
         };
         let at = indexes.partition_point(starts_before).saturating_sub(1);
         let Some((number, entries)) = indexes.get(at) else { return Ok(Self::new(dir)) };
-        let start = segment::last_before(entries, |e| before(e.seq, e.ts_micros));
+        let mut start = segment::last_before(entries, |e| before(e.seq, e.ts_micros));
+        // The entry used is checked too; one that does not hold means a stale index: rebuild.
+        let path = segment::segment_path(dir, *number);
+        if let (Some(entry), Some(mut file)) = (start, open_if_present(&path)?)
+            && !segment::entry_holds(&mut file, &entry)
+        {
+            let len =
+                file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
+            let rebuilt = rebuild_index(&file, &path, len)?;
+            start = segment::last_before(&rebuilt, |e| before(e.seq, e.ts_micros));
+        }
         let mut follower = Follower {
             dir: dir.to_path_buf(),
             segment: Some(*number),

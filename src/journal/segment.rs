@@ -64,7 +64,7 @@ impl IndexEntry {
         out
     }
 
-    fn from_bytes(b: &[u8]) -> Self {
+    pub fn from_bytes(b: &[u8]) -> Self {
         let word = |i: usize| <[u8; 8]>::try_from(&b[i..i + 8]).unwrap_or_default();
         IndexEntry {
             seq: u64::from_le_bytes(word(0)),

@@ -70,7 +70,7 @@ impl Writer {
         let number = segment::list(dir)?.last().copied().unwrap_or(1);
         let start = recover::start_of_tail(dir, number)?;
         let (file, path) = open_segment(dir, number)?;
-        let (index, index_len) = open_index(dir, number, start.index_len)?;
+        let (index, index_len) = open_index(dir, number, Some(start.index_len))?;
         let clone = file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
         let committer = Committer::start(clone, options.commit_interval);
         let mut writer = Writer {
@@ -243,10 +243,14 @@ impl Writer {
         self.committer
             .sync_now()
             .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
-        let number = self.segment + 1;
+        self.switch_to(self.segment + 1)?;
+        sync_dir(&self.dir)
+    }
+
+    /// Makes segment `number` (new, or started by another process) the one appends go to.
+    fn switch_to(&mut self, number: u32) -> Result<(), JournalError> {
         let (file, path) = open_segment(&self.dir, number)?;
-        let (index, index_len) = open_index(&self.dir, number, 0)?;
-        sync_dir(&self.dir)?;
+        let (index, index_len) = open_index(&self.dir, number, None)?;
         let clone = file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
         self.committer.switch(clone);
         self.segment = number;
@@ -257,6 +261,7 @@ impl Writer {
         self.index_broken = false;
         self.indexer = Indexer::default();
         self.known_len = 0;
+        self.refresh_index_view();
         Ok(())
     }
 
@@ -275,6 +280,36 @@ impl Writer {
                 self.index_broken = true;
             }
         }
+    }
+
+    /// Takes the index as it is on disk now: other processes append entries for their records
+    /// (and cut the index with a torn tail), so its length and last entry are read afresh under
+    /// the lock rather than remembered.
+    fn refresh_index_view(&mut self) {
+        if self.index_broken {
+            return;
+        }
+        let Ok(actual) = self.index.metadata().map(|m| m.len()) else {
+            self.index_broken = true;
+            return;
+        };
+        if actual == self.index_len {
+            return;
+        }
+        // A partial entry at the end was left by a process that died while writing it.
+        let whole = actual - actual % segment::ENTRY as u64;
+        if whole != actual && self.index.set_len(whole).is_err() {
+            self.index_broken = true;
+            return;
+        }
+        self.index_len = whole;
+        let mut last = [0u8; segment::ENTRY];
+        self.indexer.last = match whole.checked_sub(segment::ENTRY as u64) {
+            Some(at) if self.index.read_exact_at(&mut last, at).is_ok() => {
+                Some(segment::IndexEntry::from_bytes(&last))
+            }
+            _ => None,
+        };
     }
 
     /// Drops index entries that point into a tail just cut off (a power loss can persist the
@@ -298,6 +333,7 @@ impl Writer {
     /// process that died mid-write. Called with the lock held.
     fn catch_up(&mut self) -> Result<(), JournalError> {
         loop {
+            self.refresh_index_view();
             let len = self
                 .file
                 .metadata()
@@ -326,20 +362,8 @@ impl Writer {
             if !next.exists() {
                 return Ok(());
             }
-            let number = self.segment + 1;
-            let (file, path) = open_segment(&self.dir, number)?;
-            let (index, index_len) = open_index(&self.dir, number, 0)?;
-            let clone =
-                file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
-            self.committer.switch(clone);
-            self.segment = number;
-            self.path = path;
-            self.file = file;
-            self.index = index;
-            self.index_len = index_len;
-            self.index_broken = false;
-            self.indexer = Indexer::default();
-            self.known_len = 0;
+            // Another process started the next segment: its records continue our chain there.
+            self.switch_to(self.segment + 1)?;
         }
     }
 }
@@ -363,8 +387,9 @@ fn open_segment(dir: &Path, number: u32) -> Result<(File, PathBuf), JournalError
     Ok((file, path))
 }
 
-/// Opens a segment's index, cut to its first `keep` bytes (the entries found consistent).
-fn open_index(dir: &Path, number: u32, keep: u64) -> Result<(File, u64), JournalError> {
+/// Opens a segment's index; with `keep`, cuts it to its first `keep` bytes (the entries found
+/// consistent). Without, it is taken as it is: `refresh_index_view` reads it under the lock.
+fn open_index(dir: &Path, number: u32, keep: Option<u64>) -> Result<(File, u64), JournalError> {
     let path = segment::index_path(dir, number);
     let file = OpenOptions::new()
         .create(true)
@@ -374,10 +399,15 @@ fn open_index(dir: &Path, number: u32, keep: u64) -> Result<(File, u64), Journal
         .open(&path)
         .map_err(|source| JournalError::Open { path: path.clone(), source })?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len != keep {
-        file.set_len(keep).map_err(|source| JournalError::Write { path: path.clone(), source })?;
+    match keep {
+        Some(keep) if keep != len => {
+            file.set_len(keep).map_err(|source| JournalError::Write { path: path.clone(), source })?;
+            Ok((file, keep))
+        }
+        // Unknown length: `refresh_index_view` reads the real one before the first write.
+        None => Ok((file, u64::MAX)),
+        Some(keep) => Ok((file, keep)),
     }
-    Ok((file, keep))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), JournalError> {

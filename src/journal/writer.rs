@@ -26,8 +26,11 @@ pub struct Writer {
     path: PathBuf,
     file: File,
     index: File,
+    /// The index file's length as last seen under the lock; `u64::MAX` when it must be read
+    /// again before the next entry is written.
     index_len: u64,
-    /// Set when an index write failed: the index is left for the next open to rebuild.
+    /// Set when the index cannot even be inspected or cut: it is left for the next open to
+    /// rebuild.
     index_broken: bool,
     indexer: Indexer,
     /// Bytes of the current segment that are checked records (ours or others').
@@ -208,10 +211,10 @@ impl Writer {
             }
             Err(e) => {
                 // Records before a failed rotation may have been written (and `self.chain` says
-                // so); the caller is told the append failed. The index may name records that
-                // were not written: it is left for the next open to rebuild.
+                // so); the caller is told the append failed. Entries for records not written
+                // are dropped, and the index is read afresh before the next append.
                 self.indexer.pending.clear();
-                self.index_broken = true;
+                self.index_len = u64::MAX;
                 Err(e)
             }
         }
@@ -265,11 +268,11 @@ impl Writer {
         Ok(())
     }
 
-    /// Appends pending index entries. The index is a cache: a failed write marks it broken and
-    /// the next open rebuilds it; it never fails the append.
+    /// Appends pending index entries. The index is a cache: a failed write (disk full) leaves
+    /// it sparser, is undone, and never fails the append; readers scan a little further.
     fn flush_index(&mut self) {
         let pending = std::mem::take(&mut self.indexer.pending);
-        if pending.is_empty() || self.index_broken {
+        if pending.is_empty() || self.index_broken || self.index_len == u64::MAX {
             return;
         }
         let bytes: Vec<u8> = pending.iter().flat_map(|e| e.to_bytes()).collect();
@@ -277,7 +280,8 @@ impl Writer {
             Ok(()) => self.index_len += bytes.len() as u64,
             Err(_) => {
                 let _ = self.index.set_len(self.index_len);
-                self.index_broken = true;
+                // Read the index afresh before the next append.
+                self.index_len = u64::MAX;
             }
         }
     }

@@ -143,3 +143,17 @@ fn a_wrong_index_is_reported_by_verify_and_ignored_by_readers() {
     let out = attache().args(["--journal"]).arg(tmp.path()).args(["journal", "verify"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn an_unfinished_last_line_is_a_note_not_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    journal(tmp.path(), Utc::now());
+    let segment = journal::segment::segment_path(tmp.path(), 1);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    bytes.extend_from_slice(br#"{"seq":21,"ts":"2026-11-25T03:"#);
+    std::fs::write(&segment, &bytes).unwrap();
+    let out = attache().args(["--journal"]).arg(tmp.path()).args(["journal", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unfinished record") && stderr.contains("moves them aside"), "{stderr}");
+}

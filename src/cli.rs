@@ -44,6 +44,11 @@ pub enum Command {
         #[arg(long, default_value = attache_demo_addr())]
         addr: std::net::SocketAddr,
     },
+    /// Check, read and export the journal.
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
 }
 
 const fn attache_demo_addr() -> &'static str {
@@ -54,4 +59,47 @@ const fn attache_demo_addr() -> &'static str {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check every record's checksum, the hash chain and the index. Exit 0 when intact; 1 with
+    /// the first bad record's segment, offset and seq otherwise.
+    Verify,
+    /// Print the last records, and with -f keep printing new ones as they are appended.
+    Tail {
+        /// Keep following the journal (Ctrl-C to stop).
+        #[arg(short = 'f', long)]
+        follow: bool,
+        /// How many of the last records to print first.
+        #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+        lines: u64,
+        /// Print the records' JSON lines as they are in the journal.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Segments, sizes, records, time span and counts by kind.
+    Stats,
+    /// Write records to stdout, optionally for a time window and some kinds.
+    Export {
+        /// From this time: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `24h`, `7d`).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// Up to and including this time, in the same forms.
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Only this kind (`note`), or a family (`alert` for every `alert.*`); may be repeated.
+        #[arg(long, value_name = "KIND")]
+        kind: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The journal's own lines, checksums included: `jq` reads them as they are.
+    Jsonl,
+    /// seq, ts, by, kind, sum and the event's other fields as one JSON column.
+    Csv,
 }

@@ -23,6 +23,10 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let (Some(Command::Journal { command }), Some(dir)) = (&cli.command, &cli.journal) {
+        // With --journal, the journal commands need no desk configuration.
+        return attache::journal::commands::run(command, dir);
+    }
     let env = std::env::var("ATTACHE_CONFIG").ok();
     let path = match attache::config::locate(cli.config.as_deref(), env.as_deref()) {
         Ok(path) => path,
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
             attache::poll::run(&config, &journal, feed.as_deref(), format)
         }
         Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
+        Command::Journal { command } => attache::journal::commands::run(&command, &journal),
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -23,7 +23,7 @@ use crate::console::{App, Effect, FeedRuntime, JournalStatus};
 use crate::event::Event;
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollOutcome, Poller};
-use crate::journal::{Follower, Writer};
+use crate::journal::{Follower, JournalError, Writer};
 use crate::ui::{self, theme::Theme};
 
 /// How often the console looks for records appended by other consoles on the host.
@@ -31,6 +31,8 @@ const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// How often the polling console withdraws items whose life has ended (CoT `stale`, CAP
 /// `expires`) between polls of their feed.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
+/// How many journal records are read and folded at a time.
+const FOLLOW_BATCH: usize = 10_000;
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
@@ -65,19 +67,17 @@ impl Desk {
         if events.is_empty() {
             return None;
         }
-        let result = match self.writer.as_mut() {
-            Some(writer) => writer.append(by, Utc::now(), events).map_err(|e| e.to_string()),
-            None => Err("journal not open".to_string()),
-        };
-        let last = match result {
-            Ok(records) => {
+        let last = match self.writer.as_mut().map(|w| w.append(by, Utc::now(), events)) {
+            Some(Ok(records)) => {
                 self.app.journal = JournalStatus::Writable;
                 records.last().map(|r| r.seq)
             }
-            Err(why) => {
-                self.app.journal = JournalStatus::Failing(why);
+            Some(Err(e)) => {
+                self.journal_failed(e);
                 None
             }
+            // Read-only or never opened: the status bar already says why.
+            None => None,
         };
         self.follow();
         last
@@ -112,19 +112,39 @@ impl Desk {
         true
     }
 
+    /// Damage stops all appends until an operator decides; other failures (disk full, read-only
+    /// directory) are retried at the next append.
+    fn journal_failed(&mut self, e: JournalError) {
+        if matches!(e, JournalError::Corrupt(_)) {
+            self.writer = None;
+            self.app.journal = JournalStatus::ReadOnly(e.to_string());
+        } else {
+            self.app.journal = JournalStatus::Failing(e.to_string());
+        }
+    }
+
+    /// Folds what is new in the journal, a bounded batch at a time so catching up on a long
+    /// journal never holds all of it in memory.
     fn follow(&mut self) -> bool {
-        match self.follower.poll() {
-            Ok((records, problems)) => {
-                if let Some(first) = problems.first() {
-                    self.app.flash = Some(format!("unreadable journal line: {first}"));
+        let mut changed = false;
+        loop {
+            match self.follower.poll_up_to(FOLLOW_BATCH) {
+                Ok((records, problems)) => {
+                    if let Some(first) = problems.first() {
+                        self.app.flash = Some(format!("damaged journal record: {first}"));
+                        self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
+                    }
+                    changed |= !records.is_empty() || !problems.is_empty();
+                    let more = records.len() == FOLLOW_BATCH;
+                    self.app.apply(&records);
+                    if !more {
+                        return changed;
+                    }
                 }
-                let changed = !records.is_empty() || !problems.is_empty();
-                self.app.apply(&records);
-                changed
-            }
-            Err(e) => {
-                self.app.flash = Some(e.to_string());
-                true
+                Err(e) => {
+                    self.app.flash = Some(e.to_string());
+                    return true;
+                }
             }
         }
     }
@@ -198,7 +218,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     };
     match Writer::open(&journal_dir) {
         Ok(writer) => desk.writer = Some(writer),
-        Err(e) => desk.app.journal = JournalStatus::Failing(e.to_string()),
+        Err(e) => desk.journal_failed(e),
     }
     // The last known picture first; feeds refresh it afterwards.
     desk.follow();

@@ -59,6 +59,8 @@ pub enum JournalStatus {
     Writable,
     /// Appends fail (disk full, read-only directory); the console keeps showing what it has.
     Failing(String),
+    /// The journal is damaged before its end: nothing is appended until an operator decides.
+    ReadOnly(String),
 }
 
 /// What the runtime must do after a key.

@@ -1,32 +1,58 @@
-use chrono::{DateTime, Utc};
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use chrono::{DateTime, SubsecRound as _, Utc};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{JournalError, LOCK_NAME, segment_path};
+use super::commit::Committer;
+use super::format;
+use super::recover::{self, Tail};
+use super::scan::Chain;
+use super::segment::{self, Indexer};
+use super::{JournalError, LOCK_NAME, Options};
 use crate::event::{Event, Record};
 
-/// How much of the end of the segment to read at open to find the last record.
-const OPEN_WINDOW: u64 = 256 * 1024;
-
-/// Appends records. Each append takes the directory's lock, finds the last sequence number
-/// (another console may have appended since), writes whole lines and syncs them to disk before
-/// returning, so an operator's action is durable before the console shows it as done.
+/// Appends records. Each append takes the directory's lock, catches up with what other
+/// processes appended (their last record is the next one's `prev`), writes whole lines and
+/// releases the lock. `append` syncs before returning, so an operator's action is durable before
+/// the console shows it as done; `append_batch` leaves the sync to the group committer, which
+/// syncs at most `Options::commit_interval` later, so bulk writers pay one sync per interval.
 pub struct Writer {
-    path: PathBuf,
+    dir: PathBuf,
+    options: Options,
     lock: File,
+    segment: u32,
+    path: PathBuf,
     file: File,
-    /// Length of the segment after our last append or scan, and the last sequence number in it.
+    index: File,
+    /// The index file's length as last seen under the lock; `u64::MAX` when it must be read
+    /// again before the next entry is written.
+    index_len: u64,
+    /// Set when the index cannot even be inspected or cut: it is left for the next open to
+    /// rebuild.
+    index_broken: bool,
+    indexer: Indexer,
+    /// Bytes of the current segment that are checked records (ours or others').
     known_len: u64,
-    last_seq: u64,
+    chain: Chain,
+    committer: Arc<Committer>,
+    buf: Vec<u8>,
 }
 
 impl Writer {
-    /// Opens (creating if needed) the journal in `dir` for appending. A torn last line, left by a
-    /// process killed mid-write, is moved aside into `<segment>.torn-<offset>` so that nothing
-    /// is deleted and new records start on a clean line.
+    /// Opens (creating if needed) the journal in `dir` for appending, with default options.
     pub fn open(dir: &Path) -> Result<Self, JournalError> {
-        fs::create_dir_all(dir)
+        Self::open_with(dir, Options::default())
+    }
+
+    /// Opens the journal for appending. The end of the last segment is checked: a torn or corrupt
+    /// tail (a process killed mid-write, a power loss) is moved aside into
+    /// `<segment>.torn-<offset>` and writing continues after the last good record; damage with
+    /// good records after it is corruption in the middle, and the journal is refused
+    /// (`JournalError::Corrupt`) so that nothing is written after it until an operator decides.
+    pub fn open_with(dir: &Path, options: Options) -> Result<Self, JournalError> {
+        std::fs::create_dir_all(dir)
             .map_err(|source| JournalError::CreateDir { path: dir.to_path_buf(), source })?;
         let lock_path = dir.join(LOCK_NAME);
         let lock = OpenOptions::new()
@@ -35,24 +61,69 @@ impl Writer {
             .write(true)
             .open(&lock_path)
             .map_err(|source| JournalError::Open { path: lock_path.clone(), source })?;
-        let path = segment_path(dir);
-        let file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(|source| JournalError::Open { path: path.clone(), source })?;
-        let mut writer = Writer { path, lock, file, known_len: 0, last_seq: 0 };
-        writer.with_lock(|w| w.catch_up())?;
+        lock.lock().map_err(|source| JournalError::Lock { path: lock_path.clone(), source })?;
+        let opened = Self::open_locked(dir, options, lock);
+        if let Ok(writer) = &opened {
+            let _ = writer.lock.unlock();
+        }
+        opened
+    }
+
+    fn open_locked(dir: &Path, options: Options, lock: File) -> Result<Self, JournalError> {
+        let number = segment::list(dir)?.last().copied().unwrap_or(1);
+        let start = recover::start_of_tail(dir, number)?;
+        let (file, path) = open_segment(dir, number)?;
+        let (index, index_len) = open_index(dir, number, Some(start.index_len))?;
+        let clone = file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
+        let committer = Committer::start(clone, options.commit_interval);
+        let mut writer = Writer {
+            dir: dir.to_path_buf(),
+            options,
+            lock,
+            segment: number,
+            path,
+            file,
+            index,
+            index_len,
+            index_broken: false,
+            indexer: Indexer::after(start.last_entry),
+            known_len: start.offset,
+            chain: start.chain,
+            committer,
+            buf: Vec::new(),
+        };
+        writer.catch_up()?;
+        if writer.chain.seq == 0 && number > 1 {
+            // A fresh segment: the chain continues from the one before it.
+            writer.chain = recover::last_of(dir, number - 1)?;
+        }
         Ok(writer)
     }
 
+    /// The segment file appends currently go to.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Appends `events`, all caused by `by`, stamped `ts`, and returns them as written.
+    /// Appends `events`, all caused by `by`, stamped `ts`, and returns them as written, once they
+    /// are on disk. A `ts` earlier than the journal's last record is raised to it, so time never
+    /// runs backwards along the journal (two consoles may read the clock before queuing for the
+    /// lock) and seeking by time stays a binary search.
     pub fn append(
+        &mut self,
+        by: &str,
+        ts: DateTime<Utc>,
+        events: Vec<Event>,
+    ) -> Result<Vec<Record>, JournalError> {
+        let records = self.append_batch(by, ts, events)?;
+        self.sync()?;
+        Ok(records)
+    }
+
+    /// Appends like `append` but returns once the records are written, not yet synced: the
+    /// group committer syncs within `Options::commit_interval`. Other consoles see them at once.
+    /// For bulk writers (feed bursts, the generator); call `sync` to wait for durability.
+    pub fn append_batch(
         &mut self,
         by: &str,
         ts: DateTime<Utc>,
@@ -61,108 +132,290 @@ impl Writer {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        self.with_lock(|w| {
-            w.catch_up()?;
-            let mut buf = Vec::with_capacity(events.len() * 256);
-            let mut records = Vec::with_capacity(events.len());
-            for (n, event) in events.into_iter().enumerate() {
-                let record = Record { seq: w.last_seq + 1 + n as u64, ts, by: by.to_string(), event };
-                serde_json::to_writer(&mut buf, &record).expect("records always serialize");
-                buf.push(b'\n');
-                records.push(record);
-            }
-            let write_err = |source| JournalError::Write { path: w.path.clone(), source };
-            w.file.write_all(&buf).map_err(write_err)?;
-            w.file.sync_data().map_err(write_err)?;
-            w.known_len += buf.len() as u64;
-            w.last_seq = records.last().map_or(w.last_seq, |r| r.seq);
-            Ok(records)
-        })
-    }
-
-    fn with_lock<T>(
-        &mut self,
-        f: impl FnOnce(&mut Self) -> Result<T, JournalError>,
-    ) -> Result<T, JournalError> {
-        self.lock.lock().map_err(|source| JournalError::Lock { path: self.path.clone(), source })?;
-        let result = f(self);
+        self.lock.lock().map_err(|source| JournalError::Lock { path: self.dir.join(LOCK_NAME), source })?;
+        let result = self.catch_up().and_then(|()| self.write_locked(by, ts, events));
         // Closing the descriptor would release it too; unlocking early lets other consoles on.
         let _ = self.lock.unlock();
-        result
+        let records = result?;
+        if let Some(last) = records.last() {
+            self.committer.written(last.seq);
+        }
+        Ok(records)
     }
 
-    /// Brings `last_seq` up to date with records other processes appended, and sets aside a torn
-    /// tail. Called with the lock held.
-    fn catch_up(&mut self) -> Result<(), JournalError> {
-        let len = self
-            .file
-            .metadata()
-            .map_err(|source| JournalError::Read { path: self.path.clone(), source })?
-            .len();
-        if len == self.known_len {
+    /// Waits until everything this writer wrote is on disk.
+    pub fn sync(&mut self) -> Result<(), JournalError> {
+        self.committer.sync_now().map_err(|source| JournalError::Write { path: self.path.clone(), source })
+    }
+
+    /// The last seq this writer knows to be on disk.
+    pub fn durable_seq(&self) -> u64 {
+        self.committer.durable_seq()
+    }
+
+    fn write_locked(
+        &mut self,
+        by: &str,
+        ts: DateTime<Utc>,
+        events: Vec<Event>,
+    ) -> Result<Vec<Record>, JournalError> {
+        // Microseconds are what the index and the checks compare; more would only mislead.
+        let ts = ts.trunc_subsecs(6);
+        let ts = if ts.timestamp_micros() < self.chain.ts_micros {
+            DateTime::from_timestamp_micros(self.chain.ts_micros).unwrap_or(ts)
+        } else {
+            ts
+        };
+        let ts_micros = ts.timestamp_micros();
+        let mut records = Vec::with_capacity(events.len());
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut chain = self.chain;
+        let mut pending_start = 0;
+        let mut result = Ok(());
+        for event in events {
+            let record = Record { seq: chain.seq + 1, ts, by: by.to_string(), event };
+            let line_start = buf.len();
+            let before_line = chain;
+            chain.sum = format::encode(&record, &chain.sum, &mut buf);
+            chain.seq = record.seq;
+            chain.ts_micros = ts_micros;
+            let line_len = (buf.len() - line_start) as u64;
+            let offset = self.known_len + (line_start - pending_start) as u64;
+            if offset > 0 && offset + line_len > self.options.segment_bytes {
+                // This record starts the next segment: write what came before it here first.
+                result = self.write_bytes(&buf[pending_start..line_start]);
+                if result.is_ok() {
+                    // Those records are in the journal now, whatever happens to the rest.
+                    self.chain = before_line;
+                    result = self.rotate();
+                }
+                if result.is_err() {
+                    break;
+                }
+                pending_start = line_start;
+            }
+            let offset = self.known_len + (line_start - pending_start) as u64;
+            self.indexer.see(record.seq, offset, ts_micros);
+            records.push(record);
+        }
+        if result.is_ok() {
+            result = self.write_bytes(&buf[pending_start..]);
+        }
+        self.buf = buf;
+        match result {
+            Ok(()) => {
+                self.chain = chain;
+                self.flush_index();
+                Ok(records)
+            }
+            Err(e) => {
+                // Records before a failed rotation may have been written (and `self.chain` says
+                // so); the caller is told the append failed. Entries for records not written
+                // are dropped, and the index is read afresh before the next append.
+                self.indexer.pending.clear();
+                self.index_len = u64::MAX;
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes whole lines at the end of the segment. On failure (disk full, file too large,
+    /// read-only), whatever part was written is cut off again so the segment still ends on a
+    /// whole record; if even that fails, the next open moves the torn part aside.
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), JournalError> {
+        if bytes.is_empty() {
             return Ok(());
         }
-        // On first open only the end of the file matters: the last record holds the last
-        // sequence number. Start a little before the end, unless that window holds no record.
-        let mut start = self.known_len;
-        if start == 0 && len > OPEN_WINDOW {
-            start = len - OPEN_WINDOW;
-        }
-        let (tail, first_complete) = loop {
-            let tail = self.read_range(start, len)?;
-            // A window that starts mid-file begins inside some record: skip to the next line.
-            let skip = if start == self.known_len {
-                0
-            } else {
-                tail.iter().position(|&b| b == b'\n').map_or(tail.len(), |i| i + 1)
-            };
-            let has_record = tail[skip..].contains(&b'\n');
-            if has_record || start == self.known_len {
-                break (tail, skip);
+        match self.file.write_all(bytes) {
+            Ok(()) => {
+                self.known_len += bytes.len() as u64;
+                Ok(())
             }
-            start = self.known_len;
-        };
-        let complete = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1).max(first_complete);
-        for line in tail[first_complete..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            if let Some(seq) = seq_of(line) {
-                self.last_seq = self.last_seq.max(seq);
+            Err(source) => {
+                let _ = self.file.set_len(self.known_len);
+                Err(JournalError::Write { path: self.path.clone(), source })
             }
         }
-        let good_len = start + complete as u64;
-        if complete < tail.len() && first_complete < tail.len() {
-            self.set_aside_torn_tail(good_len, &tail[complete..])?;
-        }
-        self.known_len = good_len;
-        Ok(())
     }
 
-    fn read_range(&self, start: u64, end: u64) -> Result<Vec<u8>, JournalError> {
-        let read_err = |source| JournalError::Read { path: self.path.clone(), source };
-        let mut reader = File::open(&self.path).map_err(read_err)?;
-        reader.seek(SeekFrom::Start(start)).map_err(read_err)?;
-        let mut buf = Vec::with_capacity((end - start) as usize);
-        reader.take(end - start).read_to_end(&mut buf).map_err(read_err)?;
-        Ok(buf)
-    }
-
-    fn set_aside_torn_tail(&mut self, offset: u64, torn: &[u8]) -> Result<(), JournalError> {
-        let aside = self.path.with_extension(format!("jsonl.torn-{offset}"));
-        let write_err = |source| JournalError::Write { path: aside.clone(), source };
-        let mut out = File::create(&aside).map_err(write_err)?;
-        out.write_all(torn).map_err(write_err)?;
-        out.sync_all().map_err(write_err)?;
-        self.file
-            .set_len(offset)
+    /// Starts the next segment. The finished one is synced first, so a segment is complete on
+    /// disk before any record exists after it.
+    fn rotate(&mut self) -> Result<(), JournalError> {
+        self.flush_index();
+        self.committer
+            .sync_now()
             .map_err(|source| JournalError::Write { path: self.path.clone(), source })?;
+        self.switch_to(self.segment + 1)?;
+        sync_dir(&self.dir)
+    }
+
+    /// Makes segment `number` (new, or started by another process) the one appends go to.
+    fn switch_to(&mut self, number: u32) -> Result<(), JournalError> {
+        let (file, path) = open_segment(&self.dir, number)?;
+        let (index, index_len) = open_index(&self.dir, number, None)?;
+        let clone = file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
+        self.committer.switch(clone);
+        self.segment = number;
+        self.path = path;
+        self.file = file;
+        self.index = index;
+        self.index_len = index_len;
+        self.index_broken = false;
+        self.indexer = Indexer::default();
+        self.known_len = 0;
+        self.refresh_index_view();
         Ok(())
+    }
+
+    /// Appends pending index entries. The index is a cache: a failed write (disk full) leaves
+    /// it sparser, is undone, and never fails the append; readers scan a little further.
+    fn flush_index(&mut self) {
+        let pending = std::mem::take(&mut self.indexer.pending);
+        if pending.is_empty() || self.index_broken || self.index_len == u64::MAX {
+            return;
+        }
+        let bytes: Vec<u8> = pending.iter().flat_map(|e| e.to_bytes()).collect();
+        match self.index.write_all_at(&bytes, self.index_len) {
+            Ok(()) => self.index_len += bytes.len() as u64,
+            Err(_) => {
+                let _ = self.index.set_len(self.index_len);
+                // Read the index afresh before the next append.
+                self.index_len = u64::MAX;
+            }
+        }
+    }
+
+    /// Takes the index as it is on disk now: other processes append entries for their records
+    /// (and cut the index with a torn tail), so its length and last entry are read afresh under
+    /// the lock rather than remembered.
+    fn refresh_index_view(&mut self) {
+        if self.index_broken {
+            return;
+        }
+        let Ok(actual) = self.index.metadata().map(|m| m.len()) else {
+            self.index_broken = true;
+            return;
+        };
+        if actual == self.index_len {
+            return;
+        }
+        // A partial entry at the end was left by a process that died while writing it.
+        let whole = actual - actual % segment::ENTRY as u64;
+        if whole != actual && self.index.set_len(whole).is_err() {
+            self.index_broken = true;
+            return;
+        }
+        self.index_len = whole;
+        let mut last = [0u8; segment::ENTRY];
+        self.indexer.last = match whole.checked_sub(segment::ENTRY as u64) {
+            Some(at) if self.index.read_exact_at(&mut last, at).is_ok() => {
+                Some(segment::IndexEntry::from_bytes(&last))
+            }
+            _ => None,
+        };
+    }
+
+    /// Drops index entries that point into a tail just cut off (a power loss can persist the
+    /// index ahead of the records).
+    fn trim_index(&mut self, good_len: u64) {
+        let kept = segment::read_index(&self.dir, self.segment, good_len);
+        let kept_len = (kept.len() * segment::ENTRY) as u64;
+        if kept_len < self.index_len {
+            self.index_len = kept_len;
+            if self.index.set_len(kept_len).is_err() {
+                self.index_broken = true;
+            }
+        }
+        let last_kept = kept.last().map_or(0, |e| e.offset);
+        self.indexer.pending.retain(|e| e.offset < good_len && (kept.is_empty() || e.offset > last_kept));
+        self.indexer.last = self.indexer.pending.last().copied().or(kept.last().copied());
+    }
+
+    /// Brings the writer up to date with records other processes appended (and segments they
+    /// started) since its last append, checking them and setting aside a torn tail left by a
+    /// process that died mid-write. Called with the lock held.
+    fn catch_up(&mut self) -> Result<(), JournalError> {
+        loop {
+            self.refresh_index_view();
+            let len = self
+                .file
+                .metadata()
+                .map_err(|source| JournalError::Read { path: self.path.clone(), source })?
+                .len();
+            if len != self.known_len {
+                let tail = recover::check_tail(
+                    &self.path,
+                    &self.file,
+                    self.known_len,
+                    len,
+                    &mut self.chain,
+                    &mut self.indexer,
+                )?;
+                if let Tail::Torn { good_len } = tail {
+                    recover::set_aside(&self.path, &self.file, good_len, len)?;
+                    self.trim_index(good_len);
+                }
+                self.known_len = match tail {
+                    Tail::Clean => len,
+                    Tail::Torn { good_len } => good_len,
+                };
+                self.flush_index();
+            }
+            let next = segment::segment_path(&self.dir, self.segment + 1);
+            if !next.exists() {
+                return Ok(());
+            }
+            // Another process started the next segment: its records continue our chain there.
+            self.switch_to(self.segment + 1)?;
+        }
     }
 }
 
-/// The `seq` of a record line, read without parsing the whole record.
-fn seq_of(line: &[u8]) -> Option<u64> {
-    #[derive(serde::Deserialize)]
-    struct SeqOnly {
-        seq: u64,
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Batches still waiting for the committer are synced before the writer goes away.
+        let _ = self.committer.sync_now();
+        self.committer.stop();
     }
-    serde_json::from_slice::<SeqOnly>(line).ok().map(|r| r.seq)
+}
+
+fn open_segment(dir: &Path, number: u32) -> Result<(File, PathBuf), JournalError> {
+    let path = segment::segment_path(dir, number);
+    let file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(&path)
+        .map_err(|source| JournalError::Open { path: path.clone(), source })?;
+    Ok((file, path))
+}
+
+/// Opens a segment's index; with `keep`, cuts it to its first `keep` bytes (the entries found
+/// consistent). Without, it is taken as it is: `refresh_index_view` reads it under the lock.
+fn open_index(dir: &Path, number: u32, keep: Option<u64>) -> Result<(File, u64), JournalError> {
+    let path = segment::index_path(dir, number);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|source| JournalError::Open { path: path.clone(), source })?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    match keep {
+        Some(keep) if keep != len => {
+            file.set_len(keep).map_err(|source| JournalError::Write { path: path.clone(), source })?;
+            Ok((file, keep))
+        }
+        // Unknown length: `refresh_index_view` reads the real one before the first write.
+        None => Ok((file, u64::MAX)),
+        Some(keep) => Ok((file, keep)),
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), JournalError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| JournalError::Write { path: dir.to_path_buf(), source })
 }

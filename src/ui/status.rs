@@ -25,6 +25,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         JournalStatus::Failing(why) => {
             spans.push(Span::styled(format!("│ JOURNAL NOT WRITABLE: {why} "), theme.alarm()))
         }
+        JournalStatus::ReadOnly(why) => {
+            spans.push(Span::styled(format!("│ JOURNAL DAMAGED, READ-ONLY: {why} "), theme.alarm()))
+        }
     }
     let escalated = app.state.open_alerts().filter(|a| a.escalated).count();
     let waiting = app.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();

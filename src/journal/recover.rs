@@ -1,0 +1,145 @@
+//! Finding where a segment's checked records end, and dealing with what lies after them.
+//!
+//! Opening never scans the whole history: it starts at the last index entry that holds, so only
+//! the records written since (normally under `INDEX_EVERY` bytes) are read and checked.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use super::JournalError;
+use super::scan::{self, Chain, Line, ReadProblem};
+use super::segment::{self, IndexEntry, Indexer};
+
+/// Where to start checking the end of a segment.
+pub struct Start {
+    pub offset: u64,
+    pub chain: Chain,
+    pub last_entry: Option<IndexEntry>,
+    /// Bytes of the index file that hold entries found consistent.
+    pub index_len: u64,
+}
+
+pub fn start_of_tail(dir: &Path, number: u32) -> Result<Start, JournalError> {
+    let path = segment::segment_path(dir, number);
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(from_start(number)),
+        Err(source) => return Err(JournalError::Open { path, source }),
+    };
+    let len = file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
+    let entries = segment::read_index(dir, number, len);
+    match entries.last() {
+        Some(last) if segment::entry_holds(&mut file, last) => Ok(Start {
+            offset: last.offset,
+            chain: Chain::unlinked(),
+            last_entry: Some(*last),
+            index_len: (entries.len() * segment::ENTRY) as u64,
+        }),
+        // No index, or one that does not match the records: rebuild it from the start.
+        _ => Ok(from_start(number)),
+    }
+}
+
+fn from_start(number: u32) -> Start {
+    let chain = if number == 1 { Chain::genesis() } else { Chain::unlinked() };
+    Start { offset: 0, chain, last_entry: None, index_len: 0 }
+}
+
+/// What follows the last good record of a region.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Tail {
+    Clean,
+    /// From `good_len` on, the segment holds no good record: a torn or corrupt tail.
+    Torn {
+        good_len: u64,
+    },
+}
+
+/// Checks bytes `from..to` of a segment, advancing `chain` and `indexer` over the good records.
+/// Damage followed by a good record is corruption in the middle and an error; damage with
+/// nothing good after it is a torn tail.
+pub fn check_tail(
+    path: &Path,
+    file: &File,
+    from: u64,
+    to: u64,
+    chain: &mut Chain,
+    indexer: &mut Indexer,
+) -> Result<Tail, JournalError> {
+    let mut first_bad: Option<ReadProblem> = None;
+    let mut good_after_bad = false;
+    let mut good_chain = *chain;
+    let end = scan::region(file, path, from, to, chain, |line| match line {
+        Line::Good { offset, seq, ts_micros, bytes } => {
+            if first_bad.is_some() {
+                // One good record after damage settles it: the damage is not a tail.
+                good_after_bad = true;
+                return false;
+            }
+            indexer.see(seq, offset, ts_micros);
+            if let Some((_, sum)) = super::format::trailer(bytes) {
+                good_chain = Chain { seq, sum, ts_micros, linked: true };
+            }
+            true
+        }
+        Line::Bad(problem) => {
+            first_bad.get_or_insert(problem);
+            true
+        }
+    })?;
+    *chain = good_chain;
+    match first_bad {
+        Some(problem) if good_after_bad => Err(JournalError::Corrupt(Box::new(problem))),
+        Some(problem) => Ok(Tail::Torn { good_len: problem.offset }),
+        None if end < to => Ok(Tail::Torn { good_len: end }),
+        None => Ok(Tail::Clean),
+    }
+}
+
+/// Moves bytes `good_len..len` of a segment into `<segment>.torn-<good_len>` (never over an
+/// earlier one), then cuts the segment back to its last good record.
+pub fn set_aside(path: &Path, file: &File, good_len: u64, len: u64) -> Result<PathBuf, JournalError> {
+    let mut torn = vec![0u8; (len - good_len) as usize];
+    file.read_exact_at(&mut torn, good_len)
+        .map_err(|source| JournalError::Read { path: path.to_path_buf(), source })?;
+    let base = format!("{}.torn-{good_len}", path.display());
+    let mut n = 1;
+    let (aside, mut out) = loop {
+        let candidate = if n == 1 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}.{n}")) };
+        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(out) => break (candidate, out),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            Err(source) => return Err(JournalError::Write { path: candidate, source }),
+        }
+    };
+    let write_err = |source| JournalError::Write { path: aside.clone(), source };
+    out.write_all(&torn).map_err(write_err)?;
+    out.sync_all().map_err(write_err)?;
+    let cut_err = |source| JournalError::Write { path: path.to_path_buf(), source };
+    file.set_len(good_len).map_err(cut_err)?;
+    file.sync_all().map_err(cut_err)?;
+    if let Some(dir) = path.parent() {
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(aside)
+}
+
+/// The chain after the last record of a finished segment, which must end on a good record.
+pub fn last_of(dir: &Path, number: u32) -> Result<Chain, JournalError> {
+    let path = segment::segment_path(dir, number);
+    let file = File::open(&path).map_err(|source| JournalError::Open { path: path.clone(), source })?;
+    let len = file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
+    let start = start_of_tail(dir, number)?;
+    let mut chain = start.chain;
+    match check_tail(&path, &file, start.offset, len, &mut chain, &mut Indexer::default())? {
+        Tail::Clean => Ok(chain),
+        Tail::Torn { good_len } => Err(JournalError::Corrupt(Box::new(ReadProblem {
+            path,
+            offset: good_len,
+            seq: None,
+            message: "a finished segment does not end on a whole, good record".into(),
+        }))),
+    }
+}

@@ -111,6 +111,27 @@ pub enum Event {
     ContactCheckedIn { contact: String, operator: String },
 }
 
+/// Every kind name this version writes or reads.
+pub const KINDS: &[&str] = &[
+    "session.started",
+    "session.ended",
+    "config.loaded",
+    "note",
+    "item.seen",
+    "item.updated",
+    "item.withdrawn",
+    "feed.polled",
+    "feed.failed",
+    "feed.recovered",
+    "alert.raised",
+    "alert.updated",
+    "alert.acknowledged",
+    "alert.unacknowledged",
+    "alert.escalated",
+    "alert.resolved",
+    "contact.checked_in",
+];
+
 impl Event {
     /// The dotted kind name as it appears in the journal.
     pub fn kind(&self) -> &'static str {

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::event::Event;
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollResult, Poller};
-use crate::journal::{Writer, read_all};
+use crate::journal::Writer;
 use crate::state::DeskState;
 
 /// One feed's line of the summary; also the JSON object printed with `--format json`.
@@ -51,8 +51,8 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
             return ExitCode::FAILURE;
         }
     };
-    let mut state = DeskState::default();
-    match read_all(journal_dir) {
+    let (mut state, mut follower) = crate::checkpoint::resume(journal_dir);
+    match follower.poll() {
         Ok((records, _problems)) => state.apply_all(&records),
         Err(e) => {
             eprintln!("attache: {e}");

@@ -33,6 +33,9 @@ const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// How many journal records are read and folded at a time.
 const FOLLOW_BATCH: usize = 10_000;
+/// A console leaving writes a checkpoint if the journal grew by this many records since the
+/// last one.
+const CHECKPOINT_AT_EXIT: u64 = 1_000;
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
@@ -55,6 +58,9 @@ pub fn watch(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
 
 struct Desk {
     app: App,
+    journal_dir: PathBuf,
+    /// The record the newest checkpoint this console knows of was taken at.
+    checkpointed: u64,
     writer: Option<Writer>,
     follower: Follower,
     /// When each feed last had a `feed.polled` record written by this console.
@@ -94,6 +100,17 @@ impl Desk {
         let alerts =
             alerts::derive(&config.rules, &config.missions, &config.contacts, &self.app.state, &derived_from);
         self.record(alerts::SYSTEM, alerts);
+    }
+
+    /// Saves a checkpoint when at least `after` records were folded since the last one.
+    fn checkpoint_if_due(&mut self, after: u64) {
+        if self.app.state.last_seq < self.checkpointed + after {
+            return;
+        }
+        match crate::checkpoint::save(&self.journal_dir, &self.app.state) {
+            Ok(_) => self.checkpointed = self.app.state.last_seq,
+            Err(why) => self.app.flash = Some(why),
+        }
     }
 
     /// Escalates alerts left waiting past their rule's `escalate_after`; rings the bell if
@@ -210,18 +227,25 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         missions: config.missions.len(),
         contacts: config.contacts.len(),
     };
+    // The last known picture first: from the newest checkpoint, then what came after it.
+    let (resumed, follower) = crate::checkpoint::resume(&journal_dir);
     let mut desk = Desk {
         app: App::new(config, operator.clone(), Utc::now()),
         writer: None,
-        follower: Follower::new(&journal_dir),
+        follower,
         journaled_ok: HashMap::new(),
+        checkpointed: resumed.last_seq,
+        journal_dir: journal_dir.clone(),
     };
+    desk.app.state = resumed;
+    desk.app.refresh_all();
     match Writer::open(&journal_dir) {
         Ok(writer) => desk.writer = Some(writer),
         Err(e) => desk.journal_failed(e),
     }
     // The last known picture first; feeds refresh it afterwards.
     desk.follow();
+    desk.checkpoint_if_due(crate::checkpoint::EVERY);
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
@@ -232,6 +256,8 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         vec![Event::SessionEnded { operator: operator.clone(), host: crate::operator::host_name() }],
     );
     ratatui::restore();
+    // Leave a checkpoint for the next console if this watch added much to the journal.
+    desk.checkpoint_if_due(CHECKPOINT_AT_EXIT);
     result
 }
 
@@ -293,7 +319,10 @@ async fn event_loop(
                 }
                 dirty |= desk.app.set_now(Utc::now());
             }
-            _ = follow.tick() => dirty |= desk.follow(),
+            _ = follow.tick() => {
+                dirty |= desk.follow();
+                desk.checkpoint_if_due(crate::checkpoint::EVERY);
+            }
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
             _ = poller_retry.tick(), if poller_lock.is_none() => {
                 poller_lock = crate::lock::try_poller_lock(journal_dir);

@@ -120,7 +120,7 @@ pub struct FeedItem {
 }
 
 /// Items are identified by feed and the publisher's own id.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemKey {
     pub feed: String,
     pub id: String,

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use crate::domain::{Severity, Traffic};
 use crate::event::Event;
 use crate::text::one_line;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AlertState {
     /// Raised and waiting for someone.
     Open,
@@ -24,13 +25,13 @@ impl AlertState {
 }
 
 /// One step in an alert's life, for the detail view and briefings.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertStep {
     pub ts: DateTime<Utc>,
     pub what: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub id: String,
     pub rule: String,

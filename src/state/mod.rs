@@ -13,11 +13,12 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use crate::domain::{FeedItem, ItemKey};
 use crate::event::{Event, Record};
 use crate::text::one_line;
+use serde::{Deserialize, Serialize};
 
 /// How many event-log lines the state keeps for the Event log pane; the journal keeps them all.
 pub const LOG_CAPACITY: usize = 2000;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemEntry {
     pub item: FeedItem,
     pub first_seen: DateTime<Utc>,
@@ -33,13 +34,13 @@ pub const ITEM_HISTORY: usize = 10;
 pub const ACTIVITY_HOURS: i64 = 48;
 
 /// Items seen or updated, and alerts raised, in one hour.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
     pub items: u32,
     pub alerts: u32,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeedHealth {
     pub last_ok: Option<DateTime<Utc>>,
     pub last_poll_ms: Option<u64>,
@@ -49,7 +50,7 @@ pub struct FeedHealth {
     pub active_items: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     pub seq: u64,
     pub ts: DateTime<Utc>,
@@ -58,10 +59,31 @@ pub struct LogLine {
     pub text: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// A log line as saved: its kind as owned text, mapped back to the known names on reading.
+#[derive(Deserialize)]
+struct SavedLogLine {
+    seq: u64,
+    ts: DateTime<Utc>,
+    kind: String,
+    by: String,
+    text: String,
+}
+
+// By hand: a derived impl would borrow the `&'static str` kind from the input.
+impl<'de> Deserialize<'de> for LogLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let saved = SavedLogLine::deserialize(d)?;
+        let kind = crate::event::KINDS.iter().find(|k| **k == saved.kind).copied().unwrap_or("unknown");
+        Ok(LogLine { seq: saved.seq, ts: saved.ts, kind, by: saved.by, text: saved.text })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeskState {
     pub last_seq: u64,
     pub last_ts: Option<DateTime<Utc>>,
+    /// Saved as a list (JSON maps need string keys); each entry's key is its item's.
+    #[serde(with = "items_as_list")]
     pub items: HashMap<ItemKey, ItemEntry>,
     pub feeds: BTreeMap<String, FeedHealth>,
     pub alerts: BTreeMap<String, Alert>,
@@ -205,5 +227,22 @@ impl DeskState {
             .filter(|e| !e.item.traffic.is_real() && e.item.expires.is_none_or(|t| t > now))
             .count();
         (alerts, items)
+    }
+}
+
+mod items_as_list {
+    use super::{ItemEntry, ItemKey};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+
+    pub fn serialize<S: Serializer>(items: &HashMap<ItemKey, ItemEntry>, s: S) -> Result<S::Ok, S::Error> {
+        let mut list: Vec<&ItemEntry> = items.values().collect();
+        list.sort_by(|a, b| (&a.item.feed, &a.item.id).cmp(&(&b.item.feed, &b.item.id)));
+        list.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<ItemKey, ItemEntry>, D::Error> {
+        let list = Vec::<ItemEntry>::deserialize(d)?;
+        Ok(list.into_iter().map(|entry| (entry.item.key(), entry)).collect())
     }
 }

@@ -26,13 +26,16 @@ fn feed(url: String) -> FeedConfig {
         headers: vec![],
         map: None,
         follow_links: false,
+        ca_file: None,
         enabled: true,
     }
 }
 
 async fn fetch(url: &str, timeout: Duration, max_bytes: u64) -> Result<Fetched, FetchError> {
     let validators = Validators::default();
-    Fetcher::new().fetch(&Request { url, timeout, max_bytes, headers: &[], validators: &validators }).await
+    Fetcher::new()
+        .fetch(&Request { url, timeout, max_bytes, headers: &[], validators: &validators, ca_file: None })
+        .await
 }
 
 fn failure(result: &PollResult) -> &str {
@@ -228,6 +231,7 @@ async fn requests_to_one_host_are_capped() {
                     max_bytes: 1024,
                     headers: &[],
                     validators: &validators,
+                    ca_file: None,
                 };
                 fetcher.fetch(&request).await
             })

@@ -33,6 +33,7 @@ fn feed(kind: FeedKind, source: FeedSource) -> FeedConfig {
         headers: vec![],
         map: None,
         follow_links: false,
+        ca_file: None,
         enabled: true,
     }
 }

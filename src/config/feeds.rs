@@ -87,6 +87,7 @@ pub(super) fn feed_config(
         headers,
         map,
         follow_links: feed.follow_links,
+        ca_file: feed.ca_file.as_ref().map(|f| base.join(f.get_ref())),
         enabled: feed.enabled,
     })
 }

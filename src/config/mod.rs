@@ -132,6 +132,9 @@ pub struct FeedConfig {
     pub map: Option<crate::feeds::json::JsonMapping>,
     /// For `cap` indexes: fetch each entry's full alert.
     pub follow_links: bool,
+    /// Extra certificate authorities (PEM) to trust for this feed's HTTPS, such as a desk's
+    /// private CA; the public roots are trusted as well.
+    pub ca_file: Option<PathBuf>,
     pub enabled: bool,
 }
 

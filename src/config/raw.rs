@@ -82,6 +82,8 @@ pub struct Feed {
     /// For `cap` indexes: fetch each entry's full alert.
     #[serde(default)]
     pub follow_links: bool,
+    /// A PEM file of extra certificate authorities to trust for HTTPS.
+    pub ca_file: Option<Text>,
     /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
     pub listen: Option<Text>,
     pub group: Option<Text>,

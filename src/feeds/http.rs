@@ -4,6 +4,7 @@
 //! read (after decompression, so a gzip bomb stops at the cap too).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub struct Request<'a> {
     /// Extra headers, values already resolved from the environment. Never logged.
     pub headers: &'a [(String, String)],
     pub validators: &'a Validators,
+    /// A PEM file of extra certificate authorities to trust (a desk's private CA), if any.
+    pub ca_file: Option<&'a Path>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -68,18 +71,41 @@ impl FetchError {
 
 pub struct Fetcher {
     client: reqwest::Client,
+    /// Clients that also trust a desk's private CA, by the CA file's path.
+    private: Mutex<HashMap<PathBuf, reqwest::Client>>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+fn builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(concat!("attache/", env!("CARGO_PKG_VERSION"), " (watch desk console)"))
+        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .connect_timeout(Duration::from_secs(10))
 }
 
 impl Fetcher {
     pub fn new() -> Self {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("attache/", env!("CARGO_PKG_VERSION"), " (watch desk console)"))
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("the HTTP client's fixed settings are valid");
-        Self { client, hosts: Mutex::new(HashMap::new()) }
+        let client = builder().build().expect("the HTTP client's fixed settings are valid");
+        Self { client, private: Mutex::new(HashMap::new()), hosts: Mutex::new(HashMap::new()) }
+    }
+
+    /// The client for a request: the shared one, or one that also trusts the given CA file.
+    fn client_for(&self, ca_file: Option<&Path>) -> Result<reqwest::Client, FetchError> {
+        let Some(path) = ca_file else { return Ok(self.client.clone()) };
+        let mut private = self.private.lock().expect("no panic while the lock is held");
+        if let Some(client) = private.get(path) {
+            return Ok(client.clone());
+        }
+        let fail = |why: String| FetchError::Other(format!("CA file {}: {why}", path.display()));
+        let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
+        if certificates.is_empty() {
+            return Err(fail("no PEM certificate in it".into()));
+        }
+        let builder = certificates.into_iter().fold(builder(), |b, c| b.add_root_certificate(c));
+        let client = builder.build().map_err(|e| fail(e.to_string()))?;
+        private.insert(path.to_path_buf(), client.clone());
+        Ok(client)
     }
 
     fn host_slot(&self, url: &str) -> Arc<Semaphore> {
@@ -115,7 +141,8 @@ impl Fetcher {
         {
             headers.insert(header::IF_MODIFIED_SINCE, date);
         }
-        let mut response = self.client.get(request.url).headers(headers).send().await.map_err(describe)?;
+        let client = self.client_for(request.ca_file)?;
+        let mut response = client.get(request.url).headers(headers).send().await.map_err(describe)?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);

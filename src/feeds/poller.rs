@@ -114,6 +114,7 @@ impl Poller {
                     max_bytes: self.feed.max_bytes,
                     headers,
                     validators: &validators,
+                    ca_file: self.feed.ca_file.as_deref(),
                 };
                 match fetcher.fetch(&request).await {
                     Ok(Fetched::Body { bytes, .. }) => parse_off_thread(&self.feed, bytes).await,
@@ -151,6 +152,7 @@ impl Poller {
                     max_bytes: self.feed.max_bytes,
                     headers: &headers,
                     validators: &self.validators,
+                    ca_file: self.feed.ca_file.as_deref(),
                 };
                 fetcher.fetch(&request).await
             }

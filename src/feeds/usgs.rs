@@ -1,12 +1,15 @@
 //! USGS earthquake GeoJSON (summary feeds and FDSN `format=geojson` responses).
 //!
-//! Each feature is parsed on its own, so one malformed feature costs that feature, not the feed.
+//! A well-formed document is read in one pass; otherwise each feature is parsed on its own, so
+//! one malformed feature costs that feature, not the feed.
 //! Real feeds carry nulls almost anywhere (`mag`, `place`, `alert`, `tsunami`, `tz`), status in
 //! either case, and magnitudes below zero.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use super::{ParseError, Parsed};
 use crate::domain::{FeedItem, LatLon, Location, Severity, Traffic};
@@ -19,29 +22,46 @@ struct Collection<'a> {
     features: Option<Vec<&'a RawValue>>,
 }
 
+/// The same document read in one pass, for the usual case where every feature is well formed.
 #[derive(Deserialize)]
-struct Feature {
+struct WholeCollection<'a> {
+    #[serde(rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    features: Option<Vec<Feature<'a>>>,
+}
+
+/// Text fields borrow from the document where they can: most are only looked at, and this
+/// runs for every feature of every poll.
+#[derive(Deserialize)]
+struct Feature<'a> {
     id: Option<String>,
-    properties: Properties,
+    #[serde(borrow)]
+    properties: Properties<'a>,
     geometry: Option<Geometry>,
 }
 
 #[derive(Deserialize)]
-struct Properties {
+struct Properties<'a> {
     mag: Option<f64>,
-    place: Option<String>,
+    #[serde(borrow)]
+    place: Option<Cow<'a, str>>,
     time: Option<i64>,
     updated: Option<i64>,
     url: Option<String>,
-    alert: Option<String>,
+    #[serde(borrow)]
+    alert: Option<Cow<'a, str>>,
     tsunami: Option<i64>,
     sig: Option<i64>,
-    status: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
+    #[serde(borrow)]
+    status: Option<Cow<'a, str>>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
     title: Option<String>,
-    net: Option<String>,
-    code: Option<String>,
+    #[serde(borrow)]
+    net: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    code: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +70,20 @@ struct Geometry {
 }
 
 pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
+    // One pass when the whole document is well formed; only when it is not, feature by feature,
+    // so that a bad feature costs itself and the rest are still read.
+    if let Ok(WholeCollection { kind: Some(kind), features: Some(features) }) = serde_json::from_slice(body)
+        && kind == "FeatureCollection"
+    {
+        let mut parsed = Parsed::default();
+        for (n, feature) in features.into_iter().enumerate() {
+            match item(feed, feature) {
+                Ok(item) => parsed.items.push(item),
+                Err(why) => parsed.skipped.push(format!("feature {n}: {why}")),
+            }
+        }
+        return Ok(parsed);
+    }
     let collection: Collection = serde_json::from_slice(body).map_err(|e| ParseError::json(&e))?;
     if collection.kind.as_deref() != Some("FeatureCollection") {
         return Err(ParseError::new("not a GeoJSON FeatureCollection (no \"type\": \"FeatureCollection\")"));
@@ -69,7 +103,7 @@ pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
     Ok(parsed)
 }
 
-fn item(feed: &str, feature: Feature) -> Result<FeedItem, String> {
+fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     let p = feature.properties;
     let id = feature
         .id
@@ -83,41 +117,52 @@ fn item(feed: &str, feature: Feature) -> Result<FeedItem, String> {
     let depth_km =
         feature.geometry.as_ref().and_then(|g| g.coordinates.get(2).copied()).filter(|d| d.is_finite());
     let mag = p.mag.filter(|m| m.is_finite());
-    let title = p.title.clone().unwrap_or_else(|| match (mag, &p.place) {
-        (Some(m), Some(place)) => format!("M {m:.1} - {place}"),
-        (Some(m), None) => format!("M {m:.1} earthquake"),
-        (None, Some(place)) => format!("Earthquake - {place}"),
-        (None, None) => "Earthquake".to_string(),
-    });
-    let alert = p.alert.as_deref().map(str::to_ascii_lowercase);
+    let title = match p.title {
+        Some(title) => title,
+        None => match (mag, &p.place) {
+            (Some(m), Some(place)) => format!("M {m:.1} - {place}"),
+            (Some(m), None) => format!("M {m:.1} earthquake"),
+            (None, Some(place)) => format!("Earthquake - {place}"),
+            (None, None) => "Earthquake".to_string(),
+        },
+    };
+    let alert = p.alert.map(|a| a.to_ascii_lowercase());
     let tsunami = p.tsunami == Some(1);
-    let mut summary = Vec::new();
+    // One string, written in place: this runs for every feature of every poll.
+    let mut summary = String::new();
+    let mut part = |text: std::fmt::Arguments| {
+        if !summary.is_empty() {
+            summary.push_str(", ");
+        }
+        let _ = summary.write_fmt(text);
+    };
     if let Some(d) = depth_km {
-        summary.push(format!("depth {d:.0} km"));
+        // Rounded as an integer: formatting a float is the dearest thing done per feature.
+        part(format_args!("depth {} km", d.round() as i64));
     }
     if let Some(a) = &alert {
-        summary.push(format!("PAGER {a}"));
+        part(format_args!("PAGER {a}"));
     }
     if tsunami {
-        summary.push("tsunami flag".to_string());
+        part(format_args!("tsunami flag"));
     }
     if let Some(sig) = p.sig {
-        summary.push(format!("significance {sig}"));
+        part(format_args!("significance {sig}"));
     }
     if let Some(status) = &p.status {
-        summary.push(status.to_ascii_lowercase());
+        part(format_args!("{}", status.to_ascii_lowercase()));
     }
     Ok(FeedItem {
         feed: feed.to_string(),
         id,
         title,
-        summary: (!summary.is_empty()).then(|| summary.join(", ")),
+        summary: (!summary.is_empty()).then_some(summary),
         link: p.url,
         published: p.time.and_then(DateTime::<Utc>::from_timestamp_millis),
         updated: p.updated.and_then(DateTime::<Utc>::from_timestamp_millis),
         severity: severity(mag, alert.as_deref(), tsunami),
         severity_raw: mag.map(|m| format!("M{m}")),
-        category: Some(p.kind.unwrap_or_else(|| "earthquake".into())),
+        category: Some(p.kind.map_or_else(|| "earthquake".into(), Cow::into_owned)),
         magnitude: mag,
         location,
         expires: None,
@@ -175,5 +220,14 @@ mod tests {
     fn wrong_documents_say_what_they_are_not() {
         assert!(parse("q", b"<html>").unwrap_err().to_string().contains("line 1"));
         assert!(parse("q", br#"{"type":"Feature"}"#).unwrap_err().to_string().contains("FeatureCollection"));
+    }
+}
+#[cfg(test)]
+mod one_pass_tests {
+    #[test]
+    fn a_real_well_formed_document_takes_the_one_pass_path() {
+        let body = include_bytes!("../../tests/fixtures/usgs/usgs-2.5_week-2023-07-03-300features.geojson");
+        let r = serde_json::from_slice::<super::WholeCollection>(body);
+        assert!(r.is_ok(), "{:?}", r.err());
     }
 }

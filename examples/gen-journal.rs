@@ -75,6 +75,11 @@ const NOTES: [&str; 5] = [
     "Shift handover: two alerts open, see log",
 ];
 
+/// Items a feed lists at once, across the desk's feeds.
+const LIVE_ITEMS: usize = 5000;
+/// Open alerts at most; past it the oldest is resolved, as its item would have expired.
+const OPEN_ALERTS: usize = 200;
+
 struct Desk {
     rng: Rng,
     next_item: u64,
@@ -116,6 +121,15 @@ impl Desk {
 
     /// One moment of the desk: a poll's burst of items, or one operator or system event.
     fn moment(&mut self, ts: DateTime<Utc>) -> (String, Vec<Event>) {
+        if self.open_alerts.len() > OPEN_ALERTS
+            && let Some((alert, _)) = self.open_alerts.pop_front()
+        {
+            let reason = "item withdrawn: expired".to_string();
+            return (
+                "attache".into(),
+                vec![Event::AlertResolved { alert, operator: "attache".into(), reason }],
+            );
+        }
         let roll = self.rng.below(100);
         if roll < 50 {
             return self.poll(ts);
@@ -218,11 +232,16 @@ impl Desk {
                 self.next_item += 1;
                 let id = format!("ev{}", self.next_item);
                 self.live_items.push_back((feed.clone(), id.clone()));
-                if self.live_items.len() > 5000 {
-                    self.live_items.pop_front();
-                }
                 events.push(Event::ItemSeen { item: self.item(&feed, id, ts) });
                 new += 1;
+                // Feeds list a window of recent items: the oldest leaves it, as on a real desk,
+                // so the desk's state stays the size a real one has.
+                if self.live_items.len() > LIVE_ITEMS
+                    && let Some((f, id)) = self.live_items.pop_front()
+                {
+                    events.push(Event::ItemWithdrawn { feed: f, id, reason: WithdrawReason::Gone });
+                    withdrawn += 1;
+                }
             } else if roll < 92 {
                 let (f, id) = self.live_items[self.rng.below(self.live_items.len() as u64) as usize].clone();
                 events.push(Event::ItemUpdated { item: self.item(&f, id, ts) });

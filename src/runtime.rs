@@ -142,26 +142,24 @@ impl Desk {
 
     /// Folds what is new in the journal, a bounded batch at a time so catching up on a long
     /// journal never holds all of it in memory.
+    ///
+    /// At most one batch per call: on a long journal with no checkpoint the console draws
+    /// between batches, so its first frame comes at once and the picture fills in, with the
+    /// status bar saying the journal is still being read.
     fn follow(&mut self) -> bool {
-        let mut changed = false;
-        loop {
-            match self.follower.poll_up_to(FOLLOW_BATCH) {
-                Ok((records, problems)) => {
-                    if let Some(first) = problems.first() {
-                        self.app.flash = Some(format!("damaged journal record: {first}"));
-                        self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
-                    }
-                    changed |= !records.is_empty() || !problems.is_empty();
-                    let more = records.len() == FOLLOW_BATCH;
-                    self.app.apply(&records);
-                    if !more {
-                        return changed;
-                    }
+        match self.follower.poll_up_to(FOLLOW_BATCH) {
+            Ok((records, problems)) => {
+                if let Some(first) = problems.first() {
+                    self.app.flash = Some(format!("damaged journal record: {first}"));
+                    self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
                 }
-                Err(e) => {
-                    self.app.flash = Some(e.to_string());
-                    return true;
-                }
+                self.app.reading_journal = records.len() == FOLLOW_BATCH;
+                self.app.apply(&records);
+                !records.is_empty() || !problems.is_empty()
+            }
+            Err(e) => {
+                self.app.flash = Some(e.to_string());
+                true
             }
         }
     }
@@ -245,7 +243,6 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     }
     // The last known picture first; feeds refresh it afterwards.
     desk.follow();
-    desk.checkpoint_if_due(crate::checkpoint::EVERY);
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
@@ -321,10 +318,15 @@ async fn event_loop(
             }
             _ = follow.tick() => {
                 dirty |= desk.follow();
-                desk.checkpoint_if_due(crate::checkpoint::EVERY);
+                if !desk.app.reading_journal {
+                    desk.checkpoint_if_due(crate::checkpoint::EVERY);
+                }
             }
+            // Still reading a long journal: the next batch, as soon as anything else is done.
+            () = std::future::ready(()), if desk.app.reading_journal => dirty |= desk.follow(),
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
-            _ = poller_retry.tick(), if poller_lock.is_none() => {
+            // Polling and alerting need the whole record folded first.
+            _ = poller_retry.tick(), if poller_lock.is_none() && !desk.app.reading_journal => {
                 poller_lock = crate::lock::try_poller_lock(journal_dir);
                 if poller_lock.is_some() {
                     desk.app.polls_feeds = true;

@@ -85,6 +85,8 @@ pub struct App {
     pub feed_runtime: BTreeMap<String, FeedRuntime>,
     /// Whether this console polls the feeds or another console on the host does.
     pub polls_feeds: bool,
+    /// The journal is still being read (a long one, with no checkpoint near its end).
+    pub reading_journal: bool,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             flash: None,
             feed_runtime: BTreeMap::new(),
             polls_feeds: false,
+            reading_journal: false,
         };
         app.refresh_all();
         app

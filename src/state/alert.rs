@@ -48,6 +48,8 @@ pub struct Alert {
     /// from here.
     pub waiting_since: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
+    #[serde(default)]
+    pub resolved_at: Option<DateTime<Utc>>,
     pub history: Vec<AlertStep>,
 }
 
@@ -71,6 +73,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
                     raised: ts,
                     waiting_since: ts,
                     acknowledged_by: None,
+                    resolved_at: None,
                     history: vec![step(format!("raised by rule {rule}"))],
                 },
             );
@@ -112,6 +115,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
             if let Some(a) = alerts.get_mut(alert) {
                 a.state = AlertState::Resolved;
                 a.escalated = false;
+                a.resolved_at = Some(ts);
                 a.history.push(step(format!("resolved by {operator}: {reason}")));
             }
         }

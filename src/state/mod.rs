@@ -30,6 +30,11 @@ pub struct ItemEntry {
 
 /// How many versions of an item the state remembers; the journal has them all.
 pub const ITEM_HISTORY: usize = 10;
+/// How long a resolved alert, and an item past its expiry, stay in the state: the Alerts pane
+/// shows the last day's resolutions; older ones are in the journal and the briefings. Without
+/// this a long watch's state would grow with every alert ever raised.
+pub const KEEP_RESOLVED: chrono::Duration = chrono::Duration::hours(24);
+
 /// How many hours of activity counts the state keeps for the sparklines.
 pub const ACTIVITY_HOURS: i64 = 48;
 
@@ -93,6 +98,9 @@ pub struct DeskState {
     pub notes: usize,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     pub activity: BTreeMap<i64, Activity>,
+    /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
+    #[serde(default)]
+    pub housekept_hour: i64,
 }
 
 impl DeskState {
@@ -107,6 +115,12 @@ impl DeskState {
         self.last_ts = Some(record.ts);
         let ts = record.ts;
         self.count_activity(&record.event, ts);
+        let hour = ts.timestamp().div_euclid(3600);
+        if hour > self.housekept_hour {
+            // Once per hour of the record's own time: pure, so replay keeps exactly the same.
+            self.housekept_hour = hour;
+            self.let_go(ts);
+        }
         match &record.event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
             Event::ItemWithdrawn { feed, id, .. } => {
@@ -173,6 +187,24 @@ impl DeskState {
             && oldest <= hour - ACTIVITY_HOURS
         {
             self.activity = self.activity.split_off(&(hour - ACTIVITY_HOURS + 1));
+        }
+    }
+
+    /// Drops alerts resolved, and items expired, more than `KEEP_RESOLVED` before `ts`.
+    fn let_go(&mut self, ts: DateTime<Utc>) {
+        let horizon = ts - KEEP_RESOLVED;
+        self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
+        let expired: Vec<ItemKey> = self
+            .items
+            .iter()
+            .filter(|(_, e)| e.item.expires.is_some_and(|t| t <= horizon))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in expired {
+            self.items.remove(&key);
+            if let Some(health) = self.feeds.get_mut(&key.feed) {
+                health.active_items = health.active_items.saturating_sub(1);
+            }
         }
     }
 

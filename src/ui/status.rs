@@ -21,6 +21,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::raw(format!(" {} ", now.format("%H:%M:%SZ"))));
     spans.push(Span::raw(format!("│ {} {} ", short_zone(app.config.desk_tz.name()), local.format("%H:%M"))));
     match &app.journal {
+        JournalStatus::Writable if app.reading_journal => {
+            spans.push(Span::styled(format!("│ READING JOURNAL #{} ", app.state.last_seq), theme.flagged()))
+        }
         JournalStatus::Writable => spans.push(Span::raw(format!("│ journal #{} ", app.state.last_seq))),
         JournalStatus::Failing(why) => {
             spans.push(Span::styled(format!("│ JOURNAL NOT WRITABLE: {why} "), theme.alarm()))

@@ -79,6 +79,17 @@ pub fn control_for(event: &KeyEvent) -> Option<Control> {
     BINDINGS.iter().find(|b| b.keys.iter().any(|k| k.code == event.code && k.mods == mods)).map(|b| b.control)
 }
 
+/// How a key is written in help and the README: as the console writes it, plus the keys only
+/// the replay binds.
+pub fn key_label(key: &Key) -> String {
+    match key.code {
+        KeyCode::Char(' ') => "Space".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        _ => label(key),
+    }
+}
+
 /// Help lines: keys and what they do, from the table.
 pub fn help_lines() -> Vec<(String, &'static str)> {
     BINDINGS

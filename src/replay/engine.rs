@@ -13,9 +13,20 @@ use crate::event::Record;
 use crate::journal::{Follower, JournalError, commands::kind_of};
 use crate::state::DeskState;
 
-/// Records between checkpoints: a seek folds at most this many records after restoring one.
-/// At a few microseconds a record, that keeps any seek well inside 20 ms.
+/// Records between checkpoints at first: a seek folds at most this many records after
+/// restoring one. At a few microseconds a record, that keeps a seek inside 20 ms.
 pub const CHECKPOINT_EVERY: u64 = 2048;
+/// What the checkpoints may hold, by the estimate of `weight`. A checkpoint is a whole copy of
+/// the desk state, and the state grows with every item never withdrawn: past this, every other
+/// checkpoint is dropped and the spacing doubles, so memory stays bounded and seeks stay exact
+/// (only slower).
+pub const CHECKPOINT_BUDGET: usize = 1 << 30;
+
+/// A rough size of a state in bytes: items and alerts dominate (about a KiB each with their
+/// histories), then the event log.
+fn weight(state: &DeskState) -> usize {
+    (state.items.len() + state.alerts.len()) * 1024 + state.log.len() * 256 + 4096
+}
 /// Records read from the journal at a time while moving forward.
 const BATCH: usize = 256;
 /// Records the indexer reads before handing over what it has.
@@ -31,6 +42,8 @@ pub struct Checkpoint {
 /// What the background indexer hands over as it reads the journal.
 pub struct Progress {
     pub entries: Vec<(u64, i64, Class)>,
+    /// Keep only checkpoints whose seq is a multiple of this (the spacing doubled).
+    pub thin_to: Option<u64>,
     pub checkpoints: Vec<Checkpoint>,
     pub done: bool,
     pub problem: Option<String>,
@@ -41,9 +54,17 @@ pub struct Progress {
 pub fn index(dir: PathBuf, tx: Sender<Progress>) {
     let mut follower = Follower::new(&dir);
     let mut state = DeskState::default();
+    let mut every = CHECKPOINT_EVERY;
+    // The checkpoints handed over so far and their estimated sizes.
+    let mut kept: Vec<(u64, usize)> = Vec::new();
     loop {
-        let mut progress =
-            Progress { entries: Vec::new(), checkpoints: Vec::new(), done: false, problem: None };
+        let mut progress = Progress {
+            entries: Vec::new(),
+            thin_to: None,
+            checkpoints: Vec::new(),
+            done: false,
+            problem: None,
+        };
         let result = follower.poll_lines(|raw, problems| {
             let kind = kind_of(raw.bytes).unwrap_or("");
             progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
@@ -51,12 +72,19 @@ pub fn index(dir: PathBuf, tx: Sender<Progress>) {
                 Ok(record) => state.apply(&record),
                 Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
             }
-            if raw.seq % CHECKPOINT_EVERY == 0 {
+            if raw.seq % every == 0 {
+                kept.push((raw.seq, weight(&state)));
                 progress.checkpoints.push(Checkpoint {
                     seq: raw.seq,
                     ts: state.last_ts,
                     state: state.clone(),
                 });
+                while kept.iter().map(|k| k.1).sum::<usize>() > CHECKPOINT_BUDGET && kept.len() > 1 {
+                    every *= 2;
+                    kept.retain(|k| k.0 % every == 0);
+                    progress.checkpoints.retain(|c| c.seq % every == 0);
+                    progress.thin_to = Some(every);
+                }
             }
             progress.entries.len() < INDEX_BATCH
         });
@@ -101,6 +129,9 @@ impl Engine {
     pub fn absorb(&mut self, progress: Progress) {
         for (seq, ts, class) in progress.entries {
             self.timeline.push(seq, ts, class);
+        }
+        if let Some(every) = progress.thin_to {
+            self.checkpoints.retain(|c| c.seq % every == 0);
         }
         self.checkpoints.extend(progress.checkpoints);
         self.indexed |= progress.done;

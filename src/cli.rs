@@ -44,6 +44,21 @@ pub enum Command {
         #[arg(long, default_value = attache_demo_addr())]
         addr: std::net::SocketAddr,
     },
+    /// Replay the watch from the journal, as it was: read-only, under a replay clock.
+    Replay {
+        /// Start of the range: RFC 3339, or an age (`-2h`) before the journal's last record.
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// End of the range, in the same forms (default: the last record).
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Where to start within the range: RFC 3339, `14:05` (on the range's first day), `-2h`.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Playing speed, 0.25 to 1000 (default 60: a minute a second).
+        #[arg(long, value_name = "N")]
+        speed: Option<f64>,
+    },
     /// Check, read and export the journal.
     Journal {
         #[command(subcommand)]

@@ -14,6 +14,7 @@ pub mod journal;
 pub mod lock;
 pub mod operator;
 pub mod poll;
+pub mod replay;
 pub mod runtime;
 pub mod state;
 pub mod text;

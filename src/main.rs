@@ -64,6 +64,10 @@ fn main() -> ExitCode {
         }
         Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
+        Command::Replay { from, to, at, speed } => {
+            let options = attache::replay::Options { from, to, at, speed };
+            exit(attache::replay::run(config, journal, options, operator::login_name()))
+        }
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -71,6 +75,16 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn exit(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("attache: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

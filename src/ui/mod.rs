@@ -20,11 +20,16 @@ use theme::Theme;
 pub const GRID_MIN: (u16, u16) = (100, 28);
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+    render_in(frame, frame.area(), app, theme);
+}
+
+/// Draws the console in `area`: the replay puts its banner and timeline around it.
+pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (exercise_alerts, exercise_items) = app.state.non_real_traffic(app.now);
     let banner = u16::from(exercise_alerts + exercise_items > 0);
     let [banner_area, body, status_area] =
         Layout::vertical([Constraint::Length(banner), Constraint::Fill(1), Constraint::Length(1)])
-            .areas(frame.area());
+            .areas(area);
     if banner > 0 {
         let text = format!(
             " EXERCISE / TEST TRAFFIC IN VIEW: {exercise_alerts} alert(s), {exercise_items} item(s), marked [EXERCISE] or [TEST]; not real-world "

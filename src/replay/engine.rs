@@ -1,0 +1,216 @@
+//! Rebuilding the desk state at any point of the record, exactly. The state moves forward by
+//! folding the journal's records with the same reducer the live console uses; it moves backward
+//! by restoring the nearest checkpoint (a copy of the state every `CHECKPOINT_EVERY` records,
+//! kept in memory) and folding forward from it. The journal is only ever read (`Follower`).
+
+use chrono::{DateTime, Utc};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+
+use super::timeline::{Class, Timeline};
+use crate::event::Record;
+use crate::journal::{Follower, JournalError, commands::kind_of};
+use crate::state::DeskState;
+
+/// Records between checkpoints at first: a seek folds at most this many records after
+/// restoring one. At a few microseconds a record, that keeps a seek inside 20 ms.
+pub const CHECKPOINT_EVERY: u64 = 2048;
+/// What the checkpoints may hold, by the estimate of `weight`. A checkpoint is a whole copy of
+/// the desk state, and the state grows with every item never withdrawn: past this, every other
+/// checkpoint is dropped and the spacing doubles, so memory stays bounded and seeks stay exact
+/// (only slower).
+pub const CHECKPOINT_BUDGET: usize = 1 << 30;
+
+/// A rough size of a state in bytes: items and alerts dominate (about a KiB each with their
+/// histories), then the event log.
+fn weight(state: &DeskState) -> usize {
+    (state.items.len() + state.alerts.len()) * 1024 + state.log.len() * 256 + 4096
+}
+/// Records read from the journal at a time while moving forward.
+const BATCH: usize = 256;
+/// Records the indexer reads before handing over what it has.
+const INDEX_BATCH: usize = 16_384;
+
+/// The desk state right after record `seq` (0: before the first record).
+pub struct Checkpoint {
+    pub seq: u64,
+    pub ts: Option<DateTime<Utc>>,
+    pub state: DeskState,
+}
+
+/// What the background indexer hands over as it reads the journal.
+pub struct Progress {
+    pub entries: Vec<(u64, i64, Class)>,
+    /// Keep only checkpoints whose seq is a multiple of this (the spacing doubled).
+    pub thin_to: Option<u64>,
+    pub checkpoints: Vec<Checkpoint>,
+    pub done: bool,
+    pub problem: Option<String>,
+}
+
+/// Reads the whole journal once, in its own thread: the timeline's entries and the checkpoints.
+/// Stops early if the receiver has gone (the replay quit).
+pub fn index(dir: PathBuf, tx: Sender<Progress>) {
+    let mut follower = Follower::new(&dir);
+    let mut state = DeskState::default();
+    let mut every = CHECKPOINT_EVERY;
+    // The checkpoints handed over so far and their estimated sizes.
+    let mut kept: Vec<(u64, usize)> = Vec::new();
+    loop {
+        let mut progress = Progress {
+            entries: Vec::new(),
+            thin_to: None,
+            checkpoints: Vec::new(),
+            done: false,
+            problem: None,
+        };
+        let result = follower.poll_lines(|raw, problems| {
+            let kind = kind_of(raw.bytes).unwrap_or("");
+            progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
+            match serde_json::from_slice::<Record>(raw.bytes) {
+                Ok(record) => state.apply(&record),
+                Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
+            }
+            if raw.seq % every == 0 {
+                kept.push((raw.seq, weight(&state)));
+                progress.checkpoints.push(Checkpoint {
+                    seq: raw.seq,
+                    ts: state.last_ts,
+                    state: state.clone(),
+                });
+                while kept.iter().map(|k| k.1).sum::<usize>() > CHECKPOINT_BUDGET && kept.len() > 1 {
+                    every *= 2;
+                    kept.retain(|k| k.0 % every == 0);
+                    progress.checkpoints.retain(|c| c.seq % every == 0);
+                    progress.thin_to = Some(every);
+                }
+            }
+            progress.entries.len() < INDEX_BATCH
+        });
+        match result {
+            Ok(problems) => progress.problem = problems.first().map(|p| p.to_string()),
+            Err(e) => progress.problem = Some(e.to_string()),
+        }
+        progress.done = progress.entries.len() < INDEX_BATCH || progress.problem.is_some();
+        let done = progress.done;
+        if tx.send(progress).is_err() || done {
+            return;
+        }
+    }
+}
+
+/// The replay's reading position and what it knows of the range.
+pub struct Engine {
+    dir: PathBuf,
+    /// Positioned right after the state's last record (records read ahead wait in `pending`).
+    follower: Follower,
+    pending: VecDeque<Record>,
+    checkpoints: Vec<Checkpoint>,
+    pub timeline: Timeline,
+    pub indexed: bool,
+    pub problem: Option<String>,
+}
+
+impl Engine {
+    pub fn new(dir: &Path) -> Self {
+        Engine {
+            dir: dir.to_path_buf(),
+            follower: Follower::new(dir),
+            pending: VecDeque::new(),
+            checkpoints: vec![Checkpoint { seq: 0, ts: None, state: DeskState::default() }],
+            timeline: Timeline::default(),
+            indexed: false,
+            problem: None,
+        }
+    }
+
+    /// Takes what the indexer has read so far.
+    pub fn absorb(&mut self, progress: Progress) {
+        for (seq, ts, class) in progress.entries {
+            self.timeline.push(seq, ts, class);
+        }
+        if let Some(every) = progress.thin_to {
+            self.checkpoints.retain(|c| c.seq % every == 0);
+        }
+        self.checkpoints.extend(progress.checkpoints);
+        self.indexed |= progress.done;
+        if progress.problem.is_some() {
+            self.problem = progress.problem;
+        }
+    }
+
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// Brings `state` to just after the last record stamped at or before `t`.
+    pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
+        let here_ok = state.last_ts.is_none_or(|ts| ts <= t);
+        let best = self.checkpoints.iter().rposition(|c| c.ts.is_none_or(|ts| ts <= t)).unwrap_or(0);
+        let restored = self.restore_if_better(state, best, here_ok)?;
+        Ok(self.advance(state, |r| r.ts <= t)? || restored)
+    }
+
+    /// Brings `state` to just after record `seq`.
+    pub fn seek_seq(&mut self, state: &mut DeskState, seq: u64) -> Result<bool, JournalError> {
+        let here_ok = state.last_seq <= seq;
+        let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
+        let restored = self.restore_if_better(state, best, here_ok)?;
+        Ok(self.advance(state, |r| r.seq <= seq)? || restored)
+    }
+
+    /// When the next record after the state is stamped, if there is one yet.
+    pub fn next_ts(&mut self) -> Result<Option<DateTime<Utc>>, JournalError> {
+        self.fill()?;
+        Ok(self.pending.front().map(|r| r.ts))
+    }
+
+    /// Restores checkpoint `best` unless moving forward from where the state is costs less.
+    fn restore_if_better(
+        &mut self,
+        state: &mut DeskState,
+        best: usize,
+        here_ok: bool,
+    ) -> Result<bool, JournalError> {
+        let checkpoint = &self.checkpoints[best];
+        if here_ok && checkpoint.seq <= state.last_seq + CHECKPOINT_EVERY {
+            return Ok(false);
+        }
+        *state = checkpoint.state.clone();
+        self.follower = Follower::from_seq(&self.dir, checkpoint.seq + 1)?;
+        self.pending.clear();
+        Ok(true)
+    }
+
+    fn fill(&mut self) -> Result<(), JournalError> {
+        if self.pending.is_empty() {
+            let (records, problems) = self.follower.poll_up_to(BATCH)?;
+            if let Some(problem) = problems.first() {
+                self.problem = Some(problem.to_string());
+            }
+            self.pending.extend(records);
+        }
+        Ok(())
+    }
+
+    /// Folds records while `wanted` holds for them; returns whether any was folded.
+    fn advance(
+        &mut self,
+        state: &mut DeskState,
+        wanted: impl Fn(&Record) -> bool,
+    ) -> Result<bool, JournalError> {
+        let mut changed = false;
+        loop {
+            self.fill()?;
+            match self.pending.front() {
+                Some(record) if wanted(record) => {
+                    state.apply(record);
+                    self.pending.pop_front();
+                    changed = true;
+                }
+                _ => return Ok(changed),
+            }
+        }
+    }
+}

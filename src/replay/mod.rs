@@ -1,0 +1,139 @@
+//! After-action replay: the console as it was, rebuilt from the journal under a replay clock.
+//! The state is the live console's reducer folded over the record (`engine`), the panes are the
+//! console's `App` and `ui::render` (`session`, `widget`), so the screen at T in a replay is the
+//! screen the watch saw at T. A replay reads the journal and never appends to it; the only file
+//! it writes is the review notes file beside it (`review`).
+
+pub mod clock;
+pub mod engine;
+pub mod keys;
+pub mod review;
+pub mod session;
+pub mod timeline;
+pub mod widget;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::{FutureExt, StreamExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::time::{Instant, MissedTickBehavior, interval};
+
+use crate::config::Config;
+use crate::console::App;
+use crate::journal::{Follower, commands::parse_time};
+use crate::ui::theme::Theme;
+use clock::Clock;
+use session::{Replay, parse_replay_time};
+
+/// A frame at most this often while playing (and the indexer's progress shown as often).
+pub const FRAME_EVERY: Duration = Duration::from_millis(40);
+
+/// What `attache replay` was asked for; times as typed (RFC 3339, `14:05`, `-2h`).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Option<String>,
+    pub speed: Option<f64>,
+}
+
+/// The first and last record's times, read from the journal's ends (an index lookup each).
+pub fn span(dir: &Path) -> anyhow::Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = Follower::new(dir).poll_up_to(1)?.0.into_iter().next();
+    let Some(first) = first else {
+        anyhow::bail!("the journal {} has no records to replay", dir.display());
+    };
+    // The last record: the end's seq is known from the index and the scan after its last entry.
+    let last_seq = Follower::at_end(dir)?.last_seq().unwrap_or(first.seq);
+    let last = Follower::from_seq(dir, last_seq)?.poll_up_to(1)?.0.into_iter().next();
+    Ok((first.ts, last.map_or(first.ts, |r| r.ts)))
+}
+
+/// Builds the replay for `dir` as the options ask, with its indexer running in a thread.
+pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> anyhow::Result<Replay> {
+    let (first, last) = span(dir)?;
+    let start =
+        options.from.as_deref().map(|t| parse_time(t, last)).transpose().map_err(anyhow::Error::msg)?;
+    let end = options.to.as_deref().map(|t| parse_time(t, last)).transpose().map_err(anyhow::Error::msg)?;
+    let (start, end) = (start.unwrap_or(first), end.unwrap_or(last));
+    if end < start {
+        anyhow::bail!("--to ({end}) is before --from ({start})");
+    }
+    let at = options
+        .at
+        .as_deref()
+        .map(|t| parse_replay_time(t, start))
+        .transpose()
+        .map_err(anyhow::Error::msg)?
+        .unwrap_or(start);
+    let clock = Clock::new(start, end, at, options.speed.unwrap_or(60.0));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let indexed_dir: PathBuf = dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("replay-index".into())
+        .spawn(move || engine::index(indexed_dir, tx))
+        .context("starting the journal indexer")?;
+    let app = App::new(config, operator, at);
+    Replay::new(app, dir, clock, Some(rx))
+}
+
+pub fn run(config: Config, dir: PathBuf, options: Options, operator: String) -> anyhow::Result<()> {
+    let mut replay = open(config, &dir, &options, operator)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let theme = Theme::from_env();
+    let mut terminal = ratatui::init();
+    let result = runtime.block_on(event_loop(&mut terminal, &mut replay, &theme));
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    replay: &mut Replay,
+    theme: &Theme,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut frame = interval(FRAME_EVERY);
+    frame.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_tick = Instant::now();
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| widget::render(f, replay, theme)).context("drawing the replay")?;
+            dirty = false;
+        }
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => {
+                    // Every key already typed is handled before the next frame.
+                    let mut pending = vec![event];
+                    while let Some(Some(Ok(event))) = input.next().now_or_never() {
+                        pending.push(event);
+                    }
+                    for event in pending {
+                        if let TermEvent::Key(key) = event && replay.handle_key(&key) {
+                            return Ok(());
+                        }
+                    }
+                    dirty = true;
+                }
+                Some(Err(_)) | None => return Ok(()),
+            },
+            _ = frame.tick() => {
+                let now = Instant::now();
+                dirty |= replay.absorb();
+                dirty |= replay.tick(now - last_tick)?;
+                last_tick = now;
+            }
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+        }
+    }
+}

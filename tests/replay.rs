@@ -1,0 +1,266 @@
+//! Replay shows the watch exactly as it was. The live console's `App` is driven through the
+//! scripted watch with a controlled clock (records appended through the real writer, then folded,
+//! as the live loop does); the replay of the journal that produced is drawn at the same times and
+//! the console's part of each frame must be identical, cell for cell and style for style. Then
+//! seeks and steps: the state after `g` to T is the state after playing to T, from any direction.
+
+mod replay_support;
+
+use attache::console::App;
+use attache::event::Record;
+use attache::replay::clock::Clock;
+use attache::replay::engine;
+use attache::replay::session::Replay;
+use attache::replay::widget::{self, BANNER_ROWS, TIMELINE_ROWS};
+use attache::ui::{self, theme::Theme};
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::{Terminal, backend::TestBackend};
+use std::path::Path;
+
+const THEME: Theme = Theme { color: true };
+
+fn live_frame(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app, &THEME)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The replay drawn with room for its banner and timeline; returns the console's rows only.
+fn replay_console(replay: &Replay, width: u16, height: u16) -> Buffer {
+    let full = height + BANNER_ROWS + TIMELINE_ROWS;
+    let mut terminal = Terminal::new(TestBackend::new(width, full)).unwrap();
+    terminal.draw(|frame| widget::render(frame, replay, &THEME)).unwrap();
+    let whole = terminal.backend().buffer();
+    let mut console = Buffer::empty(ratatui::layout::Rect::new(0, 0, width, height));
+    for y in 0..height {
+        for x in 0..width {
+            console[(x, y)] = whole[(x, y + BANNER_ROWS)].clone();
+        }
+    }
+    console
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+fn open(dir: &Path, start: DateTime<Utc>, end: DateTime<Utc>, indexed: bool) -> Replay {
+    let app = App::new(replay_support::config(), "reyes".into(), start);
+    let mut replay = Replay::new(app, dir, Clock::new(start, end, start, 60.0), None).unwrap();
+    if indexed {
+        let (tx, rx) = std::sync::mpsc::channel();
+        engine::index(dir.to_path_buf(), tx);
+        for progress in rx {
+            replay.engine.absorb(progress);
+        }
+    }
+    replay
+}
+
+/// The live console through the scripted watch: frames at each record's time and a minute
+/// after it (so every clock-dependent pane has been refreshed, as the live loop's tick does).
+fn live_watch(dir: &Path, sizes: &[(u16, u16)]) -> Vec<(DateTime<Utc>, Vec<Buffer>)> {
+    let script = replay_support::script();
+    let mut live = App::new(replay_support::config(), "reyes".into(), script[0].ts);
+    let mut frames = Vec::new();
+    let mut capture = |live: &mut App, t: DateTime<Utc>| {
+        live.set_now(t);
+        frames.push((t, sizes.iter().map(|&(w, h)| live_frame(live, w, h)).collect()));
+    };
+    let mut previous: Option<Record> = None;
+    replay_support::write_script(dir, |record, written| {
+        if let Some(prev) = &previous {
+            let later = prev.ts + Duration::seconds(61);
+            if record.ts > later {
+                capture(&mut live, later);
+            } else if record.ts > prev.ts {
+                capture(&mut live, prev.ts);
+            }
+        }
+        live.set_now(record.ts);
+        live.apply(written);
+        previous = Some(record.clone());
+    });
+    let last = previous.unwrap().ts;
+    capture(&mut live, last);
+    capture(&mut live, last + Duration::seconds(61));
+    frames
+}
+
+#[test]
+fn replay_frames_are_the_live_frames_apart_from_the_banner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sizes = [(120, 34), (80, 24)];
+    let frames = live_watch(tmp.path(), &sizes);
+    assert!(frames.len() >= 10, "the scenario captures the watch at many moments");
+    let (start, end) = (frames[0].0, frames.last().unwrap().0);
+    // Forward, as it was played, then backward: a seek in either direction shows the same.
+    for order in [false, true] {
+        let mut replay = open(tmp.path(), start, end, !order);
+        let mut captured: Vec<_> = frames.iter().collect();
+        if order {
+            captured.reverse();
+        }
+        for (t, live) in captured {
+            replay.seek(*t).unwrap();
+            for ((w, h), live) in sizes.iter().zip(live) {
+                let shown = replay_console(&replay, *w, *h);
+                assert_eq!(text(&shown), text(live), "{w}x{h} at {t}");
+                assert_eq!(&shown, live, "{w}x{h} at {t}: same text, different styles");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_banner_says_replay_with_clock_and_speed() {
+    let tmp = tempfile::tempdir().unwrap();
+    replay_support::write_script(tmp.path(), |_, _| {});
+    let script = replay_support::script();
+    let replay = open(tmp.path(), script[0].ts, script.last().unwrap().ts, true);
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|frame| widget::render(frame, &replay, &THEME)).unwrap();
+    let screen = text(terminal.backend().buffer());
+    let top = screen.lines().next().unwrap();
+    assert!(top.contains("REPLAY │ 2026-11-25 00:00:00Z │ ⏸ 60x skip idle"), "{top}");
+    let bottom = screen.lines().last().unwrap();
+    assert!(bottom.contains('▲'), "the timeline shows the cursor: {bottom}");
+}
+
+fn press(replay: &mut Replay, code: KeyCode) {
+    assert!(!replay.handle_key(&KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(replay: &mut Replay, text: &str) {
+    for c in text.chars() {
+        press(replay, KeyCode::Char(c));
+    }
+    press(replay, KeyCode::Enter);
+}
+
+/// A journal long enough for checkpoints: the scripted watch, then hours of feed traffic.
+fn long_journal(dir: &Path) -> (DateTime<Utc>, DateTime<Utc>) {
+    replay_support::write_script(dir, |_, _| {});
+    let mut writer = attache::journal::Writer::open(dir).unwrap();
+    let start = replay_support::script()[0].ts;
+    let mut ts = replay_support::script().last().unwrap().ts;
+    let item = |n: u64| {
+        serde_json::from_value(serde_json::json!({
+            "feed": "usgs-quakes", "id": format!("q{}", n % 400), "title": format!("M 4.{} - quake {n}", n % 10),
+            "severity": "minor", "magnitude": 4.5, "location": {"type": "point", "lat": 14.0, "lon": 121.0}
+        }))
+        .unwrap()
+    };
+    for n in 0..7000u64 {
+        ts += Duration::seconds(3 + (n % 17) as i64);
+        let event = match n % 9 {
+            0 => attache::event::Event::Note { operator: "reyes".into(), text: format!("note {n}") },
+            1 | 2 => attache::event::Event::ItemUpdated { item: item(n) },
+            _ => attache::event::Event::ItemSeen { item: item(n) },
+        };
+        writer.append_batch("feed:usgs-quakes", ts, vec![event]).unwrap();
+    }
+    writer.sync().unwrap();
+    (start, ts)
+}
+
+#[test]
+fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (start, end) = long_journal(tmp.path());
+
+    // Play from the start at 1000x in 40 ms frames, as the terminal loop does.
+    let mut played = open(tmp.path(), start, end, false);
+    for _ in 0..4 {
+        press(&mut played, KeyCode::Char('+'));
+    }
+    assert_eq!(played.clock.speed(), 1000.0);
+    press(&mut played, KeyCode::Char(' '));
+    for _ in 0..900 {
+        played.tick(std::time::Duration::from_millis(40)).unwrap();
+    }
+    played.clock.playing = false;
+    let t = played.clock.now;
+    assert!(played.app.state.last_seq > 2048, "the play went past a checkpoint");
+
+    // `g` there from the end (backwards, through a checkpoint) and from the start (forwards).
+    for from_end in [true, false] {
+        let mut sought = open(tmp.path(), start, end, true);
+        if from_end {
+            press(&mut sought, KeyCode::End);
+        }
+        press(&mut sought, KeyCode::Char('g'));
+        type_text(&mut sought, &t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+        assert_eq!(sought.clock.now, t);
+        assert!(sought.app.state == played.app.state, "state after g differs (from end: {from_end})");
+    }
+
+    // Step back then forward, once and many times, across a checkpoint boundary.
+    let mut replay = open(tmp.path(), start, end, true);
+    replay.seek_seq(2050).unwrap();
+    let here = replay.app.state.clone();
+    press(&mut replay, KeyCode::Left);
+    assert_eq!(replay.app.state.last_seq, 2049);
+    press(&mut replay, KeyCode::Right);
+    assert!(replay.app.state == here);
+    for _ in 0..5 {
+        press(&mut replay, KeyCode::Left);
+    }
+    assert_eq!(replay.app.state.last_seq, 2045);
+    for _ in 0..5 {
+        press(&mut replay, KeyCode::Right);
+    }
+    assert!(replay.app.state == here);
+}
+
+#[test]
+fn alert_and_action_jumps_and_the_journal_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    replay_support::write_script(tmp.path(), |_, _| {});
+    let before = journal_bytes(tmp.path());
+    let script = replay_support::script();
+    let mut replay = open(tmp.path(), script[0].ts, script.last().unwrap().ts, true);
+    press(&mut replay, KeyCode::Char(']'));
+    let raised = script.iter().find(|r| r.event.kind() == "alert.raised").unwrap();
+    assert_eq!(replay.app.state.last_seq, raised.seq);
+    assert_eq!(replay.clock.now, raised.ts);
+    press(&mut replay, KeyCode::Char('}'));
+    let action = script.iter().find(|r| r.seq > raised.seq && is_action(r.event.kind())).unwrap();
+    assert_eq!(replay.app.state.last_seq, action.seq);
+    press(&mut replay, KeyCode::Char('['));
+    assert_eq!(replay.app.state.last_seq, raised.seq);
+    // Keys that would write to the journal do nothing in a replay; `n` writes a review note.
+    press(&mut replay, KeyCode::Char('3'));
+    press(&mut replay, KeyCode::Char('a'));
+    press(&mut replay, KeyCode::Char('n'));
+    type_text(&mut replay, "ack came late");
+    assert_eq!(journal_bytes(tmp.path()), before);
+    let review = std::fs::read_to_string(tmp.path().join("review.jsonl")).unwrap();
+    assert!(
+        review.contains("\"text\":\"ack came late\"") && review.contains(&format!("\"seq\":{}", raised.seq))
+    );
+}
+
+fn is_action(kind: &str) -> bool {
+    matches!(
+        kind,
+        "note" | "alert.acknowledged" | "alert.unacknowledged" | "alert.resolved" | "contact.checked_in"
+    )
+}
+
+/// Every file of the journal but the review notes, by name.
+pub fn journal_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "review.jsonl")
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,115 @@
+//! End to end in a real terminal: `attache replay` on a fixture journal in a detached tmux
+//! session. The banner shows, `]` jumps to the first alert (its time shows), `g` goes to a typed
+//! time, `q` exits 0, and the journal's files are byte-identical before and after.
+
+mod replay_support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A private tmux server per test, killed when the test ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux is installed")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "replay"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "replay"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Polls the screen until `pred` holds: a terminal gives no signal to wait on.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen was:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn replay_in_tmux_jumps_to_an_alert_goes_to_a_time_and_leaves_the_journal_as_it_was() {
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: this end-to-end check needs a real terminal (apt-get install tmux)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    replay_support::write_script(&journal, |_, _| {});
+    let before = files(&journal);
+    let alert = replay_support::script().into_iter().find(|r| r.event.kind() == "alert.raised").unwrap();
+
+    let exit_file = tmp.path().join("exit");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml");
+    let command = format!(
+        "{} --config {} --journal {} replay; echo $? > {}",
+        env!("CARGO_BIN_EXE_attache"),
+        config.display(),
+        journal.display(),
+        exit_file.display()
+    );
+    let tmux = Tmux { socket: format!("attache-replay-{}", std::process::id()) };
+    let started = tmux.run(&["new-session", "-d", "-s", "replay", "-x", "120", "-y", "40", &command]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    tmux.run(&["set-option", "-t", "replay", "remain-on-exit", "on"]);
+
+    tmux.wait_for("the REPLAY banner at the journal's start", |s| {
+        s.lines().next().is_some_and(|top| top.contains("REPLAY │ 2026-11-25 00:00:00Z"))
+            && s.contains("Missions")
+    });
+    tmux.keys(&["]"]);
+    let when = alert.ts.format("%Y-%m-%d %H:%M:%SZ").to_string();
+    tmux.wait_for("the first alert's time", |s| s.contains(&format!("alert #{} at {when}", alert.seq)));
+    tmux.keys(&["g"]);
+    tmux.wait_for("the go-to prompt", |s| s.contains("go to (RFC 3339, 14:05, -2h):"));
+    tmux.keys(&["00:41", "Enter"]);
+    tmux.wait_for("the replay at 00:41", |s| {
+        s.contains("REPLAY │ 2026-11-25 00:41:00Z") && s.contains("#14")
+    });
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&exit_file)
+            && text.ends_with('\n')
+        {
+            break text.trim().to_string();
+        }
+        assert!(Instant::now() < deadline, "replay did not exit:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status, "0");
+    assert!(files(&journal) == before, "the replay changed the journal's files");
+}

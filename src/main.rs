@@ -64,6 +64,19 @@ fn main() -> ExitCode {
         }
         Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
+        Command::Brief { since, from, to, missions, format, output, generated_at } => {
+            let args = attache::brief::Args {
+                since: since.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                missions,
+                format,
+                output: output.as_deref(),
+                generated_at: generated_at.as_deref(),
+                operator: operator::login_name(),
+            };
+            attache::brief::run(&config, &journal, args)
+        }
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -1,0 +1,253 @@
+//! Reading a period's facts out of the journal as plain data, with no configuration and no
+//! rendering: what alerts were raised, taken and closed, which feeds failed, who was reached,
+//! what the operators wrote. Only the kinds a briefing uses are parsed; every other line is
+//! passed over after a look at its `kind` (and, for feed items, its severity), because parsing
+//! is most of what reading a journal costs.
+
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::domain::{FeedItem, Severity, Traffic};
+use crate::event::{Event, Record};
+use crate::journal::commands::kind_of;
+use crate::journal::format::{to_hex, trailer};
+use crate::journal::{Follower, RawRecord};
+use crate::text::one_line;
+
+/// Who took an alert, or closed it, and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The acknowledgement's note or the resolution's reason.
+    pub text: Option<String>,
+}
+
+/// One alert as it stood at the end of the period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertFact {
+    pub id: String,
+    pub raised: DateTime<Utc>,
+    pub severity: Severity,
+    pub title: String,
+    pub feed: String,
+    pub rule: String,
+    pub missions: Vec<String>,
+    pub traffic: Traffic,
+    pub escalated: Option<DateTime<Utc>>,
+    pub acknowledged: Option<Action>,
+    pub resolved: Option<Action>,
+}
+
+impl AlertFact {
+    pub fn open(&self) -> bool {
+        self.resolved.is_none()
+    }
+}
+
+/// A feed outage: from its first failure to the poll that succeeded again (None: still down at
+/// the end of the period).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub feed: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoteFact {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub operator: String,
+    pub text: String,
+}
+
+/// A feed item of moderate severity or more reported in the period, in its last version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemFact {
+    pub ts: DateTime<Utc>,
+    pub item: FeedItem,
+}
+
+/// Where the period sits in the journal, so a reader can check the briefing against it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    pub first_seq: Option<u64>,
+    pub last_seq: Option<u64>,
+    pub records: u64,
+    /// The `sum` of the period's last record.
+    pub head: Option<String>,
+}
+
+/// Everything the journal says about a period, and what it said before that still matters
+/// (alerts still open, outages under way, the last check-ins).
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub provenance: Provenance,
+    /// Every alert raised up to the end of the period, by id.
+    pub alerts: BTreeMap<String, AlertFact>,
+    pub outages: Vec<Outage>,
+    /// Per feed, its last successful poll up to the end of the period.
+    pub last_ok: BTreeMap<String, DateTime<Utc>>,
+    /// Per contact name, the last check-in up to the end and the number in the period.
+    pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
+    pub notes: Vec<NoteFact>,
+    pub items: Vec<ItemFact>,
+    /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
+    pub damage: Vec<String>,
+}
+
+/// The kinds a briefing reads; everything else is skipped unparsed.
+fn wanted(kind: &str) -> bool {
+    kind.starts_with("alert.")
+        || matches!(kind, "feed.failed" | "feed.recovered" | "feed.polled" | "contact.checked_in" | "note")
+}
+
+/// Items below moderate severity never make a briefing; most items are, so they are skipped
+/// without parsing. A FeedItem's own `severity` is its only field of that name.
+fn notable_item(line: &[u8]) -> bool {
+    const MARKS: [&[u8]; 3] =
+        [br#""severity":"moderate""#, br#""severity":"severe""#, br#""severity":"critical""#];
+    MARKS.iter().any(|m| memchr::memmem::find(line, m).is_some())
+}
+
+/// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`.
+///
+/// The desk's state at `from` is what the records before it made it, so they are read too,
+/// parsing only alert, feed and check-in records. A state checkpoint saved beside the journal
+/// would let this start at `from` (see BENCHMARKS.md, "Briefings").
+pub fn collect(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Facts, String> {
+    let (from_us, to_us) = (from.timestamp_micros(), to.timestamp_micros());
+    let mut facts = Facts::default();
+    let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let mut items: HashMap<(String, String), ItemFact> = HashMap::new();
+    let mut follower = Follower::new(dir);
+    let problems = follower
+        .poll_lines(|raw, notes| {
+            // Time never runs backwards along the journal: the first record past `to` ends it.
+            if raw.ts_micros > to_us {
+                return false;
+            }
+            let in_period = raw.ts_micros >= from_us;
+            if in_period {
+                note_provenance(&mut facts.provenance, raw);
+            }
+            let kind = kind_of(raw.bytes).unwrap_or("");
+            let item = in_period && matches!(kind, "item.seen" | "item.updated") && notable_item(raw.bytes);
+            if !(wanted(kind) || item) {
+                return true;
+            }
+            match serde_json::from_slice::<Record>(raw.bytes) {
+                Ok(record) => fold(&mut facts, &mut failing, &mut items, &record, in_period),
+                Err(e) => notes.push(format!("a {kind} record this version of attache cannot read: {e}")),
+            }
+            true
+        })
+        .map_err(|e| format!("reading journal {}: {e}", dir.display()))?;
+    facts.damage = problems.iter().map(|p| one_line(&p.to_string())).collect();
+    for (feed, start) in failing {
+        facts.outages.push(Outage { feed, start, end: None });
+    }
+    facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
+    facts.items = items.into_values().collect();
+    facts.items.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.item.id.cmp(&b.item.id)));
+    // Outages over before the period are not the period's.
+    facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
+    Ok(facts)
+}
+
+fn note_provenance(p: &mut Provenance, raw: &RawRecord<'_>) {
+    p.first_seq.get_or_insert(raw.seq);
+    p.last_seq = Some(raw.seq);
+    p.records += 1;
+    p.head = trailer(raw.bytes).map(|(_, sum)| to_hex(&sum));
+}
+
+fn fold(
+    facts: &mut Facts,
+    failing: &mut BTreeMap<String, DateTime<Utc>>,
+    items: &mut HashMap<(String, String), ItemFact>,
+    record: &Record,
+    in_period: bool,
+) {
+    let ts = record.ts;
+    let action = |by: &str, text: Option<&str>| Action {
+        by: one_line(by),
+        at: ts,
+        text: text.map(one_line).filter(|t| !t.is_empty()),
+    };
+    match &record.event {
+        Event::AlertRaised { alert, rule, feed, severity, title, missions, traffic, .. } => {
+            let fact = AlertFact {
+                id: one_line(alert),
+                raised: ts,
+                severity: *severity,
+                title: one_line(title),
+                feed: one_line(feed),
+                rule: one_line(rule),
+                missions: missions.iter().map(|m| one_line(m)).collect(),
+                traffic: *traffic,
+                escalated: None,
+                acknowledged: None,
+                resolved: None,
+            };
+            facts.alerts.insert(alert.clone(), fact);
+        }
+        Event::AlertUpdated { alert, severity, title } => {
+            if let Some(a) = facts.alerts.get_mut(alert) {
+                a.severity = *severity;
+                a.title = one_line(title);
+            }
+        }
+        Event::AlertAcknowledged { alert, operator, note } => {
+            if let Some(a) = facts.alerts.get_mut(alert) {
+                a.acknowledged = Some(action(operator, note.as_deref()));
+                a.escalated = None;
+            }
+        }
+        Event::AlertUnacknowledged { alert, .. } => {
+            if let Some(a) = facts.alerts.get_mut(alert) {
+                a.acknowledged = None;
+            }
+        }
+        Event::AlertEscalated { alert } => {
+            if let Some(a) = facts.alerts.get_mut(alert) {
+                a.escalated = Some(ts);
+            }
+        }
+        Event::AlertResolved { alert, operator, reason } => {
+            if let Some(a) = facts.alerts.get_mut(alert) {
+                a.resolved = Some(action(operator, Some(reason)));
+            }
+        }
+        Event::FeedFailed { feed, .. } => {
+            failing.entry(one_line(feed)).or_insert(ts);
+        }
+        Event::FeedPolled { feed, .. } | Event::FeedRecovered { feed } => {
+            let feed = one_line(feed);
+            if let Some(start) = failing.remove(&feed) {
+                facts.outages.push(Outage { feed: feed.clone(), start, end: Some(ts) });
+            }
+            facts.last_ok.insert(feed, ts);
+        }
+        Event::ContactCheckedIn { contact, .. } => {
+            let entry = facts.check_ins.entry(one_line(contact)).or_insert((ts, 0));
+            entry.0 = ts;
+            entry.1 += u32::from(in_period);
+        }
+        Event::Note { operator, text } if in_period => {
+            facts.notes.push(NoteFact {
+                seq: record.seq,
+                ts,
+                operator: one_line(operator),
+                text: one_line(text),
+            });
+        }
+        Event::ItemSeen { item } | Event::ItemUpdated { item } if in_period => {
+            let item = item.cleaned();
+            items.insert((item.feed.clone(), item.id.clone()), ItemFact { ts, item });
+        }
+        _ => {}
+    }
+}

@@ -417,3 +417,29 @@ fn a_tampered_journal_is_warned_of_in_the_header() {
         assert!(out.contains("00000001.jsonl"), "{format}: the warning says where");
     }
 }
+
+#[test]
+fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
+    use attache::console::{App, Effect};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let config = attache::config::Config::load(Path::new(CONFIG)).unwrap();
+    let mut app = App::new(config.clone(), "reyes".into(), t(TO));
+    let key = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+    assert_eq!(app.handle_key(&key), Some(Effect::WriteBrief));
+
+    let desk = tempfile::tempdir().unwrap();
+    let journal = desk.path().join("journal");
+    fixture(&journal);
+    let request = attache::brief::Request {
+        from: t(FROM),
+        to: t(TO),
+        missions: vec![],
+        generated_at: t(TO),
+        operator: "reyes".into(),
+    };
+    let (path, brief) = attache::brief::write_to_briefs_dir(&config, &journal, &request).unwrap();
+    assert_eq!(path, desk.path().join("briefs").join("sitrep-20261125T000000Z.md"));
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("# SITREP: Manila DAO watch"));
+    let note = attache::brief::written_note(&path, &brief);
+    assert!(note.starts_with("briefing written: ") && note.contains("seq 7..29"), "{note}");
+}

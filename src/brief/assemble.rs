@@ -63,21 +63,26 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
             });
             let mut near = items_near(&facts.items, m, true);
             near.truncate(ITEMS_PER_MISSION);
+            let mut raised: Vec<AlertLine> = mine.into_iter().map(line).collect();
+            let mut open_at_end: Vec<AlertLine> = open.into_iter().map(line).collect();
             MissionBrief {
                 id: one_line(&m.id),
                 name: one_line(&m.name),
                 kind: m.kind.label().to_string(),
                 status: m.status.label().to_string(),
                 alerts_raised: counts,
-                raised: mine.into_iter().map(line).collect(),
-                open_at_end: open.into_iter().map(line).collect(),
+                raised_total: cap(&mut raised),
+                raised,
+                open_at_end_total: cap(&mut open_at_end),
+                open_at_end,
                 items_near: near,
             }
         })
         .collect();
     // Most urgent first: the worst alert still open, then the most raised, active before not.
     let urgency = |m: &MissionBrief| {
-        let worst = m.open_at_end.iter().map(|a| a.severity).max();
+        // Lists are sorted most severe first, so the first entry is the worst.
+        let worst = m.open_at_end.first().map(|a| a.severity);
         let status_rank = match m.status.as_str() {
             s if s == MissionStatus::Active.label() => 0,
             s if s == MissionStatus::Suspended.label() => 1,
@@ -86,7 +91,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
         };
         (
             std::cmp::Reverse(worst),
-            std::cmp::Reverse(m.open_at_end.len()),
+            std::cmp::Reverse(m.open_at_end_total),
             std::cmp::Reverse(m.alerts_raised.total()),
             status_rank,
         )
@@ -94,23 +99,25 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
     missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
 
     let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| &m.id == id));
-    let other_alerts = if request.missions.is_empty() {
+    let mut other_alerts: Vec<AlertLine> = if request.missions.is_empty() {
         raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)).map(|a| line(a)).collect()
     } else {
         Vec::new()
     };
+    let other_alerts_total = cap(&mut other_alerts);
+    let mut exercise_alerts: Vec<AlertLine> = raised
+        .iter()
+        .filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a)))
+        .map(|a| line(a))
+        .collect();
+    let mut exercise_items: Vec<ItemLine> =
+        selected.iter().flat_map(|m| items_near(&facts.items, m, false)).collect();
+    merge_items(&mut exercise_items);
     let exercise = Exercise {
-        alerts: raised
-            .iter()
-            .filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a)))
-            .map(|a| line(a))
-            .collect(),
-        items: {
-            let mut items: Vec<ItemLine> =
-                selected.iter().flat_map(|m| items_near(&facts.items, m, false)).collect();
-            merge_items(&mut items);
-            items
-        },
+        alerts_total: cap(&mut exercise_alerts),
+        alerts: exercise_alerts,
+        items_total: cap(&mut exercise_items),
+        items: exercise_items,
     };
     let contacts = contacts(config, &facts, request, &missions);
     let feeds = feeds(config, &facts, to);
@@ -144,6 +151,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
         warnings,
         missions,
         other_alerts,
+        other_alerts_total,
         exercise,
         contacts,
         feeds,
@@ -259,7 +267,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
 }
 
 fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
-    let outages = facts
+    let mut outages: Vec<OutageLine> = facts
         .outages
         .iter()
         .map(|o| OutageLine {
@@ -281,5 +289,5 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
             stale.then(|| Stale { feed: one_line(&f.name), last_ok })
         })
         .collect();
-    Feeds { outages, stale }
+    Feeds { outages_total: cap(&mut outages), outages, stale }
 }

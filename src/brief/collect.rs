@@ -8,8 +8,11 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
 use crate::domain::{FeedItem, Severity, Traffic};
-use crate::event::{Event, Record};
 use crate::journal::commands::kind_of;
 use crate::journal::format::{to_hex, trailer};
 use crate::journal::{Follower, RawRecord};
@@ -138,8 +141,12 @@ pub fn collect(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Fac
             if !(wanted(kind) || item) {
                 return true;
             }
-            match serde_json::from_slice::<Record>(raw.bytes) {
-                Ok(record) => fold(&mut facts, &mut failing, &mut items, &record, in_period),
+            let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
+            match serde_json::from_slice::<Lite<'_>>(raw.bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|lite| fold(&mut facts, &mut failing, &mut items, &lite, raw.seq, ts, in_period))
+            {
+                Ok(()) => {}
                 Err(e) => notes.push(format!("a {kind} record this version of attache cannot read: {e}")),
             }
             true
@@ -164,90 +171,132 @@ fn note_provenance(p: &mut Provenance, raw: &RawRecord<'_>) {
     p.head = trailer(raw.bytes).map(|(_, sum)| to_hex(&sum));
 }
 
+/// The fields of the records a briefing reads, borrowed from the line where they can be. A
+/// plain struct, not the tagged `Event` enum: serde reads a tagged enum through an owned
+/// buffer of every field, which made parsing most of a briefing's cost. Unknown fields are
+/// ignored, so the kinds share one shape; `item` is an item id in alerts and an object in items.
+#[derive(Deserialize)]
+struct Lite<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    alert: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    rule: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    feed: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    operator: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    note: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    reason: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    contact: Option<Cow<'a, str>>,
+    #[serde(default)]
+    severity: Option<Severity>,
+    #[serde(borrow, default)]
+    missions: Vec<Cow<'a, str>>,
+    #[serde(default)]
+    traffic: Traffic,
+    #[serde(borrow, default)]
+    item: Option<&'a RawValue>,
+}
+
+fn field<'a>(value: &'a Option<Cow<'_, str>>, name: &str, kind: &str) -> Result<&'a str, String> {
+    value.as_deref().ok_or_else(|| format!("{kind} without `{name}`"))
+}
+
 fn fold(
     facts: &mut Facts,
     failing: &mut BTreeMap<String, DateTime<Utc>>,
     items: &mut HashMap<(String, String), ItemFact>,
-    record: &Record,
+    r: &Lite<'_>,
+    seq: u64,
+    ts: DateTime<Utc>,
     in_period: bool,
-) {
-    let ts = record.ts;
+) -> Result<(), String> {
+    let kind = r.kind.as_ref();
+    let f = |value: &Option<Cow<'_, str>>, name: &str| field(value, name, kind).map(one_line);
     let action = |by: &str, text: Option<&str>| Action {
         by: one_line(by),
         at: ts,
         text: text.map(one_line).filter(|t| !t.is_empty()),
     };
-    match &record.event {
-        Event::AlertRaised { alert, rule, feed, severity, title, missions, traffic, .. } => {
+    match kind {
+        "alert.raised" => {
+            let id = f(&r.alert, "alert")?;
             let fact = AlertFact {
-                id: one_line(alert),
+                id: id.clone(),
                 raised: ts,
-                severity: *severity,
-                title: one_line(title),
-                feed: one_line(feed),
-                rule: one_line(rule),
-                missions: missions.iter().map(|m| one_line(m)).collect(),
-                traffic: *traffic,
+                severity: r.severity.ok_or("alert.raised without `severity`")?,
+                title: f(&r.title, "title")?,
+                feed: f(&r.feed, "feed")?,
+                rule: f(&r.rule, "rule")?,
+                missions: r.missions.iter().map(|m| one_line(m)).collect(),
+                traffic: r.traffic,
                 escalated: None,
                 acknowledged: None,
                 resolved: None,
             };
-            facts.alerts.insert(alert.clone(), fact);
+            facts.alerts.insert(id, fact);
         }
-        Event::AlertUpdated { alert, severity, title } => {
-            if let Some(a) = facts.alerts.get_mut(alert) {
-                a.severity = *severity;
-                a.title = one_line(title);
+        "alert.updated" => {
+            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                a.severity = r.severity.unwrap_or(a.severity);
+                a.title = f(&r.title, "title")?;
             }
         }
-        Event::AlertAcknowledged { alert, operator, note } => {
-            if let Some(a) = facts.alerts.get_mut(alert) {
-                a.acknowledged = Some(action(operator, note.as_deref()));
+        "alert.acknowledged" => {
+            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                a.acknowledged = Some(action(field(&r.operator, "operator", kind)?, r.note.as_deref()));
                 a.escalated = None;
             }
         }
-        Event::AlertUnacknowledged { alert, .. } => {
-            if let Some(a) = facts.alerts.get_mut(alert) {
+        "alert.unacknowledged" => {
+            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
                 a.acknowledged = None;
             }
         }
-        Event::AlertEscalated { alert } => {
-            if let Some(a) = facts.alerts.get_mut(alert) {
+        "alert.escalated" => {
+            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
                 a.escalated = Some(ts);
             }
         }
-        Event::AlertResolved { alert, operator, reason } => {
-            if let Some(a) = facts.alerts.get_mut(alert) {
-                a.resolved = Some(action(operator, Some(reason)));
+        "alert.resolved" => {
+            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                a.resolved = Some(action(field(&r.operator, "operator", kind)?, r.reason.as_deref()));
             }
         }
-        Event::FeedFailed { feed, .. } => {
-            failing.entry(one_line(feed)).or_insert(ts);
+        "feed.failed" => {
+            failing.entry(f(&r.feed, "feed")?).or_insert(ts);
         }
-        Event::FeedPolled { feed, .. } | Event::FeedRecovered { feed } => {
-            let feed = one_line(feed);
+        "feed.polled" | "feed.recovered" => {
+            let feed = f(&r.feed, "feed")?;
             if let Some(start) = failing.remove(&feed) {
                 facts.outages.push(Outage { feed: feed.clone(), start, end: Some(ts) });
             }
             facts.last_ok.insert(feed, ts);
         }
-        Event::ContactCheckedIn { contact, .. } => {
-            let entry = facts.check_ins.entry(one_line(contact)).or_insert((ts, 0));
+        "contact.checked_in" => {
+            let entry = facts.check_ins.entry(f(&r.contact, "contact")?).or_insert((ts, 0));
             entry.0 = ts;
             entry.1 += u32::from(in_period);
         }
-        Event::Note { operator, text } if in_period => {
-            facts.notes.push(NoteFact {
-                seq: record.seq,
-                ts,
-                operator: one_line(operator),
-                text: one_line(text),
-            });
+        "note" if in_period => {
+            let (operator, text) = (f(&r.operator, "operator")?, f(&r.text, "text")?);
+            facts.notes.push(NoteFact { seq, ts, operator, text });
         }
-        Event::ItemSeen { item } | Event::ItemUpdated { item } if in_period => {
-            let item = item.cleaned();
+        "item.seen" | "item.updated" if in_period => {
+            let raw = r.item.ok_or_else(|| format!("{kind} without `item`"))?;
+            let item = serde_json::from_str::<FeedItem>(raw.get()).map_err(|e| e.to_string())?.cleaned();
             items.insert((item.feed.clone(), item.id.clone()), ItemFact { ts, item });
         }
         _ => {}
     }
+    Ok(())
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::model::*;
-use super::render::{ack_text, dur, resolution_text, traffic_tag, utc};
+use super::render::{ack_text, dur, more, resolution_text, traffic_tag, utc};
 
 /// Backslash-escapes the characters Markdown would act on inside a line.
 fn esc(text: &str) -> String {
@@ -31,6 +31,12 @@ fn alert(out: &mut String, a: &AlertLine) {
     let _ = writeln!(out, "  - {}", esc(&ack_text(a)));
     if let Some(text) = resolution_text(a) {
         let _ = writeln!(out, "  - {}", esc(&text));
+    }
+}
+
+fn more_md(out: &mut String, total: usize, shown: usize) {
+    if let Some(line) = more(total, shown) {
+        let _ = writeln!(out, "- {}", esc(&line));
     }
 }
 
@@ -83,11 +89,13 @@ pub fn render(b: &Brief) -> String {
         if !m.raised.is_empty() {
             let _ = writeln!(o, "Raised in the period:\n");
             m.raised.iter().for_each(|a| alert(&mut o, a));
+            more_md(&mut o, m.raised_total, m.raised.len());
             o.push('\n');
         }
         if !m.open_at_end.is_empty() {
             let _ = writeln!(o, "Still open at the end of the period:\n");
             m.open_at_end.iter().for_each(|a| alert(&mut o, a));
+            more_md(&mut o, m.open_at_end_total, m.open_at_end.len());
             o.push('\n');
         }
         if !m.items_near.is_empty() {
@@ -99,6 +107,7 @@ pub fn render(b: &Brief) -> String {
     if !b.other_alerts.is_empty() {
         let _ = writeln!(o, "### Alerts for no briefed mission\n");
         b.other_alerts.iter().for_each(|a| alert(&mut o, a));
+        more_md(&mut o, b.other_alerts_total, b.other_alerts.len());
         o.push('\n');
     }
 
@@ -107,7 +116,9 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "None in the period.\n");
     } else {
         b.exercise.alerts.iter().for_each(|a| alert(&mut o, a));
+        more_md(&mut o, b.exercise.alerts_total, b.exercise.alerts.len());
         b.exercise.items.iter().for_each(|i| item(&mut o, i));
+        more_md(&mut o, b.exercise.items_total, b.exercise.items.len());
         o.push('\n');
     }
 
@@ -144,6 +155,9 @@ pub fn render(b: &Brief) -> String {
         for f in &b.feeds.outages {
             let end = f.end.map_or("still down".to_string(), utc);
             let _ = writeln!(o, "| {} | {} | {end} | {} |", esc(&f.feed), utc(f.start), dur(f.duration_s));
+        }
+        if let Some(line) = more(b.feeds.outages_total, b.feeds.outages.len()) {
+            let _ = writeln!(o, "\n{}", esc(&line));
         }
     }
     for s in &b.feeds.stale {

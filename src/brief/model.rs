@@ -9,6 +9,17 @@ use serde::Serialize;
 /// The JSON format's name and version; bumped only when a field changes meaning or goes away.
 pub const FORMAT: &str = "attache-brief/1";
 
+/// The most entries a list of a briefing holds; each list's `_total` says how many there were,
+/// and `attache journal export` gives them all. A SITREP with thousands of lines is not read.
+pub const LIST_LIMIT: usize = 50;
+
+/// Keeps the first `LIST_LIMIT` entries and returns how many there were.
+pub fn cap<T>(list: &mut Vec<T>) -> usize {
+    let total = list.len();
+    list.truncate(LIST_LIMIT);
+    total
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Brief {
     pub format: &'static str,
@@ -23,6 +34,7 @@ pub struct Brief {
     pub missions: Vec<MissionBrief>,
     /// Real-world alerts raised in the period that name none of the briefed missions.
     pub other_alerts: Vec<AlertLine>,
+    pub other_alerts_total: usize,
     /// Exercise, test, draft and system traffic, kept apart from the real world.
     pub exercise: Exercise,
     pub contacts: Contacts,
@@ -81,8 +93,10 @@ pub struct MissionBrief {
     pub alerts_raised: Counts,
     /// Raised in the period, most severe first, then in time order.
     pub raised: Vec<AlertLine>,
+    pub raised_total: usize,
     /// Open at the end of the period, whenever raised.
     pub open_at_end: Vec<AlertLine>,
+    pub open_at_end_total: usize,
     /// Items of moderate severity or more reported in the period near the mission's area.
     pub items_near: Vec<ItemLine>,
 }
@@ -127,7 +141,9 @@ pub struct ItemLine {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Exercise {
     pub alerts: Vec<AlertLine>,
+    pub alerts_total: usize,
     pub items: Vec<ItemLine>,
+    pub items_total: usize,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -162,6 +178,7 @@ pub struct ActiveContact {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Feeds {
     pub outages: Vec<OutageLine>,
+    pub outages_total: usize,
     pub stale: Vec<Stale>,
 }
 

@@ -45,6 +45,11 @@ pub fn dur(seconds: i64) -> String {
         .join(" ")
 }
 
+/// The line after a capped list: how many were left out, and where they are.
+pub fn more(total: usize, shown: usize) -> Option<String> {
+    (total > shown).then(|| format!("... and {} more (attache journal export has them all)", total - shown))
+}
+
 pub fn traffic_tag(traffic: Traffic) -> Option<&'static str> {
     (!traffic.is_real()).then(|| traffic.tag())
 }
@@ -130,6 +135,12 @@ fn item_text(o: &mut String, i: &ItemLine) {
     wrap(o, "  ", &text, 7);
 }
 
+fn more_text(o: &mut String, total: usize, shown: usize) {
+    if let Some(line) = more(total, shown) {
+        wrap(o, "  ", &line, 4);
+    }
+}
+
 fn heading(o: &mut String, title: &str) {
     o.push('\n');
     o.push_str(title);
@@ -182,10 +193,12 @@ fn text(b: &Brief) -> String {
         if !m.raised.is_empty() {
             o.push_str(" Raised in the period:\n");
             m.raised.iter().for_each(|a| alert_text(&mut o, a));
+            more_text(&mut o, m.raised_total, m.raised.len());
         }
         if !m.open_at_end.is_empty() {
             o.push_str(" Still open at the end:\n");
             m.open_at_end.iter().for_each(|a| alert_text(&mut o, a));
+            more_text(&mut o, m.open_at_end_total, m.open_at_end.len());
         }
         if !m.items_near.is_empty() {
             o.push_str(" Notable items nearby:\n");
@@ -196,6 +209,7 @@ fn text(b: &Brief) -> String {
     if !b.other_alerts.is_empty() {
         o.push_str("Alerts for no briefed mission:\n");
         b.other_alerts.iter().for_each(|a| alert_text(&mut o, a));
+        more_text(&mut o, b.other_alerts_total, b.other_alerts.len());
     }
 
     heading(&mut o, "EXERCISE AND TEST TRAFFIC - NOT REAL WORLD");
@@ -203,7 +217,9 @@ fn text(b: &Brief) -> String {
         o.push_str("None in the period.\n");
     }
     b.exercise.alerts.iter().for_each(|a| alert_text(&mut o, a));
+    more_text(&mut o, b.exercise.alerts_total, b.exercise.alerts.len());
     b.exercise.items.iter().for_each(|i| item_text(&mut o, i));
+    more_text(&mut o, b.exercise.items_total, b.exercise.items.len());
 
     heading(&mut o, "CONTACTS");
     o.push_str("Overdue for a check-in at the end of the period:\n");
@@ -232,6 +248,7 @@ fn text(b: &Brief) -> String {
         let end = f.end.map_or("still down".to_string(), |t| format!("back {}", utc(t)));
         wrap(&mut o, "  ", &format!("{}: down {}, {end} ({})", f.feed, utc(f.start), dur(f.duration_s)), 4);
     }
+    more_text(&mut o, b.feeds.outages_total, b.feeds.outages.len());
     for s in &b.feeds.stale {
         let last = s.last_ok.map_or("never".to_string(), utc);
         wrap(&mut o, "  ", &format!("STALE at the end: {} (last good poll {last})", s.feed), 4);

@@ -63,18 +63,18 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
             });
             let mut near = items_near(&facts.items, m, true);
             near.truncate(ITEMS_PER_MISSION);
-            let mut raised: Vec<AlertLine> = mine.into_iter().map(line).collect();
-            let mut open_at_end: Vec<AlertLine> = open.into_iter().map(line).collect();
+            // Capped before the lines are made: a busy desk has thousands open.
+            let (raised_total, open_at_end_total) = (cap(&mut mine), cap(&mut open));
             MissionBrief {
                 id: one_line(&m.id),
                 name: one_line(&m.name),
                 kind: m.kind.label().to_string(),
                 status: m.status.label().to_string(),
                 alerts_raised: counts,
-                raised_total: cap(&mut raised),
-                raised,
-                open_at_end_total: cap(&mut open_at_end),
-                open_at_end,
+                raised_total,
+                raised: mine.into_iter().map(line).collect(),
+                open_at_end_total,
+                open_at_end: open.into_iter().map(line).collect(),
                 items_near: near,
             }
         })
@@ -190,16 +190,16 @@ fn alert_line(a: &AlertFact) -> AlertLine {
 fn items_near(items: &[ItemFact], mission: &Mission, real: bool) -> Vec<ItemLine> {
     let mut near: Vec<ItemLine> = items
         .iter()
-        .filter(|f| f.item.traffic.is_real() == real)
+        .filter(|f| f.traffic.is_real() == real)
         .filter_map(|f| {
-            let gap = location_gap_km(f.item.location.as_ref()?, &mission.area)?;
+            let gap = location_gap_km(&f.location, &mission.area)?;
             (gap <= LINK_KM).then(|| ItemLine {
                 ts: f.ts,
-                feed: f.item.feed.clone(),
-                id: f.item.id.clone(),
-                severity: f.item.severity,
-                title: f.item.title.clone(),
-                traffic: f.item.traffic,
+                feed: f.feed.clone(),
+                id: f.id.clone(),
+                severity: f.severity,
+                title: f.title.clone(),
+                traffic: f.traffic,
                 km: gap.round() as u32,
                 missions: vec![one_line(&mission.id)],
             })

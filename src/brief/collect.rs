@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-use crate::domain::{FeedItem, Severity, Traffic};
+use crate::domain::{Location, Severity, Traffic};
 use crate::journal::commands::kind_of;
 use crate::journal::format::{to_hex, trailer};
 use crate::journal::{Follower, RawRecord};
@@ -66,11 +66,17 @@ pub struct NoteFact {
     pub text: String,
 }
 
-/// A feed item of moderate severity or more reported in the period, in its last version.
+/// A feed item of moderate severity or more reported in the period near a briefed mission,
+/// in its last version: the fields a briefing shows, cleaned to one line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ItemFact {
     pub ts: DateTime<Utc>,
-    pub item: FeedItem,
+    pub feed: String,
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub location: Location,
+    pub traffic: Traffic,
 }
 
 /// Where the period sits in the journal, so a reader can check the briefing against it.
@@ -109,22 +115,41 @@ fn wanted(kind: &str) -> bool {
 
 /// Items below moderate severity never make a briefing; most items are, so they are skipped
 /// without parsing. A FeedItem's own `severity` is its only field of that name.
-fn notable_item(line: &[u8]) -> bool {
-    const MARKS: [&[u8]; 3] =
-        [br#""severity":"moderate""#, br#""severity":"severe""#, br#""severity":"critical""#];
-    MARKS.iter().any(|m| memchr::memmem::find(line, m).is_some())
+struct Notable([memchr::memmem::Finder<'static>; 3]);
+
+impl Notable {
+    fn new() -> Self {
+        use memchr::memmem::Finder;
+        Notable([
+            Finder::new(br#""severity":"moderate""#),
+            Finder::new(br#""severity":"severe""#),
+            Finder::new(br#""severity":"critical""#),
+        ])
+    }
+
+    fn item(&self, line: &[u8]) -> bool {
+        self.0.iter().any(|f| f.find(line).is_some())
+    }
 }
 
-/// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`.
+/// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
+/// kept only where `near` says their location matters (near a briefed mission).
 ///
 /// The desk's state at `from` is what the records before it made it, so they are read too,
 /// parsing only alert, feed and check-in records. A state checkpoint saved beside the journal
 /// would let this start at `from` (see BENCHMARKS.md, "Briefings").
-pub fn collect(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Facts, String> {
+pub fn collect(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    near: &dyn Fn(&Location) -> bool,
+) -> Result<Facts, String> {
     let (from_us, to_us) = (from.timestamp_micros(), to.timestamp_micros());
     let mut facts = Facts::default();
     let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     let mut items: HashMap<(String, String), ItemFact> = HashMap::new();
+    let mut reader = Reader { facts: &mut facts, failing: &mut failing, items: &mut items, near };
+    let notable = Notable::new();
     let mut follower = Follower::new(dir);
     let problems = follower
         .poll_lines(|raw, notes| {
@@ -134,20 +159,19 @@ pub fn collect(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Fac
             }
             let in_period = raw.ts_micros >= from_us;
             if in_period {
-                note_provenance(&mut facts.provenance, raw);
+                note_provenance(&mut reader.facts.provenance, raw);
             }
             let kind = kind_of(raw.bytes).unwrap_or("");
-            let item = in_period && matches!(kind, "item.seen" | "item.updated") && notable_item(raw.bytes);
+            let item = in_period && matches!(kind, "item.seen" | "item.updated") && notable.item(raw.bytes);
             if !(wanted(kind) || item) {
                 return true;
             }
             let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
-            match serde_json::from_slice::<Lite<'_>>(raw.bytes)
+            let read = serde_json::from_slice::<Lite<'_>>(raw.bytes)
                 .map_err(|e| e.to_string())
-                .and_then(|lite| fold(&mut facts, &mut failing, &mut items, &lite, raw.seq, ts, in_period))
-            {
-                Ok(()) => {}
-                Err(e) => notes.push(format!("a {kind} record this version of attache cannot read: {e}")),
+                .and_then(|lite| reader.fold(&lite, raw.seq, ts, in_period));
+            if let Err(e) = read {
+                notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
             }
             true
         })
@@ -158,7 +182,7 @@ pub fn collect(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Fac
     }
     facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
     facts.items = items.into_values().collect();
-    facts.items.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.item.id.cmp(&b.item.id)));
+    facts.items.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
@@ -211,92 +235,122 @@ fn field<'a>(value: &'a Option<Cow<'_, str>>, name: &str, kind: &str) -> Result<
     value.as_deref().ok_or_else(|| format!("{kind} without `{name}`"))
 }
 
-fn fold(
-    facts: &mut Facts,
-    failing: &mut BTreeMap<String, DateTime<Utc>>,
-    items: &mut HashMap<(String, String), ItemFact>,
-    r: &Lite<'_>,
-    seq: u64,
-    ts: DateTime<Utc>,
-    in_period: bool,
-) -> Result<(), String> {
-    let kind = r.kind.as_ref();
-    let f = |value: &Option<Cow<'_, str>>, name: &str| field(value, name, kind).map(one_line);
-    let action = |by: &str, text: Option<&str>| Action {
-        by: one_line(by),
-        at: ts,
-        text: text.map(one_line).filter(|t| !t.is_empty()),
-    };
-    match kind {
-        "alert.raised" => {
-            let id = f(&r.alert, "alert")?;
-            let fact = AlertFact {
-                id: id.clone(),
-                raised: ts,
-                severity: r.severity.ok_or("alert.raised without `severity`")?,
-                title: f(&r.title, "title")?,
-                feed: f(&r.feed, "feed")?,
-                rule: f(&r.rule, "rule")?,
-                missions: r.missions.iter().map(|m| one_line(m)).collect(),
-                traffic: r.traffic,
-                escalated: None,
-                acknowledged: None,
-                resolved: None,
-            };
-            facts.alerts.insert(id, fact);
-        }
-        "alert.updated" => {
-            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
-                a.severity = r.severity.unwrap_or(a.severity);
-                a.title = f(&r.title, "title")?;
+/// The fields of a feed item a briefing shows; the rest (summary, links, raw values) is
+/// skipped by the parser without being copied.
+#[derive(Deserialize)]
+struct ItemFields<'a> {
+    #[serde(borrow)]
+    feed: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    severity: Severity,
+    #[serde(default)]
+    location: Option<Location>,
+    #[serde(default)]
+    traffic: Traffic,
+}
+
+struct Reader<'a> {
+    facts: &'a mut Facts,
+    failing: &'a mut BTreeMap<String, DateTime<Utc>>,
+    items: &'a mut HashMap<(String, String), ItemFact>,
+    near: &'a dyn Fn(&Location) -> bool,
+}
+
+impl Reader<'_> {
+    fn fold(&mut self, r: &Lite<'_>, seq: u64, ts: DateTime<Utc>, in_period: bool) -> Result<(), String> {
+        let Reader { facts, failing, items, near } = self;
+        let kind = r.kind.as_ref();
+        let f = |value: &Option<Cow<'_, str>>, name: &str| field(value, name, kind).map(one_line);
+        let action = |by: &str, text: Option<&str>| Action {
+            by: one_line(by),
+            at: ts,
+            text: text.map(one_line).filter(|t| !t.is_empty()),
+        };
+        match kind {
+            "alert.raised" => {
+                let id = f(&r.alert, "alert")?;
+                let fact = AlertFact {
+                    id: id.clone(),
+                    raised: ts,
+                    severity: r.severity.ok_or("alert.raised without `severity`")?,
+                    title: f(&r.title, "title")?,
+                    feed: f(&r.feed, "feed")?,
+                    rule: f(&r.rule, "rule")?,
+                    missions: r.missions.iter().map(|m| one_line(m)).collect(),
+                    traffic: r.traffic,
+                    escalated: None,
+                    acknowledged: None,
+                    resolved: None,
+                };
+                facts.alerts.insert(id, fact);
             }
-        }
-        "alert.acknowledged" => {
-            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
-                a.acknowledged = Some(action(field(&r.operator, "operator", kind)?, r.note.as_deref()));
-                a.escalated = None;
+            "alert.updated" => {
+                if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                    a.severity = r.severity.unwrap_or(a.severity);
+                    a.title = f(&r.title, "title")?;
+                }
             }
-        }
-        "alert.unacknowledged" => {
-            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
-                a.acknowledged = None;
+            "alert.acknowledged" => {
+                if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                    a.acknowledged = Some(action(field(&r.operator, "operator", kind)?, r.note.as_deref()));
+                    a.escalated = None;
+                }
             }
-        }
-        "alert.escalated" => {
-            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
-                a.escalated = Some(ts);
+            "alert.unacknowledged" => {
+                if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                    a.acknowledged = None;
+                }
             }
-        }
-        "alert.resolved" => {
-            if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
-                a.resolved = Some(action(field(&r.operator, "operator", kind)?, r.reason.as_deref()));
+            "alert.escalated" => {
+                if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                    a.escalated = Some(ts);
+                }
             }
-        }
-        "feed.failed" => {
-            failing.entry(f(&r.feed, "feed")?).or_insert(ts);
-        }
-        "feed.polled" | "feed.recovered" => {
-            let feed = f(&r.feed, "feed")?;
-            if let Some(start) = failing.remove(&feed) {
-                facts.outages.push(Outage { feed: feed.clone(), start, end: Some(ts) });
+            "alert.resolved" => {
+                if let Some(a) = facts.alerts.get_mut(&f(&r.alert, "alert")?) {
+                    a.resolved = Some(action(field(&r.operator, "operator", kind)?, r.reason.as_deref()));
+                }
             }
-            facts.last_ok.insert(feed, ts);
+            "feed.failed" => {
+                failing.entry(f(&r.feed, "feed")?).or_insert(ts);
+            }
+            "feed.polled" | "feed.recovered" => {
+                let feed = f(&r.feed, "feed")?;
+                if let Some(start) = failing.remove(&feed) {
+                    facts.outages.push(Outage { feed: feed.clone(), start, end: Some(ts) });
+                }
+                facts.last_ok.insert(feed, ts);
+            }
+            "contact.checked_in" => {
+                let entry = facts.check_ins.entry(f(&r.contact, "contact")?).or_insert((ts, 0));
+                entry.0 = ts;
+                entry.1 += u32::from(in_period);
+            }
+            "note" if in_period => {
+                let (operator, text) = (f(&r.operator, "operator")?, f(&r.text, "text")?);
+                facts.notes.push(NoteFact { seq, ts, operator, text });
+            }
+            "item.seen" | "item.updated" if in_period => {
+                let raw = r.item.ok_or_else(|| format!("{kind} without `item`"))?;
+                let item: ItemFields<'_> = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+                let Some(location) = item.location.filter(|l| near(l)) else { return Ok(()) };
+                let (feed, id) = (one_line(&item.feed), one_line(&item.id));
+                let fact = ItemFact {
+                    ts,
+                    feed: feed.clone(),
+                    id: id.clone(),
+                    title: one_line(&item.title),
+                    severity: item.severity,
+                    location,
+                    traffic: item.traffic,
+                };
+                items.insert((feed, id), fact);
+            }
+            _ => {}
         }
-        "contact.checked_in" => {
-            let entry = facts.check_ins.entry(f(&r.contact, "contact")?).or_insert((ts, 0));
-            entry.0 = ts;
-            entry.1 += u32::from(in_period);
-        }
-        "note" if in_period => {
-            let (operator, text) = (f(&r.operator, "operator")?, f(&r.text, "text")?);
-            facts.notes.push(NoteFact { seq, ts, operator, text });
-        }
-        "item.seen" | "item.updated" if in_period => {
-            let raw = r.item.ok_or_else(|| format!("{kind} without `item`"))?;
-            let item = serde_json::from_str::<FeedItem>(raw.get()).map_err(|e| e.to_string())?.cleaned();
-            items.insert((item.feed.clone(), item.id.clone()), ItemFact { ts, item });
-        }
-        _ => {}
+        Ok(())
     }
-    Ok(())
 }

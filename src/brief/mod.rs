@@ -27,7 +27,17 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         let known: Vec<&str> = config.missions.iter().map(|m| m.id.as_str()).collect();
         return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
     }
-    let facts = collect::collect(dir, request.from, request.to)?;
+    let missions: Vec<&crate::domain::Mission> = config
+        .missions
+        .iter()
+        .filter(|m| request.missions.is_empty() || request.missions.contains(&m.id))
+        .collect();
+    let near = |location: &crate::domain::Location| {
+        missions.iter().any(|m| {
+            crate::domain::location_gap_km(location, &m.area).is_some_and(|gap| gap <= crate::alerts::LINK_KM)
+        })
+    };
+    let facts = collect::collect(dir, request.from, request.to, &near)?;
     Ok(assemble::assemble(config, facts, request))
 }
 

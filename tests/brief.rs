@@ -443,3 +443,30 @@ fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
     let note = attache::brief::written_note(&path, &brief);
     assert!(note.starts_with("briefing written: ") && note.contains("seq 7..29"), "{note}");
 }
+
+#[test]
+fn long_lists_are_capped_with_exact_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::open(dir.path()).unwrap();
+    for i in 0..60 {
+        let ts = t("2026-11-24T01:00:00Z") + Duration::minutes(i);
+        w.append(
+            "feed:usgs-quakes",
+            ts,
+            vec![raised(&format!("K{i}"), Severity::Moderate, "busy", &["KFOR"], Traffic::Real)],
+        )
+        .unwrap();
+    }
+    drop(w);
+    let json: Value = serde_json::from_str(&brief(dir.path(), "json", &["--mission", "KFOR"])).unwrap();
+    let kfor = &json["missions"][0];
+    assert_eq!(kfor["alerts_raised"]["moderate"], 60);
+    assert_eq!((kfor["raised_total"].as_u64(), kfor["raised"].as_array().unwrap().len()), (Some(60), 50));
+    assert_eq!(
+        (kfor["open_at_end_total"].as_u64(), kfor["open_at_end"].as_array().unwrap().len()),
+        (Some(60), 50)
+    );
+    let text = brief(dir.path(), "text", &["--mission", "KFOR"]);
+    assert!(text.contains("open at end 60"), "{text}");
+    assert!(text.contains("... and 10 more"), "{text}");
+}

@@ -84,7 +84,7 @@ pub fn render(b: &Brief) -> String {
             c.moderate,
             c.minor,
             c.info,
-            m.open_at_end.len()
+            m.open_at_end_total
         );
         if !m.raised.is_empty() {
             let _ = writeln!(o, "Raised in the period:\n");

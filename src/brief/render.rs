@@ -186,7 +186,7 @@ fn text(b: &Brief) -> String {
                 c.moderate,
                 c.minor,
                 c.info,
-                m.open_at_end.len()
+                m.open_at_end_total
             ),
             4,
         );

@@ -470,3 +470,18 @@ fn long_lists_are_capped_with_exact_totals() {
     assert!(text.contains("open at end 60"), "{text}");
     assert!(text.contains("... and 10 more"), "{text}");
 }
+
+#[test]
+fn a_removed_record_breaks_the_chain_and_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let segment = dir.path().join("00000001.jsonl");
+    let text = std::fs::read_to_string(&segment).unwrap();
+    // Drop the acknowledgement of A1: every remaining line checks out, but the chain does not.
+    let kept: String =
+        text.lines().filter(|l| !l.contains("Calling AFP NOLCOM")).map(|l| format!("{l}\n")).collect();
+    assert_ne!(kept.len(), text.len());
+    std::fs::write(&segment, kept).unwrap();
+    let out = brief(dir.path(), "text", &[]);
+    assert!(out.lines().nth(1).unwrap().contains("JOURNAL DAMAGED OR TAMPERED WITH"), "{out}");
+}

@@ -59,6 +59,30 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         speed: Option<f64>,
     },
+    /// Write a briefing (SITREP) for a period, straight from the journal.
+    Brief {
+        /// The period up to --to (or now): `24h`, `7d`, `90m`. The default is 24h.
+        #[arg(long, value_name = "AGE", conflicts_with = "from")]
+        since: Option<String>,
+        /// The period's start: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `7d`).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// The period's end, in the same forms (default: now).
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Brief only this mission (by id); may be repeated.
+        #[arg(long = "mission", value_name = "ID")]
+        missions: Vec<String>,
+        #[arg(long, value_enum, default_value_t = crate::brief::BriefFormat::Md)]
+        format: crate::brief::BriefFormat,
+        /// Write to this file instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The "generated at" time to print (default: now), so a briefing can be made again
+        /// byte for byte.
+        #[arg(long, value_name = "TIME")]
+        generated_at: Option<String>,
+    },
     /// Check, read and export the journal.
     Journal {
         #[command(subcommand)]

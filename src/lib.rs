@@ -2,6 +2,7 @@
 //! a fold over it (see `state`).
 
 pub mod alerts;
+pub mod brief;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;

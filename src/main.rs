@@ -68,6 +68,19 @@ fn main() -> ExitCode {
             let options = attache::replay::Options { from, to, at, speed };
             exit(attache::replay::run(config, journal, options, operator::login_name()))
         }
+        Command::Brief { since, from, to, missions, format, output, generated_at } => {
+            let args = attache::brief::Args {
+                since: since.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                missions,
+                format,
+                output: output.as_deref(),
+                generated_at: generated_at.as_deref(),
+                operator: operator::login_name(),
+            };
+            attache::brief::run(&config, &journal, args)
+        }
         Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

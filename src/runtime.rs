@@ -65,6 +65,8 @@ struct Desk {
     follower: Follower,
     /// When each feed last had a `feed.polled` record written by this console.
     journaled_ok: HashMap<String, chrono::DateTime<Utc>>,
+    /// When this console started: `b` briefs the watch from here.
+    watch_started: chrono::DateTime<Utc>,
 }
 
 impl Desk {
@@ -233,6 +235,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         follower,
         journaled_ok: HashMap::new(),
         checkpointed: resumed.last_seq,
+        watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),
     };
     desk.app.state = resumed;
@@ -372,7 +375,41 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
             });
             false
         }
+        Some(Effect::WriteBrief) => {
+            desk.write_brief();
+            false
+        }
         None => false,
+    }
+}
+
+impl Desk {
+    /// Writes a Markdown briefing of the watch so far into the briefs directory and journals a
+    /// note saying so. Reads the journal on this thread: the console pauses while it does
+    /// (BENCHMARKS.md, "Briefings", has the cost).
+    fn write_brief(&mut self) {
+        let now = Utc::now();
+        let operator = self.app.operator.clone();
+        let request = crate::brief::Request {
+            from: self.watch_started,
+            to: now,
+            missions: Vec::new(),
+            generated_at: now,
+            operator: operator.clone(),
+        };
+        let written = crate::brief::write_to_briefs_dir(&self.app.config, &self.journal_dir, &request);
+        self.app.flash = Some(match written {
+            Ok((path, brief)) => {
+                let text = crate::brief::written_note(&path, &brief);
+                match self.record(&operator, vec![Event::Note { operator: operator.clone(), text }]) {
+                    Some(seq) => format!("briefing written to {} (note #{seq})", path.display()),
+                    None => {
+                        format!("briefing written to {}; NOT noted: journal not writable", path.display())
+                    }
+                }
+            }
+            Err(why) => format!("briefing NOT written: {why}"),
+        });
     }
 }
 

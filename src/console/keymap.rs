@@ -27,6 +27,8 @@ pub enum Action {
     AcknowledgeWithNote,
     Unacknowledge,
     Resolve,
+    /// Write a briefing for the current watch.
+    Brief,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -176,6 +178,12 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('n')],
         action: Action::Note,
         help: "add an operator note to the journal",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('b')],
+        action: Action::Brief,
+        help: "write a briefing of this watch (since the console started) to the briefs directory",
     },
     Binding { context: Context::Panes, keys: &[ch('?')], action: Action::Help, help: "show this help" },
     Binding {

@@ -69,6 +69,8 @@ pub enum Effect {
     Quit,
     /// Journal this operator event; it shows as done only once durable.
     Append(Box<Event>),
+    /// Write a briefing of the watch so far and journal that it was written.
+    WriteBrief,
 }
 
 pub struct App {
@@ -211,6 +213,7 @@ impl App {
                 Action::Close => self.overlay = Overlay::None,
                 _ => {}
             },
+            (Overlay::None, Action::Brief) => return Some(Effect::WriteBrief),
             (Overlay::None, action) => self.act_on_panes(action),
             (Overlay::Prompt { .. }, _) => {}
         }
@@ -246,7 +249,8 @@ impl App {
             | Action::Acknowledge
             | Action::AcknowledgeWithNote
             | Action::Unacknowledge
-            | Action::Resolve => {}
+            | Action::Resolve
+            | Action::Brief => {}
         }
     }
 

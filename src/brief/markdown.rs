@@ -1,0 +1,176 @@
+//! The briefing as Markdown: plain to read in a terminal or a mail, and tidy in a renderer.
+//! Every piece of text from the journal was folded to one line when collected; here it is also
+//! escaped, so a feed title cannot turn into a link, a heading or a table break.
+
+use std::fmt::Write as _;
+
+use super::model::*;
+use super::render::{ack_text, dur, more, resolution_text, traffic_tag, utc};
+
+/// Backslash-escapes the characters Markdown would act on inside a line.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn alert(out: &mut String, a: &AlertLine) {
+    let _ = write!(out, "- **{}** {} {}", a.severity.tag(), utc(a.raised), esc(&a.title));
+    if let Some(tag) = traffic_tag(a.traffic) {
+        let _ = write!(out, " **[{tag}]**");
+    }
+    let _ = writeln!(out, " ({}, `{}`, {})", esc(&a.feed), esc(&a.id), a.state.to_uppercase());
+    if let Some(t) = a.escalated {
+        let _ = writeln!(out, "  - escalated {}", utc(t));
+    }
+    let _ = writeln!(out, "  - {}", esc(&ack_text(a)));
+    if let Some(text) = resolution_text(a) {
+        let _ = writeln!(out, "  - {}", esc(&text));
+    }
+}
+
+fn more_md(out: &mut String, total: usize, shown: usize) {
+    if let Some(line) = more(total, shown) {
+        let _ = writeln!(out, "- {}", esc(&line));
+    }
+}
+
+fn item(out: &mut String, i: &ItemLine) {
+    let _ = write!(out, "- **{}** {} {}", i.severity.tag(), utc(i.ts), esc(&i.title));
+    if let Some(tag) = traffic_tag(i.traffic) {
+        let _ = write!(out, " **[{tag}]**");
+    }
+    let _ = writeln!(out, " ({}, {} km of {})", esc(&i.feed), i.km, esc(&i.missions.join(", ")));
+}
+
+pub fn render(b: &Brief) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# SITREP: {}\n", esc(&b.desk.name));
+    for w in &b.warnings {
+        let _ = writeln!(o, "> **WARNING:** {}", esc(w));
+    }
+    if !b.warnings.is_empty() {
+        o.push('\n');
+    }
+    let p = &b.provenance;
+    let _ = writeln!(o, "| | |\n|---|---|");
+    let _ = writeln!(o, "| Period (UTC) | {} to {} |", utc(b.period.from), utc(b.period.to));
+    let _ =
+        writeln!(o, "| Period ({}) | {} to {} |", esc(&b.desk.tz), b.period.from_local, b.period.to_local);
+    let _ = writeln!(o, "| Generated | {} |", utc(b.generated_at));
+    let _ = writeln!(o, "| Operator | {} |", esc(&b.operator));
+    let seqs = match (p.first_seq, p.last_seq) {
+        (Some(a), Some(z)) => format!("seq {a} to {z} ({} records)", p.records),
+        _ => "no records in the period".to_string(),
+    };
+    let _ = writeln!(o, "| Journal | {seqs} |");
+    let _ = writeln!(o, "| Head hash | `{}` |\n", p.head.as_deref().unwrap_or("-"));
+
+    let _ = writeln!(o, "## Missions\n");
+    for m in &b.missions {
+        let c = &m.alerts_raised;
+        let _ = writeln!(o, "### {} — {} ({}, {})\n", esc(&m.id), esc(&m.name), esc(&m.kind), m.status);
+        let _ = writeln!(
+            o,
+            "Alerts raised: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
+            c.total(),
+            c.critical,
+            c.severe,
+            c.moderate,
+            c.minor,
+            c.info,
+            m.open_at_end_total
+        );
+        if !m.raised.is_empty() {
+            let _ = writeln!(o, "Raised in the period:\n");
+            m.raised.iter().for_each(|a| alert(&mut o, a));
+            more_md(&mut o, m.raised_total, m.raised.len());
+            o.push('\n');
+        }
+        if !m.open_at_end.is_empty() {
+            let _ = writeln!(o, "Still open at the end of the period:\n");
+            m.open_at_end.iter().for_each(|a| alert(&mut o, a));
+            more_md(&mut o, m.open_at_end_total, m.open_at_end.len());
+            o.push('\n');
+        }
+        if !m.items_near.is_empty() {
+            let _ = writeln!(o, "Notable items nearby:\n");
+            m.items_near.iter().for_each(|i| item(&mut o, i));
+            o.push('\n');
+        }
+    }
+    if !b.other_alerts.is_empty() {
+        let _ = writeln!(o, "### Alerts for no briefed mission\n");
+        b.other_alerts.iter().for_each(|a| alert(&mut o, a));
+        more_md(&mut o, b.other_alerts_total, b.other_alerts.len());
+        o.push('\n');
+    }
+
+    let _ = writeln!(o, "## Exercise and test traffic (NOT REAL WORLD)\n");
+    if b.exercise.alerts.is_empty() && b.exercise.items.is_empty() {
+        let _ = writeln!(o, "None in the period.\n");
+    } else {
+        b.exercise.alerts.iter().for_each(|a| alert(&mut o, a));
+        more_md(&mut o, b.exercise.alerts_total, b.exercise.alerts.len());
+        b.exercise.items.iter().for_each(|i| item(&mut o, i));
+        more_md(&mut o, b.exercise.items_total, b.exercise.items.len());
+        o.push('\n');
+    }
+
+    let _ = writeln!(o, "## Contacts\n");
+    let _ = writeln!(o, "Check-ins overdue at the end of the period:\n");
+    if b.contacts.overdue.is_empty() {
+        let _ = writeln!(o, "- none");
+    }
+    for c in &b.contacts.overdue {
+        let by = c.overdue_s.map_or("never contacted".to_string(), |s| format!("overdue {}", dur(s)));
+        let _ = writeln!(o, "- {} ({}, {}): {by}", esc(&c.name), c.role, esc(&c.post));
+    }
+    let _ = writeln!(o, "\nContacts with activity, local time now:\n");
+    if b.contacts.active.is_empty() {
+        let _ = writeln!(o, "- none");
+    }
+    for c in &b.contacts.active {
+        let duty = if c.on_duty_now { "on duty" } else { "off duty" };
+        let _ = writeln!(
+            o,
+            "- {} ({}): {} ({duty}), {} check-in(s)",
+            esc(&c.name),
+            c.role,
+            c.local_now,
+            c.check_ins
+        );
+    }
+
+    let _ = writeln!(o, "\n## Feeds\n");
+    if b.feeds.outages.is_empty() {
+        let _ = writeln!(o, "No outages in the period.");
+    } else {
+        let _ = writeln!(o, "| Feed | Down from | Back | Duration |\n|---|---|---|---|");
+        for f in &b.feeds.outages {
+            let end = f.end.map_or("still down".to_string(), utc);
+            let _ = writeln!(o, "| {} | {} | {end} | {} |", esc(&f.feed), utc(f.start), dur(f.duration_s));
+        }
+        if let Some(line) = more(b.feeds.outages_total, b.feeds.outages.len()) {
+            let _ = writeln!(o, "\n{}", esc(&line));
+        }
+    }
+    for s in &b.feeds.stale {
+        let last = s.last_ok.map_or("never".to_string(), utc);
+        let _ = writeln!(o, "\n- STALE at the end: {} (last good poll {last})", esc(&s.feed));
+    }
+
+    let _ = writeln!(o, "\n## Operator notes\n");
+    if b.notes.is_empty() {
+        let _ = writeln!(o, "None in the period.");
+    }
+    for n in &b.notes {
+        let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+    }
+    o
+}

@@ -1,0 +1,150 @@
+//! Briefings (SITREPs) for any period, made from the journal alone so they say exactly what the
+//! desk knew: `collect` reads the period's facts from the journal, `assemble` sets them against
+//! the desk's configuration, `render` writes Markdown, 80-column text or JSON.
+
+pub mod assemble;
+pub mod collect;
+mod markdown;
+pub mod model;
+pub mod render;
+
+pub use assemble::Request;
+pub use render::BriefFormat;
+
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::journal::commands::parse_time;
+
+/// Reads the journal in `dir` and makes the briefing `request` asks for.
+pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Brief, String> {
+    if request.from > request.to {
+        return Err(format!("the period starts ({}) after it ends ({})", request.from, request.to));
+    }
+    if let Some(unknown) = request.missions.iter().find(|id| !config.missions.iter().any(|m| &m.id == *id)) {
+        let known: Vec<&str> = config.missions.iter().map(|m| m.id.as_str()).collect();
+        return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
+    }
+    let missions: Vec<&crate::domain::Mission> = config
+        .missions
+        .iter()
+        .filter(|m| request.missions.is_empty() || request.missions.contains(&m.id))
+        .collect();
+    let near = |location: &crate::domain::Location| {
+        missions.iter().any(|m| {
+            crate::domain::location_gap_km(location, &m.area).is_some_and(|gap| gap <= crate::alerts::LINK_KM)
+        })
+    };
+    let facts = collect::collect(dir, request.from, request.to, &near)?;
+    Ok(assemble::assemble(config, facts, request))
+}
+
+/// The period a command line asks for: `--from`/`--to`, or `--since` up to now.
+pub fn period(
+    since: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let to = to.map(|t| parse_time(t, now)).transpose()?.unwrap_or(now);
+    let from = match (since, from) {
+        (Some(_), Some(_)) => return Err("give either --since or --from, not both".to_string()),
+        (None, Some(from)) => parse_time(from, now)?,
+        (since, None) => {
+            let age = since.unwrap_or("24h");
+            let age = age.strip_prefix('-').unwrap_or(age);
+            let d = humantime::parse_duration(age)
+                .map_err(|_| format!("--since `{age}` is not a duration (24h, 7d, 90m)"))?;
+            let d = chrono::Duration::from_std(d).map_err(|_| format!("--since `{age}` is too long"))?;
+            to.checked_sub_signed(d).ok_or_else(|| format!("--since `{age}` reaches before any time"))?
+        }
+    };
+    Ok((from, to))
+}
+
+/// The `attache brief` command's arguments.
+pub struct Args<'a> {
+    pub since: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub missions: Vec<String>,
+    pub format: BriefFormat,
+    pub output: Option<&'a Path>,
+    pub generated_at: Option<&'a str>,
+    pub operator: String,
+}
+
+/// `attache brief`: prints the briefing, or writes it to `-o FILE`. Exit 1 on any failure;
+/// a damaged journal still gives a briefing, with the warning in its header.
+pub fn run(config: &Config, dir: &Path, args: Args<'_>) -> ExitCode {
+    match run_inner(config, dir, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("attache brief: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> {
+    let now = Utc::now();
+    let generated_at = args.generated_at.map(|t| parse_time(t, now)).transpose()?.unwrap_or(now);
+    let (from, to) = period(args.since, args.from, args.to, now)?;
+    let request = Request { from, to, missions: args.missions, generated_at, operator: args.operator };
+    let brief = build(config, dir, &request)?;
+    let text = render::render(&brief, args.format);
+    for warning in &brief.warnings {
+        eprintln!("attache brief: warning: {warning}");
+    }
+    match args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            Ok(())
+        }
+    }
+}
+
+/// The desk's briefs directory: `briefs` beside the journal directory.
+pub fn briefs_dir(journal: &Path) -> PathBuf {
+    let parent = journal.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    parent.join("briefs")
+}
+
+/// Writes a Markdown briefing for `[from, to]` into the briefs directory, named after the
+/// period's end, and returns the file and the briefing (for the journal note).
+pub fn write_to_briefs_dir(
+    config: &Config,
+    journal: &Path,
+    request: &Request,
+) -> Result<(PathBuf, model::Brief), String> {
+    let brief = build(config, journal, request)?;
+    let dir = briefs_dir(journal);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("sitrep-{}.md", request.to.format("%Y%m%dT%H%M%SZ")));
+    std::fs::write(&path, render::render(&brief, BriefFormat::Md))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((path, brief))
+}
+
+/// The journal note that records a briefing: where it is and what it covers, so the record
+/// shows what was briefed and a reader can find the file and check it.
+pub fn written_note(path: &Path, brief: &model::Brief) -> String {
+    let p = &brief.provenance;
+    let seqs = match (p.first_seq, p.last_seq) {
+        (Some(a), Some(z)) => format!("seq {a}..{z}"),
+        _ => "no records".to_string(),
+    };
+    crate::text::one_line(&format!(
+        "briefing written: {} (period {} to {}, {seqs}, head {})",
+        path.display(),
+        render::utc(brief.period.from),
+        render::utc(brief.period.to),
+        p.head.as_deref().map_or("-", |h| &h[..h.len().min(16)]),
+    ))
+}

@@ -1,0 +1,207 @@
+//! A briefing as plain data: the journal's facts for the period set against the desk's
+//! configuration (missions, contacts, feeds), ordered and counted, ready for any renderer.
+//! It serializes as the JSON format documented in README.md ("Briefings"): field order and
+//! names are stable, and every list has a defined order so output is byte-identical.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The JSON format's name and version; bumped only when a field changes meaning or goes away.
+pub const FORMAT: &str = "attache-brief/1";
+
+/// The most entries a list of a briefing holds; each list's `_total` says how many there were,
+/// and `attache journal export` gives them all. A SITREP with thousands of lines is not read.
+pub const LIST_LIMIT: usize = 50;
+
+/// Keeps the first `LIST_LIMIT` entries and returns how many there were.
+pub fn cap<T>(list: &mut Vec<T>) -> usize {
+    let total = list.len();
+    list.truncate(LIST_LIMIT);
+    total
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Brief {
+    pub format: &'static str,
+    /// Tampering or damage found while reading the journal; empty when it checked out. Second,
+    /// so that a reader of the first lines cannot miss it.
+    pub warnings: Vec<String>,
+    pub desk: Desk,
+    pub period: Period,
+    pub generated_at: DateTime<Utc>,
+    pub operator: String,
+    pub provenance: super::collect::Provenance,
+    pub missions: Vec<MissionBrief>,
+    /// Real-world alerts raised in the period that name none of the briefed missions.
+    pub other_alerts: Vec<AlertLine>,
+    pub other_alerts_total: usize,
+    /// Exercise, test, draft and system traffic, kept apart from the real world.
+    pub exercise: Exercise,
+    pub contacts: Contacts,
+    pub feeds: Feeds,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Desk {
+    pub name: String,
+    pub tz: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The same instants in the desk's zone, RFC 3339 with its offset.
+    pub from_local: String,
+    pub to_local: String,
+}
+
+/// Alerts raised in the period, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub critical: u32,
+    pub severe: u32,
+    pub moderate: u32,
+    pub minor: u32,
+    pub info: u32,
+}
+
+impl Counts {
+    pub fn add(&mut self, severity: crate::domain::Severity) {
+        use crate::domain::Severity::*;
+        *match severity {
+            Critical => &mut self.critical,
+            Severe => &mut self.severe,
+            Moderate => &mut self.moderate,
+            Minor => &mut self.minor,
+            Info => &mut self.info,
+        } += 1;
+    }
+
+    pub fn total(&self) -> u32 {
+        self.critical + self.severe + self.moderate + self.minor + self.info
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MissionBrief {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub alerts_raised: Counts,
+    /// Raised in the period, most severe first, then in time order.
+    pub raised: Vec<AlertLine>,
+    pub raised_total: usize,
+    /// Open at the end of the period, whenever raised.
+    pub open_at_end: Vec<AlertLine>,
+    pub open_at_end_total: usize,
+    /// Items of moderate severity or more reported in the period near the mission's area.
+    pub items_near: Vec<ItemLine>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AlertLine {
+    pub id: String,
+    pub raised: DateTime<Utc>,
+    pub severity: crate::domain::Severity,
+    pub title: String,
+    pub feed: String,
+    /// `real`, `exercise`, `test`, `draft` or `system`.
+    pub traffic: crate::domain::Traffic,
+    pub missions: Vec<String>,
+    /// `open`, `escalated`, `acknowledged` or `resolved`, at the end of the period.
+    pub state: &'static str,
+    pub escalated: Option<DateTime<Utc>>,
+    pub acknowledged: Option<Step>,
+    pub resolved: Option<Step>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemLine {
+    pub ts: DateTime<Utc>,
+    pub feed: String,
+    pub id: String,
+    pub severity: crate::domain::Severity,
+    pub title: String,
+    pub traffic: crate::domain::Traffic,
+    /// Gap from the item to the mission's area, whole km (0: inside).
+    pub km: u32,
+    pub missions: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Exercise {
+    pub alerts: Vec<AlertLine>,
+    pub alerts_total: usize,
+    pub items: Vec<ItemLine>,
+    pub items_total: usize,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Contacts {
+    /// Overdue for a check-in at the end of the period, longest overdue first.
+    pub overdue: Vec<Overdue>,
+    /// Checked in during the period or linked to a mission with alerts in it.
+    pub active: Vec<ActiveContact>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Overdue {
+    pub name: String,
+    pub role: String,
+    pub post: String,
+    pub last_contact: Option<DateTime<Utc>>,
+    /// Seconds past due at the end of the period; null when never contacted.
+    pub overdue_s: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActiveContact {
+    pub name: String,
+    pub role: String,
+    pub tz: String,
+    /// Their local time when the briefing was generated, `YYYY-MM-DD HH:MM ZONE`.
+    pub local_now: String,
+    pub on_duty_now: bool,
+    pub check_ins: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Feeds {
+    pub outages: Vec<OutageLine>,
+    pub outages_total: usize,
+    pub stale: Vec<Stale>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutageLine {
+    pub feed: String,
+    pub start: DateTime<Utc>,
+    /// Null: still down at the end of the period.
+    pub end: Option<DateTime<Utc>>,
+    /// Seconds, up to the end of the period when still down.
+    pub duration_s: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stale {
+    pub feed: String,
+    pub last_ok: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub operator: String,
+    pub text: String,
+}

@@ -1,0 +1,288 @@
+//! Rendering a briefing: shared wording for the Markdown and text forms, the text form itself
+//! (80 columns, for a terminal, a printer or a signal), and the JSON form.
+
+use chrono::{DateTime, Utc};
+
+use super::model::*;
+use crate::domain::Traffic;
+
+/// Output formats of `attache brief`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BriefFormat {
+    Md,
+    Text,
+    Json,
+}
+
+pub fn render(brief: &Brief, format: BriefFormat) -> String {
+    match format {
+        BriefFormat::Md => super::markdown::render(brief),
+        BriefFormat::Text => text(brief),
+        BriefFormat::Json => {
+            // Plain data of strings, numbers and times: serializing it cannot fail.
+            let mut json = serde_json::to_string_pretty(brief).expect("a briefing serializes to JSON");
+            json.push('\n');
+            json
+        }
+    }
+}
+
+pub fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%MZ").to_string()
+}
+
+/// `2d 3h`, `45m`, `30s`: the two largest units.
+pub fn dur(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let parts = [(s / 86_400, "d"), (s % 86_400 / 3600, "h"), (s % 3600 / 60, "m"), (s % 60, "s")];
+    let first = parts.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    parts[first..]
+        .iter()
+        .take(2)
+        .filter(|(n, _)| *n > 0 || first == 3)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The line after a capped list: how many were left out, and where they are.
+pub fn more(total: usize, shown: usize) -> Option<String> {
+    (total > shown).then(|| format!("... and {} more (attache journal export has them all)", total - shown))
+}
+
+pub fn traffic_tag(traffic: Traffic) -> Option<&'static str> {
+    (!traffic.is_real()).then(|| traffic.tag())
+}
+
+pub fn ack_text(a: &AlertLine) -> String {
+    match &a.acknowledged {
+        Some(s) => match &s.text {
+            Some(note) => format!("acknowledged by {} at {}: {note}", s.by, utc(s.at)),
+            None => format!("acknowledged by {} at {}", s.by, utc(s.at)),
+        },
+        None => "not acknowledged".to_string(),
+    }
+}
+
+pub fn resolution_text(a: &AlertLine) -> Option<String> {
+    let s = a.resolved.as_ref()?;
+    Some(format!("resolved by {} at {}: {}", s.by, utc(s.at), s.text.as_deref().unwrap_or("")))
+}
+
+const WIDTH: usize = 80;
+
+/// Appends `first` and then `text` wrapped at word boundaries to 80 columns, later lines
+/// indented by `indent`. A word longer than a line (a hash, a URL) is cut.
+fn wrap(out: &mut String, first: &str, text: &str, indent: usize) {
+    let mut line = first.to_string();
+    let mut len = line.chars().count();
+    // Whether the current line has a word of `text` yet (a space goes before the next).
+    let mut started = false;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let wlen = word.chars().count();
+        if started && len + 1 + wlen > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+            len = indent;
+            started = false;
+        }
+        if started {
+            line.push(' ');
+            len += 1;
+        }
+        let word: String = word.chars().take(WIDTH.saturating_sub(len).max(1)).collect();
+        len += word.chars().count();
+        line.push_str(&word);
+        started = true;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+fn alert_text(o: &mut String, a: &AlertLine) {
+    let tag = traffic_tag(a.traffic).map(|t| format!(" [{t}]")).unwrap_or_default();
+    let head = format!(
+        "{} {} {}{tag} ({}, {}, {})",
+        a.severity.tag(),
+        utc(a.raised),
+        a.title,
+        a.feed,
+        a.id,
+        a.state.to_uppercase()
+    );
+    wrap(o, "  ", &head, 7);
+    if let Some(t) = a.escalated {
+        wrap(o, "       ", &format!("escalated {}", utc(t)), 9);
+    }
+    wrap(o, "       ", &ack_text(a), 9);
+    if let Some(text) = resolution_text(a) {
+        wrap(o, "       ", &text, 9);
+    }
+}
+
+fn item_text(o: &mut String, i: &ItemLine) {
+    let tag = traffic_tag(i.traffic).map(|t| format!(" [{t}]")).unwrap_or_default();
+    let text = format!(
+        "{} {} {}{tag} ({}, {} km of {})",
+        i.severity.tag(),
+        utc(i.ts),
+        i.title,
+        i.feed,
+        i.km,
+        i.missions.join(", ")
+    );
+    wrap(o, "  ", &text, 7);
+}
+
+fn more_text(o: &mut String, total: usize, shown: usize) {
+    if let Some(line) = more(total, shown) {
+        wrap(o, "  ", &line, 4);
+    }
+}
+
+fn heading(o: &mut String, title: &str) {
+    o.push('\n');
+    o.push_str(title);
+    o.push('\n');
+    o.push_str(&"=".repeat(title.chars().count().min(WIDTH)));
+    o.push('\n');
+}
+
+fn text(b: &Brief) -> String {
+    let mut o = String::new();
+    wrap(&mut o, "SITREP: ", &b.desk.name, 2);
+    for w in &b.warnings {
+        wrap(&mut o, "*** WARNING: ", w, 4);
+    }
+    let p = &b.provenance;
+    wrap(&mut o, "Period:    ", &format!("{} to {} UTC", utc(b.period.from), utc(b.period.to)), 11);
+    wrap(
+        &mut o,
+        "           ",
+        &format!("{} to {} ({})", b.period.from_local, b.period.to_local, b.desk.tz),
+        11,
+    );
+    wrap(&mut o, "Generated: ", &format!("{} by {}", utc(b.generated_at), b.operator), 11);
+    let seqs = match (p.first_seq, p.last_seq) {
+        (Some(a), Some(z)) => format!("seq {a} to {z} ({} records)", p.records),
+        _ => "no records in the period".to_string(),
+    };
+    wrap(&mut o, "Journal:   ", &seqs, 11);
+    wrap(&mut o, "Head:      ", p.head.as_deref().unwrap_or("-"), 11);
+
+    heading(&mut o, "MISSIONS");
+    for m in &b.missions {
+        let c = &m.alerts_raised;
+        wrap(&mut o, "", &format!("{} - {} ({}, {})", m.id, m.name, m.kind, m.status), 2);
+        wrap(
+            &mut o,
+            "  ",
+            &format!(
+                "Alerts raised {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
+                c.total(),
+                c.critical,
+                c.severe,
+                c.moderate,
+                c.minor,
+                c.info,
+                m.open_at_end_total
+            ),
+            4,
+        );
+        if !m.raised.is_empty() {
+            o.push_str(" Raised in the period:\n");
+            m.raised.iter().for_each(|a| alert_text(&mut o, a));
+            more_text(&mut o, m.raised_total, m.raised.len());
+        }
+        if !m.open_at_end.is_empty() {
+            o.push_str(" Still open at the end:\n");
+            m.open_at_end.iter().for_each(|a| alert_text(&mut o, a));
+            more_text(&mut o, m.open_at_end_total, m.open_at_end.len());
+        }
+        if !m.items_near.is_empty() {
+            o.push_str(" Notable items nearby:\n");
+            m.items_near.iter().for_each(|i| item_text(&mut o, i));
+        }
+        o.push('\n');
+    }
+    if !b.other_alerts.is_empty() {
+        o.push_str("Alerts for no briefed mission:\n");
+        b.other_alerts.iter().for_each(|a| alert_text(&mut o, a));
+        more_text(&mut o, b.other_alerts_total, b.other_alerts.len());
+    }
+
+    heading(&mut o, "EXERCISE AND TEST TRAFFIC - NOT REAL WORLD");
+    if b.exercise.alerts.is_empty() && b.exercise.items.is_empty() {
+        o.push_str("None in the period.\n");
+    }
+    b.exercise.alerts.iter().for_each(|a| alert_text(&mut o, a));
+    more_text(&mut o, b.exercise.alerts_total, b.exercise.alerts.len());
+    b.exercise.items.iter().for_each(|i| item_text(&mut o, i));
+    more_text(&mut o, b.exercise.items_total, b.exercise.items.len());
+
+    heading(&mut o, "CONTACTS");
+    o.push_str("Overdue for a check-in at the end of the period:\n");
+    if b.contacts.overdue.is_empty() {
+        o.push_str("  none\n");
+    }
+    for c in &b.contacts.overdue {
+        let by = c.overdue_s.map_or("never contacted".to_string(), |s| format!("overdue {}", dur(s)));
+        wrap(&mut o, "  ", &format!("{} ({}, {}): {by}", c.name, c.role, c.post), 4);
+    }
+    o.push_str("With activity, local time now:\n");
+    if b.contacts.active.is_empty() {
+        o.push_str("  none\n");
+    }
+    for c in &b.contacts.active {
+        let duty = if c.on_duty_now { "on duty" } else { "off duty" };
+        let text = format!("{} ({}): {} ({duty}), {} check-in(s)", c.name, c.role, c.local_now, c.check_ins);
+        wrap(&mut o, "  ", &text, 4);
+    }
+
+    heading(&mut o, "FEEDS");
+    if b.feeds.outages.is_empty() {
+        o.push_str("No outages in the period.\n");
+    }
+    for f in &b.feeds.outages {
+        let end = f.end.map_or("still down".to_string(), |t| format!("back {}", utc(t)));
+        wrap(&mut o, "  ", &format!("{}: down {}, {end} ({})", f.feed, utc(f.start), dur(f.duration_s)), 4);
+    }
+    more_text(&mut o, b.feeds.outages_total, b.feeds.outages.len());
+    for s in &b.feeds.stale {
+        let last = s.last_ok.map_or("never".to_string(), utc);
+        wrap(&mut o, "  ", &format!("STALE at the end: {} (last good poll {last})", s.feed), 4);
+    }
+
+    heading(&mut o, "OPERATOR NOTES");
+    if b.notes.is_empty() {
+        o.push_str("None in the period.\n");
+    }
+    for n in &b.notes {
+        wrap(&mut o, "  ", &format!("{} #{} {}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_show_two_units() {
+        assert_eq!(dur(0), "0s");
+        assert_eq!(dur(45), "45s");
+        assert_eq!(dur(3600 + 120), "1h 2m");
+        assert_eq!(dur(2 * 86_400 + 3 * 3600 + 59), "2d 3h");
+        assert_eq!(dur(86_400 + 30), "1d");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_line_within_80_columns() {
+        let mut out = String::new();
+        let long = format!("{} {}", "word ".repeat(40), "x".repeat(120));
+        wrap(&mut out, "  ", &long, 4);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert!(out.lines().skip(1).all(|l| l.starts_with("    ")));
+    }
+}

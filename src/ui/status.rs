@@ -53,11 +53,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw(format!("│ {message} ")));
     }
     // The way to help stays visible however narrow the terminal: it is drawn last, on the right.
-    let hint = if area.width >= 120 && app.flash.is_none() {
-        " ? help  Tab pane  Enter detail  n note  q quit "
-    } else {
-        " ? help "
-    };
+    // The longer hint only where it leaves everything else whole.
+    const LONG_HINT: &str = " ? help  Tab pane  Enter detail  n note  q quit ";
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let hint = if used + LONG_HINT.len() <= area.width as usize { LONG_HINT } else { " ? help " };
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(hint.len() as u16)]).areas(area);
     frame.render_widget(Line::from(spans).style(theme.status()), left);

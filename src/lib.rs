@@ -18,5 +18,6 @@ pub mod poll;
 pub mod replay;
 pub mod runtime;
 pub mod state;
+pub mod term;
 pub mod text;
 pub mod ui;

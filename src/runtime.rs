@@ -6,14 +6,12 @@
 
 use anyhow::Context as _;
 use chrono::Utc;
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use crossterm::event::Event as TermEvent;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
@@ -268,10 +266,8 @@ async fn event_loop(
     feeds_config: Vec<FeedConfig>,
     theme: &Theme,
 ) -> anyhow::Result<()> {
-    let mut input = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut input = crate::term::Input::new();
+    let mut endings = crate::term::Endings::new()?;
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedMsg>(256);
 
     // Tick on the second boundary so the clock changes when the wall clock does.
@@ -295,13 +291,8 @@ async fn event_loop(
             dirty = false;
         }
         tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(event)) => {
-                    // Take every key already typed before drawing again.
-                    let mut pending = vec![event];
-                    while let Some(Some(Ok(event))) = input.next().now_or_never() {
-                        pending.push(event);
-                    }
+            batch = input.next_batch() => match batch {
+                Some(pending) => {
                     for event in pending {
                         if handle_terminal_event(desk, event) {
                             return Ok(());
@@ -310,7 +301,7 @@ async fn event_loop(
                     dirty = true;
                 }
                 // The terminal is gone (SSH link dropped): leave cleanly.
-                Some(Err(_)) | None => return Ok(()),
+                None => return Ok(()),
             },
             _ = clock.tick() => {
                 // Escalation is checked every second by the polling process, watched or not.
@@ -354,9 +345,7 @@ async fn event_loop(
                 }
                 dirty = true;
             }
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
-            _ = sigint.recv() => return Ok(()),
+            () = endings.recv() => return Ok(()),
         }
     }
 }

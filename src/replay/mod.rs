@@ -14,11 +14,9 @@ pub mod widget;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use crossterm::event::Event as TermEvent;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
@@ -95,10 +93,8 @@ async fn event_loop(
     replay: &mut Replay,
     theme: &Theme,
 ) -> anyhow::Result<()> {
-    let mut input = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut input = crate::term::Input::new();
+    let mut endings = crate::term::Endings::new()?;
     let mut frame = interval(FRAME_EVERY);
     frame.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_tick = Instant::now();
@@ -109,13 +105,8 @@ async fn event_loop(
             dirty = false;
         }
         tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(event)) => {
-                    // Every key already typed is handled before the next frame.
-                    let mut pending = vec![event];
-                    while let Some(Some(Ok(event))) = input.next().now_or_never() {
-                        pending.push(event);
-                    }
+            batch = input.next_batch() => match batch {
+                Some(pending) => {
                     for event in pending {
                         if let TermEvent::Key(key) = event && replay.handle_key(&key) {
                             return Ok(());
@@ -123,7 +114,7 @@ async fn event_loop(
                     }
                     dirty = true;
                 }
-                Some(Err(_)) | None => return Ok(()),
+                None => return Ok(()),
             },
             _ = frame.tick() => {
                 let now = Instant::now();
@@ -131,9 +122,7 @@ async fn event_loop(
                 dirty |= replay.tick(now - last_tick)?;
                 last_tick = now;
             }
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
-            _ = sigint.recv() => return Ok(()),
+            () = endings.recv() => return Ok(()),
         }
     }
 }

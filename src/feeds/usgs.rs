@@ -126,7 +126,7 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
             (None, None) => "Earthquake".to_string(),
         },
     };
-    let alert = p.alert.map(|a| a.to_ascii_lowercase());
+    let alert = p.alert;
     let tsunami = p.tsunami == Some(1);
     // One string, written in place: this runs for every feature of every poll.
     let mut summary = String::new();
@@ -141,7 +141,7 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
         part(format_args!("depth {} km", d.round() as i64));
     }
     if let Some(a) = &alert {
-        part(format_args!("PAGER {a}"));
+        part(format_args!("PAGER {}", Lower(a)));
     }
     if tsunami {
         part(format_args!("tsunami flag"));
@@ -150,7 +150,7 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
         part(format_args!("significance {sig}"));
     }
     if let Some(status) = &p.status {
-        part(format_args!("{}", status.to_ascii_lowercase()));
+        part(format_args!("{}", Lower(status)));
     }
     Ok(FeedItem {
         feed: feed.to_string(),
@@ -170,14 +170,28 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     })
 }
 
+/// Text shown in lower case without a copy: USGS writes status both "reviewed" and "REVIEWED".
+struct Lower<'t>(&'t str);
+
+impl std::fmt::Display for Lower<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.chars().try_for_each(|c| f.write_char(c.to_ascii_lowercase()))
+    }
+}
+
 /// The PAGER alert level when USGS has assessed impact, else the magnitude; whichever is higher.
 fn severity(mag: Option<f64>, pager: Option<&str>, tsunami: bool) -> Severity {
-    let by_pager = match pager {
-        Some("red") => Severity::Critical,
-        Some("orange") => Severity::Severe,
-        Some("yellow") => Severity::Moderate,
-        Some("green") => Severity::Minor,
-        _ => Severity::Info,
+    let level = |name: &str| pager.is_some_and(|p| p.eq_ignore_ascii_case(name));
+    let by_pager = if level("red") {
+        Severity::Critical
+    } else if level("orange") {
+        Severity::Severe
+    } else if level("yellow") {
+        Severity::Moderate
+    } else if level("green") {
+        Severity::Minor
+    } else {
+        Severity::Info
     };
     let by_mag = match mag {
         Some(m) if m >= 7.0 => Severity::Critical,

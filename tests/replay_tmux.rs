@@ -3,52 +3,13 @@
 //! time, `q` exits 0, and the journal's files are byte-identical before and after.
 
 mod replay_support;
+mod tmux_support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A private tmux server per test, killed when the test ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux is installed")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "replay"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "replay"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Polls the screen until `pred` holds: a terminal gives no signal to wait on.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen was:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use tmux_support::{Tmux, WAIT};
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -81,7 +42,7 @@ fn replay_in_tmux_jumps_to_an_alert_goes_to_a_time_and_leaves_the_journal_as_it_
         journal.display(),
         exit_file.display()
     );
-    let tmux = Tmux { socket: format!("attache-replay-{}", std::process::id()) };
+    let tmux = Tmux::new("replay", "replay");
     let started = tmux.run(&["new-session", "-d", "-s", "replay", "-x", "120", "-y", "40", &command]);
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
     tmux.run(&["set-option", "-t", "replay", "remain-on-exit", "on"]);

@@ -1,64 +1,13 @@
 //! End to end in a real terminal: the built binary runs in a detached tmux session (120x40)
 //! against a copy of the demo desk, and the test types at it and reads the screen back.
 
+mod tmux_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// How long any one expected screen may take to appear (generous for a loaded CI machine).
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Self {
-        Tmux { socket: format!("attache-test-{name}-{}", std::process::id()) }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux is installed (.ci/run installs it)")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "console"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "console"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    /// Polls the screen until `pred` holds; fails with the last screen if it never does.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        self.wait_for_long(what, WAIT, pred)
-    }
-
-    fn wait_for_long(&self, what: &str, wait: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + wait;
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen was:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use tmux_support::{Tmux, WAIT};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -122,9 +71,8 @@ impl Console {
             journal.display(),
             exit_file.display()
         );
-        let tmux = Tmux::new(name);
-        let started = tmux.run(&["new-session", "-d", "-s", "console", "-x", "120", "-y", "40", &command]);
-        assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
+        let tmux = Tmux::new(name, "console");
+        tmux.start(120, 40, &command);
         // Keep the pane after the command exits, so the screen it leaves can be read.
         tmux.run(&["set-option", "-t", "console", "remain-on-exit", "on"]);
         tmux.wait_for("all five pane titles and polled feeds", |s| {

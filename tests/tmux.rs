@@ -73,9 +73,7 @@ impl Console {
         );
         let tmux = Tmux::new(name, "console");
         tmux.start(120, 40, &command);
-        // Keep the pane after the command exits, so the screen it leaves can be read.
-        tmux.run(&["set-option", "-t", "console", "remain-on-exit", "on"]);
-        tmux.wait_for("all five pane titles and polled feeds", |s| {
+        tmux.wait_for("the pane titles and polled feeds", |s| {
             ["Missions", "Contacts", "Alerts", "Event log", "Feeds"].iter().all(|t| s.contains(t))
                 && s.contains("item.seen")
         });

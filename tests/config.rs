@@ -19,7 +19,7 @@ fn shipped_config_parses_and_checks() {
     assert!(!config.contacts.is_empty() && !config.feeds.is_empty());
     let out = attache().args(["--config", "config/attache.toml", "check"]).assert().success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(stdout.contains("ok (2 feeds, 7 missions, 6 contacts"), "{stdout}");
+    assert!(stdout.contains("ok (3 feeds, 7 missions, 6 contacts"), "{stdout}");
 }
 
 #[test]

@@ -23,22 +23,33 @@ fn router(start: DateTime<Utc>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/usgs/4.5_day.geojson", get(usgs))
+        .route("/cap/pagasa.xml", get(typhoon))
         .with_state(Scenario { start })
 }
 
 async fn index() -> &'static str {
-    "attache demo feeds:\n/usgs/4.5_day.geojson\n"
+    "attache demo feeds:\n/usgs/4.5_day.geojson\n/cap/pagasa.xml\n"
 }
 
 async fn usgs(State(scenario): State<Scenario>, request: HeaderMap) -> Response {
     let (version, body) = scenario::usgs(scenario.start, Utc::now() - scenario.start);
+    conditional(&request, &version, "application/geo+json", body)
+}
+
+async fn typhoon(State(scenario): State<Scenario>, request: HeaderMap) -> Response {
+    let (version, body) = scenario::typhoon(scenario.start);
+    conditional(&request, &version, "application/cap+xml", body)
+}
+
+/// A document with its ETag, or 304 when the client already has this version.
+fn conditional(request: &HeaderMap, version: &str, content_type: &'static str, body: Vec<u8>) -> Response {
     // Weak: the document's `generated` stamp moves, its content only when the script does.
     let etag = format!("W/\"{version}\"");
     let etag_value = HeaderValue::from_str(&etag).expect("versions are plain ASCII");
     if request.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response();
     }
-    let content_type = HeaderValue::from_static("application/geo+json");
+    let content_type = HeaderValue::from_static(content_type);
     (StatusCode::OK, [(header::ETAG, etag_value), (header::CONTENT_TYPE, content_type)], body).into_response()
 }
 

@@ -1,11 +1,16 @@
-//! The demo's script: real USGS features replayed as if they were happening now. Over the first
-//! minutes items appear, one is revised upward, and the oldest fall out of the window, so a
-//! console on the demo desk shows new, updated and withdrawn items within two minutes.
+//! The demo's script: real documents replayed as if they were happening now. USGS features
+//! appear over the first minutes, one is revised upward, and the oldest fall out of the window;
+//! a PAGASA typhoon alert sent as CAP `Test` traffic is in effect for four minutes, then
+//! expires. A console on the demo desk shows new, updated, withdrawn and expired items, and
+//! test traffic marked as such, within two minutes.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 const QUAKES: &[u8] = include_bytes!("../../config/demo/usgs-4.5_day-2024-02-06-13features.geojson");
+const TYPHOON: &str = include_str!("../../config/demo/cap-pagasa-typhoon-status-test-polygon-signed.xml");
+/// How long the typhoon alert is in effect from the scenario's start.
+const TYPHOON_LIFE: i64 = 240;
 /// The quake near the desk's missions (Luzon); it arrives first and is later revised upward.
 const NEAR_DESK: &str = "us7000lx97";
 /// Features listed from the start; the rest arrive one every `ARRIVAL` seconds.
@@ -64,6 +69,22 @@ pub fn usgs(start: DateTime<Utc>, elapsed: Duration) -> (String, Vec<u8>) {
     (version, serde_json::to_vec(&body).expect("JSON values serialize"))
 }
 
+/// The PAGASA alert (status Test) sent at the scenario's start and expiring `TYPHOON_LIFE`
+/// seconds later. Its times are rewritten, which breaks its XML signature: attache does not
+/// check signatures, and the demo says so nowhere else.
+pub fn typhoon(start: DateTime<Utc>) -> (String, Vec<u8>) {
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&chrono_tz::Asia::Manila).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    };
+    let body = TYPHOON
+        .replace("<sent>2014-11-03T14:57:33+08:00</sent>", &format!("<sent>{}</sent>", local(start)))
+        .replace(
+            "<expires>2014-11-04T03:57:28+08:00</expires>",
+            &format!("<expires>{}</expires>", local(start + Duration::seconds(TYPHOON_LIFE))),
+        );
+    (format!("typhoon-{}", start.timestamp()), body.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +106,19 @@ mod tests {
         assert_eq!(near(&items(61)).magnitude, Some(5.7));
         assert_eq!(items(100).len(), 13);
         assert_eq!(items(151).len(), 11);
+    }
+
+    #[test]
+    fn the_typhoon_alert_is_test_traffic_that_expires() {
+        let start: DateTime<Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+        let (_, body) = typhoon(start);
+        let parsed = crate::feeds::parse(FeedKind::Cap, "demo", None, &body, start).unwrap();
+        let alert = &parsed.items[0];
+        assert_eq!(alert.traffic, crate::domain::Traffic::Test);
+        assert_eq!(alert.expires, Some(start + Duration::seconds(TYPHOON_LIFE)));
+        let later =
+            crate::feeds::parse(FeedKind::Cap, "demo", None, &body, start + Duration::seconds(300)).unwrap();
+        assert!(later.items.is_empty() || later.items[0].expires.unwrap() < start + Duration::seconds(300));
     }
 
     #[test]

@@ -89,6 +89,19 @@ pub struct App {
     pub polls_feeds: bool,
     /// The journal is still being read (a long one, with no checkpoint near its end).
     pub reading_journal: bool,
+    /// Counts the banner and status bar show, kept with the rows rather than counted per frame.
+    pub summary: Summary,
+}
+
+/// What the banner and the status bar count, from state and clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Exercise, test, draft and system traffic in view: open alerts and active items.
+    pub exercise_alerts: usize,
+    pub exercise_items: usize,
+    pub escalated: usize,
+    /// Open alerts nobody has acknowledged.
+    pub waiting: usize,
 }
 
 impl App {
@@ -106,6 +119,7 @@ impl App {
             feed_runtime: BTreeMap::new(),
             polls_feeds: false,
             reading_journal: false,
+            summary: Summary::default(),
         };
         app.refresh_all();
         app
@@ -129,6 +143,7 @@ impl App {
             self.refresh(Pane::Contacts);
             self.refresh(Pane::Alerts);
             self.refresh(Pane::Log);
+            self.refresh_summary();
         }
         if second_changed {
             self.refresh(Pane::Feeds);
@@ -140,6 +155,14 @@ impl App {
         for pane in Pane::ALL {
             self.refresh(pane);
         }
+        self.refresh_summary();
+    }
+
+    fn refresh_summary(&mut self) {
+        let (exercise_alerts, exercise_items) = self.state.non_real_traffic(self.now);
+        let escalated = self.state.open_alerts().filter(|a| a.escalated).count();
+        let waiting = self.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
+        self.summary = Summary { exercise_alerts, exercise_items, escalated, waiting };
     }
 
     /// Rebuilds one pane's rows; they change only with state, clock or filter, never per frame.

@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 
 /// Draws the console in `area`: the replay puts its banner and timeline around it.
 pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let (exercise_alerts, exercise_items) = app.state.non_real_traffic(app.now);
+    let (exercise_alerts, exercise_items) = (app.summary.exercise_alerts, app.summary.exercise_items);
     let banner = u16::from(exercise_alerts + exercise_items > 0);
     let [banner_area, body, status_area] =
         Layout::vertical([Constraint::Length(banner), Constraint::Fill(1), Constraint::Length(1)])

@@ -32,8 +32,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             spans.push(Span::styled(format!("│ JOURNAL DAMAGED, READ-ONLY: {why} "), theme.alarm()))
         }
     }
-    let escalated = app.state.open_alerts().filter(|a| a.escalated).count();
-    let waiting = app.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
+    let (escalated, waiting) = (app.summary.escalated, app.summary.waiting);
     if escalated > 0 {
         spans.push(Span::styled(format!("│ {escalated} ESCALATED "), theme.alarm()));
     } else if waiting > 0 {

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt::Write;
 
 use super::{ParseError, Parsed};
 use crate::domain::{FeedItem, LatLon, Location, Severity, Traffic};
@@ -75,7 +74,7 @@ pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
     if let Ok(WholeCollection { kind: Some(kind), features: Some(features) }) = serde_json::from_slice(body)
         && kind == "FeatureCollection"
     {
-        let mut parsed = Parsed::default();
+        let mut parsed = Parsed { items: Vec::with_capacity(features.len()), ..Parsed::default() };
         for (n, feature) in features.into_iter().enumerate() {
             match item(feed, feature) {
                 Ok(item) => parsed.items.push(item),
@@ -128,29 +127,30 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     };
     let alert = p.alert;
     let tsunami = p.tsunami == Some(1);
-    // One string, written in place: this runs for every feature of every poll.
-    let mut summary = String::new();
-    let mut part = |text: std::fmt::Arguments| {
+    // One string, written in place without the formatting machinery: this runs for every
+    // feature of every poll, and formatting was most of the cost of building an item.
+    let mut summary = String::with_capacity(80);
+    let mut numbers = itoa::Buffer::new();
+    let mut part = |pieces: &[&str]| {
         if !summary.is_empty() {
             summary.push_str(", ");
         }
-        let _ = summary.write_fmt(text);
+        pieces.iter().for_each(|piece| summary.push_str(piece));
     };
     if let Some(d) = depth_km {
-        // Rounded as an integer: formatting a float is the dearest thing done per feature.
-        part(format_args!("depth {} km", d.round() as i64));
+        part(&["depth ", numbers.format(d.round() as i64), " km"]);
     }
     if let Some(a) = &alert {
-        part(format_args!("PAGER {}", Lower(a)));
+        part(&["PAGER ", &a.to_ascii_lowercase()]);
     }
     if tsunami {
-        part(format_args!("tsunami flag"));
+        part(&["tsunami flag"]);
     }
     if let Some(sig) = p.sig {
-        part(format_args!("significance {sig}"));
+        part(&["significance ", numbers.format(sig)]);
     }
     if let Some(status) = &p.status {
-        part(format_args!("{}", Lower(status)));
+        part(&[&status.to_ascii_lowercase()]);
     }
     Ok(FeedItem {
         feed: feed.to_string(),
@@ -161,7 +161,12 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
         published: p.time.and_then(DateTime::<Utc>::from_timestamp_millis),
         updated: p.updated.and_then(DateTime::<Utc>::from_timestamp_millis),
         severity: severity(mag, alert.as_deref(), tsunami),
-        severity_raw: mag.map(|m| format!("M{m}")),
+        severity_raw: mag.map(|m| {
+            let mut raw = String::with_capacity(8);
+            raw.push('M');
+            raw.push_str(trimmed(ryu::Buffer::new().format_finite(m)));
+            raw
+        }),
         category: Some(p.kind.map_or_else(|| "earthquake".into(), Cow::into_owned)),
         magnitude: mag,
         location,
@@ -170,13 +175,9 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     })
 }
 
-/// Text shown in lower case without a copy: USGS writes status both "reviewed" and "REVIEWED".
-struct Lower<'t>(&'t str);
-
-impl std::fmt::Display for Lower<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.chars().try_for_each(|c| f.write_char(c.to_ascii_lowercase()))
-    }
+/// `5.0` as `5`, as USGS and most people write a whole magnitude.
+fn trimmed(number: &str) -> &str {
+    number.strip_suffix(".0").unwrap_or(number)
 }
 
 /// The PAGER alert level when USGS has assessed impact, else the magnitude; whichever is higher.

@@ -182,18 +182,10 @@ fn polling_hour() {
         let fetcher = Fetcher::new();
         let mut pollers: Vec<Poller> = (0..FEEDS)
             .map(|n| {
+                let url = FeedSource::Url(format!("http://127.0.0.1:{port}/feed/{n}"));
                 Poller::new(FeedConfig {
-                    name: format!("feed{n}"),
-                    kind: FeedKind::UsgsGeojson,
-                    source: FeedSource::Url(format!("http://127.0.0.1:{port}/feed/{n}")),
                     every: Duration::from_secs(10),
-                    timeout: Duration::from_secs(10),
-                    max_bytes: 1 << 20,
-                    headers: vec![],
-                    map: None,
-                    follow_links: false,
-                    ca_file: None,
-                    enabled: true,
+                    ..FeedConfig::new(&format!("feed{n}"), FeedKind::UsgsGeojson, url)
                 })
             })
             .collect();

@@ -14,33 +14,18 @@ use attache::event::{Event, Record};
 use attache::state::DeskState;
 
 fn rules() -> Vec<Rule> {
-    let base = Rule {
-        name: String::new(),
-        feeds: None,
-        min_severity: None,
-        min_magnitude: None,
-        keywords: vec![],
-        near_mission_km: None,
-        near_contact_km: None,
-        include_exercise: false,
-        raise: Severity::Moderate,
-        escalate_after: None,
-    };
     vec![
         Rule {
-            name: "quake near a mission".into(),
             feeds: Some(vec!["quakes".into()]),
             min_magnitude: Some(5.0),
             near_mission_km: Some(100.0),
             escalate_after: Some(Duration::from_secs(15 * 60)),
-            ..base.clone()
+            ..Rule::new("quake near a mission", Severity::Moderate)
         },
         Rule {
-            name: "cyclone warnings".into(),
             keywords: vec!["cyclone".into()],
             include_exercise: true,
-            raise: Severity::Minor,
-            ..base
+            ..Rule::new("cyclone warnings", Severity::Minor)
         },
     ]
 }

@@ -17,17 +17,10 @@ const QUAKES: &[u8] = include_bytes!("fixtures/usgs/usgs-4.5_day-2024-02-06-13fe
 
 fn feed(url: String) -> FeedConfig {
     FeedConfig {
-        name: "quakes".into(),
-        kind: FeedKind::UsgsGeojson,
-        source: FeedSource::Url(url),
         every: Duration::from_secs(60),
         timeout: Duration::from_secs(5),
         max_bytes: 1 << 20,
-        headers: vec![],
-        map: None,
-        follow_links: false,
-        ca_file: None,
-        enabled: true,
+        ..FeedConfig::new("quakes", FeedKind::UsgsGeojson, FeedSource::Url(url))
     }
 }
 

@@ -23,19 +23,7 @@ fn live_event(uid: &str) -> Vec<u8> {
 }
 
 fn feed(kind: FeedKind, source: FeedSource) -> FeedConfig {
-    FeedConfig {
-        name: "tak".into(),
-        kind,
-        source,
-        every: Duration::from_secs(60),
-        timeout: Duration::from_secs(5),
-        max_bytes: 1 << 20,
-        headers: vec![],
-        map: None,
-        follow_links: false,
-        ca_file: None,
-        enabled: true,
-    }
+    FeedConfig { timeout: Duration::from_secs(5), ..FeedConfig::new("tak", kind, source) }
 }
 
 /// The next outcome that carries items, or fails.

@@ -11,18 +11,7 @@ use attache::event::{Event, Record};
 use attache::state::DeskState;
 
 fn rule() -> Rule {
-    Rule {
-        name: "r".into(),
-        feeds: None,
-        min_severity: None,
-        min_magnitude: None,
-        keywords: vec![],
-        near_mission_km: None,
-        near_contact_km: None,
-        include_exercise: false,
-        raise: Severity::Moderate,
-        escalate_after: None,
-    }
+    Rule::new("r", Severity::Moderate)
 }
 
 fn item(lat: f64, lon: f64) -> FeedItem {

@@ -30,6 +30,22 @@ pub struct Match {
 }
 
 impl Rule {
+    /// A rule with no conditions yet: it matches every real-world item and raises `raise`.
+    pub fn new(name: &str, raise: Severity) -> Self {
+        Rule {
+            name: name.to_string(),
+            feeds: None,
+            min_severity: None,
+            min_magnitude: None,
+            keywords: Vec::new(),
+            near_mission_km: None,
+            near_contact_km: None,
+            include_exercise: false,
+            raise,
+            escalate_after: None,
+        }
+    }
+
     pub fn matches(&self, item: &FeedItem, missions: &[Mission], contacts: &[Contact]) -> Option<Match> {
         if self.feeds.as_ref().is_some_and(|feeds| !feeds.contains(&item.feed)) {
             return None;

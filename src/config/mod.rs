@@ -139,6 +139,24 @@ pub struct FeedConfig {
 }
 
 impl FeedConfig {
+    /// A feed with the documented defaults: polled every `DEFAULT_EVERY`, `DEFAULT_TIMEOUT`,
+    /// `DEFAULT_MAX_MIB`, no extra headers, enabled.
+    pub fn new(name: &str, kind: FeedKind, source: FeedSource) -> Self {
+        FeedConfig {
+            name: name.to_string(),
+            kind,
+            source,
+            every: DEFAULT_EVERY,
+            timeout: DEFAULT_TIMEOUT,
+            max_bytes: DEFAULT_MAX_MIB << 20,
+            headers: Vec::new(),
+            map: None,
+            follow_links: false,
+            ca_file: None,
+            enabled: true,
+        }
+    }
+
     /// The headers with secrets read now; fails naming the variable or file that is missing.
     pub fn resolve_headers(&self) -> Result<Vec<(String, String)>, String> {
         self.headers

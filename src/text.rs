@@ -5,6 +5,10 @@
 
 /// Returns `raw` as a single line of printable text, with runs of whitespace collapsed.
 pub fn one_line(raw: &str) -> String {
+    if is_plain_line(raw) {
+        // Most text already is one clean line: a copy, without the walk through its chars.
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
     for ch in raw.chars() {
@@ -25,6 +29,30 @@ pub fn one_line(raw: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+/// `one_line` for text already owned: plain text is returned as it is, without a copy.
+pub fn one_line_owned(raw: String) -> String {
+    if is_plain_line(&raw) { raw } else { one_line(&raw) }
+}
+
+/// Whether `raw` is printable ASCII with single spaces between words, which `one_line` would
+/// return unchanged.
+fn is_plain_line(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    for &byte in bytes {
+        match byte {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'!'..=b'~' => after_space = false,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Unicode bidi embeddings, overrides and isolates, plus the BOM/zero-width no-break space.
@@ -67,6 +95,17 @@ mod tests {
     #[test]
     fn unicode_letters_are_kept() {
         assert_eq!(one_line("45 km NNW of Güiria, ʻokina"), "45 km NNW of Güiria, ʻokina");
+    }
+
+    #[test]
+    fn plain_lines_pass_unchanged_and_anything_else_takes_the_long_way() {
+        for plain in ["", "M 4.6 - 45 km NNW of Manila", "a", "{\"x\":[1]}~"] {
+            assert!(is_plain_line(plain), "{plain:?}");
+            assert_eq!(one_line(plain), plain);
+        }
+        for other in [" a", "a ", "a  b", "a\tb", "a\x7fb", "é", "a\x1b[0m"] {
+            assert!(!is_plain_line(other), "{other:?}");
+        }
     }
 
     #[test]

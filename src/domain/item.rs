@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{LatLon, Severity};
-use crate::text::one_line;
+use crate::text::{one_line, one_line_owned};
 
 /// Whether traffic describes the real world. CAP `status` and CoT `opex` mark exercise and test
 /// traffic; the desk must never mistake one for the other, so it travels with every item.
@@ -129,16 +129,21 @@ pub struct ItemKey {
 impl FeedItem {
     /// The item with every text field folded to one printable line (see `text::one_line`).
     pub fn cleaned(&self) -> FeedItem {
-        let clean = |s: &Option<String>| s.as_deref().map(one_line);
+        self.clone().into_cleaned()
+    }
+
+    /// `cleaned`, reusing the item's own text where it is already clean.
+    pub fn into_cleaned(self) -> FeedItem {
+        let clean = |s: Option<String>| s.map(one_line_owned);
         FeedItem {
-            feed: one_line(&self.feed),
-            id: one_line(&self.id),
-            title: one_line(&self.title),
-            summary: clean(&self.summary),
-            link: clean(&self.link),
-            severity_raw: clean(&self.severity_raw),
-            category: clean(&self.category),
-            ..self.clone()
+            feed: one_line_owned(self.feed),
+            id: one_line_owned(self.id),
+            title: one_line_owned(self.title),
+            summary: clean(self.summary),
+            link: clean(self.link),
+            severity_raw: clean(self.severity_raw),
+            category: clean(self.category),
+            ..self
         }
     }
 

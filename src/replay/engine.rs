@@ -69,7 +69,7 @@ pub fn index(dir: PathBuf, tx: Sender<Progress>) {
             let kind = kind_of(raw.bytes).unwrap_or("");
             progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
             match serde_json::from_slice::<Record>(raw.bytes) {
-                Ok(record) => state.apply(&record),
+                Ok(record) => state.fold(record),
                 Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
             }
             if raw.seq % every == 0 {

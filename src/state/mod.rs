@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::domain::{FeedItem, ItemKey};
 use crate::event::{Event, Record};
-use crate::text::one_line;
+use crate::text::{one_line, one_line_owned};
 use serde::{Deserialize, Serialize};
 
 /// How many event-log lines the state keeps for the Event log pane; the journal keeps them all.
@@ -111,65 +111,84 @@ impl DeskState {
         if record.seq <= self.last_seq && self.last_seq != 0 {
             return;
         }
-        self.last_seq = record.seq;
-        self.last_ts = Some(record.ts);
-        let ts = record.ts;
-        self.count_activity(&record.event, ts);
+        self.fold(record.clone());
+    }
+
+    /// `apply`, taking the record: its text moves into the state instead of being copied,
+    /// which is most of what folding a long journal costs.
+    pub fn fold(&mut self, record: Record) {
+        if record.seq <= self.last_seq && self.last_seq != 0 {
+            return;
+        }
+        let Record { seq, ts, by, event } = record;
+        self.last_seq = seq;
+        self.last_ts = Some(ts);
+        self.count_activity(&event, ts);
         let hour = ts.timestamp().div_euclid(3600);
         if hour > self.housekept_hour {
             // Once per hour of the record's own time: pure, so replay keeps exactly the same.
             self.housekept_hour = hour;
             self.let_go(ts);
         }
-        match &record.event {
+        // Described before it is applied: only an alert's title is looked up, which applying
+        // an acknowledgement, escalation or resolution does not change.
+        let log_line = LogLine {
+            seq,
+            ts,
+            kind: event.kind(),
+            by: one_line_owned(by),
+            text: describe::describe(&event, &self.alerts),
+        };
+        match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
             Event::ItemWithdrawn { feed, id, .. } => {
-                let key = ItemKey { feed: one_line(feed), id: one_line(id) };
+                let key = ItemKey { feed: one_line(&feed), id: one_line(&id) };
                 if self.items.remove(&key).is_some() {
-                    self.feed_mut(feed).active_items -= 1;
+                    self.feed_mut(&feed).active_items -= 1;
                 }
             }
             Event::FeedPolled { feed, ms, .. } => {
-                let health = self.feed_mut(feed);
+                let health = self.feed_mut(&feed);
                 health.last_ok = Some(ts);
-                health.last_poll_ms = Some(*ms);
+                health.last_poll_ms = Some(ms);
                 health.failing_since = None;
             }
             Event::FeedFailed { feed, error } => {
-                let health = self.feed_mut(feed);
-                health.last_error = Some((ts, one_line(error)));
+                let health = self.feed_mut(&feed);
+                health.last_error = Some((ts, one_line_owned(error)));
                 health.failing_since.get_or_insert(ts);
             }
             Event::FeedRecovered { feed } => {
-                let health = self.feed_mut(feed);
+                let health = self.feed_mut(&feed);
                 health.failing_since = None;
                 health.last_ok = Some(ts);
             }
             Event::Note { .. } => self.notes += 1,
             Event::ContactCheckedIn { contact, .. } => {
-                self.check_ins.insert(contact.clone(), ts);
+                self.check_ins.insert(contact, ts);
             }
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
             | Event::AlertAcknowledged { .. }
             | Event::AlertUnacknowledged { .. }
             | Event::AlertEscalated { .. }
-            | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, event, ts),
+            | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, &event, ts),
             Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
         }
-        self.log.push_front(LogLine {
-            seq: record.seq,
-            ts,
-            kind: record.event.kind(),
-            by: one_line(&record.by),
-            text: describe::describe(&record.event, &self.alerts),
-        });
+        self.log.push_front(log_line);
         self.log.truncate(LOG_CAPACITY);
     }
 
     pub fn apply_all<'a>(&mut self, records: impl IntoIterator<Item = &'a Record>) {
         for record in records {
             self.apply(record);
+        }
+    }
+
+    /// `apply_all`, taking the records (see `fold`).
+    pub fn fold_all(&mut self, records: impl IntoIterator<Item = Record>) {
+        for record in records {
+            self.fold(record);
         }
     }
 
@@ -212,10 +231,10 @@ impl DeskState {
         self.feeds.entry(feed.to_string()).or_default()
     }
 
-    fn upsert_item(&mut self, item: &FeedItem, ts: DateTime<Utc>) {
+    fn upsert_item(&mut self, item: FeedItem, ts: DateTime<Utc>) {
         // Feed text is cleaned on its way into state: the one gate through which everything on
         // screen passes, whoever wrote the journal.
-        let item = item.cleaned();
+        let item = item.into_cleaned();
         let key = item.key();
         let version = (ts, format!("{} ({})", item.title, item.severity));
         match self.items.get_mut(&key) {

@@ -1,0 +1,173 @@
+//! The events the journal records. Each is one JSON line; the `kind` names are dotted and stable,
+//! because operators run `jq` and scripts over them (README, "Journal events").
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{FeedItem, Severity, Traffic};
+
+mod read;
+
+/// One journal record: an event with its place in the record and who caused it. Read by hand
+/// (`read.rs`): the derived reading of a flattened, tagged enum buffers every field twice.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Record {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    /// The operator (login name) or source (`feed:NAME`, `attache`) that caused the event.
+    pub by: String,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WithdrawReason {
+    Expired,
+    Stale,
+    Cancelled,
+    Gone,
+}
+
+impl WithdrawReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithdrawReason::Expired => "expired",
+            WithdrawReason::Stale => "stale",
+            WithdrawReason::Cancelled => "cancelled",
+            WithdrawReason::Gone => "gone from feed",
+        }
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Declares `Event` with each variant's dotted kind written once: the enum (written and read
+/// as one flat object tagged by `kind`), `KINDS`, `Event::kind`, and a reader of each kind's
+/// fields straight from the record (`read.rs`).
+macro_rules! events {
+    ($(
+        $(#[$variant_meta:meta])*
+        $kind:literal => $variant:ident { $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),* $(,)? }
+    ),* $(,)?) => {
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum Event {
+            $(
+                $(#[$variant_meta])*
+                #[serde(rename = $kind)]
+                $variant { $( $(#[$field_meta])* $field: $ty ),* },
+            )*
+        }
+
+        /// Every kind name this version writes or reads.
+        pub const KINDS: &[&str] = &[$($kind),*];
+
+        impl Event {
+            /// The dotted kind name as it appears in the journal.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Event::$variant { .. } => $kind,)*
+                }
+            }
+        }
+
+        /// Each kind's fields as a struct of their own, so they can be read without the
+        /// buffering a tagged enum needs.
+        mod fields {
+            #![allow(clippy::struct_field_names)]
+            use super::*;
+            $(
+                #[derive(Deserialize)]
+                pub(super) struct $variant { $( $(#[$field_meta])* pub(super) $field: $ty ),* }
+            )*
+        }
+
+        /// Reads the fields of an event of `kind` from `fields`; None if the kind is unknown.
+        fn read_fields<'de, D: serde::Deserializer<'de>>(kind: &str, fields: D) -> Result<Option<Event>, D::Error> {
+            Ok(Some(match kind {
+                $($kind => {
+                    let fields::$variant { $($field),* } = fields::$variant::deserialize(fields)?;
+                    Event::$variant { $($field),* }
+                })*
+                _ => return Ok(None),
+            }))
+        }
+    };
+}
+
+events! {
+    "session.started" => SessionStarted { operator: String, host: String, terminal: String },
+    "session.ended" => SessionEnded { operator: String, host: String },
+    "config.loaded" => ConfigLoaded { path: String, digest: String, feeds: usize, missions: usize, contacts: usize },
+    "note" => Note { operator: String, text: String },
+    "item.seen" => ItemSeen { item: FeedItem },
+    "item.updated" => ItemUpdated { item: FeedItem },
+    "item.withdrawn" => ItemWithdrawn { feed: String, id: String, reason: WithdrawReason },
+    /// A successful poll, journaled when it changed something or after a quiet spell, so the
+    /// record shows when each feed was last known good.
+    "feed.polled" => FeedPolled {
+        feed: String,
+        items: usize,
+        new: usize,
+        updated: usize,
+        withdrawn: usize,
+        ms: u64,
+        /// Entries of the document that could not be read, with the first one's reason.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        skipped: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<String>,
+    },
+    "feed.failed" => FeedFailed { feed: String, error: String },
+    "feed.recovered" => FeedRecovered { feed: String },
+    "alert.raised" => AlertRaised {
+        alert: String,
+        rule: String,
+        feed: String,
+        item: String,
+        severity: Severity,
+        title: String,
+        #[serde(default)]
+        missions: Vec<String>,
+        /// Exercise and test traffic stays marked as such on every alert it raises.
+        #[serde(default)]
+        traffic: Traffic,
+    },
+    "alert.updated" => AlertUpdated { alert: String, severity: Severity, title: String },
+    "alert.acknowledged" => AlertAcknowledged {
+        alert: String,
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    "alert.unacknowledged" => AlertUnacknowledged { alert: String, operator: String },
+    "alert.escalated" => AlertEscalated { alert: String },
+    "alert.resolved" => AlertResolved { alert: String, operator: String, reason: String },
+    "contact.checked_in" => ContactCheckedIn { contact: String, operator: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_is_one_flat_json_object_with_dotted_kind() {
+        let record = Record {
+            seq: 7,
+            ts: "2026-11-25T03:00:00Z".parse().unwrap(),
+            by: "reyes".into(),
+            event: Event::Note { operator: "reyes".into(), text: "Called DATT Tokyo".into() },
+        };
+        let line = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            line,
+            r#"{"seq":7,"ts":"2026-11-25T03:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"Called DATT Tokyo"}"#
+        );
+        let back: Record = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, record);
+        assert_eq!(back.event.kind(), "note");
+    }
+}

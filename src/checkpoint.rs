@@ -1,28 +1,38 @@
 //! Checkpoints: the desk state folded up to some record, saved beside the journal so that a
-//! console opens a long journal by folding only the records after it. A checkpoint is a cache,
-//! like the journal's index: before use it is checked against the journal (the record it was
-//! taken at must still carry the same `sum`, and the version that wrote it must be this one),
-//! and one that fails the check is ignored and later replaced, never trusted.
+//! reader starts near where it wants to be instead of at the journal's first record: a console
+//! opening a long journal, a briefing of last week, a replay started at a time. A checkpoint is
+//! a cache, like the journal's index: before use it is checked against the journal (the record
+//! it was taken at must still carry the same `sum`, and the version that wrote it must be this
+//! one), and one that fails the check is ignored and later replaced, never trusted.
 //!
-//! Files: `checkpoints/<seq>.json` in the journal directory: a header line (version, seq, sum),
-//! then the state as one JSON line. The newest `KEEP` are kept.
+//! Files: `checkpoints/<seq>.json.gz` in the journal directory, gzip-compressed (a desk state
+//! of a few MB of JSON shrinks about tenfold): a header line (version, seq, sum), then the
+//! state as one JSON line.
+//!
+//! Kept: the newest `KEEP`, and the oldest of every span of `EVERY` records, so that any point
+//! of the record has a checkpoint at most about `2 * EVERY` records before it.
 
 use std::fs;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{Follower, JournalError, format};
 use crate::state::DeskState;
 
 pub const DIR: &str = "checkpoints";
-/// Checkpoints kept; older ones are removed when a new one is written.
+/// The newest checkpoints kept whatever their place.
 pub const KEEP: usize = 2;
-/// A console writes a new checkpoint once this many records were folded since the last one.
-pub const EVERY: u64 = 20_000;
+/// A checkpoint is written once this many records were folded since the last one, and one is
+/// kept for every span of this many records.
+pub const EVERY: u64 = 10_000;
 /// Changes when the reducer or the state's shape changes, so old checkpoints are not used.
-const STATE_FORMAT: u32 = 1;
+const STATE_FORMAT: u32 = 2;
+const SUFFIX: &str = ".json.gz";
 
 #[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
 struct Header {
@@ -56,22 +66,45 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
         sum_at(journal, seq).map_err(|e| e.to_string())?.ok_or_else(|| format!("record {seq} not found"))?;
     let dir = journal.join(DIR);
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{seq:012}.json"));
-    let temporary = dir.join(format!(".{seq:012}.json.tmp"));
+    let path = dir.join(format!("{seq:012}{SUFFIX}"));
+    let temporary = dir.join(format!(".{seq:012}{SUFFIX}.tmp"));
     let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(fs::File::create(&temporary)?);
+        let file = fs::File::create(&temporary)?;
+        let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::fast()));
         serde_json::to_writer(&mut out, &Header { version: version(), seq, sum })?;
         out.write_all(b"\n")?;
         serde_json::to_writer(&mut out, state)?;
         out.write_all(b"\n")?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()?;
         fs::rename(&temporary, &path)
     };
     write().map_err(|e| format!("cannot write checkpoint {}: {e}", path.display()))?;
-    for old in list(journal).into_iter().rev().skip(KEEP) {
-        let _ = fs::remove_file(old.1);
-    }
+    prune(journal);
     Ok(path)
+}
+
+/// Removes the checkpoints neither among the newest `KEEP` nor the oldest of their span of
+/// `EVERY` records, and any left by another state format's file naming.
+fn prune(journal: &Path) {
+    let found = list(journal);
+    let newest = found.len().saturating_sub(KEEP);
+    let mut last_span = None;
+    for (i, (seq, path)) in found.iter().enumerate() {
+        let span = seq / EVERY;
+        let first_of_span = last_span != Some(span);
+        last_span = Some(span);
+        if !first_of_span && i < newest {
+            let _ = fs::remove_file(path);
+        }
+    }
+    // Checkpoints of the first format were plain `<seq>.json`; no version reads them now.
+    if let Ok(entries) = fs::read_dir(journal.join(DIR)) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(|n| n.ends_with(".json")) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Checkpoint files, oldest first, with the seq each was taken at.
@@ -80,7 +113,7 @@ fn list(journal: &Path) -> Vec<(u64, PathBuf)> {
     let mut found: Vec<_> = entries
         .filter_map(|e| {
             let path = e.ok()?.path();
-            let seq = path.file_name()?.to_str()?.strip_suffix(".json")?.parse().ok()?;
+            let seq = path.file_name()?.to_str()?.strip_suffix(SUFFIX)?.parse().ok()?;
             Some((seq, path))
         })
         .collect();
@@ -91,18 +124,20 @@ fn list(journal: &Path) -> Vec<(u64, PathBuf)> {
 /// The newest checkpoint that checks out against the journal, as the state and a follower
 /// positioned just after its record; else an empty state and a follower from the start.
 pub fn resume(journal: &Path) -> (DeskState, Follower) {
-    for (seq, path) in list(journal).into_iter().rev() {
-        if let Some(resumed) = load(journal, seq, &path) {
-            return resumed;
-        }
-    }
-    (DeskState::default(), Follower::new(journal))
+    resume_before(journal, u64::MAX).unwrap_or_else(|| (DeskState::default(), Follower::new(journal)))
+}
+
+/// The newest checkpoint taken at record `seq` or before that checks out against the journal,
+/// as the state and a follower positioned just after its record.
+pub fn resume_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> {
+    list(journal).into_iter().rev().filter(|(at, _)| *at <= seq).find_map(|(at, path)| load(journal, at, &path))
 }
 
 fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> {
-    let text = fs::read(path).ok()?;
-    let newline = text.iter().position(|&b| b == b'\n')?;
-    let header: Header = serde_json::from_slice(&text[..newline]).ok()?;
+    let mut text = BufReader::new(GzDecoder::new(fs::File::open(path).ok()?));
+    let mut header = String::new();
+    text.read_line(&mut header).ok()?;
+    let header: Header = serde_json::from_str(&header).ok()?;
     if header.version != version() || header.seq != seq {
         return None;
     }
@@ -119,6 +154,83 @@ fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> 
     if !matches {
         return None;
     }
-    let state: DeskState = serde_json::from_slice(&text[newline + 1..]).ok()?;
+    let mut state = Vec::new();
+    text.read_to_end(&mut state).ok()?;
+    let state: DeskState = serde_json::from_slice(&state).ok()?;
     (state.last_seq == seq).then_some((state, follower))
+}
+
+/// What `build` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Built {
+    pub records: u64,
+    pub written: usize,
+    pub problems: Vec<String>,
+}
+
+/// Folds the whole journal and writes the checkpoints a console would have left along it (one
+/// every `EVERY` records) where there is none yet: for a journal written by another version, a
+/// generator or an import. Spans that already have a checkpoint are left as they are.
+pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, String> {
+    let have: Vec<u64> = list(journal).iter().map(|(seq, _)| seq / EVERY).collect();
+    let mut built = Built::default();
+    let mut state = DeskState::default();
+    let mut follower = Follower::new(journal);
+    loop {
+        let (records, problems) = follower.poll_up_to(EVERY as usize).map_err(|e| e.to_string())?;
+        built.problems.extend(problems.iter().map(|p| p.to_string()));
+        let done = records.len() < EVERY as usize;
+        for record in records {
+            let span = record.seq / EVERY;
+            let take = record.seq % EVERY == 0 && !have.contains(&span);
+            state.fold(record);
+            built.records += 1;
+            if take {
+                save(journal, &state)?;
+                built.written += 1;
+            }
+        }
+        progress(built.records);
+        if done {
+            return Ok(built);
+        }
+    }
+}
+
+/// Writes checkpoints in a thread of its own, so a console never waits on one: writing a few
+/// MB of state, compressed, takes tens of milliseconds.
+pub struct Saver {
+    journal: PathBuf,
+    running: Option<std::thread::JoinHandle<Result<PathBuf, String>>>,
+}
+
+impl Saver {
+    pub fn new(journal: &Path) -> Self {
+        Saver { journal: journal.to_path_buf(), running: None }
+    }
+
+    /// Starts saving `state` unless the last save is still under way; returns whether it
+    /// started, and the last save's error if it failed.
+    pub fn offer(&mut self, state: &DeskState) -> (bool, Option<String>) {
+        if self.running.as_ref().is_some_and(|r| !r.is_finished()) {
+            return (false, None);
+        }
+        let failed = self.collect();
+        let (journal, state) = (self.journal.clone(), state.clone());
+        self.running = Some(std::thread::spawn(move || save(&journal, &state)));
+        (true, failed)
+    }
+
+    /// Waits for the save under way, if any; its error if it failed.
+    pub fn finish(&mut self) -> Option<String> {
+        self.collect()
+    }
+
+    fn collect(&mut self) -> Option<String> {
+        match self.running.take()?.join() {
+            Ok(Ok(_)) => None,
+            Ok(Err(why)) => Some(why),
+            Err(_) => Some("the checkpoint writer panicked".into()),
+        }
+    }
 }

@@ -119,6 +119,10 @@ pub enum JournalCommand {
     },
     /// Segments, sizes, records, time span and counts by kind.
     Stats,
+    /// Write the state checkpoints a console leaves along a journal as it reads it (one every
+    /// 10,000 records), where there are none: for a journal from an older version, a generator
+    /// or another desk. Briefings and replays start from them instead of the first record.
+    Checkpoint,
     /// Write records to stdout, optionally for a time window and some kinds.
     Export {
         /// From this time: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `24h`, `7d`).

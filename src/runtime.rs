@@ -59,6 +59,7 @@ struct Desk {
     journal_dir: PathBuf,
     /// The record the newest checkpoint this console knows of was taken at.
     checkpointed: u64,
+    checkpoints: crate::checkpoint::Saver,
     writer: Option<Writer>,
     follower: Follower,
     /// When each feed last had a `feed.polled` record written by this console.
@@ -102,14 +103,18 @@ impl Desk {
         self.record(alerts::SYSTEM, alerts);
     }
 
-    /// Saves a checkpoint when at least `after` records were folded since the last one.
+    /// Starts saving a checkpoint, in the background, when at least `after` records were
+    /// folded since the last one.
     fn checkpoint_if_due(&mut self, after: u64) {
         if self.app.state.last_seq < self.checkpointed + after {
             return;
         }
-        match crate::checkpoint::save(&self.journal_dir, &self.app.state) {
-            Ok(_) => self.checkpointed = self.app.state.last_seq,
-            Err(why) => self.app.flash = Some(why),
+        let (started, failed) = self.checkpoints.offer(&self.app.state);
+        if started {
+            self.checkpointed = self.app.state.last_seq;
+        }
+        if let Some(why) = failed {
+            self.app.flash = Some(why);
         }
     }
 
@@ -233,6 +238,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         follower,
         journaled_ok: HashMap::new(),
         checkpointed: resumed.last_seq,
+        checkpoints: crate::checkpoint::Saver::new(&journal_dir),
         watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),
     };
@@ -255,7 +261,11 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     );
     ratatui::restore();
     // Leave a checkpoint for the next console if this watch added much to the journal.
+    let earlier = desk.checkpoints.finish();
     desk.checkpoint_if_due(CHECKPOINT_AT_EXIT);
+    if let Some(why) = earlier.or(desk.checkpoints.finish()) {
+        eprintln!("attache: {why}");
+    }
     result
 }
 
@@ -312,12 +322,14 @@ async fn event_loop(
             }
             _ = follow.tick() => {
                 dirty |= desk.follow();
-                if !desk.app.reading_journal {
-                    desk.checkpoint_if_due(crate::checkpoint::EVERY);
-                }
+                desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
-            // Still reading a long journal: the next batch, as soon as anything else is done.
-            () = std::future::ready(()), if desk.app.reading_journal => dirty |= desk.follow(),
+            // Still reading a long journal: the next batch, as soon as anything else is done,
+            // leaving checkpoints along the way for later readers.
+            () = std::future::ready(()), if desk.app.reading_journal => {
+                dirty |= desk.follow();
+                desk.checkpoint_if_due(crate::checkpoint::EVERY);
+            }
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
             // Polling and alerting need the whole record folded first.
             _ = poller_retry.tick(), if poller_lock.is_none() && !desk.app.reading_journal => {

@@ -1,6 +1,8 @@
 //! Checkpoints on real journal files: resuming from one gives exactly the state of folding the
 //! whole journal, and a checkpoint that does not match the journal is ignored, not trusted.
 
+use std::io::{Read, Write};
+
 use attache::checkpoint;
 use attache::domain::{FeedItem, Location, Severity, Traffic};
 use attache::event::Event;
@@ -74,25 +76,81 @@ fn a_checkpoint_that_does_not_match_the_journal_is_ignored() {
     write(dir.path(), 0, 50);
     let path = checkpoint::save(dir.path(), &fold_all(dir.path())).unwrap();
     // Claim another sum for the record: as if the journal had been replaced under it.
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = gunzip(&path);
     let (header, state) = text.split_once('\n').unwrap();
     let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
     let sum = header["sum"].as_str().unwrap();
     let other = if sum.starts_with('0') { "1" } else { "0" };
     header["sum"] = format!("{other}{}", &sum[1..]).into();
-    std::fs::write(&path, format!("{header}\n{state}")).unwrap();
+    gzip(&path, &format!("{header}\n{state}"));
     let (resumed, resumed_at) = resume_and_catch_up(dir.path());
     assert_eq!(resumed_at, 0, "the forged checkpoint was not used");
     assert_eq!(resumed, fold_all(dir.path()));
 }
 
+fn gunzip(path: &std::path::Path) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut text).unwrap();
+    text
+}
+
+fn gzip(path: &std::path::Path, text: &str) {
+    let mut out = flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), Default::default());
+    out.write_all(text.as_bytes()).unwrap();
+    out.finish().unwrap();
+}
+
+fn kept(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join(checkpoint::DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn only_the_newest_checkpoints_are_kept() {
+fn the_newest_checkpoints_and_one_a_span_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     for round in 0..4 {
         write(dir.path(), round * 10, round * 10 + 10);
         checkpoint::save(dir.path(), &fold_all(dir.path())).unwrap();
     }
-    let kept = std::fs::read_dir(dir.path().join(checkpoint::DIR)).unwrap().count();
-    assert_eq!(kept, checkpoint::KEEP);
+    // All four in the first span of EVERY records: its first, and the newest two.
+    assert_eq!(kept(dir.path()), ["000000000012.json.gz", "000000000035.json.gz", "000000000046.json.gz"]);
+}
+
+#[test]
+fn build_leaves_one_checkpoint_a_span_and_each_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(dir.path()).unwrap();
+    let batch: Vec<Event> = (0..1000).map(item).collect();
+    let spans = 2 * checkpoint::EVERY / 1000 + 1;
+    for _ in 0..spans {
+        writer.append("feed:quakes", chrono::Utc::now(), batch.clone()).unwrap();
+    }
+    drop(writer);
+    let built = checkpoint::build(dir.path(), |_| {}).unwrap();
+    assert_eq!(built.records, spans * 1000);
+    assert_eq!(built.written, 2);
+    assert!(built.problems.is_empty());
+    assert_eq!(kept(dir.path()), ["000000010000.json.gz", "000000020000.json.gz"]);
+    // A second run finds nothing to do.
+    assert_eq!(checkpoint::build(dir.path(), |_| {}).unwrap().written, 0);
+
+    // Each resumes to the state of folding up to its record.
+    let everything = fold_all(dir.path());
+    for limit in [9_999, 10_000, 15_000, 20_000, u64::MAX] {
+        let resumed = checkpoint::resume_before(dir.path(), limit);
+        let expected_at = match limit {
+            9_999 => None,
+            10_000 | 15_000 => Some(10_000),
+            _ => Some(20_000),
+        };
+        assert_eq!(resumed.as_ref().map(|(state, _)| state.last_seq), expected_at, "limit {limit}");
+        if let Some((mut state, mut follower)) = resumed {
+            state.fold_all(follower.poll().unwrap().0);
+            assert_eq!(state, everything);
+        }
+    }
 }

@@ -89,7 +89,7 @@ pub fn escalations(rules: &[Rule], state: &DeskState, now: DateTime<Utc>) -> Vec
     state
         .alerts
         .values()
-        .filter(|a| a.state == AlertState::Open && !a.escalated)
+        .filter(|a| a.state == AlertState::Open && !a.escalated())
         .filter(|a| {
             let after = rules.iter().find(|r| r.name == a.rule).and_then(|r| r.escalate_after);
             after.and_then(|d| chrono::Duration::from_std(d).ok()).is_some_and(|d| a.waiting_since + d <= now)

@@ -131,7 +131,7 @@ fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
 
 fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
     let a = state.alerts.get(id)?;
-    let escalated = if a.escalated { " (ESCALATED)" } else { "" };
+    let escalated = if a.escalated() { " (ESCALATED)" } else { "" };
     let mut lines =
         vec![a.title.clone(), format!("Severity: {}   State: {}{escalated}", a.severity, a.state.label())];
     if !a.traffic.is_real() {

@@ -160,7 +160,7 @@ impl App {
 
     fn refresh_summary(&mut self) {
         let (exercise_alerts, exercise_items) = self.state.non_real_traffic(self.now);
-        let escalated = self.state.open_alerts().filter(|a| a.escalated).count();
+        let escalated = self.state.open_alerts().filter(|a| a.escalated()).count();
         let waiting = self.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
         self.summary = Summary { exercise_alerts, exercise_items, escalated, waiting };
     }

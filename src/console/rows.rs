@@ -92,14 +92,14 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
     alerts.sort_by(|a, b| {
         a.state
             .cmp(&b.state)
-            .then(b.escalated.cmp(&a.escalated))
+            .then(b.escalated().cmp(&a.escalated()))
             .then(b.severity.cmp(&a.severity))
             .then(b.raised.cmp(&a.raised))
     });
     alerts
         .into_iter()
         .map(|a| {
-            let state_label = if a.escalated { "ESCALATED" } else { a.state.label() };
+            let state_label = if a.escalated() { "ESCALATED" } else { a.state.label() };
             // Exercise and test traffic is marked on every line it reaches.
             let title = match a.traffic.tag() {
                 "" => a.title.clone(),
@@ -115,7 +115,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
                     title,
                 ],
                 severity: Some(a.severity),
-                flagged: a.escalated || a.state == AlertState::Open,
+                flagged: a.escalated() || a.state == AlertState::Open,
             }
         })
         .collect()

@@ -1,4 +1,4 @@
-//! `attache journal verify|tail|stats|export`: the journal as an operator or a script meets it.
+//! `attache journal verify|tail|stats|export|checkpoint`: the journal as an operator or a script meets it.
 //! Output goes to stdout (summaries, records); problems go to stderr with where they are; the
 //! exit status is 0 when all went well and 1 otherwise.
 
@@ -21,6 +21,7 @@ pub fn run(command: &JournalCommand, dir: &Path) -> ExitCode {
         JournalCommand::Verify => verify_command(dir),
         JournalCommand::Tail { follow, lines, json } => tail(dir, *follow, *lines, *json),
         JournalCommand::Stats => stats(dir),
+        JournalCommand::Checkpoint => checkpoint(dir),
         JournalCommand::Export { from, to, kind, format } => {
             export(dir, from.as_deref(), to.as_deref(), kind, *format)
         }
@@ -37,6 +38,22 @@ pub fn run(command: &JournalCommand, dir: &Path) -> ExitCode {
 fn time_text(micros: i64) -> String {
     DateTime::from_timestamp_micros(micros)
         .map_or_else(|| format!("{micros}µs"), |t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
+fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
+    let started = std::time::Instant::now();
+    let built = crate::checkpoint::build(dir, |_| {})?;
+    for problem in &built.problems {
+        eprintln!("attache: {problem}");
+    }
+    println!(
+        "{} records folded, {} checkpoint(s) written to {} ({:.1}s)",
+        built.records,
+        built.written,
+        dir.join(crate::checkpoint::DIR).display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if built.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn verify_command(dir: &Path) -> Result<ExitCode, String> {

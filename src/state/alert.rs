@@ -31,6 +31,14 @@ pub struct AlertStep {
     pub what: String,
 }
 
+/// Who acknowledged an alert, when, and with what note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub id: String,
@@ -42,15 +50,23 @@ pub struct Alert {
     pub missions: Vec<String>,
     pub traffic: Traffic,
     pub state: AlertState,
-    pub escalated: bool,
+    /// When it was escalated, while it waits unacknowledged after that.
+    pub escalated_at: Option<DateTime<Utc>>,
     pub raised: DateTime<Utc>,
     /// When it last began waiting for someone: raised, or unacknowledged. Escalation counts
     /// from here.
     pub waiting_since: DateTime<Utc>,
-    pub acknowledged_by: Option<String>,
+    pub acknowledged: Option<Acknowledgement>,
     #[serde(default)]
     pub resolved_at: Option<DateTime<Utc>>,
     pub history: Vec<AlertStep>,
+}
+
+impl Alert {
+    /// Escalated and still waiting for someone.
+    pub fn escalated(&self) -> bool {
+        self.escalated_at.is_some()
+    }
 }
 
 pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: DateTime<Utc>) {
@@ -69,10 +85,10 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
                     missions: missions.clone(),
                     traffic: *traffic,
                     state: AlertState::Open,
-                    escalated: false,
+                    escalated_at: None,
                     raised: ts,
                     waiting_since: ts,
-                    acknowledged_by: None,
+                    acknowledged: None,
                     resolved_at: None,
                     history: vec![step(format!("raised by rule {rule}"))],
                 },
@@ -88,8 +104,12 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
         Event::AlertAcknowledged { alert, operator, note } => {
             if let Some(a) = alerts.get_mut(alert) {
                 a.state = AlertState::Acknowledged;
-                a.escalated = false;
-                a.acknowledged_by = Some(one_line(operator));
+                a.escalated_at = None;
+                a.acknowledged = Some(Acknowledgement {
+                    by: one_line(operator),
+                    at: ts,
+                    note: note.as_deref().map(one_line),
+                });
                 let what = match note {
                     Some(note) => format!("acknowledged by {operator}: {note}"),
                     None => format!("acknowledged by {operator}"),
@@ -100,21 +120,21 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
         Event::AlertUnacknowledged { alert, operator } => {
             if let Some(a) = alerts.get_mut(alert) {
                 a.state = AlertState::Open;
-                a.acknowledged_by = None;
+                a.acknowledged = None;
                 a.waiting_since = ts;
                 a.history.push(step(format!("unacknowledged by {operator}")));
             }
         }
         Event::AlertEscalated { alert } => {
             if let Some(a) = alerts.get_mut(alert) {
-                a.escalated = true;
+                a.escalated_at = Some(ts);
                 a.history.push(step("escalated".to_string()));
             }
         }
         Event::AlertResolved { alert, operator, reason } => {
             if let Some(a) = alerts.get_mut(alert) {
                 a.state = AlertState::Resolved;
-                a.escalated = false;
+                a.escalated_at = None;
                 a.resolved_at = Some(ts);
                 a.history.push(step(format!("resolved by {operator}: {reason}")));
             }

@@ -5,7 +5,7 @@
 mod alert;
 mod describe;
 
-pub use alert::{Alert, AlertState, AlertStep};
+pub use alert::{Acknowledgement, Alert, AlertState, AlertStep};
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};

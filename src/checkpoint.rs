@@ -130,7 +130,11 @@ pub fn resume(journal: &Path) -> (DeskState, Follower) {
 /// The newest checkpoint taken at record `seq` or before that checks out against the journal,
 /// as the state and a follower positioned just after its record.
 pub fn resume_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> {
-    list(journal).into_iter().rev().filter(|(at, _)| *at <= seq).find_map(|(at, path)| load(journal, at, &path))
+    list(journal)
+        .into_iter()
+        .rev()
+        .filter(|(at, _)| *at <= seq)
+        .find_map(|(at, path)| load(journal, at, &path))
 }
 
 fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> {

@@ -74,7 +74,12 @@ fn items_in_alerts_out() {
         writeln!(
             out,
             "{} {:?} escalated={} {:?} {:?} missions={:?}",
-            alert.id, alert.state, alert.escalated(), alert.severity, alert.traffic, alert.missions
+            alert.id,
+            alert.state,
+            alert.escalated(),
+            alert.severity,
+            alert.traffic,
+            alert.missions
         )
         .unwrap();
     }

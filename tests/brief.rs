@@ -485,3 +485,37 @@ fn a_removed_record_breaks_the_chain_and_is_warned_of() {
     let out = brief(dir.path(), "text", &[]);
     assert!(out.lines().nth(1).unwrap().contains("JOURNAL DAMAGED OR TAMPERED WITH"), "{out}");
 }
+
+/// The state at the period's start may come from a checkpoint taken at any record before it:
+/// the briefing is the same, byte for byte, as one read from the journal's first record.
+#[test]
+fn a_checkpoint_before_the_period_gives_the_same_briefing() {
+    use attache::checkpoint;
+    use attache::journal::Follower;
+    use attache::state::DeskState;
+
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let (md, json) = (brief(dir.path(), "md", &[]), brief(dir.path(), "json", &[]));
+    let records = Follower::new(dir.path()).poll().unwrap().0;
+    let before: Vec<_> = records.iter().filter(|r| r.ts < t(FROM)).collect();
+    assert!(before.len() > 5, "the fixture has a day before the period");
+    for upto in &before {
+        let _ = std::fs::remove_dir_all(dir.path().join(checkpoint::DIR));
+        let mut state = DeskState::default();
+        state.apply_all(records.iter().take_while(|r| r.seq <= upto.seq));
+        checkpoint::save(dir.path(), &state).unwrap();
+        let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap();
+        assert_eq!(facts.resumed_at, Some(upto.seq), "the checkpoint at #{} was used", upto.seq);
+        assert_eq!(brief(dir.path(), "md", &[]), md, "checkpoint at #{}", upto.seq);
+        assert_eq!(brief(dir.path(), "json", &[]), json, "checkpoint at #{}", upto.seq);
+    }
+    // One taken inside the period is not used.
+    let mut state = DeskState::default();
+    state.apply_all(records.iter().filter(|r| r.ts < t(FROM) + Duration::hours(12)));
+    let _ = std::fs::remove_dir_all(dir.path().join(checkpoint::DIR));
+    checkpoint::save(dir.path(), &state).unwrap();
+    let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap();
+    assert_eq!(facts.resumed_at, None);
+    assert_eq!(brief(dir.path(), "md", &[]), md);
+}

@@ -9,7 +9,7 @@ use super::collect::{Action, AlertFact, Facts, ItemFact};
 use super::model::*;
 use crate::alerts::LINK_KM;
 use crate::config::Config;
-use crate::domain::{Mission, MissionStatus, location_gap_km};
+use crate::domain::{Mission, MissionStatus, Reach};
 use crate::text::one_line;
 
 /// How many items near a mission a briefing lists; the journal has the rest.
@@ -61,8 +61,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
             open.sort_by(|a, b| {
                 b.severity.cmp(&a.severity).then(a.raised.cmp(&b.raised)).then(a.id.cmp(&b.id))
             });
-            let mut near = items_near(&facts.items, m, true);
-            near.truncate(ITEMS_PER_MISSION);
+            let near = items_near(&facts.items, m, true, ITEMS_PER_MISSION);
             // Capped before the lines are made: a busy desk has thousands open.
             let (raised_total, open_at_end_total) = (cap(&mut mine), cap(&mut open));
             MissionBrief {
@@ -111,7 +110,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
         .map(|a| line(a))
         .collect();
     let mut exercise_items: Vec<ItemLine> =
-        selected.iter().flat_map(|m| items_near(&facts.items, m, false)).collect();
+        selected.iter().flat_map(|m| items_near(&facts.items, m, false, usize::MAX)).collect();
     merge_items(&mut exercise_items);
     let exercise = Exercise {
         alerts_total: cap(&mut exercise_alerts),
@@ -186,29 +185,35 @@ fn alert_line(a: &AlertFact) -> AlertLine {
 }
 
 /// Items (real-world or not, as asked) within `LINK_KM` of the mission's area, most severe
-/// first, then nearest, then newest.
-fn items_near(items: &[ItemFact], mission: &Mission, real: bool) -> Vec<ItemLine> {
-    let mut near: Vec<ItemLine> = items
+/// first, then nearest, then newest; at most `limit` of them. Lines are made only for those
+/// kept: a busy week has tens of thousands of items near a mission.
+fn items_near(items: &[ItemFact], mission: &Mission, real: bool, limit: usize) -> Vec<ItemLine> {
+    let reach = Reach::new(&mission.area);
+    let mut near: Vec<(&ItemFact, u32)> = items
         .iter()
         .filter(|f| f.traffic.is_real() == real)
-        .filter_map(|f| {
-            let gap = location_gap_km(&f.location, &mission.area)?;
-            (gap <= LINK_KM).then(|| ItemLine {
-                ts: f.ts,
-                feed: f.feed.clone(),
-                id: f.id.clone(),
-                severity: f.severity,
-                title: f.title.clone(),
-                traffic: f.traffic,
-                km: gap.round() as u32,
-                missions: vec![one_line(&mission.id)],
-            })
-        })
+        .filter_map(|f| Some((f, reach.gap_within(&f.location, LINK_KM)?.round() as u32)))
         .collect();
-    near.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then(a.km.cmp(&b.km)).then(b.ts.cmp(&a.ts)).then(a.id.cmp(&b.id))
-    });
-    near
+    let order = |(a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)| {
+        b.severity.cmp(&a.severity).then(a_km.cmp(b_km)).then(b.ts.cmp(&a.ts)).then(a.id.cmp(&b.id))
+    };
+    if near.len() > limit {
+        near.select_nth_unstable_by(limit, order);
+        near.truncate(limit);
+    }
+    near.sort_by(order);
+    near.into_iter()
+        .map(|(f, km)| ItemLine {
+            ts: f.ts,
+            feed: f.feed.clone(),
+            id: f.id.clone(),
+            severity: f.severity,
+            title: f.title.clone(),
+            traffic: f.traffic,
+            km,
+            missions: vec![one_line(&mission.id)],
+        })
+        .collect()
 }
 
 /// One line per item when it is near several missions, naming them all; in time order.

@@ -16,6 +16,7 @@ use crate::domain::{Location, Severity, Traffic};
 use crate::journal::commands::kind_of;
 use crate::journal::format::{to_hex, trailer};
 use crate::journal::{Follower, RawRecord};
+use crate::state::DeskState;
 use crate::text::one_line;
 
 /// Who took an alert, or closed it, and when.
@@ -105,6 +106,8 @@ pub struct Facts {
     pub items: Vec<ItemFact>,
     /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
     pub damage: Vec<String>,
+    /// The record of the checkpoint reading started from, if it started from one.
+    pub resumed_at: Option<u64>,
 }
 
 /// The kinds a briefing reads; everything else is skipped unparsed.
@@ -135,9 +138,10 @@ impl Notable {
 /// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
 /// kept only where `near` says their location matters (near a briefed mission).
 ///
-/// The desk's state at `from` is what the records before it made it, so they are read too,
-/// parsing only alert, feed and check-in records. A state checkpoint saved beside the journal
-/// would let this start at `from` (see BENCHMARKS.md, "Briefings").
+/// The desk's state at `from` is what the records before it made it: it comes from the newest
+/// checkpoint before `from` (see `checkpoint`), and the records between the two are read,
+/// parsing only alert, feed and check-in records. Without a checkpoint, that is every record
+/// from the journal's first.
 pub fn collect(
     dir: &Path,
     from: DateTime<Utc>,
@@ -148,9 +152,9 @@ pub fn collect(
     let mut facts = Facts::default();
     let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     let mut items: HashMap<(String, String), ItemFact> = HashMap::new();
+    let mut follower = start(dir, from, &mut facts, &mut failing);
     let mut reader = Reader { facts: &mut facts, failing: &mut failing, items: &mut items, near };
     let notable = Notable::new();
-    let mut follower = Follower::new(dir);
     let problems = follower
         .poll_lines(|raw, notes| {
             // Time never runs backwards along the journal: the first record past `to` ends it.
@@ -186,6 +190,72 @@ pub fn collect(
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
+}
+
+/// Where reading starts: just after the newest checkpoint taken before `from`, with the facts
+/// its state holds; else at the journal's first record.
+fn start(
+    dir: &Path,
+    from: DateTime<Utc>,
+    facts: &mut Facts,
+    failing: &mut BTreeMap<String, DateTime<Utc>>,
+) -> Follower {
+    let first_in_period = Follower::from_time(dir, from).ok().and_then(|mut follower| {
+        let mut first = None;
+        follower
+            .poll_lines(|raw, _| {
+                first = Some(raw.seq);
+                false
+            })
+            .ok()?;
+        first
+    });
+    let before = first_in_period.map_or(u64::MAX, |seq| seq.saturating_sub(1));
+    match crate::checkpoint::resume_before(dir, before) {
+        Some((state, follower)) => {
+            seed(&state, facts, failing);
+            facts.resumed_at = Some(state.last_seq);
+            follower
+        }
+        None => Follower::new(dir),
+    }
+}
+
+/// The facts a desk state holds that a briefing carries over from before its period: alerts
+/// not resolved (those resolved earlier are never briefed), outages under way, each feed's
+/// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
+fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>) {
+    for alert in state.alerts.values().filter(|a| a.resolved_at.is_none()) {
+        let fact = AlertFact {
+            id: one_line(&alert.id),
+            raised: alert.raised,
+            severity: alert.severity,
+            title: one_line(&alert.title),
+            feed: one_line(&alert.feed),
+            rule: one_line(&alert.rule),
+            missions: alert.missions.iter().map(|m| one_line(m)).collect(),
+            traffic: alert.traffic,
+            escalated: alert.escalated_at,
+            acknowledged: alert.acknowledged.as_ref().map(|a| Action {
+                by: one_line(&a.by),
+                at: a.at,
+                text: a.note.as_deref().map(one_line).filter(|t| !t.is_empty()),
+            }),
+            resolved: None,
+        };
+        facts.alerts.insert(fact.id.clone(), fact);
+    }
+    for (feed, health) in &state.feeds {
+        if let Some(since) = health.failing_since {
+            failing.insert(one_line(feed), since);
+        }
+        if let Some(ok) = health.last_ok {
+            facts.last_ok.insert(one_line(feed), ok);
+        }
+    }
+    for (contact, at) in &state.check_ins {
+        facts.check_ins.insert(one_line(contact), (*at, 0));
+    }
 }
 
 fn note_provenance(p: &mut Provenance, raw: &RawRecord<'_>) {

@@ -32,10 +32,10 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         .iter()
         .filter(|m| request.missions.is_empty() || request.missions.contains(&m.id))
         .collect();
+    let reaches: Vec<crate::domain::Reach> =
+        missions.iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
     let near = |location: &crate::domain::Location| {
-        missions.iter().any(|m| {
-            crate::domain::location_gap_km(location, &m.area).is_some_and(|gap| gap <= crate::alerts::LINK_KM)
-        })
+        reaches.iter().any(|r| r.gap_within(location, crate::alerts::LINK_KM).is_some())
     };
     let facts = collect::collect(dir, request.from, request.to, &near)?;
     Ok(assemble::assemble(config, facts, request))

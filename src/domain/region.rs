@@ -107,6 +107,52 @@ pub fn location_gap_km(location: &Location, area: &Area) -> Option<f64> {
     Region::from_location(location).iter().map(|r| gap_km(r, &area)).reduce(f64::min)
 }
 
+/// An area made ready for many "how far, if within N km?" questions, as a briefing asks of
+/// every item in a week: its region built once, and a bounding cap (a centre and the distance
+/// to its farthest vertex) that settles most far-away locations with a single distance.
+pub struct Reach {
+    region: Region,
+    centre: LatLon,
+    radius_km: f64,
+}
+
+impl Reach {
+    pub fn new(area: &Area) -> Reach {
+        let region = Region::from_area(area);
+        let (centre, radius_km) = cap(&region);
+        Reach { region, centre, radius_km }
+    }
+
+    /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).
+    pub fn gap_within(&self, location: &Location, km: f64) -> Option<f64> {
+        Region::from_location(location)
+            .iter()
+            .filter(|r| {
+                let (anchor, extent) = cap(r);
+                let reach = extent + self.radius_km;
+                // The cap's extents are measured to vertices; an edge between two of them
+                // bows outward by well under 1% of its length, so 1% and a kilometre spare.
+                distance_km(anchor, self.centre) - reach <= km + 1.0 + 0.01 * reach
+            })
+            .map(|r| gap_km(r, &self.region))
+            .reduce(f64::min)
+            .filter(|gap| *gap <= km)
+    }
+}
+
+/// A point of the region and the greatest distance from it to any of the region's vertices
+/// (or its rim).
+fn cap(region: &Region) -> (LatLon, f64) {
+    match region {
+        Region::Point(p) => (*p, 0.0),
+        Region::Circle(c, r) => (*c, *r),
+        Region::Polygon(points) => {
+            let anchor = points.first().copied().unwrap_or(LatLon { lat: 0.0, lon: 0.0 });
+            (anchor, points.iter().map(|p| distance_km(anchor, *p)).fold(0.0, f64::max))
+        }
+    }
+}
+
 fn edges(poly: &[LatLon]) -> impl Iterator<Item = (LatLon, LatLon)> + '_ {
     poly.iter().zip(poly.iter().cycle().skip(1)).map(|(a, b)| (*a, *b))
 }
@@ -265,6 +311,40 @@ mod tests {
         assert!((gap - 222.4).abs() < 0.5, "{gap}");
         let south = gap_km(&Region::Point(ll(-90.0, 0.0)), &Region::Circle(ll(-89.0, 45.0), 100.0));
         assert!((south - 11.2).abs() < 0.5, "{south}");
+    }
+
+    proptest::proptest! {
+        /// The cap only ever skips what the full measure finds too far.
+        #[test]
+        fn reach_agrees_with_the_full_measure(
+            lat in -80.0f64..80.0, lon in -180.0f64..180.0, size in 0.1f64..15.0, circle: bool,
+            item_dlat in -20.0f64..20.0, item_dlon in -30.0f64..30.0, item_size in 0.0f64..5.0, kind in 0u8..4,
+            km in 0.0f64..1500.0,
+        ) {
+            let area = if circle {
+                Area::Circle { lat, lon, radius_km: size * 50.0 }
+            } else {
+                let (a, b) = (lat - size / 2.0, lat + size / 2.0);
+                let (c, d) = (lon - size, lon + size);
+                Area::Polygon { polygon: vec![[a, c], [a, d], [b, d], [b, c]] }
+            };
+            let item_lat = (lat + item_dlat).clamp(-89.0, 89.0);
+            let item_lon = (lon + item_dlon + 540.0) % 360.0 - 180.0;
+            let location = match kind {
+                0 => Location::Point { lat: item_lat, lon: item_lon },
+                1 => Location::Circle { lat: item_lat, lon: item_lon, radius_km: item_size * 40.0 },
+                2 => Location::Polygon { points: vec![
+                    [item_lat, item_lon], [item_lat, (item_lon + item_size).min(180.0)],
+                    [(item_lat + item_size).min(90.0), item_lon],
+                ] },
+                _ => Location::Bbox {
+                    lat_min: item_lat, lat_max: (item_lat + item_size).min(90.0),
+                    lon_min: item_lon, lon_max: (item_lon + item_size).min(180.0),
+                },
+            };
+            let full = location_gap_km(&location, &area).filter(|gap| *gap <= km);
+            proptest::prop_assert_eq!(Reach::new(&area).gap_within(&location, km), full);
+        }
     }
 
     #[test]

@@ -54,9 +54,8 @@ fn generate(dir: &Path) {
     assert!(status.success());
 }
 
-/// A checkpoint 1,000 records before the end, replacing any other, as a console leaves on exit.
+/// A checkpoint 1,000 records before the end, the newest, as a console leaves on exit.
 fn prepare_checkpoint(dir: &Path) {
-    let _ = std::fs::remove_dir_all(dir.join(attache::checkpoint::DIR));
     let mut state = DeskState::default();
     let mut follower = Follower::new(dir);
     let last = {
@@ -106,7 +105,7 @@ fn child(dir: &Path, mode: &str) {
         if records.is_empty() {
             break;
         }
-        app.state.apply_all(&records);
+        app.state.fold_all(records);
     }
     app.refresh_all();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();

@@ -121,6 +121,11 @@ fn list(journal: &Path) -> Vec<(u64, PathBuf)> {
     found
 }
 
+/// The records the checkpoints beside `journal` were taken at, oldest first (not yet checked).
+pub fn taken_at(journal: &Path) -> Vec<u64> {
+    list(journal).into_iter().map(|(seq, _)| seq).collect()
+}
+
 /// The newest checkpoint that checks out against the journal, as the state and a follower
 /// positioned just after its record; else an empty state and a follower from the start.
 pub fn resume(journal: &Path) -> (DeskState, Follower) {

@@ -159,8 +159,9 @@ impl Desk {
                     self.journal_failed(JournalError::Corrupt(Box::new(first.clone())));
                 }
                 self.app.reading_journal = records.len() == FOLLOW_BATCH;
-                self.app.apply(&records);
-                !records.is_empty() || !problems.is_empty()
+                let changed = !records.is_empty() || !problems.is_empty();
+                self.app.apply(records);
+                changed
             }
             Err(e) => {
                 self.app.flash = Some(e.to_string());

@@ -99,3 +99,25 @@ fn commands_on_a_damaged_journal_say_where_and_exit_1() {
         assert!(err.contains("00000001.jsonl byte") && err.contains("(seq 7)"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn checkpoint_writes_one_for_every_ten_thousand_records_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    let start: DateTime<Utc> = "2026-11-25T03:00:00Z".parse().unwrap();
+    let notes: Vec<Event> = (0..1000).map(|n| note(format!("note {n}"))).collect();
+    for batch in 0..21 {
+        writer.append_batch("reyes", start + Duration::minutes(batch), notes.clone()).unwrap();
+    }
+    writer.sync().unwrap();
+    drop(writer);
+
+    let (code, out, err) = run(tmp.path(), &["checkpoint"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("21000 records folded, 2 checkpoint(s) written to "), "{out}");
+    let (code, out, _) = run(tmp.path(), &["checkpoint"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("21000 records folded, 0 checkpoint(s) written"), "{out}");
+    // The journal itself still verifies: checkpoints live beside it, not in it.
+    assert_eq!(run(tmp.path(), &["verify"]).0, 0);
+}

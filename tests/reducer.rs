@@ -35,7 +35,12 @@ fn summary(state: &DeskState) -> String {
         writeln!(
             out,
             "alert {} {:?} escalated {} by {:?} {:?} {}",
-            a.id, a.state, a.escalated, a.acknowledged_by, a.severity, a.title
+            a.id,
+            a.state,
+            a.escalated(),
+            a.acknowledged.as_ref().map(|x| &x.by),
+            a.severity,
+            a.title
         )
         .unwrap();
         for step in &a.history {

@@ -83,7 +83,7 @@ fn live_watch(dir: &Path, sizes: &[(u16, u16)]) -> Vec<(DateTime<Utc>, Vec<Buffe
             }
         }
         live.set_now(record.ts);
-        live.apply(written);
+        live.apply(written.to_vec());
         previous = Some(record.clone());
     });
     let last = previous.unwrap().ts;
@@ -145,6 +145,10 @@ fn type_text(replay: &mut Replay, text: &str) {
 
 /// A journal long enough for checkpoints: the scripted watch, then hours of feed traffic.
 fn long_journal(dir: &Path) -> (DateTime<Utc>, DateTime<Utc>) {
+    journal_of(dir, 7000)
+}
+
+fn journal_of(dir: &Path, records: u64) -> (DateTime<Utc>, DateTime<Utc>) {
     replay_support::write_script(dir, |_, _| {});
     let mut writer = attache::journal::Writer::open(dir).unwrap();
     let start = replay_support::script()[0].ts;
@@ -156,7 +160,7 @@ fn long_journal(dir: &Path) -> (DateTime<Utc>, DateTime<Utc>) {
         }))
         .unwrap()
     };
-    for n in 0..7000u64 {
+    for n in 0..records {
         ts += Duration::seconds(3 + (n % 17) as i64);
         let event = match n % 9 {
             0 => attache::event::Event::Note { operator: "reyes".into(), text: format!("note {n}") },
@@ -216,6 +220,27 @@ fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
         press(&mut replay, KeyCode::Right);
     }
     assert!(replay.app.state == here);
+}
+
+#[test]
+fn a_replay_opened_at_a_time_starts_from_a_checkpoint_on_disk_and_is_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (start, end) = journal_of(tmp.path(), 16_000);
+    let built = attache::checkpoint::build(tmp.path(), |_| {}).unwrap();
+    assert_eq!(built.written, 1, "one checkpoint, at record 10,000");
+    let on_disk = std::fs::read_dir(tmp.path().join(attache::checkpoint::DIR)).unwrap().count();
+
+    let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
+    let t = records[14_999].ts;
+    let mut expected = attache::state::DeskState::default();
+    expected.apply_all(records.iter().filter(|r| r.ts <= t));
+
+    let app = App::new(replay_support::config(), "reyes".into(), start);
+    let replay = Replay::new(app, tmp.path(), Clock::new(start, end, t, 60.0), None).unwrap();
+    assert!(replay.app.state == expected, "state at --at differs from folding up to it");
+    assert_eq!(replay.engine.checkpoints(), 2, "the checkpoint on disk was used");
+    let after = std::fs::read_dir(tmp.path().join(attache::checkpoint::DIR)).unwrap().count();
+    assert_eq!(after, on_disk, "a replay writes no checkpoints");
 }
 
 #[test]

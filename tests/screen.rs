@@ -20,7 +20,7 @@ fn app() -> App {
     let mut app = App::new(config, "reyes".into(), now());
     let text = std::fs::read_to_string("tests/fixtures/journeys/watch-2026-11-25.jsonl").unwrap();
     let records: Vec<Record> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    app.apply(&records);
+    app.apply(records);
     app
 }
 
@@ -186,7 +186,7 @@ fn exercise_traffic_raises_a_banner_and_marks_its_alerts() {
             traffic: Traffic::Exercise,
         },
     };
-    app.apply(&[raised]);
+    app.apply(vec![raised]);
     press(&mut app, KeyCode::Char('3'));
     let screen = draw(&app, 80, 24);
     assert!(screen.lines().next().unwrap().contains("EXERCISE / TEST TRAFFIC IN VIEW"), "{screen}");

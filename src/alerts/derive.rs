@@ -31,7 +31,7 @@ pub fn derive(
             }
             Event::ItemWithdrawn { feed, id, reason } => {
                 let key = FeedItem::key_for(feed, id);
-                for alert in state.open_alerts().filter(|a| a.feed == key.feed && a.item == key.id) {
+                for alert in state.open_alerts().filter(|a| *a.feed == *key.feed && *a.item == *key.id) {
                     out.push(Event::AlertResolved {
                         alert: alert.id.clone(),
                         operator: SYSTEM.into(),

@@ -126,11 +126,11 @@ impl App {
     }
 
     /// Folds records into the desk state and refreshes the panes.
-    pub fn apply(&mut self, records: &[Record]) {
+    pub fn apply(&mut self, records: Vec<Record>) {
         if records.is_empty() {
             return;
         }
-        self.state.apply_all(records);
+        self.state.fold_all(records);
         self.refresh_all();
     }
 

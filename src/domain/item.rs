@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use super::{LatLon, Severity};
 use crate::text::{one_line, one_line_owned};
@@ -119,11 +120,12 @@ pub struct FeedItem {
     pub traffic: Traffic,
 }
 
-/// Items are identified by feed and the publisher's own id.
+/// Items are identified by feed and the publisher's own id. Shared text: every state a replay
+/// keeps holds a copy of every key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ItemKey {
-    pub feed: String,
-    pub id: String,
+    pub feed: Arc<str>,
+    pub id: Arc<str>,
 }
 
 impl FeedItem {
@@ -149,10 +151,10 @@ impl FeedItem {
 
     /// The key an item of `feed` with publisher id `id` has in state.
     pub fn key_for(feed: &str, id: &str) -> ItemKey {
-        ItemKey { feed: one_line(feed), id: one_line(id) }
+        ItemKey { feed: one_line(feed).into(), id: one_line(id).into() }
     }
 
     pub fn key(&self) -> ItemKey {
-        ItemKey { feed: self.feed.clone(), id: self.id.clone() }
+        ItemKey { feed: self.feed.as_str().into(), id: self.id.as_str().into() }
     }
 }

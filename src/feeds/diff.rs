@@ -27,7 +27,7 @@ pub enum Missing {
 impl Changes {
     fn withdraw(&mut self, key: &ItemKey, reason: WithdrawReason) {
         self.withdrawn += 1;
-        self.events.push(Event::ItemWithdrawn { feed: key.feed.clone(), id: key.id.clone(), reason });
+        self.events.push(Event::ItemWithdrawn { feed: key.feed.to_string(), id: key.id.to_string(), reason });
     }
 }
 
@@ -78,7 +78,7 @@ pub fn diff(
         }
     }
     let mut rest: Vec<_> =
-        state.items.iter().filter(|(k, _)| k.feed == feed && !settled.contains(*k)).collect();
+        state.items.iter().filter(|(k, _)| *k.feed == *feed && !settled.contains(*k)).collect();
     rest.sort_by(|a, b| a.0.cmp(b.0));
     for (key, entry) in rest {
         if entry.item.expires.is_some_and(|t| t <= now) {
@@ -99,11 +99,11 @@ pub fn expired(state: &DeskState, now: DateTime<Utc>) -> Vec<(String, Event)> {
     keys.into_iter()
         .map(|(key, _)| {
             let event = Event::ItemWithdrawn {
-                feed: key.feed.clone(),
-                id: key.id.clone(),
+                feed: key.feed.to_string(),
+                id: key.id.to_string(),
                 reason: WithdrawReason::Expired,
             };
-            (key.feed.clone(), event)
+            (key.feed.to_string(), event)
         })
         .collect()
 }

@@ -130,6 +130,10 @@ fn check_line<'a>(line: &'a [u8], offset: u64, path: &Path, chain: &mut Chain) -
 
 /// How much of a segment is read at a time: memory stays bounded however large the segment.
 const CHUNK: usize = 4 << 20;
+/// The first read's size: many readers stop after a few records (a seek, a checkpoint's
+/// check, a replay stepping), and should not pay for reading megabytes. Reads double from
+/// here up to `CHUNK` while the reader goes on.
+const FIRST_CHUNK: usize = 64 << 10;
 
 /// Checks the lines in bytes `from..to` of `file`, reading it in chunks, until `each` returns
 /// false. Returns the offset just after the last line consumed.
@@ -142,7 +146,7 @@ pub fn region(
     mut each: impl FnMut(Line<'_>) -> bool,
 ) -> Result<u64, super::JournalError> {
     use std::os::unix::fs::FileExt as _;
-    let mut buf = vec![0u8; CHUNK.min((to - from) as usize)];
+    let mut buf = vec![0u8; FIRST_CHUNK.min((to - from) as usize)];
     let mut filled = 0;
     let mut buf_start = from;
     let mut read_to = from;
@@ -162,6 +166,10 @@ pub fn region(
         buf_start += done as u64;
         if stopped {
             break;
+        }
+        if buf.len() < CHUNK {
+            // Still reading: larger reads from here on.
+            buf.resize((buf.len() * 2).min(CHUNK), 0);
         }
     }
     Ok(buf_start)

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::domain::{Severity, Traffic};
 use crate::event::Event;
@@ -69,13 +70,13 @@ impl Alert {
     }
 }
 
-pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: DateTime<Utc>) {
+pub(super) fn apply(alerts: &mut BTreeMap<String, Arc<Alert>>, event: &Event, ts: DateTime<Utc>) {
     let step = |what: String| AlertStep { ts, what: one_line(&what) };
     match event {
         Event::AlertRaised { alert, rule, feed, item, severity, title, missions, traffic } => {
             alerts.insert(
                 alert.clone(),
-                Alert {
+                Arc::new(Alert {
                     id: alert.clone(),
                     rule: one_line(rule),
                     feed: one_line(feed),
@@ -91,18 +92,18 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
                     acknowledged: None,
                     resolved_at: None,
                     history: vec![step(format!("raised by rule {rule}"))],
-                },
+                }),
             );
         }
         Event::AlertUpdated { alert, severity, title } => {
-            if let Some(a) = alerts.get_mut(alert) {
+            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.severity = *severity;
                 a.title = one_line(title);
                 a.history.push(step(format!("updated: {severity}")));
             }
         }
         Event::AlertAcknowledged { alert, operator, note } => {
-            if let Some(a) = alerts.get_mut(alert) {
+            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.state = AlertState::Acknowledged;
                 a.escalated_at = None;
                 a.acknowledged = Some(Acknowledgement {
@@ -118,7 +119,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
             }
         }
         Event::AlertUnacknowledged { alert, operator } => {
-            if let Some(a) = alerts.get_mut(alert) {
+            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.state = AlertState::Open;
                 a.acknowledged = None;
                 a.waiting_since = ts;
@@ -126,13 +127,13 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Alert>, event: &Event, ts: Dat
             }
         }
         Event::AlertEscalated { alert } => {
-            if let Some(a) = alerts.get_mut(alert) {
+            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.escalated_at = Some(ts);
                 a.history.push(step("escalated".to_string()));
             }
         }
         Event::AlertResolved { alert, operator, reason } => {
-            if let Some(a) = alerts.get_mut(alert) {
+            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.state = AlertState::Resolved;
                 a.escalated_at = None;
                 a.resolved_at = Some(ts);

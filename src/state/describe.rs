@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::Alert;
 use crate::event::Event;
@@ -6,7 +7,7 @@ use crate::text::one_line;
 
 /// One line of plain words for the Event log pane. Alerts are named by their title as the
 /// state knows it, not by their id.
-pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Alert>) -> String {
+pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Arc<Alert>>) -> String {
     let title = |id: &String| alerts.get(id).map_or_else(|| id.clone(), |a| a.title.clone());
     let text = match event {
         Event::SessionStarted { operator, host, .. } => format!("{operator} started a console on {host}"),

@@ -9,10 +9,11 @@ pub use alert::{Acknowledgement, Alert, AlertState, AlertStep};
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 use crate::domain::{FeedItem, ItemKey};
 use crate::event::{Event, Record};
-use crate::text::{one_line, one_line_owned};
+use crate::text::one_line_owned;
 use serde::{Deserialize, Serialize};
 
 /// How many event-log lines the state keeps for the Event log pane; the journal keeps them all.
@@ -24,8 +25,9 @@ pub struct ItemEntry {
     pub first_seen: DateTime<Utc>,
     pub last_change: DateTime<Utc>,
     pub revisions: u32,
-    /// The item's last few versions, oldest first: when, title and severity.
-    pub history: Vec<(DateTime<Utc>, String)>,
+    /// The item's last few versions, oldest first: when, title and severity. Shared between
+    /// an entry's versions, which a replay keeps many of.
+    pub history: Vec<(DateTime<Utc>, Arc<str>)>,
 }
 
 /// How many versions of an item the state remembers; the journal has them all.
@@ -89,11 +91,11 @@ pub struct DeskState {
     pub last_ts: Option<DateTime<Utc>>,
     /// Saved as a list (JSON maps need string keys); each entry's key is its item's.
     #[serde(with = "items_as_list")]
-    pub items: HashMap<ItemKey, ItemEntry>,
+    pub items: HashMap<ItemKey, Arc<ItemEntry>>,
     pub feeds: BTreeMap<String, FeedHealth>,
-    pub alerts: BTreeMap<String, Alert>,
+    pub alerts: BTreeMap<String, Arc<Alert>>,
     /// Newest first.
-    pub log: VecDeque<LogLine>,
+    pub log: VecDeque<Arc<LogLine>>,
     pub check_ins: HashMap<String, DateTime<Utc>>,
     pub notes: usize,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
@@ -142,7 +144,7 @@ impl DeskState {
         match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
             Event::ItemWithdrawn { feed, id, .. } => {
-                let key = ItemKey { feed: one_line(&feed), id: one_line(&id) };
+                let key = FeedItem::key_for(&feed, &id);
                 if self.items.remove(&key).is_some() {
                     self.feed_mut(&feed).active_items -= 1;
                 }
@@ -175,7 +177,7 @@ impl DeskState {
             | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, &event, ts),
             Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
         }
-        self.log.push_front(log_line);
+        self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);
     }
 
@@ -221,7 +223,7 @@ impl DeskState {
             .collect();
         for key in expired {
             self.items.remove(&key);
-            if let Some(health) = self.feeds.get_mut(&key.feed) {
+            if let Some(health) = self.feeds.get_mut(&*key.feed) {
                 health.active_items = health.active_items.saturating_sub(1);
             }
         }
@@ -236,9 +238,10 @@ impl DeskState {
         // screen passes, whoever wrote the journal.
         let item = item.into_cleaned();
         let key = item.key();
-        let version = (ts, format!("{} ({})", item.title, item.severity));
+        let version = (ts, Arc::from(format!("{} ({})", item.title, item.severity)));
         match self.items.get_mut(&key) {
             Some(entry) => {
+                let entry = Arc::make_mut(entry);
                 entry.item = item;
                 entry.last_change = ts;
                 entry.revisions += 1;
@@ -251,21 +254,21 @@ impl DeskState {
                 self.feed_mut(&key.feed).active_items += 1;
                 let entry =
                     ItemEntry { item, first_seen: ts, last_change: ts, revisions: 1, history: vec![version] };
-                self.items.insert(key, entry);
+                self.items.insert(key, Arc::new(entry));
             }
         }
     }
 
     /// Items still in their life at `now`, newest change first.
     pub fn active_items(&self, now: DateTime<Utc>) -> Vec<&ItemEntry> {
-        let mut items: Vec<_> =
-            self.items.values().filter(|e| e.item.expires.is_none_or(|t| t > now)).collect();
+        let mut items: Vec<&ItemEntry> =
+            self.items.values().map(|e| &**e).filter(|e| e.item.expires.is_none_or(|t| t > now)).collect();
         items.sort_by(|a, b| b.last_change.cmp(&a.last_change).then_with(|| a.item.id.cmp(&b.item.id)));
         items
     }
 
     pub fn open_alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.alerts.values().filter(|a| a.state != AlertState::Resolved)
+        self.alerts.values().map(|a| &**a).filter(|a| a.state != AlertState::Resolved)
     }
 
     /// Exercise, test, draft and system traffic still in view: open alerts and active items.
@@ -285,15 +288,21 @@ mod items_as_list {
     use super::{ItemEntry, ItemKey};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::HashMap;
+    use std::sync::Arc;
 
-    pub fn serialize<S: Serializer>(items: &HashMap<ItemKey, ItemEntry>, s: S) -> Result<S::Ok, S::Error> {
-        let mut list: Vec<&ItemEntry> = items.values().collect();
+    pub fn serialize<S: Serializer>(
+        items: &HashMap<ItemKey, Arc<ItemEntry>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut list: Vec<&ItemEntry> = items.values().map(|e| &**e).collect();
         list.sort_by(|a, b| (&a.item.feed, &a.item.id).cmp(&(&b.item.feed, &b.item.id)));
         list.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<ItemKey, ItemEntry>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<HashMap<ItemKey, Arc<ItemEntry>>, D::Error> {
         let list = Vec::<ItemEntry>::deserialize(d)?;
-        Ok(list.into_iter().map(|entry| (entry.item.key(), entry)).collect())
+        Ok(list.into_iter().map(|entry| (entry.item.key(), Arc::new(entry))).collect())
     }
 }

@@ -519,3 +519,31 @@ fn a_checkpoint_before_the_period_gives_the_same_briefing() {
     assert_eq!(facts.resumed_at, None);
     assert_eq!(brief(dir.path(), "md", &[]), md);
 }
+
+/// A long period is read in two halves on two cores: split anywhere, the facts are those of
+/// one reading, and damage at the join is still found.
+#[test]
+fn a_period_read_in_halves_gives_the_same_facts() {
+    use attache::brief::collect::{collect, collect_split_at};
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let whole = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, None).unwrap();
+    let (first, last) = (whole.provenance.first_seq.unwrap(), whole.provenance.last_seq.unwrap());
+    assert!(last - first > 10);
+    for middle in first..=last + 1 {
+        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+        assert_eq!(halves, whole, "second half from record {middle}");
+    }
+    assert_eq!(collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap(), whole);
+
+    // A record taken out is found wherever the halves meet, at the join too.
+    let segment = dir.path().join("00000001.jsonl");
+    let text = std::fs::read_to_string(&segment).unwrap();
+    let kept: String =
+        text.lines().filter(|l| !l.contains("Calling AFP NOLCOM")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&segment, kept).unwrap();
+    for middle in first..=last + 1 {
+        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+        assert!(!halves.damage.is_empty(), "second half from record {middle}: damage not found");
+    }
+}

@@ -1,0 +1,336 @@
+//! Reading a period's facts out of the journal as plain data, with no configuration and no
+//! rendering: what alerts were raised, taken and closed, which feeds failed, who was reached,
+//! what the operators wrote. Only the kinds a briefing uses are parsed; every other line is
+//! passed over after a look at its `kind` (and, for feed items, its severity), because parsing
+//! is most of what reading a journal costs.
+//!
+//! The state at the period's start comes from the checkpoint before it; a long period is read
+//! in two halves on two cores (`span`), whose steps are then applied in the record's order.
+
+mod span;
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::domain::{Location, Severity, Traffic};
+use crate::journal::format::to_hex;
+use crate::journal::{Follower, JournalError};
+use crate::state::DeskState;
+use crate::text::one_line;
+use span::Step;
+
+/// Who took an alert, or closed it, and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The acknowledgement's note or the resolution's reason.
+    pub text: Option<String>,
+}
+
+/// One alert as it stood at the end of the period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertFact {
+    pub id: String,
+    pub raised: DateTime<Utc>,
+    pub severity: Severity,
+    pub title: String,
+    pub feed: String,
+    pub rule: String,
+    pub missions: Vec<String>,
+    pub traffic: Traffic,
+    pub escalated: Option<DateTime<Utc>>,
+    pub acknowledged: Option<Action>,
+    pub resolved: Option<Action>,
+}
+
+impl AlertFact {
+    pub fn open(&self) -> bool {
+        self.resolved.is_none()
+    }
+}
+
+/// A feed outage: from its first failure to the poll that succeeded again (None: still down at
+/// the end of the period).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub feed: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoteFact {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub operator: String,
+    pub text: String,
+}
+
+/// A feed item of moderate severity or more reported in the period near a briefed mission,
+/// in its last version: the fields a briefing shows, cleaned to one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemFact {
+    pub ts: DateTime<Utc>,
+    pub feed: String,
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub location: Location,
+    pub traffic: Traffic,
+}
+
+/// Where the period sits in the journal, so a reader can check the briefing against it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    pub first_seq: Option<u64>,
+    pub last_seq: Option<u64>,
+    pub records: u64,
+    /// The `sum` of the period's last record.
+    pub head: Option<String>,
+}
+
+/// Everything the journal says about a period, and what it said before that still matters
+/// (alerts still open, outages under way, the last check-ins).
+#[derive(Debug, Default, PartialEq)]
+pub struct Facts {
+    pub provenance: Provenance,
+    /// Every alert raised up to the end of the period, by id.
+    pub alerts: BTreeMap<String, AlertFact>,
+    pub outages: Vec<Outage>,
+    /// Per feed, its last successful poll up to the end of the period.
+    pub last_ok: BTreeMap<String, DateTime<Utc>>,
+    /// Per contact name, the last check-in up to the end and the number in the period.
+    pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
+    pub notes: Vec<NoteFact>,
+    pub items: Vec<ItemFact>,
+    /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
+    pub damage: Vec<String>,
+    /// The record of the checkpoint reading started from, if it started from one.
+    pub resumed_at: Option<u64>,
+}
+
+/// A period shorter than this is read on one core: a thread costs more than it saves.
+const SPLIT_AT: u64 = 20_000;
+
+/// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
+/// kept only where `near` says their location matters (near a briefed mission).
+///
+/// The desk's state at `from` is what the records before it made it: it comes from the newest
+/// checkpoint before `from` (see `checkpoint`), and the records between the two are read,
+/// parsing only alert, feed and check-in records. Without a checkpoint, that is every record
+/// from the journal's first.
+pub fn collect(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    near: &(dyn Fn(&Location) -> bool + Sync),
+) -> Result<Facts, String> {
+    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+    let first = first_at_or_after(dir, from).map_err(failed)?;
+    let after = first_at_or_after(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    // The second half of a long period goes to the other core.
+    let middle = match (first, after) {
+        (Some(first), Some(after)) if after > first + SPLIT_AT => Some(first + (after - first) / 2),
+        _ => None,
+    };
+    collect_split_at(dir, from, to, near, middle)
+}
+
+/// `collect`, with the records from `middle` on read by a second thread (tests split short
+/// periods at every record to check that the halves join up exactly).
+pub fn collect_split_at(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    near: &(dyn Fn(&Location) -> bool + Sync),
+    middle: Option<u64>,
+) -> Result<Facts, String> {
+    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+    let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
+    let first = first_at_or_after(dir, from).map_err(failed)?;
+    let mut facts = Facts::default();
+    let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let (head, tail) = std::thread::scope(|scope| {
+        let tail = middle.map(|middle| {
+            scope.spawn(move || {
+                let follower = Follower::from_seq(dir, middle).map_err(failed)?;
+                span::read(follower, period, u64::MAX, near).map_err(failed)
+            })
+        });
+        let follower = start(dir, first, &mut facts, &mut failing);
+        let head = span::read(follower, period, middle.unwrap_or(u64::MAX), near).map_err(failed);
+        let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
+        (head, tail.transpose())
+    });
+    let (head, tail) = (head?, tail?);
+    if let (Some(tail), Some((seq, sum))) = (&tail, head.last)
+        && let Some((next, prev)) = tail.first
+        && (next != seq + 1 || prev != sum)
+    {
+        facts
+            .damage
+            .push(format!("record {next} does not follow record {seq}: the chain is broken between them"));
+    }
+    let mut items = head.items;
+    let mut provenance = head.provenance;
+    let mut steps = head.steps;
+    facts.damage.extend(head.problems);
+    if let Some(tail) = tail {
+        items.extend(tail.items);
+        provenance = provenance.then(tail.provenance);
+        steps.extend(tail.steps);
+        facts.damage.extend(tail.problems);
+    }
+    facts.provenance = provenance;
+    for step in steps {
+        apply(&mut facts, &mut failing, step);
+    }
+    for (feed, start) in failing {
+        facts.outages.push(Outage { feed, start, end: None });
+    }
+    facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
+    facts.items = items.into_values().collect();
+    facts.items.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.id.cmp(&b.id)));
+    // Outages over before the period are not the period's.
+    facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
+    Ok(facts)
+}
+
+/// The seq of the first record stamped at or after `t`, if there is one.
+fn first_at_or_after(dir: &Path, t: DateTime<Utc>) -> Result<Option<u64>, JournalError> {
+    let mut follower = Follower::from_time(dir, t)?;
+    let mut first = None;
+    follower.poll_lines(|raw, _| {
+        first = Some(raw.seq);
+        false
+    })?;
+    Ok(first)
+}
+
+impl Provenance {
+    /// This stretch's provenance followed by the next one's.
+    fn then(self, next: Provenance) -> Provenance {
+        Provenance {
+            first_seq: self.first_seq.or(next.first_seq),
+            last_seq: next.last_seq.or(self.last_seq),
+            records: self.records + next.records,
+            head: next.head.or(self.head),
+        }
+    }
+
+    fn note(&mut self, seq: u64, line: &[u8]) {
+        self.first_seq.get_or_insert(seq);
+        self.last_seq = Some(seq);
+        self.records += 1;
+        self.head = crate::journal::format::trailer(line).map(|(_, sum)| to_hex(&sum));
+    }
+}
+
+/// Applies one step read from the record, in the record's order.
+fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step: Step) {
+    match step {
+        Step::Raised(fact) => {
+            facts.alerts.insert(fact.id.clone(), fact);
+        }
+        Step::Updated { alert, severity, title } => {
+            if let Some(a) = facts.alerts.get_mut(&alert) {
+                a.severity = severity.unwrap_or(a.severity);
+                a.title = title;
+            }
+        }
+        Step::Acknowledged { alert, action } => {
+            if let Some(a) = facts.alerts.get_mut(&alert) {
+                a.acknowledged = Some(action);
+                a.escalated = None;
+            }
+        }
+        Step::Unacknowledged { alert } => {
+            if let Some(a) = facts.alerts.get_mut(&alert) {
+                a.acknowledged = None;
+            }
+        }
+        Step::Escalated { alert, at } => {
+            if let Some(a) = facts.alerts.get_mut(&alert) {
+                a.escalated = Some(at);
+            }
+        }
+        Step::Resolved { alert, action } => {
+            if let Some(a) = facts.alerts.get_mut(&alert) {
+                a.resolved = Some(action);
+            }
+        }
+        Step::Failed { feed, at } => {
+            failing.entry(feed).or_insert(at);
+        }
+        Step::Ok { feed, at } => {
+            if let Some(start) = failing.remove(&feed) {
+                facts.outages.push(Outage { feed: feed.clone(), start, end: Some(at) });
+            }
+            facts.last_ok.insert(feed, at);
+        }
+        Step::CheckedIn { contact, at, in_period } => {
+            let entry = facts.check_ins.entry(contact).or_insert((at, 0));
+            entry.0 = at;
+            entry.1 += u32::from(in_period);
+        }
+        Step::Note(note) => facts.notes.push(note),
+    }
+}
+
+/// Where reading starts: just after the newest checkpoint taken before `from`, with the facts
+/// its state holds; else at the journal's first record.
+fn start(
+    dir: &Path,
+    first_in_period: Option<u64>,
+    facts: &mut Facts,
+    failing: &mut BTreeMap<String, DateTime<Utc>>,
+) -> Follower {
+    let before = first_in_period.map_or(u64::MAX, |seq| seq.saturating_sub(1));
+    match crate::checkpoint::resume_before(dir, before) {
+        Some((state, follower)) => {
+            seed(&state, facts, failing);
+            facts.resumed_at = Some(state.last_seq);
+            follower
+        }
+        None => Follower::new(dir),
+    }
+}
+
+/// The facts a desk state holds that a briefing carries over from before its period: alerts
+/// not resolved (those resolved earlier are never briefed), outages under way, each feed's
+/// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
+fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>) {
+    for alert in state.alerts.values().filter(|a| a.resolved_at.is_none()) {
+        let fact = AlertFact {
+            id: one_line(&alert.id),
+            raised: alert.raised,
+            severity: alert.severity,
+            title: one_line(&alert.title),
+            feed: one_line(&alert.feed),
+            rule: one_line(&alert.rule),
+            missions: alert.missions.iter().map(|m| one_line(m)).collect(),
+            traffic: alert.traffic,
+            escalated: alert.escalated_at,
+            acknowledged: alert.acknowledged.as_ref().map(|a| Action {
+                by: one_line(&a.by),
+                at: a.at,
+                text: a.note.as_deref().map(one_line).filter(|t| !t.is_empty()),
+            }),
+            resolved: None,
+        };
+        facts.alerts.insert(fact.id.clone(), fact);
+    }
+    for (feed, health) in &state.feeds {
+        if let Some(since) = health.failing_since {
+            failing.insert(one_line(feed), since);
+        }
+        if let Some(ok) = health.last_ok {
+            facts.last_ok.insert(one_line(feed), ok);
+        }
+    }
+    for (contact, at) in &state.check_ins {
+        facts.check_ins.insert(one_line(contact), (*at, 0));
+    }
+}

@@ -1,0 +1,284 @@
+//! Reading one stretch of the journal for a briefing: each record a briefing uses becomes a
+//! `Step` (applied later, in the record's order, with the steps of the stretches before it),
+//! and the period's notable items are gathered. Stretches are independent, so two of them are
+//! read on two cores.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::{Action, AlertFact, ItemFact, NoteFact, Provenance};
+use crate::domain::{Location, Severity, Traffic};
+use crate::journal::Follower;
+use crate::journal::commands::kind_of;
+use crate::journal::format::{Hash, trailer};
+use crate::text::one_line;
+
+/// The period, in microseconds since the epoch, both ends included.
+#[derive(Clone, Copy)]
+pub(super) struct Period {
+    pub from: i64,
+    pub to: i64,
+}
+
+/// What a record tells a briefing, cleaned to one line, in the order it was recorded.
+pub(super) enum Step {
+    Raised(AlertFact),
+    Updated {
+        alert: String,
+        severity: Option<Severity>,
+        title: String,
+    },
+    Acknowledged {
+        alert: String,
+        action: Action,
+    },
+    Unacknowledged {
+        alert: String,
+    },
+    Escalated {
+        alert: String,
+        at: DateTime<Utc>,
+    },
+    Resolved {
+        alert: String,
+        action: Action,
+    },
+    Failed {
+        feed: String,
+        at: DateTime<Utc>,
+    },
+    /// A successful poll or a recovery.
+    Ok {
+        feed: String,
+        at: DateTime<Utc>,
+    },
+    CheckedIn {
+        contact: String,
+        at: DateTime<Utc>,
+        in_period: bool,
+    },
+    Note(NoteFact),
+}
+
+pub(super) struct Span {
+    pub steps: Vec<Step>,
+    /// The period's notable items near a briefed mission, each in its last version here.
+    pub items: HashMap<(String, String), ItemFact>,
+    pub provenance: Provenance,
+    /// Damage met, located.
+    pub problems: Vec<String>,
+    /// The first record read (seq and `prev`), and the last (seq and `sum`): the chain between
+    /// two stretches is checked where they meet.
+    pub first: Option<(u64, Hash)>,
+    pub last: Option<(u64, Hash)>,
+}
+
+/// Reads from `follower` up to the end of the period or record `end` (not included).
+pub(super) fn read(
+    mut follower: Follower,
+    period: Period,
+    end: u64,
+    near: &(dyn Fn(&Location) -> bool + Sync),
+) -> Result<Span, crate::journal::JournalError> {
+    let mut span = Span {
+        steps: Vec::new(),
+        items: HashMap::new(),
+        provenance: Provenance::default(),
+        problems: Vec::new(),
+        first: None,
+        last: None,
+    };
+    let notable = Notable::new();
+    let problems = follower.poll_lines(|raw, notes| {
+        // Time never runs backwards along the journal: the first record past the period ends it.
+        if raw.ts_micros > period.to || raw.seq >= end {
+            return false;
+        }
+        let sums = trailer(raw.bytes);
+        if span.first.is_none() {
+            span.first = sums.map(|(prev, _)| (raw.seq, prev));
+        }
+        span.last = sums.map(|(_, sum)| (raw.seq, sum));
+        let in_period = raw.ts_micros >= period.from;
+        if in_period {
+            span.provenance.note(raw.seq, raw.bytes);
+        }
+        let kind = kind_of(raw.bytes).unwrap_or("");
+        let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
+        let read = if matches!(kind, "item.seen" | "item.updated") {
+            if !(in_period && notable.item(raw.bytes)) {
+                return true;
+            }
+            serde_json::from_slice::<ItemRecord<'_>>(raw.bytes)
+                .map_err(|e| e.to_string())
+                .map(|record| note_item(&mut span.items, record.item, ts, near))
+        } else if wanted(kind) {
+            serde_json::from_slice::<Lite<'_>>(raw.bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|lite| step(&lite, raw.seq, ts, in_period))
+                .map(|step| span.steps.extend(step))
+        } else {
+            return true;
+        };
+        if let Err(e) = read {
+            notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
+        }
+        true
+    })?;
+    span.problems = problems.iter().map(|p| one_line(&p.to_string())).collect();
+    Ok(span)
+}
+
+/// The kinds a briefing reads besides items; everything else is skipped unparsed.
+fn wanted(kind: &str) -> bool {
+    kind.starts_with("alert.")
+        || matches!(kind, "feed.failed" | "feed.recovered" | "feed.polled" | "contact.checked_in" | "note")
+}
+
+/// Items below moderate severity never make a briefing; most items are, so they are skipped
+/// without parsing. A FeedItem's own `severity` is its only field of that name.
+struct Notable([memchr::memmem::Finder<'static>; 3]);
+
+impl Notable {
+    fn new() -> Self {
+        use memchr::memmem::Finder;
+        Notable([
+            Finder::new(br#""severity":"moderate""#),
+            Finder::new(br#""severity":"severe""#),
+            Finder::new(br#""severity":"critical""#),
+        ])
+    }
+
+    fn item(&self, line: &[u8]) -> bool {
+        self.0.iter().any(|f| f.find(line).is_some())
+    }
+}
+
+/// The fields of the records a briefing reads, borrowed from the line where they can be. A
+/// plain struct, not the tagged `Event` enum: serde reads a tagged enum through an owned
+/// buffer of every field. Unknown fields are ignored, so the kinds share one shape.
+#[derive(Deserialize)]
+struct Lite<'a> {
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    alert: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    rule: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    feed: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    operator: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    note: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    reason: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    contact: Option<Cow<'a, str>>,
+    #[serde(default)]
+    severity: Option<Severity>,
+    #[serde(borrow, default)]
+    missions: Vec<Cow<'a, str>>,
+    #[serde(default)]
+    traffic: Traffic,
+}
+
+/// An item record: of its fields, only the item's.
+#[derive(Deserialize)]
+struct ItemRecord<'a> {
+    #[serde(borrow)]
+    item: ItemFields<'a>,
+}
+
+/// The fields of a feed item a briefing shows; the rest (summary, links, raw values) is
+/// skipped by the parser without being copied.
+#[derive(Deserialize)]
+struct ItemFields<'a> {
+    #[serde(borrow)]
+    feed: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    title: Cow<'a, str>,
+    severity: Severity,
+    #[serde(default)]
+    location: Option<Location>,
+    #[serde(default)]
+    traffic: Traffic,
+}
+
+fn note_item(
+    items: &mut HashMap<(String, String), ItemFact>,
+    item: ItemFields<'_>,
+    ts: DateTime<Utc>,
+    near: &(dyn Fn(&Location) -> bool + Sync),
+) {
+    let Some(location) = item.location.filter(|l| near(l)) else { return };
+    let (feed, id) = (one_line(&item.feed), one_line(&item.id));
+    let fact = ItemFact {
+        ts,
+        feed: feed.clone(),
+        id: id.clone(),
+        title: one_line(&item.title),
+        severity: item.severity,
+        location,
+        traffic: item.traffic,
+    };
+    items.insert((feed, id), fact);
+}
+
+/// The step a record of a wanted kind is, if any (notes before the period are none).
+fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Option<Step>, String> {
+    let kind = r.kind.as_ref();
+    let field = |value: &Option<Cow<'_, str>>, name: &str| {
+        value.as_deref().map(one_line).ok_or_else(|| format!("{kind} without `{name}`"))
+    };
+    let action = |by: String, text: &Option<Cow<'_, str>>| Action {
+        by,
+        at,
+        text: text.as_deref().map(one_line).filter(|t| !t.is_empty()),
+    };
+    let alert = || field(&r.alert, "alert");
+    Ok(Some(match kind {
+        "alert.raised" => Step::Raised(AlertFact {
+            id: alert()?,
+            raised: at,
+            severity: r.severity.ok_or("alert.raised without `severity`")?,
+            title: field(&r.title, "title")?,
+            feed: field(&r.feed, "feed")?,
+            rule: field(&r.rule, "rule")?,
+            missions: r.missions.iter().map(|m| one_line(m)).collect(),
+            traffic: r.traffic,
+            escalated: None,
+            acknowledged: None,
+            resolved: None,
+        }),
+        "alert.updated" => {
+            Step::Updated { alert: alert()?, severity: r.severity, title: field(&r.title, "title")? }
+        }
+        "alert.acknowledged" => {
+            Step::Acknowledged { alert: alert()?, action: action(field(&r.operator, "operator")?, &r.note) }
+        }
+        "alert.unacknowledged" => Step::Unacknowledged { alert: alert()? },
+        "alert.escalated" => Step::Escalated { alert: alert()?, at },
+        "alert.resolved" => {
+            Step::Resolved { alert: alert()?, action: action(field(&r.operator, "operator")?, &r.reason) }
+        }
+        "feed.failed" => Step::Failed { feed: field(&r.feed, "feed")?, at },
+        "feed.polled" | "feed.recovered" => Step::Ok { feed: field(&r.feed, "feed")?, at },
+        "contact.checked_in" => Step::CheckedIn { contact: field(&r.contact, "contact")?, at, in_period },
+        "note" if in_period => Step::Note(NoteFact {
+            seq,
+            ts: at,
+            operator: field(&r.operator, "operator")?,
+            text: field(&r.text, "text")?,
+        }),
+        _ => return Ok(None),
+    }))
+}

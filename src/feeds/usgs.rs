@@ -44,28 +44,81 @@ struct Feature<'a> {
 struct Properties<'a> {
     mag: Option<f64>,
     #[serde(borrow)]
-    place: Option<Cow<'a, str>>,
+    place: Option<Text<'a>>,
     time: Option<i64>,
     updated: Option<i64>,
     url: Option<String>,
     #[serde(borrow)]
-    alert: Option<Cow<'a, str>>,
+    alert: Option<Text<'a>>,
     tsunami: Option<i64>,
     sig: Option<i64>,
     #[serde(borrow)]
-    status: Option<Cow<'a, str>>,
+    status: Option<Text<'a>>,
     #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     title: Option<String>,
     #[serde(borrow)]
-    net: Option<Cow<'a, str>>,
+    net: Option<Text<'a>>,
     #[serde(borrow)]
-    code: Option<Cow<'a, str>>,
+    code: Option<Text<'a>>,
+}
+
+/// Text borrowed from the document, or copied where it has escapes. A field of type
+/// `Option<Cow<str>>` would always copy, `#[serde(borrow)]` or not: serde borrows only into a
+/// bare `Cow<str>`, which this wraps.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 #[derive(Deserialize)]
 struct Geometry {
-    coordinates: Vec<f64>,
+    coordinates: Coordinates,
+}
+
+/// The first three numbers of `coordinates` (longitude, latitude, depth), and how many there
+/// were: every feature has them, and a Vec for each would be an allocation apiece. Every
+/// element is still read as a number, so a bad one is an error as it was with `Vec<f64>`.
+struct Coordinates {
+    first: [f64; 3],
+    len: usize,
+}
+
+impl Coordinates {
+    fn get(&self, n: usize) -> Option<f64> {
+        self.first.get(n).copied().filter(|_| n < self.len)
+    }
+}
+
+impl<'de> Deserialize<'de> for Coordinates {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Coordinates;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Coordinates, A::Error> {
+                let mut coordinates = Coordinates { first: [0.0; 3], len: 0 };
+                while let Some(number) = seq.next_element::<f64>()? {
+                    if let Some(slot) = coordinates.first.get_mut(coordinates.len) {
+                        *slot = number;
+                    }
+                    coordinates.len += 1;
+                }
+                Ok(coordinates)
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
 }
 
 pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
@@ -106,19 +159,19 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     let p = feature.properties;
     let id = feature
         .id
-        .or_else(|| Some(format!("{}{}", p.net.as_deref()?, p.code.as_deref()?)))
+        .or_else(|| Some(format!("{}{}", &*p.net?, &*p.code?)))
         .filter(|id| !id.trim().is_empty())
         .ok_or("no id")?;
-    let location = feature.geometry.as_ref().and_then(|g| match g.coordinates.as_slice() {
-        [lon, lat, ..] => LatLon::new(*lat, *lon).map(|p| Location::Point { lat: p.lat, lon: p.lon }),
+    let coordinates = feature.geometry.map(|g| g.coordinates);
+    let location = coordinates.as_ref().and_then(|c| match (c.get(0), c.get(1)) {
+        (Some(lon), Some(lat)) => LatLon::new(lat, lon).map(|p| Location::Point { lat: p.lat, lon: p.lon }),
         _ => None,
     });
-    let depth_km =
-        feature.geometry.as_ref().and_then(|g| g.coordinates.get(2).copied()).filter(|d| d.is_finite());
+    let depth_km = coordinates.and_then(|c| c.get(2)).filter(|d| d.is_finite());
     let mag = p.mag.filter(|m| m.is_finite());
     let title = match p.title {
         Some(title) => title,
-        None => match (mag, &p.place) {
+        None => match (mag, p.place.as_deref()) {
             (Some(m), Some(place)) => format!("M {m:.1} - {place}"),
             (Some(m), None) => format!("M {m:.1} earthquake"),
             (None, Some(place)) => format!("Earthquake - {place}"),
@@ -131,26 +184,22 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
     // feature of every poll, and formatting was most of the cost of building an item.
     let mut summary = String::with_capacity(80);
     let mut numbers = itoa::Buffer::new();
-    let mut part = |pieces: &[&str]| {
-        if !summary.is_empty() {
-            summary.push_str(", ");
-        }
-        pieces.iter().for_each(|piece| summary.push_str(piece));
-    };
     if let Some(d) = depth_km {
-        part(&["depth ", numbers.format(d.round() as i64), " km"]);
+        part(&mut summary, &["depth ", numbers.format(d.round() as i64), " km"]);
     }
     if let Some(a) = &alert {
-        part(&["PAGER ", &a.to_ascii_lowercase()]);
+        part(&mut summary, &["PAGER ", a]);
+        lowercase_last(&mut summary, a.len());
     }
     if tsunami {
-        part(&["tsunami flag"]);
+        part(&mut summary, &["tsunami flag"]);
     }
     if let Some(sig) = p.sig {
-        part(&["significance ", numbers.format(sig)]);
+        part(&mut summary, &["significance ", numbers.format(sig)]);
     }
     if let Some(status) = &p.status {
-        part(&[&status.to_ascii_lowercase()]);
+        part(&mut summary, &[status]);
+        lowercase_last(&mut summary, status.len());
     }
     Ok(FeedItem {
         feed: feed.to_string(),
@@ -167,12 +216,27 @@ fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
             raw.push_str(trimmed(ryu::Buffer::new().format_finite(m)));
             raw
         }),
-        category: Some(p.kind.map_or_else(|| "earthquake".into(), Cow::into_owned)),
+        category: Some(p.kind.map_or_else(|| "earthquake".into(), |kind| kind.0.into_owned())),
         magnitude: mag,
         location,
         expires: None,
         traffic: Traffic::Real,
     })
+}
+
+/// Appends one part to a comma-separated summary.
+fn part(summary: &mut String, pieces: &[&str]) {
+    if !summary.is_empty() {
+        summary.push_str(", ");
+    }
+    pieces.iter().for_each(|piece| summary.push_str(piece));
+}
+
+/// Lower-cases the last `len` bytes of the summary, which the caller has just written. Feeds send
+/// the PAGER level and status in either case; lower-casing them in place saves a copy of each.
+fn lowercase_last(summary: &mut str, len: usize) {
+    let from = summary.len() - len;
+    summary[from..].make_ascii_lowercase();
 }
 
 /// `5.0` as `5`, as USGS and most people write a whole magnitude.
@@ -229,6 +293,28 @@ mod tests {
         assert_eq!(parsed.skipped.len(), 1);
         assert_eq!(parsed.items[0].title, "M 5.2 - Luzon");
         assert_eq!(parsed.items[1].location, None, "latitude 200 is no place");
+    }
+
+    #[test]
+    fn escaped_text_and_any_number_of_coordinates_are_read() {
+        // Text with escapes cannot be borrowed from the document; it must still come through.
+        let body = br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"mag":4.25,"place":"Sa\u00f1 \"Q\"","net":"u\u0073","code":"7",
+                "status":"REVIEWED","alert":"Yel\u006cow"},"geometry":{"type":"Point","coordinates":[1,2]}},
+            {"type":"Feature","id":"d4","properties":{},"geometry":{"type":"Point","coordinates":[1,2,3,4]}},
+            {"type":"Feature","id":"e5","properties":{},"geometry":{"type":"Point","coordinates":[1]}},
+            {"type":"Feature","id":"f6","properties":{},"geometry":{"type":"Point","coordinates":[1,2,"3"]}}
+        ]}"#;
+        let parsed = parse("q", body).unwrap();
+        assert_eq!(parsed.items.len(), 3);
+        assert_eq!(parsed.items[0].id, "us7");
+        assert_eq!(parsed.items[0].title, "M 4.2 - Sa\u{f1} \"Q\"");
+        assert_eq!(parsed.items[0].summary.as_deref(), Some("PAGER yellow, reviewed"));
+        assert_eq!(parsed.items[0].location, Some(Location::Point { lat: 2.0, lon: 1.0 }));
+        assert_eq!(parsed.items[1].summary.as_deref(), Some("depth 3 km"));
+        assert_eq!(parsed.items[1].location, Some(Location::Point { lat: 2.0, lon: 1.0 }));
+        assert_eq!(parsed.items[2].location, None, "one number is no place");
+        assert!(parsed.skipped[0].starts_with("feature 3: invalid type: string"), "{:?}", parsed.skipped);
     }
 
     #[test]

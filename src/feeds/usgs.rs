@@ -6,7 +6,8 @@
 //! either case, and magnitudes below zero.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -19,15 +20,6 @@ struct Collection<'a> {
     kind: Option<String>,
     #[serde(borrow)]
     features: Option<Vec<&'a RawValue>>,
-}
-
-/// The same document read in one pass, for the usual case where every feature is well formed.
-#[derive(Deserialize)]
-struct WholeCollection<'a> {
-    #[serde(rename = "type")]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    features: Option<Vec<Feature<'a>>>,
 }
 
 /// Text fields borrow from the document where they can: most are only looked at, and this
@@ -97,16 +89,16 @@ impl Coordinates {
 }
 
 impl<'de> Deserialize<'de> for Coordinates {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CoordinatesVisitor;
+        impl<'de> Visitor<'de> for CoordinatesVisitor {
             type Value = Coordinates;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a sequence")
             }
 
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Coordinates, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Coordinates, A::Error> {
                 let mut coordinates = Coordinates { first: [0.0; 3], len: 0 };
                 while let Some(number) = seq.next_element::<f64>()? {
                     if let Some(slot) = coordinates.first.get_mut(coordinates.len) {
@@ -117,23 +109,17 @@ impl<'de> Deserialize<'de> for Coordinates {
                 Ok(coordinates)
             }
         }
-        deserializer.deserialize_seq(Visitor)
+        deserializer.deserialize_seq(CoordinatesVisitor)
     }
 }
 
 pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
     // One pass when the whole document is well formed; only when it is not, feature by feature,
     // so that a bad feature costs itself and the rest are still read.
-    if let Ok(WholeCollection { kind: Some(kind), features: Some(features) }) = serde_json::from_slice(body)
-        && kind == "FeatureCollection"
+    let mut json = serde_json::Deserializer::from_slice(body);
+    if let Ok(parsed) = json.deserialize_map(OnePass { feed })
+        && json.end().is_ok()
     {
-        let mut parsed = Parsed { items: Vec::with_capacity(features.len()), ..Parsed::default() };
-        for (n, feature) in features.into_iter().enumerate() {
-            match item(feed, feature) {
-                Ok(item) => parsed.items.push(item),
-                Err(why) => parsed.skipped.push(format!("feature {n}: {why}")),
-            }
-        }
         return Ok(parsed);
     }
     let collection: Collection = serde_json::from_slice(body).map_err(|e| ParseError::json(&e))?;
@@ -145,14 +131,85 @@ pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
     let mut parsed = Parsed::default();
     for (n, raw) in features.into_iter().enumerate() {
         match serde_json::from_str::<Feature>(raw.get()) {
-            Ok(feature) => match item(feed, feature) {
-                Ok(item) => parsed.items.push(item),
-                Err(why) => parsed.skipped.push(format!("feature {n}: {why}")),
-            },
+            Ok(feature) => add(&mut parsed, n, item(feed, feature)),
             Err(e) => parsed.skipped.push(format!("feature {n}: {e}")),
         }
     }
     Ok(parsed)
+}
+
+fn add(parsed: &mut Parsed, n: usize, item: Result<FeedItem, String>) {
+    match item {
+        Ok(item) => parsed.items.push(item),
+        Err(why) => parsed.skipped.push(format!("feature {n}: {why}")),
+    }
+}
+
+/// Reads a whole well-formed document in one pass, building each item as soon as its feature
+/// is read rather than collecting every feature first: no feature outlives its own item. Any
+/// surprise (a duplicate or missing member, a bad feature) is an error here, and `parse` reads
+/// the document again feature by feature to say what it is.
+struct OnePass<'f> {
+    feed: &'f str,
+}
+
+impl<'de> Visitor<'de> for OnePass<'_> {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        let (mut kind, mut parsed) = (None, None);
+        while let Some(key) = map.next_key::<Text>()? {
+            match &*key {
+                "type" if kind.is_none() => kind = Some(map.next_value::<Text>()?),
+                "features" if parsed.is_none() => {
+                    parsed = Some(map.next_value_seed(Features { feed: self.feed })?)
+                }
+                "type" | "features" => return Err(de::Error::duplicate_field("type or features")),
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        match (kind, parsed) {
+            (Some(kind), Some(parsed)) if &*kind == "FeatureCollection" => Ok(parsed),
+            _ => Err(de::Error::custom("not a FeatureCollection with features")),
+        }
+    }
+}
+
+/// The `features` array of a one-pass read, each feature made an item as it is read.
+struct Features<'f> {
+    feed: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for Features<'_> {
+    type Value = Parsed;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Parsed, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Features<'_> {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of GeoJSON features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        let mut parsed = Parsed::default();
+        let mut n = 0;
+        while let Some(feature) = seq.next_element::<Feature>()? {
+            add(&mut parsed, n, item(self.feed, feature));
+            n += 1;
+        }
+        Ok(parsed)
+    }
 }
 
 fn item(feed: &str, feature: Feature<'_>) -> Result<FeedItem, String> {
@@ -328,7 +385,9 @@ mod one_pass_tests {
     #[test]
     fn a_real_well_formed_document_takes_the_one_pass_path() {
         let body = include_bytes!("../../tests/fixtures/usgs/usgs-2.5_week-2023-07-03-300features.geojson");
-        let r = serde_json::from_slice::<super::WholeCollection>(body);
+        let mut json = serde_json::Deserializer::from_slice(body);
+        let r = serde::Deserializer::deserialize_map(&mut json, super::OnePass { feed: "q" });
         assert!(r.is_ok(), "{:?}", r.err());
+        assert!(json.end().is_ok());
     }
 }

@@ -116,10 +116,15 @@ impl<'de> Deserialize<'de> for Coordinates {
 pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
     // One pass when the whole document is well formed; only when it is not, feature by feature,
     // so that a bad feature costs itself and the rest are still read.
-    let mut json = serde_json::Deserializer::from_slice(body);
-    if let Ok(parsed) = json.deserialize_map(OnePass { feed })
-        && json.end().is_ok()
-    {
+    // The one pass checks that the document is UTF-8 once, as a whole: read as bytes, serde_json
+    // checks each string on its own, and those 400,000 checks of a 10,000-feature feed cost a
+    // seventh of the parse. Bytes that are not UTF-8 are still read as bytes, as before: serde_json
+    // does not check the strings it skips, so bad bytes there cost nothing.
+    let one_pass = match std::str::from_utf8(body) {
+        Ok(text) => one_pass(feed, serde_json::Deserializer::from_str(text)),
+        Err(_) => one_pass(feed, serde_json::Deserializer::from_slice(body)),
+    };
+    if let Some(parsed) = one_pass {
         return Ok(parsed);
     }
     let collection: Collection = serde_json::from_slice(body).map_err(|e| ParseError::json(&e))?;
@@ -136,6 +141,16 @@ pub fn parse(feed: &str, body: &[u8]) -> Result<Parsed, ParseError> {
         }
     }
     Ok(parsed)
+}
+
+/// The whole document read in one pass, if it is well formed.
+fn one_pass<'de, R: serde_json::de::Read<'de>>(
+    feed: &str,
+    mut json: serde_json::Deserializer<R>,
+) -> Option<Parsed> {
+    let parsed = json.deserialize_map(OnePass { feed }).ok()?;
+    json.end().ok()?;
+    Some(parsed)
 }
 
 fn add(parsed: &mut Parsed, n: usize, item: Result<FeedItem, String>) {
@@ -372,6 +387,17 @@ mod tests {
         assert_eq!(parsed.items[1].location, Some(Location::Point { lat: 2.0, lon: 1.0 }));
         assert_eq!(parsed.items[2].location, None, "one number is no place");
         assert!(parsed.skipped[0].starts_with("feature 3: invalid type: string"), "{:?}", parsed.skipped);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_cost_nothing_where_they_are_not_read() {
+        let mut body = br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","id":"a1","properties":{"mag":5.2,"detail":"x?y"},"geometry":null}]}"#
+            .to_vec();
+        let at = body.iter().position(|b| *b == b'?').unwrap();
+        body[at] = 0xff;
+        let parsed = parse("q", &body).unwrap();
+        assert_eq!((parsed.items.len(), parsed.skipped.len()), (1, 0));
     }
 
     #[test]

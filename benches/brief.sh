@@ -10,6 +10,11 @@ if [ ! -e "$dir/00000001.jsonl" ]; then
     "$target/release/examples/gen-journal" --events 1000000 --days 30 --seed 7 \
         --journal "$dir" --until 2026-11-25T00:00:00Z
 fi
+# The checkpoints the consoles that wrote the journal would have left along it (one every
+# 10,000 records); a generated journal has none until they are made.
+if [ ! -d "$dir/checkpoints" ]; then
+    "$target/release/attache" --journal "$dir" journal checkpoint
+fi
 cat "$dir"/*.jsonl > /dev/null
 brief() {
     "$target/release/attache" --config config/attache.toml --journal "$dir" brief \
@@ -33,4 +38,4 @@ window_s=$(seconds "$target/release/attache" --journal "$dir" journal export --f
 echo "wc -l, all files:                 ${wc_s} s"
 echo "brief, 7 days:                    ${brief7_s} s ($(echo "scale=1; $brief7_s / $wc_s" | bc)x wc -l)"
 echo "brief, last hour (the prefix):    ${brief1h_s} s"
-echo "checked read of the 7-day window: ${window_s} s (the floor with a checkpoint at its start)"
+echo "checked read of the 7-day window: ${window_s} s (one core, every record's sum checked)"

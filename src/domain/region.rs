@@ -125,18 +125,22 @@ impl Reach {
 
     /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).
     pub fn gap_within(&self, location: &Location, km: f64) -> Option<f64> {
-        Region::from_location(location)
-            .iter()
-            .filter(|r| {
-                let (anchor, extent) = cap(r);
-                let reach = extent + self.radius_km;
-                // The cap's extents are measured to vertices; an edge between two of them
-                // bows outward by well under 1% of its length, so 1% and a kilometre spare.
-                distance_km(anchor, self.centre) - reach <= km + 1.0 + 0.01 * reach
-            })
-            .map(|r| gap_km(r, &self.region))
-            .reduce(f64::min)
-            .filter(|gap| *gap <= km)
+        // Most items are points: measured without building a list of regions.
+        if let Location::Point { lat, lon } = location {
+            return self.region_gap_within(&Region::Point(LatLon::new(*lat, *lon)?), km);
+        }
+        Region::from_location(location).iter().filter_map(|r| self.region_gap_within(r, km)).reduce(f64::min)
+    }
+
+    fn region_gap_within(&self, region: &Region, km: f64) -> Option<f64> {
+        let (anchor, extent) = cap(region);
+        let reach = extent + self.radius_km;
+        // The cap's extents are measured to vertices; an edge between two of them bows
+        // outward by well under 1% of its length, so 1% and a kilometre spare.
+        if distance_km(anchor, self.centre) - reach > km + 1.0 + 0.01 * reach {
+            return None;
+        }
+        Some(gap_km(region, &self.region)).filter(|gap| *gap <= km)
     }
 }
 

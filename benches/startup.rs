@@ -79,6 +79,13 @@ fn prepare_checkpoint(dir: &Path) {
             break;
         }
     }
+    // Newer ones (say from `journal checkpoint`) would be used instead: not what is measured.
+    for entry in std::fs::read_dir(dir.join(attache::checkpoint::DIR)).into_iter().flatten().flatten() {
+        let seq = entry.file_name().to_str().and_then(|n| n.split('.').next()?.parse::<u64>().ok());
+        if seq.is_some_and(|seq| seq > state.last_seq) {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
     let started = Instant::now();
     let path = attache::checkpoint::save(dir, &state).unwrap();
     let size = std::fs::metadata(&path).unwrap().len();

@@ -5,9 +5,10 @@
 //! it was taken at must still carry the same `sum`, and the version that wrote it must be this
 //! one), and one that fails the check is ignored and later replaced, never trusted.
 //!
-//! Files: `checkpoints/<seq>.json.gz` in the journal directory, gzip-compressed (a desk state
-//! of a few MB of JSON shrinks about tenfold): a header line (version, seq, sum), then the
-//! state as one JSON line.
+//! Files: `checkpoints/<seq>.<tag>.json.gz` in the journal directory, the tag naming the version
+//! that wrote it (another version's are removed, not kept as if they covered their place),
+//! gzip-compressed (a desk state of a few MB of JSON shrinks about tenfold): a header line
+//! (version, seq, sum), then the state as one JSON line.
 //!
 //! Kept: the newest `KEEP`, and the oldest of every span of `EVERY` records, so that any point
 //! of the record has a checkpoint at most about `2 * EVERY` records before it.
@@ -45,6 +46,11 @@ fn version() -> String {
     format!("attache {} state {STATE_FORMAT}", env!("CARGO_PKG_VERSION"))
 }
 
+/// The part of a file name that says which version wrote it.
+fn tag() -> String {
+    format!("v{}s{STATE_FORMAT}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The sum the journal holds for record `seq`, read through the index.
 fn sum_at(journal: &Path, seq: u64) -> Result<Option<String>, JournalError> {
     let mut follower = Follower::from_seq(journal, seq)?;
@@ -66,10 +72,11 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
         sum_at(journal, seq).map_err(|e| e.to_string())?.ok_or_else(|| format!("record {seq} not found"))?;
     let dir = journal.join(DIR);
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{seq:012}{SUFFIX}"));
-    let temporary = dir.join(format!(".{seq:012}{SUFFIX}.tmp"));
+    let path = dir.join(format!("{seq:012}.{}{SUFFIX}", tag()));
+    // Two consoles may save the same record's state at once: each writes its own file.
+    let temporary = dir.join(format!(".{seq:012}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let file = fs::File::create(&temporary)?;
+        let file = fs::File::options().write(true).create_new(true).open(&temporary)?;
         let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::fast()));
         serde_json::to_writer(&mut out, &Header { version: version(), seq, sum })?;
         out.write_all(b"\n")?;
@@ -78,13 +85,17 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
         out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()?;
         fs::rename(&temporary, &path)
     };
-    write().map_err(|e| format!("cannot write checkpoint {}: {e}", path.display()))?;
+    let written = write();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written.map_err(|e| format!("cannot write checkpoint {}: {e}", path.display()))?;
     prune(journal);
     Ok(path)
 }
 
 /// Removes the checkpoints neither among the newest `KEEP` nor the oldest of their span of
-/// `EVERY` records, and any left by another state format's file naming.
+/// `EVERY` records, and those another version wrote.
 fn prune(journal: &Path) {
     let found = list(journal);
     let newest = found.len().saturating_sub(KEEP);
@@ -97,23 +108,27 @@ fn prune(journal: &Path) {
             let _ = fs::remove_file(path);
         }
     }
-    // Checkpoints of the first format were plain `<seq>.json`; no version reads them now.
+    // Another version's (and the first format's plain `<seq>.json`): this one never uses them.
+    let ours = format!(".{}{SUFFIX}", tag());
     if let Ok(entries) = fs::read_dir(journal.join(DIR)) {
         for entry in entries.flatten() {
-            if entry.file_name().to_str().is_some_and(|n| n.ends_with(".json")) {
+            let name = entry.file_name();
+            let name = name.to_str().unwrap_or("");
+            if (name.ends_with(".json") || name.ends_with(SUFFIX)) && !name.ends_with(&ours) {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
 }
 
-/// Checkpoint files, oldest first, with the seq each was taken at.
+/// This version's checkpoint files, oldest first, with the seq each was taken at.
 fn list(journal: &Path) -> Vec<(u64, PathBuf)> {
     let Ok(entries) = fs::read_dir(journal.join(DIR)) else { return Vec::new() };
+    let ours = format!(".{}{SUFFIX}", tag());
     let mut found: Vec<_> = entries
         .filter_map(|e| {
             let path = e.ok()?.path();
-            let seq = path.file_name()?.to_str()?.strip_suffix(SUFFIX)?.parse().ok()?;
+            let seq = path.file_name()?.to_str()?.strip_suffix(&ours)?.parse().ok()?;
             Some((seq, path))
         })
         .collect();
@@ -179,7 +194,7 @@ pub struct Built {
 
 /// Folds the whole journal and writes the checkpoints a console would have left along it (one
 /// every `EVERY` records) where there is none yet: for a journal written by another version, a
-/// generator or an import. Spans that already have a checkpoint are left as they are.
+/// generator or an import. Spans that already have one of this version's are left as they are.
 pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, String> {
     let have: Vec<u64> = list(journal).iter().map(|(seq, _)| seq / EVERY).collect();
     let mut built = Built::default();

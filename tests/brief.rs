@@ -536,6 +536,29 @@ fn a_period_read_in_halves_gives_the_same_facts() {
     }
     assert_eq!(collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap(), whole);
 
+    // A flipped byte anywhere gives the same facts, damage included, wherever the halves meet:
+    // the second reader may start at the damage, before its first record, and must not count
+    // the records between twice.
+    let segment = dir.path().join("00000001.jsonl");
+    let pristine = std::fs::read(&segment).unwrap();
+    let lines: Vec<usize> =
+        pristine.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let mut damaged = 0;
+    for (n, end) in lines.iter().enumerate().step_by(3) {
+        let mut bytes = pristine.clone();
+        bytes[end - 100] ^= 0x01;
+        std::fs::write(&segment, &bytes).unwrap();
+        let whole = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, None).unwrap();
+        // Lines after the period are not read, so their damage is not the briefing's.
+        damaged += usize::from(!whole.damage.is_empty());
+        for middle in first..=last + 1 {
+            let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+            assert_eq!(halves, whole, "line {n} damaged, second half from record {middle}");
+        }
+    }
+    assert!(damaged >= 8, "only {damaged} flipped bytes were found");
+    std::fs::write(&segment, &pristine).unwrap();
+
     // A record taken out is found wherever the halves meet, at the join too.
     let segment = dir.path().join("00000001.jsonl");
     let text = std::fs::read_to_string(&segment).unwrap();

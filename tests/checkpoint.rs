@@ -100,13 +100,12 @@ fn gzip(path: &std::path::Path, text: &str) {
     out.finish().unwrap();
 }
 
-fn kept(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir.join(checkpoint::DIR))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
+/// The records the checkpoints were taken at, checking that nothing else is in their directory.
+fn kept(dir: &std::path::Path) -> Vec<u64> {
+    let files = std::fs::read_dir(dir.join(checkpoint::DIR)).unwrap().count();
+    let seqs = checkpoint::taken_at(dir);
+    assert_eq!(files, seqs.len(), "only checkpoints of this version are left");
+    seqs
 }
 
 #[test]
@@ -117,7 +116,26 @@ fn the_newest_checkpoints_and_one_a_span_are_kept() {
         checkpoint::save(dir.path(), &fold_all(dir.path())).unwrap();
     }
     // All four in the first span of EVERY records: its first, and the newest two.
-    assert_eq!(kept(dir.path()), ["000000000012.json.gz", "000000000035.json.gz", "000000000046.json.gz"]);
+    assert_eq!(kept(dir.path()), [12, 35, 46]);
+}
+
+#[test]
+fn another_versions_checkpoints_are_replaced_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(dir.path()).unwrap();
+    let batch: Vec<Event> = (0..1000).map(item).collect();
+    for _ in 0..11 {
+        writer.append("feed:quakes", chrono::Utc::now(), batch.clone()).unwrap();
+    }
+    drop(writer);
+    let older = dir.path().join(checkpoint::DIR);
+    std::fs::create_dir_all(&older).unwrap();
+    for name in ["000000010000.v0.0.1s1.json.gz", "000000010000.json"] {
+        std::fs::write(older.join(name), "from an older attache").unwrap();
+    }
+    let built = checkpoint::build(dir.path(), |_| {}).unwrap();
+    assert_eq!(built.written, 1, "the older version's file does not cover its span");
+    assert_eq!(kept(dir.path()), [10_000]);
 }
 
 #[test]
@@ -134,7 +152,7 @@ fn build_leaves_one_checkpoint_a_span_and_each_resumes_exactly() {
     assert_eq!(built.records, spans * 1000);
     assert_eq!(built.written, 2);
     assert!(built.problems.is_empty());
-    assert_eq!(kept(dir.path()), ["000000010000.json.gz", "000000020000.json.gz"]);
+    assert_eq!(kept(dir.path()), [10_000, 20_000]);
     // A second run finds nothing to do.
     assert_eq!(checkpoint::build(dir.path(), |_| {}).unwrap().written, 0);
 

@@ -30,7 +30,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Record, A::Error> {
         let mut head = Head::default();
-        let mut fields = EventFields { map, head: &mut head };
+        let mut fields = EventFields { map, head: &mut head, kind_taken: false };
         let event = match fields.map_next_kind_or_field()? {
             // As the writer puts it: the kind before the event's fields, which are then read
             // straight into the kind's variant.
@@ -42,7 +42,11 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 let mut object = serde_json::Map::new();
                 object.insert(key.into_owned(), fields.next_value()?);
                 while let Some(key) = fields.next_key::<String>()? {
-                    object.insert(key, fields.next_value()?);
+                    let value = fields.next_value()?;
+                    if object.contains_key(&key) {
+                        return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+                    }
+                    object.insert(key, value);
                 }
                 Event::deserialize(serde_json::Value::Object(object)).map_err(de::Error::custom)?
             }
@@ -74,6 +78,7 @@ struct Head {
 struct EventFields<'h, A> {
     map: A,
     head: &'h mut Head,
+    kind_taken: bool,
 }
 
 impl<'de, A: MapAccess<'de>> Deserializer<'de> for EventFields<'_, A> {
@@ -98,6 +103,8 @@ impl<'de, A: MapAccess<'de>> EventFields<'_, A> {
                 "seq" => self.head.seq = Some(once(&mut self.map, self.head.seq.is_some(), "seq")?),
                 "ts" => self.head.ts = Some(once(&mut self.map, self.head.ts.is_some(), "ts")?),
                 "by" => self.head.by = Some(once(&mut self.map, self.head.by.is_some(), "by")?),
+                // Once the kind is known, a second one would be read as another field and lost.
+                "kind" if self.kind_taken => return Err(de::Error::duplicate_field("kind")),
                 _ => return Ok(Some(key)),
             }
         }
@@ -106,7 +113,10 @@ impl<'de, A: MapAccess<'de>> EventFields<'_, A> {
 
     fn map_next_kind_or_field(&mut self) -> Result<Option<First<'de>>, A::Error> {
         Ok(match self.next_event_key()? {
-            Some(key) if key == "kind" => Some(First::Kind(self.map.next_value()?)),
+            Some(key) if key == "kind" => {
+                self.kind_taken = true;
+                Some(First::Kind(self.map.next_value()?))
+            }
             Some(key) => Some(First::Field(key)),
             None => None,
         })
@@ -184,6 +194,13 @@ mod tests {
         let twice = r#"{"seq":1,"seq":2,"ts":"2026-11-25T03:00:00Z","by":"r","kind":"note","operator":"r","text":"t"}"#;
         let error = serde_json::from_str::<Record>(twice).unwrap_err().to_string();
         assert!(error.contains("duplicate field `seq`"), "{error}");
+        for twice in [
+            r#"{"seq":1,"ts":"2026-11-25T03:00:00Z","by":"r","kind":"note","operator":"r","text":"t","kind":"alert.escalated"}"#,
+            r#"{"seq":1,"ts":"2026-11-25T03:00:00Z","by":"r","operator":"a","kind":"note","operator":"b","text":"t"}"#,
+        ] {
+            let error = serde_json::from_str::<Record>(twice).unwrap_err().to_string();
+            assert!(error.contains("duplicate field"), "{error}");
+        }
         let no_kind = r#"{"seq":1,"ts":"2026-11-25T03:00:00Z","by":"r","operator":"r","text":"t"}"#;
         let error = serde_json::from_str::<Record>(no_kind).unwrap_err().to_string();
         assert!(error.contains("kind"), "{error}");

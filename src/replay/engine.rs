@@ -163,6 +163,9 @@ impl Engine {
             self.checkpoints.retain(|c| c.seq % every == 0);
         }
         self.checkpoints.extend(progress.checkpoints);
+        // One loaded from disk may already be further on than the indexer's: keep them in order.
+        self.checkpoints.sort_by_key(|c| c.seq);
+        self.checkpoints.dedup_by_key(|c| c.seq);
         self.indexed |= progress.done;
         if progress.problem.is_some() {
             self.problem = progress.problem;

@@ -165,33 +165,41 @@ pub fn collect_split_at(
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                span::read(follower, period, u64::MAX, near).map_err(failed)
+                span::read(follower, period, middle, u64::MAX, near).map_err(failed)
             })
         });
         let follower = start(dir, first, &mut facts, &mut failing);
-        let head = span::read(follower, period, middle.unwrap_or(u64::MAX), near).map_err(failed);
+        let head = span::read(follower, period, 0, middle.unwrap_or(u64::MAX), near).map_err(failed);
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
-    let (head, tail) = (head?, tail?);
-    if let (Some(tail), Some((seq, sum))) = (&tail, head.last)
-        && let Some((next, prev)) = tail.first
-        && (next != seq + 1 || prev != sum)
-    {
-        facts
-            .damage
-            .push(format!("record {next} does not follow record {seq}: the chain is broken between them"));
+    let (head, mut tail) = (head?, tail?);
+    if let Some(tail) = &mut tail {
+        // Damage just before the second stretch's start is met by both readers: once is enough.
+        tail.problems.retain(|p| !head.problems.iter().any(|h| h.path == p.path && h.offset == p.offset));
+        // Where the stretches meet, the chain is checked here (the second reader starts
+        // unlinked); where damage was met, it has already been reported.
+        if let (Some((seq, sum)), Some((next, prev))) = (head.last, tail.first)
+            && head.problems.is_empty()
+            && tail.problems.is_empty()
+            && (next != seq + 1 || prev != sum)
+        {
+            facts.damage.push(format!(
+                "record {next} does not follow record {seq}: the chain is broken between them"
+            ));
+        }
     }
     let mut items = head.items;
     let mut provenance = head.provenance;
     let mut steps = head.steps;
-    facts.damage.extend(head.problems);
+    let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
+    facts.damage.extend(head.problems.iter().map(located));
     if let Some(tail) = tail {
         items.reserve(tail.items.len());
         items.extend(tail.items);
         provenance = provenance.then(tail.provenance);
         steps.extend(tail.steps);
-        facts.damage.extend(tail.problems);
+        facts.damage.extend(tail.problems.iter().map(located));
     }
     facts.provenance = provenance;
     for step in steps {

@@ -68,17 +68,20 @@ pub(super) struct Span {
     pub items: HashMap<(String, String), ItemFact>,
     pub provenance: Provenance,
     /// Damage met, located.
-    pub problems: Vec<String>,
+    pub problems: Vec<crate::journal::ReadProblem>,
     /// The first record read (seq and `prev`), and the last (seq and `sum`): the chain between
     /// two stretches is checked where they meet.
     pub first: Option<(u64, Hash)>,
     pub last: Option<(u64, Hash)>,
 }
 
-/// Reads from `follower` up to the end of the period or record `end` (not included).
+/// Reads the records from `begin` up to the end of the period or record `end` (not included),
+/// from `follower`. A follower sought to `begin` may start a little before it (at damage it
+/// met on the way): those records are the stretch before's.
 pub(super) fn read(
     mut follower: Follower,
     period: Period,
+    begin: u64,
     end: u64,
     near: &(dyn Fn(&Location) -> bool + Sync),
 ) -> Result<Span, crate::journal::JournalError> {
@@ -95,6 +98,9 @@ pub(super) fn read(
         // Time never runs backwards along the journal: the first record past the period ends it.
         if raw.ts_micros > period.to || raw.seq >= end {
             return false;
+        }
+        if raw.seq < begin {
+            return true;
         }
         let sums = trailer(raw.bytes);
         if span.first.is_none() {
@@ -127,7 +133,7 @@ pub(super) fn read(
         }
         true
     })?;
-    span.problems = problems.iter().map(|p| one_line(&p.to_string())).collect();
+    span.problems = problems;
     Ok(span)
 }
 

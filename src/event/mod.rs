@@ -8,6 +8,8 @@ use crate::domain::{FeedItem, Severity, Traffic};
 
 mod read;
 
+pub use read::read_record;
+
 /// One journal record: an event with its place in the record and who caused it. Read by hand
 /// (`read.rs`): the derived reading of a flattened, tagged enum buffers every field twice.
 #[derive(Clone, Debug, PartialEq, Serialize)]

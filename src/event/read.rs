@@ -13,6 +13,13 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::{Event, KINDS, Record, read_fields};
 
+/// Reads a record line. The line is checked as UTF-8 once as a whole: reading it as bytes, serde
+/// would check every string in it one by one, which costs more.
+pub fn read_record(line: &[u8]) -> Result<Record, String> {
+    let line = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
+    serde_json::from_str(line).map_err(|e| e.to_string())
+}
+
 impl<'de> Deserialize<'de> for Record {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(RecordVisitor)

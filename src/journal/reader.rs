@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::scan::{self, Chain, Line, ReadProblem};
 use super::segment::{self, IndexEntry};
 use super::{JournalError, format};
-use crate::event::Record;
+use crate::event::{Record, read_record};
 
 /// A checked record line as it is in the file: for readers that pass lines on unchanged
 /// (`export`, `tail`) or look at a few fields without parsing the whole record.
@@ -161,7 +161,7 @@ impl Follower {
             return Ok((records, Vec::new()));
         }
         let problems = self.poll_lines(|raw, problems| {
-            match serde_json::from_slice::<Record>(raw.bytes) {
+            match read_record(raw.bytes) {
                 Ok(record) => records.push(record),
                 Err(e) => problems.push(format!(
                     "seq {} checks out but is not a record this version of attache reads: {e}",

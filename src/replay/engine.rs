@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 
 use super::timeline::{Class, Timeline};
-use crate::event::Record;
+use crate::event::{Record, read_record};
 use crate::journal::{Follower, JournalError, commands::kind_of};
 use crate::state::DeskState;
 
@@ -80,7 +80,7 @@ pub fn index(dir: PathBuf, tx: Sender<Progress>) {
         let result = follower.poll_lines(|raw, problems| {
             let kind = kind_of(raw.bytes).unwrap_or("");
             progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
-            match serde_json::from_slice::<Record>(raw.bytes) {
+            match read_record(raw.bytes) {
                 Ok(record) => state.fold(record),
                 Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
             }

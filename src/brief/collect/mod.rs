@@ -189,6 +189,7 @@ pub fn collect_split_at(
             ));
         }
     }
+    let mut head_sum = head.head;
     let mut items = head.items;
     let mut provenance = head.provenance;
     let mut steps = head.steps;
@@ -198,9 +199,11 @@ pub fn collect_split_at(
         items.reserve(tail.items.len());
         items.extend(tail.items);
         provenance = provenance.then(tail.provenance);
+        head_sum = tail.head.or(head_sum);
         steps.extend(tail.steps);
         facts.damage.extend(tail.problems.iter().map(located));
     }
+    provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
     for step in steps {
         apply(&mut facts, &mut failing, step);
@@ -239,11 +242,11 @@ impl Provenance {
         }
     }
 
-    fn note(&mut self, seq: u64, line: &[u8]) {
+    /// Counts record `seq` in the period (its sum, the head, is kept by the reader as bytes).
+    fn note(&mut self, seq: u64) {
         self.first_seq.get_or_insert(seq);
         self.last_seq = Some(seq);
         self.records += 1;
-        self.head = crate::journal::format::trailer(line).map(|(_, sum)| to_hex(&sum));
     }
 }
 

@@ -67,6 +67,8 @@ pub(super) struct Span {
     /// The period's notable items near a briefed mission, each in its last version here.
     pub items: HashMap<(String, String), ItemFact>,
     pub provenance: Provenance,
+    /// The sum of the last record in the period.
+    pub head: Option<Hash>,
     /// Damage met, located.
     pub problems: Vec<crate::journal::ReadProblem>,
     /// The first record read (seq and `prev`), and the last (seq and `sum`): the chain between
@@ -89,6 +91,7 @@ pub(super) fn read(
         steps: Vec::new(),
         items: HashMap::new(),
         provenance: Provenance::default(),
+        head: None,
         problems: Vec::new(),
         first: None,
         last: None,
@@ -109,24 +112,25 @@ pub(super) fn read(
         span.last = sums.map(|(_, sum)| (raw.seq, sum));
         let in_period = raw.ts_micros >= period.from;
         if in_period {
-            span.provenance.note(raw.seq, raw.bytes);
+            span.provenance.note(raw.seq);
+            span.head = sums.map(|(_, sum)| sum);
         }
         let kind = kind_of(raw.bytes).unwrap_or("");
         let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
-        let read = if matches!(kind, "item.seen" | "item.updated") {
-            if !(in_period && notable.item(raw.bytes)) {
-                return true;
-            }
-            serde_json::from_slice::<ItemRecord<'_>>(raw.bytes)
+        let item = matches!(kind, "item.seen" | "item.updated");
+        if !(item && in_period && notable.item(raw.bytes) || !item && wanted(kind)) {
+            return true;
+        }
+        // Checked as UTF-8 once, not string by string as reading bytes would.
+        let read = match std::str::from_utf8(raw.bytes) {
+            Err(e) => Err(e.to_string()),
+            Ok(line) if item => serde_json::from_str::<ItemRecord<'_>>(line)
                 .map_err(|e| e.to_string())
-                .map(|record| note_item(&mut span.items, record.item, ts, near))
-        } else if wanted(kind) {
-            serde_json::from_slice::<Lite<'_>>(raw.bytes)
+                .map(|record| note_item(&mut span.items, record.item, ts, near)),
+            Ok(line) => serde_json::from_str::<Lite<'_>>(line)
                 .map_err(|e| e.to_string())
                 .and_then(|lite| step(&lite, raw.seq, ts, in_period))
-                .map(|step| span.steps.extend(step))
-        } else {
-            return true;
+                .map(|step| span.steps.extend(step)),
         };
         if let Err(e) = read {
             notes.push(format!("a {kind} record this version of attache cannot read: {e}"));

@@ -3,6 +3,20 @@
 //! cursor, change colours or retitle the window; bidirectional overrides would let it reorder what
 //! the operator reads. Both are dropped; line breaks and tabs become single spaces.
 
+/// JSON text borrowed from the document being read, or copied where it has escapes. A value of
+/// type `Cow<str>` read on its own, or inside an `Option` or a `Vec`, is always copied,
+/// `#[serde(borrow)]` or not: serde borrows only into a bare `Cow<str>` field, which this wraps.
+#[derive(serde::Deserialize)]
+pub struct Text<'a>(#[serde(borrow)] pub std::borrow::Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Returns `raw` as a single line of printable text, with runs of whitespace collapsed.
 pub fn one_line(raw: &str) -> String {
     if is_plain_line(raw) {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::{Event, KINDS, Record, read_fields};
+use crate::text::Text;
 
 /// Reads a record line. The line is checked as UTF-8 once as a whole: reading it as bytes, serde
 /// would check every string in it one by one, which costs more.
@@ -105,7 +106,8 @@ impl<'de, A: MapAccess<'de>> EventFields<'_, A> {
     /// The next key that is not one of the record's own fields, whose values are taken into
     /// `head` on the way.
     fn next_event_key(&mut self) -> Result<Option<Cow<'de, str>>, A::Error> {
-        while let Some(key) = self.map.next_key::<Cow<'de, str>>()? {
+        // Borrowed from the line: a `Cow<str>` key would be copied for every field of every record.
+        while let Some(Text(key)) = self.map.next_key::<Text<'de>>()? {
             match &*key {
                 "seq" => self.head.seq = Some(once(&mut self.map, self.head.seq.is_some(), "seq")?),
                 "ts" => self.head.ts = Some(once(&mut self.map, self.head.ts.is_some(), "ts")?),

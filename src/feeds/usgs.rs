@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
-use std::borrow::Cow;
 
 use super::{ParseError, Parsed};
 use crate::domain::{FeedItem, LatLon, Location, Severity, Traffic};
+use crate::text::Text;
 
 #[derive(Deserialize)]
 struct Collection<'a> {
@@ -53,20 +53,6 @@ struct Properties<'a> {
     net: Option<Text<'a>>,
     #[serde(borrow)]
     code: Option<Text<'a>>,
-}
-
-/// Text borrowed from the document, or copied where it has escapes. A field of type
-/// `Option<Cow<str>>` would always copy, `#[serde(borrow)]` or not: serde borrows only into a
-/// bare `Cow<str>`, which this wraps.
-#[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
-
-impl std::ops::Deref for Text<'_> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
 }
 
 #[derive(Deserialize)]

@@ -46,6 +46,18 @@ impl Follower {
         Self::seek(dir, |_, t| t < micros)
     }
 
+    /// The seq of the first record stamped at or after `ts`, if there is one: a seek and one
+    /// line read.
+    pub fn first_seq_from(dir: &Path, ts: DateTime<Utc>) -> Result<Option<u64>, JournalError> {
+        let mut follower = Self::from_time(dir, ts)?;
+        let mut first = None;
+        follower.poll_lines(|raw, _| {
+            first = Some(raw.seq);
+            false
+        })?;
+        Ok(first)
+    }
+
     /// Follows only records appended from now on.
     pub fn at_end(dir: &Path) -> Result<Self, JournalError> {
         Self::seek(dir, |_, _| true)

@@ -117,12 +117,7 @@ pub fn index(dir: PathBuf, tx: Sender<Progress>) {
 
 /// The seq of the last record stamped at or before `t` (0 if none).
 fn last_at_or_before(dir: &Path, t: DateTime<Utc>) -> Result<u64, JournalError> {
-    let mut after = Follower::from_time(dir, t + chrono::Duration::microseconds(1))?;
-    let mut first_after = None;
-    after.poll_lines(|raw, _| {
-        first_after = Some(raw.seq);
-        false
-    })?;
+    let first_after = Follower::first_seq_from(dir, t + chrono::Duration::microseconds(1))?;
     Ok(first_after.map_or(u64::MAX, |seq| seq.saturating_sub(1)))
 }
 

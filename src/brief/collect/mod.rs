@@ -131,8 +131,8 @@ pub fn collect(
     near: &(dyn Fn(&Location) -> bool + Sync),
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = first_at_or_after(dir, from).map_err(failed)?;
-    let after = first_at_or_after(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
     // The second half of a long period goes to the other core.
     let end = match after {
         Some(after) => Some(after),
@@ -144,7 +144,7 @@ pub fn collect(
         }
         _ => None,
     };
-    collect_split_at(dir, from, to, near, middle)
+    read_period(dir, (from, to), first, near, middle)
 }
 
 /// `collect`, with the records from `middle` on read by a second thread (tests split short
@@ -156,9 +156,22 @@ pub fn collect_split_at(
     near: &(dyn Fn(&Location) -> bool + Sync),
     middle: Option<u64>,
 ) -> Result<Facts, String> {
+    let first =
+        Follower::first_seq_from(dir, from).map_err(|e| format!("reading journal {}: {e}", dir.display()))?;
+    read_period(dir, (from, to), first, near, middle)
+}
+
+/// `collect` once the period's first record (`first`) and where its second half starts are
+/// known.
+fn read_period(
+    dir: &Path,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    first: Option<u64>,
+    near: &(dyn Fn(&Location) -> bool + Sync),
+    middle: Option<u64>,
+) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
-    let first = first_at_or_after(dir, from).map_err(failed)?;
     let mut facts = Facts::default();
     let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     let (head, tail) = std::thread::scope(|scope| {
@@ -218,17 +231,6 @@ pub fn collect_split_at(
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
-}
-
-/// The seq of the first record stamped at or after `t`, if there is one.
-fn first_at_or_after(dir: &Path, t: DateTime<Utc>) -> Result<Option<u64>, JournalError> {
-    let mut follower = Follower::from_time(dir, t)?;
-    let mut first = None;
-    follower.poll_lines(|raw, _| {
-        first = Some(raw.seq);
-        false
-    })?;
-    Ok(first)
 }
 
 impl Provenance {

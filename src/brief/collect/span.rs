@@ -13,7 +13,7 @@ use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
 use crate::journal::format::{Hash, trailer};
-use crate::text::one_line;
+use crate::text::{Text, one_line};
 
 /// The period, in microseconds since the epoch, both ends included.
 #[derive(Clone, Copy)]
@@ -166,7 +166,8 @@ impl Notable {
     }
 }
 
-/// The fields of the records a briefing reads, borrowed from the line where they can be. A
+/// The fields of the records a briefing reads, borrowed from the line where they can be
+/// (`Text`: an optional `Cow<str>` would be copied). A
 /// plain struct, not the tagged `Event` enum: serde reads a tagged enum through an owned
 /// buffer of every field. Unknown fields are ignored, so the kinds share one shape.
 #[derive(Deserialize)]
@@ -174,27 +175,27 @@ struct Lite<'a> {
     #[serde(borrow)]
     kind: Cow<'a, str>,
     #[serde(borrow, default)]
-    alert: Option<Cow<'a, str>>,
+    alert: Option<Text<'a>>,
     #[serde(borrow, default)]
-    rule: Option<Cow<'a, str>>,
+    rule: Option<Text<'a>>,
     #[serde(borrow, default)]
-    feed: Option<Cow<'a, str>>,
+    feed: Option<Text<'a>>,
     #[serde(borrow, default)]
-    title: Option<Cow<'a, str>>,
+    title: Option<Text<'a>>,
     #[serde(borrow, default)]
-    operator: Option<Cow<'a, str>>,
+    operator: Option<Text<'a>>,
     #[serde(borrow, default)]
-    note: Option<Cow<'a, str>>,
+    note: Option<Text<'a>>,
     #[serde(borrow, default)]
-    reason: Option<Cow<'a, str>>,
+    reason: Option<Text<'a>>,
     #[serde(borrow, default)]
-    text: Option<Cow<'a, str>>,
+    text: Option<Text<'a>>,
     #[serde(borrow, default)]
-    contact: Option<Cow<'a, str>>,
+    contact: Option<Text<'a>>,
     #[serde(default)]
     severity: Option<Severity>,
     #[serde(borrow, default)]
-    missions: Vec<Cow<'a, str>>,
+    missions: Vec<Text<'a>>,
     #[serde(default)]
     traffic: Traffic,
 }
@@ -246,10 +247,10 @@ fn note_item(
 /// The step a record of a wanted kind is, if any (notes before the period are none).
 fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Option<Step>, String> {
     let kind = r.kind.as_ref();
-    let field = |value: &Option<Cow<'_, str>>, name: &str| {
+    let field = |value: &Option<Text<'_>>, name: &str| {
         value.as_deref().map(one_line).ok_or_else(|| format!("{kind} without `{name}`"))
     };
-    let action = |by: String, text: &Option<Cow<'_, str>>| Action {
+    let action = |by: String, text: &Option<Text<'_>>| Action {
         by,
         at,
         text: text.as_deref().map(one_line).filter(|t| !t.is_empty()),

@@ -175,8 +175,13 @@ impl Engine {
     pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
         let here_ok = state.last_ts.is_none_or(|ts| ts <= t);
         let best = self.checkpoints.iter().rposition(|c| c.ts.is_none_or(|ts| ts <= t)).unwrap_or(0);
-        let from_disk =
-            !self.indexed && self.restore_from_disk(state, best, here_ok, |dir| last_at_or_before(dir, t))?;
+        // The timeline answers for the part of the journal read so far; past it, the journal's index.
+        let target = |dir: &Path, timeline: &Timeline| match timeline.last_at_or_before(t.timestamp_micros())
+        {
+            Some(seq) => Ok(seq),
+            None => last_at_or_before(dir, t),
+        };
+        let from_disk = !self.indexed && self.restore_from_disk(state, best, here_ok, target)?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
         Ok(self.advance(state, |r| r.ts <= t)? || restored)
     }
@@ -185,7 +190,7 @@ impl Engine {
     pub fn seek_seq(&mut self, state: &mut DeskState, seq: u64) -> Result<bool, JournalError> {
         let here_ok = state.last_seq <= seq;
         let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
-        let from_disk = !self.indexed && self.restore_from_disk(state, best, here_ok, |_| Ok(seq))?;
+        let from_disk = !self.indexed && self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
         Ok(self.advance(state, |r| r.seq <= seq)? || restored)
     }
@@ -198,13 +203,13 @@ impl Engine {
         state: &mut DeskState,
         best: usize,
         here_ok: bool,
-        target: impl FnOnce(&Path) -> Result<u64, JournalError>,
+        target: impl FnOnce(&Path, &Timeline) -> Result<u64, JournalError>,
     ) -> Result<bool, JournalError> {
         let near = self.checkpoints[best].seq.max(if here_ok { state.last_seq } else { 0 });
         if !self.on_disk.iter().any(|&seq| seq >= near + DISK_WORTH) {
             return Ok(false);
         }
-        let target = target(&self.dir)?;
+        let target = target(&self.dir, &self.timeline)?;
         if target < near + DISK_WORTH {
             return Ok(false);
         }

@@ -101,6 +101,15 @@ impl Timeline {
         self.ts.get(usize::try_from(i).ok()?).copied()
     }
 
+    /// The last record stamped at or before `t` (microseconds; 0 if none), if the entries read
+    /// so far reach past `t` and so settle it.
+    pub fn last_at_or_before(&self, t: i64) -> Option<u64> {
+        (*self.ts.last()? > t).then(|| {
+            let after = self.ts.partition_point(|&ts| ts <= t);
+            if after == 0 { 0 } else { self.first_seq + after as u64 - 1 }
+        })
+    }
+
     /// The first record after `seq` whose class satisfies `wanted`.
     pub fn next(&self, seq: u64, wanted: impl Fn(Class) -> bool) -> Option<u64> {
         let from = (seq + 1).saturating_sub(self.first_seq) as usize;
@@ -223,6 +232,15 @@ mod tests {
             }
             proptest::prop_assert_eq!(t.buckets(from, to, columns), expected);
         }
+    }
+
+    #[test]
+    fn time_to_record_once_the_entries_reach_past_it() {
+        let t = timeline();
+        assert_eq!(t.last_at_or_before(2500), Some(12));
+        assert_eq!(t.last_at_or_before(2000), Some(12));
+        assert_eq!(t.last_at_or_before(-1), Some(0));
+        assert_eq!(t.last_at_or_before(4000), None, "nothing read after it yet");
     }
 
     #[test]

@@ -113,14 +113,68 @@ pub fn location_gap_km(location: &Location, area: &Area) -> Option<f64> {
 pub struct Reach {
     region: Region,
     centre: LatLon,
+    /// `centre` as a unit vector, for `gap_within_placed`.
+    unit: [f64; 3],
     radius_km: f64,
+}
+
+/// A location made ready to be measured against several reaches (every mission of a
+/// briefing): its regions, each with its bounding cap, the cap's centre as a unit vector, so
+/// that a reach far away is settled by a dot product and one cosine.
+pub struct Placed {
+    parts: Vec<Part>,
+}
+
+struct Part {
+    region: Region,
+    unit: [f64; 3],
+    extent: f64,
+}
+
+impl Placed {
+    pub fn new(location: &Location) -> Placed {
+        let part = |region: Region| {
+            let (anchor, extent) = cap(&region);
+            Part { region, unit: unit(anchor), extent }
+        };
+        let parts = match location {
+            // Most items are points: placed without building a list of regions first.
+            Location::Point { lat, lon } => {
+                LatLon::new(*lat, *lon).map(|p| part(Region::Point(p))).into_iter().collect()
+            }
+            _ => Region::from_location(location).into_iter().map(part).collect(),
+        };
+        Placed { parts }
+    }
+}
+
+fn unit(p: LatLon) -> [f64; 3] {
+    let (lat, lon) = (p.lat.to_radians(), p.lon.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
 impl Reach {
     pub fn new(area: &Area) -> Reach {
         let region = Region::from_area(area);
         let (centre, radius_km) = cap(&region);
-        Reach { region, centre, radius_km }
+        Reach { region, centre, unit: unit(centre), radius_km }
+    }
+
+    /// `gap_within` for a placed location: the same answer, with the location's caps worked
+    /// out once for all reaches and far ones settled without a haversine.
+    pub fn gap_within_placed(&self, placed: &Placed, km: f64) -> Option<f64> {
+        placed.parts.iter().filter_map(|part| self.part_gap_within(part, km)).reduce(f64::min)
+    }
+
+    fn part_gap_within(&self, part: &Part, km: f64) -> Option<f64> {
+        let reach = part.extent + self.radius_km;
+        // As in `region_gap_within`, as an angle: farther than this, no part can be within.
+        let limit = (reach + km + 1.0 + 0.01 * reach) / EARTH_RADIUS_KM;
+        let dot: f64 = part.unit.iter().zip(self.unit).map(|(a, b)| a * b).sum();
+        if limit < std::f64::consts::PI && dot < limit.cos() {
+            return None;
+        }
+        Some(gap_km(&part.region, &self.region)).filter(|gap| *gap <= km)
     }
 
     /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).
@@ -357,7 +411,9 @@ mod tests {
                 },
             };
             let full = location_gap_km(&location, &area).filter(|gap| *gap <= km);
-            proptest::prop_assert_eq!(Reach::new(&area).gap_within(&location, km), full);
+            let reach = Reach::new(&area);
+            proptest::prop_assert_eq!(reach.gap_within(&location, km), full);
+            proptest::prop_assert_eq!(reach.gap_within_placed(&Placed::new(&location), km), full);
         }
     }
 
@@ -368,6 +424,7 @@ mod tests {
         let item = Location::Point { lat: 70.5, lon: 90.0 };
         assert_eq!(location_gap_km(&item, &area), Some(0.0));
         assert_eq!(Reach::new(&area).gap_within(&item, 0.0), Some(0.0));
+        assert_eq!(Reach::new(&area).gap_within_placed(&Placed::new(&item), 0.0), Some(0.0));
     }
 
     #[test]

@@ -10,9 +10,9 @@ if [ ! -e "$dir/00000001.jsonl" ]; then
     "$target/release/examples/gen-journal" --events 1000000 --days 30 --seed 7 \
         --journal "$dir" --until 2026-11-25T00:00:00Z
 fi
-# The checkpoints the consoles that wrote the journal would have left along it (one every
-# 10,000 records); a generated journal has none until they are made.
-if [ ! -d "$dir/checkpoints" ]; then
+# The checkpoints and digests the consoles that wrote the journal would have left along it
+# (one of each every 10,000 records); a generated journal has none until they are made.
+if [ ! -d "$dir/checkpoints" ] || [ ! -d "$dir/digests" ]; then
     "$target/release/attache" --journal "$dir" journal checkpoint
 fi
 cat "$dir"/*.jsonl > /dev/null
@@ -34,8 +34,13 @@ seconds() { # the best of five runs of "$@", in seconds
 wc_s=$(seconds wc -l "$dir"/*.jsonl)
 brief7_s=$(seconds brief 2026-11-18T00:00:00Z)
 brief1h_s=$(seconds brief 2026-11-24T23:00:00Z)
+# The same briefing without digests (every record the briefing uses parsed), for comparison.
+mv "$dir/digests" "$dir/digests.aside"
+brief7_parsed_s=$(seconds brief 2026-11-18T00:00:00Z)
+mv "$dir/digests.aside" "$dir/digests"
 window_s=$(seconds "$target/release/attache" --journal "$dir" journal export --from 2026-11-18T00:00:00Z --kind none)
 echo "wc -l, all files:                 ${wc_s} s"
 echo "brief, 7 days:                    ${brief7_s} s ($(echo "scale=1; $brief7_s / $wc_s" | bc)x wc -l)"
+echo "brief, 7 days, without digests:   ${brief7_parsed_s} s"
 echo "brief, last hour (the prefix):    ${brief1h_s} s"
 echo "checked read of the 7-day window: ${window_s} s (one core, every record's sum checked)"

@@ -119,9 +119,10 @@ pub enum JournalCommand {
     },
     /// Segments, sizes, records, time span and counts by kind.
     Stats,
-    /// Write the state checkpoints a console leaves along a journal as it reads it (one every
-    /// 10,000 records), where there are none: for a journal from an older version, a generator
-    /// or another desk. Briefings and replays start from them instead of the first record.
+    /// Write the state checkpoints and briefing digests a console leaves along a journal as it
+    /// reads it (one of each every 10,000 records), where there are none: for a journal from an
+    /// older version, a generator or another desk. Briefings and replays start from
+    /// checkpoints instead of the first record; briefings take digests instead of parsing.
     Checkpoint,
     /// Write records to stdout, optionally for a time window and some kinds.
     Export {

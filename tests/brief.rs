@@ -18,6 +18,11 @@ const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml")
 const FROM: &str = "2026-11-24T00:00:00Z";
 const TO: &str = "2026-11-25T00:00:00Z";
 
+/// For reading facts directly: every item is near the one mission, at no distance.
+fn near_all(_: &attache::domain::Location) -> attache::brief::collect::Near {
+    vec![(0, 0)]
+}
+
 fn t(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
@@ -46,9 +51,14 @@ fn raised(alert: &str, severity: Severity, title: &str, missions: &[&str], traff
 /// Writes the fixture journal: a day before the period, the period (2026-11-24), and an hour
 /// after it that must not show.
 fn fixture(dir: &Path) {
+    fixture_edited(dir, |event| event);
+}
+
+/// The fixture with each event passed through `edit` first.
+fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     let mut w = Writer::open(dir).unwrap();
     let mut at = |ts: &str, by: &str, event: Event| {
-        w.append(by, t(ts), vec![event]).unwrap();
+        w.append(by, t(ts), vec![edit(event)]).unwrap();
     };
     let reyes = || "reyes".to_string();
     at(
@@ -505,17 +515,29 @@ fn a_checkpoint_before_the_period_gives_the_same_briefing() {
         let mut state = DeskState::default();
         state.apply_all(records.iter().take_while(|r| r.seq <= upto.seq));
         checkpoint::save(dir.path(), &state).unwrap();
-        let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap();
+        let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &near_all).unwrap();
         assert_eq!(facts.resumed_at, Some(upto.seq), "the checkpoint at #{} was used", upto.seq);
         assert_eq!(brief(dir.path(), "md", &[]), md, "checkpoint at #{}", upto.seq);
         assert_eq!(brief(dir.path(), "json", &[]), json, "checkpoint at #{}", upto.seq);
+        // What a briefing carries over is read from beside the checkpoint; without that file,
+        // from the checkpoint itself.
+        let carried: Vec<_> = std::fs::read_dir(dir.path().join(checkpoint::DIR))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".carry.json"))
+            .collect();
+        assert_eq!(carried.len(), 1, "checkpoint at #{}", upto.seq);
+        std::fs::remove_file(&carried[0]).unwrap();
+        let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &near_all).unwrap();
+        assert_eq!(facts.resumed_at, Some(upto.seq), "the whole checkpoint at #{} was used", upto.seq);
+        assert_eq!(brief(dir.path(), "json", &[]), json, "checkpoint at #{}, nothing beside", upto.seq);
     }
     // One taken inside the period is not used.
     let mut state = DeskState::default();
     state.apply_all(records.iter().filter(|r| r.ts < t(FROM) + Duration::hours(12)));
     let _ = std::fs::remove_dir_all(dir.path().join(checkpoint::DIR));
     checkpoint::save(dir.path(), &state).unwrap();
-    let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap();
+    let facts = attache::brief::collect::collect(dir.path(), t(FROM), t(TO), &near_all).unwrap();
     assert_eq!(facts.resumed_at, None);
     assert_eq!(brief(dir.path(), "md", &[]), md);
 }
@@ -527,14 +549,14 @@ fn a_period_read_in_halves_gives_the_same_facts() {
     use attache::brief::collect::{collect, collect_split_at};
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let whole = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, None).unwrap();
+    let whole = collect_split_at(dir.path(), t(FROM), t(TO), &near_all, None).unwrap();
     let (first, last) = (whole.provenance.first_seq.unwrap(), whole.provenance.last_seq.unwrap());
     assert!(last - first > 10);
     for middle in first..=last + 1 {
-        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &near_all, Some(middle)).unwrap();
         assert_eq!(halves, whole, "second half from record {middle}");
     }
-    assert_eq!(collect(dir.path(), t(FROM), t(TO), &|_| true).unwrap(), whole);
+    assert_eq!(collect(dir.path(), t(FROM), t(TO), &near_all).unwrap(), whole);
 
     // A flipped byte anywhere gives the same facts, damage included, wherever the halves meet:
     // the second reader may start at the damage, before its first record, and must not count
@@ -548,11 +570,11 @@ fn a_period_read_in_halves_gives_the_same_facts() {
         let mut bytes = pristine.clone();
         bytes[end - 100] ^= 0x01;
         std::fs::write(&segment, &bytes).unwrap();
-        let whole = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, None).unwrap();
+        let whole = collect_split_at(dir.path(), t(FROM), t(TO), &near_all, None).unwrap();
         // Lines after the period are not read, so their damage is not the briefing's.
         damaged += usize::from(!whole.damage.is_empty());
         for middle in first..=last + 1 {
-            let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+            let halves = collect_split_at(dir.path(), t(FROM), t(TO), &near_all, Some(middle)).unwrap();
             assert_eq!(halves, whole, "line {n} damaged, second half from record {middle}");
         }
     }
@@ -566,7 +588,128 @@ fn a_period_read_in_halves_gives_the_same_facts() {
         text.lines().filter(|l| !l.contains("Calling AFP NOLCOM")).map(|l| format!("{l}\n")).collect();
     std::fs::write(&segment, kept).unwrap();
     for middle in first..=last + 1 {
-        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &|_| true, Some(middle)).unwrap();
+        let halves = collect_split_at(dir.path(), t(FROM), t(TO), &near_all, Some(middle)).unwrap();
         assert!(!halves.damage.is_empty(), "second half from record {middle}: damage not found");
     }
+}
+
+/// Digests of any span, taken anywhere in the period and with the period split anywhere, give
+/// the facts that parsing gives; damage inside a digested span is found and reported exactly
+/// as without digests (the stretch is read again, parsed).
+#[test]
+fn digests_give_the_facts_parsing_gives() {
+    use attache::brief::collect::{Facts, collect_split_at, digest};
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let read = |middle: Option<u64>| collect_split_at(dir.path(), t(FROM), t(TO), &near_all, middle).unwrap();
+    let without = read(None);
+    assert_eq!(without.digested, 0);
+    let (first, last) = (without.provenance.first_seq.unwrap(), without.provenance.last_seq.unwrap());
+    let same = |mut facts: Facts, what: &str| {
+        assert!(facts.digested > 0, "{what}: no digest was used");
+        facts.digested = 0;
+        assert_eq!(facts, without, "{what}");
+    };
+    for span in [1, 2, 3, 5, 8, 13] {
+        let _ = std::fs::remove_dir_all(dir.path().join(digest::DIR));
+        let built = digest::build_spans(dir.path(), span).unwrap();
+        assert!(built.written > 0 && built.damaged.is_empty(), "span {span}: {built:?}");
+        same(read(None), &format!("span {span}"));
+        for middle in first..=last + 1 {
+            let halves = read(Some(middle));
+            if halves.digested > 0 {
+                same(halves, &format!("span {span}, second half from {middle}"));
+            } else {
+                assert_eq!(halves, without, "span {span}, second half from {middle}");
+            }
+        }
+    }
+
+    // A flipped byte in any line: with digests or without, the same facts and the same damage.
+    let segment = dir.path().join("00000001.jsonl");
+    let pristine = std::fs::read(&segment).unwrap();
+    let lines: Vec<usize> =
+        pristine.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let (digests, aside) = (dir.path().join(digest::DIR), dir.path().join("digests-aside"));
+    let mut damaged = 0;
+    for end in lines.iter().step_by(2) {
+        let mut bytes = pristine.clone();
+        bytes[end - 100] ^= 0x01;
+        std::fs::write(&segment, &bytes).unwrap();
+        let mut with = read(None);
+        with.digested = 0;
+        std::fs::rename(&digests, &aside).unwrap();
+        let parsed = read(None);
+        std::fs::rename(&aside, &digests).unwrap();
+        damaged += usize::from(!parsed.damage.is_empty());
+        assert_eq!(with, parsed, "byte {} flipped", end - 100);
+    }
+    assert!(damaged >= 8, "only {damaged} flipped bytes were found");
+    std::fs::write(&segment, &pristine).unwrap();
+}
+
+/// A digest that is not its span's (another journal's, or damaged on disk) is never used, and
+/// `journal verify` names it.
+#[test]
+fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
+    use attache::brief::collect::{collect, digest};
+    let (ours, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fixture(ours.path());
+    // The other desk's journal differs only in the text of the notes: its chain is whole.
+    fixture_edited(other.path(), |event| match event {
+        Event::Note { operator, .. } => Event::Note { operator, text: "A forged note".into() },
+        event => event,
+    });
+    let facts = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
+    let note = facts.notes.first().expect("the fixture has notes").seq;
+    digest::build_spans(ours.path(), 4).unwrap();
+    assert!(collect(ours.path(), t(FROM), t(TO), &near_all).unwrap().digested > 0);
+    digest::build_spans(other.path(), 4).unwrap();
+
+    let name = |dir: &Path| -> std::path::PathBuf {
+        let digests = dir.join(digest::DIR);
+        let mut names: Vec<_> = std::fs::read_dir(&digests).unwrap().map(|e| e.unwrap().path()).collect();
+        names.sort();
+        // The span holding the note.
+        names
+            .into_iter()
+            .find(|p| {
+                let stem = p.file_name().unwrap().to_str().unwrap();
+                let (a, b) = stem.split_once('.').unwrap().0.split_once('-').unwrap();
+                (a.parse::<u64>().unwrap()..=b.parse::<u64>().unwrap()).contains(&note)
+            })
+            .unwrap()
+    };
+    std::fs::copy(name(other.path()), name(ours.path())).unwrap();
+    let read = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
+    assert_eq!(read.notes, facts.notes, "the other journal's digest was not used");
+    let verify = Command::cargo_bin("attache")
+        .unwrap()
+        .args(["--journal"])
+        .arg(ours.path())
+        .args(["journal", "verify"])
+        .output()
+        .unwrap();
+    assert!(!verify.status.success());
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert!(stderr.contains("does not match its records"), "{stderr}");
+
+    // Damaged on disk: a flipped byte in the digest's file.
+    let path = name(ours.path());
+    std::fs::remove_file(&path).unwrap();
+    digest::build_spans(ours.path(), 4).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x20;
+    std::fs::write(&path, bytes).unwrap();
+    let read = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
+    assert_eq!(read.notes, facts.notes);
+    let verify = Command::cargo_bin("attache")
+        .unwrap()
+        .args(["--journal"])
+        .arg(ours.path())
+        .args(["journal", "verify"])
+        .output()
+        .unwrap();
+    assert!(!verify.status.success());
 }

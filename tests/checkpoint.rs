@@ -100,11 +100,20 @@ fn gzip(path: &std::path::Path, text: &str) {
     out.finish().unwrap();
 }
 
-/// The records the checkpoints were taken at, checking that nothing else is in their directory.
+/// The records the checkpoints were taken at, checking that nothing else is in their directory
+/// but, beside each, what a briefing carries over from it.
 fn kept(dir: &std::path::Path) -> Vec<u64> {
-    let files = std::fs::read_dir(dir.join(checkpoint::DIR)).unwrap().count();
+    let names: Vec<String> = std::fs::read_dir(dir.join(checkpoint::DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     let seqs = checkpoint::taken_at(dir);
-    assert_eq!(files, seqs.len(), "only checkpoints of this version are left");
+    let carried = names.iter().filter(|n| n.ends_with(".carry.json")).count();
+    assert_eq!(names.len(), 2 * seqs.len(), "only checkpoints of this version are left: {names:?}");
+    assert_eq!(carried, seqs.len(), "each with what a briefing carries over: {names:?}");
+    for seq in &seqs {
+        assert!(names.iter().any(|n| n.starts_with(&format!("{seq:012}.")) && n.ends_with(".carry.json")));
+    }
     seqs
 }
 

@@ -5,11 +5,10 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::collect::{Action, AlertFact, Facts, ItemFact};
+use super::collect::{Action, AlertFact, Facts, ItemFact, NearItem};
 use super::model::*;
-use crate::alerts::LINK_KM;
 use crate::config::Config;
-use crate::domain::{Mission, MissionStatus, Reach};
+use crate::domain::{Mission, MissionStatus};
 use crate::text::one_line;
 
 /// How many items near a mission a briefing lists; the journal has the rest.
@@ -32,20 +31,27 @@ pub fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
-    let (from, to) = (request.from, request.to);
-    let in_period = |t: DateTime<Utc>| t >= from && t <= to;
-    let line = |a: &AlertFact| alert_line(a);
-    let selected: Vec<&Mission> = config
+/// The missions a briefing covers, in the configuration's order (`collect::Near` counts them
+/// in this order).
+pub fn briefed<'a>(config: &'a Config, request: &Request) -> Vec<&'a Mission> {
+    config
         .missions
         .iter()
         .filter(|m| request.missions.is_empty() || request.missions.iter().any(|id| id == &m.id))
-        .collect();
+        .collect()
+}
+
+pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
+    let (from, to) = (request.from, request.to);
+    let in_period = |t: DateTime<Utc>| t >= from && t <= to;
+    let line = |a: &AlertFact| alert_line(a);
+    let selected = briefed(config, request);
     let raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
 
     let mut missions: Vec<MissionBrief> = selected
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(index, m)| {
             let names = |a: &&&AlertFact| a.missions.iter().any(|id| id == &m.id) && a.traffic.is_real();
             let mut counts = Counts::default();
             let mut mine: Vec<&AlertFact> = raised.iter().filter(names).copied().collect();
@@ -61,7 +67,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
             open.sort_by(|a, b| {
                 b.severity.cmp(&a.severity).then(a.raised.cmp(&b.raised)).then(a.id.cmp(&b.id))
             });
-            let near = items_near(&facts.items, m, true, ITEMS_PER_MISSION);
+            let near = items_near(&facts.items, (index, m), true, ITEMS_PER_MISSION);
             // Capped before the lines are made: a busy desk has thousands open.
             let (raised_total, open_at_end_total) = (cap(&mut mine), cap(&mut open));
             MissionBrief {
@@ -110,7 +116,7 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
         .map(|a| line(a))
         .collect();
     let mut exercise_items: Vec<ItemLine> =
-        selected.iter().flat_map(|m| items_near(&facts.items, m, false, usize::MAX)).collect();
+        selected.iter().enumerate().flat_map(|m| items_near(&facts.items, m, false, usize::MAX)).collect();
     merge_items(&mut exercise_items);
     let exercise = Exercise {
         alerts_total: cap(&mut exercise_alerts),
@@ -118,8 +124,8 @@ pub fn assemble(config: &Config, facts: Facts, request: &Request) -> Brief {
         items_total: cap(&mut exercise_items),
         items: exercise_items,
     };
-    let contacts = contacts(config, &facts, request, &missions);
-    let feeds = feeds(config, &facts, to);
+    let contacts = contacts(config, facts, request, &missions);
+    let feeds = feeds(config, facts, to);
     let notes = facts
         .notes
         .iter()
@@ -184,18 +190,28 @@ fn alert_line(a: &AlertFact) -> AlertLine {
     }
 }
 
-/// Items (real-world or not, as asked) within `LINK_KM` of the mission's area, most severe
-/// first, then nearest, then newest; at most `limit` of them. Lines are made only for those
-/// kept: a busy week has tens of thousands of items near a mission.
-fn items_near(items: &[ItemFact], mission: &Mission, real: bool, limit: usize) -> Vec<ItemLine> {
-    let reach = Reach::new(&mission.area);
+/// Items (real-world or not, as asked) near the mission (the `index`th briefed), as the
+/// journal's reading measured them (within `LINK_KM` of its area), most severe first, then
+/// nearest, then newest; at most `limit` of them. Lines are made only for those kept: a busy
+/// week has tens of thousands of items near a mission.
+fn items_near(
+    items: &[NearItem],
+    (index, mission): (usize, &&Mission),
+    real: bool,
+    limit: usize,
+) -> Vec<ItemLine> {
     let mut near: Vec<(&ItemFact, u32)> = items
         .iter()
-        .filter(|f| f.traffic.is_real() == real)
-        .filter_map(|f| Some((f, reach.gap_within(&f.location, LINK_KM)?.round() as u32)))
+        .filter(|n| n.item.traffic.is_real() == real)
+        .filter_map(|n| Some((&n.item, n.near.iter().find(|(i, _)| *i == index)?.1)))
         .collect();
     let order = |(a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)| {
-        b.severity.cmp(&a.severity).then(a_km.cmp(b_km)).then(b.ts.cmp(&a.ts)).then(a.id.cmp(&b.id))
+        b.severity
+            .cmp(&a.severity)
+            .then(a_km.cmp(b_km))
+            .then(b.ts.cmp(&a.ts))
+            .then(a.id.cmp(&b.id))
+            .then(a.feed.cmp(&b.feed))
     };
     if near.len() > limit {
         near.select_nth_unstable_by(limit, order);

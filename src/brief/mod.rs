@@ -27,18 +27,19 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         let known: Vec<&str> = config.missions.iter().map(|m| m.id.as_str()).collect();
         return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
     }
-    let missions: Vec<&crate::domain::Mission> = config
-        .missions
-        .iter()
-        .filter(|m| request.missions.is_empty() || request.missions.contains(&m.id))
-        .collect();
     let reaches: Vec<crate::domain::Reach> =
-        missions.iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
+        assemble::briefed(config, request).iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
     let near = |location: &crate::domain::Location| {
-        reaches.iter().any(|r| r.gap_within(location, crate::alerts::LINK_KM).is_some())
+        let placed = crate::domain::Placed::new(location);
+        let gap = |reach: &crate::domain::Reach| reach.gap_within_placed(&placed, crate::alerts::LINK_KM);
+        reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
     };
     let facts = collect::collect(dir, request.from, request.to, &near)?;
-    Ok(assemble::assemble(config, facts, request))
+    let b = assemble::assemble(config, &facts, request);
+    // A week's facts are hundreds of thousands of strings: freeing them takes tens of
+    // milliseconds that the reader of the briefing need not wait for.
+    std::thread::spawn(move || drop(facts));
+    Ok(b)
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

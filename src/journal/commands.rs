@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use super::format::to_hex;
 use super::verify::verify;
 use super::{Follower, JournalError, RawRecord, ReadProblem, segment};
+use crate::brief::collect::digest;
 use crate::cli::{ExportFormat, JournalCommand};
 
 /// How often `tail -f` looks for new records.
@@ -53,7 +54,25 @@ fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
         dir.join(crate::checkpoint::DIR).display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(if built.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let started = std::time::Instant::now();
+    let digests = digest::build(dir)?;
+    for first in &digests.damaged {
+        eprintln!(
+            "attache: no digest for records {first} to {}: some are damaged (run `attache journal verify`)",
+            first + digest::SPAN - 1
+        );
+    }
+    println!(
+        "{} digest(s) written to {} ({:.1}s)",
+        digests.written,
+        dir.join(digest::DIR).display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if built.problems.is_empty() && digests.damaged.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn verify_command(dir: &Path) -> Result<ExitCode, String> {
@@ -79,9 +98,23 @@ fn verify_command(dir: &Path) -> Result<ExitCode, String> {
             path.display()
         );
     }
-    if report.intact() {
+    // Digests are caches a briefing trusts once their span checks out: one that says other
+    // than its records is reported like damage.
+    let wrong = digest::verify(dir)?;
+    for w in &wrong {
+        eprintln!(
+            "digest {}: {} (remove it; `attache journal checkpoint` writes it again)",
+            w.path.display(),
+            w.why
+        );
+    }
+    if report.intact() && wrong.is_empty() {
         println!("journal {}: intact: {summary}", dir.display());
         return Ok(ExitCode::SUCCESS);
+    }
+    if report.intact() {
+        println!("journal {}: intact, but {} digest(s) wrong: {summary}", dir.display(), wrong.len());
+        return Ok(ExitCode::FAILURE);
     }
     for problem in report.problems.iter().skip(1) {
         eprintln!("also damaged: {problem}");

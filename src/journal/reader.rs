@@ -19,7 +19,7 @@ pub struct RawRecord<'a> {
 /// Reads new complete records from a journal as they are appended, by this process or others,
 /// checking each record's sum and its link to the one before. A line still being written (no
 /// newline yet) is left for the next poll; a damaged one is reported, never dropped silently.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Follower {
     dir: PathBuf,
     /// None until the first poll finds the first segment.

@@ -7,9 +7,12 @@
 //! The state at the period's start comes from the checkpoint before it; a long period is read
 //! in two halves on two cores (`span`), whose steps are then applied in the record's order.
 
+pub mod digest;
 mod span;
 
+use chrono::serde::{ts_microseconds, ts_microseconds_option};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,18 +24,20 @@ use crate::text::one_line;
 use span::Step;
 
 /// Who took an alert, or closed it, and when.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub by: String,
+    #[serde(with = "ts_microseconds")]
     pub at: DateTime<Utc>,
     /// The acknowledgement's note or the resolution's reason.
     pub text: Option<String>,
 }
 
 /// One alert as it stood at the end of the period.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlertFact {
     pub id: String,
+    #[serde(with = "ts_microseconds")]
     pub raised: DateTime<Utc>,
     pub severity: Severity,
     pub title: String,
@@ -40,6 +45,7 @@ pub struct AlertFact {
     pub rule: String,
     pub missions: Vec<String>,
     pub traffic: Traffic,
+    #[serde(with = "ts_microseconds_option")]
     pub escalated: Option<DateTime<Utc>>,
     pub acknowledged: Option<Action>,
     pub resolved: Option<Action>,
@@ -60,9 +66,10 @@ pub struct Outage {
     pub end: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NoteFact {
     pub seq: u64,
+    #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
     pub operator: String,
     pub text: String,
@@ -70,15 +77,29 @@ pub struct NoteFact {
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
 /// in its last version: the fields a briefing shows, cleaned to one line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemFact {
+    #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
     pub feed: String,
     pub id: String,
     pub title: String,
     pub severity: Severity,
+    #[serde(with = "digest::place")]
     pub location: Location,
     pub traffic: Traffic,
+}
+
+/// Which briefed missions a location is near, and how near: (the mission's place among those
+/// briefed, the gap in whole km). Empty: near none, and the item is not kept.
+pub type Near = Vec<(usize, u32)>;
+pub type Nearness<'a> = dyn Fn(&Location) -> Near + Sync + 'a;
+
+/// An item kept, with the missions it is near (`Near`, never empty).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NearItem {
+    pub item: ItemFact,
+    pub near: Near,
 }
 
 /// Where the period sits in the journal, so a reader can check the briefing against it.
@@ -104,21 +125,24 @@ pub struct Facts {
     /// Per contact name, the last check-in up to the end and the number in the period.
     pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
     pub notes: Vec<NoteFact>,
-    pub items: Vec<ItemFact>,
+    pub items: Vec<NearItem>,
     /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
     pub resumed_at: Option<u64>,
+    /// How many of the period's records were taken from digests rather than parsed.
+    pub digested: u64,
 }
 
 /// A period shorter than this is read on one core: a thread costs more than it saves.
 const SPLIT_AT: u64 = 20_000;
 /// The first reader also loads the checkpoint, which takes about as long as reading this many
 /// records: it takes that many fewer.
-const CHECKPOINT_RECORDS: u64 = 15_000;
+const CHECKPOINT_RECORDS: u64 = 2_500;
 
 /// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
-/// kept only where `near` says their location matters (near a briefed mission).
+/// kept only where `near` says their location matters (near a briefed mission), with what it
+/// says.
 ///
 /// The desk's state at `from` is what the records before it made it: it comes from the newest
 /// checkpoint before `from` (see `checkpoint`), and the records between the two are read,
@@ -128,7 +152,7 @@ pub fn collect(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    near: &(dyn Fn(&Location) -> bool + Sync),
+    near: &Nearness<'_>,
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
@@ -144,7 +168,7 @@ pub fn collect(
         }
         _ => None,
     };
-    read_period(dir, (from, to), first, near, middle)
+    read_period(dir, (from, to), (first, after), near, middle)
 }
 
 /// `collect`, with the records from `middle` on read by a second thread (tests split short
@@ -153,36 +177,40 @@ pub fn collect_split_at(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    near: &(dyn Fn(&Location) -> bool + Sync),
+    near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
-    let first =
-        Follower::first_seq_from(dir, from).map_err(|e| format!("reading journal {}: {e}", dir.display()))?;
-    read_period(dir, (from, to), first, near, middle)
+    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    read_period(dir, (from, to), (first, after), near, middle)
 }
 
-/// `collect` once the period's first record (`first`) and where its second half starts are
-/// known.
+/// `collect` once the period's first record (`first`), the first after it (`after`) and where
+/// its second half starts are known.
 fn read_period(
     dir: &Path,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    first: Option<u64>,
-    near: &(dyn Fn(&Location) -> bool + Sync),
+    (first, after): (Option<u64>, Option<u64>),
+    near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
+    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
+    let (items, digests) = (span::Items::Near(near), Some(&digests));
     let mut facts = Facts::default();
     let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     let (head, tail) = std::thread::scope(|scope| {
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                span::read(follower, period, middle, u64::MAX, near).map_err(failed)
+                span::read(follower, period, (middle, u64::MAX), items, digests).map_err(failed)
             })
         });
         let follower = start(dir, first, &mut facts, &mut failing);
-        let head = span::read(follower, period, 0, middle.unwrap_or(u64::MAX), near).map_err(failed);
+        let head =
+            span::read(follower, period, (0, middle.unwrap_or(u64::MAX)), items, digests).map_err(failed);
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
@@ -202,6 +230,7 @@ fn read_period(
             ));
         }
     }
+    facts.digested = head.digested + tail.as_ref().map_or(0, |t| t.digested);
     let mut head_sum = head.head;
     let mut items = head.items;
     let mut provenance = head.provenance;
@@ -227,7 +256,10 @@ fn read_period(
     facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
     facts.items = items.into_values().collect();
     // (feed, id) is unique here: the order never depends on the map's.
-    facts.items.sort_unstable_by(|a, b| (a.ts, &a.id, &a.feed).cmp(&(b.ts, &b.id, &b.feed)));
+    facts.items.sort_unstable_by(|a, b| {
+        let (a, b) = (&a.item, &b.item);
+        (a.ts, &a.id, &a.feed).cmp(&(b.ts, &b.id, &b.feed))
+    });
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
@@ -256,7 +288,7 @@ impl Provenance {
 fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step: Step) {
     match step {
         Step::Raised(fact) => {
-            facts.alerts.insert(fact.id.clone(), fact);
+            facts.alerts.insert(fact.id.clone(), *fact);
         }
         Step::Updated { alert, severity, title } => {
             if let Some(a) = facts.alerts.get_mut(&alert) {
@@ -300,6 +332,8 @@ fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step:
             entry.1 += u32::from(in_period);
         }
         Step::Note(note) => facts.notes.push(note),
+        // Items are kept by key as they are read (`span::take_steps`), never as steps here.
+        Step::Item(_) => {}
     }
 }
 
@@ -312,7 +346,7 @@ fn start(
     failing: &mut BTreeMap<String, DateTime<Utc>>,
 ) -> Follower {
     let before = first_in_period.map_or(u64::MAX, |seq| seq.saturating_sub(1));
-    match crate::checkpoint::resume_before(dir, before) {
+    match crate::checkpoint::resume_carried_before(dir, before) {
         Some((state, follower)) => {
             seed(&state, facts, failing);
             facts.resumed_at = Some(state.last_seq);

@@ -3,12 +3,14 @@
 //! and the period's notable items are gathered. Stretches are independent, so two of them are
 //! read on two cores.
 
+use chrono::serde::ts_microseconds;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::{Action, AlertFact, ItemFact, NoteFact, Provenance};
+use super::digest::Digests;
+use super::{Action, AlertFact, ItemFact, NearItem, Nearness, NoteFact, Provenance};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -22,9 +24,12 @@ pub(super) struct Period {
     pub to: i64,
 }
 
-/// What a record tells a briefing, cleaned to one line, in the order it was recorded.
+/// What a record tells a briefing, cleaned to one line, in the order it was recorded. Digests
+/// keep them (in postcard: times as microseconds).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub(super) enum Step {
-    Raised(AlertFact),
+    /// Boxed, as the largest: steps are many, and moved about.
+    Raised(Box<AlertFact>),
     Updated {
         alert: String,
         severity: Option<Severity>,
@@ -39,6 +44,7 @@ pub(super) enum Step {
     },
     Escalated {
         alert: String,
+        #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     Resolved {
@@ -47,25 +53,41 @@ pub(super) enum Step {
     },
     Failed {
         feed: String,
+        #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     /// A successful poll or a recovery.
     Ok {
         feed: String,
+        #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     CheckedIn {
         contact: String,
+        #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
         in_period: bool,
     },
     Note(NoteFact),
+    /// A notable item with a location, whether or not near a mission: only a digest keeps
+    /// these as steps (a briefing keeps the items near its missions, by key).
+    Item(Box<ItemFact>),
+}
+
+/// What becomes of the notable items read.
+#[derive(Clone, Copy)]
+pub(super) enum Items<'a> {
+    /// Kept by key in their last version near a mission, as `near` says.
+    Near(&'a Nearness<'a>),
+    /// Every version kept, in order, as `Step::Item` (for a digest).
+    All,
 }
 
 pub(super) struct Span {
     pub steps: Vec<Step>,
-    /// The period's notable items near a briefed mission, each in its last version here.
-    pub items: HashMap<(String, String), ItemFact>,
+    /// The period's notable items near a briefed mission, each in its last version here
+    /// (none when reading `Items::All`).
+    pub items: HashMap<(String, String), NearItem>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -75,18 +97,44 @@ pub(super) struct Span {
     /// two stretches is checked where they meet.
     pub first: Option<(u64, Hash)>,
     pub last: Option<(u64, Hash)>,
+    /// Records whose steps came from digests.
+    pub digested: u64,
 }
 
 /// Reads the records from `begin` up to the end of the period or record `end` (not included),
 /// from `follower`. A follower sought to `begin` may start a little before it (at damage it
 /// met on the way): those records are the stretch before's.
+///
+/// With `digests`, a digest's whole span inside the period is read and checked but not parsed:
+/// its steps are taken from the digest once the span's last record shows the digest's sum. If
+/// a span does not read back clean, the stretch is read again without digests, so what they
+/// give is always what parsing gives.
 pub(super) fn read(
+    follower: Follower,
+    period: Period,
+    range: (u64, u64),
+    items: Items<'_>,
+    digests: Option<&Digests>,
+) -> Result<Span, crate::journal::JournalError> {
+    if let Some(digests) = digests {
+        let (span, matched) = read_once(follower.clone(), period, range, items, Some(digests))?;
+        if matched {
+            return Ok(span);
+        }
+    }
+    Ok(read_once(follower, period, range, items, None)?.0)
+}
+
+/// `read`, once: with digests, also whether every digest taken matched its span (if not, the
+/// span is unusable as read).
+fn read_once(
     mut follower: Follower,
     period: Period,
-    begin: u64,
-    end: u64,
-    near: &(dyn Fn(&Location) -> bool + Sync),
-) -> Result<Span, crate::journal::JournalError> {
+    range: (u64, u64),
+    items: Items<'_>,
+    digests: Option<&Digests>,
+) -> Result<(Span, bool), crate::journal::JournalError> {
+    let (begin, end) = range;
     let mut span = Span {
         steps: Vec::new(),
         items: HashMap::new(),
@@ -95,8 +143,13 @@ pub(super) fn read(
         problems: Vec::new(),
         first: None,
         last: None,
+        digested: 0,
     };
     let notable = Notable::new();
+    // Inside a digest's span: its first seq, and the seq of the next record expected.
+    let mut skipping: Option<(u64, u64)> = None;
+    let mut used_digest = false;
+    let mut mismatch = false;
     let problems = follower.poll_lines(|raw, notes| {
         // Time never runs backwards along the journal: the first record past the period ends it.
         if raw.ts_micros > period.to || raw.seq >= end {
@@ -115,6 +168,32 @@ pub(super) fn read(
             span.provenance.note(raw.seq);
             span.head = sums.map(|(_, sum)| sum);
         }
+        if let Some(digests) = digests
+            && skipping.is_none()
+            && in_period
+            && digests.covers(raw.seq, end)
+        {
+            skipping = Some((raw.seq, raw.seq));
+        }
+        if let (Some((first, next)), Some(digests)) = (&mut skipping, digests) {
+            // A damaged record is not handed here: a gap in the seqs is one.
+            if raw.seq != *next {
+                mismatch = true;
+                return false;
+            }
+            *next += 1;
+            if raw.seq == digests.last_of(*first) {
+                let Some(steps) = sums.and_then(|(_, sum)| digests.steps(*first, &sum)) else {
+                    mismatch = true;
+                    return false;
+                };
+                take_steps(&mut span, steps, items);
+                span.digested += raw.seq - *first + 1;
+                used_digest = true;
+                skipping = None;
+            }
+            return true;
+        }
         let kind = kind_of(raw.bytes).unwrap_or("");
         let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
         let item = matches!(kind, "item.seen" | "item.updated");
@@ -126,7 +205,7 @@ pub(super) fn read(
             Err(e) => Err(e.to_string()),
             Ok(line) if item => serde_json::from_str::<ItemRecord<'_>>(line)
                 .map_err(|e| e.to_string())
-                .map(|record| note_item(&mut span.items, record.item, ts, near)),
+                .map(|record| note_item(&mut span, record.item, ts, items)),
             Ok(line) => serde_json::from_str::<Lite<'_>>(line)
                 .map_err(|e| e.to_string())
                 .and_then(|lite| step(&lite, raw.seq, ts, in_period))
@@ -137,8 +216,22 @@ pub(super) fn read(
         }
         true
     })?;
+    // Damage anywhere in a stretch that took a digest: read it all again, so that what is
+    // reported and what is left out is exactly what parsing would.
+    let matched = !(mismatch || skipping.is_some() || used_digest && !problems.is_empty());
     span.problems = problems;
-    Ok(span)
+    Ok((span, matched))
+}
+
+/// A digest's steps, taken as if its records had been read here.
+fn take_steps(span: &mut Span, steps: Vec<Step>, items: Items<'_>) {
+    span.steps.reserve(steps.len());
+    for step in steps {
+        match (step, items) {
+            (Step::Item(item), Items::Near(near)) => keep_if_near(span, *item, near),
+            (step, _) => span.steps.push(step),
+        }
+    }
 }
 
 /// The kinds a briefing reads besides items; everything else is skipped unparsed.
@@ -224,24 +317,28 @@ struct ItemFields<'a> {
     traffic: Traffic,
 }
 
-fn note_item(
-    items: &mut HashMap<(String, String), ItemFact>,
-    item: ItemFields<'_>,
-    ts: DateTime<Utc>,
-    near: &(dyn Fn(&Location) -> bool + Sync),
-) {
-    let Some(location) = item.location.filter(|l| near(l)) else { return };
-    let (feed, id) = (one_line(&item.feed), one_line(&item.id));
+fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: Items<'_>) {
+    let Some(location) = item.location else { return };
     let fact = ItemFact {
         ts,
-        feed: feed.clone(),
-        id: id.clone(),
+        feed: one_line(&item.feed),
+        id: one_line(&item.id),
         title: one_line(&item.title),
         severity: item.severity,
         location,
         traffic: item.traffic,
     };
-    items.insert((feed, id), fact);
+    match items {
+        Items::Near(near) => keep_if_near(span, fact, near),
+        Items::All => span.steps.push(Step::Item(Box::new(fact))),
+    }
+}
+
+fn keep_if_near(span: &mut Span, item: ItemFact, near: &Nearness<'_>) {
+    let near = near(&item.location);
+    if !near.is_empty() {
+        span.items.insert((item.feed.clone(), item.id.clone()), NearItem { item, near });
+    }
 }
 
 /// The step a record of a wanted kind is, if any (notes before the period are none).
@@ -257,7 +354,7 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
     };
     let alert = || field(&r.alert, "alert");
     Ok(Some(match kind {
-        "alert.raised" => Step::Raised(AlertFact {
+        "alert.raised" => Step::Raised(Box::new(AlertFact {
             id: alert()?,
             raised: at,
             severity: r.severity.ok_or("alert.raised without `severity`")?,
@@ -269,7 +366,7 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
             escalated: None,
             acknowledged: None,
             resolved: None,
-        }),
+        })),
         "alert.updated" => {
             Step::Updated { alert: alert()?, severity: r.severity, title: field(&r.title, "title")? }
         }

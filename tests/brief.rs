@@ -645,6 +645,17 @@ fn digests_give_the_facts_parsing_gives() {
         assert_eq!(with, parsed, "byte {} flipped", end - 100);
     }
     assert!(damaged >= 8, "only {damaged} flipped bytes were found");
+
+    // A record taken out: the digests after it no longer match the bytes, and the gap is
+    // found wherever the halves meet.
+    let text = String::from_utf8(pristine.clone()).unwrap();
+    let kept: String =
+        text.lines().filter(|l| !l.contains("Calling AFP NOLCOM")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&segment, kept).unwrap();
+    for middle in std::iter::once(None).chain((first..=last + 1).map(Some)) {
+        let facts = read(middle);
+        assert!(!facts.damage.is_empty(), "second half from {middle:?}: damage not found");
+    }
     std::fs::write(&segment, &pristine).unwrap();
 }
 

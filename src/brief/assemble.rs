@@ -4,11 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
-use super::collect::{Action, AlertFact, Facts, ItemFact, NearItem};
+use super::collect::{Action, AlertFact, Facts, ItemFact};
 use super::model::*;
 use crate::config::Config;
-use crate::domain::{Mission, MissionStatus};
+use crate::domain::{Mission, MissionStatus, Severity};
 use crate::text::one_line;
 
 /// How many items near a mission a briefing lists; the journal has the rest.
@@ -41,35 +42,81 @@ pub fn briefed<'a>(config: &'a Config, request: &Request) -> Vec<&'a Mission> {
         .collect()
 }
 
+/// What concerns each briefed mission, gathered in one pass over the alerts and one over the
+/// items: a busy week has tens of thousands of each, and a desk a handful of missions.
+#[derive(Clone, Default)]
+struct Concerns<'a> {
+    /// Real-world alerts naming the mission: raised in the period, and open at its end.
+    raised: Vec<&'a AlertFact>,
+    open: Vec<&'a AlertFact>,
+    /// Items near it, with the gap in km: real-world, and exercise or test.
+    near: Vec<(&'a ItemFact, u32)>,
+    exercise_near: Vec<(&'a ItemFact, u32)>,
+}
+
+fn concerns<'a>(
+    facts: &'a Facts,
+    selected: &[&Mission],
+    in_period: impl Fn(DateTime<Utc>) -> bool,
+) -> Vec<Concerns<'a>> {
+    let mut out = vec![Concerns::default(); selected.len()];
+    let index: HashMap<&str, usize> = selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+    for a in facts.alerts.values().filter(|a| a.traffic.is_real()) {
+        let (raised, open) = (in_period(a.raised), a.open());
+        if !raised && !open {
+            continue;
+        }
+        for (j, id) in a.missions.iter().enumerate() {
+            // An alert naming a mission twice is counted once.
+            let Some(&i) = index.get(id.as_str()) else { continue };
+            if a.missions[..j].contains(id) {
+                continue;
+            }
+            if raised {
+                out[i].raised.push(a);
+            }
+            if open {
+                out[i].open.push(a);
+            }
+        }
+    }
+    for n in facts.items.values() {
+        for &(i, km) in &n.near {
+            let Some(c) = out.get_mut(i) else { continue };
+            match n.item.traffic.is_real() {
+                true => c.near.push((&n.item, km)),
+                false => c.exercise_near.push((&n.item, km)),
+            }
+        }
+    }
+    out
+}
+
 pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     let (from, to) = (request.from, request.to);
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &AlertFact| alert_line(a);
     let selected = briefed(config, request);
-    let raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
+    // In id order: the lists not sorted otherwise keep it.
+    let mut raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
+    raised.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let mut concerns = concerns(facts, &selected, in_period);
 
     let mut missions: Vec<MissionBrief> = selected
         .iter()
-        .enumerate()
-        .map(|(index, m)| {
-            let names = |a: &&&AlertFact| a.missions.iter().any(|id| id == &m.id) && a.traffic.is_real();
+        .zip(concerns.iter_mut())
+        .map(|(m, concerns)| {
             let mut counts = Counts::default();
-            let mut mine: Vec<&AlertFact> = raised.iter().filter(names).copied().collect();
+            let mine = std::mem::take(&mut concerns.raised);
             mine.iter().for_each(|a| counts.add(a.severity));
-            mine.sort_by(|a, b| {
-                b.severity.cmp(&a.severity).then(a.raised.cmp(&b.raised)).then(a.id.cmp(&b.id))
-            });
-            let mut open: Vec<&AlertFact> = facts
-                .alerts
-                .values()
-                .filter(|a| a.open() && a.traffic.is_real() && a.missions.iter().any(|id| id == &m.id))
+            let open = std::mem::take(&mut concerns.open);
+            let near = nearest(std::mem::take(&mut concerns.near), ITEMS_PER_MISSION)
+                .into_iter()
+                .map(|(f, km)| item_line(f, km, vec![one_line(&m.id)]))
                 .collect();
-            open.sort_by(|a, b| {
-                b.severity.cmp(&a.severity).then(a.raised.cmp(&b.raised)).then(a.id.cmp(&b.id))
-            });
-            let near = items_near(&facts.items, (index, m), true, ITEMS_PER_MISSION);
             // Capped before the lines are made: a busy desk has thousands open.
-            let (raised_total, open_at_end_total) = (cap(&mut mine), cap(&mut open));
+            let (raised_total, open_at_end_total) = (mine.len(), open.len());
+            let (mine, open) = (most_severe_first(mine), most_severe_first(open));
             MissionBrief {
                 id: one_line(&m.id),
                 name: one_line(&m.name),
@@ -104,24 +151,20 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
 
     let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| &m.id == id));
-    let mut other_alerts: Vec<AlertLine> = if request.missions.is_empty() {
-        raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)).map(|a| line(a)).collect()
+    let (other_alerts, other_alerts_total) = if request.missions.is_empty() {
+        first_lines(raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)), |a| line(a))
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
-    let other_alerts_total = cap(&mut other_alerts);
-    let mut exercise_alerts: Vec<AlertLine> = raised
-        .iter()
-        .filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a)))
-        .map(|a| line(a))
-        .collect();
-    let mut exercise_items: Vec<ItemLine> =
-        selected.iter().enumerate().flat_map(|m| items_near(&facts.items, m, false, usize::MAX)).collect();
-    merge_items(&mut exercise_items);
+    let (exercise_alerts, exercise_alerts_total) = first_lines(
+        raised.iter().filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a))),
+        |a| line(a),
+    );
+    let (exercise_items, exercise_items_total) = merged_items(&selected, &mut concerns);
     let exercise = Exercise {
-        alerts_total: cap(&mut exercise_alerts),
+        alerts_total: exercise_alerts_total,
         alerts: exercise_alerts,
-        items_total: cap(&mut exercise_items),
+        items_total: exercise_items_total,
         items: exercise_items,
     };
     let contacts = contacts(config, facts, request, &missions);
@@ -190,21 +233,38 @@ fn alert_line(a: &AlertFact) -> AlertLine {
     }
 }
 
-/// Items (real-world or not, as asked) near the mission (the `index`th briefed), as the
-/// journal's reading measured them (within `LINK_KM` of its area), most severe first, then
-/// nearest, then newest; at most `limit` of them. Lines are made only for those kept: a busy
-/// week has tens of thousands of items near a mission.
-fn items_near(
-    items: &[NearItem],
-    (index, mission): (usize, &&Mission),
-    real: bool,
-    limit: usize,
-) -> Vec<ItemLine> {
-    let mut near: Vec<(&ItemFact, u32)> = items
-        .iter()
-        .filter(|n| n.item.traffic.is_real() == real)
-        .filter_map(|n| Some((&n.item, n.near.iter().find(|(i, _)| *i == index)?.1)))
-        .collect();
+/// The first `LIST_LIMIT` of `alerts`, most severe first, then oldest. Sorted on keys taken
+/// out first: comparing alerts in place means a cache miss or two per comparison.
+fn most_severe_first(alerts: Vec<&AlertFact>) -> Vec<&AlertFact> {
+    type Key = (std::cmp::Reverse<Severity>, DateTime<Utc>);
+    let mut keyed: Vec<(Key, &AlertFact)> =
+        alerts.into_iter().map(|a| ((std::cmp::Reverse(a.severity), a.raised), a)).collect();
+    let order = |(a_key, a): &(Key, &AlertFact), (b_key, b): &(Key, &AlertFact)| {
+        a_key.cmp(b_key).then(a.id.cmp(&b.id))
+    };
+    if keyed.len() > LIST_LIMIT {
+        keyed.select_nth_unstable_by(LIST_LIMIT, order);
+        keyed.truncate(LIST_LIMIT);
+    }
+    keyed.sort_unstable_by(order);
+    keyed.into_iter().map(|(_, a)| a).collect()
+}
+
+/// The first `LIST_LIMIT` lines of a list, made only for those kept, and how many there were.
+fn first_lines<T, L>(list: impl Iterator<Item = T>, line: impl Fn(T) -> L) -> (Vec<L>, usize) {
+    let mut lines = Vec::new();
+    let mut total = 0;
+    for entry in list {
+        if total < LIST_LIMIT {
+            lines.push(line(entry));
+        }
+        total += 1;
+    }
+    (lines, total)
+}
+
+/// Items near a mission, most severe first, then nearest, then newest; at most `limit`.
+fn nearest(mut near: Vec<(&ItemFact, u32)>, limit: usize) -> Vec<(&ItemFact, u32)> {
     let order = |(a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)| {
         b.severity
             .cmp(&a.severity)
@@ -218,33 +278,54 @@ fn items_near(
         near.truncate(limit);
     }
     near.sort_by(order);
-    near.into_iter()
-        .map(|(f, km)| ItemLine {
-            ts: f.ts,
-            feed: f.feed.clone(),
-            id: f.id.clone(),
-            severity: f.severity,
-            title: f.title.clone(),
-            traffic: f.traffic,
-            km,
-            missions: vec![one_line(&mission.id)],
-        })
-        .collect()
+    near
 }
 
-/// One line per item when it is near several missions, naming them all; in time order.
-fn merge_items(items: &mut Vec<ItemLine>) {
-    items.sort_by(|a, b| {
-        a.ts.cmp(&b.ts).then(a.feed.cmp(&b.feed)).then(a.id.cmp(&b.id)).then(a.km.cmp(&b.km))
-    });
-    let mut merged: Vec<ItemLine> = Vec::with_capacity(items.len());
-    for item in items.drain(..) {
-        match merged.last_mut() {
-            Some(last) if last.feed == item.feed && last.id == item.id => last.missions.extend(item.missions),
-            _ => merged.push(item),
-        }
+fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
+    ItemLine {
+        ts: f.ts,
+        feed: f.feed.clone(),
+        id: f.id.clone(),
+        severity: f.severity,
+        title: f.title.clone(),
+        traffic: f.traffic,
+        km,
+        missions,
     }
-    *items = merged;
+}
+
+/// Exercise and test items near any briefed mission, one line per item naming every mission
+/// it is near (the gap to the nearest), in time order; the first `LIST_LIMIT` and the total.
+fn merged_items(selected: &[&Mission], concerns: &mut [Concerns<'_>]) -> (Vec<ItemLine>, usize) {
+    let mut near: Vec<(&ItemFact, u32, usize)> = concerns
+        .iter_mut()
+        .enumerate()
+        .flat_map(|(i, c)| std::mem::take(&mut c.exercise_near).into_iter().map(move |(f, km)| (f, km, i)))
+        .collect();
+    near.sort_unstable_by(|(a, a_km, a_i), (b, b_km, b_i)| {
+        (a.ts, &a.feed, &a.id, a_km, a_i).cmp(&(b.ts, &b.feed, &b.id, b_km, b_i))
+    });
+    let mut lines: Vec<ItemLine> = Vec::new();
+    let mut total = 0;
+    let mut last: Option<&ItemFact> = None;
+    for (f, km, i) in near {
+        let mission = one_line(&selected[i].id);
+        match (last, lines.last_mut()) {
+            (Some(l), line) if l.feed == f.feed && l.id == f.id => {
+                if let Some(line) = line.filter(|_| total <= LIST_LIMIT) {
+                    line.missions.push(mission);
+                }
+            }
+            _ => {
+                total += 1;
+                if total <= LIST_LIMIT {
+                    lines.push(item_line(f, km, vec![mission]));
+                }
+            }
+        }
+        last = Some(f);
+    }
+    (lines, total)
 }
 
 fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[MissionBrief]) -> Contacts {

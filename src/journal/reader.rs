@@ -14,6 +14,9 @@ pub struct RawRecord<'a> {
     pub ts_micros: i64,
     /// The line without its newline.
     pub bytes: &'a [u8],
+    /// Where the line starts: the segment's number and the byte offset in it.
+    pub segment: u32,
+    pub offset: u64,
 }
 
 /// Reads new complete records from a journal as they are appended, by this process or others,
@@ -219,7 +222,8 @@ impl Follower {
                 self.offset =
                     scan::region(&file, &path, self.offset, len, &mut self.chain, |line| match line {
                         Line::Good { offset, seq, ts_micros, bytes } => {
-                            let more = each(&RawRecord { seq, ts_micros, bytes }, &mut notes);
+                            let raw = RawRecord { seq, ts_micros, bytes, segment: number, offset };
+                            let more = each(&raw, &mut notes);
                             for message in notes.drain(..) {
                                 problems.push(ReadProblem {
                                     path: path.clone(),

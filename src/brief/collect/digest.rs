@@ -1,42 +1,92 @@
 //! Digests: what a briefing takes from a span of records (its steps, and every notable item
-//! with a place), worked out once and kept beside the journal in `digests/`. A briefing of a
-//! week still reads and checks every record of the week, but parses only those outside whole
-//! digested spans: parsing is most of what a briefing costs.
+//! with a place), worked out once and kept beside the journal in `digests/`, so that a
+//! briefing of a week parses only the records at its ends: parsing is most of what reading a
+//! journal costs, and checking each record's SHA-256 most of the rest.
 //!
-//! The journal stays the truth. A digest names its span and the `sum` of the span's last
-//! record, which by the chain vouches for every record before it; a briefing takes a digest's
-//! steps only after reading the whole span back clean (each record's sum checked, no gap) and
-//! meeting that sum. Anything else (damage, a rewritten journal, an unreadable or foreign
-//! file) and the span's records are parsed as if there were no digest. `journal verify`
-//! rebuilds each digest and compares, so a forged one is found.
+//! The journal stays the truth. A digest is made only from a span that reads back whole and
+//! clean (every record's sum checked, the chain unbroken), and it names where the span's lines
+//! lie in the segment files with a BLAKE3 of those bytes: a briefing hashes the bytes again,
+//! in large runs, and takes the digest only if they are still exactly the bytes it was made
+//! from, the span's first record links to the record before it and its last is where the
+//! next begins. Any change to a record, a rewritten journal, an unreadable or foreign file: the
+//! span's records are read and parsed as if there were no digest, damage and all. Whoever can
+//! write the journal's directory can forge a digest, as they can rewrite the whole chain:
+//! `journal verify` rebuilds each digest and compares, so a forged one is found.
 //!
-//! Format: `MAGIC`, a CRC-32 of the rest (against a damaged disk, not a forger), then the
-//! `Body` in postcard. The file name carries the writing version; others are not read.
+//! Format: `MAGIC`, a CRC-32 of the rest (against a damaged disk, not a forger), then in
+//! postcard the `Header`, the steps and the items. The file name carries the writing version;
+//! others are not read.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::ItemFact;
 use super::span::{self, Items, Period, Step};
-use crate::journal::format::Hash;
-use crate::journal::{Follower, JournalError};
+use crate::domain::{Location, Severity, Traffic};
+use crate::journal::format::{Hash, trailer};
+use crate::journal::{Follower, JournalError, segment};
+use chrono::serde::ts_microseconds;
+use chrono::{DateTime, Utc};
 
 pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
-/// Changes when `Step` or what a briefing reads from a record changes.
-const FORMAT: u32 = 1;
+/// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
+const FORMAT: u32 = 3;
 const MAGIC: &[u8] = b"attache digest\n";
 const SUFFIX: &str = ".bin";
 
+/// What a digest is of: its span, how the span joins the journal, and where its bytes are.
 #[derive(Serialize, Deserialize)]
-struct Body {
+struct Header {
     first: u64,
     last: u64,
-    /// The `sum` of record `last`, as the journal writes it (hex).
+    /// The `prev` of record `first` and the `sum` of record `last`, as the journal has them.
+    prev: String,
     sum: String,
-    steps: Vec<Step>,
+    /// The span's lines, newlines included, in order: (segment number, start, end) in bytes.
+    pieces: Vec<(u32, u64, u64)>,
+    /// BLAKE3 of the bytes of `pieces`, in order.
+    blake3: [u8; 32],
+}
+
+/// A digest, as a briefing takes it (its items go one by one to the caller).
+pub(super) struct Taken {
+    pub last: u64,
+    pub prev: Hash,
+    pub sum: Hash,
+    pub steps: Vec<Step>,
+}
+
+/// An item as a digest holds it (laid out as `ItemFact`), read without copying its text: most
+/// items are near no briefed mission and are dropped at once.
+#[derive(Deserialize)]
+pub(super) struct ItemRef<'a> {
+    #[serde(with = "ts_microseconds")]
+    pub ts: DateTime<Utc>,
+    pub feed: &'a str,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: Severity,
+    #[serde(with = "place")]
+    pub location: Location,
+    pub traffic: Traffic,
+}
+
+impl ItemRef<'_> {
+    pub(super) fn to_fact(&self) -> ItemFact {
+        ItemFact {
+            ts: self.ts,
+            feed: self.feed.to_string(),
+            id: self.id.to_string(),
+            title: self.title.to_string(),
+            severity: self.severity,
+            location: self.location.clone(),
+            traffic: self.traffic,
+        }
+    }
 }
 
 /// The part of a file name that says which version wrote it.
@@ -65,6 +115,7 @@ fn list(journal: &Path) -> BTreeMap<u64, (u64, PathBuf)> {
 
 /// The digests a briefing may use, listed once.
 pub(super) struct Digests {
+    journal: PathBuf,
     spans: BTreeMap<u64, (u64, PathBuf)>,
     /// The first record past the period: a span reaching it is not the period's.
     stop: u64,
@@ -72,7 +123,11 @@ pub(super) struct Digests {
 
 impl Digests {
     pub(super) fn open(journal: &Path, stop: u64) -> Self {
-        Digests { spans: list(journal), stop }
+        Digests { journal: journal.to_path_buf(), spans: list(journal), stop }
+    }
+
+    pub(super) fn journal(&self) -> &Path {
+        &self.journal
     }
 
     /// Whether a digest starts at `seq` and ends before `end` and the period's end.
@@ -80,55 +135,142 @@ impl Digests {
         self.spans.get(&seq).is_some_and(|(last, _)| *last < end.min(self.stop))
     }
 
-    /// The last record of the digest starting at `first` (none: `first` itself).
-    pub(super) fn last_of(&self, first: u64) -> u64 {
-        self.spans.get(&first).map_or(first, |(last, _)| *last)
+    /// The digests a reader of records `from..end` would take: (first, last) of each.
+    pub(super) fn within(&self, from: u64, end: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let end = end.min(self.stop);
+        self.spans
+            .range(from..end)
+            .map(|(first, (last, _))| (*first, *last))
+            .filter(move |(_, last)| *last < end)
     }
 
-    /// The steps of the digest starting at `first`, if its file reads back whole and names
-    /// `sum` as its last record's.
-    pub(super) fn steps(&self, first: u64, sum: &Hash) -> Option<Vec<Step>> {
+    /// The digest starting at `first`, if its file reads back whole and the journal's bytes
+    /// for its span are still those it was made from; its items are handed to `item` (some
+    /// may have been when it turns out unreadable). `buffer` is reused between calls.
+    pub(super) fn take(
+        &self,
+        first: u64,
+        buffer: &mut Vec<u8>,
+        mut item: impl FnMut(ItemRef<'_>),
+    ) -> Option<Taken> {
         let (last, path) = self.spans.get(&first)?;
-        let body = load(path)?;
-        (body.first == first && body.last == *last && body.sum.as_bytes() == sum).then_some(body.steps)
+        let bytes = fs::read(path).ok()?;
+        let body = checked_body(&bytes)?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
+        if header.first != first || header.last != *last || !self.unchanged(&header, buffer) {
+            return None;
+        }
+        let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;
+        let (items, _) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
+        items.into_iter().for_each(&mut item);
+        Some(Taken {
+            last: header.last,
+            prev: header.prev.as_bytes().try_into().ok()?,
+            sum: header.sum.as_bytes().try_into().ok()?,
+            steps,
+        })
+    }
+
+    /// Whether the bytes `header.pieces` name still hash to `header.blake3`.
+    fn unchanged(&self, header: &Header, buffer: &mut Vec<u8>) -> bool {
+        use std::os::unix::fs::FileExt as _;
+        // Large reads, so BLAKE3 hashes many chunks at once.
+        buffer.resize(1 << 20, 0);
+        let mut hasher = blake3::Hasher::new();
+        for &(number, start, end) in &header.pieces {
+            let Ok(file) = fs::File::open(segment::segment_path(&self.journal, number)) else { return false };
+            let mut at = start;
+            while at < end {
+                let n = buffer.len().min((end - at) as usize);
+                if file.read_exact_at(&mut buffer[..n], at).is_err() {
+                    return false;
+                }
+                hasher.update(&buffer[..n]);
+                at += n as u64;
+            }
+        }
+        *hasher.finalize().as_bytes() == header.blake3
     }
 }
 
-fn load(path: &Path) -> Option<Body> {
-    let bytes = fs::read(path).ok()?;
+/// The part of a digest file after its magic and CRC, if the CRC holds.
+fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let (crc, body) = rest.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*crc) != crc32fast::hash(body) {
-        return None;
-    }
-    postcard::from_bytes(body).ok()
+    (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then_some(body)
 }
 
-fn encode(body: &Body) -> Result<Vec<u8>, String> {
-    let payload = postcard::to_allocvec(body).map_err(|e| format!("cannot encode a digest: {e}"))?;
-    let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + payload.len());
+/// What a span gives a briefing: its steps, and its items apart.
+struct Contents {
+    steps: Vec<Step>,
+    items: Vec<ItemFact>,
+}
+
+fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
+    let fail = |e: postcard::Error| format!("cannot encode a digest: {e}");
+    let mut body = postcard::to_allocvec(header).map_err(fail)?;
+    body.extend(postcard::to_allocvec(&contents.steps).map_err(fail)?);
+    body.extend(postcard::to_allocvec(&contents.items).map_err(fail)?);
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
+    bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    bytes.extend_from_slice(&body);
     Ok(bytes)
 }
 
 /// The digest of records `first..=last`, made from the journal; none if the span does not
 /// read back whole and clean (a digest is never made over damage).
-fn make(journal: &Path, first: u64, last: u64) -> Result<Option<Body>, JournalError> {
-    let follower = Follower::from_seq(journal, first)?;
+fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Contents)>, JournalError> {
     let all = Period { from: i64::MIN, to: i64::MAX };
-    let span = span::read(follower, all, (first, last + 1), Items::All, None)?;
+    let span = span::read(Follower::from_seq(journal, first)?, all, (first, last + 1), Items::All, None)?;
     let whole = span.problems.is_empty()
         && span.provenance.first_seq == Some(first)
         && span.provenance.last_seq == Some(last)
         && span.provenance.records == last - first + 1;
-    Ok(match (whole, span.head) {
-        (true, Some(sum)) => {
-            Some(Body { first, last, sum: String::from_utf8_lossy(&sum).into_owned(), steps: span.steps })
+    let (Some((_, prev)), Some((_, sum)), true) = (span.first, span.last, whole) else { return Ok(None) };
+    // Where the lines are, and their hash, from a second reading of the same span.
+    let mut pieces: Vec<(u32, u64, u64)> = Vec::new();
+    let mut hasher = blake3::Hasher::new();
+    let mut next = first;
+    let problems = Follower::from_seq(journal, first)?.poll_lines(|raw, _| {
+        if raw.seq < first {
+            return true;
         }
-        _ => None,
-    })
+        if raw.seq != next || trailer(raw.bytes).is_none_or(|(p, _)| raw.seq == first && p != prev) {
+            return false;
+        }
+        next += 1;
+        let end = raw.offset + raw.bytes.len() as u64 + 1;
+        match pieces.last_mut() {
+            Some((segment, _, piece_end)) if *segment == raw.segment && *piece_end == raw.offset => {
+                *piece_end = end
+            }
+            _ => pieces.push((raw.segment, raw.offset, end)),
+        }
+        hasher.update(raw.bytes);
+        hasher.update(b"\n");
+        raw.seq < last
+    })?;
+    if !problems.is_empty() || next != last + 1 {
+        return Ok(None);
+    }
+    let text = |hash: Hash| String::from_utf8_lossy(&hash).into_owned();
+    let header = Header {
+        first,
+        last,
+        prev: text(prev),
+        sum: text(sum),
+        pieces,
+        blake3: *hasher.finalize().as_bytes(),
+    };
+    let mut contents = Contents { steps: Vec::new(), items: Vec::new() };
+    for step in span.steps {
+        match step {
+            Step::Item(item) => contents.items.push(*item),
+            step => contents.steps.push(step),
+        }
+    }
+    Ok(Some((header, contents)))
 }
 
 /// What `build` did.
@@ -159,12 +301,12 @@ pub fn build_spans(journal: &Path, span: u64) -> Result<Built, String> {
         if have.get(&first).is_some_and(|(l, _)| *l == last) {
             continue;
         }
-        let Some(body) = make(journal, first, last).map_err(failed)? else {
+        let Some((header, contents)) = make(journal, first, last).map_err(failed)? else {
             built.damaged.push(first);
             continue;
         };
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        write(&dir.join(file_name(first, last)), &encode(&body)?)?;
+        write(&dir.join(file_name(first, last)), &encode(&header, &contents)?)?;
         built.written += 1;
     }
     Ok(built)
@@ -216,8 +358,8 @@ pub fn verify(journal: &Path) -> Result<Vec<Wrong>, String> {
         let why = match (fs::read(&path), make(journal, first, last).map_err(failed)?) {
             (Err(e), _) => Some(format!("cannot be read: {e}")),
             (Ok(_), None) => Some("its records are damaged or missing".to_string()),
-            (Ok(bytes), Some(body)) => {
-                (bytes != encode(&body)?).then(|| "it does not match its records".to_string())
+            (Ok(bytes), Some((header, contents))) => {
+                (bytes != encode(&header, &contents)?).then(|| "it does not match its records".to_string())
             }
         };
         if let Some(why) = why {

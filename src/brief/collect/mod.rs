@@ -90,6 +90,10 @@ pub struct ItemFact {
     pub traffic: Traffic,
 }
 
+/// The maps of a briefing's facts: their order never shows (every list made from them is sorted
+/// on a total order), and foldhash is several times faster than the default SipHash here.
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Which briefed missions a location is near, and how near: (the mission's place among those
 /// briefed, the gap in whole km). Empty: near none, and the item is not kept.
 pub type Near = Vec<(usize, u32)>;
@@ -118,14 +122,16 @@ pub struct Provenance {
 pub struct Facts {
     pub provenance: Provenance,
     /// Every alert raised up to the end of the period, by id.
-    pub alerts: BTreeMap<String, AlertFact>,
+    pub alerts: Map<String, AlertFact>,
     pub outages: Vec<Outage>,
     /// Per feed, its last successful poll up to the end of the period.
     pub last_ok: BTreeMap<String, DateTime<Utc>>,
     /// Per contact name, the last check-in up to the end and the number in the period.
     pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
     pub notes: Vec<NoteFact>,
-    pub items: Vec<NearItem>,
+    /// The period's notable items near a briefed mission, by feed and id, in their last
+    /// version near one.
+    pub items: Map<(String, String), NearItem>,
     /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
@@ -136,9 +142,8 @@ pub struct Facts {
 
 /// A period shorter than this is read on one core: a thread costs more than it saves.
 const SPLIT_AT: u64 = 20_000;
-/// The first reader also loads the checkpoint, which takes about as long as reading this many
-/// records: it takes that many fewer.
-const CHECKPOINT_RECORDS: u64 = 2_500;
+/// Reading and parsing a record costs about this many times taking it from a digest.
+const PARSE_COST: u64 = 4;
 
 /// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
 /// kept only where `near` says their location matters (near a briefed mission), with what it
@@ -164,11 +169,29 @@ pub fn collect(
     };
     let middle = match (first, end) {
         (Some(first), Some(end)) if end > first + SPLIT_AT => {
-            Some(first + ((end - first) / 2).saturating_sub(CHECKPOINT_RECORDS).max(SPLIT_AT / 4))
+            Some(even_split(&digest::Digests::open(dir, end), first, end))
         }
         _ => None,
     };
     read_period(dir, (from, to), (first, after), near, middle)
+}
+
+/// Where the second reader starts so that the two finish together: at a digest's first record
+/// (a reader starting inside one parses up to the next) or halfway, whichever evens out the
+/// work best. The first reader also reads from the checkpoint to `first` (about half a
+/// checkpoint's span, alert and feed records parsed).
+fn even_split(digests: &digest::Digests, first: u64, end: u64) -> u64 {
+    let cost = |a: u64, b: u64| {
+        let digested: u64 = digests.within(a, b).map(|(f, l)| l - f + 1).sum();
+        (b - a - digested) * PARSE_COST + digested
+    };
+    let before = crate::checkpoint::EVERY / 2 * PARSE_COST / 2;
+    let halfway = first + (end - first) / 2;
+    let candidates = digests.within(first, end).map(|(f, _)| f).chain([halfway]);
+    candidates
+        .filter(|m| *m > first)
+        .min_by_key(|&m| (before + cost(first, m)).max(cost(m, end)))
+        .unwrap_or(halfway)
 }
 
 /// `collect`, with the records from `middle` on read by a second thread (tests split short
@@ -254,12 +277,7 @@ fn read_period(
         facts.outages.push(Outage { feed, start, end: None });
     }
     facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
-    facts.items = items.into_values().collect();
-    // (feed, id) is unique here: the order never depends on the map's.
-    facts.items.sort_unstable_by(|a, b| {
-        let (a, b) = (&a.item, &b.item);
-        (a.ts, &a.id, &a.feed).cmp(&(b.ts, &b.id, &b.feed))
-    });
+    facts.items = items;
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
@@ -276,11 +294,12 @@ impl Provenance {
         }
     }
 
-    /// Counts record `seq` in the period (its sum, the head, is kept by the reader as bytes).
-    fn note(&mut self, seq: u64) {
-        self.first_seq.get_or_insert(seq);
-        self.last_seq = Some(seq);
-        self.records += 1;
+    /// Counts records `first..=last` in the period (the head's sum is kept by the reader as
+    /// bytes).
+    fn note(&mut self, first: u64, last: u64) {
+        self.first_seq.get_or_insert(first);
+        self.last_seq = Some(last);
+        self.records += last - first + 1;
     }
 }
 

@@ -7,10 +7,9 @@ use chrono::serde::ts_microseconds;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use super::digest::Digests;
-use super::{Action, AlertFact, ItemFact, NearItem, Nearness, NoteFact, Provenance};
+use super::digest::{Digests, ItemRef};
+use super::{Action, AlertFact, ItemFact, Map, NearItem, Nearness, NoteFact, Provenance};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -87,7 +86,7 @@ pub(super) struct Span {
     pub steps: Vec<Step>,
     /// The period's notable items near a briefed mission, each in its last version here
     /// (none when reading `Items::All`).
-    pub items: HashMap<(String, String), NearItem>,
+    pub items: Map<(String, String), NearItem>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -105,10 +104,10 @@ pub(super) struct Span {
 /// from `follower`. A follower sought to `begin` may start a little before it (at damage it
 /// met on the way): those records are the stretch before's.
 ///
-/// With `digests`, a digest's whole span inside the period is read and checked but not parsed:
-/// its steps are taken from the digest once the span's last record shows the digest's sum. If
-/// a span does not read back clean, the stretch is read again without digests, so what they
-/// give is always what parsing gives.
+/// With `digests`, a digest's whole span inside the period is not read record by record: its
+/// bytes are checked against the digest and its steps taken from it. If a digest does not
+/// hold, or there is damage anywhere in the stretch, the stretch is read again without
+/// digests, so what they give is always what reading every record gives.
 pub(super) fn read(
     follower: Follower,
     period: Period,
@@ -125,19 +124,18 @@ pub(super) fn read(
     Ok(read_once(follower, period, range, items, None)?.0)
 }
 
-/// `read`, once: with digests, also whether every digest taken matched its span (if not, the
-/// span is unusable as read).
+/// `read`, once: with digests, also whether every digest taken held and joined the records
+/// around it (if not, the span is unusable as read).
 fn read_once(
     mut follower: Follower,
     period: Period,
-    range: (u64, u64),
+    (begin, end): (u64, u64),
     items: Items<'_>,
     digests: Option<&Digests>,
 ) -> Result<(Span, bool), crate::journal::JournalError> {
-    let (begin, end) = range;
     let mut span = Span {
         steps: Vec::new(),
-        items: HashMap::new(),
+        items: Map::default(),
         provenance: Provenance::default(),
         head: None,
         problems: Vec::new(),
@@ -146,92 +144,94 @@ fn read_once(
         digested: 0,
     };
     let notable = Notable::new();
-    // Inside a digest's span: its first seq, and the seq of the next record expected.
-    let mut skipping: Option<(u64, u64)> = None;
-    let mut used_digest = false;
-    let mut mismatch = false;
-    let problems = follower.poll_lines(|raw, notes| {
-        // Time never runs backwards along the journal: the first record past the period ends it.
-        if raw.ts_micros > period.to || raw.seq >= end {
-            return false;
-        }
-        if raw.seq < begin {
-            return true;
-        }
-        let sums = trailer(raw.bytes);
-        if span.first.is_none() {
-            span.first = sums.map(|(prev, _)| (raw.seq, prev));
-        }
-        span.last = sums.map(|(_, sum)| (raw.seq, sum));
-        let in_period = raw.ts_micros >= period.from;
-        if in_period {
-            span.provenance.note(raw.seq);
-            span.head = sums.map(|(_, sum)| sum);
-        }
-        if let Some(digests) = digests
-            && skipping.is_none()
-            && in_period
-            && digests.covers(raw.seq, end)
-        {
-            skipping = Some((raw.seq, raw.seq));
-        }
-        if let (Some((first, next)), Some(digests)) = (&mut skipping, digests) {
-            // A damaged record is not handed here: a gap in the seqs is one.
-            if raw.seq != *next {
-                mismatch = true;
+    let mut buffer = Vec::new();
+    // Records before this are another reader's, or a digest's just taken.
+    let mut from = begin;
+    // After a digest, the next record read must follow its last.
+    let mut link: Option<(u64, Hash)> = None;
+    loop {
+        let mut unlinked = false;
+        let mut digest_at = None;
+        let problems = follower.poll_lines(|raw, notes| {
+            // Time never runs backwards along the journal: the first record past the period ends it.
+            if raw.ts_micros > period.to || raw.seq >= end {
                 return false;
             }
-            *next += 1;
-            if raw.seq == digests.last_of(*first) {
-                let Some(steps) = sums.and_then(|(_, sum)| digests.steps(*first, &sum)) else {
-                    mismatch = true;
-                    return false;
-                };
-                take_steps(&mut span, steps, items);
-                span.digested += raw.seq - *first + 1;
-                used_digest = true;
-                skipping = None;
+            if raw.seq < from {
+                return true;
             }
-            return true;
+            let in_period = raw.ts_micros >= period.from;
+            if in_period && digests.is_some_and(|d| d.covers(raw.seq, end)) {
+                digest_at = Some(raw.seq);
+                return false;
+            }
+            let sums = trailer(raw.bytes);
+            if let Some((seq, sum)) = link.take()
+                && (raw.seq != seq + 1 || sums.is_none_or(|(prev, _)| prev != sum))
+            {
+                unlinked = true;
+                return false;
+            }
+            if span.first.is_none() {
+                span.first = sums.map(|(prev, _)| (raw.seq, prev));
+            }
+            span.last = sums.map(|(_, sum)| (raw.seq, sum));
+            if in_period {
+                span.provenance.note(raw.seq, raw.seq);
+                span.head = sums.map(|(_, sum)| sum);
+            }
+            let kind = kind_of(raw.bytes).unwrap_or("");
+            let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
+            let item = matches!(kind, "item.seen" | "item.updated");
+            if !(item && in_period && notable.item(raw.bytes) || !item && wanted(kind)) {
+                return true;
+            }
+            // Checked as UTF-8 once, not string by string as reading bytes would.
+            let read = match std::str::from_utf8(raw.bytes) {
+                Err(e) => Err(e.to_string()),
+                Ok(line) if item => serde_json::from_str::<ItemRecord<'_>>(line)
+                    .map_err(|e| e.to_string())
+                    .map(|record| note_item(&mut span, record.item, ts, items)),
+                Ok(line) => serde_json::from_str::<Lite<'_>>(line)
+                    .map_err(|e| e.to_string())
+                    .and_then(|lite| step(&lite, raw.seq, ts, in_period))
+                    .map(|step| span.steps.extend(step)),
+            };
+            if let Err(e) = read {
+                notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
+            }
+            true
+        })?;
+        span.problems.extend(problems);
+        if unlinked {
+            return Ok((span, false));
         }
-        let kind = kind_of(raw.bytes).unwrap_or("");
-        let ts = DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default();
-        let item = matches!(kind, "item.seen" | "item.updated");
-        if !(item && in_period && notable.item(raw.bytes) || !item && wanted(kind)) {
-            return true;
-        }
-        // Checked as UTF-8 once, not string by string as reading bytes would.
-        let read = match std::str::from_utf8(raw.bytes) {
-            Err(e) => Err(e.to_string()),
-            Ok(line) if item => serde_json::from_str::<ItemRecord<'_>>(line)
-                .map_err(|e| e.to_string())
-                .map(|record| note_item(&mut span, record.item, ts, items)),
-            Ok(line) => serde_json::from_str::<Lite<'_>>(line)
-                .map_err(|e| e.to_string())
-                .and_then(|lite| step(&lite, raw.seq, ts, in_period))
-                .map(|step| span.steps.extend(step)),
+        let (Some(first), Some(digests)) = (digest_at, digests) else { break };
+        let taken = digests.take(first, &mut buffer, |item: ItemRef<'_>| {
+            keep(&mut span, items, &item.location, || item.to_fact())
+        });
+        let Some(taken) = taken else {
+            return Ok((span, false));
         };
-        if let Err(e) = read {
-            notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
+        // The digest's first record must follow the last one read (none read: the chain is
+        // checked where the stretches meet).
+        if span.last.is_some_and(|(seq, sum)| first != seq + 1 || taken.prev != sum) {
+            return Ok((span, false));
         }
-        true
-    })?;
-    // Damage anywhere in a stretch that took a digest: read it all again, so that what is
-    // reported and what is left out is exactly what parsing would.
-    let matched = !(mismatch || skipping.is_some() || used_digest && !problems.is_empty());
-    span.problems = problems;
-    Ok((span, matched))
-}
-
-/// A digest's steps, taken as if its records had been read here.
-fn take_steps(span: &mut Span, steps: Vec<Step>, items: Items<'_>) {
-    span.steps.reserve(steps.len());
-    for step in steps {
-        match (step, items) {
-            (Step::Item(item), Items::Near(near)) => keep_if_near(span, *item, near),
-            (step, _) => span.steps.push(step),
-        }
+        span.first.get_or_insert((first, taken.prev));
+        span.last = Some((taken.last, taken.sum));
+        span.head = Some(taken.sum);
+        span.provenance.note(first, taken.last);
+        span.digested += taken.last - first + 1;
+        span.steps.extend(taken.steps);
+        link = Some((taken.last, taken.sum));
+        from = taken.last + 1;
+        follower = Follower::from_seq(digests.journal(), from)?;
     }
+    // Damage in a stretch that took a digest: read it all again, so that what is reported and
+    // what is left out is exactly what reading every record gives.
+    let matched = span.digested == 0 || span.problems.is_empty();
+    Ok((span, matched))
 }
 
 /// The kinds a briefing reads besides items; everything else is skipped unparsed.
@@ -319,7 +319,7 @@ struct ItemFields<'a> {
 
 fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: Items<'_>) {
     let Some(location) = item.location else { return };
-    let fact = ItemFact {
+    keep(span, items, &location.clone(), || ItemFact {
         ts,
         feed: one_line(&item.feed),
         id: one_line(&item.id),
@@ -327,17 +327,21 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
         severity: item.severity,
         location,
         traffic: item.traffic,
-    };
-    match items {
-        Items::Near(near) => keep_if_near(span, fact, near),
-        Items::All => span.steps.push(Step::Item(Box::new(fact))),
-    }
+    });
 }
 
-fn keep_if_near(span: &mut Span, item: ItemFact, near: &Nearness<'_>) {
-    let near = near(&item.location);
-    if !near.is_empty() {
-        span.items.insert((item.feed.clone(), item.id.clone()), NearItem { item, near });
+/// Keeps a notable item as `items` says: by key if near a briefed mission, or as a step. It
+/// is made (its text copied and cleaned) only if kept.
+fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnce() -> ItemFact) {
+    match items {
+        Items::Near(near) => {
+            let near = near(location);
+            if !near.is_empty() {
+                let item = make();
+                span.items.insert((item.feed.clone(), item.id.clone()), NearItem { item, near });
+            }
+        }
+        Items::All => span.steps.push(Step::Item(Box::new(make()))),
     }
 }
 

@@ -97,9 +97,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &AlertFact| alert_line(a);
     let selected = briefed(config, request);
-    // In id order: the lists not sorted otherwise keep it.
-    let mut raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
-    raised.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
     let mut concerns = concerns(facts, &selected, in_period);
 
     let mut missions: Vec<MissionBrief> = selected
@@ -152,13 +150,13 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
 
     let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| &m.id == id));
     let (other_alerts, other_alerts_total) = if request.missions.is_empty() {
-        first_lines(raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)), |a| line(a))
+        first_by_id(raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)), line)
     } else {
         (Vec::new(), 0)
     };
-    let (exercise_alerts, exercise_alerts_total) = first_lines(
+    let (exercise_alerts, exercise_alerts_total) = first_by_id(
         raised.iter().filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a))),
-        |a| line(a),
+        line,
     );
     let (exercise_items, exercise_items_total) = merged_items(&selected, &mut concerns);
     let exercise = Exercise {
@@ -250,17 +248,21 @@ fn most_severe_first(alerts: Vec<&AlertFact>) -> Vec<&AlertFact> {
     keyed.into_iter().map(|(_, a)| a).collect()
 }
 
-/// The first `LIST_LIMIT` lines of a list, made only for those kept, and how many there were.
-fn first_lines<T, L>(list: impl Iterator<Item = T>, line: impl Fn(T) -> L) -> (Vec<L>, usize) {
-    let mut lines = Vec::new();
-    let mut total = 0;
-    for entry in list {
-        if total < LIST_LIMIT {
-            lines.push(line(entry));
-        }
-        total += 1;
+/// The lines of the first `LIST_LIMIT` alerts in id order, made only for those kept, and how
+/// many alerts there were.
+fn first_by_id<'a>(
+    alerts: impl Iterator<Item = &'a &'a AlertFact>,
+    line: impl Fn(&AlertFact) -> AlertLine,
+) -> (Vec<AlertLine>, usize) {
+    let mut alerts: Vec<&AlertFact> = alerts.copied().collect();
+    let total = alerts.len();
+    let order = |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id);
+    if total > LIST_LIMIT {
+        alerts.select_nth_unstable_by(LIST_LIMIT, order);
+        alerts.truncate(LIST_LIMIT);
     }
-    (lines, total)
+    alerts.sort_unstable_by(order);
+    (alerts.into_iter().map(line).collect(), total)
 }
 
 /// Items near a mission, most severe first, then nearest, then newest; at most `limit`.

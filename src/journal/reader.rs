@@ -42,6 +42,13 @@ impl Follower {
         Self::seek(dir, |s, _| s < seq)
     }
 
+    /// Follows from byte `offset` of segment `segment`, which the caller knows to be where a
+    /// line starts (or the segment's end), without reading any index. The first record read is
+    /// not checked against the one before it: the caller checks that link.
+    pub fn at_position(dir: &Path, segment: u32, offset: u64) -> Self {
+        Self { dir: dir.to_path_buf(), segment: Some(segment), offset, chain: Chain::unlinked() }
+    }
+
     /// Follows from the first record stamped at or after `ts`. Costs a binary search in the
     /// indexes and a short scan, whatever the journal's size.
     pub fn from_time(dir: &Path, ts: DateTime<Utc>) -> Result<Self, JournalError> {

@@ -58,6 +58,8 @@ pub(super) struct Taken {
     pub prev: Hash,
     pub sum: Hash,
     pub steps: Vec<Step>,
+    /// Where the record after the span starts: segment number and byte offset.
+    pub next: (u32, u64),
 }
 
 /// An item as a digest holds it (laid out as `ItemFact`), read without copying its text: most
@@ -163,11 +165,13 @@ impl Digests {
         let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;
         let (items, _) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
         items.into_iter().for_each(&mut item);
+        let &(segment, _, end) = header.pieces.last()?;
         Some(Taken {
             last: header.last,
             prev: header.prev.as_bytes().try_into().ok()?,
             sum: header.sum.as_bytes().try_into().ok()?,
             steps,
+            next: (segment, end),
         })
     }
 

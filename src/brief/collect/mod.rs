@@ -131,7 +131,7 @@ pub struct Facts {
     pub notes: Vec<NoteFact>,
     /// The period's notable items near a briefed mission, by feed and id, in their last
     /// version near one.
-    pub items: Map<(String, String), NearItem>,
+    pub items: Map<(String, String), Box<NearItem>>,
     /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
@@ -232,8 +232,15 @@ fn read_period(
             })
         });
         let follower = start(dir, first, &mut facts, &mut failing);
-        let head =
-            span::read(follower, period, (0, middle.unwrap_or(u64::MAX)), items, digests).map_err(failed);
+        let head = span::read(follower, period, (0, middle.unwrap_or(u64::MAX)), items, digests)
+            .map_err(failed)
+            .map(|mut head| {
+                // Applied while the second reader reads on: its steps come after these.
+                for step in std::mem::take(&mut head.steps) {
+                    apply(&mut facts, &mut failing, step);
+                }
+                head
+            });
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
@@ -257,7 +264,7 @@ fn read_period(
     let mut head_sum = head.head;
     let mut items = head.items;
     let mut provenance = head.provenance;
-    let mut steps = head.steps;
+    let mut steps = Vec::new();
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
     if let Some(tail) = tail {
@@ -265,7 +272,7 @@ fn read_period(
         items.extend(tail.items);
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        steps.extend(tail.steps);
+        steps = tail.steps;
         facts.damage.extend(tail.problems.iter().map(located));
     }
     provenance.head = head_sum.map(|sum| to_hex(&sum));

@@ -86,7 +86,7 @@ pub(super) struct Span {
     pub steps: Vec<Step>,
     /// The period's notable items near a briefed mission, each in its last version here
     /// (none when reading `Items::All`).
-    pub items: Map<(String, String), NearItem>,
+    pub items: Map<(String, String), Box<NearItem>>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -226,7 +226,8 @@ fn read_once(
         span.steps.extend(taken.steps);
         link = Some((taken.last, taken.sum));
         from = taken.last + 1;
-        follower = Follower::from_seq(digests.journal(), from)?;
+        // Its bytes were just read through to the end of its last line: the next starts there.
+        follower = Follower::at_position(digests.journal(), taken.next.0, taken.next.1);
     }
     // Damage in a stretch that took a digest: read it all again, so that what is reported and
     // what is left out is exactly what reading every record gives.
@@ -338,7 +339,7 @@ fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnc
             let near = near(location);
             if !near.is_empty() {
                 let item = make();
-                span.items.insert((item.feed.clone(), item.id.clone()), NearItem { item, near });
+                span.items.insert((item.feed.clone(), item.id.clone()), Box::new(NearItem { item, near }));
             }
         }
         Items::All => span.steps.push(Step::Item(Box::new(make()))),

@@ -147,13 +147,15 @@ impl Digests {
     }
 
     /// The digest starting at `first`, if its file reads back whole and the journal's bytes
-    /// for its span are still those it was made from; its items are handed to `item` (some
-    /// may have been when it turns out unreadable). `buffer` is reused between calls.
+    /// for its span are still those it was made from. Its items are offered to `keep`, newest
+    /// first, which says whether it kept each; an older version of an item kept is not
+    /// offered (some may have been offered when the digest turns out unreadable). `buffer` is
+    /// reused between calls.
     pub(super) fn take(
         &self,
         first: u64,
         buffer: &mut Vec<u8>,
-        mut item: impl FnMut(ItemRef<'_>),
+        mut keep: impl FnMut(&ItemRef<'_>) -> bool,
     ) -> Option<Taken> {
         let (last, path) = self.spans.get(&first)?;
         let bytes = fs::read(path).ok()?;
@@ -164,7 +166,14 @@ impl Digests {
         }
         let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;
         let (items, _) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
-        items.into_iter().for_each(&mut item);
+        // Newest first, so that a version superseded in the same span costs a lookup, not a copy.
+        let mut kept: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
+            std::collections::HashSet::default();
+        for item in items.iter().rev() {
+            if !kept.contains(&(item.feed, item.id)) && keep(item) {
+                kept.insert((item.feed, item.id));
+            }
+        }
         let &(segment, _, end) = header.pieces.last()?;
         Some(Taken {
             last: header.last,

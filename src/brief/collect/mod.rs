@@ -262,24 +262,30 @@ fn read_period(
     }
     facts.digested = head.digested + tail.as_ref().map_or(0, |t| t.digested);
     let mut head_sum = head.head;
-    let mut items = head.items;
     let mut provenance = head.provenance;
-    let mut steps = Vec::new();
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
+    let (mut items, mut tail_items, mut steps) = (head.items, Map::default(), Vec::new());
     if let Some(tail) = tail {
-        items.reserve(tail.items.len());
-        items.extend(tail.items);
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        steps = tail.steps;
+        (tail_items, steps) = (tail.items, tail.steps);
         facts.damage.extend(tail.problems.iter().map(located));
     }
     provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
-    for step in steps {
-        apply(&mut facts, &mut failing, step);
-    }
+    // The second half's items join the first's (its versions are the later) on one core while
+    // its steps are applied on the other: neither touches what the other does.
+    std::thread::scope(|scope| {
+        let merge = scope.spawn(|| {
+            items.reserve(tail_items.len());
+            items.extend(tail_items);
+        });
+        for step in steps {
+            apply(&mut facts, &mut failing, step);
+        }
+        merge.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    });
     for (feed, start) in failing {
         facts.outages.push(Outage { feed, start, end: None });
     }

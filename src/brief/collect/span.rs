@@ -207,7 +207,7 @@ fn read_once(
             return Ok((span, false));
         }
         let (Some(first), Some(digests)) = (digest_at, digests) else { break };
-        let taken = digests.take(first, &mut buffer, |item: ItemRef<'_>| {
+        let taken = digests.take(first, &mut buffer, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
         let Some(taken) = taken else {
@@ -320,7 +320,7 @@ struct ItemFields<'a> {
 
 fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: Items<'_>) {
     let Some(location) = item.location else { return };
-    keep(span, items, &location.clone(), || ItemFact {
+    let _kept = keep(span, items, &location.clone(), || ItemFact {
         ts,
         feed: one_line(&item.feed),
         id: one_line(&item.id),
@@ -331,19 +331,21 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
     });
 }
 
-/// Keeps a notable item as `items` says: by key if near a briefed mission, or as a step. It
-/// is made (its text copied and cleaned) only if kept.
-fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnce() -> ItemFact) {
+/// Keeps a notable item as `items` says: by key if near a briefed mission, or as a step; says
+/// whether it did. It is made (its text copied and cleaned) only if kept.
+fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnce() -> ItemFact) -> bool {
     match items {
         Items::Near(near) => {
             let near = near(location);
-            if !near.is_empty() {
-                let item = make();
-                span.items.insert((item.feed.clone(), item.id.clone()), Box::new(NearItem { item, near }));
+            if near.is_empty() {
+                return false;
             }
+            let item = make();
+            span.items.insert((item.feed.clone(), item.id.clone()), Box::new(NearItem { item, near }));
         }
         Items::All => span.steps.push(Step::Item(Box::new(make()))),
     }
+    true
 }
 
 /// The step a record of a wanted kind is, if any (notes before the period are none).

@@ -40,7 +40,7 @@ brief7_parsed_s=$(seconds brief 2026-11-18T00:00:00Z)
 mv "$dir/digests.aside" "$dir/digests"
 window_s=$(seconds "$target/release/attache" --journal "$dir" journal export --from 2026-11-18T00:00:00Z --kind none)
 echo "wc -l, all files:                 ${wc_s} s"
-echo "brief, 7 days:                    ${brief7_s} s ($(echo "scale=1; $brief7_s / $wc_s" | bc)x wc -l)"
+echo "brief, 7 days:                    ${brief7_s} s ($(echo "scale=2; $brief7_s / $wc_s" | bc)x wc -l)"
 echo "brief, 7 days, without digests:   ${brief7_parsed_s} s"
 echo "brief, last hour (the prefix):    ${brief1h_s} s"
 echo "checked read of the 7-day window: ${window_s} s (one core, every record's sum checked)"

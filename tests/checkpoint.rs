@@ -181,3 +181,33 @@ fn build_leaves_one_checkpoint_a_span_and_each_resumes_exactly() {
         }
     }
 }
+
+/// A console's checkpoint writer also leaves the briefing digests of the spans completed, and
+/// `journal checkpoint` writes the rest: one per whole span of `digest::SPAN` records.
+#[test]
+fn the_saver_and_journal_checkpoint_leave_digests_of_whole_spans() {
+    use attache::brief::collect::digest;
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(dir.path()).unwrap();
+    let batch: Vec<Event> = (0..1000).map(item).collect();
+    for _ in 0..(digest::SPAN / 1000 + 1) {
+        writer.append("feed:quakes", chrono::Utc::now(), batch.clone()).unwrap();
+    }
+    drop(writer);
+    let digests = |dir: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(digest::DIR))
+            .map(|entries| entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let mut saver = checkpoint::Saver::new(dir.path());
+    assert!(saver.offer(&fold_all(dir.path())).0);
+    assert_eq!(saver.finish(), None);
+    let made = digests(dir.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(made[0].starts_with("000000000001-000000010000."), "{made:?}");
+    // Nothing more to write, and `journal verify` finds it matches its records.
+    assert_eq!(digest::build(dir.path()).unwrap(), digest::Built::default());
+    assert_eq!(digest::verify(dir.path()).unwrap(), Vec::new());
+}

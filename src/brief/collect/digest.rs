@@ -52,6 +52,15 @@ struct Header {
     blake3: [u8; 32],
 }
 
+/// Memory a reader reuses from one digest to the next: a fresh allocation of a digest's file
+/// (~0.3 MB) or of a read of its journal bytes (1 MiB) is fresh pages for the kernel to fault
+/// in and clear, every time.
+#[derive(Default)]
+pub(super) struct Buffers {
+    file: Vec<u8>,
+    journal: Vec<u8>,
+}
+
 /// A digest, as a briefing takes it (its items go one by one to the caller).
 pub(super) struct Taken {
     pub last: u64,
@@ -149,19 +158,20 @@ impl Digests {
     /// The digest starting at `first`, if its file reads back whole and the journal's bytes
     /// for its span are still those it was made from. Its items are offered to `keep`, newest
     /// first, which says whether it kept each; an older version of an item kept is not
-    /// offered (some may have been offered when the digest turns out unreadable). `buffer` is
-    /// reused between calls.
+    /// offered (some may have been offered when the digest turns out unreadable).
     pub(super) fn take(
         &self,
         first: u64,
-        buffer: &mut Vec<u8>,
+        buffers: &mut Buffers,
         mut keep: impl FnMut(&ItemRef<'_>) -> bool,
     ) -> Option<Taken> {
+        use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
-        let bytes = fs::read(path).ok()?;
-        let body = checked_body(&bytes)?;
+        buffers.file.clear();
+        fs::File::open(path).ok()?.read_to_end(&mut buffers.file).ok()?;
+        let body = checked_body(&buffers.file)?;
         let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
-        if header.first != first || header.last != *last || !self.unchanged(&header, buffer) {
+        if header.first != first || header.last != *last || !self.unchanged(&header, &mut buffers.journal) {
             return None;
         }
         let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-use super::digest::{Digests, ItemRef};
+use super::digest::{Buffers, Digests, ItemRef};
 use super::{Action, AlertFact, ItemFact, Map, NearItem, Nearness, NoteFact, Provenance};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
@@ -144,7 +144,7 @@ fn read_once(
         digested: 0,
     };
     let notable = Notable::new();
-    let mut buffer = Vec::new();
+    let mut buffers = Buffers::default();
     // Records before this are another reader's, or a digest's just taken.
     let mut from = begin;
     // After a digest, the next record read must follow its last.
@@ -207,7 +207,7 @@ fn read_once(
             return Ok((span, false));
         }
         let (Some(first), Some(digests)) = (digest_at, digests) else { break };
-        let taken = digests.take(first, &mut buffer, |item: &ItemRef<'_>| {
+        let taken = digests.take(first, &mut buffers, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
         let Some(taken) = taken else {

@@ -211,3 +211,23 @@ fn the_saver_and_journal_checkpoint_leave_digests_of_whole_spans() {
     assert_eq!(digest::build(dir.path()).unwrap(), digest::Built::default());
     assert_eq!(digest::verify(dir.path()).unwrap(), Vec::new());
 }
+
+/// A writer killed mid-write leaves its temporary file; the next save removes it once it is
+/// clearly abandoned, and leaves one that may still be being written.
+#[test]
+fn abandoned_temporary_files_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), 0, 20);
+    let checkpoints = dir.path().join(checkpoint::DIR);
+    std::fs::create_dir_all(&checkpoints).unwrap();
+    let (old, fresh) =
+        (checkpoints.join(".000000000005.4242.tmp"), checkpoints.join(".000000000007.4343.tmp"));
+    for path in [&old, &fresh] {
+        std::fs::write(path, b"half a checkpoint").unwrap();
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&old).unwrap().set_modified(an_hour_ago).unwrap();
+    checkpoint::save(dir.path(), &fold_all(dir.path())).unwrap();
+    assert!(!old.exists(), "an hour-old temporary file is removed");
+    assert!(fresh.exists(), "a fresh one may be another writer's");
+}

@@ -305,7 +305,7 @@ pub struct Built {
 }
 
 /// Writes a digest for every whole span of `SPAN` records the journal has and no digest of
-/// this version covers, and removes other versions' digests.
+/// this version covers, and removes other versions' digests and abandoned temporary files.
 pub fn build(journal: &Path) -> Result<Built, String> {
     build_spans(journal, SPAN)
 }
@@ -353,6 +353,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn remove_foreign(journal: &Path) {
+    crate::checkpoint::remove_abandoned(&journal.join(DIR));
     let ours = format!(".{}{SUFFIX}", tag());
     let Ok(entries) = fs::read_dir(journal.join(DIR)) else { return };
     for entry in entries.flatten() {

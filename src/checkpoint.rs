@@ -280,7 +280,7 @@ pub struct Built {
 /// every `EVERY` records) where there is none yet: for a journal written by another version, a
 /// generator or an import. Spans that already have one of this version's are left as they are.
 pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, String> {
-    let taken: Vec<u64> = list(journal).iter().map(|(seq, _)| *seq).collect();
+    let taken: std::collections::HashSet<u64> = list(journal).iter().map(|(seq, _)| *seq).collect();
     let have: Vec<u64> = taken.iter().map(|seq| seq / EVERY).collect();
     let mut built = Built::default();
     let mut state = DeskState::default();
@@ -312,6 +312,11 @@ pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, Str
     }
 }
 
+/// The most briefing digests a console's checkpoint writer makes at one save (~25 ms each):
+/// a console on a long journal without them makes them over its saves, never holding up its
+/// exit; `attache journal checkpoint` makes them all at once.
+const DIGESTS_PER_SAVE: usize = 4;
+
 /// Writes checkpoints (and briefing digests) in a thread of its own, so a console never waits
 /// on one: writing a few MB of state, compressed, takes tens of milliseconds.
 pub struct Saver {
@@ -335,7 +340,7 @@ impl Saver {
         self.running = Some(std::thread::spawn(move || {
             let saved = save(&journal, &state)?;
             // And the briefing digests of the spans completed since the last save.
-            crate::brief::collect::digest::build(&journal)?;
+            crate::brief::collect::digest::build_some(&journal, DIGESTS_PER_SAVE)?;
             Ok(saved)
         }));
         (true, failed)

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::format::Hash;
 use super::scan::{self, Chain, Line, ReadProblem};
 use super::segment::{self, IndexEntry};
 use super::{JournalError, format};
@@ -42,11 +43,18 @@ impl Follower {
         Self::seek(dir, |s, _| s < seq)
     }
 
-    /// Follows from byte `offset` of segment `segment`, which the caller knows to be where a
-    /// line starts (or the segment's end), without reading any index. The first record read is
-    /// not checked against the one before it: the caller checks that link.
-    pub fn at_position(dir: &Path, segment: u32, offset: u64) -> Self {
-        Self { dir: dir.to_path_buf(), segment: Some(segment), offset, chain: Chain::unlinked() }
+    /// Follows from byte `offset` of segment `segment`, which the caller knows to be just after
+    /// record `seq` (its `sum` and time given), without reading any index: the next record is
+    /// checked against that one as if it had been read here.
+    pub fn after_record(
+        dir: &Path,
+        (segment, offset): (u32, u64),
+        seq: u64,
+        sum: Hash,
+        ts_micros: i64,
+    ) -> Self {
+        let chain = Chain { seq, sum, ts_micros, linked: true };
+        Self { dir: dir.to_path_buf(), segment: Some(segment), offset, chain }
     }
 
     /// Follows from the first record stamped at or after `ts`. Costs a binary search in the

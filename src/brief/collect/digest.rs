@@ -7,8 +7,9 @@
 //! clean (every record's sum checked, the chain unbroken), and it names where the span's lines
 //! lie in the segment files with a BLAKE3 of those bytes: a briefing hashes the bytes again,
 //! in large runs, and takes the digest only if they are still exactly the bytes it was made
-//! from, the span's first record links to the record before it and its last is where the
-//! next begins. Any change to a record, a rewritten journal, an unreadable or foreign file: the
+//! from and lie exactly where it is reading (from its first record on, through whole
+//! segments), the span's first record links to the record before it, and the record after its
+//! last is checked against that last (seq, sum, time) as if the span had been read. Any change to a record, a rewritten journal, an unreadable or foreign file: the
 //! span's records are read and parsed as if there were no digest, damage and all. Whoever can
 //! write the journal's directory can forge a digest, as they can rewrite the whole chain:
 //! `journal verify` rebuilds each digest and compares, so a forged one is found.
@@ -34,9 +35,11 @@ pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
 /// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &[u8] = b"attache digest\n";
 const SUFFIX: &str = ".bin";
+/// No digest file is near this size (a busy desk's are ~0.3 MB): a larger one is not read.
+const MAX_FILE: u64 = 64 << 20;
 
 /// What a digest is of: its span, how the span joins the journal, and where its bytes are.
 #[derive(Serialize, Deserialize)]
@@ -46,6 +49,8 @@ struct Header {
     /// The `prev` of record `first` and the `sum` of record `last`, as the journal has them.
     prev: String,
     sum: String,
+    /// The time of record `last`, so that the record after it is checked as if it had been read.
+    last_ts: i64,
     /// The span's lines, newlines included, in order: (segment number, start, end) in bytes.
     pieces: Vec<(u32, u64, u64)>,
     /// BLAKE3 of the bytes of `pieces`, in order.
@@ -66,6 +71,7 @@ pub(super) struct Taken {
     pub last: u64,
     pub prev: Hash,
     pub sum: Hash,
+    pub last_ts: i64,
     pub steps: Vec<Step>,
     /// Where the record after the span starts: segment number and byte offset.
     pub next: (u32, u64),
@@ -155,25 +161,33 @@ impl Digests {
             .filter(move |(_, last)| *last < end)
     }
 
-    /// The digest starting at `first`, if its file reads back whole and the journal's bytes
-    /// for its span are still those it was made from. Its items are offered to `keep`, newest
-    /// first, which says whether it kept each; an older version of an item kept is not
-    /// offered (some may have been offered when the digest turns out unreadable).
+    /// The digest starting at `first`, whose first record was read at `at` (segment, byte
+    /// offset), if its file reads back whole and the journal's bytes for its span are still
+    /// exactly those it was made from. Its items are offered to `keep`, newest first, which
+    /// says whether it kept each; an older version of an item kept is not offered.
     pub(super) fn take(
         &self,
         first: u64,
+        at: (u32, u64),
         buffers: &mut Buffers,
         mut keep: impl FnMut(&ItemRef<'_>) -> bool,
     ) -> Option<Taken> {
         use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
-        buffers.file.clear();
-        fs::File::open(path).ok()?.read_to_end(&mut buffers.file).ok()?;
-        let body = checked_body(&buffers.file)?;
-        let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
-        if header.first != first || header.last != *last || !self.unchanged(&header, &mut buffers.journal) {
+        let file = fs::File::open(path).ok()?;
+        if file.metadata().ok()?.len() > MAX_FILE {
             return None;
         }
+        buffers.file.clear();
+        (&file).read_to_end(&mut buffers.file).ok()?;
+        let body = checked_body(&buffers.file)?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
+        if header.first != first || header.last != *last || !self.unchanged(&header, at, &mut buffers.journal)
+        {
+            return None;
+        }
+        let &(segment, _, end) = header.pieces.last()?;
+        let (prev, sum) = (header.prev.as_bytes().try_into().ok()?, header.sum.as_bytes().try_into().ok()?);
         let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;
         let (items, _) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
         // Newest first, so that a version superseded in the same span costs a lookup, not a copy.
@@ -184,24 +198,30 @@ impl Digests {
                 kept.insert((item.feed, item.id));
             }
         }
-        let &(segment, _, end) = header.pieces.last()?;
-        Some(Taken {
-            last: header.last,
-            prev: header.prev.as_bytes().try_into().ok()?,
-            sum: header.sum.as_bytes().try_into().ok()?,
-            steps,
-            next: (segment, end),
-        })
+        Some(Taken { last: header.last, prev, sum, last_ts: header.last_ts, steps, next: (segment, end) })
     }
 
-    /// Whether the bytes `header.pieces` name still hash to `header.blake3`.
-    fn unchanged(&self, header: &Header, buffer: &mut Vec<u8>) -> bool {
+    /// Whether `header.pieces` are exactly where a reader at `at` would read the span, and
+    /// their bytes still hash to `header.blake3`. The pieces must start at `at`, run on through
+    /// consecutive segments from their starts, and end each segment but the last at its end
+    /// (lines after a piece would be lines a reader reads): so the work is bounded by the
+    /// journal, and a fork or an insertion is never jumped over.
+    fn unchanged(&self, header: &Header, at: (u32, u64), buffer: &mut Vec<u8>) -> bool {
         use std::os::unix::fs::FileExt as _;
         // Large reads, so BLAKE3 hashes many chunks at once.
         buffer.resize(1 << 20, 0);
         let mut hasher = blake3::Hasher::new();
-        for &(number, start, end) in &header.pieces {
+        let mut expected = at;
+        for (i, &(number, start, end)) in header.pieces.iter().enumerate() {
+            if (number, start) != expected || start >= end {
+                return false;
+            }
             let Ok(file) = fs::File::open(segment::segment_path(&self.journal, number)) else { return false };
+            let Ok(len) = file.metadata().map(|m| m.len()) else { return false };
+            let last_piece = i + 1 == header.pieces.len();
+            if end > len || !last_piece && end != len {
+                return false;
+            }
             let mut at = start;
             while at < end {
                 let n = buffer.len().min((end - at) as usize);
@@ -211,6 +231,7 @@ impl Digests {
                 hasher.update(&buffer[..n]);
                 at += n as u64;
             }
+            expected = (number + 1, 0);
         }
         *hasher.finalize().as_bytes() == header.blake3
     }
@@ -255,6 +276,7 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
     let mut pieces: Vec<(u32, u64, u64)> = Vec::new();
     let mut hasher = blake3::Hasher::new();
     let mut next = first;
+    let mut last_ts = 0;
     let problems = Follower::from_seq(journal, first)?.poll_lines(|raw, _| {
         if raw.seq < first {
             return true;
@@ -272,20 +294,15 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
         }
         hasher.update(raw.bytes);
         hasher.update(b"\n");
+        last_ts = raw.ts_micros;
         raw.seq < last
     })?;
     if !problems.is_empty() || next != last + 1 {
         return Ok(None);
     }
     let text = |hash: Hash| String::from_utf8_lossy(&hash).into_owned();
-    let header = Header {
-        first,
-        last,
-        prev: text(prev),
-        sum: text(sum),
-        pieces,
-        blake3: *hasher.finalize().as_bytes(),
-    };
+    let blake3 = *hasher.finalize().as_bytes();
+    let header = Header { first, last, prev: text(prev), sum: text(sum), last_ts, pieces, blake3 };
     let mut contents = Contents { steps: Vec::new(), items: Vec::new() };
     for step in span.steps {
         match step {
@@ -307,12 +324,18 @@ pub struct Built {
 /// Writes a digest for every whole span of `SPAN` records the journal has and no digest of
 /// this version covers, and removes other versions' digests and abandoned temporary files.
 pub fn build(journal: &Path) -> Result<Built, String> {
-    build_spans(journal, SPAN)
+    build_spans(journal, SPAN, usize::MAX)
+}
+
+/// `build`, writing at most `most` digests (a console's checkpoint writer takes a few at each
+/// save, so that a console on a long journal without digests is never kept waiting at exit).
+pub fn build_some(journal: &Path, most: usize) -> Result<Built, String> {
+    build_spans(journal, SPAN, most)
 }
 
 /// `build` with spans of `span` records (tests use short ones; a briefing uses any digest it
 /// finds, whatever its length).
-pub fn build_spans(journal: &Path, span: u64) -> Result<Built, String> {
+pub fn build_spans(journal: &Path, span: u64, most: usize) -> Result<Built, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", journal.display());
     remove_foreign(journal);
     let last_seq = Follower::at_end(journal).map_err(failed)?.last_seq().unwrap_or(0);
@@ -323,6 +346,9 @@ pub fn build_spans(journal: &Path, span: u64) -> Result<Built, String> {
         let (first, last) = (k * span + 1, (k + 1) * span);
         if have.get(&first).is_some_and(|(l, _)| *l == last) {
             continue;
+        }
+        if built.written + built.damaged.len() >= most {
+            break;
         }
         let Some((header, contents)) = make(journal, first, last).map_err(failed)? else {
             built.damaged.push(first);
@@ -404,7 +430,31 @@ pub mod place {
         Circle(f64, f64, f64),
         Polygon(Vec<[f64; 2]>),
         Bbox(f64, f64, f64, f64),
-        Multi(Vec<Place>),
+        Multi(Parts),
+    }
+
+    /// The parts of a `Multi`, read no deeper than `MAX_DEPTH`: a forged digest nesting them
+    /// without end would otherwise run the reader out of stack (JSON stops at 128 levels).
+    #[derive(Serialize)]
+    struct Parts(Vec<Place>);
+
+    const MAX_DEPTH: u32 = 64;
+
+    std::thread_local! {
+        static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    impl<'de> Deserialize<'de> for Parts {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let depth = DEPTH.with(|c| c.get());
+            if depth >= MAX_DEPTH {
+                return Err(serde::de::Error::custom("places nested too deep"));
+            }
+            DEPTH.with(|c| c.set(depth + 1));
+            let parts = Vec::<Place>::deserialize(d);
+            DEPTH.with(|c| c.set(depth));
+            parts.map(Parts)
+        }
     }
 
     fn place(location: &Location) -> Place {
@@ -415,7 +465,7 @@ pub mod place {
             Location::Bbox { lat_min, lat_max, lon_min, lon_max } => {
                 Place::Bbox(*lat_min, *lat_max, *lon_min, *lon_max)
             }
-            Location::Multi { parts } => Place::Multi(parts.iter().map(place).collect()),
+            Location::Multi { parts } => Place::Multi(Parts(parts.iter().map(place).collect())),
         }
     }
 
@@ -427,7 +477,9 @@ pub mod place {
             Place::Bbox(lat_min, lat_max, lon_min, lon_max) => {
                 Location::Bbox { lat_min, lat_max, lon_min, lon_max }
             }
-            Place::Multi(parts) => Location::Multi { parts: parts.into_iter().map(location).collect() },
+            Place::Multi(Parts(parts)) => {
+                Location::Multi { parts: parts.into_iter().map(location).collect() }
+            }
         }
     }
 

@@ -183,7 +183,7 @@ pub fn collect(
 fn even_split(digests: &digest::Digests, first: u64, end: u64) -> u64 {
     let cost = |a: u64, b: u64| {
         let digested: u64 = digests.within(a, b).map(|(f, l)| l - f + 1).sum();
-        (b - a - digested) * PARSE_COST + digested
+        (b - a).saturating_sub(digested) * PARSE_COST + digested
     };
     let before = crate::checkpoint::EVERY / 2 * PARSE_COST / 2;
     let halfway = first + (end - first) / 2;
@@ -248,8 +248,9 @@ fn read_period(
     if let Some(tail) = &mut tail {
         // Damage just before the second stretch's start is met by both readers: once is enough.
         tail.problems.retain(|p| !head.problems.iter().any(|h| h.path == p.path && h.offset == p.offset));
-        // Where the stretches meet, the chain is checked here (the second reader starts
-        // unlinked); where damage was met, it has already been reported.
+        // Where the stretches meet, the chain is checked here too (the second reader's seek
+        // links it to the record before its first, so it reports a break itself; this catches
+        // one even so); where damage was met, it has already been reported.
         if let (Some((seq, sum)), Some((next, prev))) = (head.last, tail.first)
             && head.problems.is_empty()
             && tail.problems.is_empty()
@@ -364,7 +365,7 @@ fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step:
             entry.1 += u32::from(in_period);
         }
         Step::Note(note) => facts.notes.push(note),
-        // Items are kept by key as they are read (`span::take_steps`), never as steps here.
+        // Only a digest keeps items as steps; readers keep them by key (`span::keep`).
         Step::Item(_) => {}
     }
 }

@@ -147,10 +147,7 @@ fn read_once(
     let mut buffers = Buffers::default();
     // Records before this are another reader's, or a digest's just taken.
     let mut from = begin;
-    // After a digest, the next record read must follow its last.
-    let mut link: Option<(u64, Hash)> = None;
     loop {
-        let mut unlinked = false;
         let mut digest_at = None;
         let problems = follower.poll_lines(|raw, notes| {
             // Time never runs backwards along the journal: the first record past the period ends it.
@@ -162,16 +159,10 @@ fn read_once(
             }
             let in_period = raw.ts_micros >= period.from;
             if in_period && digests.is_some_and(|d| d.covers(raw.seq, end)) {
-                digest_at = Some(raw.seq);
+                digest_at = Some((raw.seq, (raw.segment, raw.offset)));
                 return false;
             }
             let sums = trailer(raw.bytes);
-            if let Some((seq, sum)) = link.take()
-                && (raw.seq != seq + 1 || sums.is_none_or(|(prev, _)| prev != sum))
-            {
-                unlinked = true;
-                return false;
-            }
             if span.first.is_none() {
                 span.first = sums.map(|(prev, _)| (raw.seq, prev));
             }
@@ -203,11 +194,8 @@ fn read_once(
             true
         })?;
         span.problems.extend(problems);
-        if unlinked {
-            return Ok((span, false));
-        }
-        let (Some(first), Some(digests)) = (digest_at, digests) else { break };
-        let taken = digests.take(first, &mut buffers, |item: &ItemRef<'_>| {
+        let (Some((first, at)), Some(digests)) = (digest_at, digests) else { break };
+        let taken = digests.take(first, at, &mut buffers, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
         let Some(taken) = taken else {
@@ -224,10 +212,11 @@ fn read_once(
         span.provenance.note(first, taken.last);
         span.digested += taken.last - first + 1;
         span.steps.extend(taken.steps);
-        link = Some((taken.last, taken.sum));
         from = taken.last + 1;
-        // Its bytes were just read through to the end of its last line: the next starts there.
-        follower = Follower::at_position(digests.journal(), taken.next.0, taken.next.1);
+        // Its bytes were just read through to the end of its last line: the next record starts
+        // there, and is checked against its last (seq, sum, time) as a reader of it would.
+        follower =
+            Follower::after_record(digests.journal(), taken.next, taken.last, taken.sum, taken.last_ts);
     }
     // Damage in a stretch that took a digest: read it all again, so that what is reported and
     // what is left out is exactly what reading every record gives.

@@ -104,7 +104,12 @@ pub enum Format {
 pub enum JournalCommand {
     /// Check every record's checksum, the hash chain and the index. Exit 0 when intact; 1 with
     /// the first bad record's segment, offset and seq otherwise.
-    Verify,
+    Verify {
+        /// Also rebuild every briefing digest from its records and compare (about ten times
+        /// longer): finds a digest forged or made by a faulty build.
+        #[arg(long)]
+        digests: bool,
+    },
     /// Print the last records, and with -f keep printing new ones as they are appended.
     Tail {
         /// Keep following the journal (Ctrl-C to stop).

@@ -721,7 +721,7 @@ fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
         .unwrap()
         .args(["--journal"])
         .arg(ours.path())
-        .args(["journal", "verify"])
+        .args(["journal", "verify", "--digests"])
         .output()
         .unwrap();
     assert!(!verify.status.success());
@@ -742,7 +742,7 @@ fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
         .unwrap()
         .args(["--journal"])
         .arg(ours.path())
-        .args(["journal", "verify"])
+        .args(["journal", "verify", "--digests"])
         .output()
         .unwrap();
     assert!(!verify.status.success());

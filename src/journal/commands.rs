@@ -19,7 +19,7 @@ const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub fn run(command: &JournalCommand, dir: &Path) -> ExitCode {
     let result = match command {
-        JournalCommand::Verify => verify_command(dir),
+        JournalCommand::Verify { digests } => verify_command(dir, *digests),
         JournalCommand::Tail { follow, lines, json } => tail(dir, *follow, *lines, *json),
         JournalCommand::Stats => stats(dir),
         JournalCommand::Checkpoint => checkpoint(dir),
@@ -75,9 +75,18 @@ fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
     })
 }
 
-fn verify_command(dir: &Path) -> Result<ExitCode, String> {
+fn verify_command(dir: &Path, digests: bool) -> Result<ExitCode, String> {
     let started = std::time::Instant::now();
     let report = verify(dir).map_err(|e| e.to_string())?;
+    // Digests are caches a briefing trusts once their span checks out: one that says other
+    // than its records is reported like damage. Rebuilding them parses every record they
+    // cover, so only when asked.
+    let wrong = match digests {
+        true => {
+            digest::verify(dir).unwrap_or_else(|why| vec![digest::Wrong { path: dir.join(digest::DIR), why }])
+        }
+        false => Vec::new(),
+    };
     let span = match (report.first, report.last) {
         (Some((first_seq, first_ts)), Some((last_seq, last_ts))) => {
             format!("seq {first_seq}..{last_seq}, {} to {}", time_text(first_ts), time_text(last_ts))
@@ -98,10 +107,6 @@ fn verify_command(dir: &Path) -> Result<ExitCode, String> {
             path.display()
         );
     }
-    // Digests are caches a briefing trusts once their span checks out: one that says other
-    // than its records is reported like damage.
-    let wrong =
-        digest::verify(dir).unwrap_or_else(|why| vec![digest::Wrong { path: dir.join(digest::DIR), why }]);
     for w in &wrong {
         eprintln!(
             "digest {}: {} (remove it; `attache journal checkpoint` writes it again)",

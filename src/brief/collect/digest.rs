@@ -12,7 +12,7 @@
 //! last is checked against that last (seq, sum, time) as if the span had been read. Any change to a record, a rewritten journal, an unreadable or foreign file: the
 //! span's records are read and parsed as if there were no digest, damage and all. Whoever can
 //! write the journal's directory can forge a digest, as they can rewrite the whole chain:
-//! `journal verify` rebuilds each digest and compares, so a forged one is found.
+//! `journal verify --digests` rebuilds each digest and compares, so a forged one is found.
 //!
 //! Format: `MAGIC`, a CRC-32 of the rest (against a damaged disk, not a forger), then in
 //! postcard the `Header`, the steps and the items. The file name carries the writing version;

@@ -79,7 +79,7 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
     let dir = journal.join(DIR);
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{seq:012}.{}{SUFFIX}", tag()));
-    put(&path, seq, |file| {
+    write_atomically(&path, |file| {
         let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::fast()));
         write_lines(&mut out, &header, state)?;
         out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
@@ -107,7 +107,7 @@ fn save_carried(journal: &Path, header: &Header, state: &DeskState) -> Result<()
         check_ins: state.check_ins.clone(),
         ..DeskState::default()
     };
-    put(&carry_path(journal, header.seq), header.seq, |file| {
+    write_atomically(&carry_path(journal, header.seq), |file| {
         let mut out = std::io::BufWriter::new(file);
         write_lines(&mut out, header, &carried)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()
@@ -122,9 +122,14 @@ fn write_lines(out: &mut impl Write, header: &Header, state: &DeskState) -> std:
 }
 
 /// Writes `path` through a temporary file of this process's (two consoles may save the same
-/// record's state at once: each writes its own), renamed into place once whole.
-fn put(path: &Path, seq: u64, write: impl FnOnce(fs::File) -> std::io::Result<()>) -> Result<(), String> {
-    let temporary = path.with_file_name(format!(".{seq:012}.{}.tmp", std::process::id()));
+/// record's state at once: each writes its own), renamed into place once whole: a crash never
+/// leaves half a file under a real name. Checkpoints and briefing digests are written so.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(fs::File) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = fs::File::options()
         .write(true)
         .create_new(true)
@@ -134,7 +139,7 @@ fn put(path: &Path, seq: u64, write: impl FnOnce(fs::File) -> std::io::Result<()
     if written.is_err() {
         let _ = fs::remove_file(&temporary);
     }
-    written.map_err(|e| format!("cannot write checkpoint {}: {e}", path.display()))
+    written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Removes the checkpoints neither among the newest `KEEP` nor the oldest of their span of

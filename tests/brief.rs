@@ -682,6 +682,17 @@ fn digests_give_the_facts_parsing_gives() {
     std::fs::write(&segment, &pristine).unwrap();
 }
 
+/// `attache journal verify --digests` on the journal in `dir`.
+fn verify_digests(dir: &Path) -> std::process::Output {
+    Command::cargo_bin("attache")
+        .unwrap()
+        .arg("--journal")
+        .arg(dir)
+        .args(["journal", "verify", "--digests"])
+        .output()
+        .unwrap()
+}
+
 /// A digest that is not its span's (another journal's, or damaged on disk) is never used, and
 /// `journal verify` names it.
 #[test]
@@ -717,13 +728,7 @@ fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
     std::fs::copy(name(other.path()), name(ours.path())).unwrap();
     let read = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
     assert_eq!(read.notes, facts.notes, "the other journal's digest was not used");
-    let verify = Command::cargo_bin("attache")
-        .unwrap()
-        .args(["--journal"])
-        .arg(ours.path())
-        .args(["journal", "verify", "--digests"])
-        .output()
-        .unwrap();
+    let verify = verify_digests(ours.path());
     assert!(!verify.status.success());
     let stderr = String::from_utf8_lossy(&verify.stderr);
     assert!(stderr.contains("does not match its records"), "{stderr}");
@@ -738,12 +743,6 @@ fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
     std::fs::write(&path, bytes).unwrap();
     let read = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
     assert_eq!(read.notes, facts.notes);
-    let verify = Command::cargo_bin("attache")
-        .unwrap()
-        .args(["--journal"])
-        .arg(ours.path())
-        .args(["journal", "verify", "--digests"])
-        .output()
-        .unwrap();
+    let verify = verify_digests(ours.path());
     assert!(!verify.status.success());
 }

@@ -235,17 +235,12 @@ fn alert_line(a: &AlertFact) -> AlertLine {
 /// out first: comparing alerts in place means a cache miss or two per comparison.
 fn most_severe_first(alerts: Vec<&AlertFact>) -> Vec<&AlertFact> {
     type Key = (std::cmp::Reverse<Severity>, DateTime<Utc>);
-    let mut keyed: Vec<(Key, &AlertFact)> =
+    let keyed: Vec<(Key, &AlertFact)> =
         alerts.into_iter().map(|a| ((std::cmp::Reverse(a.severity), a.raised), a)).collect();
     let order = |(a_key, a): &(Key, &AlertFact), (b_key, b): &(Key, &AlertFact)| {
         a_key.cmp(b_key).then(a.id.cmp(&b.id))
     };
-    if keyed.len() > LIST_LIMIT {
-        keyed.select_nth_unstable_by(LIST_LIMIT, order);
-        keyed.truncate(LIST_LIMIT);
-    }
-    keyed.sort_unstable_by(order);
-    keyed.into_iter().map(|(_, a)| a).collect()
+    first_in_order(keyed, LIST_LIMIT, order).into_iter().map(|(_, a)| a).collect()
 }
 
 /// The lines of the first `LIST_LIMIT` alerts in id order, made only for those kept, and how
@@ -254,19 +249,14 @@ fn first_by_id<'a>(
     alerts: impl Iterator<Item = &'a &'a AlertFact>,
     line: impl Fn(&AlertFact) -> AlertLine,
 ) -> (Vec<AlertLine>, usize) {
-    let mut alerts: Vec<&AlertFact> = alerts.copied().collect();
+    let alerts: Vec<&AlertFact> = alerts.copied().collect();
     let total = alerts.len();
-    let order = |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id);
-    if total > LIST_LIMIT {
-        alerts.select_nth_unstable_by(LIST_LIMIT, order);
-        alerts.truncate(LIST_LIMIT);
-    }
-    alerts.sort_unstable_by(order);
-    (alerts.into_iter().map(line).collect(), total)
+    let first = first_in_order(alerts, LIST_LIMIT, |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id));
+    (first.into_iter().map(line).collect(), total)
 }
 
 /// Items near a mission, most severe first, then nearest, then newest; at most `limit`.
-fn nearest(mut near: Vec<(&ItemFact, u32)>, limit: usize) -> Vec<(&ItemFact, u32)> {
+fn nearest(near: Vec<(&ItemFact, u32)>, limit: usize) -> Vec<(&ItemFact, u32)> {
     let order = |(a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)| {
         b.severity
             .cmp(&a.severity)
@@ -275,12 +265,22 @@ fn nearest(mut near: Vec<(&ItemFact, u32)>, limit: usize) -> Vec<(&ItemFact, u32
             .then(a.id.cmp(&b.id))
             .then(a.feed.cmp(&b.feed))
     };
-    if near.len() > limit {
-        near.select_nth_unstable_by(limit, order);
-        near.truncate(limit);
+    first_in_order(near, limit, order)
+}
+
+/// The first `n` of `list` in `order` (a total order), sorted. Only those are sorted: the
+/// rest are set apart by a selection, as lists are capped and a busy week's are long.
+fn first_in_order<T>(
+    mut list: Vec<T>,
+    n: usize,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering + Copy,
+) -> Vec<T> {
+    if list.len() > n {
+        list.select_nth_unstable_by(n, order);
+        list.truncate(n);
     }
-    near.sort_by(order);
-    near
+    list.sort_unstable_by(order);
+    list
 }
 
 fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {

@@ -109,11 +109,10 @@ pub fn location_gap_km(location: &Location, area: &Area) -> Option<f64> {
 
 /// An area made ready for many "how far, if within N km?" questions, as a briefing asks of
 /// every item in a week: its region built once, and a bounding cap (a centre and the distance
-/// to its farthest vertex) that settles most far-away locations with a single distance.
+/// to its farthest vertex) that settles most far-away locations with a dot product.
 pub struct Reach {
     region: Region,
-    centre: LatLon,
-    /// `centre` as a unit vector, for `gap_within_placed`.
+    /// The cap's centre, as a unit vector.
     unit: [f64; 3],
     radius_km: f64,
 }
@@ -165,19 +164,19 @@ impl Reach {
     pub fn new(area: &Area) -> Reach {
         let region = Region::from_area(area);
         let (centre, radius_km) = cap(&region);
-        Reach { region, centre, unit: unit(centre), radius_km }
+        Reach { region, unit: unit(centre), radius_km }
     }
 
-    /// `gap_within` for a placed location: the same answer, with the location's caps worked
-    /// out once for all reaches and far ones settled without a haversine.
+    /// `gap_within` for a location placed once for all reaches.
     pub fn gap_within_placed(&self, placed: &Placed, km: f64) -> Option<f64> {
         placed.parts().filter_map(|part| self.part_gap_within(part, km)).reduce(f64::min)
     }
 
     fn part_gap_within(&self, part: &Part, km: f64) -> Option<f64> {
         let reach = part.extent + self.radius_km;
-        // As in `region_gap_within`, as an angle: farther than this, no part can be within.
-        // 1 - x²/2 is never more than cos x (and within 1e-6 of it below 0.07 rad, 450 km): a
+        // The caps' extents are measured to vertices; an edge between two of them bows outward
+        // by well under 1% of its length, so 1% and a kilometre spare. As an angle: farther
+        // than this, no part can be within. 1 - x²/2 is never more than cos x (and within 1e-6 of it below 0.07 rad, 450 km): a
         // part it turns away is farther still, and no cosine is taken.
         let limit = (reach + km + 1.0 + 0.01 * reach) / EARTH_RADIUS_KM;
         let dot: f64 = part.unit.iter().zip(self.unit).map(|(a, b)| a * b).sum();
@@ -189,22 +188,7 @@ impl Reach {
 
     /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).
     pub fn gap_within(&self, location: &Location, km: f64) -> Option<f64> {
-        // Most items are points: measured without building a list of regions.
-        if let Location::Point { lat, lon } = location {
-            return self.region_gap_within(&Region::Point(LatLon::new(*lat, *lon)?), km);
-        }
-        Region::from_location(location).iter().filter_map(|r| self.region_gap_within(r, km)).reduce(f64::min)
-    }
-
-    fn region_gap_within(&self, region: &Region, km: f64) -> Option<f64> {
-        let (anchor, extent) = cap(region);
-        let reach = extent + self.radius_km;
-        // The cap's extents are measured to vertices; an edge between two of them bows
-        // outward by well under 1% of its length, so 1% and a kilometre spare.
-        if distance_km(anchor, self.centre) - reach > km + 1.0 + 0.01 * reach {
-            return None;
-        }
-        Some(gap_km(region, &self.region)).filter(|gap| *gap <= km)
+        self.gap_within_placed(&Placed::new(location), km)
     }
 }
 

@@ -355,27 +355,15 @@ pub fn build_spans(journal: &Path, span: u64, most: usize) -> Result<Built, Stri
             continue;
         };
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        write(&dir.join(file_name(first, last)), &encode(&header, &contents)?)?;
+        let bytes = encode(&header, &contents)?;
+        crate::checkpoint::write_atomically(&dir.join(file_name(first, last)), |mut file| {
+            use std::io::Write as _;
+            file.write_all(&bytes)?;
+            file.sync_all()
+        })?;
         built.written += 1;
     }
     Ok(built)
-}
-
-/// Written to a temporary file of this process's and renamed: a crash or a second writer
-/// never leaves half a digest under a real name.
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-    let written = (|| {
-        use std::io::Write;
-        let mut file = fs::File::options().write(true).create_new(true).open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written.map_err(|e| format!("cannot write digest {}: {e}", path.display()))
 }
 
 fn remove_foreign(journal: &Path) {

@@ -160,20 +160,26 @@ pub fn collect(
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    let (first, after) = bounds(dir, from, to)?;
+    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
     // The second half of a long period goes to the other core.
     let end = match after {
         Some(after) => Some(after),
         None => Follower::at_end(dir).map_err(failed)?.last_seq().map(|last| last + 1),
     };
     let middle = match (first, end) {
-        (Some(first), Some(end)) if end > first + SPLIT_AT => {
-            Some(even_split(&digest::Digests::open(dir, end), first, end))
-        }
+        (Some(first), Some(end)) if end > first + SPLIT_AT => Some(even_split(&digests, first, end)),
         _ => None,
     };
-    read_period(dir, (from, to), (first, after), near, middle)
+    read_period(dir, (from, to), first, &digests, near, middle)
+}
+
+/// The period's first record and the first record after it, through the journal's index.
+fn bounds(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Option<u64>, Option<u64>), String> {
+    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    Ok((first, after))
 }
 
 /// Where the second reader starts so that the two finish together: at a digest's first record
@@ -203,25 +209,24 @@ pub fn collect_split_at(
     near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
-    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
-    read_period(dir, (from, to), (first, after), near, middle)
+    let (first, after) = bounds(dir, from, to)?;
+    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
+    read_period(dir, (from, to), first, &digests, near, middle)
 }
 
-/// `collect` once the period's first record (`first`), the first after it (`after`) and where
-/// its second half starts are known.
+/// `collect` once the period's first record (`first`), the digests it may take and where its
+/// second half starts are known.
 fn read_period(
     dir: &Path,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    (first, after): (Option<u64>, Option<u64>),
+    first: Option<u64>,
+    digests: &digest::Digests,
     near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
-    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
-    let (items, digests) = (span::Items::Near(near), Some(&digests));
+    let (items, digests) = (span::Items::Near(near), Some(digests));
     let mut facts = Facts::default();
     let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
     let (head, tail) = std::thread::scope(|scope| {

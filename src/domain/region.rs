@@ -115,6 +115,44 @@ pub struct Reach {
     /// The cap's centre, as a unit vector.
     unit: [f64; 3],
     radius_km: f64,
+    /// A polygon area's outline, made ready for measuring points against it.
+    outline: Option<Outline>,
+}
+
+/// What measuring a point against a polygon takes that depends on the polygon alone: its
+/// planar ring (for containment) and each edge's length and bearing. Measured with these, a
+/// point's gap is `gap_km`'s to the last bit, with each vertex's distance taken once, not
+/// three times.
+struct Outline {
+    vertices: Vec<LatLon>,
+    ring: Vec<(f64, f64)>,
+    /// Per edge from vertex i to the next: its length as an angle, and its bearing.
+    edges: Vec<(f64, f64)>,
+}
+
+impl Outline {
+    fn new(vertices: &[LatLon]) -> Option<Outline> {
+        let first = vertices.first()?;
+        let edges =
+            edges(vertices).map(|(a, b)| (distance_km(a, b) / EARTH_RADIUS_KM, bearing(a, b))).collect();
+        Some(Outline { vertices: vertices.to_vec(), ring: planar(vertices, first.lon), edges })
+    }
+
+    /// `gap_km(Point(p), Polygon(vertices))`.
+    fn gap_from(&self, p: LatLon) -> f64 {
+        if ring_contains(&self.ring, self.vertices[0].lon, p) {
+            return 0.0;
+        }
+        let first = distance_km(p, self.vertices[0]);
+        let mut from_start = first;
+        let mut gap = f64::MAX;
+        for (i, (a, &(length, heading))) in self.vertices.iter().zip(&self.edges).enumerate() {
+            let from_end = self.vertices.get(i + 1).map_or(first, |b| distance_km(p, *b));
+            gap = gap.min(point_arc_km(p, *a, (from_start, from_end), (length, heading)));
+            from_start = from_end;
+        }
+        gap
+    }
 }
 
 /// A location made ready to be measured against several reaches (every mission of a
@@ -164,7 +202,20 @@ impl Reach {
     pub fn new(area: &Area) -> Reach {
         let region = Region::from_area(area);
         let (centre, radius_km) = cap(&region);
-        Reach { region, unit: unit(centre), radius_km }
+        let outline = match &region {
+            Region::Polygon(vertices) => Outline::new(vertices),
+            _ => None,
+        };
+        Reach { region, unit: unit(centre), radius_km, outline }
+    }
+
+    /// `gap_km(region, area)`.
+    fn gap_to(&self, region: &Region) -> f64 {
+        match (region, &self.outline) {
+            (Region::Point(p), Some(outline)) => outline.gap_from(*p),
+            (Region::Circle(c, r), Some(outline)) => (outline.gap_from(*c) - r).max(0.0),
+            _ => gap_km(region, &self.region),
+        }
     }
 
     /// `gap_within` for a location placed once for all reaches.
@@ -183,7 +234,7 @@ impl Reach {
         if limit < std::f64::consts::PI && dot < 1.0 - limit * limit / 2.0 {
             return None;
         }
-        Some(gap_km(&part.region, &self.region)).filter(|gap| *gap <= km)
+        Some(self.gap_to(&part.region)).filter(|gap| *gap <= km)
     }
 
     /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).
@@ -247,8 +298,12 @@ fn planar(poly: &[LatLon], reference: f64) -> Vec<(f64, f64)> {
 /// Even-odd ray casting on the unwrapped polygon.
 fn contains(poly: &[LatLon], p: LatLon) -> bool {
     let Some(first) = poly.first() else { return false };
-    let ring = planar(poly, first.lon);
-    let (x, y) = (unwrap(p.lon, first.lon), p.lat);
+    ring_contains(&planar(poly, first.lon), first.lon, p)
+}
+
+/// `contains`, on the polygon's ring unwrapped around its first vertex's longitude.
+fn ring_contains(ring: &[(f64, f64)], first_lon: f64, p: LatLon) -> bool {
+    let (x, y) = (unwrap(p.lon, first_lon), p.lat);
     let mut inside = false;
     for (i, &(xi, yi)) in ring.iter().enumerate() {
         let (xj, yj) = ring[(i + ring.len() - 1) % ring.len()];
@@ -286,13 +341,19 @@ fn bearing(a: LatLon, b: LatLon) -> f64 {
 /// Great-circle distance from `p` to the arc from `a` to `b`: the cross-track distance when
 /// `p` projects onto the arc, else the distance to the nearer end.
 fn point_segment_km(p: LatLon, a: LatLon, b: LatLon) -> f64 {
-    let to_ends = distance_km(p, a).min(distance_km(p, b));
-    let d13 = distance_km(a, p) / EARTH_RADIUS_KM;
-    let d12 = distance_km(a, b) / EARTH_RADIUS_KM;
+    let arc = (distance_km(a, b) / EARTH_RADIUS_KM, bearing(a, b));
+    point_arc_km(p, a, (distance_km(p, a), distance_km(p, b)), arc)
+}
+
+/// `point_segment_km` from what it measures: the distances from `p` to the arc's ends, and
+/// the arc's length (as an angle) and bearing from `a`. (A distance is the same either way.)
+fn point_arc_km(p: LatLon, a: LatLon, (to_a, to_b): (f64, f64), (d12, heading): (f64, f64)) -> f64 {
+    let to_ends = to_a.min(to_b);
+    let d13 = to_a / EARTH_RADIUS_KM;
     if d12 < 1e-12 {
         return to_ends;
     }
-    let delta = bearing(a, p) - bearing(a, b);
+    let delta = bearing(a, p) - heading;
     if delta.cos() < 0.0 {
         return to_ends; // behind the arc's start
     }

@@ -682,6 +682,52 @@ fn digests_give_the_facts_parsing_gives() {
     std::fs::write(&segment, &pristine).unwrap();
 }
 
+/// A period may start and end anywhere in a digest's span, or lie inside one: what a digest
+/// gives up to the period's end (the steps before the period, and in it) is what reading its
+/// records gives, read whole or in halves.
+#[test]
+fn digests_give_the_facts_parsing_gives_for_any_period() {
+    use attache::brief::collect::{Facts, collect_split_at, digest};
+    use attache::journal::Follower;
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let records = Follower::new(dir.path()).poll().unwrap().0;
+    // Each record's time, and a moment after it (a period's end between two records).
+    let mut bounds: Vec<DateTime<Utc>> =
+        records.iter().flat_map(|r| [r.ts, r.ts + Duration::seconds(1)]).collect();
+    bounds.sort();
+    bounds.dedup();
+    let periods: Vec<(DateTime<Utc>, DateTime<Utc>)> = bounds
+        .iter()
+        .enumerate()
+        .flat_map(|(i, from)| bounds[i..].iter().step_by(3).map(move |to| (*from, *to)))
+        .collect();
+    let read = |(from, to): (DateTime<Utc>, DateTime<Utc>), halves: bool| -> Facts {
+        let whole = collect_split_at(dir.path(), from, to, &near_all, None).unwrap();
+        let middle = match (whole.provenance.first_seq, whole.provenance.last_seq) {
+            (Some(first), Some(last)) if halves => Some((first + last).div_ceil(2)),
+            _ => None,
+        };
+        collect_split_at(dir.path(), from, to, &near_all, middle).unwrap()
+    };
+    let parsed: Vec<(Facts, Facts)> = periods.iter().map(|p| (read(*p, false), read(*p, true))).collect();
+    assert!(parsed.iter().all(|(whole, _)| whole.digested == 0));
+    let mut used = 0;
+    for span in [4, 7] {
+        let _ = std::fs::remove_dir_all(dir.path().join(digest::DIR));
+        digest::build_spans(dir.path(), span, usize::MAX).unwrap();
+        for (period, (whole, halves)) in periods.iter().zip(&parsed) {
+            for (split, expected) in [(false, whole), (true, halves)] {
+                let mut with = read(*period, split);
+                used += with.digested;
+                with.digested = 0;
+                assert_eq!(&with, expected, "span {span}, {} to {}, in halves: {split}", period.0, period.1);
+            }
+        }
+    }
+    assert!(used > 0, "no digest was used");
+}
+
 /// `attache journal verify --digests` on the journal in `dir`.
 fn verify_digests(dir: &Path) -> std::process::Output {
     Command::cargo_bin("attache")

@@ -35,7 +35,7 @@ pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
 /// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const MAGIC: &[u8] = b"attache digest\n";
 const SUFFIX: &str = ".bin";
 /// No digest file is near this size (a busy desk's are ~0.3 MB): a larger one is not read.
@@ -49,7 +49,9 @@ struct Header {
     /// The `prev` of record `first` and the `sum` of record `last`, as the journal has them.
     prev: String,
     sum: String,
-    /// The time of record `last`, so that the record after it is checked as if it had been read.
+    /// The times of records `first` and `last` (the record after the span is checked against
+    /// the last's as if the span had been read).
+    first_ts: i64,
     last_ts: i64,
     /// The span's lines, newlines included, in order: (segment number, start, end) in bytes.
     pieces: Vec<(u32, u64, u64)>,
@@ -72,15 +74,19 @@ pub(super) struct Taken {
     pub prev: Hash,
     pub sum: Hash,
     pub last_ts: i64,
+    /// The span's records in the period, if any: the first's and last's seq, the last's sum.
+    pub in_period: Option<(u64, u64, Hash)>,
+    /// The steps of its records up to the end of the period, as reading them would give.
     pub steps: Vec<Step>,
     /// Where the record after the span starts: segment number and byte offset.
     pub next: (u32, u64),
 }
 
-/// An item as a digest holds it (laid out as `ItemFact`), read without copying its text: most
-/// items are near no briefed mission and are dropped at once.
+/// An item as a digest holds it (laid out as its record's place in the span and an `ItemFact`),
+/// read without copying its text: most items are near no briefed mission and are dropped at once.
 #[derive(Deserialize)]
 pub(super) struct ItemRef<'a> {
+    at: u32,
     #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
     pub feed: &'a str,
@@ -134,27 +140,24 @@ fn list(journal: &Path) -> BTreeMap<u64, (u64, PathBuf)> {
 pub(super) struct Digests {
     journal: PathBuf,
     spans: BTreeMap<u64, (u64, PathBuf)>,
-    /// The first record past the period: a span reaching it is not the period's.
-    stop: u64,
 }
 
 impl Digests {
-    pub(super) fn open(journal: &Path, stop: u64) -> Self {
-        Digests { journal: journal.to_path_buf(), spans: list(journal), stop }
+    pub(super) fn open(journal: &Path) -> Self {
+        Digests { journal: journal.to_path_buf(), spans: list(journal) }
     }
 
     pub(super) fn journal(&self) -> &Path {
         &self.journal
     }
 
-    /// Whether a digest starts at `seq` and ends before `end` and the period's end.
+    /// Whether a digest starts at `seq` and ends before record `end`.
     pub(super) fn covers(&self, seq: u64, end: u64) -> bool {
-        self.spans.get(&seq).is_some_and(|(last, _)| *last < end.min(self.stop))
+        self.spans.get(&seq).is_some_and(|(last, _)| *last < end)
     }
 
     /// The digests a reader of records `from..end` would take: (first, last) of each.
     pub(super) fn within(&self, from: u64, end: u64) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let end = end.min(self.stop);
         self.spans
             .range(from..end)
             .map(|(first, (last, _))| (*first, *last))
@@ -163,12 +166,15 @@ impl Digests {
 
     /// The digest starting at `first`, whose first record was read at `at` (segment, byte
     /// offset), if its file reads back whole and the journal's bytes for its span are still
-    /// exactly those it was made from. Its items are offered to `keep`, newest first, which
+    /// exactly those it was made from. What it gives is what reading its records up to the end
+    /// of `period` gives: the steps of those before the period (notes left out, check-ins not
+    /// counted) and in it; its items in the period are offered to `keep`, newest first, which
     /// says whether it kept each; an older version of an item kept is not offered.
     pub(super) fn take(
         &self,
         first: u64,
         at: (u32, u64),
+        period: Period,
         buffers: &mut Buffers,
         mut keep: impl FnMut(&ItemRef<'_>) -> bool,
     ) -> Option<Taken> {
@@ -178,63 +184,171 @@ impl Digests {
         if file.metadata().ok()?.len() > MAX_FILE {
             return None;
         }
-        buffers.file.clear();
-        (&file).read_to_end(&mut buffers.file).ok()?;
-        let body = checked_body(&buffers.file)?;
+        let Buffers { file: bytes, journal } = buffers;
+        bytes.clear();
+        (&file).read_to_end(bytes).ok()?;
+        let body = checked_body(bytes)?;
         let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
-        if header.first != first || header.last != *last || !self.unchanged(&header, at, &mut buffers.journal)
-        {
+        let records = usize::try_from(header.last.checked_sub(header.first)? + 1).ok()?;
+        if header.first != first || header.last != *last {
             return None;
         }
-        let &(segment, _, end) = header.pieces.last()?;
+        let (steps, rest) = postcard::take_from_bytes::<Vec<(u32, Step)>>(rest).ok()?;
+        let (items, rest) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
+        // Which of its records are in the period: [start, end) by place in the span.
+        let (start, end) = if header.first_ts >= period.from && header.last_ts <= period.to {
+            (0, records)
+        } else {
+            let (deltas, _) = postcard::take_from_bytes::<Vec<u64>>(rest).ok()?;
+            let times = times(header.first_ts, &deltas)
+                .filter(|t| t.len() == records && t.last() == Some(&header.last_ts))?;
+            (times.partition_point(|t| *t < period.from), times.partition_point(|t| *t <= period.to))
+        };
+        // The sum of the period's last record, from its line if that is not the span's last.
+        let inner_last = (start < end && end < records).then(|| end - 1);
+        let inner_line = self.unchanged(&header, at, journal, inner_last)?;
+        let period_sum = match inner_line {
+            Some(line) => Some(trailer(&line)?.1),
+            None if start < end => Some(header.sum.as_bytes().try_into().ok()?),
+            None => None,
+        };
+        let &(segment, _, span_end) = header.pieces.last()?;
         let (prev, sum) = (header.prev.as_bytes().try_into().ok()?, header.sum.as_bytes().try_into().ok()?);
-        let (steps, rest) = postcard::take_from_bytes::<Vec<Step>>(rest).ok()?;
-        let (items, _) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
+        let steps = steps
+            .into_iter()
+            .take_while(|(i, _)| (*i as usize) < end)
+            .filter_map(|(i, step)| match step {
+                _ if i as usize >= start => Some(step),
+                Step::Note(_) => None,
+                Step::CheckedIn { contact, at, .. } => {
+                    Some(Step::CheckedIn { contact, at, in_period: false })
+                }
+                step => Some(step),
+            })
+            .collect();
         // Newest first, so that a version superseded in the same span costs a lookup, not a copy.
         let mut kept: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
             std::collections::HashSet::default();
-        for item in items.iter().rev() {
+        let in_period = |item: &&ItemRef<'_>| (start..end).contains(&(item.at as usize));
+        for item in items.iter().rev().filter(in_period) {
             if !kept.contains(&(item.feed, item.id)) && keep(item) {
                 kept.insert((item.feed, item.id));
             }
         }
-        Some(Taken { last: header.last, prev, sum, last_ts: header.last_ts, steps, next: (segment, end) })
+        let in_period = period_sum.map(|sum| (first + start as u64, first + end as u64 - 1, sum));
+        Some(Taken {
+            last: header.last,
+            prev,
+            sum,
+            last_ts: header.last_ts,
+            in_period,
+            steps,
+            next: (segment, span_end),
+        })
     }
 
     /// Whether `header.pieces` are exactly where a reader at `at` would read the span, and
-    /// their bytes still hash to `header.blake3`. The pieces must start at `at`, run on through
+    /// their bytes still hash to `header.blake3`: if so, the line of the span's record `line`
+    /// (its place in the span) when asked for. The pieces must start at `at`, run on through
     /// consecutive segments from their starts, and end each segment but the last at its end
     /// (lines after a piece would be lines a reader reads): so the work is bounded by the
     /// journal, and a fork or an insertion is never jumped over.
-    fn unchanged(&self, header: &Header, at: (u32, u64), buffer: &mut Vec<u8>) -> bool {
+    fn unchanged(
+        &self,
+        header: &Header,
+        at: (u32, u64),
+        buffer: &mut Vec<u8>,
+        line: Option<usize>,
+    ) -> Option<Option<Vec<u8>>> {
         use std::os::unix::fs::FileExt as _;
         // Large reads, so BLAKE3 hashes many chunks at once.
         buffer.resize(1 << 20, 0);
         let mut hasher = blake3::Hasher::new();
+        let mut finder = line.map(LineFinder::new);
         let mut expected = at;
         for (i, &(number, start, end)) in header.pieces.iter().enumerate() {
             if (number, start) != expected || start >= end {
-                return false;
+                return None;
             }
-            let Ok(file) = fs::File::open(segment::segment_path(&self.journal, number)) else { return false };
-            let Ok(len) = file.metadata().map(|m| m.len()) else { return false };
+            let file = fs::File::open(segment::segment_path(&self.journal, number)).ok()?;
+            let len = file.metadata().ok()?.len();
             let last_piece = i + 1 == header.pieces.len();
             if end > len || !last_piece && end != len {
-                return false;
+                return None;
             }
             let mut at = start;
             while at < end {
                 let n = buffer.len().min((end - at) as usize);
-                if file.read_exact_at(&mut buffer[..n], at).is_err() {
-                    return false;
-                }
+                file.read_exact_at(&mut buffer[..n], at).ok()?;
                 hasher.update(&buffer[..n]);
+                if let Some(finder) = &mut finder {
+                    finder.look(&buffer[..n]);
+                }
                 at += n as u64;
             }
             expected = (number + 1, 0);
         }
-        *hasher.finalize().as_bytes() == header.blake3
+        if *hasher.finalize().as_bytes() != header.blake3 {
+            return None;
+        }
+        match finder {
+            Some(finder) => Some(Some(finder.found()?)),
+            None => Some(None),
+        }
     }
+}
+
+/// Finds one line, by its number, in text that comes in pieces.
+struct LineFinder {
+    /// Newlines still to pass before the line starts.
+    before: usize,
+    line: Vec<u8>,
+    done: bool,
+}
+
+impl LineFinder {
+    fn new(number: usize) -> Self {
+        LineFinder { before: number, line: Vec::new(), done: false }
+    }
+
+    fn look(&mut self, mut text: &[u8]) {
+        while self.before > 0 && !self.done {
+            match memchr::memchr(b'\n', text) {
+                Some(i) => {
+                    self.before -= 1;
+                    text = &text[i + 1..];
+                }
+                None => return,
+            }
+        }
+        if self.done {
+            return;
+        }
+        match memchr::memchr(b'\n', text) {
+            Some(i) => {
+                self.line.extend_from_slice(&text[..i]);
+                self.done = true;
+            }
+            None => self.line.extend_from_slice(text),
+        }
+    }
+
+    fn found(self) -> Option<Vec<u8>> {
+        self.done.then_some(self.line)
+    }
+}
+
+/// Record times, from the first's and each later one's difference from the one before (none if
+/// they overflow).
+fn times(first: i64, deltas: &[u64]) -> Option<Vec<i64>> {
+    let mut times = Vec::with_capacity(deltas.len() + 1);
+    times.push(first);
+    let mut at = first;
+    for delta in deltas {
+        at = at.checked_add_unsigned(*delta)?;
+        times.push(at);
+    }
+    Some(times)
 }
 
 /// The part of a digest file after its magic and CRC, if the CRC holds.
@@ -244,10 +358,14 @@ fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
     (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then_some(body)
 }
 
-/// What a span gives a briefing: its steps, and its items apart.
+/// What a span gives a briefing: its steps, and its items apart, each with its record's place
+/// in the span; and its records' times, so that a briefing whose period starts or ends inside
+/// the span takes what reading up to the end of the period gives.
 struct Contents {
-    steps: Vec<Step>,
-    items: Vec<ItemFact>,
+    steps: Vec<(u32, Step)>,
+    items: Vec<(u32, ItemFact)>,
+    /// Each record's time but the first's, as its difference from the one before's.
+    deltas: Vec<u64>,
 }
 
 fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
@@ -255,6 +373,7 @@ fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
     let mut body = postcard::to_allocvec(header).map_err(fail)?;
     body.extend(postcard::to_allocvec(&contents.steps).map_err(fail)?);
     body.extend(postcard::to_allocvec(&contents.items).map_err(fail)?);
+    body.extend(postcard::to_allocvec(&contents.deltas).map_err(fail)?);
     let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
@@ -276,7 +395,7 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
     let mut pieces: Vec<(u32, u64, u64)> = Vec::new();
     let mut hasher = blake3::Hasher::new();
     let mut next = first;
-    let mut last_ts = 0;
+    let mut times: Vec<i64> = Vec::new();
     let problems = Follower::from_seq(journal, first)?.poll_lines(|raw, _| {
         if raw.seq < first {
             return true;
@@ -294,7 +413,7 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
         }
         hasher.update(raw.bytes);
         hasher.update(b"\n");
-        last_ts = raw.ts_micros;
+        times.push(raw.ts_micros);
         raw.seq < last
     })?;
     if !problems.is_empty() || next != last + 1 {
@@ -302,12 +421,17 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
     }
     let text = |hash: Hash| String::from_utf8_lossy(&hash).into_owned();
     let blake3 = *hasher.finalize().as_bytes();
-    let header = Header { first, last, prev: text(prev), sum: text(sum), last_ts, pieces, blake3 };
-    let mut contents = Contents { steps: Vec::new(), items: Vec::new() };
-    for step in span.steps {
+    let (Some(&first_ts), Some(&last_ts)) = (times.first(), times.last()) else { return Ok(None) };
+    let header = Header { first, last, prev: text(prev), sum: text(sum), first_ts, last_ts, pieces, blake3 };
+    // Time never runs backwards along a journal read whole.
+    let deltas = times.windows(2).map(|w| w[1].abs_diff(w[0])).collect();
+    let mut contents = Contents { steps: Vec::new(), items: Vec::new(), deltas };
+    for (step, seq) in span.steps.into_iter().zip(span.stamps) {
+        // Spans are thousands of records, never billions.
+        let Ok(at) = u32::try_from(seq - first) else { return Ok(None) };
         match step {
-            Step::Item(item) => contents.items.push(*item),
-            step => contents.steps.push(step),
+            Step::Item(item) => contents.items.push((at, *item)),
+            step => contents.steps.push((at, step)),
         }
     }
     Ok(Some((header, contents)))

@@ -161,7 +161,7 @@ pub fn collect(
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let (first, after) = bounds(dir, from, to)?;
-    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
+    let digests = digest::Digests::open(dir);
     // The second half of a long period goes to the other core.
     let end = match after {
         Some(after) => Some(after),
@@ -184,19 +184,22 @@ fn bounds(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Option<
 
 /// Where the second reader starts so that the two finish together: at a digest's first record
 /// (a reader starting inside one parses up to the next) or halfway, whichever evens out the
-/// work best. The first reader also reads from the checkpoint to `first` (about half a
-/// checkpoint's span, alert and feed records parsed).
+/// work best. The first reader starts just after the checkpoint before `first`, where a
+/// digest starts (digests and checkpoints are both every `EVERY` records).
 fn even_split(digests: &digest::Digests, first: u64, end: u64) -> u64 {
-    let cost = |a: u64, b: u64| {
-        let digested: u64 = digests.within(a, b).map(|(f, l)| l - f + 1).sum();
+    // The work of reading records `a..b`, as a reader that may go on to `reach` does.
+    let cost = |a: u64, b: u64, reach: u64| {
+        let digested: u64 =
+            digests.within(a, reach).take_while(|(f, _)| *f < b).map(|(f, l)| l.min(b - 1) - f + 1).sum();
         (b - a).saturating_sub(digested) * PARSE_COST + digested
     };
-    let before = crate::checkpoint::EVERY / 2 * PARSE_COST / 2;
+    let every = crate::checkpoint::EVERY;
+    let start = first.saturating_sub(1) / every * every + 1;
     let halfway = first + (end - first) / 2;
     let candidates = digests.within(first, end).map(|(f, _)| f).chain([halfway]);
     candidates
         .filter(|m| *m > first)
-        .min_by_key(|&m| (before + cost(first, m)).max(cost(m, end)))
+        .min_by_key(|&m| cost(start, m, m).max(cost(m, end, u64::MAX)))
         .unwrap_or(halfway)
 }
 
@@ -209,9 +212,9 @@ pub fn collect_split_at(
     near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
-    let (first, after) = bounds(dir, from, to)?;
-    let digests = digest::Digests::open(dir, after.unwrap_or(u64::MAX));
-    read_period(dir, (from, to), first, &digests, near, middle)
+    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+    read_period(dir, (from, to), first, &digest::Digests::open(dir), near, middle)
 }
 
 /// `collect` once the period's first record (`first`), the digests it may take and where its

@@ -96,8 +96,10 @@ pub(super) struct Span {
     /// two stretches is checked where they meet.
     pub first: Option<(u64, Hash)>,
     pub last: Option<(u64, Hash)>,
-    /// Records whose steps came from digests.
+    /// Records of the period whose steps came from digests.
     pub digested: u64,
+    /// Reading `Items::All` (for a digest): the seq of the record each step came from.
+    pub stamps: Vec<u64>,
 }
 
 /// Reads the records from `begin` up to the end of the period or record `end` (not included),
@@ -142,6 +144,7 @@ fn read_once(
         first: None,
         last: None,
         digested: 0,
+        stamps: Vec::new(),
     };
     let notable = Notable::new();
     let mut buffers = Buffers::default();
@@ -158,7 +161,7 @@ fn read_once(
                 return true;
             }
             let in_period = raw.ts_micros >= period.from;
-            if in_period && digests.is_some_and(|d| d.covers(raw.seq, end)) {
+            if digests.is_some_and(|d| d.covers(raw.seq, end)) {
                 digest_at = Some((raw.seq, (raw.segment, raw.offset)));
                 return false;
             }
@@ -191,11 +194,14 @@ fn read_once(
             if let Err(e) = read {
                 notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
             }
+            if matches!(items, Items::All) {
+                span.stamps.resize(span.steps.len(), raw.seq);
+            }
             true
         })?;
         span.problems.extend(problems);
         let (Some((first, at)), Some(digests)) = (digest_at, digests) else { break };
-        let taken = digests.take(first, at, &mut buffers, |item: &ItemRef<'_>| {
+        let taken = digests.take(first, at, period, &mut buffers, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
         let Some(taken) = taken else {
@@ -208,9 +214,11 @@ fn read_once(
         }
         span.first.get_or_insert((first, taken.prev));
         span.last = Some((taken.last, taken.sum));
-        span.head = Some(taken.sum);
-        span.provenance.note(first, taken.last);
-        span.digested += taken.last - first + 1;
+        if let Some((a, z, sum)) = taken.in_period {
+            span.head = Some(sum);
+            span.provenance.note(a, z);
+            span.digested += z - a + 1;
+        }
         span.steps.extend(taken.steps);
         from = taken.last + 1;
         // Its bytes were just read through to the end of its last line: the next record starts

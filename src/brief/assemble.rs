@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
-use super::collect::{Action, AlertFact, Facts, ItemFact};
+use super::collect::{Action, AlertFact, Facts, ItemFact, NearItem};
 use super::model::*;
 use crate::config::Config;
 use crate::domain::{Mission, MissionStatus, Severity};
@@ -49,9 +49,8 @@ struct Concerns<'a> {
     /// Real-world alerts naming the mission: raised in the period, and open at its end.
     raised: Vec<&'a AlertFact>,
     open: Vec<&'a AlertFact>,
-    /// Items near it, with the gap in km: real-world, and exercise or test.
+    /// Real-world items near it, with the gap in km.
     near: Vec<(&'a ItemFact, u32)>,
-    exercise_near: Vec<(&'a ItemFact, u32)>,
 }
 
 fn concerns<'a>(
@@ -80,12 +79,10 @@ fn concerns<'a>(
             }
         }
     }
-    for n in facts.items.values() {
+    for n in facts.items.values().filter(|n| n.item.traffic.is_real()) {
         for &(i, km) in &n.near {
-            let Some(c) = out.get_mut(i) else { continue };
-            match n.item.traffic.is_real() {
-                true => c.near.push((&n.item, km)),
-                false => c.exercise_near.push((&n.item, km)),
+            if let Some(c) = out.get_mut(i) {
+                c.near.push((&n.item, km));
             }
         }
     }
@@ -158,7 +155,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
         raised.iter().filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a))),
         line,
     );
-    let (exercise_items, exercise_items_total) = merged_items(&selected, &mut concerns);
+    let (exercise_items, exercise_items_total) = exercise_items(&selected, facts);
     let exercise = Exercise {
         alerts_total: exercise_alerts_total,
         alerts: exercise_alerts,
@@ -297,36 +294,26 @@ fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
 }
 
 /// Exercise and test items near any briefed mission, one line per item naming every mission
-/// it is near (the gap to the nearest), in time order; the first `LIST_LIMIT` and the total.
-fn merged_items(selected: &[&Mission], concerns: &mut [Concerns<'_>]) -> (Vec<ItemLine>, usize) {
-    let mut near: Vec<(&ItemFact, u32, usize)> = concerns
-        .iter_mut()
-        .enumerate()
-        .flat_map(|(i, c)| std::mem::take(&mut c.exercise_near).into_iter().map(move |(f, km)| (f, km, i)))
+/// it is near (nearest first; the gap shown is to the nearest), in time order; the first
+/// `LIST_LIMIT` and the total. The facts hold each item once, with the missions it is near.
+fn exercise_items(selected: &[&Mission], facts: &Facts) -> (Vec<ItemLine>, usize) {
+    let briefed = |n: &&NearItem| n.near.iter().any(|(i, _)| *i < selected.len());
+    let near: Vec<&NearItem> =
+        facts.items.values().map(Box::as_ref).filter(|n| !n.item.traffic.is_real()).filter(briefed).collect();
+    let total = near.len();
+    let order = |a: &&NearItem, b: &&NearItem| {
+        (a.item.ts, &a.item.feed, &a.item.id).cmp(&(b.item.ts, &b.item.feed, &b.item.id))
+    };
+    let lines = first_in_order(near, LIST_LIMIT, order)
+        .into_iter()
+        .map(|n| {
+            let mut gaps: Vec<(u32, usize)> =
+                n.near.iter().filter(|(i, _)| *i < selected.len()).map(|&(i, km)| (km, i)).collect();
+            gaps.sort_unstable();
+            let missions = gaps.iter().map(|&(_, i)| one_line(&selected[i].id)).collect();
+            item_line(&n.item, gaps[0].0, missions)
+        })
         .collect();
-    near.sort_unstable_by(|(a, a_km, a_i), (b, b_km, b_i)| {
-        (a.ts, &a.feed, &a.id, a_km, a_i).cmp(&(b.ts, &b.feed, &b.id, b_km, b_i))
-    });
-    let mut lines: Vec<ItemLine> = Vec::new();
-    let mut total = 0;
-    let mut last: Option<&ItemFact> = None;
-    for (f, km, i) in near {
-        let mission = one_line(&selected[i].id);
-        match (last, lines.last_mut()) {
-            (Some(l), line) if l.feed == f.feed && l.id == f.id => {
-                if let Some(line) = line.filter(|_| total <= LIST_LIMIT) {
-                    line.missions.push(mission);
-                }
-            }
-            _ => {
-                total += 1;
-                if total <= LIST_LIMIT {
-                    lines.push(item_line(f, km, vec![mission]));
-                }
-            }
-        }
-        last = Some(f);
-    }
     (lines, total)
 }
 

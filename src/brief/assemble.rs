@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::collect::{Action, AlertFact, Facts, ItemFact, NearItem};
 use super::model::*;
 use crate::config::Config;
-use crate::domain::{Mission, MissionStatus, Severity};
+use crate::domain::{Mission, MissionStatus};
 use crate::text::one_line;
 
 /// How many items near a mission a briefing lists; the journal has the rest.
@@ -43,14 +43,27 @@ pub fn briefed<'a>(config: &'a Config, request: &Request) -> Vec<&'a Mission> {
 }
 
 /// What concerns each briefed mission, gathered in one pass over the alerts and one over the
-/// items: a busy week has tens of thousands of each, and a desk a handful of missions.
-#[derive(Clone, Default)]
+/// items: a busy week has tens of thousands of each, and a desk a handful of missions. Only
+/// the entries listed are kept, with counts of the rest.
 struct Concerns<'a> {
-    /// Real-world alerts naming the mission: raised in the period, and open at its end.
-    raised: Vec<&'a AlertFact>,
-    open: Vec<&'a AlertFact>,
+    /// Real-world alerts naming the mission: raised in the period (and their count by
+    /// severity), and open at its end.
+    raised: FirstN<&'a AlertFact>,
+    counts: Counts,
+    open: FirstN<&'a AlertFact>,
     /// Real-world items near it, with the gap in km.
-    near: Vec<(&'a ItemFact, u32)>,
+    near: FirstN<(&'a ItemFact, u32)>,
+}
+
+impl Concerns<'_> {
+    fn new() -> Self {
+        Concerns {
+            raised: FirstN::new(LIST_LIMIT, most_severe_first),
+            counts: Counts::default(),
+            open: FirstN::new(LIST_LIMIT, most_severe_first),
+            near: FirstN::new(ITEMS_PER_MISSION, nearest_first),
+        }
+    }
 }
 
 fn concerns<'a>(
@@ -58,7 +71,7 @@ fn concerns<'a>(
     selected: &[&Mission],
     in_period: impl Fn(DateTime<Utc>) -> bool,
 ) -> Vec<Concerns<'a>> {
-    let mut out = vec![Concerns::default(); selected.len()];
+    let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
     let index: HashMap<&str, usize> = selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     for a in facts.alerts.values().filter(|a| a.traffic.is_real()) {
         let (raised, open) = (in_period(a.raised), a.open());
@@ -72,17 +85,18 @@ fn concerns<'a>(
                 continue;
             }
             if raised {
-                out[i].raised.push(a);
+                out[i].raised.offer(a);
+                out[i].counts.add(a.severity);
             }
             if open {
-                out[i].open.push(a);
+                out[i].open.offer(a);
             }
         }
     }
     for n in facts.items.values().filter(|n| n.item.traffic.is_real()) {
         for &(i, km) in &n.near {
             if let Some(c) = out.get_mut(i) {
-                c.near.push((&n.item, km));
+                c.near.offer((&n.item, km));
             }
         }
     }
@@ -95,34 +109,24 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     let line = |a: &AlertFact| alert_line(a);
     let selected = briefed(config, request);
     let raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
-    let mut concerns = concerns(facts, &selected, in_period);
+    let concerns = concerns(facts, &selected, in_period);
 
     let mut missions: Vec<MissionBrief> = selected
         .iter()
-        .zip(concerns.iter_mut())
+        .zip(concerns)
         .map(|(m, concerns)| {
-            let mut counts = Counts::default();
-            let mine = std::mem::take(&mut concerns.raised);
-            mine.iter().for_each(|a| counts.add(a.severity));
-            let open = std::mem::take(&mut concerns.open);
-            let near = nearest(std::mem::take(&mut concerns.near), ITEMS_PER_MISSION)
-                .into_iter()
-                .map(|(f, km)| item_line(f, km, vec![one_line(&m.id)]))
-                .collect();
-            // Capped before the lines are made: a busy desk has thousands open.
-            let (raised_total, open_at_end_total) = (mine.len(), open.len());
-            let (mine, open) = (most_severe_first(mine), most_severe_first(open));
+            let near = concerns.near.into_vec().into_iter();
             MissionBrief {
                 id: one_line(&m.id),
                 name: one_line(&m.name),
                 kind: m.kind.label().to_string(),
                 status: m.status.label().to_string(),
-                alerts_raised: counts,
-                raised_total,
-                raised: mine.into_iter().map(line).collect(),
-                open_at_end_total,
-                open_at_end: open.into_iter().map(line).collect(),
-                items_near: near,
+                alerts_raised: concerns.counts,
+                raised_total: concerns.raised.offered,
+                raised: concerns.raised.into_vec().into_iter().map(line).collect(),
+                open_at_end_total: concerns.open.offered,
+                open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
+                items_near: near.map(|(f, km)| item_line(f, km, vec![one_line(&m.id)])).collect(),
             }
         })
         .collect();
@@ -228,16 +232,10 @@ fn alert_line(a: &AlertFact) -> AlertLine {
     }
 }
 
-/// The first `LIST_LIMIT` of `alerts`, most severe first, then oldest. Sorted on keys taken
-/// out first: comparing alerts in place means a cache miss or two per comparison.
-fn most_severe_first(alerts: Vec<&AlertFact>) -> Vec<&AlertFact> {
-    type Key = (std::cmp::Reverse<Severity>, DateTime<Utc>);
-    let keyed: Vec<(Key, &AlertFact)> =
-        alerts.into_iter().map(|a| ((std::cmp::Reverse(a.severity), a.raised), a)).collect();
-    let order = |(a_key, a): &(Key, &AlertFact), (b_key, b): &(Key, &AlertFact)| {
-        a_key.cmp(b_key).then(a.id.cmp(&b.id))
-    };
-    first_in_order(keyed, LIST_LIMIT, order).into_iter().map(|(_, a)| a).collect()
+/// Alerts most severe first, then oldest.
+fn most_severe_first(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
+    let key = |a: &AlertFact| (std::cmp::Reverse(a.severity), a.raised);
+    key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
 /// The lines of the first `LIST_LIMIT` alerts in id order, made only for those kept, and how
@@ -246,38 +244,52 @@ fn first_by_id<'a>(
     alerts: impl Iterator<Item = &'a &'a AlertFact>,
     line: impl Fn(&AlertFact) -> AlertLine,
 ) -> (Vec<AlertLine>, usize) {
-    let alerts: Vec<&AlertFact> = alerts.copied().collect();
-    let total = alerts.len();
-    let first = first_in_order(alerts, LIST_LIMIT, |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id));
-    (first.into_iter().map(line).collect(), total)
+    let mut first = FirstN::new(LIST_LIMIT, |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id));
+    alerts.for_each(|a| first.offer(*a));
+    let total = first.offered;
+    (first.into_vec().into_iter().map(line).collect(), total)
 }
 
-/// Items near a mission, most severe first, then nearest, then newest; at most `limit`.
-fn nearest(near: Vec<(&ItemFact, u32)>, limit: usize) -> Vec<(&ItemFact, u32)> {
-    let order = |(a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a_km.cmp(b_km))
-            .then(b.ts.cmp(&a.ts))
-            .then(a.id.cmp(&b.id))
-            .then(a.feed.cmp(&b.feed))
-    };
-    first_in_order(near, limit, order)
+/// Items near a mission, with the gap: most severe first, then nearest, then newest.
+fn nearest_first((a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then(a_km.cmp(b_km))
+        .then(b.ts.cmp(&a.ts))
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.feed.cmp(&b.feed))
 }
 
-/// The first `n` of `list` in `order` (a total order), sorted. Only those are sorted: the
-/// rest are set apart by a selection, as lists are capped and a busy week's are long.
-fn first_in_order<T>(
-    mut list: Vec<T>,
+/// The first `n` entries offered, in `order` (a total order), kept sorted, and how many were
+/// offered. Lists are capped and a busy week's are long: most entries lose to the last kept
+/// on the first fields compared, and are dropped.
+struct FirstN<T> {
     n: usize,
-    order: impl Fn(&T, &T) -> std::cmp::Ordering + Copy,
-) -> Vec<T> {
-    if list.len() > n {
-        list.select_nth_unstable_by(n, order);
-        list.truncate(n);
+    order: fn(&T, &T) -> std::cmp::Ordering,
+    first: Vec<T>,
+    offered: usize,
+}
+
+impl<T> FirstN<T> {
+    fn new(n: usize, order: fn(&T, &T) -> std::cmp::Ordering) -> Self {
+        FirstN { n, order, first: Vec::new(), offered: 0 }
     }
-    list.sort_unstable_by(order);
-    list
+
+    fn offer(&mut self, entry: T) {
+        use std::cmp::Ordering::Less;
+        self.offered += 1;
+        let full = self.first.len() == self.n;
+        if full && self.first.last().is_none_or(|last| (self.order)(&entry, last) != Less) {
+            return;
+        }
+        let at = self.first.partition_point(|kept| (self.order)(kept, &entry) == Less);
+        self.first.insert(at, entry);
+        self.first.truncate(self.n);
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        self.first
+    }
 }
 
 fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
@@ -298,13 +310,15 @@ fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
 /// `LIST_LIMIT` and the total. The facts hold each item once, with the missions it is near.
 fn exercise_items(selected: &[&Mission], facts: &Facts) -> (Vec<ItemLine>, usize) {
     let briefed = |n: &&NearItem| n.near.iter().any(|(i, _)| *i < selected.len());
-    let near: Vec<&NearItem> =
-        facts.items.values().map(Box::as_ref).filter(|n| !n.item.traffic.is_real()).filter(briefed).collect();
-    let total = near.len();
     let order = |a: &&NearItem, b: &&NearItem| {
         (a.item.ts, &a.item.feed, &a.item.id).cmp(&(b.item.ts, &b.item.feed, &b.item.id))
     };
-    let lines = first_in_order(near, LIST_LIMIT, order)
+    let mut first = FirstN::new(LIST_LIMIT, order);
+    let exercise = facts.items.values().map(Box::as_ref).filter(|n| !n.item.traffic.is_real());
+    exercise.filter(briefed).for_each(|n| first.offer(n));
+    let total = first.offered;
+    let lines = first
+        .into_vec()
         .into_iter()
         .map(|n| {
             let mut gaps: Vec<(u32, usize)> =
@@ -381,4 +395,23 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FirstN;
+
+    proptest::proptest! {
+        /// Offered anything in any order, it keeps what sorting all and taking the first `n` gives.
+        #[test]
+        fn first_n_is_the_head_of_the_sorted_list(list: Vec<(u8, u8)>, n in 0usize..12) {
+            let mut first = FirstN::new(n, |a: &(u8, u8), b: &(u8, u8)| a.cmp(b));
+            list.iter().for_each(|e| first.offer(*e));
+            proptest::prop_assert_eq!(first.offered, list.len());
+            let mut sorted = list;
+            sorted.sort();
+            sorted.truncate(n);
+            proptest::prop_assert_eq!(first.into_vec(), sorted);
+        }
+    }
 }

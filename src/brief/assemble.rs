@@ -93,7 +93,7 @@ fn concerns<'a>(
             }
         }
     }
-    for n in facts.items.values().filter(|n| n.item.traffic.is_real()) {
+    for n in facts.items.iter().filter(|n| n.item.traffic.is_real()) {
         for &(i, km) in &n.near {
             if let Some(c) = out.get_mut(i) {
                 c.near.offer((&n.item, km));
@@ -314,7 +314,7 @@ fn exercise_items(selected: &[&Mission], facts: &Facts) -> (Vec<ItemLine>, usize
         (a.item.ts, &a.item.feed, &a.item.id).cmp(&(b.item.ts, &b.item.feed, &b.item.id))
     };
     let mut first = FirstN::new(LIST_LIMIT, order);
-    let exercise = facts.items.values().map(Box::as_ref).filter(|n| !n.item.traffic.is_real());
+    let exercise = facts.items.iter().filter(|n| !n.item.traffic.is_real());
     exercise.filter(briefed).for_each(|n| first.offer(n));
     let total = first.offered;
     let lines = first

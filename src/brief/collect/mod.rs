@@ -129,9 +129,9 @@ pub struct Facts {
     /// Per contact name, the last check-in up to the end and the number in the period.
     pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
     pub notes: Vec<NoteFact>,
-    /// The period's notable items near a briefed mission, by feed and id, in their last
-    /// version near one.
-    pub items: Map<(String, String), Box<NearItem>>,
+    /// The period's notable items near a briefed mission, each once, in its last version near
+    /// one; in the order of those versions' records.
+    pub items: Vec<NearItem>,
     /// Damage met while reading (bad sums, broken chain), located: the header warns of it.
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
@@ -274,21 +274,21 @@ fn read_period(
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
-    let (mut items, mut tail_items, mut steps) = (head.items, Map::default(), Vec::new());
+    let (mut items, mut steps) = (head.items, Vec::new());
     if let Some(tail) = tail {
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        (tail_items, steps) = (tail.items, tail.steps);
+        items.extend(tail.items);
+        steps = tail.steps;
         facts.damage.extend(tail.problems.iter().map(located));
     }
     provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
-    // The second half's items join the first's (its versions are the later) on one core while
-    // its steps are applied on the other: neither touches what the other does.
+    // Each item's last version is picked on one core while the second half's steps are
+    // applied on the other: neither touches what the other does.
     std::thread::scope(|scope| {
         let merge = scope.spawn(|| {
-            items.reserve(tail_items.len());
-            items.extend(tail_items);
+            last_versions(&mut items);
         });
         for step in steps {
             apply(&mut facts, &mut failing, step);
@@ -303,6 +303,17 @@ fn read_period(
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
     Ok(facts)
+}
+
+/// Keeps each item's last version in `items` (in the order of their records), dropping the
+/// earlier ones. Keyed by borrowed text: nothing is copied.
+fn last_versions(items: &mut Vec<NearItem>) {
+    let mut seen: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
+        std::collections::HashSet::with_capacity_and_hasher(items.len(), Default::default());
+    let last: Vec<bool> = items.iter().rev().map(|n| seen.insert((&n.item.feed, &n.item.id))).collect();
+    drop(seen);
+    let mut last = last.into_iter().rev();
+    items.retain(|_| last.next().unwrap_or(true));
 }
 
 impl Provenance {
@@ -373,7 +384,7 @@ fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step:
             entry.1 += u32::from(in_period);
         }
         Step::Note(note) => facts.notes.push(note),
-        // Only a digest keeps items as steps; readers keep them by key (`span::keep`).
+        // Only a digest keeps items as steps; readers keep them apart (`span::keep`).
         Step::Item(_) => {}
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::digest::{Buffers, Digests, ItemRef};
-use super::{Action, AlertFact, ItemFact, Map, NearItem, Nearness, NoteFact, Provenance};
+use super::{Action, AlertFact, ItemFact, NearItem, Nearness, NoteFact, Provenance};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -69,7 +69,7 @@ pub(super) enum Step {
     },
     Note(NoteFact),
     /// A notable item with a location, whether or not near a mission: only a digest keeps
-    /// these as steps (a briefing keeps the items near its missions, by key).
+    /// these as steps (a briefing keeps the items near its missions, `Span::items`).
     Item(Box<ItemFact>),
 }
 
@@ -84,9 +84,10 @@ pub(super) enum Items<'a> {
 
 pub(super) struct Span {
     pub steps: Vec<Step>,
-    /// The period's notable items near a briefed mission, each in its last version here
+    /// The period's notable items near a briefed mission, in the order of their records (an
+    /// item may be here in several versions; the last is the one briefed).
     /// (none when reading `Items::All`).
-    pub items: Map<(String, String), Box<NearItem>>,
+    pub items: Vec<NearItem>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -137,7 +138,7 @@ fn read_once(
 ) -> Result<(Span, bool), crate::journal::JournalError> {
     let mut span = Span {
         steps: Vec::new(),
-        items: Map::default(),
+        items: Vec::new(),
         provenance: Provenance::default(),
         head: None,
         problems: Vec::new(),
@@ -201,9 +202,12 @@ fn read_once(
         })?;
         span.problems.extend(problems);
         let (Some((first, at)), Some(digests)) = (digest_at, digests) else { break };
+        let before = span.items.len();
         let taken = digests.take(first, at, period, &mut buffers, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
+        // Offered newest first: put back in the order of their records.
+        span.items[before..].reverse();
         let Some(taken) = taken else {
             return Ok((span, false));
         };
@@ -328,7 +332,7 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
     });
 }
 
-/// Keeps a notable item as `items` says: by key if near a briefed mission, or as a step; says
+/// Keeps a notable item as `items` says: if near a briefed mission, or as a step; says
 /// whether it did. It is made (its text copied and cleaned) only if kept.
 fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnce() -> ItemFact) -> bool {
     match items {
@@ -338,7 +342,7 @@ fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnc
                 return false;
             }
             let item = make();
-            span.items.insert((item.feed.clone(), item.id.clone()), Box::new(NearItem { item, near }));
+            span.items.push(NearItem { item, near });
         }
         Items::All => span.steps.push(Step::Item(Box::new(make()))),
     }

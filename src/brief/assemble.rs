@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
-use super::collect::{Action, AlertFact, Facts, ItemFact, NearItem};
+use super::collect::{Action, AlertFact, Facts, ItemFact, Name, NearItem};
 use super::model::*;
 use crate::config::Config;
 use crate::domain::{Mission, MissionStatus};
@@ -149,7 +149,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     };
     missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
 
-    let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| &m.id == id));
+    let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| m.id == id));
     let (other_alerts, other_alerts_total) = if request.missions.is_empty() {
         first_by_id(raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)), line)
     } else {
@@ -171,7 +171,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     let notes = facts
         .notes
         .iter()
-        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone() })
+        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.to_string(), text: n.text.clone() })
         .collect();
     let mut warnings: Vec<String> = facts.damage.clone();
     if !warnings.is_empty() {
@@ -207,7 +207,11 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
 }
 
 fn step(action: &Option<Action>) -> Option<Step> {
-    action.as_ref().map(|a| Step { by: a.by.clone(), at: a.at, text: a.text.clone() })
+    action.as_ref().map(|a| Step {
+        by: a.by.to_string(),
+        at: a.at,
+        text: a.text.as_ref().map(Name::to_string),
+    })
 }
 
 fn alert_line(a: &AlertFact) -> AlertLine {
@@ -218,13 +222,13 @@ fn alert_line(a: &AlertFact) -> AlertLine {
         (None, None, None) => "open",
     };
     AlertLine {
-        id: a.id.clone(),
+        id: a.id.to_string(),
         raised: a.raised,
         severity: a.severity,
         title: a.title.clone(),
-        feed: a.feed.clone(),
+        feed: a.feed.to_string(),
         traffic: a.traffic,
-        missions: a.missions.clone(),
+        missions: a.missions.iter().map(Name::to_string).collect(),
         state,
         escalated: a.escalated,
         acknowledged: step(&a.acknowledged),
@@ -335,7 +339,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
     let busy: Vec<&str> = missions.iter().filter(|m| !m.raised.is_empty()).map(|m| m.id.as_str()).collect();
     let mut out = Contacts::default();
     for c in &config.contacts {
-        let checked = facts.check_ins.get(&c.name);
+        let checked = facts.check_ins.get(c.name.as_str());
         let last = checked.map(|(t, _)| *t).max(c.last_contact);
         let at_end = c.status_at(request.to, last);
         if let Some(by) = at_end.overdue_by {
@@ -376,7 +380,7 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         .outages
         .iter()
         .map(|o| OutageLine {
-            feed: o.feed.clone(),
+            feed: o.feed.to_string(),
             start: o.start,
             end: o.end,
             duration_s: (o.end.unwrap_or(to) - o.start).num_seconds(),
@@ -387,7 +391,7 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         .iter()
         .filter(|f| f.enabled && f.source.is_polled())
         .filter_map(|f| {
-            let last_ok = facts.last_ok.get(&f.name).copied();
+            let last_ok = facts.last_ok.get(f.name.as_str()).copied();
             let limit =
                 chrono::Duration::from_std(f.every * STALE_INTERVALS).unwrap_or(chrono::Duration::MAX);
             let stale = last_ok.is_none_or(|t| to.signed_duration_since(t) > limit);

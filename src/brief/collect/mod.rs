@@ -26,24 +26,24 @@ use span::Step;
 /// Who took an alert, or closed it, and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Action {
-    pub by: String,
+    pub by: Name,
     #[serde(with = "ts_microseconds")]
     pub at: DateTime<Utc>,
     /// The acknowledgement's note or the resolution's reason.
-    pub text: Option<String>,
+    pub text: Option<Name>,
 }
 
 /// One alert as it stood at the end of the period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlertFact {
-    pub id: String,
+    pub id: Name,
     #[serde(with = "ts_microseconds")]
     pub raised: DateTime<Utc>,
     pub severity: Severity,
     pub title: String,
-    pub feed: String,
-    pub rule: String,
-    pub missions: Vec<String>,
+    pub feed: Name,
+    pub rule: Name,
+    pub missions: Vec<Name>,
     pub traffic: Traffic,
     #[serde(with = "ts_microseconds_option")]
     pub escalated: Option<DateTime<Utc>>,
@@ -61,7 +61,7 @@ impl AlertFact {
 /// the end of the period).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outage {
-    pub feed: String,
+    pub feed: Name,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
 }
@@ -71,7 +71,7 @@ pub struct NoteFact {
     pub seq: u64,
     #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
-    pub operator: String,
+    pub operator: Name,
     pub text: String,
 }
 
@@ -89,6 +89,11 @@ pub struct ItemFact {
     pub location: Location,
     pub traffic: Traffic,
 }
+
+/// Short text a briefing keeps by the thousand (alert ids, feed and contact names, operators,
+/// resolution reasons): held inline up to 24 bytes, so that taking a week's steps from digests
+/// allocates for titles and notes, not for every name in them.
+pub type Name = compact_str::CompactString;
 
 /// The maps of a briefing's facts: their order never shows (every list made from them is sorted
 /// on a total order), and foldhash is several times faster than the default SipHash here.
@@ -122,12 +127,12 @@ pub struct Provenance {
 pub struct Facts {
     pub provenance: Provenance,
     /// Every alert raised up to the end of the period, by id.
-    pub alerts: Map<String, AlertFact>,
+    pub alerts: Map<Name, AlertFact>,
     pub outages: Vec<Outage>,
     /// Per feed, its last successful poll up to the end of the period.
-    pub last_ok: BTreeMap<String, DateTime<Utc>>,
+    pub last_ok: BTreeMap<Name, DateTime<Utc>>,
     /// Per contact name, the last check-in up to the end and the number in the period.
-    pub check_ins: BTreeMap<String, (DateTime<Utc>, u32)>,
+    pub check_ins: BTreeMap<Name, (DateTime<Utc>, u32)>,
     pub notes: Vec<NoteFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
@@ -231,7 +236,7 @@ fn read_period(
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
     let (items, digests) = (span::Items::Near(near), Some(digests));
     let mut facts = Facts::default();
-    let mut failing: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let mut failing: BTreeMap<Name, DateTime<Utc>> = BTreeMap::new();
     let (head, tail) = std::thread::scope(|scope| {
         let tail = middle.map(|middle| {
             scope.spawn(move || {
@@ -337,7 +342,7 @@ impl Provenance {
 }
 
 /// Applies one step read from the record, in the record's order.
-fn apply(facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>, step: Step) {
+fn apply(facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>, step: Step) {
     match step {
         Step::Raised(fact) => {
             facts.alerts.insert(fact.id.clone(), *fact);
@@ -395,7 +400,7 @@ fn start(
     dir: &Path,
     first_in_period: Option<u64>,
     facts: &mut Facts,
-    failing: &mut BTreeMap<String, DateTime<Utc>>,
+    failing: &mut BTreeMap<Name, DateTime<Utc>>,
 ) -> Follower {
     let before = first_in_period.map_or(u64::MAX, |seq| seq.saturating_sub(1));
     match crate::checkpoint::resume_carried_before(dir, before) {
@@ -411,22 +416,27 @@ fn start(
 /// The facts a desk state holds that a briefing carries over from before its period: alerts
 /// not resolved (those resolved earlier are never briefed), outages under way, each feed's
 /// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
-fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<String, DateTime<Utc>>) {
+/// Text cleaned as `Reader` cleans what it reads, held as a `Name`.
+fn name(raw: &str) -> Name {
+    Name::from(one_line(raw))
+}
+
+fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>) {
     for alert in state.alerts.values().filter(|a| a.resolved_at.is_none()) {
         let fact = AlertFact {
-            id: one_line(&alert.id),
+            id: name(&alert.id),
             raised: alert.raised,
             severity: alert.severity,
             title: one_line(&alert.title),
-            feed: one_line(&alert.feed),
-            rule: one_line(&alert.rule),
-            missions: alert.missions.iter().map(|m| one_line(m)).collect(),
+            feed: name(&alert.feed),
+            rule: name(&alert.rule),
+            missions: alert.missions.iter().map(|m| name(m)).collect(),
             traffic: alert.traffic,
             escalated: alert.escalated_at,
             acknowledged: alert.acknowledged.as_ref().map(|a| Action {
-                by: one_line(&a.by),
+                by: name(&a.by),
                 at: a.at,
-                text: a.note.as_deref().map(one_line).filter(|t| !t.is_empty()),
+                text: a.note.as_deref().map(name).filter(|t| !t.is_empty()),
             }),
             resolved: None,
         };
@@ -434,13 +444,13 @@ fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<String, Dat
     }
     for (feed, health) in &state.feeds {
         if let Some(since) = health.failing_since {
-            failing.insert(one_line(feed), since);
+            failing.insert(name(feed), since);
         }
         if let Some(ok) = health.last_ok {
-            facts.last_ok.insert(one_line(feed), ok);
+            facts.last_ok.insert(name(feed), ok);
         }
     }
     for (contact, at) in &state.check_ins {
-        facts.check_ins.insert(one_line(contact), (*at, 0));
+        facts.check_ins.insert(name(contact), (*at, 0));
     }
 }

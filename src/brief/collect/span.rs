@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::digest::{Buffers, Digests, ItemRef};
-use super::{Action, AlertFact, ItemFact, NearItem, Nearness, NoteFact, Provenance};
+use super::{Action, AlertFact, ItemFact, Name, NearItem, Nearness, NoteFact, Provenance};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -30,39 +30,39 @@ pub(super) enum Step {
     /// Boxed, as the largest: steps are many, and moved about.
     Raised(Box<AlertFact>),
     Updated {
-        alert: String,
+        alert: Name,
         severity: Option<Severity>,
         title: String,
     },
     Acknowledged {
-        alert: String,
+        alert: Name,
         action: Action,
     },
     Unacknowledged {
-        alert: String,
+        alert: Name,
     },
     Escalated {
-        alert: String,
+        alert: Name,
         #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     Resolved {
-        alert: String,
+        alert: Name,
         action: Action,
     },
     Failed {
-        feed: String,
+        feed: Name,
         #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     /// A successful poll or a recovery.
     Ok {
-        feed: String,
+        feed: Name,
         #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
     },
     CheckedIn {
-        contact: String,
+        contact: Name,
         #[serde(with = "ts_microseconds")]
         at: DateTime<Utc>,
         in_period: bool,
@@ -355,21 +355,22 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
     let field = |value: &Option<Text<'_>>, name: &str| {
         value.as_deref().map(one_line).ok_or_else(|| format!("{kind} without `{name}`"))
     };
-    let action = |by: String, text: &Option<Text<'_>>| Action {
+    let name = |value: &Option<Text<'_>>, name: &str| field(value, name).map(Name::from);
+    let action = |by: Name, text: &Option<Text<'_>>| Action {
         by,
         at,
-        text: text.as_deref().map(one_line).filter(|t| !t.is_empty()),
+        text: text.as_deref().map(one_line).filter(|t| !t.is_empty()).map(Name::from),
     };
-    let alert = || field(&r.alert, "alert");
+    let alert = || name(&r.alert, "alert");
     Ok(Some(match kind {
         "alert.raised" => Step::Raised(Box::new(AlertFact {
             id: alert()?,
             raised: at,
             severity: r.severity.ok_or("alert.raised without `severity`")?,
             title: field(&r.title, "title")?,
-            feed: field(&r.feed, "feed")?,
-            rule: field(&r.rule, "rule")?,
-            missions: r.missions.iter().map(|m| one_line(m)).collect(),
+            feed: name(&r.feed, "feed")?,
+            rule: name(&r.rule, "rule")?,
+            missions: r.missions.iter().map(|m| Name::from(one_line(m))).collect(),
             traffic: r.traffic,
             escalated: None,
             acknowledged: None,
@@ -379,20 +380,20 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
             Step::Updated { alert: alert()?, severity: r.severity, title: field(&r.title, "title")? }
         }
         "alert.acknowledged" => {
-            Step::Acknowledged { alert: alert()?, action: action(field(&r.operator, "operator")?, &r.note) }
+            Step::Acknowledged { alert: alert()?, action: action(name(&r.operator, "operator")?, &r.note) }
         }
         "alert.unacknowledged" => Step::Unacknowledged { alert: alert()? },
         "alert.escalated" => Step::Escalated { alert: alert()?, at },
         "alert.resolved" => {
-            Step::Resolved { alert: alert()?, action: action(field(&r.operator, "operator")?, &r.reason) }
+            Step::Resolved { alert: alert()?, action: action(name(&r.operator, "operator")?, &r.reason) }
         }
-        "feed.failed" => Step::Failed { feed: field(&r.feed, "feed")?, at },
-        "feed.polled" | "feed.recovered" => Step::Ok { feed: field(&r.feed, "feed")?, at },
-        "contact.checked_in" => Step::CheckedIn { contact: field(&r.contact, "contact")?, at, in_period },
+        "feed.failed" => Step::Failed { feed: name(&r.feed, "feed")?, at },
+        "feed.polled" | "feed.recovered" => Step::Ok { feed: name(&r.feed, "feed")?, at },
+        "contact.checked_in" => Step::CheckedIn { contact: name(&r.contact, "contact")?, at, in_period },
         "note" if in_period => Step::Note(NoteFact {
             seq,
             ts: at,
-            operator: field(&r.operator, "operator")?,
+            operator: name(&r.operator, "operator")?,
             text: field(&r.text, "text")?,
         }),
         _ => return Ok(None),

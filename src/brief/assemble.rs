@@ -299,8 +299,8 @@ impl<T> FirstN<T> {
 fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
     ItemLine {
         ts: f.ts,
-        feed: f.feed.clone(),
-        id: f.id.clone(),
+        feed: f.feed.to_string(),
+        id: f.id.to_string(),
         severity: f.severity,
         title: f.title.clone(),
         traffic: f.traffic,

@@ -107,8 +107,8 @@ impl ItemRef<'_> {
     pub(super) fn to_fact(&self) -> ItemFact {
         ItemFact {
             ts: self.ts,
-            feed: self.feed.to_string(),
-            id: self.id.to_string(),
+            feed: self.feed.into(),
+            id: self.id.into(),
             title: self.title.to_string(),
             severity: self.severity,
             location: self.location.clone(),

@@ -81,8 +81,8 @@ pub struct NoteFact {
 pub struct ItemFact {
     #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
-    pub feed: String,
-    pub id: String,
+    pub feed: Name,
+    pub id: Name,
     pub title: String,
     pub severity: Severity,
     #[serde(with = "digest::place")]
@@ -315,7 +315,8 @@ fn read_period(
 fn last_versions(items: &mut Vec<NearItem>) {
     let mut seen: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
         std::collections::HashSet::with_capacity_and_hasher(items.len(), Default::default());
-    let last: Vec<bool> = items.iter().rev().map(|n| seen.insert((&n.item.feed, &n.item.id))).collect();
+    let last: Vec<bool> =
+        items.iter().rev().map(|n| seen.insert((n.item.feed.as_str(), n.item.id.as_str()))).collect();
     drop(seen);
     let mut last = last.into_iter().rev();
     items.retain(|_| last.next().unwrap_or(true));

@@ -323,8 +323,8 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
     let Some(location) = item.location else { return };
     let _kept = keep(span, items, &location.clone(), || ItemFact {
         ts,
-        feed: one_line(&item.feed),
-        id: one_line(&item.id),
+        feed: one_line(&item.feed).into(),
+        id: one_line(&item.id).into(),
         title: one_line(&item.title),
         severity: item.severity,
         location,

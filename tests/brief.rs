@@ -20,7 +20,7 @@ const TO: &str = "2026-11-25T00:00:00Z";
 
 /// For reading facts directly: every item is near the one mission, at no distance.
 fn near_all(_: &attache::domain::Location) -> attache::brief::collect::Near {
-    vec![(0, 0)]
+    [(0, 0)].into_iter().collect()
 }
 
 fn t(text: &str) -> DateTime<Utc> {

@@ -100,8 +100,9 @@ pub type Name = compact_str::CompactString;
 pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Which briefed missions a location is near, and how near: (the mission's place among those
-/// briefed, the gap in whole km). Empty: near none, and the item is not kept.
-pub type Near = Vec<(usize, u32)>;
+/// briefed, the gap in whole km). Empty: near none, and the item is not kept. Most items are
+/// near one or two: held inline, tens of thousands a week allocate nothing for it.
+pub type Near = smallvec::SmallVec<[(usize, u32); 2]>;
 pub type Nearness<'a> = dyn Fn(&Location) -> Near + Sync + 'a;
 
 /// An item kept, with the missions it is near (`Near`, never empty).

@@ -120,39 +120,69 @@ pub struct Reach {
 }
 
 /// What measuring a point against a polygon takes that depends on the polygon alone: its
-/// planar ring (for containment) and each edge's length and bearing. Measured with these, a
-/// point's gap is `gap_km`'s to the last bit, with each vertex's distance taken once, not
-/// three times.
+/// planar ring (for containment) and each edge's length, bearing and great circle. Measured
+/// with these, a point's gap is `gap_km`'s to the last bit where it is within the distance
+/// asked about; an edge whose great circle is farther than that is not measured.
 struct Outline {
     vertices: Vec<LatLon>,
     ring: Vec<(f64, f64)>,
-    /// Per edge from vertex i to the next: its length as an angle, and its bearing.
-    edges: Vec<(f64, f64)>,
+    edges: Vec<Edge>,
+}
+
+/// An edge, from a vertex to the next.
+struct Edge {
+    /// Its length as an angle, and its bearing from its start.
+    length: f64,
+    heading: f64,
+    /// The unit normal of its great circle (none for an edge of no length).
+    normal: Option<[f64; 3]>,
 }
 
 impl Outline {
     fn new(vertices: &[LatLon]) -> Option<Outline> {
         let first = vertices.first()?;
-        let edges =
-            edges(vertices).map(|(a, b)| (distance_km(a, b) / EARTH_RADIUS_KM, bearing(a, b))).collect();
+        let edges = edges(vertices)
+            .map(|(a, b)| Edge {
+                length: distance_km(a, b) / EARTH_RADIUS_KM,
+                heading: bearing(a, b),
+                normal: normal(unit(a), unit(b)),
+            })
+            .collect();
         Some(Outline { vertices: vertices.to_vec(), ring: planar(vertices, first.lon), edges })
     }
 
-    /// `gap_km(Point(p), Polygon(vertices))`.
-    fn gap_from(&self, p: LatLon) -> f64 {
+    /// `gap_km(Point(p), Polygon(vertices))` where that is at most `within` km (`unit` is `p`
+    /// as a unit vector); more than `within` otherwise.
+    fn gap_from(&self, p: LatLon, unit: [f64; 3], within: f64) -> f64 {
         if ring_contains(&self.ring, self.vertices[0].lon, p) {
             return 0.0;
         }
-        let first = distance_km(p, self.vertices[0]);
-        let mut from_start = first;
+        // An arc is no nearer than its great circle, asin(|p . normal|) away: an edge whose
+        // circle is past `within` and a kilometre (far more than any rounding) cannot be the
+        // nearest within reach, and is not measured.
+        let reach = ((within + 1.0) / EARTH_RADIUS_KM).min(std::f64::consts::FRAC_PI_2).sin();
         let mut gap = f64::MAX;
-        for (i, (a, &(length, heading))) in self.vertices.iter().zip(&self.edges).enumerate() {
-            let from_end = self.vertices.get(i + 1).map_or(first, |b| distance_km(p, *b));
-            gap = gap.min(point_arc_km(p, *a, (from_start, from_end), (length, heading)));
-            from_start = from_end;
+        for (i, (a, edge)) in self.vertices.iter().zip(&self.edges).enumerate() {
+            if edge.normal.is_some_and(|n| dot(n, unit).abs() > reach) {
+                continue;
+            }
+            let b = self.vertices[(i + 1) % self.vertices.len()];
+            let ends = (distance_km(p, *a), distance_km(p, b));
+            gap = gap.min(point_arc_km(p, *a, ends, (edge.length, edge.heading)));
         }
         gap
     }
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+/// The unit normal of the great circle through `a` and `b`, if they are apart.
+fn normal(a: [f64; 3], b: [f64; 3]) -> Option<[f64; 3]> {
+    let n = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    let length = dot(n, n).sqrt();
+    (length > 1e-12).then(|| n.map(|x| x / length))
 }
 
 /// A location made ready to be measured against several reaches (every mission of a
@@ -209,12 +239,14 @@ impl Reach {
         Reach { region, unit: unit(centre), radius_km, outline }
     }
 
-    /// `gap_km(region, area)`.
-    fn gap_to(&self, region: &Region) -> f64 {
-        match (region, &self.outline) {
-            (Region::Point(p), Some(outline)) => outline.gap_from(*p),
-            (Region::Circle(c, r), Some(outline)) => (outline.gap_from(*c) - r).max(0.0),
-            _ => gap_km(region, &self.region),
+    /// `gap_km(part, area)` where that is at most `within` km; more than `within` otherwise.
+    fn gap_to(&self, part: &Part, within: f64) -> f64 {
+        match (&part.region, &self.outline) {
+            (Region::Point(p), Some(outline)) => outline.gap_from(*p, part.unit, within),
+            (Region::Circle(c, r), Some(outline)) => {
+                (outline.gap_from(*c, part.unit, within + r) - r).max(0.0)
+            }
+            (region, _) => gap_km(region, &self.region),
         }
     }
 
@@ -230,11 +262,10 @@ impl Reach {
         // than this, no part can be within. 1 - x²/2 is never more than cos x (and within 1e-6 of it below 0.07 rad, 450 km): a
         // part it turns away is farther still, and no cosine is taken.
         let limit = (reach + km + 1.0 + 0.01 * reach) / EARTH_RADIUS_KM;
-        let dot: f64 = part.unit.iter().zip(self.unit).map(|(a, b)| a * b).sum();
-        if limit < std::f64::consts::PI && dot < 1.0 - limit * limit / 2.0 {
+        if limit < std::f64::consts::PI && dot(part.unit, self.unit) < 1.0 - limit * limit / 2.0 {
             return None;
         }
-        Some(self.gap_to(&part.region)).filter(|gap| *gap <= km)
+        Some(self.gap_to(part, km)).filter(|gap| *gap <= km)
     }
 
     /// `location_gap_km`, when the gap is at most `km`; None when farther (or unplaceable).

@@ -107,8 +107,9 @@ pub(super) struct Span {
 /// from `follower`. A follower sought to `begin` may start a little before it (at damage it
 /// met on the way): those records are the stretch before's.
 ///
-/// With `digests`, a digest's whole span inside the period is not read record by record: its
-/// bytes are checked against the digest and its steps taken from it. If a digest does not
+/// With `digests`, a digest's span that starts where the reader is (before, in or across the
+/// ends of the period) is not read record by record: its bytes are checked against the digest
+/// and its steps up to the period's end taken from it. If a digest does not
 /// hold, or there is damage anywhere in the stretch, the stretch is read again without
 /// digests, so what they give is always what reading every record gives.
 pub(super) fn read(

@@ -8,6 +8,7 @@
 //! in two halves on two cores (`span`), whose steps are then applied in the record's order.
 
 pub mod digest;
+mod place;
 mod span;
 
 use chrono::serde::{ts_microseconds, ts_microseconds_option};
@@ -85,7 +86,7 @@ pub struct ItemFact {
     pub id: Name,
     pub title: String,
     pub severity: Severity,
-    #[serde(with = "digest::place")]
+    #[serde(with = "place")]
     pub location: Location,
     pub traffic: Traffic,
 }

@@ -728,6 +728,50 @@ fn digests_give_the_facts_parsing_gives_for_any_period() {
     assert!(used > 0, "no digest was used");
 }
 
+/// Damage anywhere, with periods that start, end or lie inside digests' spans: the facts and
+/// the damage reported are those of reading record by record (damage past the period's end,
+/// after a digest that runs past it, is not the period's).
+#[test]
+fn damage_with_digests_across_the_periods_ends_is_what_reading_finds() {
+    use attache::brief::collect::{collect_split_at, digest};
+    use attache::journal::Follower;
+    let (dir, plain) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fixture(dir.path());
+    fixture(plain.path());
+    digest::build_spans(dir.path(), 4, usize::MAX).unwrap();
+    let records = Follower::new(dir.path()).poll().unwrap().0;
+    let mut bounds: Vec<DateTime<Utc>> =
+        records.iter().take(10).flat_map(|r| [r.ts, r.ts + Duration::seconds(1)]).collect();
+    bounds.sort();
+    bounds.dedup();
+    let segment = |d: &Path| d.join("00000001.jsonl");
+    let pristine = std::fs::read(segment(dir.path())).unwrap();
+    let ends: Vec<usize> =
+        pristine.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let mut used = 0;
+    for (n, end) in ends.iter().take(12).enumerate() {
+        let mut bytes = pristine.clone();
+        bytes[end - 20] ^= 0x01;
+        std::fs::write(segment(dir.path()), &bytes).unwrap();
+        std::fs::write(segment(plain.path()), &bytes).unwrap();
+        for (i, from) in bounds.iter().enumerate() {
+            for to in &bounds[i..] {
+                let mut with = collect_split_at(dir.path(), *from, *to, &near_all, None).unwrap();
+                let mut parsed = collect_split_at(plain.path(), *from, *to, &near_all, None).unwrap();
+                used += with.digested;
+                with.digested = 0;
+                // Damage is located by path: the same file name in either directory.
+                for (facts, d) in [(&mut with, dir.path()), (&mut parsed, plain.path())] {
+                    let d = d.display().to_string();
+                    facts.damage.iter_mut().for_each(|line| *line = line.replace(&d, "JOURNAL"));
+                }
+                assert_eq!(with, parsed, "line {n} damaged, {from} to {to}");
+            }
+        }
+    }
+    assert!(used > 0, "no digest was used");
+}
+
 /// `attache journal verify --digests` on the journal in `dir`.
 fn verify_digests(dir: &Path) -> std::process::Output {
     Command::cargo_bin("attache")

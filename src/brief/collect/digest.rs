@@ -83,6 +83,8 @@ pub(super) struct Taken {
     pub in_period: Option<(u64, u64, Hash)>,
     /// The steps of its records up to the end of the period, as reading them would give.
     pub steps: Vec<Step>,
+    /// Whether the period ends inside the span (a record of it is past the period's end).
+    pub ends_period: bool,
     /// Where the record after the span starts: segment number and byte offset.
     pub next: (u32, u64),
 }
@@ -248,6 +250,7 @@ impl Digests {
             last_ts: header.last_ts,
             in_period,
             steps,
+            ends_period: end < records,
             next: (segment, span_end),
         })
     }

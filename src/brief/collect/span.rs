@@ -109,9 +109,9 @@ pub(super) struct Span {
 ///
 /// With `digests`, a digest's span that starts where the reader is (before, in or across the
 /// ends of the period) is not read record by record: its bytes are checked against the digest
-/// and its steps up to the period's end taken from it. If a digest does not
-/// hold, or there is damage anywhere in the stretch, the stretch is read again without
-/// digests, so what they give is always what reading every record gives.
+/// and its steps up to the period's end taken from it. If a digest does not hold, or there is
+/// damage anywhere in a stretch that took one, the stretch is read again without digests, so
+/// what they give is always what reading every record gives.
 pub(super) fn read(
     follower: Follower,
     period: Period,
@@ -152,6 +152,7 @@ fn read_once(
     let mut buffers = Buffers::default();
     // Records before this are another reader's, or a digest's just taken.
     let mut from = begin;
+    let mut took_digest = false;
     loop {
         let mut digest_at = None;
         let problems = follower.poll_lines(|raw, notes| {
@@ -225,15 +226,21 @@ fn read_once(
             span.digested += z - a + 1;
         }
         span.steps.extend(taken.steps);
+        took_digest = true;
+        // The period ends inside the span: a reader would stop there, and see nothing after.
+        if taken.ends_period {
+            break;
+        }
         from = taken.last + 1;
         // Its bytes were just read through to the end of its last line: the next record starts
         // there, and is checked against its last (seq, sum, time) as a reader of it would.
         follower =
             Follower::after_record(digests.journal(), taken.next, taken.last, taken.sum, taken.last_ts);
     }
-    // Damage in a stretch that took a digest: read it all again, so that what is reported and
-    // what is left out is exactly what reading every record gives.
-    let matched = span.digested == 0 || span.problems.is_empty();
+    // Damage in a stretch that took a digest (whether or not the digest held any of the
+    // period's records): read it all again, so that what is reported and what is left out is
+    // exactly what reading every record gives.
+    let matched = !took_digest || span.problems.is_empty();
     Ok((span, matched))
 }
 

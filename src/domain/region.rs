@@ -160,7 +160,9 @@ impl Outline {
         // An arc is no nearer than its great circle, asin(|p . normal|) away: an edge whose
         // circle is past `within` and a kilometre (far more than any rounding) cannot be the
         // nearest within reach, and is not measured.
-        let reach = ((within + 1.0) / EARTH_RADIUS_KM).min(std::f64::consts::FRAC_PI_2).sin();
+        // (A reach of a quarter turn or more is everywhere: nothing is skipped.)
+        let angle = (within + 1.0) / EARTH_RADIUS_KM;
+        let reach = if angle < std::f64::consts::FRAC_PI_2 { angle.sin() } else { f64::INFINITY };
         let mut gap = f64::MAX;
         for (i, (a, edge)) in self.vertices.iter().zip(&self.edges).enumerate() {
             if edge.normal.is_some_and(|n| dot(n, unit).abs() > reach) {
@@ -178,11 +180,12 @@ fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
 }
 
-/// The unit normal of the great circle through `a` and `b`, if they are apart.
+/// The unit normal of the great circle through `a` and `b`, if they are far enough apart for
+/// its direction to be good to well under the 1 km margin (1e-8 rad is 6 cm).
 fn normal(a: [f64; 3], b: [f64; 3]) -> Option<[f64; 3]> {
     let n = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
     let length = dot(n, n).sqrt();
-    (length > 1e-12).then(|| n.map(|x| x / length))
+    (length > 1e-8).then(|| n.map(|x| x / length))
 }
 
 /// A location made ready to be measured against several reaches (every mission of a

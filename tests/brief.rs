@@ -772,6 +772,59 @@ fn damage_with_digests_across_the_periods_ends_is_what_reading_finds() {
     assert!(used > 0, "no digest was used");
 }
 
+/// Versions of one item on both sides of a period's start and end, some near a mission and
+/// some not, inside digests' spans: the version briefed is the last near one in the period,
+/// with digests as without, for every period between the records' times.
+#[test]
+fn item_versions_across_the_periods_ends_with_digests_are_what_reading_finds() {
+    use attache::brief::collect::{Facts, Near, collect_split_at, digest};
+    let (dir, plain) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Near the one mission south of 50 degrees north; farther north, near none.
+    let south = |location: &attache::domain::Location| -> Near {
+        match location {
+            attache::domain::Location::Point { lat, .. } if *lat < 50.0 => [(0, 0)].into_iter().collect(),
+            _ => Near::new(),
+        }
+    };
+    let moves = [("a", 10.0), ("b", 12.0), ("a", 60.0), ("a", 11.0), ("b", 61.0), ("a", 62.0), ("b", 13.0)];
+    for d in [dir.path(), plain.path()] {
+        let mut w = Writer::open(d).unwrap();
+        for (i, (id, lat)) in moves.iter().enumerate() {
+            let at = t("2026-11-23T00:00:00Z") + Duration::hours(i as i64);
+            let item = item(id, &format!("{id} at {lat}"), Severity::Severe, *lat, 120.0, Traffic::Real);
+            let event = if i < 2 { Event::ItemSeen { item } } else { Event::ItemUpdated { item } };
+            w.append("feed:usgs-quakes", at, vec![event]).unwrap();
+        }
+    }
+    let bounds: Vec<DateTime<Utc>> = (0..moves.len() as i64)
+        .flat_map(|h| {
+            let at = t("2026-11-23T00:00:00Z") + Duration::hours(h);
+            [at, at + Duration::seconds(1)]
+        })
+        .collect();
+    let mut used = 0;
+    for span in [2, 3, 4] {
+        let _ = std::fs::remove_dir_all(dir.path().join(digest::DIR));
+        digest::build_spans(dir.path(), span, usize::MAX).unwrap();
+        for (i, from) in bounds.iter().enumerate() {
+            for to in &bounds[i..] {
+                let read = |d: &Path| -> Facts { collect_split_at(d, *from, *to, &south, None).unwrap() };
+                let (mut with, parsed) = (read(dir.path()), read(plain.path()));
+                used += with.digested;
+                with.digested = 0;
+                assert_eq!(with.items, parsed.items, "span {span}, {from} to {to}");
+                assert_eq!(with.provenance, parsed.provenance, "span {span}, {from} to {to}");
+            }
+        }
+    }
+    assert!(used > 0, "no digest was used");
+    // The whole day: each item in its last version near the mission.
+    let day =
+        collect_split_at(plain.path(), t("2026-11-23T00:00:00Z"), t("2026-11-24T00:00:00Z"), &south, None);
+    let titles: Vec<String> = day.unwrap().items.iter().map(|n| n.item.title.clone()).collect();
+    assert_eq!(titles, ["a at 11", "b at 13"]);
+}
+
 /// `attache journal verify --digests` on the journal in `dir`.
 fn verify_digests(dir: &Path) -> std::process::Output {
     Command::cargo_bin("attache")

@@ -243,7 +243,10 @@ fn read_period(
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                span::read(follower, period, (middle, u64::MAX), items, digests).map_err(failed)
+                let mut tail =
+                    span::read(follower, period, (middle, u64::MAX), items, digests).map_err(failed)?;
+                let own = own_alerts(&mut tail.steps);
+                Ok((tail, own))
             })
         });
         let follower = start(dir, first, &mut facts, &mut failing);
@@ -259,7 +262,11 @@ fn read_period(
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
-    let (head, mut tail) = (head?, tail?);
+    let (head, tail) = (head?, tail?);
+    let (mut tail, own) = match tail {
+        Some((tail, own)) => (Some(tail), own),
+        None => (None, Map::default()),
+    };
     if let Some(tail) = &mut tail {
         // Damage just before the second stretch's start is met by both readers: once is enough.
         tail.problems.retain(|p| !head.problems.iter().any(|h| h.path == p.path && h.offset == p.offset));
@@ -281,25 +288,28 @@ fn read_period(
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
-    let (mut items, mut steps) = (head.items, Vec::new());
+    let (mut items, mut tail_items, mut steps) = (head.items, Vec::new(), Vec::new());
     if let Some(tail) = tail {
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        items.extend(tail.items);
+        tail_items = tail.items;
         steps = tail.steps;
         facts.damage.extend(tail.problems.iter().map(located));
     }
     provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
-    // Each item's last version is picked on one core while the second half's steps are
-    // applied on the other: neither touches what the other does.
+    // Each item's last version is picked on one core while the rest of the second half's
+    // steps are applied on the other, then its own alerts added: neither touches what the
+    // other does.
     std::thread::scope(|scope| {
         let merge = scope.spawn(|| {
+            items.append(&mut tail_items);
             last_versions(&mut items);
         });
         for step in steps {
             apply(&mut facts, &mut failing, step);
         }
+        facts.alerts.extend(own);
         merge.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     });
     for (feed, start) in failing {
@@ -346,36 +356,13 @@ impl Provenance {
 
 /// Applies one step read from the record, in the record's order.
 fn apply(facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>, step: Step) {
+    if let Some(alert) = changed_alert(&step).and_then(|id| facts.alerts.get_mut(id)) {
+        change(alert, step);
+        return;
+    }
     match step {
         Step::Raised(fact) => {
             facts.alerts.insert(fact.id.clone(), *fact);
-        }
-        Step::Updated { alert, severity, title } => {
-            if let Some(a) = facts.alerts.get_mut(&alert) {
-                a.severity = severity.unwrap_or(a.severity);
-                a.title = title;
-            }
-        }
-        Step::Acknowledged { alert, action } => {
-            if let Some(a) = facts.alerts.get_mut(&alert) {
-                a.acknowledged = Some(action);
-                a.escalated = None;
-            }
-        }
-        Step::Unacknowledged { alert } => {
-            if let Some(a) = facts.alerts.get_mut(&alert) {
-                a.acknowledged = None;
-            }
-        }
-        Step::Escalated { alert, at } => {
-            if let Some(a) = facts.alerts.get_mut(&alert) {
-                a.escalated = Some(at);
-            }
-        }
-        Step::Resolved { alert, action } => {
-            if let Some(a) = facts.alerts.get_mut(&alert) {
-                a.resolved = Some(action);
-            }
         }
         Step::Failed { feed, at } => {
             failing.entry(feed).or_insert(at);
@@ -392,9 +379,61 @@ fn apply(facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>, step: S
             entry.1 += u32::from(in_period);
         }
         Step::Note(note) => facts.notes.push(note),
-        // Only a digest keeps items as steps; readers keep them apart (`span::keep`).
-        Step::Item(_) => {}
+        // A change to an alert never raised is nothing; only a digest keeps items as steps
+        // (readers keep them apart, `span::keep`).
+        _ => {}
     }
+}
+
+/// The alert a step changes (other than by raising it), if it is such a step.
+fn changed_alert(step: &Step) -> Option<&Name> {
+    match step {
+        Step::Updated { alert, .. }
+        | Step::Acknowledged { alert, .. }
+        | Step::Unacknowledged { alert }
+        | Step::Escalated { alert, .. }
+        | Step::Resolved { alert, .. } => Some(alert),
+        _ => None,
+    }
+}
+
+/// Applies a step that changes `alert` (see `changed_alert`).
+fn change(alert: &mut AlertFact, step: Step) {
+    match step {
+        Step::Updated { severity, title, .. } => {
+            alert.severity = severity.unwrap_or(alert.severity);
+            alert.title = title;
+        }
+        Step::Acknowledged { action, .. } => {
+            alert.acknowledged = Some(action);
+            alert.escalated = None;
+        }
+        Step::Unacknowledged { .. } => alert.acknowledged = None,
+        Step::Escalated { at, .. } => alert.escalated = Some(at),
+        Step::Resolved { action, .. } => alert.resolved = Some(action),
+        _ => {}
+    }
+}
+
+/// Takes out of `steps` the alerts they raise, with all that the later steps do to them: those
+/// steps touch nothing from before, so the second stretch does this on its own core while the
+/// first stretch's steps are applied. What is left (changes to alerts raised before, and
+/// every other step) stays in order; applying it and then adding these alerts is applying
+/// every step in order.
+fn own_alerts(steps: &mut Vec<Step>) -> Map<Name, AlertFact> {
+    let mut own: Map<Name, AlertFact> = Map::default();
+    let mut rest = Vec::with_capacity(steps.len());
+    for step in steps.drain(..) {
+        if let Step::Raised(fact) = step {
+            own.insert(fact.id.clone(), *fact);
+        } else if let Some(alert) = changed_alert(&step).and_then(|id| own.get_mut(id)) {
+            change(alert, step);
+        } else {
+            rest.push(step);
+        }
+    }
+    *steps = rest;
+    own
 }
 
 /// Where reading starts: just after the newest checkpoint taken before `from`, with the facts
@@ -455,5 +494,63 @@ fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<Name, DateT
     }
     for (contact, at) in &state.check_ins {
         facts.check_ins.insert(name(contact), (*at, 0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raised(id: &str, title: &str) -> Step {
+        Step::Raised(Box::new(AlertFact {
+            id: id.into(),
+            raised: DateTime::UNIX_EPOCH,
+            severity: Severity::Severe,
+            title: title.into(),
+            feed: "f".into(),
+            rule: "r".into(),
+            missions: vec!["M".into()],
+            traffic: Traffic::Real,
+            escalated: None,
+            acknowledged: None,
+            resolved: None,
+        }))
+    }
+
+    fn action(by: &str) -> Action {
+        Action { by: by.into(), at: DateTime::UNIX_EPOCH, text: None }
+    }
+
+    /// Taking a stretch's own alerts out and applying the rest first is applying every step in
+    /// order, also where the stretch changes an alert raised before it and then raises the
+    /// same id again.
+    #[test]
+    fn own_alerts_then_the_rest_is_every_step_in_order() {
+        let steps = || {
+            vec![
+                Step::Acknowledged { alert: "X".into(), action: action("a") },
+                raised("X", "again"),
+                Step::Resolved { alert: "X".into(), action: action("b") },
+                raised("Y", "new"),
+                Step::Acknowledged { alert: "Y".into(), action: action("c") },
+                Step::Escalated { alert: "Z".into(), at: DateTime::UNIX_EPOCH },
+            ]
+        };
+        let before = || {
+            let mut facts = Facts::default();
+            apply(&mut facts, &mut BTreeMap::new(), raised("X", "first"));
+            facts
+        };
+        let mut in_order = before();
+        steps().into_iter().for_each(|step| apply(&mut in_order, &mut BTreeMap::new(), step));
+        let mut folded = before();
+        let mut rest = steps();
+        let own = own_alerts(&mut rest);
+        assert_eq!(rest.len(), 2, "the change to the earlier X and the one to a Z never raised");
+        rest.into_iter().for_each(|step| apply(&mut folded, &mut BTreeMap::new(), step));
+        folded.alerts.extend(own);
+        assert_eq!(folded, in_order);
+        assert_eq!(in_order.alerts["X"].title, "again");
+        assert!(in_order.alerts["X"].resolved.is_some() && in_order.alerts["X"].acknowledged.is_none());
     }
 }

@@ -119,12 +119,12 @@ pub struct Reach {
     outline: Option<Outline>,
 }
 
-/// What measuring a point against a polygon takes that depends on the polygon alone: its
-/// planar ring (for containment) and each edge's length, bearing and great circle. Measured
+/// What measuring a point against a polygon takes that depends on the polygon alone (its
+/// vertices stay in the reach's region): its planar ring (for containment) and each edge's
+/// length, bearing and great circle. Measured
 /// with these, a point's gap is `gap_km`'s to the last bit where it is within the distance
 /// asked about; an edge whose great circle is farther than that is not measured.
 struct Outline {
-    vertices: Vec<LatLon>,
     ring: Vec<(f64, f64)>,
     edges: Vec<Edge>,
 }
@@ -148,13 +148,13 @@ impl Outline {
                 normal: normal(unit(a), unit(b)),
             })
             .collect();
-        Some(Outline { vertices: vertices.to_vec(), ring: planar(vertices, first.lon), edges })
+        Some(Outline { ring: planar(vertices, first.lon), edges })
     }
 
-    /// `gap_km(Point(p), Polygon(vertices))` where that is at most `within` km (`unit` is `p`
-    /// as a unit vector); more than `within` otherwise.
-    fn gap_from(&self, p: LatLon, unit: [f64; 3], within: f64) -> f64 {
-        if ring_contains(&self.ring, self.vertices[0].lon, p) {
+    /// `gap_km(Point(p), Polygon(vertices))`, the outline's polygon, where that is at most
+    /// `within` km (`unit` is `p` as a unit vector); more than `within` otherwise.
+    fn gap_from(&self, vertices: &[LatLon], p: LatLon, unit: [f64; 3], within: f64) -> f64 {
+        if ring_contains(&self.ring, vertices[0].lon, p) {
             return 0.0;
         }
         // An arc is no nearer than its great circle, asin(|p . normal|) away: an edge whose
@@ -164,11 +164,11 @@ impl Outline {
         let angle = (within + 1.0) / EARTH_RADIUS_KM;
         let reach = if angle < std::f64::consts::FRAC_PI_2 { angle.sin() } else { f64::INFINITY };
         let mut gap = f64::MAX;
-        for (i, (a, edge)) in self.vertices.iter().zip(&self.edges).enumerate() {
+        for (i, (a, edge)) in vertices.iter().zip(&self.edges).enumerate() {
             if edge.normal.is_some_and(|n| dot(n, unit).abs() > reach) {
                 continue;
             }
-            let b = self.vertices[(i + 1) % self.vertices.len()];
+            let b = vertices[(i + 1) % vertices.len()];
             let ends = (distance_km(p, *a), distance_km(p, b));
             gap = gap.min(point_arc_km(p, *a, ends, (edge.length, edge.heading)));
         }
@@ -244,12 +244,14 @@ impl Reach {
 
     /// `gap_km(part, area)` where that is at most `within` km; more than `within` otherwise.
     fn gap_to(&self, part: &Part, within: f64) -> f64 {
-        match (&part.region, &self.outline) {
-            (Region::Point(p), Some(outline)) => outline.gap_from(*p, part.unit, within),
-            (Region::Circle(c, r), Some(outline)) => {
-                (outline.gap_from(*c, part.unit, within + r) - r).max(0.0)
+        match (&part.region, &self.region, &self.outline) {
+            (Region::Point(p), Region::Polygon(vertices), Some(outline)) => {
+                outline.gap_from(vertices, *p, part.unit, within)
             }
-            (region, _) => gap_km(region, &self.region),
+            (Region::Circle(c, r), Region::Polygon(vertices), Some(outline)) => {
+                (outline.gap_from(vertices, *c, part.unit, within + r) - r).max(0.0)
+            }
+            (region, area, _) => gap_km(region, area),
         }
     }
 

@@ -455,14 +455,14 @@ fn start(
     }
 }
 
-/// The facts a desk state holds that a briefing carries over from before its period: alerts
-/// not resolved (those resolved earlier are never briefed), outages under way, each feed's
-/// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
-/// Text cleaned as `Reader` cleans what it reads, held as a `Name`.
-fn name(raw: &str) -> Name {
+/// Text cleaned as `Reader` cleans what it reads (`one_line`), held as a `Name`.
+pub(super) fn name(raw: &str) -> Name {
     Name::from(one_line(raw))
 }
 
+/// The facts a desk state holds that a briefing carries over from before its period: alerts
+/// not resolved (those resolved earlier are never briefed), outages under way, each feed's
+/// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
 fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>) {
     for alert in state.alerts.values().filter(|a| a.resolved_at.is_none()) {
         let fact = AlertFact {

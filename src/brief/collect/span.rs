@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::digest::{Buffers, Digests, ItemRef};
-use super::{Action, AlertFact, ItemFact, Name, NearItem, Nearness, NoteFact, Provenance};
+use super::{Action, AlertFact, ItemFact, Name, NearItem, Nearness, NoteFact, Provenance, name};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -331,8 +331,8 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
     let Some(location) = item.location else { return };
     let _kept = keep(span, items, &location.clone(), || ItemFact {
         ts,
-        feed: one_line(&item.feed).into(),
-        id: one_line(&item.id).into(),
+        feed: name(&item.feed),
+        id: name(&item.id),
         title: one_line(&item.title),
         severity: item.severity,
         location,
@@ -363,22 +363,22 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
     let field = |value: &Option<Text<'_>>, name: &str| {
         value.as_deref().map(one_line).ok_or_else(|| format!("{kind} without `{name}`"))
     };
-    let name = |value: &Option<Text<'_>>, name: &str| field(value, name).map(Name::from);
+    let named = |value: &Option<Text<'_>>, field_name: &str| field(value, field_name).map(Name::from);
     let action = |by: Name, text: &Option<Text<'_>>| Action {
         by,
         at,
         text: text.as_deref().map(one_line).filter(|t| !t.is_empty()).map(Name::from),
     };
-    let alert = || name(&r.alert, "alert");
+    let alert = || named(&r.alert, "alert");
     Ok(Some(match kind {
         "alert.raised" => Step::Raised(Box::new(AlertFact {
             id: alert()?,
             raised: at,
             severity: r.severity.ok_or("alert.raised without `severity`")?,
             title: field(&r.title, "title")?,
-            feed: name(&r.feed, "feed")?,
-            rule: name(&r.rule, "rule")?,
-            missions: r.missions.iter().map(|m| Name::from(one_line(m))).collect(),
+            feed: named(&r.feed, "feed")?,
+            rule: named(&r.rule, "rule")?,
+            missions: r.missions.iter().map(|m| name(m)).collect(),
             traffic: r.traffic,
             escalated: None,
             acknowledged: None,
@@ -388,20 +388,20 @@ fn step(r: &Lite<'_>, seq: u64, at: DateTime<Utc>, in_period: bool) -> Result<Op
             Step::Updated { alert: alert()?, severity: r.severity, title: field(&r.title, "title")? }
         }
         "alert.acknowledged" => {
-            Step::Acknowledged { alert: alert()?, action: action(name(&r.operator, "operator")?, &r.note) }
+            Step::Acknowledged { alert: alert()?, action: action(named(&r.operator, "operator")?, &r.note) }
         }
         "alert.unacknowledged" => Step::Unacknowledged { alert: alert()? },
         "alert.escalated" => Step::Escalated { alert: alert()?, at },
         "alert.resolved" => {
-            Step::Resolved { alert: alert()?, action: action(name(&r.operator, "operator")?, &r.reason) }
+            Step::Resolved { alert: alert()?, action: action(named(&r.operator, "operator")?, &r.reason) }
         }
-        "feed.failed" => Step::Failed { feed: name(&r.feed, "feed")?, at },
-        "feed.polled" | "feed.recovered" => Step::Ok { feed: name(&r.feed, "feed")?, at },
-        "contact.checked_in" => Step::CheckedIn { contact: name(&r.contact, "contact")?, at, in_period },
+        "feed.failed" => Step::Failed { feed: named(&r.feed, "feed")?, at },
+        "feed.polled" | "feed.recovered" => Step::Ok { feed: named(&r.feed, "feed")?, at },
+        "contact.checked_in" => Step::CheckedIn { contact: named(&r.contact, "contact")?, at, in_period },
         "note" if in_period => Step::Note(NoteFact {
             seq,
             ts: at,
-            operator: name(&r.operator, "operator")?,
+            operator: named(&r.operator, "operator")?,
             text: field(&r.text, "text")?,
         }),
         _ => return Ok(None),

@@ -65,7 +65,7 @@ struct Header {
 }
 
 /// Memory a reader reuses from one digest to the next: a fresh allocation of a digest's file
-/// (~0.3 MB) or of a read of its journal bytes (1 MiB) is fresh pages for the kernel to fault
+/// (~0.3 MB) or of a read of its journal bytes (a quarter MiB) is fresh pages for the kernel to fault
 /// in and clear, every time.
 #[derive(Default)]
 pub(super) struct Buffers {
@@ -269,8 +269,9 @@ impl Digests {
         line: Option<usize>,
     ) -> Option<Option<Vec<u8>>> {
         use std::os::unix::fs::FileExt as _;
-        // Large reads: few system calls.
-        buffer.resize(1 << 20, 0);
+        // Reads of a quarter MiB: few system calls, and what the kernel copies in is still in
+        // the core's cache when it is hashed (1 MiB reads were 4 ms slower a week).
+        buffer.resize(256 << 10, 0);
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut finder = line.map(LineFinder::new);
         let mut expected = at;

@@ -40,7 +40,7 @@ pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
 /// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 const MAGIC: &[u8] = b"attache digest\n";
 const SUFFIX: &str = ".bin";
 /// No digest file is near this size (a busy desk's are ~0.3 MB): a larger one is not read.
@@ -81,8 +81,6 @@ pub(super) struct Taken {
     pub last_ts: i64,
     /// The span's records in the period, if any: the first's and last's seq, the last's sum.
     pub in_period: Option<(u64, u64, Hash)>,
-    /// The steps of its records up to the end of the period, as reading them would give.
-    pub steps: Vec<Step>,
     /// Whether the period ends inside the span (a record of it is past the period's end).
     pub ends_period: bool,
     /// Where the record after the span starts: segment number and byte offset.
@@ -90,15 +88,17 @@ pub(super) struct Taken {
 }
 
 /// An item as a digest holds it (laid out as its record's place in the span and an `ItemFact`),
-/// read without copying its text: most items are near no briefed mission and are dropped at once.
+/// read without copying its text, or checking it is UTF-8: most items are near no briefed
+/// mission and are dropped at once. (A digest is made from text, and postcard lays out text as
+/// it does bytes.)
 #[derive(Deserialize)]
 pub(super) struct ItemRef<'a> {
     at: u32,
     #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
-    pub feed: &'a str,
-    pub id: &'a str,
-    pub title: &'a str,
+    pub feed: &'a [u8],
+    pub id: &'a [u8],
+    pub title: &'a [u8],
     pub severity: Severity,
     #[serde(with = "super::place")]
     pub location: Location,
@@ -107,11 +107,13 @@ pub(super) struct ItemRef<'a> {
 
 impl ItemRef<'_> {
     pub(super) fn to_fact(&self) -> ItemFact {
+        // Only a forged digest holds text that is not UTF-8; it gets no further than its bytes.
+        let text = String::from_utf8_lossy;
         ItemFact {
             ts: self.ts,
-            feed: self.feed.into(),
-            id: self.id.into(),
-            title: self.title.to_string(),
+            feed: super::Name::from(text(self.feed)),
+            id: super::Name::from(text(self.id)),
+            title: text(self.title).into_owned(),
             severity: self.severity,
             location: self.location.clone(),
             traffic: self.traffic,
@@ -175,16 +177,19 @@ impl Digests {
     /// offset), if its file reads back whole and the journal's bytes for its span are still
     /// exactly those it was made from. What it gives is what reading its records up to the end
     /// of `period` gives: the steps of those before the period (notes left out, check-ins not
-    /// counted) and in it; its items in the period are offered to `keep`, newest first, which
-    /// says whether it kept each; an older version of an item kept is not offered.
+    /// counted) and in it, pushed onto `steps`; its items in the period are offered to `keep`,
+    /// newest first, which says whether it kept each; an older version of an item kept is not
+    /// offered. On `None`, what was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
         first: u64,
         at: (u32, u64),
         period: Period,
         buffers: &mut Buffers,
-        mut keep: impl FnMut(&ItemRef<'_>) -> bool,
+        steps: &mut Vec<Step>,
+        keep: impl FnMut(&ItemRef<'_>) -> bool,
     ) -> Option<Taken> {
+        use serde::de::DeserializeSeed as _;
         use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
         let file = fs::File::open(path).ok()?;
@@ -200,13 +205,12 @@ impl Digests {
         if header.first != first || header.last != *last {
             return None;
         }
-        let (steps, rest) = postcard::take_from_bytes::<Vec<(u32, Step)>>(rest).ok()?;
-        let (items, rest) = postcard::take_from_bytes::<Vec<ItemRef<'_>>>(rest).ok()?;
+        let (deltas, rest) = postcard::take_from_bytes::<&[u8]>(rest).ok()?;
         // Which of its records are in the period: [start, end) by place in the span.
         let (start, end) = if header.first_ts >= period.from && header.last_ts <= period.to {
             (0, records)
         } else {
-            let (deltas, _) = postcard::take_from_bytes::<Vec<u64>>(rest).ok()?;
+            let (deltas, _) = postcard::take_from_bytes::<Vec<u64>>(deltas).ok()?;
             let times = times(header.first_ts, &deltas)
                 .filter(|t| t.len() == records && t.last() == Some(&header.last_ts))?;
             (times.partition_point(|t| *t < period.from), times.partition_point(|t| *t <= period.to))
@@ -219,37 +223,18 @@ impl Digests {
             None if start < end => Some(header.sum.as_bytes().try_into().ok()?),
             None => None,
         };
+        // The bytes hold: what the digest says of them is taken, straight from its file.
+        let mut de = postcard::Deserializer::from_bytes(rest);
+        StepsInto { steps, start, end }.deserialize(&mut de).ok()?;
+        ItemsOffered { start, end, keep }.deserialize(&mut de).ok()?;
         let &(segment, _, span_end) = header.pieces.last()?;
-        let (prev, sum) = (header.prev.as_bytes().try_into().ok()?, header.sum.as_bytes().try_into().ok()?);
-        let steps = steps
-            .into_iter()
-            .take_while(|(i, _)| (*i as usize) < end)
-            .filter_map(|(i, step)| match step {
-                _ if i as usize >= start => Some(step),
-                Step::Note(_) => None,
-                Step::CheckedIn { contact, at, .. } => {
-                    Some(Step::CheckedIn { contact, at, in_period: false })
-                }
-                step => Some(step),
-            })
-            .collect();
-        // Newest first, so that a version superseded in the same span costs a lookup, not a copy.
-        let mut kept: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
-            std::collections::HashSet::default();
-        let in_period = |item: &&ItemRef<'_>| (start..end).contains(&(item.at as usize));
-        for item in items.iter().rev().filter(in_period) {
-            if !kept.contains(&(item.feed, item.id)) && keep(item) {
-                kept.insert((item.feed, item.id));
-            }
-        }
         let in_period = period_sum.map(|sum| (first + start as u64, first + end as u64 - 1, sum));
         Some(Taken {
             last: header.last,
-            prev,
-            sum,
+            prev: header.prev.as_bytes().try_into().ok()?,
+            sum: header.sum.as_bytes().try_into().ok()?,
             last_ts: header.last_ts,
             in_period,
-            steps,
             ends_period: end < records,
             next: (segment, span_end),
         })
@@ -347,6 +332,85 @@ impl LineFinder {
     }
 }
 
+/// A digest's steps (each with its record's place in the span), decoded straight onto a
+/// reader's steps as reading records `..end` gives them: those before `start` are before the
+/// period (no notes, check-ins not counted), those from `end` on past it (none).
+struct StepsInto<'v> {
+    steps: &'v mut Vec<Step>,
+    start: usize,
+    end: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StepsInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StepsInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a digest's steps")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // A digest's length is its own word: trusted only as far as a span's steps can go.
+        self.steps.reserve(seq.size_hint().unwrap_or(0).min(SPAN as usize));
+        while let Some((place, step)) = seq.next_element::<(u32, Step)>()? {
+            let place = place as usize;
+            let step = match step {
+                _ if place >= self.end => continue,
+                step if place >= self.start => step,
+                Step::Note(_) => continue,
+                Step::CheckedIn { contact, at, .. } => Step::CheckedIn { contact, at, in_period: false },
+                step => step,
+            };
+            self.steps.push(step);
+        }
+        Ok(())
+    }
+}
+
+/// A digest's items (stored newest first), each in the period offered to `keep` unless a
+/// newer version of it was kept: a version superseded in the same span costs a lookup, not a
+/// copy.
+struct ItemsOffered<K> {
+    start: usize,
+    end: usize,
+    keep: K,
+}
+
+impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::DeserializeSeed<'de> for ItemsOffered<K> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::Visitor<'de> for ItemsOffered<K> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a digest's items")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut kept: std::collections::HashSet<(&[u8], &[u8]), foldhash::fast::RandomState> =
+            std::collections::HashSet::default();
+        while let Some(item) = seq.next_element::<ItemRef<'de>>()? {
+            let in_period = (self.start..self.end).contains(&(item.at as usize));
+            if in_period && !kept.contains(&(item.feed, item.id)) && (self.keep)(&item) {
+                kept.insert((item.feed, item.id));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Record times, from the first's and each later one's difference from the one before (none if
 /// they overflow).
 fn times(first: i64, deltas: &[u64]) -> Option<Vec<i64>> {
@@ -367,22 +431,27 @@ fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
     (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then_some(body)
 }
 
-/// What a span gives a briefing: its steps, and its items apart, each with its record's place
-/// in the span; and its records' times, so that a briefing whose period starts or ends inside
-/// the span takes what reading up to the end of the period gives.
+/// What a span gives a briefing: its records' times, so that a briefing whose period starts or
+/// ends inside the span takes what reading up to the end of the period gives; its steps, and
+/// its items apart, each with its record's place in the span.
 struct Contents {
-    steps: Vec<(u32, Step)>,
-    items: Vec<(u32, ItemFact)>,
     /// Each record's time but the first's, as its difference from the one before's.
     deltas: Vec<u64>,
+    steps: Vec<(u32, Step)>,
+    /// In the order of their records (the file has them newest first).
+    items: Vec<(u32, ItemFact)>,
 }
 
+/// The file: the times come first, as bytes a briefing whose period holds the whole span skips
+/// without reading; the items newest first, as a briefing takes them.
 fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
     let fail = |e: postcard::Error| format!("cannot encode a digest: {e}");
     let mut body = postcard::to_allocvec(header).map_err(fail)?;
+    let deltas = postcard::to_allocvec(&contents.deltas).map_err(fail)?;
+    body.extend(postcard::to_allocvec(&deltas).map_err(fail)?);
     body.extend(postcard::to_allocvec(&contents.steps).map_err(fail)?);
-    body.extend(postcard::to_allocvec(&contents.items).map_err(fail)?);
-    body.extend(postcard::to_allocvec(&contents.deltas).map_err(fail)?);
+    let newest_first: Vec<&(u32, ItemFact)> = contents.items.iter().rev().collect();
+    body.extend(postcard::to_allocvec(&newest_first).map_err(fail)?);
     let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
@@ -434,7 +503,7 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
     let header = Header { first, last, prev: text(prev), sum: text(sum), first_ts, last_ts, pieces, xxh3 };
     // Time never runs backwards along a journal read whole.
     let deltas = times.windows(2).map(|w| w[1].abs_diff(w[0])).collect();
-    let mut contents = Contents { steps: Vec::new(), items: Vec::new(), deltas };
+    let mut contents = Contents { deltas, steps: Vec::new(), items: Vec::new() };
     for (step, seq) in span.steps.into_iter().zip(span.stamps) {
         // Spans are thousands of records, never billions.
         let Ok(at) = u32::try_from(seq - first) else { return Ok(None) };

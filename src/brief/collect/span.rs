@@ -205,9 +205,11 @@ fn read_once(
         span.problems.extend(problems);
         let (Some((first, at)), Some(digests)) = (digest_at, digests) else { break };
         let before = span.items.len();
-        let taken = digests.take(first, at, period, &mut buffers, |item: &ItemRef<'_>| {
+        let mut steps = std::mem::take(&mut span.steps);
+        let taken = digests.take(first, at, period, &mut buffers, &mut steps, |item: &ItemRef<'_>| {
             keep(&mut span, items, &item.location, || item.to_fact())
         });
+        span.steps = steps;
         // Offered newest first: put back in the order of their records.
         span.items[before..].reverse();
         let Some(taken) = taken else {
@@ -225,7 +227,6 @@ fn read_once(
             span.provenance.note(a, z);
             span.digested += z - a + 1;
         }
-        span.steps.extend(taken.steps);
         took_digest = true;
         // The period ends inside the span: a reader would stop there, and see nothing after.
         if taken.ends_period {

@@ -40,7 +40,7 @@ pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
 /// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const MAGIC: &[u8] = b"attache digest\n";
 const SUFFIX: &str = ".bin";
 /// No digest file is near this size (a busy desk's are ~0.3 MB): a larger one is not read.
@@ -87,7 +87,7 @@ pub(super) struct Taken {
     pub next: (u32, u64),
 }
 
-/// An item as a digest holds it (laid out as its record's place in the span and an `ItemFact`),
+/// An item as a digest holds it (laid out as a `PlacedItem`),
 /// read without copying its text, or checking it is UTF-8: most items are near no briefed
 /// mission and are dropped at once. (A digest is made from text, and postcard lays out text as
 /// it does bytes.)
@@ -100,9 +100,9 @@ pub(super) struct ItemRef<'a> {
     pub id: &'a [u8],
     pub title: &'a [u8],
     pub severity: Severity,
+    pub traffic: Traffic,
     #[serde(with = "super::place")]
     pub location: Location,
-    pub traffic: Traffic,
 }
 
 impl ItemRef<'_> {
@@ -115,7 +115,6 @@ impl ItemRef<'_> {
             id: super::Name::from(text(self.id)),
             title: text(self.title).into_owned(),
             severity: self.severity,
-            location: self.location.clone(),
             traffic: self.traffic,
         }
     }
@@ -439,18 +438,28 @@ struct Contents {
     deltas: Vec<u64>,
     steps: Vec<(u32, Step)>,
     /// In the order of their records (the file has them newest first).
-    items: Vec<(u32, ItemFact)>,
+    items: Vec<PlacedItem>,
 }
 
 /// The file: the times come first, as bytes a briefing whose period holds the whole span skips
 /// without reading; the items newest first, as a briefing takes them.
+/// An item as a digest lays it out (`ItemRef` reads it back): its record's place in the span,
+/// the fact, then the item's place (postcard runs a struct's fields together).
+#[derive(Serialize)]
+struct PlacedItem {
+    at: u32,
+    fact: ItemFact,
+    #[serde(with = "super::place")]
+    location: Location,
+}
+
 fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
     let fail = |e: postcard::Error| format!("cannot encode a digest: {e}");
     let mut body = postcard::to_allocvec(header).map_err(fail)?;
     let deltas = postcard::to_allocvec(&contents.deltas).map_err(fail)?;
     body.extend(postcard::to_allocvec(&deltas).map_err(fail)?);
     body.extend(postcard::to_allocvec(&contents.steps).map_err(fail)?);
-    let newest_first: Vec<&(u32, ItemFact)> = contents.items.iter().rev().collect();
+    let newest_first: Vec<&PlacedItem> = contents.items.iter().rev().collect();
     body.extend(postcard::to_allocvec(&newest_first).map_err(fail)?);
     let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
@@ -508,7 +517,10 @@ fn make(journal: &Path, first: u64, last: u64) -> Result<Option<(Header, Content
         // Spans are thousands of records, never billions.
         let Ok(at) = u32::try_from(seq - first) else { return Ok(None) };
         match step {
-            Step::Item(item) => contents.items.push((at, *item)),
+            Step::Item(item) => {
+                let (fact, location) = *item;
+                contents.items.push(PlacedItem { at, fact, location });
+            }
             step => contents.steps.push((at, step)),
         }
     }

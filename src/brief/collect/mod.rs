@@ -77,7 +77,8 @@ pub struct NoteFact {
 }
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
-/// in its last version: the fields a briefing shows, cleaned to one line.
+/// in its last version: the fields a briefing shows, cleaned to one line. (Its place has
+/// been measured by then: tens of thousands are kept a week, and moved about, without it.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemFact {
     #[serde(with = "ts_microseconds")]
@@ -86,8 +87,6 @@ pub struct ItemFact {
     pub id: Name,
     pub title: String,
     pub severity: Severity,
-    #[serde(with = "place")]
-    pub location: Location,
     pub traffic: Traffic,
 }
 

@@ -70,7 +70,7 @@ pub(super) enum Step {
     Note(NoteFact),
     /// A notable item with a location, whether or not near a mission: only a digest keeps
     /// these as steps (a briefing keeps the items near its missions, `Span::items`).
-    Item(Box<ItemFact>),
+    Item(Box<(ItemFact, Location)>),
 }
 
 /// What becomes of the notable items read.
@@ -207,7 +207,7 @@ fn read_once(
         let before = span.items.len();
         let mut steps = std::mem::take(&mut span.steps);
         let taken = digests.take(first, at, period, &mut buffers, &mut steps, |item: &ItemRef<'_>| {
-            keep(&mut span, items, &item.location, || item.to_fact())
+            keep(&mut span, items, item.location.clone(), || item.to_fact())
         });
         span.steps = steps;
         // Offered newest first: put back in the order of their records.
@@ -330,30 +330,29 @@ struct ItemFields<'a> {
 
 fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: Items<'_>) {
     let Some(location) = item.location else { return };
-    let _kept = keep(span, items, &location.clone(), || ItemFact {
+    let _kept = keep(span, items, location, || ItemFact {
         ts,
         feed: name(&item.feed),
         id: name(&item.id),
         title: one_line(&item.title),
         severity: item.severity,
-        location,
         traffic: item.traffic,
     });
 }
 
 /// Keeps a notable item as `items` says: if near a briefed mission, or as a step; says
 /// whether it did. It is made (its text copied and cleaned) only if kept.
-fn keep(span: &mut Span, items: Items<'_>, location: &Location, make: impl FnOnce() -> ItemFact) -> bool {
+fn keep(span: &mut Span, items: Items<'_>, location: Location, make: impl FnOnce() -> ItemFact) -> bool {
     match items {
         Items::Near(near) => {
-            let near = near(location);
+            let near = near(&location);
             if near.is_empty() {
                 return false;
             }
             let item = make();
             span.items.push(NearItem { item, near });
         }
-        Items::All => span.steps.push(Step::Item(Box::new(make()))),
+        Items::All => span.steps.push(Step::Item(Box::new((make(), location)))),
     }
     true
 }

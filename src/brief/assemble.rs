@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::collections::HashMap;
 
 use super::collect::{Action, AlertFact, Facts, ItemFact, Name, NearItem};
 use super::model::*;
@@ -66,22 +65,42 @@ impl Concerns<'_> {
     }
 }
 
+/// The alerts raised in the period that no briefed mission's list shows, in id order: real
+/// ones naming no briefed mission (listed only when every mission is briefed), and exercise
+/// and test traffic (naming a briefed mission, unless every mission is).
+struct Others<'a> {
+    real: FirstN<&'a AlertFact>,
+    exercise: FirstN<&'a AlertFact>,
+}
+
+/// Alerts in id order.
+fn by_id(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
+    a.id.cmp(&b.id)
+}
+
 fn concerns<'a>(
     facts: &'a Facts,
     selected: &[&Mission],
+    every_mission: bool,
     in_period: impl Fn(DateTime<Utc>) -> bool,
-) -> Vec<Concerns<'a>> {
+) -> (Vec<Concerns<'a>>, Others<'a>) {
     let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
-    let index: HashMap<&str, usize> = selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
-    for a in facts.alerts.values().filter(|a| a.traffic.is_real()) {
-        let (raised, open) = (in_period(a.raised), a.open());
+    let mut others =
+        Others { real: FirstN::new(LIST_LIMIT, by_id), exercise: FirstN::new(LIST_LIMIT, by_id) };
+    let index: super::collect::Map<&str, usize> =
+        selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+    for a in facts.alerts.values() {
+        let (raised, real) = (in_period(a.raised), a.traffic.is_real());
+        let open = real && a.open();
         if !raised && !open {
             continue;
         }
+        let mut briefed = false;
         for (j, id) in a.missions.iter().enumerate() {
-            // An alert naming a mission twice is counted once.
             let Some(&i) = index.get(id.as_str()) else { continue };
-            if a.missions[..j].contains(id) {
+            briefed = true;
+            // An alert naming a mission twice is counted once.
+            if !real || a.missions[..j].contains(id) {
                 continue;
             }
             if raised {
@@ -92,6 +111,11 @@ fn concerns<'a>(
                 out[i].open.offer(a);
             }
         }
+        match (raised, real) {
+            (true, true) if every_mission && !briefed => others.real.offer(a),
+            (true, false) if every_mission || briefed => others.exercise.offer(a),
+            _ => {}
+        }
     }
     for n in facts.items.iter().filter(|n| n.item.traffic.is_real()) {
         for &(i, km) in &n.near {
@@ -100,7 +124,7 @@ fn concerns<'a>(
             }
         }
     }
-    out
+    (out, others)
 }
 
 pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
@@ -108,8 +132,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &AlertFact| alert_line(a);
     let selected = briefed(config, request);
-    let raised: Vec<&AlertFact> = facts.alerts.values().filter(|a| in_period(a.raised)).collect();
-    let concerns = concerns(facts, &selected, in_period);
+    let (concerns, others) = concerns(facts, &selected, request.missions.is_empty(), in_period);
 
     let mut missions: Vec<MissionBrief> = selected
         .iter()
@@ -149,16 +172,9 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
     };
     missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
 
-    let briefed = |a: &AlertFact| a.missions.iter().any(|id| selected.iter().any(|m| m.id == id));
-    let (other_alerts, other_alerts_total) = if request.missions.is_empty() {
-        first_by_id(raised.iter().filter(|a| a.traffic.is_real() && !briefed(a)), line)
-    } else {
-        (Vec::new(), 0)
-    };
-    let (exercise_alerts, exercise_alerts_total) = first_by_id(
-        raised.iter().filter(|a| !a.traffic.is_real() && (request.missions.is_empty() || briefed(a))),
-        line,
-    );
+    let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
+    let other_alerts = others.real.into_vec().into_iter().map(line).collect();
+    let exercise_alerts = others.exercise.into_vec().into_iter().map(line).collect();
     let (exercise_items, exercise_items_total) = exercise_items(&selected, facts);
     let exercise = Exercise {
         alerts_total: exercise_alerts_total,
@@ -240,18 +256,6 @@ fn alert_line(a: &AlertFact) -> AlertLine {
 fn most_severe_first(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
     let key = |a: &AlertFact| (std::cmp::Reverse(a.severity), a.raised);
     key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
-}
-
-/// The lines of the first `LIST_LIMIT` alerts in id order, made only for those kept, and how
-/// many alerts there were.
-fn first_by_id<'a>(
-    alerts: impl Iterator<Item = &'a &'a AlertFact>,
-    line: impl Fn(&AlertFact) -> AlertLine,
-) -> (Vec<AlertLine>, usize) {
-    let mut first = FirstN::new(LIST_LIMIT, |a: &&AlertFact, b: &&AlertFact| a.id.cmp(&b.id));
-    alerts.for_each(|a| first.offer(*a));
-    let total = first.offered;
-    (first.into_vec().into_iter().map(line).collect(), total)
 }
 
 /// Items near a mission, with the gap: most severe first, then nearest, then newest.

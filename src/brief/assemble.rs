@@ -41,17 +41,15 @@ pub fn briefed<'a>(config: &'a Config, request: &Request) -> Vec<&'a Mission> {
         .collect()
 }
 
-/// What concerns each briefed mission, gathered in one pass over the alerts and one over the
-/// items: a busy week has tens of thousands of each, and a desk a handful of missions. Only
-/// the entries listed are kept, with counts of the rest.
+/// The alerts that concern each briefed mission, gathered in one pass over the alerts: a busy
+/// week has tens of thousands, and a desk a handful of missions. Only the entries listed are
+/// kept, with counts of the rest.
 struct Concerns<'a> {
     /// Real-world alerts naming the mission: raised in the period (and their count by
     /// severity), and open at its end.
     raised: FirstN<&'a AlertFact>,
     counts: Counts,
     open: FirstN<&'a AlertFact>,
-    /// Real-world items near it, with the gap in km.
-    near: FirstN<(&'a ItemFact, u32)>,
 }
 
 impl Concerns<'_> {
@@ -60,7 +58,6 @@ impl Concerns<'_> {
             raised: FirstN::new(LIST_LIMIT, most_severe_first),
             counts: Counts::default(),
             open: FirstN::new(LIST_LIMIT, most_severe_first),
-            near: FirstN::new(ITEMS_PER_MISSION, nearest_first),
         }
     }
 }
@@ -117,70 +114,110 @@ fn concerns<'a>(
             _ => {}
         }
     }
-    for n in facts.items.iter().filter(|n| n.item.traffic.is_real()) {
-        for &(i, km) in &n.near {
-            if let Some(c) = out.get_mut(i) {
-                c.near.offer((&n.item, km));
-            }
-        }
-    }
     (out, others)
 }
 
+/// The lists a briefing makes from the facts' items: per briefed mission (in the
+/// configuration's order) the real-world items near it, and the exercise and test items with
+/// their total. Made from the items alone, so that they can be made on one core while the rest
+/// of the briefing is made on another (`without_items`).
+pub struct ItemLists {
+    missions: Vec<Vec<ItemLine>>,
+    exercise: (Vec<ItemLine>, usize),
+}
+
+pub fn item_lists(config: &Config, request: &Request, items: &[&NearItem]) -> ItemLists {
+    let selected = briefed(config, request);
+    let mut near: Vec<FirstN<(&ItemFact, u32)>> =
+        selected.iter().map(|_| FirstN::new(ITEMS_PER_MISSION, nearest_first)).collect();
+    for n in items.iter().filter(|n| n.item.traffic.is_real()) {
+        for &(i, km) in &n.near {
+            if let Some(list) = near.get_mut(i) {
+                list.offer((&n.item, km));
+            }
+        }
+    }
+    let missions = selected
+        .iter()
+        .zip(near)
+        .map(|(m, near)| {
+            near.into_vec().into_iter().map(|(f, km)| item_line(f, km, vec![one_line(&m.id)])).collect()
+        })
+        .collect();
+    ItemLists { missions, exercise: exercise_items(&selected, items) }
+}
+
 pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
+    let items: Vec<&NearItem> = facts.items.iter().collect();
+    without_items(config, facts, request).with(item_lists(config, request, &items))
+}
+
+/// A briefing but for its item lists (which the facts' items are not read for), its missions
+/// in the configuration's order.
+pub struct WithoutItems(Brief);
+
+impl WithoutItems {
+    /// The briefing, with `lists` (made for the same request), its missions most urgent first.
+    pub fn with(self, lists: ItemLists) -> Brief {
+        let WithoutItems(mut brief) = self;
+        for (mission, lines) in brief.missions.iter_mut().zip(lists.missions) {
+            mission.items_near = lines;
+        }
+        (brief.exercise.items, brief.exercise.items_total) = lists.exercise;
+        // Most urgent first: the worst alert still open, then the most raised, active before not.
+        let urgency = |m: &MissionBrief| {
+            // Lists are sorted most severe first, so the first entry is the worst.
+            let worst = m.open_at_end.first().map(|a| a.severity);
+            let status_rank = match m.status.as_str() {
+                s if s == MissionStatus::Active.label() => 0,
+                s if s == MissionStatus::Suspended.label() => 1,
+                s if s == MissionStatus::Planned.label() => 2,
+                _ => 3,
+            };
+            (
+                std::cmp::Reverse(worst),
+                std::cmp::Reverse(m.open_at_end_total),
+                std::cmp::Reverse(m.alerts_raised.total()),
+                status_rank,
+            )
+        };
+        brief.missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
+        brief
+    }
+}
+
+pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> WithoutItems {
     let (from, to) = (request.from, request.to);
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &AlertFact| alert_line(a);
     let selected = briefed(config, request);
     let (concerns, others) = concerns(facts, &selected, request.missions.is_empty(), in_period);
 
-    let mut missions: Vec<MissionBrief> = selected
+    let missions: Vec<MissionBrief> = selected
         .iter()
         .zip(concerns)
-        .map(|(m, concerns)| {
-            let near = concerns.near.into_vec().into_iter();
-            MissionBrief {
-                id: one_line(&m.id),
-                name: one_line(&m.name),
-                kind: m.kind.label().to_string(),
-                status: m.status.label().to_string(),
-                alerts_raised: concerns.counts,
-                raised_total: concerns.raised.offered,
-                raised: concerns.raised.into_vec().into_iter().map(line).collect(),
-                open_at_end_total: concerns.open.offered,
-                open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
-                items_near: near.map(|(f, km)| item_line(f, km, vec![one_line(&m.id)])).collect(),
-            }
+        .map(|(m, concerns)| MissionBrief {
+            id: one_line(&m.id),
+            name: one_line(&m.name),
+            kind: m.kind.label().to_string(),
+            status: m.status.label().to_string(),
+            alerts_raised: concerns.counts,
+            raised_total: concerns.raised.offered,
+            raised: concerns.raised.into_vec().into_iter().map(line).collect(),
+            open_at_end_total: concerns.open.offered,
+            open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
+            items_near: Vec::new(),
         })
         .collect();
-    // Most urgent first: the worst alert still open, then the most raised, active before not.
-    let urgency = |m: &MissionBrief| {
-        // Lists are sorted most severe first, so the first entry is the worst.
-        let worst = m.open_at_end.first().map(|a| a.severity);
-        let status_rank = match m.status.as_str() {
-            s if s == MissionStatus::Active.label() => 0,
-            s if s == MissionStatus::Suspended.label() => 1,
-            s if s == MissionStatus::Planned.label() => 2,
-            _ => 3,
-        };
-        (
-            std::cmp::Reverse(worst),
-            std::cmp::Reverse(m.open_at_end_total),
-            std::cmp::Reverse(m.alerts_raised.total()),
-            status_rank,
-        )
-    };
-    missions.sort_by(|a, b| urgency(a).cmp(&urgency(b)).then_with(|| a.id.cmp(&b.id)));
 
     let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
     let other_alerts = others.real.into_vec().into_iter().map(line).collect();
     let exercise_alerts = others.exercise.into_vec().into_iter().map(line).collect();
-    let (exercise_items, exercise_items_total) = exercise_items(&selected, facts);
     let exercise = Exercise {
         alerts_total: exercise_alerts_total,
         alerts: exercise_alerts,
-        items_total: exercise_items_total,
-        items: exercise_items,
+        items_total: 0,
+        items: Vec::new(),
     };
     let contacts = contacts(config, facts, request, &missions);
     let feeds = feeds(config, facts, to);
@@ -199,7 +236,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
             ),
         );
     }
-    Brief {
+    WithoutItems(Brief {
         format: FORMAT,
         desk: Desk { name: one_line(&config.desk_name), tz: config.desk_tz.name().to_string() },
         period: Period {
@@ -219,7 +256,7 @@ pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
         contacts,
         feeds,
         notes,
-    }
+    })
 }
 
 fn step(action: &Option<Action>) -> Option<Step> {
@@ -316,13 +353,13 @@ fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
 /// Exercise and test items near any briefed mission, one line per item naming every mission
 /// it is near (nearest first; the gap shown is to the nearest), in time order; the first
 /// `LIST_LIMIT` and the total. The facts hold each item once, with the missions it is near.
-fn exercise_items(selected: &[&Mission], facts: &Facts) -> (Vec<ItemLine>, usize) {
+fn exercise_items(selected: &[&Mission], items: &[&NearItem]) -> (Vec<ItemLine>, usize) {
     let briefed = |n: &&NearItem| n.near.iter().any(|(i, _)| *i < selected.len());
     let order = |a: &&NearItem, b: &&NearItem| {
         (a.item.ts, &a.item.feed, &a.item.id).cmp(&(b.item.ts, &b.item.feed, &b.item.id))
     };
     let mut first = FirstN::new(LIST_LIMIT, order);
-    let exercise = facts.items.iter().filter(|n| !n.item.traffic.is_real());
+    let exercise = items.iter().copied().filter(|n| !n.item.traffic.is_real());
     exercise.filter(briefed).for_each(|n| first.offer(n));
     let total = first.offered;
     let lines = first

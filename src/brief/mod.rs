@@ -34,12 +34,18 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         let gap = |reach: &crate::domain::Reach| reach.gap_within_placed(&placed, crate::alerts::LINK_KM);
         reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
     };
-    let facts = collect::collect(dir, request.from, request.to, &near)?;
-    let b = assemble::assemble(config, &facts, request);
+    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near)?;
+    // Each item's last version is picked, and the item lists made, on one core while the rest
+    // of the briefing is made on the other.
+    let brief = std::thread::scope(|scope| {
+        let lists = scope.spawn(|| assemble::item_lists(config, request, &kept.latest_borrowed()));
+        let brief = assemble::without_items(config, &facts, request);
+        brief.with(lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     // A week's facts are hundreds of thousands of strings: freeing them takes tens of
     // milliseconds that the reader of the briefing need not wait for.
-    std::thread::spawn(move || drop(facts));
-    Ok(b)
+    std::thread::spawn(move || drop((facts, kept)));
+    Ok(brief)
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

@@ -165,6 +165,56 @@ pub fn collect(
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
+    let (mut facts, kept) = collect_apart(dir, from, to, near)?;
+    facts.items = kept.latest();
+    Ok(facts)
+}
+
+/// The items the readers kept, an item in as many versions as they met near a briefed mission.
+pub struct Kept {
+    head: Vec<NearItem>,
+    tail: Vec<NearItem>,
+}
+
+impl Kept {
+    /// Each item once, in its last version near a briefed mission, in the order of those
+    /// versions' records (`Facts::items`).
+    pub fn latest(self) -> Vec<NearItem> {
+        let mut last = self.is_last().into_iter();
+        let Kept { head: mut items, mut tail } = self;
+        items.append(&mut tail);
+        items.retain(|_| last.next().unwrap_or(true));
+        items
+    }
+
+    /// `latest`, borrowed: a week's items are megabytes, and nothing is moved.
+    pub fn latest_borrowed(&self) -> Vec<&NearItem> {
+        let last = self.is_last();
+        self.head.iter().chain(&self.tail).zip(last).filter_map(|(n, last)| last.then_some(n)).collect()
+    }
+
+    /// For each version kept, in order, whether it is its item's last. Keyed by borrowed text:
+    /// nothing is copied.
+    fn is_last(&self) -> Vec<bool> {
+        let count = self.head.len() + self.tail.len();
+        let mut seen: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
+            std::collections::HashSet::with_capacity_and_hasher(count, Default::default());
+        let versions = self.head.iter().chain(&self.tail);
+        let mut last: Vec<bool> =
+            versions.rev().map(|n| seen.insert((n.item.feed.as_str(), n.item.id.as_str()))).collect();
+        last.reverse();
+        last
+    }
+}
+
+/// `collect`, but for the facts' items, which come apart: picking each item's last version is
+/// work a briefing does on one core while it starts on the rest on the other.
+pub fn collect_apart(
+    dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    near: &Nearness<'_>,
+) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let (first, after) = bounds(dir, from, to)?;
     let digests = digest::Digests::open(dir);
@@ -220,7 +270,9 @@ pub fn collect_split_at(
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    read_period(dir, (from, to), first, &digest::Digests::open(dir), near, middle)
+    let (mut facts, kept) = read_period(dir, (from, to), first, &digest::Digests::open(dir), near, middle)?;
+    facts.items = kept.latest();
+    Ok(facts)
 }
 
 /// `collect` once the period's first record (`first`), the digests it may take and where its
@@ -232,7 +284,7 @@ fn read_period(
     digests: &digest::Digests,
     near: &Nearness<'_>,
     middle: Option<u64>,
-) -> Result<Facts, String> {
+) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
     let (items, digests) = (span::Items::Near(near), Some(digests));
@@ -287,7 +339,7 @@ fn read_period(
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
-    let (mut items, mut tail_items, mut steps) = (head.items, Vec::new(), Vec::new());
+    let (head_items, mut tail_items, mut steps) = (head.items, Vec::new(), Vec::new());
     if let Some(tail) = tail {
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
@@ -297,40 +349,17 @@ fn read_period(
     }
     provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
-    // Each item's last version is picked on one core while the rest of the second half's
-    // steps are applied on the other, then its own alerts added: neither touches what the
-    // other does.
-    std::thread::scope(|scope| {
-        let merge = scope.spawn(|| {
-            items.append(&mut tail_items);
-            last_versions(&mut items);
-        });
-        for step in steps {
-            apply(&mut facts, &mut failing, step);
-        }
-        facts.alerts.extend(own);
-        merge.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    });
+    for step in steps {
+        apply(&mut facts, &mut failing, step);
+    }
+    facts.alerts.extend(own);
     for (feed, start) in failing {
         facts.outages.push(Outage { feed, start, end: None });
     }
     facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
-    facts.items = items;
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
-    Ok(facts)
-}
-
-/// Keeps each item's last version in `items` (in the order of their records), dropping the
-/// earlier ones. Keyed by borrowed text: nothing is copied.
-fn last_versions(items: &mut Vec<NearItem>) {
-    let mut seen: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
-        std::collections::HashSet::with_capacity_and_hasher(items.len(), Default::default());
-    let last: Vec<bool> =
-        items.iter().rev().map(|n| seen.insert((n.item.feed.as_str(), n.item.id.as_str()))).collect();
-    drop(seen);
-    let mut last = last.into_iter().rev();
-    items.retain(|_| last.next().unwrap_or(true));
+    Ok((facts, Kept { head: head_items, tail: tail_items }))
 }
 
 impl Provenance {

@@ -127,8 +127,9 @@ pub struct Provenance {
 #[derive(Debug, Default, PartialEq)]
 pub struct Facts {
     pub provenance: Provenance,
-    /// Every alert raised up to the end of the period, by id.
-    pub alerts: Map<Name, AlertFact>,
+    /// Every alert raised up to the end of the period, by id. Boxed: a week's are tens of
+    /// thousands of a few hundred bytes each, in maps that grow, and merge, by moving them.
+    pub alerts: Map<Name, Box<AlertFact>>,
     pub outages: Vec<Outage>,
     /// Per feed, its last successful poll up to the end of the period.
     pub last_ok: BTreeMap<Name, DateTime<Utc>>,
@@ -390,7 +391,7 @@ fn apply(facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>, step: S
     }
     match step {
         Step::Raised(fact) => {
-            facts.alerts.insert(fact.id.clone(), *fact);
+            facts.alerts.insert(fact.id.clone(), fact);
         }
         Step::Failed { feed, at } => {
             failing.entry(feed).or_insert(at);
@@ -448,12 +449,12 @@ fn change(alert: &mut AlertFact, step: Step) {
 /// first stretch's steps are applied. What is left (changes to alerts raised before, and
 /// every other step) stays in order; applying it and then adding these alerts is applying
 /// every step in order.
-fn own_alerts(steps: &mut Vec<Step>) -> Map<Name, AlertFact> {
-    let mut own: Map<Name, AlertFact> = Map::default();
+fn own_alerts(steps: &mut Vec<Step>) -> Map<Name, Box<AlertFact>> {
+    let mut own: Map<Name, Box<AlertFact>> = Map::default();
     let mut rest = Vec::with_capacity(steps.len());
     for step in steps.drain(..) {
         if let Step::Raised(fact) = step {
-            own.insert(fact.id.clone(), *fact);
+            own.insert(fact.id.clone(), fact);
         } else if let Some(alert) = changed_alert(&step).and_then(|id| own.get_mut(id)) {
             change(alert, step);
         } else {
@@ -510,7 +511,7 @@ fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<Name, DateT
             }),
             resolved: None,
         };
-        facts.alerts.insert(fact.id.clone(), fact);
+        facts.alerts.insert(fact.id.clone(), Box::new(fact));
     }
     for (feed, health) in &state.feeds {
         if let Some(since) = health.failing_since {

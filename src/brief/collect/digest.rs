@@ -109,7 +109,11 @@ pub(super) struct ItemRef<'a> {
 impl ItemRef<'_> {
     pub(super) fn to_fact(&self) -> ItemFact {
         // Only a forged digest holds text that is not UTF-8; it gets no further than its bytes.
-        let text = String::from_utf8_lossy;
+        // (Checked first as `str` does, several times faster than the lossy walk on valid text.)
+        let text = |bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         ItemFact {
             ts: self.ts,
             feed: super::Name::from(text(self.feed)),

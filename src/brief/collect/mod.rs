@@ -582,4 +582,37 @@ mod tests {
         assert_eq!(in_order.alerts["X"].title, "again");
         assert!(in_order.alerts["X"].resolved.is_some() && in_order.alerts["X"].acknowledged.is_none());
     }
+
+    fn version(feed: &str, id: &str, title: &str) -> NearItem {
+        let item = ItemFact {
+            ts: DateTime::UNIX_EPOCH,
+            feed: feed.into(),
+            id: id.into(),
+            title: title.into(),
+            severity: Severity::Severe,
+            traffic: Traffic::Real,
+        };
+        NearItem { item, near: Near::from_slice(&[(0, 1)]) }
+    }
+
+    /// Both ways of picking last versions (moved, for the facts; borrowed, for a briefing)
+    /// keep each item's last version, in the order of those versions, across the two readers'
+    /// items and within either; an id of another feed is another item.
+    #[test]
+    fn last_versions_moved_and_borrowed_agree() {
+        let kept = || Kept {
+            head: vec![
+                version("f", "a", "a1"),
+                version("f", "b", "b1"),
+                version("g", "a", "ga"),
+                version("f", "a", "a2"),
+                version("f", "c", "c1"),
+            ],
+            tail: vec![version("f", "b", "b2"), version("f", "d", "d1"), version("f", "d", "d2")],
+        };
+        let titles = |items: Vec<&NearItem>| items.iter().map(|n| n.item.title.clone()).collect::<Vec<_>>();
+        let expected = ["ga", "a2", "c1", "b2", "d2"];
+        assert_eq!(titles(kept().latest_borrowed()), expected);
+        assert_eq!(titles(kept().latest().iter().collect()), expected);
+    }
 }

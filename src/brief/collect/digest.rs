@@ -34,7 +34,6 @@ use super::span::{self, Items, Period, Step};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
 use crate::journal::{Follower, JournalError, segment};
-use chrono::serde::ts_microseconds;
 use chrono::{DateTime, Utc};
 
 pub const DIR: &str = "digests";
@@ -95,8 +94,8 @@ pub(super) struct Taken {
 #[derive(Deserialize)]
 pub(super) struct ItemRef<'a> {
     at: u32,
-    #[serde(with = "ts_microseconds")]
-    pub ts: DateTime<Utc>,
+    /// Microseconds since the epoch (made a time only for the items kept).
+    ts: i64,
     pub feed: &'a [u8],
     pub id: &'a [u8],
     pub title: &'a [u8],
@@ -115,7 +114,8 @@ impl ItemRef<'_> {
             Err(_) => String::from_utf8_lossy(bytes),
         };
         ItemFact {
-            ts: self.ts,
+            // In range: `ItemsOffered` turns a digest down otherwise.
+            ts: DateTime::from_timestamp_micros(self.ts).unwrap_or_default(),
             feed: super::Name::from(text(self.feed)),
             id: super::Name::from(text(self.id)),
             title: text(self.title).into_owned(),
@@ -405,7 +405,11 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::Visitor<'de> for ItemsOffer
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let mut kept: std::collections::HashSet<(&[u8], &[u8]), foldhash::fast::RandomState> =
             std::collections::HashSet::default();
+        let times = DateTime::<Utc>::MIN_UTC.timestamp_micros()..=DateTime::<Utc>::MAX_UTC.timestamp_micros();
         while let Some(item) = seq.next_element::<ItemRef<'de>>()? {
+            if !times.contains(&item.ts) {
+                return Err(serde::de::Error::custom("an item's time is out of range"));
+            }
             let in_period = (self.start..self.end).contains(&(item.at as usize));
             if in_period && !kept.contains(&(item.feed, item.id)) && (self.keep)(&item) {
                 kept.insert((item.feed, item.id));

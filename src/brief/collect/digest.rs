@@ -450,8 +450,6 @@ struct Contents {
     items: Vec<PlacedItem>,
 }
 
-/// The file: the times come first, as bytes a briefing whose period holds the whole span skips
-/// without reading; the items newest first, as a briefing takes them.
 /// An item as a digest lays it out (`ItemRef` reads it back): its record's place in the span,
 /// the fact, then the item's place (postcard runs a struct's fields together).
 #[derive(Serialize)]
@@ -462,6 +460,8 @@ struct PlacedItem {
     location: Location,
 }
 
+/// The file: the times come first, as bytes a briefing whose period holds the whole span skips
+/// without reading; the items newest first, as a briefing takes them.
 fn encode(header: &Header, contents: &Contents) -> Result<Vec<u8>, String> {
     let fail = |e: postcard::Error| format!("cannot encode a digest: {e}");
     let mut body = postcard::to_allocvec(header).map_err(fail)?;

@@ -148,6 +148,8 @@ fn read_once(
         digested: 0,
         stamps: Vec::new(),
     };
+    // A digest is made by reading records (`Items::All`), never from other digests.
+    let digests = digests.filter(|_| matches!(items, Items::Near(_)));
     let notable = Notable::new();
     let mut buffers = Buffers::default();
     // Records before this are another reader's, or a digest's just taken.

@@ -18,9 +18,14 @@ const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml")
 const FROM: &str = "2026-11-24T00:00:00Z";
 const TO: &str = "2026-11-25T00:00:00Z";
 
-/// For reading facts directly: every item is near the one mission, at no distance.
-fn near_all(_: &attache::domain::Location) -> attache::brief::collect::Near {
-    [(0, 0)].into_iter().collect()
+/// For reading facts directly: every item is near the one mission, at a made-up distance that
+/// fingerprints its whole place, so that facts read from digests equal facts read from records
+/// only if every place was read back exactly.
+fn near_all(location: &attache::domain::Location) -> attache::brief::collect::Near {
+    let place = serde_json::to_string(location).unwrap();
+    let fingerprint =
+        place.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    [(0, fingerprint)].into_iter().collect()
 }
 
 fn t(text: &str) -> DateTime<Utc> {
@@ -876,16 +881,20 @@ fn a_foreign_or_damaged_digest_is_not_used_and_verify_names_it() {
     let stderr = String::from_utf8_lossy(&verify.stderr);
     assert!(stderr.contains("does not match its records"), "{stderr}");
 
-    // Damaged on disk: a flipped byte in the digest's file.
+    // Damaged on disk: a flipped bit in the note's text in the digest's file (taken, the
+    // digest would change the note).
     let path = name(ours.path());
     std::fs::remove_file(&path).unwrap();
     digest::build_spans(ours.path(), 4, usize::MAX).unwrap();
+    let whole = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap().digested;
     let mut bytes = std::fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x20;
+    let text = facts.notes[0].text.as_bytes();
+    let at = bytes.windows(text.len()).position(|w| w == text).expect("the note's text is in its digest");
+    bytes[at] ^= 0x20;
     std::fs::write(&path, bytes).unwrap();
     let read = collect(ours.path(), t(FROM), t(TO), &near_all).unwrap();
     assert_eq!(read.notes, facts.notes);
+    assert!(read.digested < whole, "the damaged digest was not used");
     let verify = verify_digests(ours.path());
     assert!(!verify.status.success());
 }

@@ -21,8 +21,9 @@
 //! digest and compares, so a forged one is found.
 //!
 //! Format: `MAGIC`, a CRC-32 of the rest (against a damaged disk, not a forger), then in
-//! postcard the `Header`, the steps and the items. The file name carries the writing version;
-//! others are not read.
+//! postcard the `Header`, the records' times (as a byte string), the steps and the items,
+//! newest first (see `encode`). The file name carries the writing version; others are not
+//! read.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -106,22 +107,18 @@ pub(super) struct ItemRef<'a> {
 }
 
 impl ItemRef<'_> {
-    pub(super) fn to_fact(&self) -> ItemFact {
-        // Only a forged digest holds text that is not UTF-8; it gets no further than its bytes.
-        // (Checked first as `str` does, several times faster than the lossy walk on valid text.)
-        let text = |bytes| match std::str::from_utf8(bytes) {
-            Ok(text) => std::borrow::Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
-        ItemFact {
-            // In range: `ItemsOffered` turns a digest down otherwise.
-            ts: DateTime::from_timestamp_micros(self.ts).unwrap_or_default(),
-            feed: super::Name::from(text(self.feed)),
-            id: super::Name::from(text(self.id)),
-            title: text(self.title).into_owned(),
+    /// The item as a fact; none if its text is not UTF-8 or its time out of range (only in a
+    /// forged digest, which is then not taken).
+    pub(super) fn to_fact(&self) -> Option<ItemFact> {
+        let text = |bytes| std::str::from_utf8(bytes).ok();
+        Some(ItemFact {
+            ts: DateTime::from_timestamp_micros(self.ts)?,
+            feed: text(self.feed)?.into(),
+            id: text(self.id)?.into(),
+            title: text(self.title)?.to_string(),
             severity: self.severity,
             traffic: self.traffic,
-        }
+        })
     }
 }
 
@@ -182,8 +179,9 @@ impl Digests {
     /// exactly those it was made from. What it gives is what reading its records up to the end
     /// of `period` gives: the steps of those before the period (notes left out, check-ins not
     /// counted) and in it, pushed onto `steps`; its items in the period are offered to `keep`,
-    /// newest first, which says whether it kept each; an older version of an item kept is not
-    /// offered. On `None`, what was pushed or kept is not to be used.
+    /// newest first, which says whether it kept each (none: the item cannot be made, and the
+    /// digest is not taken); an older version of an item kept is not offered. On `None`, what
+    /// was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
         first: u64,
@@ -191,7 +189,7 @@ impl Digests {
         period: Period,
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
-        keep: impl FnMut(&ItemRef<'_>) -> bool,
+        keep: impl FnMut(&ItemRef<'_>) -> Option<bool>,
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
         use std::io::Read as _;
@@ -205,7 +203,7 @@ impl Digests {
         (&file).read_to_end(bytes).ok()?;
         let body = checked_body(bytes)?;
         let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
-        let records = usize::try_from(header.last.checked_sub(header.first)? + 1).ok()?;
+        let records = usize::try_from(header.last.checked_sub(header.first)?.checked_add(1)?).ok()?;
         if header.first != first || header.last != *last {
             return None;
         }
@@ -387,7 +385,7 @@ struct ItemsOffered<K> {
     keep: K,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::DeserializeSeed<'de> for ItemsOffered<K> {
+impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::DeserializeSeed<'de> for ItemsOffered<K> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -395,7 +393,7 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::DeserializeSeed<'de> for It
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::Visitor<'de> for ItemsOffered<K> {
+impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::Visitor<'de> for ItemsOffered<K> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -411,8 +409,15 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> bool> serde::de::Visitor<'de> for ItemsOffer
                 return Err(serde::de::Error::custom("an item's time is out of range"));
             }
             let in_period = (self.start..self.end).contains(&(item.at as usize));
-            if in_period && !kept.contains(&(item.feed, item.id)) && (self.keep)(&item) {
-                kept.insert((item.feed, item.id));
+            if !in_period || kept.contains(&(item.feed, item.id)) {
+                continue;
+            }
+            match (self.keep)(&item) {
+                Some(true) => {
+                    kept.insert((item.feed, item.id));
+                }
+                Some(false) => {}
+                None => return Err(serde::de::Error::custom("an item's text is not UTF-8")),
             }
         }
         Ok(())

@@ -148,8 +148,12 @@ fn read_once(
         digested: 0,
         stamps: Vec::new(),
     };
-    // A digest is made by reading records (`Items::All`), never from other digests.
-    let digests = digests.filter(|_| matches!(items, Items::Near(_)));
+    // Only a briefing takes digests (with the nearness its items are kept by); a digest is made
+    // by reading records (`Items::All`), never from other digests.
+    let digests = match items {
+        Items::Near(near) => digests.map(|digests| (digests, near)),
+        Items::All => None,
+    };
     let notable = Notable::new();
     let mut buffers = Buffers::default();
     // Records before this are another reader's, or a digest's just taken.
@@ -166,7 +170,7 @@ fn read_once(
                 return true;
             }
             let in_period = raw.ts_micros >= period.from;
-            if digests.is_some_and(|d| d.covers(raw.seq, end)) {
+            if digests.is_some_and(|(d, _)| d.covers(raw.seq, end)) {
                 digest_at = Some((raw.seq, (raw.segment, raw.offset)));
                 return false;
             }
@@ -205,11 +209,16 @@ fn read_once(
             true
         })?;
         span.problems.extend(problems);
-        let (Some((first, at)), Some(digests)) = (digest_at, digests) else { break };
+        let (Some((first, at)), Some((digests, near))) = (digest_at, digests) else { break };
         let before = span.items.len();
         let mut steps = std::mem::take(&mut span.steps);
         let taken = digests.take(first, at, period, &mut buffers, &mut steps, |item: &ItemRef<'_>| {
-            keep(&mut span, items, item.location.clone(), || item.to_fact())
+            let near = near(&item.location);
+            if near.is_empty() {
+                return Some(false);
+            }
+            span.items.push(NearItem { item: item.to_fact()?, near });
+            Some(true)
         });
         span.steps = steps;
         // Offered newest first: put back in the order of their records.

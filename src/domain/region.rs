@@ -164,13 +164,21 @@ impl Outline {
         let angle = (within + 1.0) / EARTH_RADIUS_KM;
         let reach = if angle < std::f64::consts::FRAC_PI_2 { angle.sin() } else { f64::INFINITY };
         let mut gap = f64::MAX;
+        // The distance to the vertex the last edge measured ended at: the next edge starts
+        // there, and each vertex is measured once.
+        let mut last_end: Option<(usize, f64)> = None;
         for (i, (a, edge)) in vertices.iter().zip(&self.edges).enumerate() {
             if edge.normal.is_some_and(|n| dot(n, unit).abs() > reach) {
                 continue;
             }
-            let b = vertices[(i + 1) % vertices.len()];
-            let ends = (distance_km(p, *a), distance_km(p, b));
-            gap = gap.min(point_arc_km(p, *a, ends, (edge.length, edge.heading)));
+            let j = (i + 1) % vertices.len();
+            let to_a = match last_end {
+                Some((at, km)) if at == i => km,
+                _ => distance_km(p, *a),
+            };
+            let to_b = distance_km(p, vertices[j]);
+            last_end = Some((j, to_b));
+            gap = gap.min(point_arc_km(p, *a, (to_a, to_b), (edge.length, edge.heading)));
         }
         gap
     }

@@ -417,7 +417,7 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::Visitor<'de> for It
                     kept.insert((item.feed, item.id));
                 }
                 Some(false) => {}
-                None => return Err(serde::de::Error::custom("an item's text is not UTF-8")),
+                None => return Err(serde::de::Error::custom("an item cannot be read back")),
             }
         }
         Ok(())

@@ -341,7 +341,7 @@ struct ItemFields<'a> {
 
 fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: Items<'_>) {
     let Some(location) = item.location else { return };
-    let _kept = keep(span, items, location, || ItemFact {
+    keep(span, items, location, || ItemFact {
         ts,
         feed: name(&item.feed),
         id: name(&item.id),
@@ -351,21 +351,18 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
     });
 }
 
-/// Keeps a notable item as `items` says: if near a briefed mission, or as a step; says
-/// whether it did. It is made (its text copied and cleaned) only if kept.
-fn keep(span: &mut Span, items: Items<'_>, location: Location, make: impl FnOnce() -> ItemFact) -> bool {
+/// Keeps a notable item as `items` says: if near a briefed mission, or as a step. It is made
+/// (its text copied and cleaned) only if kept.
+fn keep(span: &mut Span, items: Items<'_>, location: Location, make: impl FnOnce() -> ItemFact) {
     match items {
         Items::Near(near) => {
             let near = near(&location);
-            if near.is_empty() {
-                return false;
+            if !near.is_empty() {
+                span.items.push(NearItem { item: make(), near });
             }
-            let item = make();
-            span.items.push(NearItem { item, near });
         }
         Items::All => span.steps.push(Step::Item(Box::new((make(), location)))),
     }
-    true
 }
 
 /// The step a record of a wanted kind is, if any (notes before the period are none).

@@ -63,8 +63,9 @@ fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
         );
     }
     println!(
-        "{} digest(s) written to {} ({:.1}s)",
+        "{} digest(s) written, {} segment(s) sealed, in {} ({:.1}s)",
         digests.written,
+        digests.sealed,
         dir.join(digest::DIR).display(),
         started.elapsed().as_secs_f64()
     );

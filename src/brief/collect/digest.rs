@@ -31,6 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::ItemFact;
+use super::seal::{self, Seals};
 use super::span::{self, Items, Period, Step};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
@@ -86,6 +87,8 @@ pub(super) struct Taken {
     pub ends_period: bool,
     /// Where the record after the span starts: segment number and byte offset.
     pub next: (u32, u64),
+    /// Whether its bytes were taken on their segments' seals, unread.
+    pub sealed: bool,
 }
 
 /// An item as a digest holds it (laid out as a `PlacedItem`),
@@ -146,15 +149,16 @@ fn list(journal: &Path) -> BTreeMap<u64, (u64, PathBuf)> {
         .collect()
 }
 
-/// The digests a briefing may use, listed once.
+/// The digests a briefing may use, listed once, and the segments' seals.
 pub(super) struct Digests {
     journal: PathBuf,
     spans: BTreeMap<u64, (u64, PathBuf)>,
+    seals: Seals,
 }
 
 impl Digests {
     pub(super) fn open(journal: &Path) -> Self {
-        Digests { journal: journal.to_path_buf(), spans: list(journal) }
+        Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::read(journal, &tag()) }
     }
 
     pub(super) fn journal(&self) -> &Path {
@@ -192,21 +196,9 @@ impl Digests {
         keep: impl FnMut(&ItemRef<'_>) -> Option<bool>,
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
-        use std::io::Read as _;
-        let (last, path) = self.spans.get(&first)?;
-        let file = fs::File::open(path).ok()?;
-        if file.metadata().ok()?.len() > MAX_FILE {
-            return None;
-        }
         let Buffers { file: bytes, journal } = buffers;
-        bytes.clear();
-        (&file).read_to_end(bytes).ok()?;
-        let body = checked_body(bytes)?;
-        let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
+        let (header, rest) = self.header(first, bytes)?;
         let records = usize::try_from(header.last.checked_sub(header.first)?.checked_add(1)?).ok()?;
-        if header.first != first || header.last != *last {
-            return None;
-        }
         let (deltas, rest) = postcard::take_from_bytes::<&[u8]>(rest).ok()?;
         // Which of its records are in the period: [start, end) by place in the span.
         let (start, end) = if header.first_ts >= period.from && header.last_ts <= period.to {
@@ -219,7 +211,7 @@ impl Digests {
         };
         // The sum of the period's last record, from its line if that is not the span's last.
         let inner_last = (start < end && end < records).then(|| end - 1);
-        let inner_line = self.unchanged(&header, at, journal, inner_last)?;
+        let (sealed, inner_line) = self.unchanged(&header, at, journal, inner_last)?;
         let period_sum = match inner_line {
             Some(line) => Some(trailer(&line)?.1),
             None if start < end => Some(header.sum.as_bytes().try_into().ok()?),
@@ -239,12 +231,30 @@ impl Digests {
             in_period,
             ends_period: end < records,
             next: (segment, span_end),
+            sealed,
         })
     }
 
+    /// The header of the digest starting at `first`, and the rest of its file (read into
+    /// `bytes`), if the file reads back whole and is of the span it is listed for.
+    fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<(Header, &'b [u8])> {
+        use std::io::Read as _;
+        let (last, path) = self.spans.get(&first)?;
+        let file = fs::File::open(path).ok()?;
+        if file.metadata().ok()?.len() > MAX_FILE {
+            return None;
+        }
+        bytes.clear();
+        (&file).read_to_end(bytes).ok()?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(checked_body(bytes)?).ok()?;
+        (header.first == first && header.last == *last).then_some((header, rest))
+    }
+
     /// Whether `header.pieces` are exactly where a reader at `at` would read the span, and
-    /// their bytes still hash to `header.xxh3`: if so, the line of the span's record `line`
-    /// (its place in the span) when asked for. The pieces must start at `at`, run on through
+    /// their bytes still those the digest was made from: they hash to `header.xxh3`, or every
+    /// one of their segments is as it was sealed (then they are not read, unless for `line`).
+    /// If so: whether they were taken on seals, and the line of the span's record `line` (its
+    /// place in the span) when asked for. The pieces must start at `at`, run on through
     /// consecutive segments from their starts, and end each segment but the last at its end
     /// (lines after a piece would be lines a reader reads): so the work is bounded by the
     /// journal, and a fork or an insertion is never jumped over.
@@ -254,42 +264,56 @@ impl Digests {
         at: (u32, u64),
         buffer: &mut Vec<u8>,
         line: Option<usize>,
-    ) -> Option<Option<Vec<u8>>> {
+    ) -> Option<(bool, Option<Vec<u8>>)> {
         use std::os::unix::fs::FileExt as _;
-        // Reads of a quarter MiB: few system calls, and what the kernel copies in is still in
-        // the core's cache when it is hashed (1 MiB reads were 4 ms slower a week).
-        buffer.resize(256 << 10, 0);
-        let mut hasher = twox_hash::XxHash3_128::new();
-        let mut finder = line.map(LineFinder::new);
+        let mut files = Vec::with_capacity(header.pieces.len());
+        let mut sealed = true;
         let mut expected = at;
         for (i, &(number, start, end)) in header.pieces.iter().enumerate() {
             if (number, start) != expected || start >= end {
                 return None;
             }
             let file = fs::File::open(segment::segment_path(&self.journal, number)).ok()?;
-            let len = file.metadata().ok()?.len();
+            let metadata = file.metadata().ok()?;
             let last_piece = i + 1 == header.pieces.len();
-            if end > len || !last_piece && end != len {
+            if end > metadata.len() || !last_piece && end != metadata.len() {
                 return None;
             }
-            let mut at = start;
-            while at < end {
+            sealed &= self.seals.hold(number, &metadata);
+            files.push((file, start, end));
+            expected = (number + 1, 0);
+        }
+        let mut finder = line.map(LineFinder::new);
+        if sealed && finder.is_none() {
+            return Some((true, None));
+        }
+        let mut hasher = (!sealed).then(twox_hash::XxHash3_128::new);
+        // Reads of a quarter MiB: few system calls, and what the kernel copies in is still in
+        // the core's cache when it is hashed (1 MiB reads were 4 ms slower a week).
+        buffer.resize(256 << 10, 0);
+        'pieces: for (file, start, end) in &files {
+            let mut at = *start;
+            while at < *end {
                 let n = buffer.len().min((end - at) as usize);
                 file.read_exact_at(&mut buffer[..n], at).ok()?;
-                hasher.write(&buffer[..n]);
+                if let Some(hasher) = &mut hasher {
+                    hasher.write(&buffer[..n]);
+                }
                 if let Some(finder) = &mut finder {
                     finder.look(&buffer[..n]);
+                    if sealed && finder.done {
+                        break 'pieces;
+                    }
                 }
                 at += n as u64;
             }
-            expected = (number + 1, 0);
         }
-        if hasher.finish_128() != header.xxh3 {
+        if hasher.is_some_and(|hasher| hasher.finish_128() != header.xxh3) {
             return None;
         }
         match finder {
-            Some(finder) => Some(Some(finder.found()?)),
-            None => Some(None),
+            Some(finder) => Some((sealed, Some(finder.found()?))),
+            None => Some((sealed, None)),
         }
     }
 }
@@ -547,10 +571,13 @@ pub struct Built {
     pub written: usize,
     /// Spans left without a digest because they are damaged, by first seq.
     pub damaged: Vec<u64>,
+    /// Segments sealed (see `seal`).
+    pub sealed: usize,
 }
 
 /// Writes a digest for every whole span of `SPAN` records the journal has and no digest of
-/// this version covers, and removes other versions' digests and abandoned temporary files.
+/// this version covers, seals the finished segments whose digests all hash right, and removes
+/// other versions' digests and seals and abandoned temporary files.
 pub fn build(journal: &Path) -> Result<Built, String> {
     build_spans(journal, SPAN, usize::MAX)
 }
@@ -591,17 +618,71 @@ pub fn build_spans(journal: &Path, span: u64, most: usize) -> Result<Built, Stri
         })?;
         built.written += 1;
     }
+    built.sealed = seal_segments(journal)?;
     Ok(built)
+}
+
+/// Seals each finished, settled segment without a seal that holds if every digest with bytes in
+/// it hashes right (their bytes are read in full: no seal is taken on trust). The number sealed.
+fn seal_segments(journal: &Path) -> Result<usize, String> {
+    let unsealed = seal::unsealed(journal, &Seals::read(journal, &tag()));
+    if unsealed.is_empty() {
+        return Ok(0);
+    }
+    let digests = Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::default() };
+    let mut sound: BTreeMap<u32, bool> = unsealed.iter().map(|(number, _)| (*number, true)).collect();
+    let mut buffers = Buffers::default();
+    for (first, (_, path)) in &digests.spans {
+        let pieces = pieces(path).unwrap_or_default();
+        if !pieces.iter().any(|(number, _, _)| sound.contains_key(number)) {
+            continue;
+        }
+        let hashes_right = digests.header(*first, &mut buffers.file).is_some_and(|(header, _)| {
+            let at = header.pieces.first().map(|&(number, start, _)| (number, start));
+            at.is_some_and(|at| digests.unchanged(&header, at, &mut buffers.journal, None).is_some())
+        });
+        if !hashes_right {
+            for (number, _, _) in &pieces {
+                sound.entry(*number).and_modify(|sound| *sound = false);
+            }
+        }
+    }
+    let mut sealed = 0;
+    for (number, status) in unsealed {
+        if sound[&number] && seal::write(journal, &tag(), number, status)? {
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
+/// Where a digest file says its span's lines are, from its header alone (not checked: only to
+/// find the digests a seal depends on, each then read whole).
+fn pieces(path: &Path) -> Option<Vec<(u32, u64, u64)>> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(4096);
+    fs::File::open(path).ok()?.take(4096).read_to_end(&mut head).ok()?;
+    let body = head.strip_prefix(MAGIC)?.get(4..)?;
+    match postcard::take_from_bytes::<Header>(body) {
+        Ok((header, _)) => Some(header.pieces),
+        // A header longer than that (a span over many small segments): read it all.
+        Err(_) => {
+            let whole = fs::read(path).ok()?;
+            let body = whole.strip_prefix(MAGIC)?.get(4..)?;
+            Some(postcard::take_from_bytes::<Header>(body).ok()?.0.pieces)
+        }
+    }
 }
 
 fn remove_foreign(journal: &Path) {
     crate::checkpoint::remove_abandoned(&journal.join(DIR));
-    let ours = format!(".{}{SUFFIX}", tag());
+    let tag = tag();
+    let ours = format!(".{tag}{SUFFIX}");
     let Ok(entries) = fs::read_dir(journal.join(DIR)) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_str().unwrap_or("");
-        if name.ends_with(SUFFIX) && !name.ends_with(&ours) {
+        if name.ends_with(SUFFIX) && !name.ends_with(&ours) || seal::foreign(name, &tag) {
             let _ = fs::remove_file(entry.path());
         }
     }

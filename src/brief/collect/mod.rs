@@ -9,6 +9,7 @@
 
 pub mod digest;
 mod place;
+mod seal;
 mod span;
 
 use chrono::serde::{ts_microseconds, ts_microseconds_option};
@@ -145,6 +146,8 @@ pub struct Facts {
     pub resumed_at: Option<u64>,
     /// How many of the period's records were taken from digests rather than parsed.
     pub digested: u64,
+    /// Of those, how many were taken on their segments' seals, their bytes unread.
+    pub sealed: u64,
 }
 
 /// A period shorter than this is read on one core: a thread costs more than it saves.
@@ -336,6 +339,7 @@ fn read_period(
         }
     }
     facts.digested = head.digested + tail.as_ref().map_or(0, |t| t.digested);
+    facts.sealed = head.sealed + tail.as_ref().map_or(0, |t| t.sealed);
     let mut head_sum = head.head;
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());

@@ -99,6 +99,8 @@ pub(super) struct Span {
     pub last: Option<(u64, Hash)>,
     /// Records of the period whose steps came from digests.
     pub digested: u64,
+    /// Of those, records whose digest was taken on its segments' seals, their bytes unread.
+    pub sealed: u64,
     /// Reading `Items::All` (for a digest): the seq of the record each step came from.
     pub stamps: Vec<u64>,
 }
@@ -146,6 +148,7 @@ fn read_once(
         first: None,
         last: None,
         digested: 0,
+        sealed: 0,
         stamps: Vec::new(),
     };
     // Only a briefing takes digests (with the nearness its items are kept by); a digest is made
@@ -237,6 +240,9 @@ fn read_once(
             span.head = Some(sum);
             span.provenance.note(a, z);
             span.digested += z - a + 1;
+            if taken.sealed {
+                span.sealed += z - a + 1;
+            }
         }
         took_digest = true;
         // The period ends inside the span: a reader would stop there, and see nothing after.

@@ -89,6 +89,11 @@ fn parsed(dir: &Path) -> Facts {
     facts
 }
 
+/// How long a segment must have been left alone to be sealed.
+fn seal_settled() -> std::time::Duration {
+    digest::SEAL_SETTLED
+}
+
 fn without_counts(mut facts: Facts) -> Facts {
     facts.digested = 0;
     facts.sealed = 0;
@@ -97,16 +102,18 @@ fn without_counts(mut facts: Facts) -> Facts {
 
 #[test]
 fn finished_settled_segments_are_sealed_and_taken_unread_until_they_change() {
-    let (dir, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    journal(dir.path());
-    journal(other.path());
+    let [dir, other, stale] = [(); 3].map(|()| tempfile::tempdir().unwrap());
+    for dir in [&dir, &other, &stale] {
+        journal(dir.path());
+    }
     let files = segments(dir.path());
     assert!(files.len() >= 5, "only {} segments", files.len());
     let expected = read(dir.path());
 
-    // Just written: nothing is sealed yet (a write in the same clock tick would not show).
-    for dir in [dir.path(), other.path()] {
-        let built = digest::build_spans(dir, 4, usize::MAX).unwrap();
+    // Not settled: nothing is sealed (a write in the same clock tick as a seal would not show).
+    let an_hour = std::time::Duration::from_secs(3600);
+    for dir in [&dir, &other, &stale] {
+        let built = digest::build_spans_settled(dir.path(), 4, usize::MAX, an_hour).unwrap();
         assert!(built.written > 10 && built.damaged.is_empty(), "{built:?}");
         assert_eq!(built.sealed, 0);
     }
@@ -117,7 +124,22 @@ fn finished_settled_segments_are_sealed_and_taken_unread_until_they_change() {
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     std::fs::write(changed, &bytes).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2200));
+    // In the third, a digest made before a change to its span and written only after the
+    // segment is sealed (a console stalled between the two): the seal does not name it.
+    let late = std::fs::read_dir(stale.path().join(digest::DIR))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("000000000041-"))
+        .unwrap();
+    let aside = stale.path().join("late-digest");
+    std::fs::rename(&late, &aside).unwrap();
+    let record = segments(stale.path())
+        .into_iter()
+        .find(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).contains("\"seq\":43,"))
+        .unwrap();
+    let text = std::fs::read_to_string(&record).unwrap().replace("M 5.42 quake", "M 9.42 quake");
+    std::fs::write(&record, text).unwrap();
+    std::thread::sleep(seal_settled() + std::time::Duration::from_millis(200));
 
     // Every finished segment is sealed, the last (still written) never.
     let built = digest::build_spans(dir.path(), 4, usize::MAX).unwrap();
@@ -133,6 +155,14 @@ fn finished_settled_segments_are_sealed_and_taken_unread_until_they_change() {
     let with = read(other.path());
     assert!(!with.damage.is_empty(), "the changed byte was not found");
     assert_eq!(without_counts(with), parsed(other.path()));
+
+    let built = digest::build_spans(stale.path(), 4, usize::MAX).unwrap();
+    assert_eq!(built.damaged, [41], "{built:?}");
+    assert!(built.sealed > 0);
+    std::fs::rename(&aside, &late).unwrap();
+    let with = read(stale.path());
+    assert!(!with.damage.is_empty(), "a digest the seal does not name was taken unread");
+    assert_eq!(without_counts(with), parsed(stale.path()));
 
     // Sealed: taken unread, the same facts. (Those with bytes in the last segment are hashed.)
     let with = read(dir.path());

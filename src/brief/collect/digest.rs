@@ -26,9 +26,10 @@
 //! read.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::ItemFact;
 use super::seal::{self, Seals};
@@ -41,6 +42,8 @@ use chrono::{DateTime, Utc};
 pub const DIR: &str = "digests";
 /// Records per digest: digest k covers records `k * SPAN + 1` to `(k + 1) * SPAN`.
 pub const SPAN: u64 = 10_000;
+/// How long a segment must have been left alone before it is sealed (see `seal`).
+pub const SEAL_SETTLED: Duration = seal::SETTLED;
 /// Changes when `Step`, what a briefing reads from a record or the file's layout changes.
 const FORMAT: u32 = 8;
 const MAGIC: &[u8] = b"attache digest\n";
@@ -267,7 +270,7 @@ impl Digests {
     ) -> Option<(bool, Option<Vec<u8>>)> {
         use std::os::unix::fs::FileExt as _;
         let mut files = Vec::with_capacity(header.pieces.len());
-        let mut sealed = true;
+        let mut sealed = !header.pieces.is_empty();
         let mut expected = at;
         for (i, &(number, start, end)) in header.pieces.iter().enumerate() {
             if (number, start) != expected || start >= end {
@@ -279,7 +282,7 @@ impl Digests {
             if end > metadata.len() || !last_piece && end != metadata.len() {
                 return None;
             }
-            sealed &= self.seals.hold(number, &metadata);
+            sealed &= self.seals.hold(number, &metadata, (header.first, header.xxh3));
             files.push((file, start, end));
             expected = (number + 1, 0);
         }
@@ -591,12 +594,25 @@ pub fn build_some(journal: &Path, most: usize) -> Result<Built, String> {
 /// `build` with spans of `span` records (tests use short ones; a briefing uses any digest it
 /// finds, whatever its length).
 pub fn build_spans(journal: &Path, span: u64, most: usize) -> Result<Built, String> {
+    build_spans_settled(journal, span, most, seal::SETTLED)
+}
+
+/// `build_spans`, sealing only segments last changed at least `settled` ago (tests ask for
+/// more than `SETTLED`, to see nothing sealed).
+pub fn build_spans_settled(
+    journal: &Path,
+    span: u64,
+    most: usize,
+    settled: Duration,
+) -> Result<Built, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", journal.display());
     remove_foreign(journal);
     let last_seq = Follower::at_end(journal).map_err(failed)?.last_seq().unwrap_or(0);
     let have = list(journal);
     let dir = journal.join(DIR);
     let mut built = Built::default();
+    // The segments the digests written now lie in: their seals must name them.
+    let mut touched = BTreeSet::new();
     for k in 0..last_seq / span {
         let (first, last) = (k * span + 1, (k + 1) * span);
         if have.get(&first).is_some_and(|(l, _)| *l == last) {
@@ -617,59 +633,81 @@ pub fn build_spans(journal: &Path, span: u64, most: usize) -> Result<Built, Stri
             file.sync_all()
         })?;
         built.written += 1;
+        touched.extend(header.pieces.iter().map(|(number, _, _)| *number));
     }
-    built.sealed = seal_segments(journal)?;
+    built.sealed = seal_segments(journal, &touched, settled);
     Ok(built)
 }
 
-/// Seals each finished, settled segment without a seal that holds if every digest with bytes in
-/// it hashes right (their bytes are read in full: no seal is taken on trust). The number sealed.
-fn seal_segments(journal: &Path) -> Result<usize, String> {
-    let unsealed = seal::unsealed(journal, &Seals::read(journal, &tag()));
+/// Seals each finished segment settled for `settled` that has no seal that holds, or over
+/// which digests were just made (`touched`), if every digest with bytes in it hashes right:
+/// the seal names them. Their bytes are read in full (no seal is taken on trust), but for
+/// digests a seal that holds already names. A digest that does not hash right is removed (a
+/// later build makes it again from the records, or finds them damaged). The number sealed.
+fn seal_segments(journal: &Path, touched: &BTreeSet<u32>, settled: Duration) -> usize {
+    let unsealed = seal::unsealed(journal, &Seals::read(journal, &tag()), touched, settled);
     if unsealed.is_empty() {
-        return Ok(0);
+        return 0;
     }
     let digests = Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::default() };
-    let mut sound: BTreeMap<u32, bool> = unsealed.iter().map(|(number, _)| (*number, true)).collect();
+    // Each segment's digests that hash right; none once one does not.
+    let mut checked: BTreeMap<u32, Option<Vec<seal::Named>>> =
+        unsealed.iter().map(|u| (u.number, Some(Vec::new()))).collect();
+    let named: BTreeSet<(u32, seal::Named)> =
+        unsealed.iter().flat_map(|u| u.named.iter().map(|n| (u.number, *n))).collect();
     let mut buffers = Buffers::default();
     for (first, (_, path)) in &digests.spans {
-        let pieces = pieces(path).unwrap_or_default();
-        if !pieces.iter().any(|(number, _, _)| sound.contains_key(number)) {
+        let Some(header) = peek(path) else { continue };
+        let name = (*first, header.xxh3);
+        let segments: BTreeSet<u32> =
+            header.pieces.iter().map(|(number, _, _)| *number).filter(|n| checked.contains_key(n)).collect();
+        if segments.is_empty() {
             continue;
         }
-        let hashes_right = digests.header(*first, &mut buffers.file).is_some_and(|(header, _)| {
-            let at = header.pieces.first().map(|&(number, start, _)| (number, start));
-            at.is_some_and(|at| digests.unchanged(&header, at, &mut buffers.journal, None).is_some())
-        });
+        let trusted = segments.iter().all(|number| named.contains(&(*number, name)));
+        let hashes_right = trusted
+            || digests.header(*first, &mut buffers.file).is_some_and(|(header, _)| {
+                let at = header.pieces.first().map(|&(number, start, _)| (number, start));
+                let right = at.and_then(|at| digests.unchanged(&header, at, &mut buffers.journal, None));
+                right.is_some() && (header.first, header.xxh3) == name
+            });
         if !hashes_right {
-            for (number, _, _) in &pieces {
-                sound.entry(*number).and_modify(|sound| *sound = false);
+            let _ = fs::remove_file(path);
+        }
+        for number in segments {
+            let Some(Some(names)) = checked.get_mut(&number) else { continue };
+            if hashes_right {
+                names.push(name);
+            } else {
+                checked.insert(number, None);
             }
         }
     }
     let mut sealed = 0;
-    for (number, status) in unsealed {
-        if sound[&number] && seal::write(journal, &tag(), number, status)? {
+    for unsealed in unsealed {
+        // A segment no digest was checked over is left unsealed: a seal would name nothing.
+        let Some(Some(names)) = checked.remove(&unsealed.number) else { continue };
+        if !names.is_empty() && seal::write(journal, &tag(), unsealed.number, unsealed.status, names) {
             sealed += 1;
         }
     }
-    Ok(sealed)
+    sealed
 }
 
-/// Where a digest file says its span's lines are, from its header alone (not checked: only to
-/// find the digests a seal depends on, each then read whole).
-fn pieces(path: &Path) -> Option<Vec<(u32, u64, u64)>> {
+/// A digest file's header, read alone and not checked: only to find the digests a seal
+/// depends on (each then read whole and checked, unless a seal that holds names it).
+fn peek(path: &Path) -> Option<Header> {
     use std::io::Read as _;
     let mut head = Vec::with_capacity(4096);
     fs::File::open(path).ok()?.take(4096).read_to_end(&mut head).ok()?;
     let body = head.strip_prefix(MAGIC)?.get(4..)?;
     match postcard::take_from_bytes::<Header>(body) {
-        Ok((header, _)) => Some(header.pieces),
+        Ok((header, _)) => Some(header),
         // A header longer than that (a span over many small segments): read it all.
         Err(_) => {
             let whole = fs::read(path).ok()?;
             let body = whole.strip_prefix(MAGIC)?.get(4..)?;
-            Some(postcard::take_from_bytes::<Header>(body).ok()?.0.pieces)
+            Some(postcard::take_from_bytes::<Header>(body).ok()?.0)
         }
     }
 }

@@ -1,24 +1,27 @@
 //! Seals: a finished segment's file status (length, modification and change times, inode) as it
-//! was when every digest over its bytes was last found to hash right. While the segment's status
-//! is still exactly that, its bytes are still those, and a briefing takes those digests without
-//! reading the bytes again: on a week's briefing that read was a third of the work (the kernel
-//! copying 100 MB out of the page cache, then XXH3 over them).
+//! was when the digests over its bytes were found to hash right, and which digests those were
+//! (first seq and XXH3). While the segment's status is still exactly that, its bytes are still
+//! those, and a briefing takes those digests without reading the bytes again: on a week's
+//! briefing that read was a third of the work (the kernel copying 100 MB out of the page cache,
+//! then XXH3 over them). A digest the seal does not list (made later) is hashed as before.
 //!
-//! It is the check `git` makes of its index, and as strong as the file system's times: any
-//! write to a file moves its change time (which no call can set back), a copy or a restore is
-//! another inode. What it does not see is what no status shows: bytes changed on the disk under
-//! the file system. `journal verify` reads every byte; a briefing of a span whose segment has no
-//! seal, or the last segment (still written), still hashes what it reads.
+//! It is the check `git` makes of its index, and as strong as the file system's times: on the
+//! file systems a journal lives on (ext4, xfs, btrfs, …) a write to a file moves its change time,
+//! which no call can set back, and a copy or a restore is another inode. What a status does not
+//! show: bytes changed on the disk beneath the file system, a file system without real change
+//! times (FAT, some network and FUSE mounts), a page written again through a shared mapping while
+//! still dirty. `journal verify` reads every byte; a briefing of a span whose segment has no seal,
+//! or the last segment (still written), still hashes what it reads.
 //!
 //! Only a segment followed by another is sealed (a writer never appends to it again), and only
 //! once its change time is `SETTLED` in the past: a write within the clock tick of the status
 //! read would not move the times (git's "racy clean" files).
 //!
-//! File: `digests/<segment>.<tag>.seal`: `MAGIC`, a CRC-32 of the rest, then the `Status` in
+//! File: `digests/<segment>.<tag>.seal`: `MAGIC`, a CRC-32 of the rest, then the `Seal` in
 //! postcard.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
@@ -30,7 +33,7 @@ const MAGIC: &[u8] = b"attache seal\n";
 const SUFFIX: &str = ".seal";
 /// How long ago a segment must have last changed to be sealed: far more than any clock tick
 /// file times are kept in.
-pub(super) const SETTLED: Duration = Duration::from_secs(2);
+pub const SETTLED: Duration = Duration::from_secs(2);
 
 /// What `stat` says of a file, as far as it shows a change to its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,18 +56,28 @@ impl Status {
         }
     }
 
-    /// Whether the file last changed at least `SETTLED` before `now`.
-    fn settled(&self, now: SystemTime) -> bool {
+    /// Whether the file last changed at least `settled` before `now`.
+    fn settled(&self, now: SystemTime, settled: Duration) -> bool {
         let (secs, nanos) = self.changed;
         let Ok(secs) = u64::try_from(secs) else { return false };
         let changed = SystemTime::UNIX_EPOCH + Duration::new(secs, nanos.clamp(0, 999_999_999) as u32);
-        now.duration_since(changed).is_ok_and(|age| age >= SETTLED)
+        now.duration_since(changed).is_ok_and(|age| age >= settled)
     }
+}
+
+/// A digest, as a seal names it: its first seq and its XXH3.
+pub(super) type Named = (u64, u128);
+
+/// A segment's status, and the digests over it that hashed right then, sorted.
+#[derive(Serialize, Deserialize)]
+struct Seal {
+    status: Status,
+    digests: Vec<Named>,
 }
 
 /// A journal's seals of this version, by segment number.
 #[derive(Default)]
-pub(super) struct Seals(BTreeMap<u32, Status>);
+pub(super) struct Seals(BTreeMap<u32, Seal>);
 
 impl Seals {
     pub(super) fn read(journal: &Path, tag: &str) -> Seals {
@@ -82,15 +95,35 @@ impl Seals {
         Seals(seals.collect())
     }
 
-    /// Whether segment `number`, whose status is `metadata`, is as it was sealed.
-    pub(super) fn hold(&self, number: u32, metadata: &fs::Metadata) -> bool {
-        self.0.get(&number).is_some_and(|sealed| *sealed == Status::of(metadata))
+    /// Whether segment `number`, whose status is `metadata`, is as it was sealed, and the seal
+    /// names `digest`.
+    pub(super) fn hold(&self, number: u32, metadata: &fs::Metadata, digest: Named) -> bool {
+        self.listed(number, &Status::of(metadata)).is_some_and(|named| named.binary_search(&digest).is_ok())
+    }
+
+    /// The digests segment `number`'s seal names, if the segment's status is `status`.
+    fn listed(&self, number: u32, status: &Status) -> Option<&[Named]> {
+        self.0.get(&number).filter(|seal| seal.status == *status).map(|seal| seal.digests.as_slice())
     }
 }
 
-/// The segments to seal now: each followed by another, settled, and without a seal that holds;
-/// with its status.
-pub(super) fn unsealed(journal: &Path, seals: &Seals) -> Vec<(u32, Status)> {
+/// A segment to seal: its number, its status now, and the digests its seal names (none if it
+/// has no seal that holds).
+pub(super) struct Unsealed {
+    pub number: u32,
+    pub status: Status,
+    pub named: Vec<Named>,
+}
+
+/// The segments to seal now: each finished (followed by another), last changed at least
+/// `settled` ago, and without a seal that holds, or in `touched` (digests were just made over
+/// them, which their seal does not name).
+pub(super) fn unsealed(
+    journal: &Path,
+    seals: &Seals,
+    touched: &BTreeSet<u32>,
+    settled: Duration,
+) -> Vec<Unsealed> {
     let Ok(numbers) = segment::list(journal) else { return Vec::new() };
     let now = SystemTime::now();
     let finished = &numbers[..numbers.len().saturating_sub(1)];
@@ -99,18 +132,23 @@ pub(super) fn unsealed(journal: &Path, seals: &Seals) -> Vec<(u32, Status)> {
         .filter_map(|&number| {
             let metadata = fs::metadata(segment::segment_path(journal, number)).ok()?;
             let status = Status::of(&metadata);
-            (status.settled(now) && !seals.hold(number, &metadata)).then_some((number, status))
+            let named = seals.listed(number, &status);
+            let due = status.settled(now, settled) && (named.is_none() || touched.contains(&number));
+            due.then(|| Unsealed { number, status, named: named.unwrap_or_default().to_vec() })
         })
         .collect()
 }
 
-/// Seals segment `number` at `status` if its file still has that status.
-pub(super) fn write(journal: &Path, tag: &str, number: u32, status: Status) -> Result<bool, String> {
+/// Seals segment `number` at `status`, naming `digests`, if its file still has that status;
+/// whether it did. (A seal not written costs a later briefing a hash, nothing else.)
+pub(super) fn write(journal: &Path, tag: &str, number: u32, status: Status, mut digests: Vec<Named>) -> bool {
     let path = segment::segment_path(journal, number);
     if fs::metadata(&path).map(|m| Status::of(&m)).ok() != Some(status) {
-        return Ok(false);
+        return false;
     }
-    let body = postcard::to_allocvec(&status).map_err(|e| format!("cannot encode a seal: {e}"))?;
+    digests.sort_unstable();
+    digests.dedup();
+    let Ok(body) = postcard::to_allocvec(&Seal { status, digests }) else { return false };
     let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
@@ -120,8 +158,8 @@ pub(super) fn write(journal: &Path, tag: &str, number: u32, status: Status) -> R
         use std::io::Write as _;
         file.write_all(&bytes)?;
         file.sync_all()
-    })?;
-    Ok(true)
+    })
+    .is_ok()
 }
 
 /// Whether `name` is a seal file of another version than `tag`'s.

@@ -12,7 +12,8 @@ if [ ! -e "$dir/00000001.jsonl" ]; then
 fi
 # The checkpoints and digests the consoles that wrote the journal would have left along it
 # (one of each every 10,000 records); a generated journal has none until they are made.
-if [ ! -d "$dir/checkpoints" ] || [ ! -d "$dir/digests" ]; then
+# (and the seals of its finished segments, which a journal benched by an older build lacks).
+if [ ! -d "$dir/checkpoints" ] || [ ! -d "$dir/digests" ] || ! ls "$dir"/digests/*.seal > /dev/null 2>&1; then
     "$target/release/attache" --journal "$dir" journal checkpoint
 fi
 # Warm: every run below reads from the page cache. (On the VM these figures come from, pages

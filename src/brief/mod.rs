@@ -20,6 +20,18 @@ use crate::journal::commands::parse_time;
 
 /// Reads the journal in `dir` and makes the briefing `request` asks for.
 pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Brief, String> {
+    let (brief, read) = build_keeping(config, dir, request)?;
+    // A week's facts are hundreds of thousands of strings: freeing them takes tens of
+    // milliseconds that the reader of the briefing need not wait for.
+    std::thread::spawn(move || drop(read));
+    Ok(brief)
+}
+
+/// What a briefing was made from: freed apart from it (`build`), or never (`run`).
+type Read = (collect::Facts, collect::Kept);
+
+/// `build`, handing back what the briefing was made from for the caller to free.
+fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(model::Brief, Read), String> {
     if request.from > request.to {
         return Err(format!("the period starts ({}) after it ends ({})", request.from, request.to));
     }
@@ -27,14 +39,17 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         let known: Vec<&str> = config.missions.iter().map(|m| m.id.as_str()).collect();
         return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
     }
+    let briefed = assemble::briefed(config, request);
     let reaches: Vec<crate::domain::Reach> =
-        assemble::briefed(config, request).iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
+        briefed.iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
+    // Names these missions' areas, so that items measured against them once need not be again.
+    let identity = crate::domain::measure_identity(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
     let near = |location: &crate::domain::Location| {
         let placed = crate::domain::Placed::new(location);
         let gap = |reach: &crate::domain::Reach| reach.gap_within_placed(&placed, crate::alerts::LINK_KM);
         reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
     };
-    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near)?;
+    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near, Some(identity))?;
     // Each item's last version is picked, and the item lists made, on one core while the rest
     // of the briefing is made on the other.
     let brief = std::thread::scope(|scope| {
@@ -42,10 +57,7 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
         let brief = assemble::without_items(config, &facts, request);
         brief.with(lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    // A week's facts are hundreds of thousands of strings: freeing them takes tens of
-    // milliseconds that the reader of the briefing need not wait for.
-    std::thread::spawn(move || drop((facts, kept)));
-    Ok(brief)
+    Ok((brief, (facts, kept)))
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.
@@ -100,7 +112,10 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
     let generated_at = args.generated_at.map(|t| parse_time(t, now)).transpose()?.unwrap_or(now);
     let (from, to) = period(args.since, args.from, args.to, now)?;
     let request = Request { from, to, missions: args.missions, generated_at, operator: args.operator };
-    let brief = build(config, dir, &request)?;
+    let (brief, read) = build_keeping(config, dir, &request)?;
+    // The process ends once the briefing is out, and its memory with it: freeing what the
+    // briefing was made from, even on another core, only slows the writing down.
+    std::mem::forget(read);
     let text = render::render(&brief, args.format);
     for warning in &brief.warnings {
         eprintln!("attache brief: warning: {warning}");

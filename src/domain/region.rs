@@ -10,6 +10,32 @@
 use super::{Area, LatLon, Location, distance_km};
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// Changes whenever what `Reach` measures changes (a formula, a rounding, a skipped edge):
+/// gaps measured before and kept (a briefing's nearness files) name it, and are measured
+/// again under another.
+const MEASURE_VERSION: u32 = 1;
+
+/// Names what measuring points against `areas`, in this order and out to `within_km`, gives:
+/// the same for the same areas (to the bit) and measure, different otherwise.
+pub fn measure_identity<'a>(areas: impl IntoIterator<Item = &'a Area>, within_km: f64) -> u128 {
+    let mut hasher = twox_hash::XxHash3_128::new();
+    let mut number = |x: f64| hasher.write(&x.to_bits().to_le_bytes());
+    number(f64::from(MEASURE_VERSION));
+    number(within_km);
+    for area in areas {
+        match area {
+            Area::Circle { lat, lon, radius_km } => {
+                [1.0, *lat, *lon, *radius_km].into_iter().for_each(&mut number)
+            }
+            Area::Polygon { polygon } => {
+                number(2.0);
+                number(polygon.len() as f64);
+                polygon.iter().flatten().for_each(|x| number(*x));
+            }
+        }
+    }
+    hasher.finish_128()
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Region {
@@ -524,6 +550,26 @@ mod tests {
         assert_eq!(location_gap_km(&item, &area), Some(0.0));
         assert_eq!(Reach::new(&area).gap_within(&item, 0.0), Some(0.0));
         assert_eq!(Reach::new(&area).gap_within_placed(&Placed::new(&item), 0.0), Some(0.0));
+    }
+
+    #[test]
+    fn a_measure_identity_changes_with_any_area_their_order_and_the_reach() {
+        let circle = Area::Circle { lat: 14.6, lon: 121.0, radius_km: 150.0 };
+        let polygon = Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.0]] };
+        let identity = measure_identity([&circle, &polygon], 300.0);
+        assert_eq!(identity, measure_identity([&circle.clone(), &polygon.clone()], 300.0));
+        let moved =
+            Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.000_000_000_000_01]] };
+        let wider = Area::Circle { lat: 14.6, lon: 121.0, radius_km: 150.5 };
+        for other in [
+            measure_identity([&polygon, &circle], 300.0),
+            measure_identity([&circle, &moved], 300.0),
+            measure_identity([&wider, &polygon], 300.0),
+            measure_identity([&circle], 300.0),
+            measure_identity([&circle, &polygon], 250.0),
+        ] {
+            assert_ne!(other, identity);
+        }
     }
 
     #[test]

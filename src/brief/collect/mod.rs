@@ -148,6 +148,9 @@ pub struct Facts {
     pub digested: u64,
     /// Of those, how many were taken on their segments' seals, their bytes unread.
     pub sealed: u64,
+    /// Of those, how many had their items' nearness taken from their digests' nearness files
+    /// (measured before, for the same missions), not measured again.
+    pub measured_before: u64,
 }
 
 /// A period shorter than this is read on one core: a thread costs more than it saves.
@@ -169,7 +172,7 @@ pub fn collect(
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
-    let (mut facts, kept) = collect_apart(dir, from, to, near)?;
+    let (mut facts, kept) = collect_apart(dir, from, to, near, None)?;
     facts.items = kept.latest();
     Ok(facts)
 }
@@ -212,12 +215,16 @@ impl Kept {
 }
 
 /// `collect`, but for the facts' items, which come apart: picking each item's last version is
-/// work a briefing does on one core while it starts on the rest on the other.
+/// work a briefing does on one core while it starts on the rest on the other. With
+/// `identity`, which names the missions `near` measures against (`domain::measure_identity`),
+/// digests' items are measured once for them and the gaps kept beside the digests
+/// (`digest::nearness`).
 pub fn collect_apart(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     near: &Nearness<'_>,
+    identity: Option<u128>,
 ) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let (first, after) = bounds(dir, from, to)?;
@@ -231,7 +238,7 @@ pub fn collect_apart(
         (Some(first), Some(end)) if end > first + SPLIT_AT => Some(even_split(&digests, first, end)),
         _ => None,
     };
-    read_period(dir, (from, to), first, &digests, near, middle)
+    read_period(dir, (from, to), first, &digests, (near, identity), middle)
 }
 
 /// The period's first record and the first record after it, through the journal's index.
@@ -274,7 +281,8 @@ pub fn collect_split_at(
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let (mut facts, kept) = read_period(dir, (from, to), first, &digest::Digests::open(dir), near, middle)?;
+    let (mut facts, kept) =
+        read_period(dir, (from, to), first, &digest::Digests::open(dir), (near, None), middle)?;
     facts.items = kept.latest();
     Ok(facts)
 }
@@ -286,12 +294,12 @@ fn read_period(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     first: Option<u64>,
     digests: &digest::Digests,
-    near: &Nearness<'_>,
+    (near, identity): (&Nearness<'_>, Option<u128>),
     middle: Option<u64>,
 ) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
-    let (items, digests) = (span::Items::Near(near), Some(digests));
+    let (items, digests) = (span::Items::Near(near, identity), Some(digests));
     let mut facts = Facts::default();
     let mut failing: BTreeMap<Name, DateTime<Utc>> = BTreeMap::new();
     let (head, tail) = std::thread::scope(|scope| {
@@ -340,6 +348,7 @@ fn read_period(
     }
     facts.digested = head.digested + tail.as_ref().map_or(0, |t| t.digested);
     facts.sealed = head.sealed + tail.as_ref().map_or(0, |t| t.sealed);
+    facts.measured_before = head.measured_before + tail.as_ref().map_or(0, |t| t.measured_before);
     let mut head_sum = head.head;
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());

@@ -76,8 +76,9 @@ pub(super) enum Step {
 /// What becomes of the notable items read.
 #[derive(Clone, Copy)]
 pub(super) enum Items<'a> {
-    /// Kept by key in their last version near a mission, as `near` says.
-    Near(&'a Nearness<'a>),
+    /// Kept by key in their last version near a mission, as `near` says (or, for the
+    /// missions the `u128` names, a digest's nearness file: see `digest::take`).
+    Near(&'a Nearness<'a>, Option<u128>),
     /// Every version kept, in order, as `Step::Item` (for a digest).
     All,
 }
@@ -101,6 +102,8 @@ pub(super) struct Span {
     pub digested: u64,
     /// Of those, records whose digest was taken on its segments' seals, their bytes unread.
     pub sealed: u64,
+    /// Of those, records whose items' nearness was taken from their digest's nearness file.
+    pub measured_before: u64,
     /// Reading `Items::All` (for a digest): the seq of the record each step came from.
     pub stamps: Vec<u64>,
 }
@@ -149,12 +152,13 @@ fn read_once(
         last: None,
         digested: 0,
         sealed: 0,
+        measured_before: 0,
         stamps: Vec::new(),
     };
     // Only a briefing takes digests (with the nearness its items are kept by); a digest is made
     // by reading records (`Items::All`), never from other digests.
     let digests = match items {
-        Items::Near(near) => digests.map(|digests| (digests, near)),
+        Items::Near(near, identity) => digests.map(|digests| (digests, (near, identity))),
         Items::All => None,
     };
     let notable = Notable::new();
@@ -212,17 +216,20 @@ fn read_once(
             true
         })?;
         span.problems.extend(problems);
-        let (Some((first, at)), Some((digests, near))) = (digest_at, digests) else { break };
+        let (Some((first, at)), Some((digests, measure))) = (digest_at, digests) else { break };
         let before = span.items.len();
         let mut steps = std::mem::take(&mut span.steps);
-        let taken = digests.take(first, at, period, &mut buffers, &mut steps, |item: &ItemRef<'_>| {
-            let near = near(&item.location);
-            if near.is_empty() {
-                return Some(false);
-            }
-            span.items.push(NearItem { item: item.to_fact()?, near });
-            Some(true)
-        });
+        let taken = digests.take(
+            (first, at),
+            period,
+            &mut buffers,
+            &mut steps,
+            measure,
+            |item: &ItemRef<'_>, near| {
+                span.items.push(NearItem { item: item.to_fact()?, near });
+                Some(())
+            },
+        );
         span.steps = steps;
         // Offered newest first: put back in the order of their records.
         span.items[before..].reverse();
@@ -242,6 +249,9 @@ fn read_once(
             span.digested += z - a + 1;
             if taken.sealed {
                 span.sealed += z - a + 1;
+            }
+            if taken.measured_before {
+                span.measured_before += z - a + 1;
             }
         }
         took_digest = true;
@@ -361,7 +371,7 @@ fn note_item(span: &mut Span, item: ItemFields<'_>, ts: DateTime<Utc>, items: It
 /// (its text copied and cleaned) only if kept.
 fn keep(span: &mut Span, items: Items<'_>, location: Location, make: impl FnOnce() -> ItemFact) {
     match items {
-        Items::Near(near) => {
+        Items::Near(near, _) => {
             let near = near(&location);
             if !near.is_empty() {
                 span.items.push(NearItem { item: make(), near });

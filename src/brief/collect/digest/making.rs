@@ -211,7 +211,7 @@ fn seal_segments(journal: &Path, touched: &BTreeSet<u32>, settled: Duration) -> 
         }
         let trusted = segments.iter().all(|number| named.contains(&(*number, name)));
         let hashes_right = trusted
-            || digests.header(*first, &mut buffers.file).is_some_and(|(header, _)| {
+            || digests.header(*first, &mut buffers.file).is_some_and(|(header, _, _)| {
                 let at = header.pieces.first().map(|&(number, start, _)| (number, start));
                 let right = at.and_then(|at| digests.unchanged(&header, at, &mut buffers.journal, None));
                 right.is_some() && (header.first, header.xxh3) == name
@@ -265,7 +265,8 @@ fn remove_foreign(journal: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_str().unwrap_or("");
-        if name.ends_with(SUFFIX) && !name.ends_with(&ours) || seal::foreign(name, &tag) {
+        let foreign = name.ends_with(SUFFIX) && !name.ends_with(&ours);
+        if foreign || seal::foreign(name, &tag) || super::nearness::foreign(name, &tag) {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -31,15 +31,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::ItemFact;
 use super::seal::{self, Seals};
 use super::span::{Period, Step};
+use super::{ItemFact, Near, Nearness};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
 use crate::journal::segment;
 use chrono::{DateTime, Utc};
 
 mod making;
+mod nearness;
 
 pub use making::{Built, Wrong, build, build_some, build_spans, build_spans_settled, verify};
 
@@ -96,6 +97,8 @@ pub(super) struct Taken {
     pub next: (u32, u64),
     /// Whether its bytes were taken on their segments' seals, unread.
     pub sealed: bool,
+    /// Whether its items' nearness was taken from its nearness file, not measured.
+    pub measured_before: bool,
 }
 
 /// An item as a digest holds it (laid out as a `PlacedItem`),
@@ -139,6 +142,10 @@ fn tag() -> String {
 
 fn file_name(first: u64, last: u64) -> String {
     format!("{first:012}-{last:012}.{}{SUFFIX}", tag())
+}
+
+fn nearness_path(journal: &Path, first: u64, last: u64) -> PathBuf {
+    journal.join(DIR).join(format!("{first:012}-{last:012}.{}{}", tag(), nearness::SUFFIX))
 }
 
 /// This version's digests in `journal`, by first seq: (last seq, path).
@@ -189,22 +196,23 @@ impl Digests {
     /// offset), if its file reads back whole and the journal's bytes for its span are still
     /// exactly those it was made from. What it gives is what reading its records up to the end
     /// of `period` gives: the steps of those before the period (notes left out, check-ins not
-    /// counted) and in it, pushed onto `steps`; its items in the period are offered to `keep`,
-    /// newest first, which says whether it kept each (none: the item cannot be made, and the
-    /// digest is not taken); an older version of an item kept is not offered. On `None`, what
-    /// was pushed or kept is not to be used.
+    /// counted) and in it, pushed onto `steps`; its items in the period near a briefed mission
+    /// (as `near` says, or as the digest's nearness file says for the missions `identity`
+    /// names) are given to `keep` with the missions they are near, newest first (none: the item
+    /// cannot be made, and the digest is not taken); an older version of an item kept is not
+    /// given. On `None`, what was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
-        first: u64,
-        at: (u32, u64),
+        (first, at): (u64, (u32, u64)),
         period: Period,
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
-        keep: impl FnMut(&ItemRef<'_>) -> Option<bool>,
+        (near, identity): (&Nearness<'_>, Option<u128>),
+        keep: impl FnMut(&ItemRef<'_>, Near) -> Option<()>,
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
         let Buffers { file: bytes, journal } = buffers;
-        let (header, rest) = self.header(first, bytes)?;
+        let (header, rest, crc) = self.header(first, bytes)?;
         let records = usize::try_from(header.last.checked_sub(header.first)?.checked_add(1)?).ok()?;
         let (deltas, rest) = postcard::take_from_bytes::<&[u8]>(rest).ok()?;
         // Which of its records are in the period: [start, end) by place in the span.
@@ -227,7 +235,21 @@ impl Digests {
         // The bytes hold: what the digest says of them is taken, straight from its file.
         let mut de = postcard::Deserializer::from_bytes(rest);
         StepsInto { steps, start, end }.deserialize(&mut de).ok()?;
-        ItemsOffered { start, end, keep }.deserialize(&mut de).ok()?;
+        let measured = (header.first, header.xxh3, crc);
+        let nearness_path = identity.map(|_| nearness_path(&self.journal, header.first, header.last));
+        let sections =
+            nearness_path.as_deref().map(|path| nearness::read(path, measured)).unwrap_or_default();
+        let mut gaps = match identity.and_then(|identity| nearness::find(&sections, identity)) {
+            Some(known) => Gaps::Known(known),
+            None => Gaps::Measure { near, record: identity.map(|_| Vec::new()) },
+        };
+        ItemsOffered { start, end, gaps: &mut gaps, keep }.deserialize(&mut de).ok()?;
+        let measured_before = matches!(gaps, Gaps::Known(_));
+        if let (Gaps::Measure { record: Some(record), .. }, Some(path), Some(identity)) =
+            (gaps, nearness_path, identity)
+        {
+            nearness::write(&path, measured, sections, identity, record);
+        }
         let &(segment, _, span_end) = header.pieces.last()?;
         let in_period = period_sum.map(|sum| (first + start as u64, first + end as u64 - 1, sum));
         Some(Taken {
@@ -239,12 +261,14 @@ impl Digests {
             ends_period: end < records,
             next: (segment, span_end),
             sealed,
+            measured_before,
         })
     }
 
-    /// The header of the digest starting at `first`, and the rest of its file (read into
-    /// `bytes`), if the file reads back whole and is of the span it is listed for.
-    fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<(Header, &'b [u8])> {
+    /// The header of the digest starting at `first`, the rest of its file (read into
+    /// `bytes`) and the CRC of its body, if the file reads back whole and is of the span it is
+    /// listed for.
+    fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<(Header, &'b [u8], u32)> {
         use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
         let file = fs::File::open(path).ok()?;
@@ -253,8 +277,9 @@ impl Digests {
         }
         bytes.clear();
         (&file).read_to_end(bytes).ok()?;
-        let (header, rest) = postcard::take_from_bytes::<Header>(checked_body(bytes)?).ok()?;
-        (header.first == first && header.last == *last).then_some((header, rest))
+        let (crc, body) = checked_body(bytes)?;
+        let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
+        (header.first == first && header.last == *last).then_some((header, rest, crc))
     }
 
     /// Whether `header.pieces` are exactly where a reader at `at` would read the span, and
@@ -407,16 +432,28 @@ impl<'de> serde::de::Visitor<'de> for StepsInto<'_> {
     }
 }
 
-/// A digest's items (stored newest first), each in the period offered to `keep` unless a
-/// newer version of it was kept: a version superseded in the same span costs a lookup, not a
-/// copy.
-struct ItemsOffered<K> {
+/// Where the missions each of a digest's items is near come from.
+enum Gaps<'g> {
+    /// Its nearness file, measured before for these missions.
+    Known(nearness::Gaps<'g>),
+    /// Measuring; with `record`, every item is measured and its gaps recorded (to be written
+    /// to the nearness file), else only those that could be kept.
+    Measure { near: &'g Nearness<'g>, record: Option<Vec<(u32, u32, u32)>> },
+}
+
+/// A digest's items (stored newest first), each in the period and near a briefed mission
+/// given to `keep` unless a newer version of it was kept: a version superseded in the same
+/// span costs a lookup, not a copy.
+struct ItemsOffered<'a, 'g, K> {
     start: usize,
     end: usize,
+    gaps: &'a mut Gaps<'g>,
     keep: K,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::DeserializeSeed<'de> for ItemsOffered<K> {
+impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::DeserializeSeed<'de>
+    for ItemsOffered<'_, '_, K>
+{
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -424,7 +461,7 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::DeserializeSeed<'de
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::Visitor<'de> for ItemsOffered<K> {
+impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -435,21 +472,34 @@ impl<'de, K: FnMut(&ItemRef<'_>) -> Option<bool>> serde::de::Visitor<'de> for It
         let mut kept: std::collections::HashSet<(&[u8], &[u8]), foldhash::fast::RandomState> =
             std::collections::HashSet::default();
         let times = DateTime::<Utc>::MIN_UTC.timestamp_micros()..=DateTime::<Utc>::MAX_UTC.timestamp_micros();
+        let mut index = 0_u32;
         while let Some(item) = seq.next_element::<ItemRef<'de>>()? {
             if !times.contains(&item.ts) {
                 return Err(serde::de::Error::custom("an item's time is out of range"));
             }
             let in_period = (self.start..self.end).contains(&(item.at as usize));
-            if !in_period || kept.contains(&(item.feed, item.id)) {
+            let near = match &mut self.gaps {
+                Gaps::Known(gaps) => gaps.near(index),
+                Gaps::Measure { near, record: Some(record) } => {
+                    let near = near(&item.location);
+                    nearness::record(record, index, &near);
+                    near
+                }
+                // Measured only if it could be kept: measuring is the dear part.
+                Gaps::Measure { near, record: None }
+                    if in_period && !kept.contains(&(item.feed, item.id)) =>
+                {
+                    near(&item.location)
+                }
+                Gaps::Measure { record: None, .. } => Near::new(),
+            };
+            index += 1;
+            if !in_period || near.is_empty() || kept.contains(&(item.feed, item.id)) {
                 continue;
             }
-            match (self.keep)(&item) {
-                Some(true) => {
-                    kept.insert((item.feed, item.id));
-                }
-                Some(false) => {}
-                None => return Err(serde::de::Error::custom("an item cannot be read back")),
-            }
+            (self.keep)(&item, near)
+                .ok_or_else(|| serde::de::Error::custom("an item cannot be read back"))?;
+            kept.insert((item.feed, item.id));
         }
         Ok(())
     }
@@ -468,9 +518,10 @@ fn times(first: i64, deltas: &[u64]) -> Option<Vec<i64>> {
     Some(times)
 }
 
-/// The part of a digest file after its magic and CRC, if the CRC holds.
-fn checked_body(bytes: &[u8]) -> Option<&[u8]> {
+/// A digest file's CRC and the part after it, if the CRC holds.
+fn checked_body(bytes: &[u8]) -> Option<(u32, &[u8])> {
     let rest = bytes.strip_prefix(MAGIC)?;
     let (crc, body) = rest.split_first_chunk::<4>()?;
-    (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then_some(body)
+    let crc = u32::from_le_bytes(*crc);
+    (crc == crc32fast::hash(body)).then_some((crc, body))
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use attache::brief::collect::{Facts, Near, collect_apart, digest};
+use attache::brief::collect::{Facts, Near, Reading, collect_apart, digest};
 use attache::domain::{FeedItem, Location};
 use attache::event::Event;
 use attache::journal::{Options, Writer};
@@ -81,8 +81,9 @@ fn read(
     identity: Option<u128>,
 ) -> Facts {
     let near = |location: &Location| measure.near(location);
-    let (mut facts, kept) = collect_apart(dir, from, to, &near, identity).unwrap();
-    facts.items = kept.latest();
+    let (mut facts, kept) =
+        collect_apart(dir, from, to, Reading { near: &near, identity, digests: true }).unwrap();
+    facts.items = kept.made_latest().unwrap();
     facts
 }
 

@@ -5,14 +5,13 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::collect::{Action, AlertFact, Facts, ItemFact, Name, NearItem};
+use super::collect::{Action, AlertFact, Facts, Name};
+use super::item_lists::ItemLists;
 use super::model::*;
 use crate::config::Config;
 use crate::domain::{Mission, MissionStatus};
 use crate::text::one_line;
 
-/// How many items near a mission a briefing lists; the journal has the rest.
-const ITEMS_PER_MISSION: usize = 10;
 /// A polled feed with no success for this many intervals is stale (as in the Feeds pane).
 const STALE_INTERVALS: u32 = 3;
 
@@ -115,41 +114,6 @@ fn concerns<'a>(
         }
     }
     (out, others)
-}
-
-/// The lists a briefing makes from the facts' items: per briefed mission (in the
-/// configuration's order) the real-world items near it, and the exercise and test items with
-/// their total. Made from the items alone, so that they can be made on one core while the rest
-/// of the briefing is made on another (`without_items`).
-pub struct ItemLists {
-    missions: Vec<Vec<ItemLine>>,
-    exercise: (Vec<ItemLine>, usize),
-}
-
-pub fn item_lists(config: &Config, request: &Request, items: &[&NearItem]) -> ItemLists {
-    let selected = briefed(config, request);
-    let mut near: Vec<FirstN<(&ItemFact, u32)>> =
-        selected.iter().map(|_| FirstN::new(ITEMS_PER_MISSION, nearest_first)).collect();
-    for n in items.iter().filter(|n| n.item.traffic.is_real()) {
-        for &(i, km) in &n.near {
-            if let Some(list) = near.get_mut(i) {
-                list.offer((&n.item, km));
-            }
-        }
-    }
-    let missions = selected
-        .iter()
-        .zip(near)
-        .map(|(m, near)| {
-            near.into_vec().into_iter().map(|(f, km)| item_line(f, km, vec![one_line(&m.id)])).collect()
-        })
-        .collect();
-    ItemLists { missions, exercise: exercise_items(&selected, items) }
-}
-
-pub fn assemble(config: &Config, facts: &Facts, request: &Request) -> Brief {
-    let items: Vec<&NearItem> = facts.items.iter().collect();
-    without_items(config, facts, request).with(item_lists(config, request, &items))
 }
 
 /// A briefing but for its item lists (which the facts' items are not read for), its missions
@@ -295,16 +259,6 @@ fn most_severe_first(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
     key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
-/// Items near a mission, with the gap: most severe first, then nearest, then newest.
-fn nearest_first((a, a_km): &(&ItemFact, u32), (b, b_km): &(&ItemFact, u32)) -> std::cmp::Ordering {
-    b.severity
-        .cmp(&a.severity)
-        .then(a_km.cmp(b_km))
-        .then(b.ts.cmp(&a.ts))
-        .then_with(|| a.id.cmp(&b.id))
-        .then_with(|| a.feed.cmp(&b.feed))
-}
-
 /// The first `n` entries offered, in `order` (a total order), kept sorted, and how many were
 /// offered. Lists are capped and a busy week's are long: most entries lose to the last kept
 /// on the first fields compared, and are dropped.
@@ -335,45 +289,6 @@ impl<T> FirstN<T> {
     fn into_vec(self) -> Vec<T> {
         self.first
     }
-}
-
-fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
-    ItemLine {
-        ts: f.ts,
-        feed: f.feed.to_string(),
-        id: f.id.to_string(),
-        severity: f.severity,
-        title: f.title.clone(),
-        traffic: f.traffic,
-        km,
-        missions,
-    }
-}
-
-/// Exercise and test items near any briefed mission, one line per item naming every mission
-/// it is near (nearest first; the gap shown is to the nearest), in time order; the first
-/// `LIST_LIMIT` and the total. The facts hold each item once, with the missions it is near.
-fn exercise_items(selected: &[&Mission], items: &[&NearItem]) -> (Vec<ItemLine>, usize) {
-    let briefed = |n: &&NearItem| n.near.iter().any(|(i, _)| *i < selected.len());
-    let order = |a: &&NearItem, b: &&NearItem| {
-        (a.item.ts, &a.item.feed, &a.item.id).cmp(&(b.item.ts, &b.item.feed, &b.item.id))
-    };
-    let mut first = FirstN::new(LIST_LIMIT, order);
-    let exercise = items.iter().copied().filter(|n| !n.item.traffic.is_real());
-    exercise.filter(briefed).for_each(|n| first.offer(n));
-    let total = first.offered;
-    let lines = first
-        .into_vec()
-        .into_iter()
-        .map(|n| {
-            let mut gaps: Vec<(u32, usize)> =
-                n.near.iter().filter(|(i, _)| *i < selected.len()).map(|&(i, km)| (km, i)).collect();
-            gaps.sort_unstable();
-            let missions = gaps.iter().map(|&(_, i)| one_line(&selected[i].id)).collect();
-            item_line(&n.item, gaps[0].0, missions)
-        })
-        .collect();
-    (lines, total)
 }
 
 fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[MissionBrief]) -> Contacts {

@@ -4,6 +4,7 @@
 
 pub mod assemble;
 pub mod collect;
+mod item_lists;
 mod markdown;
 pub mod model;
 pub mod render;
@@ -49,15 +50,25 @@ fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(mode
         let gap = |reach: &crate::domain::Reach| reach.gap_within_placed(&placed, crate::alerts::LINK_KM);
         reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
     };
-    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near, Some(identity))?;
-    // Each item's last version is picked, and the item lists made, on one core while the rest
-    // of the briefing is made on the other.
-    let brief = std::thread::scope(|scope| {
-        let lists = scope.spawn(|| assemble::item_lists(config, request, &kept.latest_borrowed()));
-        let brief = assemble::without_items(config, &facts, request);
-        brief.with(lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    Ok((brief, (facts, kept)))
+    let mut reading = collect::Reading { near: &near, identity: Some(identity), digests: true };
+    loop {
+        let (facts, kept) = collect::collect_apart(dir, request.from, request.to, reading)?;
+        // Each item's last version is picked, and the item lists made, on one core while the
+        // rest of the briefing is made on the other.
+        let make = |version: &collect::Version| kept.make(version);
+        let (brief, lists) = std::thread::scope(|scope| {
+            let lists = scope.spawn(|| item_lists::item_lists(&briefed, &kept.latest(), &make));
+            let brief = assemble::without_items(config, &facts, request);
+            (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        match lists {
+            Ok(lists) => return Ok((brief.with(lists), (facts, kept))),
+            // A digest's file changed in place since it was read (or was forged): what the
+            // briefing took from digests is not to be trusted, and it reads every record.
+            Err(_) if reading.digests => reading.digests = false,
+            Err(problem) => return Err(problem),
+        }
+    }
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

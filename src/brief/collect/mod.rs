@@ -8,6 +8,7 @@
 //! in two halves on two cores (`span`), whose steps are then applied in the record's order.
 
 pub mod digest;
+mod kept;
 mod place;
 mod seal;
 mod span;
@@ -24,6 +25,8 @@ use crate::journal::{Follower, JournalError};
 use crate::state::DeskState;
 use crate::text::one_line;
 use span::Step;
+
+pub use kept::{Kept, Version};
 
 /// Who took an alert, or closed it, and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,63 +175,36 @@ pub fn collect(
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
-    let (mut facts, kept) = collect_apart(dir, from, to, near, None)?;
-    facts.items = kept.latest();
+    let (mut facts, kept) = collect_apart(dir, from, to, Reading { near, identity: None, digests: true })?;
+    facts.items = kept.made_latest()?;
     Ok(facts)
 }
 
-/// The items the readers kept, an item in as many versions as they met near a briefed mission.
-pub struct Kept {
-    head: Vec<NearItem>,
-    tail: Vec<NearItem>,
+/// How a briefing reads the journal.
+#[derive(Clone, Copy)]
+pub struct Reading<'a> {
+    /// Which briefed missions an item is near: it is kept if any.
+    pub near: &'a Nearness<'a>,
+    /// Names the missions `near` measures against (`domain::measure_identity`): digests'
+    /// items are then measured once for them, the gaps kept beside the digests
+    /// (`digest::nearness`).
+    pub identity: Option<u128>,
+    /// Whether digests are taken (a briefing whose digest changed under it reads again without).
+    pub digests: bool,
 }
 
-impl Kept {
-    /// Each item once, in its last version near a briefed mission, in the order of those
-    /// versions' records (`Facts::items`).
-    pub fn latest(self) -> Vec<NearItem> {
-        let mut last = self.is_last().into_iter();
-        let Kept { head: mut items, mut tail } = self;
-        items.append(&mut tail);
-        items.retain(|_| last.next().unwrap_or(true));
-        items
-    }
-
-    /// `latest`, borrowed: a week's items are megabytes, and nothing is moved.
-    pub fn latest_borrowed(&self) -> Vec<&NearItem> {
-        let last = self.is_last();
-        self.head.iter().chain(&self.tail).zip(last).filter_map(|(n, last)| last.then_some(n)).collect()
-    }
-
-    /// For each version kept, in order, whether it is its item's last. Keyed by borrowed text:
-    /// nothing is copied.
-    fn is_last(&self) -> Vec<bool> {
-        let count = self.head.len() + self.tail.len();
-        let mut seen: std::collections::HashSet<(&str, &str), foldhash::fast::RandomState> =
-            std::collections::HashSet::with_capacity_and_hasher(count, Default::default());
-        let versions = self.head.iter().chain(&self.tail);
-        let mut last: Vec<bool> =
-            versions.rev().map(|n| seen.insert((n.item.feed.as_str(), n.item.id.as_str()))).collect();
-        last.reverse();
-        last
-    }
-}
-
-/// `collect`, but for the facts' items, which come apart: picking each item's last version is
-/// work a briefing does on one core while it starts on the rest on the other. With
-/// `identity`, which names the missions `near` measures against (`domain::measure_identity`),
-/// digests' items are measured once for them and the gaps kept beside the digests
-/// (`digest::nearness`).
+/// `collect`, but for the facts' items, which come apart (made only as they are listed):
+/// picking each item's last version and listing them is work a briefing does on one core while
+/// it starts on the rest on the other.
 pub fn collect_apart(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    near: &Nearness<'_>,
-    identity: Option<u128>,
+    reading: Reading<'_>,
 ) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let (first, after) = bounds(dir, from, to)?;
-    let digests = digest::Digests::open(dir);
+    let digests = if reading.digests { digest::Digests::open(dir) } else { digest::Digests::none(dir) };
     // The second half of a long period goes to the other core.
     let end = match after {
         Some(after) => Some(after),
@@ -238,7 +214,7 @@ pub fn collect_apart(
         (Some(first), Some(end)) if end > first + SPLIT_AT => Some(even_split(&digests, first, end)),
         _ => None,
     };
-    read_period(dir, (from, to), first, &digests, (near, identity), middle)
+    read_period(dir, (from, to), first, &digests, (reading.near, reading.identity), middle)
 }
 
 /// The period's first record and the first record after it, through the journal's index.
@@ -283,7 +259,7 @@ pub fn collect_split_at(
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
     let (mut facts, kept) =
         read_period(dir, (from, to), first, &digest::Digests::open(dir), (near, None), middle)?;
-    facts.items = kept.latest();
+    facts.items = kept.made_latest()?;
     Ok(facts)
 }
 
@@ -353,11 +329,11 @@ fn read_period(
     let mut provenance = head.provenance;
     let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
     facts.damage.extend(head.problems.iter().map(located));
-    let (head_items, mut tail_items, mut steps) = (head.items, Vec::new(), Vec::new());
+    let (head_items, mut tail_items, mut steps) = ((head.items, head.files), Default::default(), Vec::new());
     if let Some(tail) = tail {
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        tail_items = tail.items;
+        tail_items = (tail.items, tail.files);
         steps = tail.steps;
         facts.damage.extend(tail.problems.iter().map(located));
     }
@@ -373,7 +349,7 @@ fn read_period(
     facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
     // Outages over before the period are not the period's.
     facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
-    Ok((facts, Kept { head: head_items, tail: tail_items }))
+    Ok((facts, Kept::joined(head_items, tail_items)))
 }
 
 impl Provenance {
@@ -594,38 +570,5 @@ mod tests {
         assert_eq!(folded, in_order);
         assert_eq!(in_order.alerts["X"].title, "again");
         assert!(in_order.alerts["X"].resolved.is_some() && in_order.alerts["X"].acknowledged.is_none());
-    }
-
-    fn version(feed: &str, id: &str, title: &str) -> NearItem {
-        let item = ItemFact {
-            ts: DateTime::UNIX_EPOCH,
-            feed: feed.into(),
-            id: id.into(),
-            title: title.into(),
-            severity: Severity::Severe,
-            traffic: Traffic::Real,
-        };
-        NearItem { item, near: Near::from_slice(&[(0, 1)]) }
-    }
-
-    /// Both ways of picking last versions (moved, for the facts; borrowed, for a briefing)
-    /// keep each item's last version, in the order of those versions, across the two readers'
-    /// items and within either; an id of another feed is another item.
-    #[test]
-    fn last_versions_moved_and_borrowed_agree() {
-        let kept = || Kept {
-            head: vec![
-                version("f", "a", "a1"),
-                version("f", "b", "b1"),
-                version("g", "a", "ga"),
-                version("f", "a", "a2"),
-                version("f", "c", "c1"),
-            ],
-            tail: vec![version("f", "b", "b2"), version("f", "d", "d1"), version("f", "d", "d2")],
-        };
-        let titles = |items: Vec<&NearItem>| items.iter().map(|n| n.item.title.clone()).collect::<Vec<_>>();
-        let expected = ["ga", "a2", "c1", "b2", "d2"];
-        assert_eq!(titles(kept().latest_borrowed()), expected);
-        assert_eq!(titles(kept().latest().iter().collect()), expected);
     }
 }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::digest::{Buffers, Digests, ItemRef};
-use super::{Action, AlertFact, ItemFact, Name, NearItem, Nearness, NoteFact, Provenance, name};
+use super::kept::Version;
+use super::{Action, AlertFact, ItemFact, Name, Nearness, NoteFact, Provenance, name};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
@@ -88,7 +89,9 @@ pub(super) struct Span {
     /// The period's notable items near a briefed mission, in the order of their records (an
     /// item may be here in several versions; the last is the one briefed).
     /// (none when reading `Items::All`).
-    pub items: Vec<NearItem>,
+    pub items: Vec<Version>,
+    /// The files of the digests taken whose items' text is in them (`Version`).
+    pub files: Vec<std::fs::File>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -145,6 +148,7 @@ fn read_once(
     let mut span = Span {
         steps: Vec::new(),
         items: Vec::new(),
+        files: Vec::new(),
         provenance: Provenance::default(),
         head: None,
         problems: Vec::new(),
@@ -219,15 +223,17 @@ fn read_once(
         let (Some((first, at)), Some((digests, measure))) = (digest_at, digests) else { break };
         let before = span.items.len();
         let mut steps = std::mem::take(&mut span.steps);
+        // The digest's file is kept if any of its items are (their text is left in it).
+        let file = span.files.len() as u32;
         let taken = digests.take(
             (first, at),
             period,
             &mut buffers,
             &mut steps,
             measure,
-            |item: &ItemRef<'_>, near| {
-                span.items.push(NearItem { item: item.to_fact()?, near });
-                Some(())
+            |item: &ItemRef<'_>, near, text| {
+                let facts = (item.ts, item.severity, item.traffic);
+                span.items.push(Version::in_digest((item.feed, item.id), facts, near, (file, text)));
             },
         );
         span.steps = steps;
@@ -236,6 +242,9 @@ fn read_once(
         let Some(taken) = taken else {
             return Ok((span, false));
         };
+        if span.items.len() > before {
+            span.files.push(taken.file);
+        }
         // The digest's first record must follow the last one read (none read: the chain is
         // checked where the stretches meet).
         if span.last.is_some_and(|(seq, sum)| first != seq + 1 || taken.prev != sum) {
@@ -374,7 +383,7 @@ fn keep(span: &mut Span, items: Items<'_>, location: Location, make: impl FnOnce
         Items::Near(near, _) => {
             let near = near(&location);
             if !near.is_empty() {
-                span.items.push(NearItem { item: make(), near });
+                span.items.push(Version::made(make(), near));
             }
         }
         Items::All => span.steps.push(Step::Item(Box::new((make(), location)))),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::super::ItemFact;
 use super::super::seal::{self, Seals};
 use super::super::span::{self, Items, Period, Step};
-use super::{Buffers, DIR, Digests, Header, MAGIC, SPAN, SUFFIX, file_name, list, tag};
+use super::{Buffers, DIR, Digests, Header, MAGIC, Opened, SPAN, SUFFIX, file_name, list, tag};
 use crate::domain::Location;
 use crate::journal::format::{Hash, trailer};
 use crate::journal::{Follower, JournalError};
@@ -211,7 +211,7 @@ fn seal_segments(journal: &Path, touched: &BTreeSet<u32>, settled: Duration) -> 
         }
         let trusted = segments.iter().all(|number| named.contains(&(*number, name)));
         let hashes_right = trusted
-            || digests.header(*first, &mut buffers.file).is_some_and(|(header, _, _)| {
+            || digests.header(*first, &mut buffers.file).is_some_and(|Opened { header, .. }| {
                 let at = header.pieces.first().map(|&(number, start, _)| (number, start));
                 let right = at.and_then(|at| digests.unchanged(&header, at, &mut buffers.journal, None));
                 right.is_some() && (header.first, header.xxh3) == name

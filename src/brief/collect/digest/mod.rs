@@ -31,9 +31,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::kept::TextAt;
 use super::seal::{self, Seals};
 use super::span::{Period, Step};
-use super::{ItemFact, Near, Nearness};
+use super::{Near, Nearness};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
 use crate::journal::segment;
@@ -74,6 +75,16 @@ struct Header {
     xxh3: u128,
 }
 
+/// A digest's file, read whole, its CRC checked and its header read.
+struct Opened<'b> {
+    header: Header,
+    /// The file's bytes, and where what follows the header starts in them.
+    bytes: &'b [u8],
+    rest_at: usize,
+    crc: u32,
+    file: fs::File,
+}
+
 /// Memory a reader reuses from one digest to the next: a fresh allocation of a digest's file
 /// (~0.3 MB) or of a read of its journal bytes (a quarter MiB) is fresh pages for the kernel to fault
 /// in and clear, every time.
@@ -99,6 +110,8 @@ pub(super) struct Taken {
     pub sealed: bool,
     /// Whether its items' nearness was taken from its nearness file, not measured.
     pub measured_before: bool,
+    /// Its file, open (the text of the items kept is read back from it as they are listed).
+    pub file: fs::File,
 }
 
 /// An item as a digest holds it (laid out as a `PlacedItem`),
@@ -108,8 +121,8 @@ pub(super) struct Taken {
 #[derive(Deserialize)]
 pub(super) struct ItemRef<'a> {
     at: u32,
-    /// Microseconds since the epoch (made a time only for the items kept).
-    ts: i64,
+    /// Microseconds since the epoch (made a time only for the items listed).
+    pub ts: i64,
     pub feed: &'a [u8],
     pub id: &'a [u8],
     pub title: &'a [u8],
@@ -117,22 +130,6 @@ pub(super) struct ItemRef<'a> {
     pub traffic: Traffic,
     #[serde(with = "super::place")]
     pub location: Location,
-}
-
-impl ItemRef<'_> {
-    /// The item as a fact; none if its text is not UTF-8 or its time out of range (only in a
-    /// forged digest, which is then not taken).
-    pub(super) fn to_fact(&self) -> Option<ItemFact> {
-        let text = |bytes| std::str::from_utf8(bytes).ok();
-        Some(ItemFact {
-            ts: DateTime::from_timestamp_micros(self.ts)?,
-            feed: text(self.feed)?.into(),
-            id: text(self.id)?.into(),
-            title: text(self.title)?.to_string(),
-            severity: self.severity,
-            traffic: self.traffic,
-        })
-    }
 }
 
 /// The part of a file name that says which version wrote it.
@@ -175,6 +172,11 @@ impl Digests {
         Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::read(journal, &tag()) }
     }
 
+    /// No digests: every record is read.
+    pub(super) fn none(journal: &Path) -> Self {
+        Digests { journal: journal.to_path_buf(), spans: BTreeMap::new(), seals: Seals::default() }
+    }
+
     pub(super) fn journal(&self) -> &Path {
         &self.journal
     }
@@ -198,9 +200,9 @@ impl Digests {
     /// of `period` gives: the steps of those before the period (notes left out, check-ins not
     /// counted) and in it, pushed onto `steps`; its items in the period near a briefed mission
     /// (as `near` says, or as the digest's nearness file says for the missions `identity`
-    /// names) are given to `keep` with the missions they are near, newest first (none: the item
-    /// cannot be made, and the digest is not taken); an older version of an item kept is not
-    /// given. On `None`, what was pushed or kept is not to be used.
+    /// names) are given to `keep` with the missions they are near and where their text lies in
+    /// the digest's file, newest first; an older version of an item kept is not given. On
+    /// `None`, what was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
         (first, at): (u64, (u32, u64)),
@@ -208,11 +210,14 @@ impl Digests {
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
         (near, identity): (&Nearness<'_>, Option<u128>),
-        keep: impl FnMut(&ItemRef<'_>, Near) -> Option<()>,
+        keep: impl FnMut(&ItemRef<'_>, Near, TextAt),
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
         let Buffers { file: bytes, journal } = buffers;
-        let (header, rest, crc) = self.header(first, bytes)?;
+        let Opened { header, bytes, rest_at, crc, file } = self.header(first, bytes)?;
+        let rest = &bytes[rest_at..];
+        // Where the file's bytes start, to say where an item's text lies in it.
+        let base = bytes.as_ptr() as usize;
         let records = usize::try_from(header.last.checked_sub(header.first)?.checked_add(1)?).ok()?;
         let (deltas, rest) = postcard::take_from_bytes::<&[u8]>(rest).ok()?;
         // Which of its records are in the period: [start, end) by place in the span.
@@ -243,7 +248,7 @@ impl Digests {
             Some(known) => Gaps::Known(known),
             None => Gaps::Measure { near, record: identity.map(|_| Vec::new()) },
         };
-        ItemsOffered { start, end, gaps: &mut gaps, keep }.deserialize(&mut de).ok()?;
+        ItemsOffered { start, end, gaps: &mut gaps, keep, base }.deserialize(&mut de).ok()?;
         let measured_before = matches!(gaps, Gaps::Known(_));
         if let (Gaps::Measure { record: Some(record), .. }, Some(path), Some(identity)) =
             (gaps, nearness_path, identity)
@@ -262,13 +267,14 @@ impl Digests {
             next: (segment, span_end),
             sealed,
             measured_before,
+            file,
         })
     }
 
     /// The header of the digest starting at `first`, the rest of its file (read into
     /// `bytes`) and the CRC of its body, if the file reads back whole and is of the span it is
     /// listed for.
-    fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<(Header, &'b [u8], u32)> {
+    fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<Opened<'b>> {
         use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
         let file = fs::File::open(path).ok()?;
@@ -277,9 +283,17 @@ impl Digests {
         }
         bytes.clear();
         (&file).read_to_end(bytes).ok()?;
+        let bytes: &'b [u8] = bytes;
         let (crc, body) = checked_body(bytes)?;
         let (header, rest) = postcard::take_from_bytes::<Header>(body).ok()?;
-        (header.first == first && header.last == *last).then_some((header, rest, crc))
+        let rest_at = bytes.len() - rest.len();
+        (header.first == first && header.last == *last).then_some(Opened {
+            header,
+            bytes,
+            rest_at,
+            crc,
+            file,
+        })
     }
 
     /// Whether `header.pieces` are exactly where a reader at `at` would read the span, and
@@ -449,11 +463,11 @@ struct ItemsOffered<'a, 'g, K> {
     end: usize,
     gaps: &'a mut Gaps<'g>,
     keep: K,
+    /// The address of the file's first byte (the items' text is borrowed from the file).
+    base: usize,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::DeserializeSeed<'de>
-    for ItemsOffered<'_, '_, K>
-{
+impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::DeserializeSeed<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -461,7 +475,7 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::DeserializeSeed
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
+impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -497,8 +511,15 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near) -> Option<()>> serde::de::Visitor<'de> fo
             if !in_period || near.is_empty() || kept.contains(&(item.feed, item.id)) {
                 continue;
             }
-            (self.keep)(&item, near)
-                .ok_or_else(|| serde::de::Error::custom("an item cannot be read back"))?;
+            let at = |text: &[u8]| {
+                let start =
+                    (text.as_ptr() as usize).checked_sub(self.base).and_then(|at| u32::try_from(at).ok());
+                Some((start?, u32::try_from(text.len()).ok()?))
+            };
+            let (Some(feed), Some(id), Some(title)) = (at(item.feed), at(item.id), at(item.title)) else {
+                return Err(serde::de::Error::custom("an item's text is not in the file"));
+            };
+            (self.keep)(&item, near, [feed, id, title]);
             kept.insert((item.feed, item.id));
         }
         Ok(())

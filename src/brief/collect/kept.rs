@@ -1,0 +1,190 @@
+//! The items the readers keep: every version of a notable item near a briefed mission, as
+//! little as picking last versions and making lists needs (its identity, time, severity,
+//! traffic and the missions it is near), and where its text is. A week has tens of thousands
+//! of them and a briefing lists about a hundred: only those are made into facts, their text
+//! read back from their digests then (checking it is UTF-8 and copying it was a tenth of a
+//! briefing's work when every version was made).
+
+use chrono::DateTime;
+use std::fs;
+
+use super::{ItemFact, Near, NearItem};
+use crate::domain::{Severity, Traffic};
+
+/// One version of an item, kept because it is near a briefed mission.
+#[derive(Debug)]
+pub struct Version {
+    /// Names the item (its feed and id): XXH3-128 of them. Two items share one only by a
+    /// collision of a 128-bit hash.
+    key: (u64, u64),
+    /// Its record's time, in microseconds since the epoch.
+    pub ts: i64,
+    pub severity: Severity,
+    pub traffic: Traffic,
+    /// The briefed missions it is near (never empty).
+    pub near: Near,
+    text: Text,
+}
+
+/// Where a version's text is.
+#[derive(Debug)]
+enum Text {
+    /// Made when read (a record parsed, not taken from a digest).
+    Made(Box<ItemFact>),
+    /// In a digest's file (`Kept::files`), as byte ranges (start, length): feed, id, title.
+    InDigest { file: u32, feed: (u32, u32), id: (u32, u32), title: (u32, u32) },
+}
+
+/// Where a digest's item's text lies in the digest's file: feed, id, title, each (start,
+/// length) in bytes.
+pub(super) type TextAt = [(u32, u32); 3];
+
+fn key(feed: &[u8], id: &[u8]) -> (u64, u64) {
+    let mut hasher = twox_hash::XxHash3_128::new();
+    hasher.write(feed);
+    // Never in UTF-8: no feed and id run together into another's.
+    hasher.write(&[0xff]);
+    hasher.write(id);
+    let key = hasher.finish_128();
+    ((key >> 64) as u64, key as u64)
+}
+
+impl Version {
+    /// A version read from a record, made at once.
+    pub(super) fn made(item: ItemFact, near: Near) -> Version {
+        Version {
+            key: key(item.feed.as_bytes(), item.id.as_bytes()),
+            ts: item.ts.timestamp_micros(),
+            severity: item.severity,
+            traffic: item.traffic,
+            near,
+            text: Text::Made(Box::new(item)),
+        }
+    }
+
+    /// A version taken from a digest, its text left in the digest's file (`file`, at `at`).
+    pub(super) fn in_digest(
+        (feed, id): (&[u8], &[u8]),
+        (ts, severity, traffic): (i64, Severity, Traffic),
+        near: Near,
+        (file, [feed_at, id_at, title_at]): (u32, TextAt),
+    ) -> Version {
+        let text = Text::InDigest { file, feed: feed_at, id: id_at, title: title_at };
+        Version { key: key(feed, id), ts, severity, traffic, near, text }
+    }
+}
+
+/// The versions the readers kept, an item in as many versions as they met near a briefed
+/// mission, and the digests' files their text is in.
+pub struct Kept {
+    head: Vec<Version>,
+    tail: Vec<Version>,
+    files: Vec<fs::File>,
+}
+
+impl Kept {
+    /// The first reader's versions and files, then the second's (whose versions name their
+    /// files from the second's first).
+    pub(super) fn joined(
+        (head, mut files): (Vec<Version>, Vec<fs::File>),
+        (mut tail, tail_files): (Vec<Version>, Vec<fs::File>),
+    ) -> Kept {
+        let shift = files.len() as u32;
+        if shift > 0 {
+            for version in &mut tail {
+                if let Text::InDigest { file, .. } = &mut version.text {
+                    *file += shift;
+                }
+            }
+        }
+        files.extend(tail_files);
+        Kept { head, tail, files }
+    }
+
+    /// Each item once, in its last version near a briefed mission, in the order of those
+    /// versions' records.
+    pub fn latest(&self) -> Vec<&Version> {
+        let count = self.head.len() + self.tail.len();
+        let mut seen: std::collections::HashSet<(u64, u64), foldhash::fast::RandomState> =
+            std::collections::HashSet::with_capacity_and_hasher(count, Default::default());
+        let mut latest: Vec<&Version> =
+            self.head.iter().chain(&self.tail).rev().filter(|v| seen.insert(v.key)).collect();
+        latest.reverse();
+        latest
+    }
+
+    /// The item `version` is a version of, as a fact. Fails only if its digest's file no longer
+    /// holds its text (changed in place since it was read, or forged with text that is not
+    /// UTF-8): then no digest should be trusted for the briefing.
+    pub fn make(&self, version: &Version) -> Result<ItemFact, String> {
+        use std::os::unix::fs::FileExt as _;
+        let (file, [feed, id, title]) = match &version.text {
+            Text::Made(item) => return Ok(item.as_ref().clone()),
+            Text::InDigest { file, feed, id, title } => (*file, [*feed, *id, *title]),
+        };
+        let changed = || "a digest's file changed while the briefing read it".to_string();
+        let file = self.files.get(file as usize).ok_or_else(changed)?;
+        let (start, end) = (feed.0, title.0.checked_add(title.1).ok_or_else(changed)?);
+        let mut bytes = vec![0; end.checked_sub(start).ok_or_else(changed)? as usize];
+        file.read_exact_at(&mut bytes, u64::from(start)).map_err(|_| changed())?;
+        let text = |(at, length): (u32, u32)| {
+            let from = at.checked_sub(start)? as usize;
+            std::str::from_utf8(bytes.get(from..from + length as usize)?).ok()
+        };
+        let (feed, id, title) = (text(feed).ok_or_else(changed)?, text(id).ok_or_else(changed)?, text(title));
+        if key(feed.as_bytes(), id.as_bytes()) != version.key {
+            return Err(changed());
+        }
+        Ok(ItemFact {
+            ts: DateTime::from_timestamp_micros(version.ts).ok_or_else(changed)?,
+            feed: feed.into(),
+            id: id.into(),
+            title: title.ok_or_else(changed)?.to_string(),
+            severity: version.severity,
+            traffic: version.traffic,
+        })
+    }
+
+    /// `latest`, every one made (`Facts::items`).
+    pub fn made_latest(&self) -> Result<Vec<NearItem>, String> {
+        let make =
+            |version: &&Version| Ok(NearItem { item: self.make(version)?, near: version.near.clone() });
+        self.latest().iter().map(make).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(feed: &str, id: &str, title: &str) -> Version {
+        let item = ItemFact {
+            ts: DateTime::UNIX_EPOCH,
+            feed: feed.into(),
+            id: id.into(),
+            title: title.into(),
+            severity: Severity::Severe,
+            traffic: Traffic::Real,
+        };
+        Version::made(item, Near::from_slice(&[(0, 1)]))
+    }
+
+    /// Each item's last version is kept, in the order of those versions, across the two
+    /// readers' versions and within either; an id of another feed is another item.
+    #[test]
+    fn last_versions_across_both_readers() {
+        let head = vec![
+            version("f", "a", "a1"),
+            version("f", "b", "b1"),
+            version("g", "a", "ga"),
+            version("f", "a", "a2"),
+            version("f", "c", "c1"),
+        ];
+        let tail = vec![version("f", "b", "b2"), version("f", "d", "d1"), version("f", "d", "d2")];
+        let kept = Kept::joined((head, Vec::new()), (tail, Vec::new()));
+        let titles: Vec<String> = kept.made_latest().unwrap().into_iter().map(|n| n.item.title).collect();
+        assert_eq!(titles, ["ga", "a2", "c1", "b2", "d2"]);
+        // "f" + "ab" and "fa" + "b" are two items.
+        assert_ne!(key(b"f", b"ab"), key(b"fa", b"b"));
+    }
+}

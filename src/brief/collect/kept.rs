@@ -16,7 +16,7 @@ use crate::domain::{Severity, Traffic};
 pub struct Version {
     /// Names the item (its feed and id): XXH3-128 of them. Two items share one only by a
     /// collision of a 128-bit hash.
-    key: (u64, u64),
+    key: ItemKey,
     /// Its record's time, in microseconds since the epoch.
     pub ts: i64,
     pub severity: Severity,
@@ -39,7 +39,10 @@ enum Text {
 /// length) in bytes.
 pub(super) type TextAt = [(u32, u32); 3];
 
-fn key(feed: &[u8], id: &[u8]) -> (u64, u64) {
+/// An item's identity: XXH3-128 of its feed and id.
+pub(super) type ItemKey = (u64, u64);
+
+pub(super) fn item_key(feed: &[u8], id: &[u8]) -> ItemKey {
     let mut hasher = twox_hash::XxHash3_128::new();
     hasher.write(feed);
     // Never in UTF-8: no feed and id run together into another's.
@@ -53,7 +56,7 @@ impl Version {
     /// A version read from a record, made at once.
     pub(super) fn made(item: ItemFact, near: Near) -> Version {
         Version {
-            key: key(item.feed.as_bytes(), item.id.as_bytes()),
+            key: item_key(item.feed.as_bytes(), item.id.as_bytes()),
             ts: item.ts.timestamp_micros(),
             severity: item.severity,
             traffic: item.traffic,
@@ -64,13 +67,12 @@ impl Version {
 
     /// A version taken from a digest, its text left in the digest's file (`file`, at `at`).
     pub(super) fn in_digest(
-        (feed, id): (&[u8], &[u8]),
+        key: ItemKey,
         (ts, severity, traffic): (i64, Severity, Traffic),
         near: Near,
-        (file, [feed_at, id_at, title_at]): (u32, TextAt),
+        (file, [feed, id, title]): (u32, TextAt),
     ) -> Version {
-        let text = Text::InDigest { file, feed: feed_at, id: id_at, title: title_at };
-        Version { key: key(feed, id), ts, severity, traffic, near, text }
+        Version { key, ts, severity, traffic, near, text: Text::InDigest { file, feed, id, title } }
     }
 }
 
@@ -132,7 +134,7 @@ impl Kept {
             std::str::from_utf8(bytes.get(from..from + length as usize)?).ok()
         };
         let (feed, id, title) = (text(feed).ok_or_else(changed)?, text(id).ok_or_else(changed)?, text(title));
-        if key(feed.as_bytes(), id.as_bytes()) != version.key {
+        if item_key(feed.as_bytes(), id.as_bytes()) != version.key {
             return Err(changed());
         }
         Ok(ItemFact {
@@ -185,6 +187,6 @@ mod tests {
         let titles: Vec<String> = kept.made_latest().unwrap().into_iter().map(|n| n.item.title).collect();
         assert_eq!(titles, ["ga", "a2", "c1", "b2", "d2"]);
         // "f" + "ab" and "fa" + "b" are two items.
-        assert_ne!(key(b"f", b"ab"), key(b"fa", b"b"));
+        assert_ne!(item_key(b"f", b"ab"), item_key(b"fa", b"b"));
     }
 }

@@ -231,9 +231,9 @@ fn read_once(
             &mut buffers,
             &mut steps,
             measure,
-            |item: &ItemRef<'_>, near, text| {
+            |item: &ItemRef<'_>, key, near, text| {
                 let facts = (item.ts, item.severity, item.traffic);
-                span.items.push(Version::in_digest((item.feed, item.id), facts, near, (file, text)));
+                span.items.push(Version::in_digest(key, facts, near, (file, text)));
             },
         );
         span.steps = steps;

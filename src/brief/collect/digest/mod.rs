@@ -31,7 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::kept::TextAt;
+use super::kept::{ItemKey, TextAt, item_key};
 use super::seal::{self, Seals};
 use super::span::{Period, Step};
 use super::{Near, Nearness};
@@ -92,6 +92,8 @@ struct Opened<'b> {
 pub(super) struct Buffers {
     file: Vec<u8>,
     journal: Vec<u8>,
+    /// The items kept from the digest being taken.
+    kept: std::collections::HashSet<ItemKey, foldhash::fast::RandomState>,
 }
 
 /// A digest, as a briefing takes it (its items go one by one to the caller).
@@ -210,10 +212,10 @@ impl Digests {
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
         (near, identity): (&Nearness<'_>, Option<u128>),
-        keep: impl FnMut(&ItemRef<'_>, Near, TextAt),
+        keep: impl FnMut(&ItemRef<'_>, ItemKey, Near, TextAt),
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
-        let Buffers { file: bytes, journal } = buffers;
+        let Buffers { file: bytes, journal, kept } = buffers;
         let Opened { header, bytes, rest_at, crc, file } = self.header(first, bytes)?;
         let rest = &bytes[rest_at..];
         // Where the file's bytes start, to say where an item's text lies in it.
@@ -248,7 +250,8 @@ impl Digests {
             Some(known) => Gaps::Known(known),
             None => Gaps::Measure { near, record: identity.map(|_| Vec::new()) },
         };
-        ItemsOffered { start, end, gaps: &mut gaps, keep, base }.deserialize(&mut de).ok()?;
+        kept.clear();
+        ItemsOffered { start, end, gaps: &mut gaps, keep, base, kept }.deserialize(&mut de).ok()?;
         let measured_before = matches!(gaps, Gaps::Known(_));
         if let (Gaps::Measure { record: Some(record), .. }, Some(path), Some(identity)) =
             (gaps, nearness_path, identity)
@@ -465,9 +468,10 @@ struct ItemsOffered<'a, 'g, K> {
     keep: K,
     /// The address of the file's first byte (the items' text is borrowed from the file).
     base: usize,
+    kept: &'a mut std::collections::HashSet<ItemKey, foldhash::fast::RandomState>,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::DeserializeSeed<'de> for ItemsOffered<'_, '_, K> {
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::DeserializeSeed<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -475,7 +479,7 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::DeserializeSeed<'de> 
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -483,8 +487,6 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::Visitor<'de> for Item
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let mut kept: std::collections::HashSet<(&[u8], &[u8]), foldhash::fast::RandomState> =
-            std::collections::HashSet::default();
         let times = DateTime::<Utc>::MIN_UTC.timestamp_micros()..=DateTime::<Utc>::MAX_UTC.timestamp_micros();
         let mut index = 0_u32;
         while let Some(item) = seq.next_element::<ItemRef<'de>>()? {
@@ -499,17 +501,16 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::Visitor<'de> for Item
                     nearness::record(record, index, &near);
                     near
                 }
-                // Measured only if it could be kept: measuring is the dear part.
-                Gaps::Measure { near, record: None }
-                    if in_period && !kept.contains(&(item.feed, item.id)) =>
-                {
-                    near(&item.location)
-                }
+                Gaps::Measure { near, record: None } if in_period => near(&item.location),
                 Gaps::Measure { record: None, .. } => Near::new(),
             };
             index += 1;
-            if !in_period || near.is_empty() || kept.contains(&(item.feed, item.id)) {
+            if !in_period || near.is_empty() {
                 continue;
+            }
+            let key = item_key(item.feed, item.id);
+            if !self.kept.insert(key) {
+                continue; // a newer version was kept
             }
             let at = |text: &[u8]| {
                 let start =
@@ -519,8 +520,7 @@ impl<'de, K: FnMut(&ItemRef<'_>, Near, TextAt)> serde::de::Visitor<'de> for Item
             let (Some(feed), Some(id), Some(title)) = (at(item.feed), at(item.id), at(item.title)) else {
                 return Err(serde::de::Error::custom("an item's text is not in the file"));
             };
-            (self.keep)(&item, near, [feed, id, title]);
-            kept.insert((item.feed, item.id));
+            (self.keep)(&item, key, near, [feed, id, title]);
         }
         Ok(())
     }

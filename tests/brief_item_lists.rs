@@ -147,3 +147,38 @@ fn an_item_a_digest_cannot_give_back_means_reading_every_record() {
     assert_eq!(forged, 1);
     assert_eq!(brief(dir.path()), plain);
 }
+
+/// A briefing that takes more digests than a reader keeps files open for makes the items of
+/// the rest as it reads them: the same briefing, and file descriptors to spare.
+#[test]
+fn a_briefing_over_hundreds_of_digests_keeps_few_files_open() {
+    use attache::brief::collect::{Reading, collect_apart};
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::open(dir.path()).unwrap();
+    let severities = ["moderate", "severe", "critical"];
+    for n in 0..450_i64 {
+        let event = seen("usgs-quakes", &format!("m{n:03}"), severities[(n % 3) as usize], "real");
+        w.append(
+            "feed:usgs-quakes",
+            t("2026-11-24T00:00:00Z") + chrono::Duration::seconds(n * 60),
+            vec![event],
+        )
+        .unwrap();
+    }
+    drop(w);
+    let plain = brief(dir.path());
+    digest::build_spans(dir.path(), 1, usize::MAX).unwrap();
+
+    let open = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let before = open();
+    let near = |_: &attache::domain::Location| [(0, 0)].into_iter().collect();
+    let reading = Reading { near: &near, identity: None, digests: true };
+    let (facts, kept) =
+        collect_apart(dir.path(), t("2026-11-24T00:00:00Z"), t("2026-11-25T00:00:00Z"), reading).unwrap();
+    assert_eq!(facts.digested, 450);
+    let held = open().saturating_sub(before);
+    assert!(held < 300, "{held} files held open for 450 digests");
+    assert_eq!(kept.made_latest().unwrap().len(), 450);
+    drop(kept);
+    assert_eq!(brief(dir.path()), plain);
+}

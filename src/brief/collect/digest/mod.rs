@@ -34,7 +34,7 @@ use std::time::Duration;
 use super::kept::{ItemKey, TextAt, item_key};
 use super::seal::{self, Seals};
 use super::span::{Period, Step};
-use super::{Near, Nearness};
+use super::{ItemFact, Near, Nearness};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
 use crate::journal::segment;
@@ -134,6 +134,22 @@ pub(super) struct ItemRef<'a> {
     pub location: Location,
 }
 
+impl ItemRef<'_> {
+    /// The item as a fact; none if its text is not UTF-8 (only in a forged digest, which is
+    /// then not taken).
+    pub(super) fn to_fact(&self) -> Option<ItemFact> {
+        let text = |bytes| std::str::from_utf8(bytes).ok();
+        Some(ItemFact {
+            ts: DateTime::from_timestamp_micros(self.ts)?,
+            feed: text(self.feed)?.into(),
+            id: text(self.id)?.into(),
+            title: text(self.title)?.to_string(),
+            severity: self.severity,
+            traffic: self.traffic,
+        })
+    }
+}
+
 /// The part of a file name that says which version wrote it.
 fn tag() -> String {
     format!("v{}d{FORMAT}", env!("CARGO_PKG_VERSION"))
@@ -202,9 +218,10 @@ impl Digests {
     /// of `period` gives: the steps of those before the period (notes left out, check-ins not
     /// counted) and in it, pushed onto `steps`; its items in the period near a briefed mission
     /// (as `near` says, or as the digest's nearness file says for the missions `identity`
-    /// names) are given to `keep` with the missions they are near and where their text lies in
-    /// the digest's file, newest first; an older version of an item kept is not given. On
-    /// `None`, what was pushed or kept is not to be used.
+    /// names) are given to `keep` with their key, the missions they are near and where their
+    /// text lies in the digest's file, newest first (`keep` gives none if it cannot make one,
+    /// and the digest is not taken); an older version of an item kept is not given. On `None`,
+    /// what was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
         (first, at): (u64, (u32, u64)),
@@ -212,7 +229,7 @@ impl Digests {
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
         (near, identity): (&Nearness<'_>, Option<u128>),
-        keep: impl FnMut(&ItemRef<'_>, ItemKey, Near, TextAt),
+        keep: impl FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>,
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
         let Buffers { file: bytes, journal, kept } = buffers;
@@ -471,7 +488,9 @@ struct ItemsOffered<'a, 'g, K> {
     kept: &'a mut std::collections::HashSet<ItemKey, foldhash::fast::RandomState>,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::DeserializeSeed<'de> for ItemsOffered<'_, '_, K> {
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de::DeserializeSeed<'de>
+    for ItemsOffered<'_, '_, K>
+{
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -479,7 +498,9 @@ impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::DeserializeS
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de::Visitor<'de>
+    for ItemsOffered<'_, '_, K>
+{
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -520,7 +541,8 @@ impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::Visitor<'de>
             let (Some(feed), Some(id), Some(title)) = (at(item.feed), at(item.id), at(item.title)) else {
                 return Err(serde::de::Error::custom("an item's text is not in the file"));
             };
-            (self.keep)(&item, key, near, [feed, id, title]);
+            (self.keep)(&item, key, near, [feed, id, title])
+                .ok_or_else(|| serde::de::Error::custom("an item cannot be read back"))?;
         }
         Ok(())
     }

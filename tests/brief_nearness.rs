@@ -124,6 +124,9 @@ fn items_are_measured_once_per_set_of_missions_and_the_gaps_taken_after() {
     assert_eq!(first.measured_before, 0);
     assert!(measure.calls() > 0);
     assert_eq!(without_counts(first), plain_inner);
+    // (Spans wholly before the period give only steps: their items are not measured.)
+    let name = |p: &PathBuf| p.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(!nearness_files(dir.path()).iter().any(|p| name(p).starts_with("000000000001-")));
     // The whole journal: the spans after the inner period's end are measured now.
     let second = read(dir.path(), whole, &measure, Some(MISSIONS));
     assert!(second.measured_before > 0 && second.measured_before < second.digested);
@@ -185,4 +188,28 @@ fn gaps_measured_from_another_digest_are_not_taken() {
     assert_eq!(again.measured_before, 10, "only the first span's file is its own");
     assert!(measure.calls() > 0);
     assert_eq!(without_counts(again), expected);
+}
+
+#[test]
+fn nearness_files_of_digests_gone_or_of_other_versions_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    journal(dir.path());
+    digest::build_spans(dir.path(), 10, usize::MAX).unwrap();
+    let whole = (t(START), t(START) + Duration::hours(3));
+    read(dir.path(), whole, &Measure(AtomicUsize::new(0)), Some(MISSIONS));
+    let files = nearness_files(dir.path());
+    assert!(files.len() > 5);
+    // One digest gone, and a nearness file another version wrote.
+    let gone = files[2].with_extension("bin");
+    std::fs::remove_file(&gone).unwrap();
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    let (span, _) = name.split_once('.').unwrap();
+    let foreign = dir.path().join(digest::DIR).join(format!("{span}.v0.0.1d1.near"));
+    std::fs::copy(&files[0], &foreign).unwrap();
+
+    digest::build_spans(dir.path(), 10, usize::MAX).unwrap();
+    let left = nearness_files(dir.path());
+    assert!(!left.contains(&foreign), "another version's nearness file kept");
+    assert!(!left.contains(&files[2]), "a nearness file kept after its digest went");
+    assert_eq!(left.len(), files.len() - 1);
 }

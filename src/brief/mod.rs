@@ -41,16 +41,10 @@ fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(mode
         return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
     }
     let briefed = assemble::briefed(config, request);
-    let reaches: Vec<crate::domain::Reach> =
-        briefed.iter().map(|m| crate::domain::Reach::new(&m.area)).collect();
-    // Names these missions' areas, so that items measured against them once need not be again.
-    let identity = crate::domain::measure_identity(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
-    let near = |location: &crate::domain::Location| {
-        let placed = crate::domain::Placed::new(location);
-        let gap = |reach: &crate::domain::Reach| reach.gap_within_placed(&placed, crate::alerts::LINK_KM);
-        reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
-    };
-    let mut reading = collect::Reading { near: &near, identity: Some(identity), digests: true };
+    let reaches = crate::domain::Reaches::new(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
+    let near = |location: &crate::domain::Location| reaches.near(location);
+    // Names what `near` measures, so that items measured once need not be again.
+    let mut reading = collect::Reading { near: &near, identity: Some(reaches.identity()), digests: true };
     loop {
         let (facts, kept) = collect::collect_apart(dir, request.from, request.to, reading)?;
         // Each item's last version is picked, and the item lists made, on one core while the

@@ -12,5 +12,5 @@ pub use contact::{CheckIn, Contact, ContactRole, Workdays, WorkingHours};
 pub use geo::{Area, LatLon, distance_km};
 pub use item::{FeedItem, ItemKey, Location, Traffic};
 pub use mission::{Mission, MissionKind, MissionStatus};
-pub use region::{Placed, Reach, Region, gap_km, location_gap_km, measure_identity};
+pub use region::{Placed, Reach, Reaches, Region, gap_km, location_gap_km};
 pub use severity::Severity;

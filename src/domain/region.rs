@@ -10,14 +10,42 @@
 use super::{Area, LatLon, Location, distance_km};
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
-/// Changes whenever what `Reach` measures changes (a formula, a rounding, a skipped edge):
-/// gaps measured before and kept (a briefing's nearness files) name it, and are measured
-/// again under another.
+/// Changes whenever what `Reaches::near` gives changes (a formula, a rounding, a skipped
+/// edge): gaps measured before and kept (a briefing's nearness files) name it, and are measured
+/// again under another. `measured_gaps_are_pinned` fails until it is changed.
 const MEASURE_VERSION: u32 = 1;
 
-/// Names what measuring points against `areas`, in this order and out to `within_km`, gives:
-/// the same for the same areas (to the bit) and measure, different otherwise.
-pub fn measure_identity<'a>(areas: impl IntoIterator<Item = &'a Area>, within_km: f64) -> u128 {
+/// Several areas (a briefing's missions) that locations are measured against, out to a reach,
+/// in whole km; and a name for exactly that measure, so that gaps measured once can be taken
+/// again.
+pub struct Reaches {
+    reaches: Vec<Reach>,
+    within_km: f64,
+    identity: u128,
+}
+
+impl Reaches {
+    pub fn new<'a>(areas: impl IntoIterator<Item = &'a Area> + Clone, within_km: f64) -> Reaches {
+        let reaches = areas.clone().into_iter().map(Reach::new).collect();
+        Reaches { reaches, within_km, identity: measure_identity(areas, within_km) }
+    }
+
+    /// The areas `location` is within reach of: (the area's place in the list, the gap rounded
+    /// to whole km), in the list's order.
+    pub fn near(&self, location: &Location) -> smallvec::SmallVec<[(usize, u32); 2]> {
+        let placed = Placed::new(location);
+        let gap = |reach: &Reach| reach.gap_within_placed(&placed, self.within_km);
+        self.reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
+    }
+
+    /// The same for the same areas (to the bit), in the same order, the same reach and
+    /// `MEASURE_VERSION`; different otherwise.
+    pub fn identity(&self) -> u128 {
+        self.identity
+    }
+}
+
+fn measure_identity<'a>(areas: impl IntoIterator<Item = &'a Area>, within_km: f64) -> u128 {
     let mut hasher = twox_hash::XxHash3_128::new();
     let mut number = |x: f64| hasher.write(&x.to_bits().to_le_bytes());
     number(f64::from(MEASURE_VERSION));
@@ -558,6 +586,7 @@ mod tests {
         let polygon = Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.0]] };
         let identity = measure_identity([&circle, &polygon], 300.0);
         assert_eq!(identity, measure_identity([&circle.clone(), &polygon.clone()], 300.0));
+        assert_eq!(identity, Reaches::new([&circle, &polygon], 300.0).identity());
         let moved =
             Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.000_000_000_000_01]] };
         let wider = Area::Circle { lat: 14.6, lon: 121.0, radius_km: 150.5 };
@@ -570,6 +599,49 @@ mod tests {
         ] {
             assert_ne!(other, identity);
         }
+    }
+
+    /// What a briefing measures items with, pinned: gaps measured by an earlier build are kept
+    /// in nearness files and taken as they are. If this fails, the measure changed: change
+    /// `MEASURE_VERSION` too (so that they are measured again), then the figures here.
+    #[test]
+    fn measured_gaps_are_pinned() {
+        let areas = [
+            Area::Polygon {
+                polygon: vec![
+                    [18.6, 120.4],
+                    [18.6, 122.3],
+                    [14.0, 124.4],
+                    [8.2, 125.2],
+                    [7.8, 117.0],
+                    [14.8, 119.8],
+                ],
+            },
+            Area::Circle { lat: 17.6, lon: 121.7, radius_km: 150.0 },
+            Area::Circle { lat: 42.66, lon: 21.17, radius_km: 80.0 },
+        ];
+        let reaches = Reaches::new(&areas, 300.0);
+        let places = [
+            Location::Point { lat: 14.6, lon: 121.0 },
+            Location::Point { lat: 20.2, lon: 121.9 },
+            Location::Point { lat: 12.0, lon: 127.1 },
+            Location::Point { lat: 43.9, lon: 22.3 },
+            Location::Circle { lat: 6.0, lon: 115.0, radius_km: 40.0 },
+            Location::Bbox { lat_min: 19.0, lat_max: 21.0, lon_min: 123.0, lon_max: 125.0 },
+            Location::Point { lat: 0.0, lon: 0.0 },
+        ];
+        let gaps: Vec<Vec<(usize, u32)>> = places.iter().map(|p| reaches.near(p).to_vec()).collect();
+        let pinned: [&[(usize, u32)]; 7] = [
+            &[(0, 0), (1, 192)],
+            &[(0, 178), (1, 140)],
+            &[(0, 261)],
+            &[(2, 85)],
+            &[(0, 258)],
+            &[(0, 86), (1, 58)],
+            &[],
+        ];
+        assert_eq!(gaps, pinned);
+        assert_eq!(reaches.identity(), 7_453_519_146_571_788_354_974_615_957_509_205_085);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! briefing's work when every version was made).
 
 use chrono::DateTime;
-use std::fs;
 
+use super::digest::DigestFile;
 use super::{ItemFact, Near, NearItem};
 use crate::domain::{Severity, Traffic};
 
@@ -81,15 +81,15 @@ impl Version {
 pub struct Kept {
     head: Vec<Version>,
     tail: Vec<Version>,
-    files: Vec<fs::File>,
+    files: Vec<DigestFile>,
 }
 
 impl Kept {
     /// The first reader's versions and files, then the second's (whose versions name their
     /// files from the second's first).
     pub(super) fn joined(
-        (head, mut files): (Vec<Version>, Vec<fs::File>),
-        (mut tail, tail_files): (Vec<Version>, Vec<fs::File>),
+        (head, mut files): (Vec<Version>, Vec<DigestFile>),
+        (mut tail, tail_files): (Vec<Version>, Vec<DigestFile>),
     ) -> Kept {
         let shift = files.len() as u32;
         if shift > 0 {
@@ -115,9 +115,9 @@ impl Kept {
         latest
     }
 
-    /// The item `version` is a version of, as a fact. Fails only if its digest's file no longer
-    /// holds its text (changed in place since it was read, or forged with text that is not
-    /// UTF-8): then no digest should be trusted for the briefing.
+    /// The item `version` is a version of, as a fact. Fails only if its digest's file is no
+    /// longer as it was read (changed, or replaced), or holds text that is not UTF-8 (forged):
+    /// then no digest should be trusted for the briefing.
     pub fn make(&self, version: &Version) -> Result<ItemFact, String> {
         use std::os::unix::fs::FileExt as _;
         let (file, [feed, id, title]) = match &version.text {
@@ -125,7 +125,7 @@ impl Kept {
             Text::InDigest { file, feed, id, title } => (*file, [*feed, *id, *title]),
         };
         let changed = || "a digest's file changed while the briefing read it".to_string();
-        let file = self.files.get(file as usize).ok_or_else(changed)?;
+        let file = self.files.get(file as usize).and_then(DigestFile::reopen).ok_or_else(changed)?;
         let (start, end) = (feed.0, title.0.checked_add(title.1).ok_or_else(changed)?);
         let mut bytes = vec![0; end.checked_sub(start).ok_or_else(changed)? as usize];
         file.read_exact_at(&mut bytes, u64::from(start)).map_err(|_| changed())?;

@@ -175,8 +175,22 @@ pub fn collect(
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
-    let (mut facts, kept) = collect_apart(dir, from, to, Reading { near, identity: None, digests: true })?;
-    facts.items = kept.made_latest()?;
+    with_items(|digests| collect_apart(dir, from, to, Reading { near, identity: None, digests }))
+}
+
+/// The facts `read` gives (with digests, or without), their items made. An item a digest cannot
+/// give back (its file changed since it was read, or forged) means reading again without
+/// digests, as a briefing does.
+fn with_items(read: impl Fn(bool) -> Result<(Facts, Kept), String>) -> Result<Facts, String> {
+    let (mut facts, kept) = read(true)?;
+    facts.items = match kept.made_latest() {
+        Ok(items) => items,
+        Err(_) => {
+            let (again, kept) = read(false)?;
+            facts = again;
+            kept.made_latest()?
+        }
+    };
     Ok(facts)
 }
 
@@ -185,7 +199,7 @@ pub fn collect(
 pub struct Reading<'a> {
     /// Which briefed missions an item is near: it is kept if any.
     pub near: &'a Nearness<'a>,
-    /// Names the missions `near` measures against (`domain::measure_identity`): digests'
+    /// Names what `near` measures (`domain::Reaches::identity`): digests'
     /// items are then measured once for them, the gaps kept beside the digests
     /// (`digest::nearness`).
     pub identity: Option<u128>,
@@ -257,10 +271,10 @@ pub fn collect_split_at(
 ) -> Result<Facts, String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let (mut facts, kept) =
-        read_period(dir, (from, to), first, &digest::Digests::open(dir), (near, None), middle)?;
-    facts.items = kept.made_latest()?;
-    Ok(facts)
+    with_items(|digests| {
+        let digests = if digests { digest::Digests::open(dir) } else { digest::Digests::none(dir) };
+        read_period(dir, (from, to), first, &digests, (near, None), middle)
+    })
 }
 
 /// `collect` once the period's first record (`first`), the digests it may take and where its

@@ -37,7 +37,7 @@ pub const SETTLED: Duration = Duration::from_secs(2);
 
 /// What `stat` says of a file, as far as it shows a change to its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Status {
+pub(in crate::brief::collect) struct Status {
     len: u64,
     modified: (i64, i64),
     changed: (i64, i64),
@@ -46,7 +46,7 @@ pub(super) struct Status {
 }
 
 impl Status {
-    pub(super) fn of(metadata: &fs::Metadata) -> Status {
+    pub(in crate::brief::collect) fn of(metadata: &fs::Metadata) -> Status {
         Status {
             len: metadata.len(),
             modified: (metadata.mtime(), metadata.mtime_nsec()),

@@ -74,11 +74,6 @@ pub(super) enum Step {
     Item(Box<(ItemFact, Location)>),
 }
 
-/// How many digests' files a reader keeps open for the text of the items it kept from them (a
-/// month of a busy desk is about fifty): a year's briefing must not run out of file
-/// descriptors (1,024 by default), so past these the items are made as they are read.
-const OPEN_DIGESTS: u32 = 192;
-
 /// What becomes of the notable items read.
 #[derive(Clone, Copy)]
 pub(super) enum Items<'a> {
@@ -96,7 +91,7 @@ pub(super) struct Span {
     /// (none when reading `Items::All`).
     pub items: Vec<Version>,
     /// The files of the digests taken whose items' text is in them (`Version`).
-    pub files: Vec<std::fs::File>,
+    pub files: Vec<super::digest::DigestFile>,
     pub provenance: Provenance,
     /// The sum of the last record in the period.
     pub head: Option<Hash>,
@@ -229,8 +224,7 @@ fn read_once(
         let before = span.items.len();
         let mut steps = std::mem::take(&mut span.steps);
         // The digest's file is kept if any of its items are (their text is left in it).
-        // Past `OPEN_DIGESTS`, items are made as they are read and the file is not kept.
-        let file = span.files.len();
+        let file = span.files.len() as u32;
         let taken = digests.take(
             (first, at),
             period,
@@ -238,13 +232,8 @@ fn read_once(
             &mut steps,
             measure,
             |item: &ItemRef<'_>, key, near, text| {
-                span.items.push(match u32::try_from(file) {
-                    Ok(file) if file < OPEN_DIGESTS => {
-                        Version::in_digest(key, (item.ts, item.severity, item.traffic), near, (file, text))
-                    }
-                    _ => Version::made(item.to_fact()?, near),
-                });
-                Some(())
+                let facts = (item.ts, item.severity, item.traffic);
+                span.items.push(Version::in_digest(key, facts, near, (file, text)));
             },
         );
         span.steps = steps;
@@ -253,7 +242,7 @@ fn read_once(
         let Some(taken) = taken else {
             return Ok((span, false));
         };
-        if span.items.len() > before && span.files.len() < OPEN_DIGESTS as usize {
+        if span.items.len() > before {
             span.files.push(taken.file);
         }
         // The digest's first record must follow the last one read (none read: the chain is

@@ -194,7 +194,7 @@ fn seal_segments(journal: &Path, touched: &BTreeSet<u32>, settled: Duration) -> 
     if unsealed.is_empty() {
         return 0;
     }
-    let digests = Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::default() };
+    let digests = Digests { spans: list(journal), ..Digests::none(journal) };
     // Each segment's digests that hash right; none once one does not.
     let mut checked: BTreeMap<u32, Option<Vec<seal::Named>>> =
         unsealed.iter().map(|u| (u.number, Some(Vec::new()))).collect();
@@ -257,16 +257,19 @@ fn peek(path: &Path) -> Option<Header> {
     }
 }
 
+/// Removes abandoned temporary files, other versions' digests, seals and nearness files, and
+/// nearness files whose digest is gone.
 fn remove_foreign(journal: &Path) {
     crate::checkpoint::remove_abandoned(&journal.join(DIR));
     let tag = tag();
     let ours = format!(".{tag}{SUFFIX}");
-    let Ok(entries) = fs::read_dir(journal.join(DIR)) else { return };
+    let dir = journal.join(DIR);
+    let Ok(entries) = fs::read_dir(&dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_str().unwrap_or("");
         let foreign = name.ends_with(SUFFIX) && !name.ends_with(&ours);
-        if foreign || seal::foreign(name, &tag) || super::nearness::foreign(name, &tag) {
+        if foreign || seal::foreign(name, &tag) || super::nearness::unused(&dir, name, &tag, SUFFIX) {
             let _ = fs::remove_file(entry.path());
         }
     }

@@ -29,12 +29,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 
 use super::kept::{ItemKey, TextAt, item_key};
 use super::seal::{self, Seals};
 use super::span::{Period, Step};
-use super::{ItemFact, Near, Nearness};
+use super::{Near, Nearness};
 use crate::domain::{Location, Severity, Traffic};
 use crate::journal::format::{Hash, trailer};
 use crate::journal::segment;
@@ -82,7 +83,26 @@ struct Opened<'b> {
     bytes: &'b [u8],
     rest_at: usize,
     crc: u32,
-    file: fs::File,
+    /// The file, as it was when read.
+    file: DigestFile,
+}
+
+/// A digest's file, and its status when it was read: the text of the items a briefing kept
+/// from it is read back when they are listed, if the file is still exactly as it was (the
+/// check a seal makes: any write moves its change time, a replacement is another inode).
+/// Not held open: a year's briefing takes a thousand digests.
+#[derive(Clone, Debug)]
+pub(super) struct DigestFile {
+    pub path: PathBuf,
+    pub status: seal::Status,
+}
+
+impl DigestFile {
+    /// The file, open, if it is still as it was read.
+    pub(super) fn reopen(&self) -> Option<fs::File> {
+        let file = fs::File::open(&self.path).ok()?;
+        (seal::Status::of(&file.metadata().ok()?) == self.status).then_some(file)
+    }
 }
 
 /// Memory a reader reuses from one digest to the next: a fresh allocation of a digest's file
@@ -112,8 +132,8 @@ pub(super) struct Taken {
     pub sealed: bool,
     /// Whether its items' nearness was taken from its nearness file, not measured.
     pub measured_before: bool,
-    /// Its file, open (the text of the items kept is read back from it as they are listed).
-    pub file: fs::File,
+    /// Its file (the text of the items kept is read back from it as they are listed).
+    pub file: DigestFile,
 }
 
 /// An item as a digest holds it (laid out as a `PlacedItem`),
@@ -132,22 +152,6 @@ pub(super) struct ItemRef<'a> {
     pub traffic: Traffic,
     #[serde(with = "super::place")]
     pub location: Location,
-}
-
-impl ItemRef<'_> {
-    /// The item as a fact; none if its text is not UTF-8 (only in a forged digest, which is
-    /// then not taken).
-    pub(super) fn to_fact(&self) -> Option<ItemFact> {
-        let text = |bytes| std::str::from_utf8(bytes).ok();
-        Some(ItemFact {
-            ts: DateTime::from_timestamp_micros(self.ts)?,
-            feed: text(self.feed)?.into(),
-            id: text(self.id)?.into(),
-            title: text(self.title)?.to_string(),
-            severity: self.severity,
-            traffic: self.traffic,
-        })
-    }
 }
 
 /// The part of a file name that says which version wrote it.
@@ -183,16 +187,20 @@ pub(super) struct Digests {
     journal: PathBuf,
     spans: BTreeMap<u64, (u64, PathBuf)>,
     seals: Seals,
+    /// Set once a nearness file could not be written: gaps are then measured only where needed.
+    unwritable: AtomicBool,
 }
 
 impl Digests {
     pub(super) fn open(journal: &Path) -> Self {
-        Digests { journal: journal.to_path_buf(), spans: list(journal), seals: Seals::read(journal, &tag()) }
+        let (spans, seals) = (list(journal), Seals::read(journal, &tag()));
+        Digests { journal: journal.to_path_buf(), spans, seals, unwritable: AtomicBool::new(false) }
     }
 
     /// No digests: every record is read.
     pub(super) fn none(journal: &Path) -> Self {
-        Digests { journal: journal.to_path_buf(), spans: BTreeMap::new(), seals: Seals::default() }
+        let (spans, seals) = (BTreeMap::new(), Seals::default());
+        Digests { journal: journal.to_path_buf(), spans, seals, unwritable: AtomicBool::new(false) }
     }
 
     pub(super) fn journal(&self) -> &Path {
@@ -219,9 +227,8 @@ impl Digests {
     /// counted) and in it, pushed onto `steps`; its items in the period near a briefed mission
     /// (as `near` says, or as the digest's nearness file says for the missions `identity`
     /// names) are given to `keep` with their key, the missions they are near and where their
-    /// text lies in the digest's file, newest first (`keep` gives none if it cannot make one,
-    /// and the digest is not taken); an older version of an item kept is not given. On `None`,
-    /// what was pushed or kept is not to be used.
+    /// text lies in the digest's file, newest first; an older version of an item kept is not
+    /// given. On `None`, what was pushed or kept is not to be used.
     pub(super) fn take(
         &self,
         (first, at): (u64, (u32, u64)),
@@ -229,7 +236,7 @@ impl Digests {
         buffers: &mut Buffers,
         steps: &mut Vec<Step>,
         (near, identity): (&Nearness<'_>, Option<u128>),
-        keep: impl FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>,
+        keep: impl FnMut(&ItemRef<'_>, ItemKey, Near, TextAt),
     ) -> Option<Taken> {
         use serde::de::DeserializeSeed as _;
         let Buffers { file: bytes, journal, kept } = buffers;
@@ -260,20 +267,30 @@ impl Digests {
         let mut de = postcard::Deserializer::from_bytes(rest);
         StepsInto { steps, start, end }.deserialize(&mut de).ok()?;
         let measured = (header.first, header.xxh3, crc);
-        let nearness_path = identity.map(|_| nearness_path(&self.journal, header.first, header.last));
+        let nearness_path =
+            identity.filter(|_| start < end).map(|_| nearness_path(&self.journal, header.first, header.last));
         let sections =
             nearness_path.as_deref().map(|path| nearness::read(path, measured)).unwrap_or_default();
-        let mut gaps = match identity.and_then(|identity| nearness::find(&sections, identity)) {
-            Some(known) => Gaps::Known(known),
-            None => Gaps::Measure { near, record: identity.map(|_| Vec::new()) },
-        };
-        kept.clear();
-        ItemsOffered { start, end, gaps: &mut gaps, keep, base, kept }.deserialize(&mut de).ok()?;
-        let measured_before = matches!(gaps, Gaps::Known(_));
-        if let (Gaps::Measure { record: Some(record), .. }, Some(path), Some(identity)) =
-            (gaps, nearness_path, identity)
-        {
-            nearness::write(&path, measured, sections, identity, record);
+        let mut measured_before = false;
+        // (A span whose records all come before the period gives only steps.)
+        if start < end {
+            // Measured once for all, unless the directory was found not writable.
+            let record = identity.filter(|_| !self.unwritable.load(Relaxed)).map(|_| Vec::new());
+            let mut near_from = match identity.and_then(|identity| nearness::find(&sections, identity)) {
+                Some(known) => NearFrom::File(known),
+                None => NearFrom::Measuring { near, record },
+            };
+            kept.clear();
+            ItemsOffered { start, end, near_from: &mut near_from, keep, base, kept }
+                .deserialize(&mut de)
+                .ok()?;
+            measured_before = matches!(near_from, NearFrom::File(_));
+            if let (NearFrom::Measuring { record: Some(record), .. }, Some(path), Some(identity)) =
+                (near_from, nearness_path, identity)
+                && !nearness::write(&path, measured, sections, identity, record)
+            {
+                self.unwritable.store(true, Relaxed);
+            }
         }
         let &(segment, _, span_end) = header.pieces.last()?;
         let in_period = period_sum.map(|sum| (first + start as u64, first + end as u64 - 1, sum));
@@ -291,16 +308,17 @@ impl Digests {
         })
     }
 
-    /// The header of the digest starting at `first`, the rest of its file (read into
-    /// `bytes`) and the CRC of its body, if the file reads back whole and is of the span it is
-    /// listed for.
+    /// The digest starting at `first`, its file read into `bytes`, if the file reads back whole
+    /// and is of the span it is listed for.
     fn header<'b>(&self, first: u64, bytes: &'b mut Vec<u8>) -> Option<Opened<'b>> {
         use std::io::Read as _;
         let (last, path) = self.spans.get(&first)?;
         let file = fs::File::open(path).ok()?;
-        if file.metadata().ok()?.len() > MAX_FILE {
+        let metadata = file.metadata().ok()?;
+        if metadata.len() > MAX_FILE {
             return None;
         }
+        let file_read = DigestFile { path: path.clone(), status: seal::Status::of(&metadata) };
         bytes.clear();
         (&file).read_to_end(bytes).ok()?;
         let bytes: &'b [u8] = bytes;
@@ -312,7 +330,7 @@ impl Digests {
             bytes,
             rest_at,
             crc,
-            file,
+            file: file_read,
         })
     }
 
@@ -467,12 +485,12 @@ impl<'de> serde::de::Visitor<'de> for StepsInto<'_> {
 }
 
 /// Where the missions each of a digest's items is near come from.
-enum Gaps<'g> {
+enum NearFrom<'g> {
     /// Its nearness file, measured before for these missions.
-    Known(nearness::Gaps<'g>),
+    File(nearness::Gaps<'g>),
     /// Measuring; with `record`, every item is measured and its gaps recorded (to be written
     /// to the nearness file), else only those that could be kept.
-    Measure { near: &'g Nearness<'g>, record: Option<Vec<(u32, u32, u32)>> },
+    Measuring { near: &'g Nearness<'g>, record: Option<Vec<nearness::Gap>> },
 }
 
 /// A digest's items (stored newest first), each in the period and near a briefed mission
@@ -481,14 +499,14 @@ enum Gaps<'g> {
 struct ItemsOffered<'a, 'g, K> {
     start: usize,
     end: usize,
-    gaps: &'a mut Gaps<'g>,
+    near_from: &'a mut NearFrom<'g>,
     keep: K,
     /// The address of the file's first byte (the items' text is borrowed from the file).
     base: usize,
     kept: &'a mut std::collections::HashSet<ItemKey, foldhash::fast::RandomState>,
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de::DeserializeSeed<'de>
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::DeserializeSeed<'de>
     for ItemsOffered<'_, '_, K>
 {
     type Value = ();
@@ -498,9 +516,7 @@ impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de
     }
 }
 
-impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de::Visitor<'de>
-    for ItemsOffered<'_, '_, K>
-{
+impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt)> serde::de::Visitor<'de> for ItemsOffered<'_, '_, K> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -515,15 +531,20 @@ impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de
                 return Err(serde::de::Error::custom("an item's time is out of range"));
             }
             let in_period = (self.start..self.end).contains(&(item.at as usize));
-            let near = match &mut self.gaps {
-                Gaps::Known(gaps) => gaps.near(index),
-                Gaps::Measure { near, record: Some(record) } => {
+            let near = match &mut self.near_from {
+                NearFrom::File(gaps) => gaps.near(index),
+                NearFrom::Measuring { near, record: Some(record) } => {
                     let near = near(&item.location);
                     nearness::record(record, index, &near);
                     near
                 }
-                Gaps::Measure { near, record: None } if in_period => near(&item.location),
-                Gaps::Measure { record: None, .. } => Near::new(),
+                // Measured only if it could be kept: measuring is the dear part.
+                NearFrom::Measuring { near, record: None }
+                    if in_period && !self.kept.contains(&item_key(item.feed, item.id)) =>
+                {
+                    near(&item.location)
+                }
+                NearFrom::Measuring { record: None, .. } => Near::new(),
             };
             index += 1;
             if !in_period || near.is_empty() {
@@ -541,8 +562,7 @@ impl<'de, K: FnMut(&ItemRef<'_>, ItemKey, Near, TextAt) -> Option<()>> serde::de
             let (Some(feed), Some(id), Some(title)) = (at(item.feed), at(item.id), at(item.title)) else {
                 return Err(serde::de::Error::custom("an item's text is not in the file"));
             };
-            (self.keep)(&item, key, near, [feed, id, title])
-                .ok_or_else(|| serde::de::Error::custom("an item cannot be read back"))?;
+            (self.keep)(&item, key, near, [feed, id, title]);
         }
         Ok(())
     }

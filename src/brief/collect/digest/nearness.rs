@@ -34,7 +34,7 @@ pub(super) type Measured = (u64, u128, u32);
 
 /// One item's gap to one mission: the item's place in the digest's list (newest first), the
 /// mission's place among those briefed, and the gap in whole km.
-type Gap = (u32, u32, u32);
+pub(super) type Gap = (u32, u32, u32);
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct Section {
@@ -49,9 +49,15 @@ struct Contents {
     sections: Vec<Section>,
 }
 
-/// Whether `name` is a nearness file of another version than `tag`'s.
-pub(super) fn foreign(name: &str, tag: &str) -> bool {
-    name.ends_with(SUFFIX) && !name.ends_with(&format!(".{tag}{SUFFIX}"))
+/// Whether `name`, in the digests' directory `dir`, is a nearness file of another version
+/// than `tag`'s, or of a digest no longer there (removed as wrong, or never made by this
+/// version): nothing would read it again.
+pub(super) fn unused(dir: &Path, name: &str, tag: &str, digest_suffix: &str) -> bool {
+    let Some(stem) = name.strip_suffix(SUFFIX) else { return false };
+    match stem.strip_suffix(&format!(".{tag}")) {
+        Some(_) => !dir.join(format!("{stem}{digest_suffix}")).exists(),
+        None => true,
+    }
 }
 
 /// The sections of the nearness file at `path` if it reads back whole and was measured from
@@ -84,26 +90,26 @@ pub(super) fn find(sections: &[Section], identity: u128) -> Option<Gaps<'_>> {
 }
 
 /// Writes `path` with `gaps` as the section for `identity`, keeping the newest of the other
-/// sections read from it. Not written is no harm: the next briefing measures again.
+/// sections read from it; whether it did. Not written is no harm: the next briefing measures
+/// again.
 pub(super) fn write(
     path: &Path,
     digest: Measured,
     mut sections: Vec<Section>,
     identity: u128,
     gaps: Vec<Gap>,
-) {
+) -> bool {
     sections.retain(|s| s.identity != identity);
     let old = sections.len().saturating_sub(MOST_SECTIONS - 1);
     sections.drain(..old);
     sections.push(Section { identity, gaps });
-    let Ok(body) = postcard::to_allocvec(&Contents { digest, sections }) else { return };
+    let Ok(body) = postcard::to_allocvec(&Contents { digest, sections }) else { return false };
     let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
     // Not synced: a file lost or torn in a crash fails its CRC and is measured again.
-    let _ =
-        crate::checkpoint::write_atomically(path, |mut file| std::io::Write::write_all(&mut file, &bytes));
+    crate::checkpoint::write_atomically(path, |mut file| std::io::Write::write_all(&mut file, &bytes)).is_ok()
 }
 
 /// A section's gaps, walked in step with a digest's items.

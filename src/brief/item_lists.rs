@@ -4,7 +4,7 @@
 //! traffic, gaps), and only the items chosen are made into facts: a week has tens of thousands
 //! near a mission, a briefing lists about a hundred.
 
-use super::collect::{ItemFact, Version};
+use super::collect::{ItemFact, Unmade, Version};
 use super::model::ItemLine;
 use crate::domain::Mission;
 use crate::text::one_line;
@@ -20,12 +20,12 @@ pub struct ItemLists {
 }
 
 /// Makes an item's fact from one of its versions (`collect::Kept::make`).
-pub type Make<'a> = dyn Fn(&Version) -> Result<ItemFact, String> + Sync + 'a;
+pub type Make<'a> = dyn Fn(&Version) -> Result<ItemFact, Unmade> + Sync + 'a;
 
 /// The lists for `selected` (the briefed missions, in the order `Version::near` counts them)
 /// from each item's last version, in the order of their records. Fails only if an item chosen
 /// cannot be made.
-pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -> Result<ItemLists, String> {
+pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -> Result<ItemLists, Unmade> {
     // Most severe, then nearest, then newest: the order of the list but for its last ties.
     let nearest_key =
         |(v, km): &(&Version, u32)| (std::cmp::Reverse(v.severity), *km, std::cmp::Reverse(v.ts));
@@ -46,12 +46,12 @@ pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -
                 .into_vec()
                 .into_iter()
                 .map(|(version, km)| Ok((make(version)?, km)))
-                .collect::<Result<Vec<(ItemFact, u32)>, String>>()?;
+                .collect::<Result<Vec<(ItemFact, u32)>, Unmade>>()?;
             made.sort_by(nearest_first);
             made.truncate(ITEMS_PER_MISSION);
             Ok(made.iter().map(|(item, km)| item_line(item, *km, vec![one_line(&mission.id)])).collect())
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, Unmade>>()?;
     Ok(ItemLists { missions, exercise: exercise_items(selected, latest, make)? })
 }
 
@@ -86,7 +86,7 @@ fn exercise_items(
     selected: &[&Mission],
     latest: &[&Version],
     make: &Make<'_>,
-) -> Result<(Vec<ItemLine>, usize), String> {
+) -> Result<(Vec<ItemLine>, usize), Unmade> {
     let briefed = |v: &&&Version| v.near.iter().any(|(i, _)| *i < selected.len());
     let mut first = FirstByKey::new(super::model::LIST_LIMIT, |v: &&Version| v.ts);
     latest.iter().filter(|v| !v.traffic.is_real()).filter(briefed).for_each(|v| first.offer(*v));
@@ -95,7 +95,7 @@ fn exercise_items(
         .into_vec()
         .into_iter()
         .map(|version| Ok((make(version)?, version)))
-        .collect::<Result<Vec<(ItemFact, &Version)>, String>>()?;
+        .collect::<Result<Vec<(ItemFact, &Version)>, Unmade>>()?;
     made.sort_by(|(a, _), (b, _)| (a.ts, &a.feed, &a.id).cmp(&(b.ts, &b.feed, &b.id)));
     made.truncate(super::model::LIST_LIMIT);
     let lines = made

@@ -43,9 +43,9 @@ fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(mode
     let briefed = assemble::briefed(config, request);
     let reaches = crate::domain::Reaches::new(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
     let near = |location: &crate::domain::Location| reaches.near(location);
-    // Names what `near` measures, so that items measured once need not be again.
-    let mut reading = collect::Reading { near: &near, identity: Some(reaches.identity()), digests: true };
-    loop {
+    collect::with_digests_or_without(|digests| {
+        // `identity` names what `near` measures, so that items measured once need not be again.
+        let reading = collect::Reading { near: &near, identity: Some(reaches.identity()), digests };
         let (facts, kept) = collect::collect_apart(dir, request.from, request.to, reading)?;
         // Each item's last version is picked, and the item lists made, on one core while the
         // rest of the briefing is made on the other.
@@ -55,14 +55,8 @@ fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(mode
             let brief = assemble::without_items(config, &facts, request);
             (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
-        match lists {
-            Ok(lists) => return Ok((brief.with(lists), (facts, kept))),
-            // A digest's file changed in place since it was read (or was forged): what the
-            // briefing took from digests is not to be trusted, and it reads every record.
-            Err(_) if reading.digests => reading.digests = false,
-            Err(problem) => return Err(problem),
-        }
-    }
+        Ok(lists.map(|lists| (brief.with(lists), (facts, kept))))
+    })
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

@@ -6,6 +6,8 @@
 //! briefing's work when every version was made).
 
 use chrono::DateTime;
+use std::fs;
+use std::sync::OnceLock;
 
 use super::digest::DigestFile;
 use super::{ItemFact, Near, NearItem};
@@ -77,12 +79,16 @@ impl Version {
 }
 
 /// The versions the readers kept, an item in as many versions as they met near a briefed
-/// mission, and the digests' files their text is in.
+/// mission, and the digests' files their text is in (each opened when an item of it is made).
 pub struct Kept {
     head: Vec<Version>,
     tail: Vec<Version>,
-    files: Vec<DigestFile>,
+    files: Vec<(DigestFile, OnceLock<Option<fs::File>>)>,
 }
+
+/// An item a digest gave that cannot be made back (`Kept::make`).
+#[derive(Debug)]
+pub struct Unmade;
 
 impl Kept {
     /// The first reader's versions and files, then the second's (whose versions name their
@@ -100,6 +106,7 @@ impl Kept {
             }
         }
         files.extend(tail_files);
+        let files = files.into_iter().map(|file| (file, OnceLock::new())).collect();
         Kept { head, tail, files }
     }
 
@@ -115,40 +122,46 @@ impl Kept {
         latest
     }
 
-    /// The item `version` is a version of, as a fact. Fails only if its digest's file is no
+    /// The item `version` is a version of, as a fact. `Unmade` only if its digest's file is no
     /// longer as it was read (changed, or replaced), or holds text that is not UTF-8 (forged):
     /// then no digest should be trusted for the briefing.
-    pub fn make(&self, version: &Version) -> Result<ItemFact, String> {
+    pub fn make(&self, version: &Version) -> Result<ItemFact, Unmade> {
+        match &version.text {
+            Text::Made(item) => Ok(item.as_ref().clone()),
+            Text::InDigest { file, feed, id, title } => {
+                self.read_back(version, *file, [*feed, *id, *title]).ok_or(Unmade)
+            }
+        }
+    }
+
+    fn read_back(&self, version: &Version, file: u32, [feed, id, title]: TextAt) -> Option<ItemFact> {
         use std::os::unix::fs::FileExt as _;
-        let (file, [feed, id, title]) = match &version.text {
-            Text::Made(item) => return Ok(item.as_ref().clone()),
-            Text::InDigest { file, feed, id, title } => (*file, [*feed, *id, *title]),
-        };
-        let changed = || "a digest's file changed while the briefing read it".to_string();
-        let file = self.files.get(file as usize).and_then(DigestFile::reopen).ok_or_else(changed)?;
-        let (start, end) = (feed.0, title.0.checked_add(title.1).ok_or_else(changed)?);
-        let mut bytes = vec![0; end.checked_sub(start).ok_or_else(changed)? as usize];
-        file.read_exact_at(&mut bytes, u64::from(start)).map_err(|_| changed())?;
+        // Each digest's file is opened once, for all the items listed from it.
+        let (digest, opened) = self.files.get(file as usize)?;
+        let file = opened.get_or_init(|| digest.reopen()).as_ref()?;
+        let (start, end) = (feed.0, title.0.checked_add(title.1)?);
+        let mut bytes = vec![0; end.checked_sub(start)? as usize];
+        file.read_exact_at(&mut bytes, u64::from(start)).ok()?;
         let text = |(at, length): (u32, u32)| {
             let from = at.checked_sub(start)? as usize;
             std::str::from_utf8(bytes.get(from..from + length as usize)?).ok()
         };
-        let (feed, id, title) = (text(feed).ok_or_else(changed)?, text(id).ok_or_else(changed)?, text(title));
+        let (feed, id) = (text(feed)?, text(id)?);
         if item_key(feed.as_bytes(), id.as_bytes()) != version.key {
-            return Err(changed());
+            return None;
         }
-        Ok(ItemFact {
-            ts: DateTime::from_timestamp_micros(version.ts).ok_or_else(changed)?,
+        Some(ItemFact {
+            ts: DateTime::from_timestamp_micros(version.ts)?,
             feed: feed.into(),
             id: id.into(),
-            title: title.ok_or_else(changed)?.to_string(),
+            title: text(title)?.to_string(),
             severity: version.severity,
             traffic: version.traffic,
         })
     }
 
     /// `latest`, every one made (`Facts::items`).
-    pub fn made_latest(&self) -> Result<Vec<NearItem>, String> {
+    pub fn made_latest(&self) -> Result<Vec<NearItem>, Unmade> {
         let make =
             |version: &&Version| Ok(NearItem { item: self.make(version)?, near: version.near.clone() });
         self.latest().iter().map(make).collect()

@@ -26,7 +26,7 @@ use crate::state::DeskState;
 use crate::text::one_line;
 use span::Step;
 
-pub use kept::{Kept, Version};
+pub use kept::{Kept, Unmade, Version};
 
 /// Who took an alert, or closed it, and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -178,20 +178,26 @@ pub fn collect(
     with_items(|digests| collect_apart(dir, from, to, Reading { near, identity: None, digests }))
 }
 
-/// The facts `read` gives (with digests, or without), their items made. An item a digest cannot
-/// give back (its file changed since it was read, or forged) means reading again without
-/// digests, as a briefing does.
+/// The facts `read` gives (taking digests, or not), their items made.
 fn with_items(read: impl Fn(bool) -> Result<(Facts, Kept), String>) -> Result<Facts, String> {
-    let (mut facts, kept) = read(true)?;
-    facts.items = match kept.made_latest() {
-        Ok(items) => items,
-        Err(_) => {
-            let (again, kept) = read(false)?;
-            facts = again;
-            kept.made_latest()?
+    with_digests_or_without(|digests| {
+        let (facts, kept) = read(digests)?;
+        Ok(kept.made_latest().map(|items| Facts { items, ..facts }))
+    })
+}
+
+/// Runs `attempt` taking digests, and once more without if an item they gave cannot be made
+/// back (`Unmade`: a digest's file changed since it was read, or was forged): what digests
+/// give never differs from what reading every record gives.
+pub fn with_digests_or_without<T>(
+    attempt: impl Fn(bool) -> Result<Result<T, Unmade>, String>,
+) -> Result<T, String> {
+    match attempt(true)? {
+        Ok(done) => Ok(done),
+        Err(Unmade) => {
+            attempt(false)?.map_err(|Unmade| "an item read from a record could not be made".to_string())
         }
-    };
-    Ok(facts)
+    }
 }
 
 /// How a briefing reads the journal.
@@ -218,7 +224,7 @@ pub fn collect_apart(
 ) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let (first, after) = bounds(dir, from, to)?;
-    let digests = if reading.digests { digest::Digests::open(dir) } else { digest::Digests::none(dir) };
+    let digests = digest::Digests::open_if(dir, reading.digests);
     // The second half of a long period goes to the other core.
     let end = match after {
         Some(after) => Some(after),
@@ -272,8 +278,7 @@ pub fn collect_split_at(
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
     let first = Follower::first_seq_from(dir, from).map_err(failed)?;
     with_items(|digests| {
-        let digests = if digests { digest::Digests::open(dir) } else { digest::Digests::none(dir) };
-        read_period(dir, (from, to), first, &digests, (near, None), middle)
+        read_period(dir, (from, to), first, &digest::Digests::open_if(dir, digests), (near, None), middle)
     })
 }
 

@@ -269,7 +269,7 @@ fn remove_foreign(journal: &Path) {
         let name = entry.file_name();
         let name = name.to_str().unwrap_or("");
         let foreign = name.ends_with(SUFFIX) && !name.ends_with(&ours);
-        if foreign || seal::foreign(name, &tag) || super::nearness::unused(&dir, name, &tag, SUFFIX) {
+        if foreign || seal::foreign(name, &tag) || super::nearness::unused(&dir, name, &tag) {
             let _ = fs::remove_file(entry.path());
         }
     }

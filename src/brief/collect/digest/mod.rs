@@ -197,6 +197,11 @@ impl Digests {
         Digests { journal: journal.to_path_buf(), spans, seals, unwritable: AtomicBool::new(false) }
     }
 
+    /// `open` if `take`, else `none`.
+    pub(super) fn open_if(journal: &Path, take: bool) -> Self {
+        if take { Digests::open(journal) } else { Digests::none(journal) }
+    }
+
     /// No digests: every record is read.
     pub(super) fn none(journal: &Path) -> Self {
         let (spans, seals) = (BTreeMap::new(), Seals::default());
@@ -266,14 +271,13 @@ impl Digests {
         // The bytes hold: what the digest says of them is taken, straight from its file.
         let mut de = postcard::Deserializer::from_bytes(rest);
         StepsInto { steps, start, end }.deserialize(&mut de).ok()?;
-        let measured = (header.first, header.xxh3, crc);
-        let nearness_path =
-            identity.filter(|_| start < end).map(|_| nearness_path(&self.journal, header.first, header.last));
-        let sections =
-            nearness_path.as_deref().map(|path| nearness::read(path, measured)).unwrap_or_default();
         let mut measured_before = false;
         // (A span whose records all come before the period gives only steps.)
         if start < end {
+            let measured = (header.first, header.xxh3, crc);
+            let nearness_path = identity.map(|_| nearness_path(&self.journal, header.first, header.last));
+            let sections =
+                nearness_path.as_deref().map(|path| nearness::read(path, measured)).unwrap_or_default();
             // Measured once for all, unless the directory was found not writable.
             let record = identity.filter(|_| !self.unwritable.load(Relaxed)).map(|_| Vec::new());
             let mut near_from = match identity.and_then(|identity| nearness::find(&sections, identity)) {

@@ -52,10 +52,10 @@ struct Contents {
 /// Whether `name`, in the digests' directory `dir`, is a nearness file of another version
 /// than `tag`'s, or of a digest no longer there (removed as wrong, or never made by this
 /// version): nothing would read it again.
-pub(super) fn unused(dir: &Path, name: &str, tag: &str, digest_suffix: &str) -> bool {
+pub(super) fn unused(dir: &Path, name: &str, tag: &str) -> bool {
     let Some(stem) = name.strip_suffix(SUFFIX) else { return false };
     match stem.strip_suffix(&format!(".{tag}")) {
-        Some(_) => !dir.join(format!("{stem}{digest_suffix}")).exists(),
+        Some(_) => !dir.join(format!("{stem}{}", super::SUFFIX)).exists(),
         None => true,
     }
 }

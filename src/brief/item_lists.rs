@@ -42,14 +42,11 @@ pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -
         .iter()
         .zip(near)
         .map(|(mission, chosen)| {
-            let mut made = chosen
-                .into_vec()
-                .into_iter()
-                .map(|(version, km)| Ok((make(version)?, km)))
-                .collect::<Result<Vec<(ItemFact, u32)>, Unmade>>()?;
-            made.sort_by(nearest_first);
-            made.truncate(ITEMS_PER_MISSION);
-            Ok(made.iter().map(|(item, km)| item_line(item, *km, vec![one_line(&mission.id)])).collect())
+            let made = chosen.into_made(
+                |(version, _)| make(version),
+                |(a, (_, a_km)), (b, (_, b_km))| nearest_first((a, *a_km), (b, *b_km)),
+            )?;
+            Ok(made.iter().map(|(item, (_, km))| item_line(item, *km, vec![one_line(&mission.id)])).collect())
         })
         .collect::<Result<_, Unmade>>()?;
     Ok(ItemLists { missions, exercise: exercise_items(selected, latest, make)? })
@@ -57,10 +54,10 @@ pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -
 
 /// Items near a mission, with the gap: most severe first, then nearest, then newest, then by
 /// id and feed.
-fn nearest_first((a, a_km): &(ItemFact, u32), (b, b_km): &(ItemFact, u32)) -> std::cmp::Ordering {
+fn nearest_first((a, a_km): (&ItemFact, u32), (b, b_km): (&ItemFact, u32)) -> std::cmp::Ordering {
     b.severity
         .cmp(&a.severity)
-        .then(a_km.cmp(b_km))
+        .then(a_km.cmp(&b_km))
         .then(b.ts.cmp(&a.ts))
         .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.feed.cmp(&b.feed))
@@ -91,13 +88,10 @@ fn exercise_items(
     let mut first = FirstByKey::new(super::model::LIST_LIMIT, |v: &&Version| v.ts);
     latest.iter().filter(|v| !v.traffic.is_real()).filter(briefed).for_each(|v| first.offer(*v));
     let total = first.offered;
-    let mut made = first
-        .into_vec()
-        .into_iter()
-        .map(|version| Ok((make(version)?, version)))
-        .collect::<Result<Vec<(ItemFact, &Version)>, Unmade>>()?;
-    made.sort_by(|(a, _), (b, _)| (a.ts, &a.feed, &a.id).cmp(&(b.ts, &b.feed, &b.id)));
-    made.truncate(super::model::LIST_LIMIT);
+    let made = first.into_made(
+        |version| make(version),
+        |(a, _), (b, _)| (a.ts, &a.feed, &a.id).cmp(&(b.ts, &b.feed, &b.id)),
+    )?;
     let lines = made
         .iter()
         .map(|(item, version)| {
@@ -144,6 +138,21 @@ impl<T, K: Ord + Copy> FirstByKey<T, K> {
 
     fn into_vec(self) -> Vec<T> {
         self.first.into_iter().map(|(_, entry)| entry).collect()
+    }
+
+    /// The first `n` entries in `order` (which the key's order begins), each made by `make`:
+    /// the ties at the cut are decided on what is made.
+    fn into_made<M>(
+        self,
+        make: impl Fn(&T) -> Result<M, Unmade>,
+        order: impl Fn(&(M, T), &(M, T)) -> std::cmp::Ordering,
+    ) -> Result<Vec<(M, T)>, Unmade> {
+        let n = self.n;
+        let mut made =
+            self.into_vec().into_iter().map(|e| Ok((make(&e)?, e))).collect::<Result<Vec<_>, _>>()?;
+        made.sort_by(order);
+        made.truncate(n);
+        Ok(made)
     }
 }
 

@@ -42,6 +42,7 @@ fn journal_text(dir: &Path) -> String {
 /// its shell writes the exit status to.
 struct Console {
     tmux: Tmux,
+    config: PathBuf,
     journal: PathBuf,
     exit_file: PathBuf,
     _dir: tempfile::TempDir,
@@ -77,7 +78,8 @@ impl Console {
             ["Missions", "Contacts", "Alerts", "Event log", "Feeds"].iter().all(|t| s.contains(t))
                 && s.contains("item.seen")
         });
-        Console { tmux, journal, exit_file, _dir: tmp }
+        let config = tmp.path().join("config/attache.toml");
+        Console { tmux, config, journal, exit_file, _dir: tmp }
     }
 
     /// Waits for the shell to record attache's exit status, and returns it.
@@ -93,6 +95,30 @@ impl Console {
             assert!(Instant::now() < deadline, "attache did not exit:\n{}", self.tmux.screen());
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Runs `attache ARGS` against this console's desk and journal, as another terminal would.
+    fn attache(&self, args: &[&str]) {
+        let status = Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--journal")
+            .arg(&self.journal)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "attache {args:?}");
+    }
+
+    /// The text drawn in reverse video (the focused pane's highlight), a string per screen line
+    /// that has any; the status bar, reversed too, is left out.
+    fn highlighted(&self) -> Vec<String> {
+        let out = self.tmux.run(&["capture-pane", "-p", "-e", "-t", "console"]);
+        let styled = String::from_utf8_lossy(&out.stdout).into_owned();
+        let lines: Vec<&str> = styled.lines().collect();
+        let above_status = lines.len().saturating_sub(1);
+        lines[..above_status].iter().map(|l| reversed_text(l)).filter(|t| !t.trim().is_empty()).collect()
     }
 
     /// The attache process: the child of the pane's shell.
@@ -174,6 +200,80 @@ fn sighup_from_a_dropped_link_closes_the_session() {
         text.lines().last().unwrap().contains("\"kind\":\"session.ended\""),
         "the last record closes the session"
     );
+}
+
+/// The characters of a captured line (capture-pane -e writes SGR sequences only) that are drawn
+/// in reverse video.
+fn reversed_text(line: &str) -> String {
+    let mut out = String::new();
+    let mut reversed = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            if reversed {
+                out.push(c);
+            }
+            continue;
+        }
+        let sequence: String = chars.by_ref().take_while(|c| !c.is_ascii_alphabetic()).collect();
+        let params: Vec<&str> = sequence.trim_start_matches('[').split(';').collect();
+        let mut i = 0;
+        while i < params.len() {
+            match params[i] {
+                "" | "0" => reversed = false,
+                "7" => reversed = true,
+                "27" => reversed = false,
+                // Colours: 38;5;n and 48;5;n (or 38;2;r;g;b) carry numbers that are not styles.
+                "38" | "48" | "58" => i += if params.get(i + 1) == Some(&"2") { 4 } else { 2 },
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn notes_arriving_above_the_selected_log_line_leave_the_highlight_on_it() {
+    let console = Console::start("highlight");
+    let tmux = &console.tmux;
+    tmux.keys(&["4"]);
+    tmux.wait_for("the Event log focused", |s| s.contains("▶4 Event log"));
+    console.attache(&["note", "First marker"]);
+    tmux.wait_for("the first note in the log", |s| s.contains("First marker"));
+    // Select it: filter down to it, select it, show everything again.
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "First marker"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the log filtered", |s| {
+        s.contains("filter \"First marker\"") && !s.contains("Filter (Enter")
+    });
+    tmux.keys(&["j", "Escape"]);
+    tmux.wait_for("the filter cleared", |s| !s.contains("filter \"First marker\""));
+    let on_first = |lines: &[String]| lines.len() == 1 && lines[0].contains("First marker");
+    let deadline = Instant::now() + WAIT;
+    while !on_first(&console.highlighted()) {
+        assert!(Instant::now() < deadline, "highlight not on the first note: {:?}", console.highlighted());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Another terminal writes two notes; they sort above the selected one.
+    console.attache(&["note", "Second marker"]);
+    console.attache(&["note", "Third marker"]);
+    tmux.wait_for("the newer notes in the log", |s| {
+        s.contains("Second marker") && s.contains("Third marker")
+    });
+    let highlighted = console.highlighted();
+    assert!(on_first(&highlighted), "the highlight moved off the first note: {highlighted:?}");
+    // And what the keys act on is that record too.
+    let first = journal_text(&console.journal)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["text"] == "First marker")
+        .expect("the first note in the journal")["seq"]
+        .clone();
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the first note's detail", |s| s.contains(&format!("Event #{first} ")));
 }
 
 /// `attache demo-serve` in its own process, stopped when dropped.

@@ -11,7 +11,11 @@ use crate::state::AlertState;
 impl App {
     pub(super) fn act_on_alert(&mut self, action: Action) -> Option<Effect> {
         let Some(RowKey::Alert(id)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone()) else {
-            self.flash = Some("no alert selected".into());
+            // Never a neighbour in place of an alert that left: the operator selects again.
+            self.flash = Some(match self.pane(Pane::Alerts).departure() {
+                Some(departure) => super::departure_message(Pane::Alerts, &departure),
+                None => super::nothing_selected(Pane::Alerts),
+            });
             return None;
         };
         let state = self.state.alerts.get(&id).map(|a| a.state)?;

@@ -6,8 +6,11 @@ mod alert_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
+pub mod naming;
 pub mod pane;
 pub mod rows;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Timelike, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -176,7 +179,49 @@ impl App {
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };
-        self.panes[pane.index()].set_rows(rows);
+        let departed = self.panes[pane.index()].set_rows(rows);
+        self.relabel(pane);
+        // Only the focused pane's news is worth the status bar now; others say it on focus.
+        if pane == self.focus
+            && let Some(departure) = departed
+        {
+            self.flash = Some(departure_message(pane, &departure));
+        }
+    }
+
+    /// Keeps the words for the selected record current, to name it once it has left.
+    fn relabel(&mut self, pane: Pane) {
+        let view = &self.panes[pane.index()];
+        if let Some(label) =
+            view.selected_key().and_then(|key| naming::record(&self.config, &self.state, key))
+        {
+            self.panes[pane.index()].set_label(label);
+        }
+    }
+
+    /// Moves the focused pane's selection by `delta` rows.
+    fn move_selection(&mut self, delta: isize) {
+        self.focused_mut().move_by(delta);
+        self.relabel(self.focus);
+    }
+
+    fn select_in_focused(&mut self, index: isize) {
+        self.focused_mut().select(index);
+        self.relabel(self.focus);
+    }
+
+    /// From the operator's first key in a pane, its highlight stays on the record it is on.
+    fn hold_selection(&mut self, pane: Pane) {
+        self.panes[pane.index()].hold();
+        self.relabel(pane);
+    }
+
+    fn focus_on(&mut self, pane: Pane) {
+        self.focus = pane;
+        self.hold_selection(pane);
+        if let Some(departure) = self.pane(pane).departure() {
+            self.flash = Some(departure_message(pane, &departure));
+        }
     }
 
     pub fn pane(&self, pane: Pane) -> &PaneView {
@@ -197,6 +242,9 @@ impl App {
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Effect> {
         let context = self.context();
+        if context == Context::Panes && key.kind != KeyEventKind::Release {
+            self.hold_selection(self.focus);
+        }
         if context == Context::Panes
             && self.focus == Pane::Alerts
             && let Some(action) = keymap::action_for(Context::AlertsPane, key)
@@ -244,19 +292,18 @@ impl App {
     }
 
     fn act_on_panes(&mut self, action: Action) {
-        let selected = self.pane(self.focus).selected as isize;
         match action {
-            Action::FocusNext => self.focus = Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()],
+            Action::FocusNext => self.focus_on(Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()]),
             Action::FocusPrev => {
-                self.focus = Pane::ALL[(self.focus.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+                self.focus_on(Pane::ALL[(self.focus.index() + Pane::ALL.len() - 1) % Pane::ALL.len()])
             }
-            Action::FocusPane(n) => self.focus = Pane::ALL[n.min(Pane::ALL.len() - 1)],
-            Action::Down => self.focused_mut().select(selected + 1),
-            Action::Up => self.focused_mut().select(selected - 1),
-            Action::PageDown => self.focused_mut().select(selected + PAGE),
-            Action::PageUp => self.focused_mut().select(selected - PAGE),
-            Action::Top => self.focused_mut().select(0),
-            Action::Bottom => self.focused_mut().select(isize::MAX),
+            Action::FocusPane(n) => self.focus_on(Pane::ALL[n.min(Pane::ALL.len() - 1)]),
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::PageDown => self.move_selection(PAGE),
+            Action::PageUp => self.move_selection(-PAGE),
+            Action::Top => self.select_in_focused(0),
+            Action::Bottom => self.select_in_focused(isize::MAX),
             Action::Open => self.open_detail(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Filter => {
@@ -278,7 +325,10 @@ impl App {
     }
 
     fn open_detail(&mut self) {
-        let Some(row) = self.pane(self.focus).selected_row() else { return };
+        let Some(row) = self.pane(self.focus).selected_row() else {
+            self.flash = Some(nothing_selected(self.focus));
+            return;
+        };
         if let Some(detail) =
             detail::detail(&row.key, &self.config, &self.state, &self.feed_runtime, self.now)
         {
@@ -339,4 +389,14 @@ impl App {
         self.panes[pane.index()].filter = filter;
         self.refresh(pane);
     }
+}
+
+/// Says that the selected record left `pane`, and that nothing acts until the operator selects.
+fn departure_message(pane: Pane, departure: &pane::Departure) -> String {
+    let how = if departure.filtered { "is hidden by the filter in" } else { "left" };
+    format!("{} {how} {}; nothing selected (j/k to select)", departure.label, pane.title())
+}
+
+fn nothing_selected(pane: Pane) -> String {
+    format!("nothing selected in {} (j/k to select)", pane.title())
 }

@@ -314,11 +314,27 @@ fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
     tmux.wait_for("one alert left", |s| {
         s.contains("filter \"Baguinge\"") && !s.contains("Filter (Enter keeps")
     });
+    // The alert selected before filtering is hidden by it: the operator selects the one left.
+    tmux.wait_for("the filter saying the selection is hidden", |s| s.contains("nothing selected"));
+    tmux.keys(&["j"]);
     tmux.keys(&["A"]);
-    tmux.wait_for("the acknowledgement prompt", |s| s.contains("Acknowledge with a note"));
+    // The prompt says which alert it will acknowledge, on the line under its title.
+    tmux.wait_for("the acknowledgement prompt naming the alert", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines
+            .iter()
+            .position(|l| l.contains("Acknowledge with a note"))
+            .is_some_and(|at| lines.get(at + 1).is_some_and(|l| l.contains("\"M ") && l.contains("Baguinge")))
+    });
     tmux.keys(&["-l", "Called AFP NOLCOM, no damage reported"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the acknowledgement saved", |s| s.contains("alert.acknowledged #") && s.contains(" ACK "));
+    // The confirmation names it too: `acknowledged MODR "M 4.6 - 5 km NW of Baguinge, ..." (#N)`,
+    // checked against the journal below (the status bar may cut it short).
+    let screen = tmux.wait_for("the acknowledgement saved, naming the alert", |s| {
+        s.lines().last().is_some_and(|status| status.contains("│ acknowledged ")) && s.contains(" ACK ")
+    });
+    let status = screen.lines().last().unwrap().to_string();
+    let said = status[status.find("│ acknowledged ").unwrap() + "│ ".len()..].to_string();
     tmux.keys(&["q"]);
     assert_eq!(console.exit_status(), "0");
 
@@ -330,6 +346,19 @@ fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
         .find(|r| r["kind"] == "alert.raised" && r["title"].as_str().unwrap().contains("Baguinge"))
         .expect("the alert was raised");
     assert_eq!(raised["by"], "attache");
+    let severity = match raised["severity"].as_str().unwrap() {
+        "minor" => "MINR",
+        "moderate" => "MODR",
+        "severe" => "SEVR",
+        "critical" => "CRIT",
+        other => panic!("severity {other}"),
+    };
+    let named = format!("acknowledged {severity} \"{}\"", raised["title"].as_str().unwrap());
+    // What the status bar shows of it, up to where it is cut, names this alert.
+    let shown = said.trim_end().trim_end_matches("? help").trim_end();
+    let shown = shown.strip_suffix('…').unwrap_or(shown);
+    assert!(shown.len() > "acknowledged MODR \"M ".len(), "{said:?}");
+    assert!(named.starts_with(shown) || shown.starts_with(&named), "{said:?} does not name {named:?}");
     let acked = records.iter().find(|r| r["kind"] == "alert.acknowledged").expect("the acknowledgement");
     assert_eq!(acked["alert"], raised["alert"]);
     assert_eq!(acked["note"], "Called AFP NOLCOM, no damage reported");

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::event::{Event, Record};
 use crate::state::DeskState;
 use crate::text::one_line;
+pub use alert_actions::PromptedAlert;
 use detail::Detail;
 use keymap::{Action, Context};
 use pane::{Pane, PaneView};
@@ -44,9 +45,9 @@ pub enum PromptPurpose {
     Note,
     Filter,
     /// The note to acknowledge this alert with.
-    AcknowledgeNote(String),
+    AcknowledgeNote(PromptedAlert),
     /// Why this alert is resolved (required).
-    ResolveReason(String),
+    ResolveReason(PromptedAlert),
 }
 
 pub enum Overlay {
@@ -269,8 +270,8 @@ impl App {
                 match purpose {
                     PromptPurpose::Filter => self.set_filter(String::new()),
                     PromptPurpose::Note => self.flash = Some("note discarded".into()),
-                    PromptPurpose::AcknowledgeNote(_) | PromptPurpose::ResolveReason(_) => {
-                        self.flash = Some("cancelled; the alert is unchanged".into())
+                    PromptPurpose::AcknowledgeNote(alert) | PromptPurpose::ResolveReason(alert) => {
+                        self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
                     }
                 }
                 self.overlay = Overlay::None;
@@ -370,16 +371,26 @@ impl App {
             }
             PromptPurpose::Note => Event::Note { operator, text },
             PromptPurpose::AcknowledgeNote(alert) => {
+                if let Some(why) = self.prompt_refusal(&alert, Action::AcknowledgeWithNote) {
+                    self.flash = Some(why);
+                    return None;
+                }
                 let note = (!text.is_empty()).then_some(text);
-                Event::AlertAcknowledged { alert, operator, note }
+                Event::AlertAcknowledged { alert: alert.id, operator, note }
             }
             PromptPurpose::ResolveReason(alert) if text.is_empty() => {
                 // A resolution is a decision on the record: it needs its reason.
-                self.flash = Some("not resolved: a reason is required".into());
+                self.flash = Some(format!("{} not resolved: a reason is required", alert.label));
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), text };
                 return None;
             }
-            PromptPurpose::ResolveReason(alert) => Event::AlertResolved { alert, operator, reason: text },
+            PromptPurpose::ResolveReason(alert) => {
+                if let Some(why) = self.prompt_refusal(&alert, Action::Resolve) {
+                    self.flash = Some(why);
+                    return None;
+                }
+                Event::AlertResolved { alert: alert.id, operator, reason: text }
+            }
         };
         Some(Effect::Append(Box::new(event)))
     }
@@ -393,8 +404,9 @@ impl App {
 
 /// Says that the selected record left `pane`, and that nothing acts until the operator selects.
 fn departure_message(pane: Pane, departure: &pane::Departure) -> String {
-    let how = if departure.filtered { "is hidden by the filter in" } else { "left" };
-    format!("{} {how} {}; nothing selected (j/k to select)", departure.label, pane.title())
+    // What the operator must know first, in case the status bar has to cut the rest.
+    let how = if departure.filtered { "is hidden by the filter" } else { "left the pane" };
+    format!("nothing selected in {}: {} {how} (j/k to select)", pane.title(), departure.label)
 }
 
 fn nothing_selected(pane: Pane) -> String {

@@ -94,7 +94,7 @@ fn an_alert_let_go_leaves_nothing_selected_and_says_which_it_was() {
     app.apply(vec![later]);
     assert_eq!(
         app.flash.as_deref(),
-        Some("MODR \"M 4.6 - Bravo\" left Alerts; nothing selected (j/k to select)")
+        Some("nothing selected in Alerts: MODR \"M 4.6 - Bravo\" left the pane (j/k to select)")
     );
     assert_eq!(
         press(&mut app, KeyCode::Char('a')),
@@ -120,11 +120,105 @@ fn focusing_a_pane_whose_selection_left_says_so() {
     }
     assert_eq!(
         app.flash.as_deref(),
-        Some("SEVR \"M 6.0 - Alpha\" is hidden by the filter in Alerts; nothing selected (j/k to select)")
+        Some("nothing selected in Alerts: SEVR \"M 6.0 - Alpha\" is hidden by the filter (j/k to select)")
     );
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('1'));
     app.flash = None;
     press(&mut app, KeyCode::Char('3'));
     assert!(app.flash.as_deref().is_some_and(|f| f.contains("hidden by the filter")), "{:?}", app.flash);
+}
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| crate::ui::render(frame, app, &crate::ui::theme::Theme { color: false })).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The screen line after the one holding `title`: the first line inside a prompt's box.
+fn line_after(screen: &str, title: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let at =
+        lines.iter().position(|l| l.contains(title)).unwrap_or_else(|| panic!("no {title:?} in\n{screen}"));
+    lines[at + 1].to_string()
+}
+
+#[test]
+fn the_acknowledge_and_resolve_prompts_name_their_alert() {
+    let mut app = app();
+    app.apply(vec![
+        raised(1, "aparri", Severity::Severe, "M 6.1 - 12 km N of Aparri"),
+        raised(2, "bravo", Severity::Moderate, "M 4.6 - Bravo"),
+    ]);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('A'));
+    let screen = draw(&app, 80, 24);
+    assert!(line_after(&screen, "Acknowledge with a note").contains("MODR \"M 4.6 - Bravo\""), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('r'));
+    let screen = draw(&app, 80, 24);
+    assert!(line_after(&screen, "Resolve").contains("SEVR \"M 6.1 - 12 km N of Aparri\""), "{screen}");
+}
+
+#[test]
+fn refusals_name_the_alert() {
+    let mut app = app();
+    app.apply(vec![raised(1, "aparri", Severity::Severe, "M 6.1 - 12 km N of Aparri")]);
+    let acked = Event::AlertAcknowledged { alert: "aparri".into(), operator: "cruz".into(), note: None };
+    app.apply(vec![record(2, acked)]);
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(press(&mut app, KeyCode::Char('a')), None);
+    assert_eq!(app.flash.as_deref(), Some("SEVR \"M 6.1 - 12 km N of Aparri\" is already acknowledged"));
+    let resolved =
+        Event::AlertResolved { alert: "aparri".into(), operator: "cruz".into(), reason: "dup".into() };
+    app.apply(vec![record(3, resolved)]);
+    assert_eq!(press(&mut app, KeyCode::Char('u')), None);
+    assert_eq!(app.flash.as_deref(), Some("SEVR \"M 6.1 - 12 km N of Aparri\" is resolved"));
+}
+
+#[test]
+fn confirmations_name_the_alert() {
+    let mut app = app();
+    app.apply(vec![raised(1, "aparri", Severity::Severe, "M 6.1 - 12 km N of Aparri")]);
+    let acked = Event::AlertAcknowledged { alert: "aparri".into(), operator: "reyes".into(), note: None };
+    app.apply(vec![record(2, acked.clone())]);
+    assert_eq!(app.saved_message(&acked, Some(2)), "acknowledged SEVR \"M 6.1 - 12 km N of Aparri\" (#2)");
+    assert_eq!(
+        app.saved_message(&acked, None),
+        "NOT acknowledged SEVR \"M 6.1 - 12 km N of Aparri\": journal not writable"
+    );
+    let note = Event::Note { operator: "reyes".into(), text: "x".into() };
+    assert_eq!(app.saved_message(&note, Some(3)), "note #3 saved");
+}
+
+#[test]
+fn long_or_hostile_titles_are_folded_and_cut_in_messages() {
+    let mut app = app();
+    let title = format!("Quake\x1b[2J near\r\n{}", "very ".repeat(30));
+    app.apply(vec![raised(1, "long", Severity::Critical, &title)]);
+    press(&mut app, KeyCode::Char('3'));
+    app.apply(vec![record(
+        2,
+        Event::AlertAcknowledged { alert: "long".into(), operator: "x".into(), note: None },
+    )]);
+    press(&mut app, KeyCode::Char('a'));
+    let flash = app.flash.clone().unwrap();
+    assert!(!flash.chars().any(char::is_control), "{flash:?}");
+    assert!(flash.starts_with("CRIT \"Quake[2J near very") && flash.contains('…'), "{flash}");
+    assert!(flash.chars().count() < 80, "{flash}");
+}
+
+#[test]
+fn a_prompt_does_not_act_on_an_alert_changed_while_it_was_open() {
+    let mut app = app();
+    app.apply(vec![raised(1, "aparri", Severity::Severe, "M 6.1 - 12 km N of Aparri")]);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('A'));
+    press(&mut app, KeyCode::Char('x'));
+    let elsewhere = Event::AlertAcknowledged { alert: "aparri".into(), operator: "cruz".into(), note: None };
+    app.apply(vec![record(2, elsewhere)]);
+    assert_eq!(press(&mut app, KeyCode::Enter), None);
+    assert_eq!(app.flash.as_deref(), Some("SEVR \"M 6.1 - 12 km N of Aparri\" is already acknowledged"));
 }

@@ -35,18 +35,26 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             scrolled_box(frame, &format!(" {} ", detail.title), lines, *scroll, theme);
         }
         Overlay::Prompt { purpose, text } => {
-            let title = match purpose {
-                PromptPurpose::Note => " Operator note (Enter saves to the journal, Esc cancels) ",
-                PromptPurpose::Filter => " Filter (Enter keeps, Esc clears) ",
-                PromptPurpose::AcknowledgeNote(_) => {
-                    " Acknowledge with a note (Enter acknowledges, Esc cancels) "
+            let (title, about) = match purpose {
+                PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),
+                PromptPurpose::Filter => (" Filter (Enter keeps, Esc clears) ", None),
+                PromptPurpose::AcknowledgeNote(alert) => {
+                    (" Acknowledge with a note (Enter acknowledges, Esc cancels) ", Some(alert))
                 }
-                PromptPurpose::ResolveReason(_) => " Resolve: the reason (Enter resolves, Esc cancels) ",
+                PromptPurpose::ResolveReason(alert) => {
+                    (" Resolve: the reason (Enter resolves, Esc cancels) ", Some(alert))
+                }
             };
-            let area = centered(frame.area(), 70, 3);
+            // An alert's prompt says which alert it acts on, above the text typed.
+            let mut lines = Vec::new();
+            if let Some(alert) = about {
+                lines.push(Line::styled(alert.label.as_str(), theme.header()));
+            }
+            lines.push(Line::raw(format!("{text}█")));
+            let area = centered(frame.area(), 70, lines.len() as u16 + 2);
             frame.render_widget(Clear, area);
             let block = Block::bordered().title(title).border_style(theme.border(true));
-            frame.render_widget(Paragraph::new(format!("{text}█")).block(block), area);
+            frame.render_widget(Paragraph::new(lines).block(block), area);
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::keymap::Action;
 use super::naming;
 use super::pane::{Pane, RowKey};
+use super::prompt::LineEdit;
 use super::{App, Effect, Overlay, PromptPurpose};
 use crate::event::Event;
 use crate::state::{Alert, AlertState};
@@ -40,7 +41,7 @@ impl App {
             Action::AcknowledgeWithNote => {
                 self.overlay = Overlay::Prompt {
                     purpose: PromptPurpose::AcknowledgeNote(prompted),
-                    text: String::new(),
+                    input: LineEdit::default(),
                 };
                 None
             }
@@ -48,8 +49,10 @@ impl App {
                 Some(Effect::Append(Box::new(Event::AlertUnacknowledged { alert: id, operator })))
             }
             Action::Resolve => {
-                self.overlay =
-                    Overlay::Prompt { purpose: PromptPurpose::ResolveReason(prompted), text: String::new() };
+                self.overlay = Overlay::Prompt {
+                    purpose: PromptPurpose::ResolveReason(prompted),
+                    input: LineEdit::default(),
+                };
                 None
             }
             _ => None,

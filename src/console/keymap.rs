@@ -4,6 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::prompt::Edit;
+
 /// What the console can be asked to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -29,6 +31,8 @@ pub enum Action {
     Resolve,
     /// Write a briefing for the current watch.
     Brief,
+    /// Edit the text of a prompt.
+    Edit(Edit),
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -241,6 +245,54 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Close,
         help: "cancel (a note is not saved)",
     },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Left)],
+        action: Action::Edit(Edit::Left),
+        help: "move the cursor back a character",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Right)],
+        action: Action::Edit(Edit::Right),
+        help: "move the cursor on a character",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Home), ctrl('a')],
+        action: Action::Edit(Edit::Start),
+        help: "move the cursor to the start",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::End), ctrl('e')],
+        action: Action::Edit(Edit::End),
+        help: "move the cursor to the end",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Backspace)],
+        action: Action::Edit(Edit::DeleteBack),
+        help: "delete the character before the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Delete)],
+        action: Action::Edit(Edit::DeleteForward),
+        help: "delete the character under the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('u')],
+        action: Action::Edit(Edit::ClearToStart),
+        help: "delete everything before the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('w')],
+        action: Action::Edit(Edit::DeleteWordBack),
+        help: "delete the word before the cursor",
+    },
     Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
 ];
 
@@ -272,6 +324,10 @@ pub fn label(key: &Key) -> String {
         KeyCode::Esc => "Esc".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Delete => "Del".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Home => "Home".into(),

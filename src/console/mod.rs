@@ -8,6 +8,7 @@ pub mod format;
 pub mod keymap;
 pub mod naming;
 pub mod pane;
+pub mod prompt;
 pub mod rows;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ pub use alert_actions::PromptedAlert;
 use detail::Detail;
 use keymap::{Action, Context};
 use pane::{Pane, PaneView};
+use prompt::LineEdit;
 
 /// Rows a page key moves.
 const PAGE: isize = 10;
@@ -54,7 +56,7 @@ pub enum Overlay {
     None,
     Help { scroll: usize },
     Detail { detail: Detail, scroll: usize },
-    Prompt { purpose: PromptPurpose, text: String },
+    Prompt { purpose: PromptPurpose, input: LineEdit },
 }
 
 /// The journal as the status bar shows it.
@@ -266,6 +268,12 @@ impl App {
         match (&mut self.overlay, action) {
             (_, Action::Quit) => return Some(Effect::Quit),
             (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
+            (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
+                if input.apply(edit) && *purpose == PromptPurpose::Filter {
+                    let text = input.text().to_string();
+                    self.set_filter(text);
+                }
+            }
             (Overlay::Prompt { purpose, .. }, Action::Close) => {
                 match purpose {
                     PromptPurpose::Filter => self.set_filter(String::new()),
@@ -308,11 +316,11 @@ impl App {
             Action::Open => self.open_detail(),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Filter => {
-                let text = self.pane(self.focus).filter.clone();
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, text };
+                let input = LineEdit::new(self.pane(self.focus).filter.clone());
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, input };
             }
             Action::Note => {
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, text: String::new() }
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, input: LineEdit::default() }
             }
             Action::Close => self.set_filter(String::new()),
             Action::Quit
@@ -321,7 +329,8 @@ impl App {
             | Action::AcknowledgeWithNote
             | Action::Unacknowledge
             | Action::Resolve
-            | Action::Brief => {}
+            | Action::Brief
+            | Action::Edit(_) => {}
         }
     }
 
@@ -341,27 +350,24 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
-        let Overlay::Prompt { purpose, text } = &mut self.overlay else { return };
+        let Overlay::Prompt { purpose, input } = &mut self.overlay else { return };
         match key.code {
-            KeyCode::Backspace => {
-                text.pop();
-            }
             KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
-                text.push(c)
+                input.insert(c)
             }
             _ => return,
         }
         if *purpose == PromptPurpose::Filter {
-            let text = text.clone();
+            let text = input.text().to_string();
             self.set_filter(text);
         }
     }
 
     fn submit_prompt(&mut self) -> Option<Effect> {
-        let Overlay::Prompt { purpose, text } = std::mem::replace(&mut self.overlay, Overlay::None) else {
+        let Overlay::Prompt { purpose, input } = std::mem::replace(&mut self.overlay, Overlay::None) else {
             return None;
         };
-        let text = one_line(&text);
+        let text = one_line(input.text());
         let operator = self.operator.clone();
         let event = match purpose {
             PromptPurpose::Filter => return None,
@@ -381,7 +387,7 @@ impl App {
             PromptPurpose::ResolveReason(alert) if text.is_empty() => {
                 // A resolution is a decision on the record: it needs its reason.
                 self.flash = Some(format!("{} not resolved: a reason is required", alert.label));
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), text };
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), input };
                 return None;
             }
             PromptPurpose::ResolveReason(alert) => {

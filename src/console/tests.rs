@@ -222,3 +222,77 @@ fn a_prompt_does_not_act_on_an_alert_changed_while_it_was_open() {
     assert_eq!(press(&mut app, KeyCode::Enter), None);
     assert_eq!(app.flash.as_deref(), Some("SEVR \"M 6.1 - 12 km N of Aparri\" is already acknowledged"));
 }
+
+fn press_with(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Option<Effect> {
+    app.handle_key(&KeyEvent::new(code, modifiers))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn prompts_edit_where_the_cursor_is() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "Relief ETA 0400Z");
+    for _ in 0.."ETA 0400Z".len() {
+        press(&mut app, KeyCode::Left);
+    }
+    type_text(&mut app, "flight ");
+    press(&mut app, KeyCode::Home);
+    type_text(&mut app, "[1] ");
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, " Tuguegarao");
+    press_with(&mut app, KeyCode::Char('w'), KeyModifiers::CONTROL);
+    type_text(&mut app, "Tuguegarao airport");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Effect::Append(Box::new(Event::Note {
+            operator: "reyes".into(),
+            text: "[1] Relief flight ETA 0400Z Tuguegarao airport".into()
+        })))
+    );
+}
+
+#[test]
+fn ctrl_u_clears_what_is_before_the_cursor_in_a_filter() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "xxtokyo");
+    assert_eq!(app.pane(Pane::Contacts).rows.len(), 0);
+    for _ in 0.."tokyo".len() {
+        press(&mut app, KeyCode::Left);
+    }
+    press_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(app.pane(Pane::Contacts).filter, "tokyo", "the filter follows the edit");
+    assert!(!app.pane(Pane::Contacts).rows.is_empty());
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Delete);
+    assert_eq!(app.pane(Pane::Contacts).filter, "tkyo");
+}
+
+#[test]
+fn the_prompt_shows_where_the_cursor_is() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "abcdef");
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|frame| crate::ui::render(frame, &app, &crate::ui::theme::Theme { color: false })).unwrap();
+    let screen = terminal.backend().to_string();
+    let row = screen.lines().position(|l| l.contains("abcdef")).unwrap();
+    let line: Vec<char> = screen.lines().nth(row).unwrap().trim_matches('"').chars().collect();
+    let text_x = line
+        .iter()
+        .collect::<String>()
+        .find("abcdef")
+        .map(|b| line.iter().collect::<String>()[..b].chars().count())
+        .unwrap();
+    let cursor = terminal.get_cursor_position().unwrap();
+    assert_eq!((cursor.x as usize, cursor.y as usize), (text_x + 4, row), "on the 'e'\n{screen}");
+}

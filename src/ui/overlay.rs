@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
             scrolled_box(frame, &format!(" {} ", detail.title), lines, *scroll, theme);
         }
-        Overlay::Prompt { purpose, text } => {
+        Overlay::Prompt { purpose, input } => {
             let (title, about) = match purpose {
                 PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),
                 PromptPurpose::Filter => (" Filter (Enter keeps, Esc clears) ", None),
@@ -46,17 +46,52 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 }
             };
             // An alert's prompt says which alert it acts on, above the text typed.
-            let mut lines = Vec::new();
-            if let Some(alert) = about {
-                lines.push(Line::styled(alert.label.as_str(), theme.header()));
-            }
-            lines.push(Line::raw(format!("{text}█")));
-            let area = centered(frame.area(), 70, lines.len() as u16 + 2);
+            let height = if about.is_some() { 4 } else { 3 };
+            let area = centered(frame.area(), 70, height);
             frame.render_widget(Clear, area);
             let block = Block::bordered().title(title).border_style(theme.border(true));
-            frame.render_widget(Paragraph::new(lines).block(block), area);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let [about_area, input_area] = if about.is_some() {
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner)
+            } else {
+                [Rect::default(), inner]
+            };
+            if let Some(alert) = about {
+                frame.render_widget(Line::styled(alert.label.as_str(), theme.header()), about_area);
+            }
+            let (shown, cursor_x) =
+                in_view(input.text(), input.before_cursor().len(), input_area.width as usize);
+            frame.render_widget(Line::raw(shown), input_area);
+            // The terminal's own cursor marks where typing goes.
+            frame.set_cursor_position((input_area.x + cursor_x, input_area.y));
         }
     }
+}
+
+/// The part of `text` that fits `width` columns with the cursor (at byte `cursor`) in view,
+/// and the cursor's column in it: long text scrolls left as the cursor goes right.
+fn in_view(text: &str, cursor: usize, width: usize) -> (&str, u16) {
+    let columns = |c: char| Span::raw(&*c.encode_utf8(&mut [0; 4])).width();
+    // Back from the cursor as far as fits, one column kept for the cursor past the last
+    // character; then on from the cursor to fill the rest.
+    let room = width.saturating_sub(1);
+    let (mut start, mut used) = (cursor, 0);
+    for (i, c) in text[..cursor].char_indices().rev() {
+        if used + columns(c) > room {
+            break;
+        }
+        (start, used) = (i, used + columns(c));
+    }
+    let cursor_x = used;
+    let mut end = cursor;
+    for c in text[cursor..].chars() {
+        if used + columns(c) > width {
+            break;
+        }
+        (end, used) = (end + c.len_utf8(), used + columns(c));
+    }
+    (&text[start..end], cursor_x as u16)
 }
 
 fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: usize, theme: &Theme) {
@@ -79,4 +114,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [cell] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     cell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_view;
+
+    #[test]
+    fn long_prompt_text_scrolls_to_keep_the_cursor_in_view() {
+        assert_eq!(in_view("abcdef", 6, 10), ("abcdef", 6));
+        assert_eq!(in_view("abcdefghij", 10, 5), ("ghij", 4), "the end, with room for the cursor");
+        assert_eq!(in_view("abcdefghij", 2, 5), ("abcde", 2), "from the start while the cursor is there");
+        assert_eq!(in_view("東京東京", 12, 5), ("東京", 4), "wide characters count two columns");
+    }
 }

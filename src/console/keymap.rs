@@ -33,6 +33,9 @@ pub enum Action {
     Brief,
     /// Edit the text of a prompt.
     Edit(Edit),
+    /// Select the next / previous row matching the focused pane's filter.
+    NextMatch,
+    PreviousMatch,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -179,6 +182,18 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
+        keys: &[ctrl('n')],
+        action: Action::NextMatch,
+        help: "select the next line matching the filter (wraps)",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ctrl('p')],
+        action: Action::PreviousMatch,
+        help: "select the previous line matching the filter (wraps)",
+    },
+    Binding {
+        context: Context::Panes,
         keys: &[ch('n')],
         action: Action::Note,
         help: "add an operator note to the journal",
@@ -244,6 +259,18 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Esc)],
         action: Action::Close,
         help: "cancel (a note is not saved)",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('n'), key(KeyCode::Down)],
+        action: Action::NextMatch,
+        help: "filtering: select the next matching line",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('p'), key(KeyCode::Up)],
+        action: Action::PreviousMatch,
+        help: "filtering: select the previous matching line",
     },
     Binding {
         context: Context::Prompt,

@@ -268,6 +268,12 @@ impl App {
         match (&mut self.overlay, action) {
             (_, Action::Quit) => return Some(Effect::Quit),
             (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
+            (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::NextMatch) => {
+                self.step_match(true)
+            }
+            (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::PreviousMatch) => {
+                self.step_match(false)
+            }
             (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
                 if input.apply(edit) && *purpose == PromptPurpose::Filter {
                     let text = input.text().to_string();
@@ -323,6 +329,8 @@ impl App {
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, input: LineEdit::default() }
             }
             Action::Close => self.set_filter(String::new()),
+            Action::NextMatch => self.step_match(true),
+            Action::PreviousMatch => self.step_match(false),
             Action::Quit
             | Action::Submit
             | Action::Acknowledge
@@ -332,6 +340,28 @@ impl App {
             | Action::Brief
             | Action::Edit(_) => {}
         }
+    }
+
+    /// Steps the focused pane's selection through the rows its filter matches.
+    fn step_match(&mut self, forward: bool) {
+        let pane = self.focus;
+        if self.pane(pane).filter.is_empty() {
+            self.flash = Some(format!(
+                "no filter in {}: / filters, then C-n / C-p step through the matches",
+                pane.title()
+            ));
+            return;
+        }
+        let count = self.pane(pane).rows.len();
+        self.flash = Some(match self.focused_mut().step_match(forward) {
+            None => "nothing matches the filter".into(),
+            Some((index, false)) => format!("match {} of {count}", index + 1),
+            Some((index, true)) => {
+                let to = if forward { "first" } else { "last" };
+                format!("match {} of {count} (wrapped to the {to})", index + 1)
+            }
+        });
+        self.relabel(pane);
     }
 
     fn open_detail(&mut self) {

@@ -155,6 +155,30 @@ impl PaneView {
         }
     }
 
+    /// Selects the next (or previous) row, wrapping past either end: every row shown matches
+    /// the filter, so this steps through the matches. Returns the row selected and whether
+    /// it wrapped; None when no row is shown.
+    pub fn step_match(&mut self, forward: bool) -> Option<(usize, bool)> {
+        let count = self.rows.len();
+        if count == 0 {
+            return None;
+        }
+        // The place to step from; after a departure, between the rows around where it was.
+        let (after, before) = match self.selection {
+            Selection::On { index, .. } => (index + 1, index.checked_sub(1)),
+            Selection::Left { index, .. } => (index, index.checked_sub(1)),
+            Selection::Resting => (1, None),
+        };
+        let (index, wrapped) = match (forward, before) {
+            (true, _) if after < count => (after, false),
+            (true, _) => (0, true),
+            (false, Some(before)) => (before.min(count - 1), false),
+            (false, None) => (count - 1, true),
+        };
+        self.select(index as isize);
+        Some((index, wrapped))
+    }
+
     /// Holds the highlight on the record it rests on: from the operator's first use of the pane
     /// it stays there whatever arrives.
     pub fn hold(&mut self) {

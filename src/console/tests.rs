@@ -296,3 +296,44 @@ fn the_prompt_shows_where_the_cursor_is() {
     let cursor = terminal.get_cursor_position().unwrap();
     assert_eq!((cursor.x as usize, cursor.y as usize), (text_x + 4, row), "on the 'e'\n{screen}");
 }
+
+#[test]
+fn next_and_previous_match_step_through_the_filtered_rows_and_wrap() {
+    let mut app = app();
+    app.apply(vec![
+        raised(1, "a1", Severity::Critical, "M 6.1 - Aparri"),
+        raised(2, "b", Severity::Severe, "M 5.0 - Bravo"),
+        raised(3, "a2", Severity::Moderate, "M 4.6 - Aparri east"),
+        raised(4, "a3", Severity::Minor, "M 4.1 - Aparri west"),
+    ]);
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "aparri");
+    let selected = |app: &App| app.pane(Pane::Alerts).selected_row().map(|r| r.key.clone());
+    let alert = |id: &str| Some(super::pane::RowKey::Alert(id.into()));
+    assert_eq!(selected(&app), alert("a1"), "the selection matches: it stays");
+    // While typing: on to the next match without leaving the prompt.
+    press_with(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(selected(&app), alert("a2"));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(selected(&app), alert("a3"));
+    assert_eq!(app.pane(Pane::Alerts).filter, "aparri", "stepping types nothing");
+    press(&mut app, KeyCode::Enter);
+    // After the filter is kept: on past the last match to the first again, and back.
+    press_with(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(selected(&app), alert("a1"));
+    assert_eq!(app.flash.as_deref(), Some("match 1 of 3 (wrapped to the first)"));
+    press_with(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(selected(&app), alert("a3"));
+    assert_eq!(app.flash.as_deref(), Some("match 3 of 3 (wrapped to the last)"));
+}
+
+#[test]
+fn next_match_without_a_filter_says_how_to_filter() {
+    let mut app = app();
+    press_with(&mut app, KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert_eq!(
+        app.flash.as_deref(),
+        Some("no filter in Missions: / filters, then C-n / C-p step through the matches")
+    );
+}

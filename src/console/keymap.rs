@@ -329,16 +329,43 @@ pub fn action_for(context: Context, event: &KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    // Shifted letters arrive with SHIFT set on some terminals and not on others.
-    let mods = match event.code {
-        KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
-        _ => event.modifiers,
-    };
+    let mods = normalized_mods(event);
     BINDINGS
         .iter()
         .filter(|b| b.context == context)
         .find(|b| b.keys.iter().any(|k| k.code == event.code && k.mods == mods))
         .map(|b| b.action)
+}
+
+/// The key an event stands for, as the table writes keys; None for what is not a key the
+/// operator meant: a release, or a modifier or lock key pressed alone.
+pub fn pressed(event: &KeyEvent) -> Option<Key> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    match event.code {
+        KeyCode::Modifier(_)
+        | KeyCode::CapsLock
+        | KeyCode::NumLock
+        | KeyCode::ScrollLock
+        | KeyCode::Null
+        | KeyCode::Media(_) => None,
+        code => Some(Key { code, mods: normalized_mods(event) }),
+    }
+}
+
+/// Shifted letters arrive with SHIFT set on some terminals and not on others.
+fn normalized_mods(event: &KeyEvent) -> KeyModifiers {
+    match event.code {
+        KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
+        _ => event.modifiers,
+    }
+}
+
+/// The keys bound to `action` in `context`, as help writes them.
+pub fn keys_for(context: Context, action: Action) -> Option<String> {
+    let binding = BINDINGS.iter().find(|b| b.context == context && b.action == action)?;
+    Some(binding.keys.iter().map(label).collect::<Vec<_>>().join(" "))
 }
 
 /// How a key is written in help: `Tab`, `S-Tab`, `C-c`, `↓`, `j`.
@@ -359,9 +386,13 @@ pub fn label(key: &Key) -> String {
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Home => "Home".into(),
         KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Insert => "Ins".into(),
         other => format!("{other:?}"),
     };
-    if key.mods.contains(KeyModifiers::CONTROL) { format!("C-{base}") } else { base }
+    let alt = if key.mods.contains(KeyModifiers::ALT) { "M-" } else { "" };
+    let ctrl = if key.mods.contains(KeyModifiers::CONTROL) { "C-" } else { "" };
+    format!("{ctrl}{alt}{base}")
 }
 
 /// The help screen's lines: one per binding, grouped by context.

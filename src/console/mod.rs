@@ -260,6 +260,10 @@ impl App {
                 self.type_into_prompt(key);
                 None
             }
+            None if context == Context::Panes => {
+                self.unknown_key(key);
+                None
+            }
             None => None,
         }
     }
@@ -362,6 +366,19 @@ impl App {
             }
         });
         self.relabel(pane);
+    }
+
+    /// Says, briefly, that a key does nothing here, so a mistyped key is not taken for a
+    /// stuck console.
+    fn unknown_key(&mut self, event: &KeyEvent) {
+        let Some(key) = keymap::pressed(event) else { return };
+        let name = keymap::label(&key);
+        let alerts_key = keymap::action_for(Context::AlertsPane, event).is_some();
+        let focus_alerts = keymap::keys_for(Context::Panes, Action::FocusPane(Pane::Alerts.index()));
+        self.flash = Some(match focus_alerts {
+            Some(focus) if alerts_key => format!("{name} acts on alerts: {focus} focuses Alerts"),
+            _ => format!("no key {name} here; ? for help"),
+        });
     }
 
     fn open_detail(&mut self) {

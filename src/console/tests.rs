@@ -337,3 +337,25 @@ fn next_match_without_a_filter_says_how_to_filter() {
         Some("no filter in Missions: / filters, then C-n / C-p step through the matches")
     );
 }
+
+#[test]
+fn unknown_keys_say_so_briefly() {
+    use crossterm::event::{KeyEventKind, ModifierKeyCode};
+    let mut app = app();
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.flash.as_deref(), Some("no key x here; ? for help"));
+    press_with(&mut app, KeyCode::Char('x'), KeyModifiers::CONTROL);
+    assert_eq!(app.flash.as_deref(), Some("no key C-x here; ? for help"));
+    press(&mut app, KeyCode::F(5));
+    assert_eq!(app.flash.as_deref(), Some("no key F5 here; ? for help"));
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(app.flash.as_deref(), Some("a acts on alerts: 3 focuses Alerts"));
+    // Modifiers alone and key releases are not keys the operator meant.
+    app.flash = None;
+    press(&mut app, KeyCode::Modifier(ModifierKeyCode::LeftShift));
+    let mut release = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    app.handle_key(&release);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.flash, None);
+}

@@ -156,6 +156,9 @@ fn operator_session_in_tmux() {
         s.contains("note #") && s.contains("saved") && s.contains("Relief flight ETA 0400Z")
     });
 
+    // This console polls the desk's feeds: q asks, q again quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
     tmux.keys(&["q"]);
     assert_eq!(console.exit_status(), "0", "attache exit status");
 
@@ -276,6 +279,47 @@ fn notes_arriving_above_the_selected_log_line_leave_the_highlight_on_it() {
     tmux.wait_for("the first note's detail", |s| s.contains(&format!("Event #{first} ")));
 }
 
+#[test]
+fn q_asks_first_in_the_console_that_polls_and_not_in_another() {
+    let console = Console::start("quit");
+    let tmux = &console.tmux;
+    // The items seen (Console::start waits for them) were polled by this console.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
+    tmux.keys(&["x"]);
+    tmux.wait_for("the question gone, the console still there", |s| {
+        !s.contains("Quit?") && s.contains("Event log")
+    });
+    assert!(!console.exit_file.exists(), "attache quit on q alone");
+
+    // A second console on the same desk leaves polling to the first: q quits it at once.
+    let second_exit = console.exit_file.with_file_name("second-exit");
+    let command = format!(
+        "{} --config {} --journal {}; echo $? > {}",
+        env!("CARGO_BIN_EXE_attache"),
+        console.config.display(),
+        console.journal.display(),
+        second_exit.display()
+    );
+    let second = Tmux::new("quit-second", "console");
+    second.start(120, 40, &command);
+    second.wait_for("the second console, polling left to the first", |s| s.contains("elsewhere"));
+    second.keys(&["q"]);
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read_to_string(&second_exit).map_or(true, |t| !t.ends_with('\n')) {
+        assert!(Instant::now() < deadline, "the second console did not quit on q:\n{}", second.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&second_exit).unwrap().trim(), "0");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question again", |s| s.contains("Quit?"));
+    tmux.keys(&["y"]);
+    assert_eq!(console.exit_status(), "0");
+    let text = journal_text(&console.journal);
+    assert!(text.lines().last().unwrap().contains("\"kind\":\"session.ended\""));
+}
+
 /// `attache demo-serve` in its own process, stopped when dropped.
 struct DemoServer(std::process::Child);
 
@@ -336,6 +380,8 @@ fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
     let status = screen.lines().last().unwrap().to_string();
     let said = status[status.find("│ acknowledged ").unwrap() + "│ ".len()..].to_string();
     tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
+    tmux.keys(&["y"]);
     assert_eq!(console.exit_status(), "0");
 
     let journal = journal_text(&console.journal);

@@ -9,7 +9,10 @@ use super::prompt::Edit;
 /// What the console can be asked to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Quit; the console that polls the desk's feeds asks first.
     Quit,
+    /// Quit without asking.
+    QuitNow,
     Help,
     FocusNext,
     FocusPrev,
@@ -47,6 +50,8 @@ pub enum Context {
     Prompt,
     /// The Alerts pane has focus: its own keys come before the panes' keys.
     AlertsPane,
+    /// Asked whether to quit: these keys quit, any other stays.
+    ConfirmQuit,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -213,9 +218,15 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
-        keys: &[ch('q'), ctrl('c')],
+        keys: &[ch('q')],
         action: Action::Quit,
-        help: "quit (the journal stays consistent)",
+        help: "quit (asks first in the console that polls the desk's feeds)",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ctrl('c')],
+        action: Action::QuitNow,
+        help: "quit at once (the journal stays consistent)",
     },
     Binding {
         context: Context::Overlay,
@@ -247,7 +258,7 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Close,
         help: "close the overlay",
     },
-    Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+    Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
@@ -320,7 +331,13 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Edit(Edit::DeleteWordBack),
         help: "delete the word before the cursor",
     },
-    Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+    Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
+    Binding {
+        context: Context::ConfirmQuit,
+        keys: &[ch('q'), ch('y'), ctrl('c')],
+        action: Action::QuitNow,
+        help: "quit (any other key stays)",
+    },
 ];
 
 /// The action bound to `event` in `context`, if any. Key releases and repeats of release-less
@@ -406,6 +423,7 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
                 Context::Overlay => "Detail and help views",
                 Context::Prompt => "Typing a note or filter",
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
+                Context::ConfirmQuit => "Asked to quit the console that polls",
             };
             (keys.join(" "), b.help, section)
         })
@@ -444,6 +462,10 @@ mod tests {
         );
         assert_eq!(
             action_for(Context::Panes, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::QuitNow)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
             Some(Action::Quit)
         );
         assert_eq!(action_for(Context::Panes, &press(KeyCode::Char('x'), KeyModifiers::NONE)), None);

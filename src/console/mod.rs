@@ -54,9 +54,19 @@ pub enum PromptPurpose {
 
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Detail { detail: Detail, scroll: usize },
-    Prompt { purpose: PromptPurpose, input: LineEdit },
+    Help {
+        scroll: usize,
+    },
+    Detail {
+        detail: Detail,
+        scroll: usize,
+    },
+    Prompt {
+        purpose: PromptPurpose,
+        input: LineEdit,
+    },
+    /// `q` in the console that polls the desk's feeds: quitting stops the polling.
+    ConfirmQuit,
 }
 
 /// The journal as the status bar shows it.
@@ -240,6 +250,7 @@ impl App {
             Overlay::None => Context::Panes,
             Overlay::Help { .. } | Overlay::Detail { .. } => Context::Overlay,
             Overlay::Prompt { .. } => Context::Prompt,
+            Overlay::ConfirmQuit => Context::ConfirmQuit,
         }
     }
 
@@ -264,13 +275,24 @@ impl App {
                 self.unknown_key(key);
                 None
             }
+            None if context == Context::ConfirmQuit => {
+                // A release of the q that asked, or a modifier alone, is not an answer.
+                if keymap::pressed(key).is_some() {
+                    self.overlay = Overlay::None;
+                    self.flash = Some("not quitting: this console still polls the desk's feeds".into());
+                }
+                None
+            }
             None => None,
         }
     }
 
     fn act(&mut self, action: Action) -> Option<Effect> {
         match (&mut self.overlay, action) {
-            (_, Action::Quit) => return Some(Effect::Quit),
+            // Quitting the console that polls stops the desk's feeds and escalations until
+            // another console takes over: a stray q should not do that.
+            (Overlay::None, Action::Quit) if self.polls_feeds => self.overlay = Overlay::ConfirmQuit,
+            (_, Action::Quit | Action::QuitNow) => return Some(Effect::Quit),
             (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
             (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::NextMatch) => {
                 self.step_match(true)
@@ -305,7 +327,7 @@ impl App {
             },
             (Overlay::None, Action::Brief) => return Some(Effect::WriteBrief),
             (Overlay::None, action) => self.act_on_panes(action),
-            (Overlay::Prompt { .. }, _) => {}
+            (Overlay::Prompt { .. } | Overlay::ConfirmQuit, _) => {}
         }
         None
     }
@@ -336,6 +358,7 @@ impl App {
             Action::NextMatch => self.step_match(true),
             Action::PreviousMatch => self.step_match(false),
             Action::Quit
+            | Action::QuitNow
             | Action::Submit
             | Action::Acknowledge
             | Action::AcknowledgeWithNote

@@ -359,3 +359,33 @@ fn unknown_keys_say_so_briefly() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.flash, None);
 }
+
+#[test]
+fn q_asks_first_in_the_console_that_polls_the_desk() {
+    let mut app = app();
+    app.polls_feeds = true;
+    assert_eq!(press(&mut app, KeyCode::Char('q')), None, "asks instead");
+    assert!(draw(&app, 80, 24).contains("Quit?"));
+    let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    release.kind = crossterm::event::KeyEventKind::Release;
+    assert_eq!(app.handle_key(&release), None, "releasing q neither quits nor cancels");
+    assert_eq!(press(&mut app, KeyCode::Char('x')), None, "any other key stays");
+    assert!(!draw(&app, 80, 24).contains("Quit?"));
+    assert_eq!(press(&mut app, KeyCode::Char('j')), None, "and keys act as before afterwards");
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(press(&mut app, KeyCode::Char('y')), Some(Effect::Quit));
+}
+
+#[test]
+fn ctrl_c_quits_at_once_and_q_does_where_another_console_polls() {
+    let mut app = app();
+    app.polls_feeds = true;
+    assert_eq!(press_with(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Effect::Quit));
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(press_with(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Effect::Quit));
+    let mut app = super::tests::app();
+    assert!(!app.polls_feeds);
+    assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+}

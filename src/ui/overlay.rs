@@ -34,6 +34,18 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
             scrolled_box(frame, &format!(" {} ", detail.title), lines, *scroll, theme);
         }
+        Overlay::ConfirmQuit => {
+            let lines = vec![
+                Line::raw("This console polls the desk's feeds and escalates its alerts."),
+                Line::raw("Once it quits, another console on this host takes over, if one runs."),
+                Line::raw(""),
+                Line::styled("q or y quits; any other key stays", theme.header()),
+            ];
+            let area = centered(frame.area(), 74, lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let block = Block::bordered().title(" Quit? ").border_style(theme.border(true));
+            frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
+        }
         Overlay::Prompt { purpose, input } => {
             let (title, about) = match purpose {
                 PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),

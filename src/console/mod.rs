@@ -15,6 +15,7 @@ mod tests;
 
 use chrono::{DateTime, Timelike, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use crate::config::Config;
@@ -52,14 +53,40 @@ pub enum PromptPurpose {
     ResolveReason(PromptedAlert),
 }
 
+/// How far a help or detail view is scrolled, and how far it can be: the view learns that
+/// when drawn, as only it knows its size once lines are wrapped.
+#[derive(Debug)]
+pub struct Scroll {
+    at: usize,
+    max: Cell<usize>,
+}
+
+impl Default for Scroll {
+    fn default() -> Self {
+        Self { at: 0, max: Cell::new(usize::MAX) }
+    }
+}
+
+impl Scroll {
+    fn by(&mut self, delta: isize) {
+        self.at = self.at.saturating_add_signed(delta).min(self.max.get());
+    }
+
+    /// The line to draw from, given the view's `total` lines and `visible` lines on screen.
+    pub fn fit(&self, total: usize, visible: usize) -> usize {
+        self.max.set(total.saturating_sub(visible));
+        self.at.min(self.max.get())
+    }
+}
+
 pub enum Overlay {
     None,
     Help {
-        scroll: usize,
+        scroll: Scroll,
     },
     Detail {
         detail: Detail,
-        scroll: usize,
+        scroll: Scroll,
     },
     Prompt {
         purpose: PromptPurpose,
@@ -318,10 +345,10 @@ impl App {
             }
             (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
             {
-                Action::Down => *scroll += 1,
-                Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll += PAGE as usize,
-                Action::PageUp => *scroll = scroll.saturating_sub(PAGE as usize),
+                Action::Down => scroll.by(1),
+                Action::Up => scroll.by(-1),
+                Action::PageDown => scroll.by(PAGE),
+                Action::PageUp => scroll.by(-PAGE),
                 Action::Close => self.overlay = Overlay::None,
                 _ => {}
             },
@@ -346,7 +373,7 @@ impl App {
             Action::Top => self.select_in_focused(0),
             Action::Bottom => self.select_in_focused(isize::MAX),
             Action::Open => self.open_detail(),
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Help => self.overlay = Overlay::Help { scroll: Scroll::default() },
             Action::Filter => {
                 let input = LineEdit::new(self.pane(self.focus).filter.clone());
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, input };
@@ -412,7 +439,7 @@ impl App {
         if let Some(detail) =
             detail::detail(&row.key, &self.config, &self.state, &self.feed_runtime, self.now)
         {
-            self.overlay = Overlay::Detail { detail, scroll: 0 };
+            self.overlay = Overlay::Detail { detail, scroll: Scroll::default() };
         }
     }
 

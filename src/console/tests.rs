@@ -389,3 +389,25 @@ fn ctrl_c_quits_at_once_and_q_does_where_another_console_polls() {
     assert!(!app.polls_feeds);
     assert_eq!(press(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
 }
+
+#[test]
+fn help_scrolls_to_its_last_line_at_80x24() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('?'));
+    let mut seen = String::new();
+    for _ in 0..super::keymap::BINDINGS.len() * 2 {
+        seen.push_str(&draw(&app, 80, 24));
+        press(&mut app, KeyCode::Char('j'));
+    }
+    for binding in super::keymap::BINDINGS {
+        // Help may wrap a long line; its first words are on one screen line.
+        let start: String = binding.help.split(' ').take(3).collect::<Vec<_>>().join(" ");
+        assert!(seen.contains(&start), "help never shows {:?}", binding.help);
+    }
+    // Scrolled past the end, the last binding stays in view, and one k scrolls back at once.
+    let last = super::keymap::BINDINGS.last().unwrap().help;
+    let at_end = draw(&app, 80, 24);
+    assert!(at_end.contains(last), "{at_end}");
+    press(&mut app, KeyCode::Char('k'));
+    assert_ne!(draw(&app, 80, 24), at_end);
+}

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::console::keymap::help_lines;
-use crate::console::{App, Overlay, PromptPurpose};
+use crate::console::{App, Overlay, PromptPurpose, Scroll};
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.overlay {
@@ -28,11 +28,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     Span::raw(what),
                 ]));
             }
-            scrolled_box(frame, " Help - keys ", lines, *scroll, theme);
+            scrolled_box(frame, " Help - keys ", lines, scroll, theme);
         }
         Overlay::Detail { detail, scroll } => {
             let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
-            scrolled_box(frame, &format!(" {} ", detail.title), lines, *scroll, theme);
+            scrolled_box(frame, &format!(" {} ", detail.title), lines, scroll, theme);
         }
         Overlay::ConfirmQuit => {
             let lines = vec![
@@ -106,17 +106,18 @@ fn in_view(text: &str, cursor: usize, width: usize) -> (&str, u16) {
     (&text[start..end], cursor_x as u16)
 }
 
-fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: usize, theme: &Theme) {
+fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: &Scroll, theme: &Theme) {
     let area = centered(frame.area(), 90, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
-    let visible = area.height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(visible));
     let block = Block::bordered()
         .title(title)
         .title_bottom(" Esc close  j/k scroll ")
         .border_style(theme.border(true));
-    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll as u16, 0));
-    frame.render_widget(paragraph, area);
+    let inner = block.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Counted as wrapped, so the last line can be scrolled to and no further.
+    let from = scroll.fit(paragraph.line_count(inner.width), inner.height as usize);
+    frame.render_widget(paragraph.block(block).scroll((from as u16, 0)), area);
 }
 
 /// A box `width` wide (capped by the screen, leaving a margin) and `height` tall, centred.

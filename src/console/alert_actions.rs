@@ -22,8 +22,8 @@ impl App {
         let Some(RowKey::Alert(id)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone()) else {
             // Never a neighbour in place of an alert that left: the operator selects again.
             self.flash = Some(match self.pane(Pane::Alerts).departure() {
-                Some(departure) => super::departure_message(Pane::Alerts, &departure),
-                None => super::nothing_selected(Pane::Alerts),
+                Some(departure) => super::selecting::departure_message(Pane::Alerts, &departure),
+                None => super::selecting::nothing_selected(Pane::Alerts),
             });
             return None;
         };

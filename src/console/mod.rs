@@ -10,6 +10,7 @@ pub mod naming;
 pub mod pane;
 pub mod prompt;
 pub mod rows;
+mod selecting;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +28,7 @@ use detail::Detail;
 use keymap::{Action, Context};
 use pane::{Pane, PaneView};
 use prompt::LineEdit;
+use selecting::{departure_message, nothing_selected};
 
 /// Rows a page key moves.
 const PAGE: isize = 10;
@@ -229,41 +231,6 @@ impl App {
         }
     }
 
-    /// Keeps the words for the selected record current, to name it once it has left.
-    fn relabel(&mut self, pane: Pane) {
-        let view = &self.panes[pane.index()];
-        if let Some(label) =
-            view.selected_key().and_then(|key| naming::record(&self.config, &self.state, key))
-        {
-            self.panes[pane.index()].set_label(label);
-        }
-    }
-
-    /// Moves the focused pane's selection by `delta` rows.
-    fn move_selection(&mut self, delta: isize) {
-        self.focused_mut().move_by(delta);
-        self.relabel(self.focus);
-    }
-
-    fn select_in_focused(&mut self, index: isize) {
-        self.focused_mut().select(index);
-        self.relabel(self.focus);
-    }
-
-    /// From the operator's first key in a pane, its highlight stays on the record it is on.
-    fn hold_selection(&mut self, pane: Pane) {
-        self.panes[pane.index()].hold();
-        self.relabel(pane);
-    }
-
-    fn focus_on(&mut self, pane: Pane) {
-        self.focus = pane;
-        self.hold_selection(pane);
-        if let Some(departure) = self.pane(pane).departure() {
-            self.flash = Some(departure_message(pane, &departure));
-        }
-    }
-
     pub fn pane(&self, pane: Pane) -> &PaneView {
         &self.panes[pane.index()]
     }
@@ -396,28 +363,6 @@ impl App {
         }
     }
 
-    /// Steps the focused pane's selection through the rows its filter matches.
-    fn step_match(&mut self, forward: bool) {
-        let pane = self.focus;
-        if self.pane(pane).filter.is_empty() {
-            self.flash = Some(format!(
-                "no filter in {}: / filters, then C-n / C-p step through the matches",
-                pane.title()
-            ));
-            return;
-        }
-        let count = self.pane(pane).rows.len();
-        self.flash = Some(match self.focused_mut().step_match(forward) {
-            None => "nothing matches the filter".into(),
-            Some((index, false)) => format!("match {} of {count}", index + 1),
-            Some((index, true)) => {
-                let to = if forward { "first" } else { "last" };
-                format!("match {} of {count} (wrapped to the {to})", index + 1)
-            }
-        });
-        self.relabel(pane);
-    }
-
     /// Says, briefly, that a key does nothing here, so a mistyped key is not taken for a
     /// stuck console.
     fn unknown_key(&mut self, event: &KeyEvent) {
@@ -503,15 +448,4 @@ impl App {
         self.panes[pane.index()].filter = filter;
         self.refresh(pane);
     }
-}
-
-/// Says that the selected record left `pane`, and that nothing acts until the operator selects.
-fn departure_message(pane: Pane, departure: &pane::Departure) -> String {
-    // What the operator must know first, in case the status bar has to cut the rest.
-    let how = if departure.filtered { "is hidden by the filter" } else { "left the pane" };
-    format!("nothing selected in {}: {} {how} (j/k to select)", pane.title(), departure.label)
-}
-
-fn nothing_selected(pane: Pane) -> String {
-    format!("nothing selected in {} (j/k to select)", pane.title())
 }

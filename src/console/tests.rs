@@ -411,3 +411,39 @@ fn help_scrolls_to_its_last_line_at_80x24() {
     press(&mut app, KeyCode::Char('k'));
     assert_ne!(draw(&app, 80, 24), at_end);
 }
+
+fn notes(from: u64, count: u64) -> Vec<Record> {
+    (from..from + count)
+        .map(|n| record(n, Event::Note { operator: "cruz".into(), text: format!("note number {n}") }))
+        .collect()
+}
+
+#[test]
+fn the_focused_pane_scrolls_to_keep_its_held_line_in_view_as_lines_arrive_above() {
+    let mut app = app();
+    app.apply(notes(1, 1));
+    press(&mut app, KeyCode::Char('4'));
+    app.apply(notes(2, 40));
+    let screen = draw(&app, 80, 24);
+    let view = app.pane(Pane::Log);
+    let (selected, offset) = (view.selected_index().unwrap(), view.offset.get());
+    assert_eq!(selected, 40);
+    assert!(offset <= selected && offset > 0, "offset {offset}");
+    assert!(screen.contains("note number 1 "), "the held line is drawn\n{screen}");
+}
+
+#[test]
+fn an_unfocused_pane_keeps_its_place_so_new_lines_show() {
+    let mut app = app();
+    app.apply(notes(1, 1));
+    press(&mut app, KeyCode::Char('4'));
+    draw(&app, 160, 48);
+    press(&mut app, KeyCode::Char('1'));
+    app.apply(notes(2, 40));
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("note number 41"), "the newest line is in sight\n{screen}");
+    // Focused again, the held line is brought into view.
+    press(&mut app, KeyCode::Char('4'));
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("note number 1 "), "{screen}");
+}

@@ -263,13 +263,13 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
         action: Action::Submit,
-        help: "save the note / keep the filter",
+        help: "save the note, keep the filter, acknowledge or resolve",
     },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Esc)],
         action: Action::Close,
-        help: "cancel (a note is not saved)",
+        help: "cancel (nothing is saved; a filter is cleared)",
     },
     Binding {
         context: Context::Prompt,
@@ -421,7 +421,7 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
             let section = match b.context {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
-                Context::Prompt => "Typing a note or filter",
+                Context::Prompt => "Typing in a prompt (note, filter, acknowledgement note, reason)",
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
                 Context::ConfirmQuit => "Asked to quit the console that polls",
             };

@@ -273,7 +273,7 @@ impl App {
                 // A release of the q that asked, or a modifier alone, is not an answer.
                 if keymap::pressed(key).is_some() {
                     self.overlay = Overlay::None;
-                    self.flash = Some("not quitting: this console still polls the desk's feeds".into());
+                    self.flash = Some("not quitting".into());
                 }
                 None
             }

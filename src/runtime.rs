@@ -370,11 +370,8 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
         Some(Effect::Quit) => true,
         Some(Effect::Append(event)) => {
             let operator = desk.app.operator.clone();
-            let kind = event.kind();
-            desk.app.flash = Some(match desk.record(&operator, vec![*event]) {
-                Some(seq) => format!("{kind} #{seq} saved"),
-                None => format!("{kind} NOT saved: journal not writable"),
-            });
+            let saved = desk.record(&operator, vec![(*event).clone()]);
+            desk.app.flash = Some(desk.app.saved_message(&event, saved));
             false
         }
         Some(Effect::WriteBrief) => {

@@ -232,5 +232,5 @@ fn alert_keys_act_on_the_selected_alert_only() {
     // The resolved alert (second) takes no acknowledgement.
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.handle_key(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)), None);
-    assert_eq!(app.flash.as_deref(), Some("that alert is resolved"));
+    assert_eq!(app.flash.as_deref(), Some("SEVR \"M 4.8 - 5 km NW of Baguinge, Philippines\" is resolved"));
 }

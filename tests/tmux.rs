@@ -42,6 +42,7 @@ fn journal_text(dir: &Path) -> String {
 /// its shell writes the exit status to.
 struct Console {
     tmux: Tmux,
+    config: PathBuf,
     journal: PathBuf,
     exit_file: PathBuf,
     _dir: tempfile::TempDir,
@@ -77,7 +78,8 @@ impl Console {
             ["Missions", "Contacts", "Alerts", "Event log", "Feeds"].iter().all(|t| s.contains(t))
                 && s.contains("item.seen")
         });
-        Console { tmux, journal, exit_file, _dir: tmp }
+        let config = tmp.path().join("config/attache.toml");
+        Console { tmux, config, journal, exit_file, _dir: tmp }
     }
 
     /// Waits for the shell to record attache's exit status, and returns it.
@@ -93,6 +95,30 @@ impl Console {
             assert!(Instant::now() < deadline, "attache did not exit:\n{}", self.tmux.screen());
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Runs `attache ARGS` against this console's desk and journal, as another terminal would.
+    fn attache(&self, args: &[&str]) {
+        let status = Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&self.config)
+            .arg("--journal")
+            .arg(&self.journal)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "attache {args:?}");
+    }
+
+    /// The text drawn in reverse video (the focused pane's highlight), a string per screen line
+    /// that has any; the status bar, reversed too, is left out.
+    fn highlighted(&self) -> Vec<String> {
+        let out = self.tmux.run(&["capture-pane", "-p", "-e", "-t", "console"]);
+        let styled = String::from_utf8_lossy(&out.stdout).into_owned();
+        let lines: Vec<&str> = styled.lines().collect();
+        let above_status = lines.len().saturating_sub(1);
+        lines[..above_status].iter().map(|l| reversed_text(l)).filter(|t| !t.trim().is_empty()).collect()
     }
 
     /// The attache process: the child of the pane's shell.
@@ -130,6 +156,9 @@ fn operator_session_in_tmux() {
         s.contains("note #") && s.contains("saved") && s.contains("Relief flight ETA 0400Z")
     });
 
+    // This console polls the desk's feeds: q asks, q again quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
     tmux.keys(&["q"]);
     assert_eq!(console.exit_status(), "0", "attache exit status");
 
@@ -176,6 +205,121 @@ fn sighup_from_a_dropped_link_closes_the_session() {
     );
 }
 
+/// The characters of a captured line (capture-pane -e writes SGR sequences only) that are drawn
+/// in reverse video.
+fn reversed_text(line: &str) -> String {
+    let mut out = String::new();
+    let mut reversed = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            if reversed {
+                out.push(c);
+            }
+            continue;
+        }
+        let sequence: String = chars.by_ref().take_while(|c| !c.is_ascii_alphabetic()).collect();
+        let params: Vec<&str> = sequence.trim_start_matches('[').split(';').collect();
+        let mut i = 0;
+        while i < params.len() {
+            match params[i] {
+                "" | "0" => reversed = false,
+                "7" => reversed = true,
+                "27" => reversed = false,
+                // Colours: 38;5;n and 48;5;n (or 38;2;r;g;b) carry numbers that are not styles.
+                "38" | "48" | "58" => i += if params.get(i + 1) == Some(&"2") { 4 } else { 2 },
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn notes_arriving_above_the_selected_log_line_leave_the_highlight_on_it() {
+    let console = Console::start("highlight");
+    let tmux = &console.tmux;
+    tmux.keys(&["4"]);
+    tmux.wait_for("the Event log focused", |s| s.contains("▶4 Event log"));
+    console.attache(&["note", "First marker"]);
+    tmux.wait_for("the first note in the log", |s| s.contains("First marker"));
+    // Select it: filter down to it, select it, show everything again.
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "First marker"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the log filtered", |s| {
+        s.contains("filter \"First marker\"") && !s.contains("Filter (Enter")
+    });
+    tmux.keys(&["j", "Escape"]);
+    tmux.wait_for("the filter cleared", |s| !s.contains("filter \"First marker\""));
+    let on_first = |lines: &[String]| lines.len() == 1 && lines[0].contains("First marker");
+    let deadline = Instant::now() + WAIT;
+    while !on_first(&console.highlighted()) {
+        assert!(Instant::now() < deadline, "highlight not on the first note: {:?}", console.highlighted());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Another terminal writes two notes; they sort above the selected one.
+    console.attache(&["note", "Second marker"]);
+    console.attache(&["note", "Third marker"]);
+    tmux.wait_for("the newer notes in the log", |s| {
+        s.contains("Second marker") && s.contains("Third marker")
+    });
+    let highlighted = console.highlighted();
+    assert!(on_first(&highlighted), "the highlight moved off the first note: {highlighted:?}");
+    // And what the keys act on is that record too.
+    let first = journal_text(&console.journal)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["text"] == "First marker")
+        .expect("the first note in the journal")["seq"]
+        .clone();
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the first note's detail", |s| s.contains(&format!("Event #{first} ")));
+}
+
+#[test]
+fn q_asks_first_in_the_console_that_polls_and_not_in_another() {
+    let console = Console::start("quit");
+    let tmux = &console.tmux;
+    // The items seen (Console::start waits for them) were polled by this console.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
+    tmux.keys(&["x"]);
+    tmux.wait_for("the question gone, the console still there", |s| {
+        !s.contains("Quit?") && s.contains("Event log")
+    });
+    assert!(!console.exit_file.exists(), "attache quit on q alone");
+
+    // A second console on the same desk leaves polling to the first: q quits it at once.
+    let second_exit = console.exit_file.with_file_name("second-exit");
+    let command = format!(
+        "{} --config {} --journal {}; echo $? > {}",
+        env!("CARGO_BIN_EXE_attache"),
+        console.config.display(),
+        console.journal.display(),
+        second_exit.display()
+    );
+    let second = Tmux::new("quit-second", "console");
+    second.start(120, 40, &command);
+    second.wait_for("the second console, polling left to the first", |s| s.contains("elsewhere"));
+    second.keys(&["q"]);
+    let deadline = Instant::now() + WAIT;
+    while std::fs::read_to_string(&second_exit).map_or(true, |t| !t.ends_with('\n')) {
+        assert!(Instant::now() < deadline, "the second console did not quit on q:\n{}", second.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&second_exit).unwrap().trim(), "0");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question again", |s| s.contains("Quit?"));
+    tmux.keys(&["y"]);
+    assert_eq!(console.exit_status(), "0");
+    let text = journal_text(&console.journal);
+    assert!(text.lines().last().unwrap().contains("\"kind\":\"session.ended\""));
+}
+
 /// `attache demo-serve` in its own process, stopped when dropped.
 struct DemoServer(std::process::Child);
 
@@ -214,12 +358,30 @@ fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
     tmux.wait_for("one alert left", |s| {
         s.contains("filter \"Baguinge\"") && !s.contains("Filter (Enter keeps")
     });
+    // The alert selected before filtering is hidden by it: the operator selects the one left.
+    tmux.wait_for("the filter saying the selection is hidden", |s| s.contains("nothing selected"));
+    tmux.keys(&["j"]);
     tmux.keys(&["A"]);
-    tmux.wait_for("the acknowledgement prompt", |s| s.contains("Acknowledge with a note"));
+    // The prompt says which alert it will acknowledge, on the line under its title.
+    tmux.wait_for("the acknowledgement prompt naming the alert", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines
+            .iter()
+            .position(|l| l.contains("Acknowledge with a note"))
+            .is_some_and(|at| lines.get(at + 1).is_some_and(|l| l.contains("\"M ") && l.contains("Baguinge")))
+    });
     tmux.keys(&["-l", "Called AFP NOLCOM, no damage reported"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the acknowledgement saved", |s| s.contains("alert.acknowledged #") && s.contains(" ACK "));
+    // The confirmation names it too: `acknowledged MODR "M 4.6 - 5 km NW of Baguinge, ..." (#N)`,
+    // checked against the journal below (the status bar may cut it short).
+    let screen = tmux.wait_for("the acknowledgement saved, naming the alert", |s| {
+        s.lines().last().is_some_and(|status| status.contains("│ acknowledged ")) && s.contains(" ACK ")
+    });
+    let status = screen.lines().last().unwrap().to_string();
+    let said = status[status.find("│ acknowledged ").unwrap() + "│ ".len()..].to_string();
     tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
+    tmux.keys(&["y"]);
     assert_eq!(console.exit_status(), "0");
 
     let journal = journal_text(&console.journal);
@@ -230,6 +392,19 @@ fn an_alert_from_demo_serve_is_acknowledged_with_a_note() {
         .find(|r| r["kind"] == "alert.raised" && r["title"].as_str().unwrap().contains("Baguinge"))
         .expect("the alert was raised");
     assert_eq!(raised["by"], "attache");
+    let severity = match raised["severity"].as_str().unwrap() {
+        "minor" => "MINR",
+        "moderate" => "MODR",
+        "severe" => "SEVR",
+        "critical" => "CRIT",
+        other => panic!("severity {other}"),
+    };
+    let named = format!("acknowledged {severity} \"{}\"", raised["title"].as_str().unwrap());
+    // What the status bar shows of it, up to where it is cut, names this alert.
+    let shown = said.trim_end().trim_end_matches("? help").trim_end();
+    let shown = shown.strip_suffix('…').unwrap_or(shown);
+    assert!(shown.len() > "acknowledged MODR \"M ".len(), "{said:?}");
+    assert!(named.starts_with(shown) || shown.starts_with(&named), "{said:?} does not name {named:?}");
     let acked = records.iter().find(|r| r["kind"] == "alert.acknowledged").expect("the acknowledgement");
     assert_eq!(acked["alert"], raised["alert"]);
     assert_eq!(acked["note"], "Called AFP NOLCOM, no damage reported");

@@ -4,10 +4,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use super::prompt::Edit;
+
 /// What the console can be asked to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Quit; the console that polls the desk's feeds asks first.
     Quit,
+    /// Quit without asking.
+    QuitNow,
     Help,
     FocusNext,
     FocusPrev,
@@ -29,6 +34,11 @@ pub enum Action {
     Resolve,
     /// Write a briefing for the current watch.
     Brief,
+    /// Edit the text of a prompt.
+    Edit(Edit),
+    /// Select the next / previous row matching the focused pane's filter.
+    NextMatch,
+    PreviousMatch,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -40,6 +50,8 @@ pub enum Context {
     Prompt,
     /// The Alerts pane has focus: its own keys come before the panes' keys.
     AlertsPane,
+    /// Asked whether to quit: these keys quit, any other stays.
+    ConfirmQuit,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -175,6 +187,18 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
+        keys: &[ctrl('n')],
+        action: Action::NextMatch,
+        help: "select the next line matching the filter (wraps)",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ctrl('p')],
+        action: Action::PreviousMatch,
+        help: "select the previous line matching the filter (wraps)",
+    },
+    Binding {
+        context: Context::Panes,
         keys: &[ch('n')],
         action: Action::Note,
         help: "add an operator note to the journal",
@@ -194,9 +218,15 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
-        keys: &[ch('q'), ctrl('c')],
+        keys: &[ch('q')],
         action: Action::Quit,
-        help: "quit (the journal stays consistent)",
+        help: "quit (asks first in the console that polls the desk's feeds)",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ctrl('c')],
+        action: Action::QuitNow,
+        help: "quit at once (the journal stays consistent)",
     },
     Binding {
         context: Context::Overlay,
@@ -228,20 +258,86 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Close,
         help: "close the overlay",
     },
-    Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+    Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
         action: Action::Submit,
-        help: "save the note / keep the filter",
+        help: "save the note, keep the filter, acknowledge or resolve",
     },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Esc)],
         action: Action::Close,
-        help: "cancel (a note is not saved)",
+        help: "cancel (nothing is saved; a filter is cleared)",
     },
-    Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::Quit, help: "quit" },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('n'), key(KeyCode::Down)],
+        action: Action::NextMatch,
+        help: "filtering: select the next matching line",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('p'), key(KeyCode::Up)],
+        action: Action::PreviousMatch,
+        help: "filtering: select the previous matching line",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Left)],
+        action: Action::Edit(Edit::Left),
+        help: "move the cursor back a character",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Right)],
+        action: Action::Edit(Edit::Right),
+        help: "move the cursor on a character",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Home), ctrl('a')],
+        action: Action::Edit(Edit::Start),
+        help: "move the cursor to the start",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::End), ctrl('e')],
+        action: Action::Edit(Edit::End),
+        help: "move the cursor to the end",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Backspace)],
+        action: Action::Edit(Edit::DeleteBack),
+        help: "delete the character before the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[key(KeyCode::Delete)],
+        action: Action::Edit(Edit::DeleteForward),
+        help: "delete the character under the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('u')],
+        action: Action::Edit(Edit::ClearToStart),
+        help: "delete everything before the cursor",
+    },
+    Binding {
+        context: Context::Prompt,
+        keys: &[ctrl('w')],
+        action: Action::Edit(Edit::DeleteWordBack),
+        help: "delete the word before the cursor",
+    },
+    Binding { context: Context::Prompt, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
+    Binding {
+        context: Context::ConfirmQuit,
+        keys: &[ch('q'), ch('y'), ctrl('c')],
+        action: Action::QuitNow,
+        help: "quit (any other key stays)",
+    },
 ];
 
 /// The action bound to `event` in `context`, if any. Key releases and repeats of release-less
@@ -250,16 +346,43 @@ pub fn action_for(context: Context, event: &KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    // Shifted letters arrive with SHIFT set on some terminals and not on others.
-    let mods = match event.code {
-        KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
-        _ => event.modifiers,
-    };
+    let mods = normalized_mods(event);
     BINDINGS
         .iter()
         .filter(|b| b.context == context)
         .find(|b| b.keys.iter().any(|k| k.code == event.code && k.mods == mods))
         .map(|b| b.action)
+}
+
+/// The key an event stands for, as the table writes keys; None for what is not a key the
+/// operator meant: a release, or a modifier or lock key pressed alone.
+pub fn pressed(event: &KeyEvent) -> Option<Key> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    match event.code {
+        KeyCode::Modifier(_)
+        | KeyCode::CapsLock
+        | KeyCode::NumLock
+        | KeyCode::ScrollLock
+        | KeyCode::Null
+        | KeyCode::Media(_) => None,
+        code => Some(Key { code, mods: normalized_mods(event) }),
+    }
+}
+
+/// Shifted letters arrive with SHIFT set on some terminals and not on others.
+fn normalized_mods(event: &KeyEvent) -> KeyModifiers {
+    match event.code {
+        KeyCode::Char(_) | KeyCode::BackTab => event.modifiers - KeyModifiers::SHIFT,
+        _ => event.modifiers,
+    }
+}
+
+/// The keys bound to `action` in `context`, as help writes them.
+pub fn keys_for(context: Context, action: Action) -> Option<String> {
+    let binding = BINDINGS.iter().find(|b| b.context == context && b.action == action)?;
+    Some(binding.keys.iter().map(label).collect::<Vec<_>>().join(" "))
 }
 
 /// How a key is written in help: `Tab`, `S-Tab`, `C-c`, `↓`, `j`.
@@ -272,13 +395,21 @@ pub fn label(key: &Key) -> String {
         KeyCode::Esc => "Esc".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Delete => "Del".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Home => "Home".into(),
         KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Insert => "Ins".into(),
         other => format!("{other:?}"),
     };
-    if key.mods.contains(KeyModifiers::CONTROL) { format!("C-{base}") } else { base }
+    let alt = if key.mods.contains(KeyModifiers::ALT) { "M-" } else { "" };
+    let ctrl = if key.mods.contains(KeyModifiers::CONTROL) { "C-" } else { "" };
+    format!("{ctrl}{alt}{base}")
 }
 
 /// The help screen's lines: one per binding, grouped by context.
@@ -290,8 +421,9 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
             let section = match b.context {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
-                Context::Prompt => "Typing a note or filter",
+                Context::Prompt => "Typing in a prompt (note, filter, acknowledgement note, reason)",
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
+                Context::ConfirmQuit => "Asked to quit the console that polls",
             };
             (keys.join(" "), b.help, section)
         })
@@ -330,6 +462,10 @@ mod tests {
         );
         assert_eq!(
             action_for(Context::Panes, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::QuitNow)
+        );
+        assert_eq!(
+            action_for(Context::Panes, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
             Some(Action::Quit)
         );
         assert_eq!(action_for(Context::Panes, &press(KeyCode::Char('x'), KeyModifiers::NONE)), None);

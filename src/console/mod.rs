@@ -6,20 +6,29 @@ mod alert_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
+pub mod naming;
 pub mod pane;
+pub mod prompt;
 pub mod rows;
+mod selecting;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Timelike, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::event::{Event, Record};
 use crate::state::DeskState;
 use crate::text::one_line;
+pub use alert_actions::PromptedAlert;
 use detail::Detail;
 use keymap::{Action, Context};
 use pane::{Pane, PaneView};
+use prompt::LineEdit;
+use selecting::{departure_message, nothing_selected};
 
 /// Rows a page key moves.
 const PAGE: isize = 10;
@@ -41,16 +50,52 @@ pub enum PromptPurpose {
     Note,
     Filter,
     /// The note to acknowledge this alert with.
-    AcknowledgeNote(String),
+    AcknowledgeNote(PromptedAlert),
     /// Why this alert is resolved (required).
-    ResolveReason(String),
+    ResolveReason(PromptedAlert),
+}
+
+/// How far a help or detail view is scrolled, and how far it can be: the view learns that
+/// when drawn, as only it knows its size once lines are wrapped.
+#[derive(Debug)]
+pub struct Scroll {
+    at: usize,
+    max: Cell<usize>,
+}
+
+impl Default for Scroll {
+    fn default() -> Self {
+        Self { at: 0, max: Cell::new(usize::MAX) }
+    }
+}
+
+impl Scroll {
+    fn by(&mut self, delta: isize) {
+        self.at = self.at.saturating_add_signed(delta).min(self.max.get());
+    }
+
+    /// The line to draw from, given the view's `total` lines and `visible` lines on screen.
+    pub fn fit(&self, total: usize, visible: usize) -> usize {
+        self.max.set(total.saturating_sub(visible));
+        self.at.min(self.max.get())
+    }
 }
 
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Detail { detail: Detail, scroll: usize },
-    Prompt { purpose: PromptPurpose, text: String },
+    Help {
+        scroll: Scroll,
+    },
+    Detail {
+        detail: Detail,
+        scroll: Scroll,
+    },
+    Prompt {
+        purpose: PromptPurpose,
+        input: LineEdit,
+    },
+    /// `q` in the console that polls the desk's feeds: quitting stops the polling.
+    ConfirmQuit,
 }
 
 /// The journal as the status bar shows it.
@@ -176,7 +221,14 @@ impl App {
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };
-        self.panes[pane.index()].set_rows(rows);
+        let departed = self.panes[pane.index()].set_rows(rows);
+        self.relabel(pane);
+        // Only the focused pane's news is worth the status bar now; others say it on focus.
+        if pane == self.focus
+            && let Some(departure) = departed
+        {
+            self.flash = Some(departure_message(pane, &departure));
+        }
     }
 
     pub fn pane(&self, pane: Pane) -> &PaneView {
@@ -192,11 +244,15 @@ impl App {
             Overlay::None => Context::Panes,
             Overlay::Help { .. } | Overlay::Detail { .. } => Context::Overlay,
             Overlay::Prompt { .. } => Context::Prompt,
+            Overlay::ConfirmQuit => Context::ConfirmQuit,
         }
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Effect> {
         let context = self.context();
+        if context == Context::Panes && key.kind != KeyEventKind::Release {
+            self.hold_selection(self.focus);
+        }
         if context == Context::Panes
             && self.focus == Pane::Alerts
             && let Some(action) = keymap::action_for(Context::AlertsPane, key)
@@ -209,80 +265,126 @@ impl App {
                 self.type_into_prompt(key);
                 None
             }
+            None if context == Context::Panes => {
+                self.unknown_key(key);
+                None
+            }
+            None if context == Context::ConfirmQuit => {
+                // A release of the q that asked, or a modifier alone, is not an answer.
+                if keymap::pressed(key).is_some() {
+                    self.overlay = Overlay::None;
+                    self.flash = Some("not quitting".into());
+                }
+                None
+            }
             None => None,
         }
     }
 
     fn act(&mut self, action: Action) -> Option<Effect> {
         match (&mut self.overlay, action) {
-            (_, Action::Quit) => return Some(Effect::Quit),
+            // Quitting the console that polls stops the desk's feeds and escalations until
+            // another console takes over: a stray q should not do that.
+            (Overlay::None, Action::Quit) if self.polls_feeds => self.overlay = Overlay::ConfirmQuit,
+            (_, Action::Quit | Action::QuitNow) => return Some(Effect::Quit),
             (Overlay::Prompt { .. }, Action::Submit) => return self.submit_prompt(),
+            (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::NextMatch) => {
+                self.step_match(true)
+            }
+            (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::PreviousMatch) => {
+                self.step_match(false)
+            }
+            (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
+                if input.apply(edit) && *purpose == PromptPurpose::Filter {
+                    let text = input.text().to_string();
+                    self.set_filter(text);
+                }
+            }
             (Overlay::Prompt { purpose, .. }, Action::Close) => {
                 match purpose {
                     PromptPurpose::Filter => self.set_filter(String::new()),
                     PromptPurpose::Note => self.flash = Some("note discarded".into()),
-                    PromptPurpose::AcknowledgeNote(_) | PromptPurpose::ResolveReason(_) => {
-                        self.flash = Some("cancelled; the alert is unchanged".into())
+                    PromptPurpose::AcknowledgeNote(alert) | PromptPurpose::ResolveReason(alert) => {
+                        self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
                     }
                 }
                 self.overlay = Overlay::None;
             }
             (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
             {
-                Action::Down => *scroll += 1,
-                Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::PageDown => *scroll += PAGE as usize,
-                Action::PageUp => *scroll = scroll.saturating_sub(PAGE as usize),
+                Action::Down => scroll.by(1),
+                Action::Up => scroll.by(-1),
+                Action::PageDown => scroll.by(PAGE),
+                Action::PageUp => scroll.by(-PAGE),
                 Action::Close => self.overlay = Overlay::None,
                 _ => {}
             },
             (Overlay::None, Action::Brief) => return Some(Effect::WriteBrief),
             (Overlay::None, action) => self.act_on_panes(action),
-            (Overlay::Prompt { .. }, _) => {}
+            (Overlay::Prompt { .. } | Overlay::ConfirmQuit, _) => {}
         }
         None
     }
 
     fn act_on_panes(&mut self, action: Action) {
-        let selected = self.pane(self.focus).selected as isize;
         match action {
-            Action::FocusNext => self.focus = Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()],
+            Action::FocusNext => self.focus_on(Pane::ALL[(self.focus.index() + 1) % Pane::ALL.len()]),
             Action::FocusPrev => {
-                self.focus = Pane::ALL[(self.focus.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+                self.focus_on(Pane::ALL[(self.focus.index() + Pane::ALL.len() - 1) % Pane::ALL.len()])
             }
-            Action::FocusPane(n) => self.focus = Pane::ALL[n.min(Pane::ALL.len() - 1)],
-            Action::Down => self.focused_mut().select(selected + 1),
-            Action::Up => self.focused_mut().select(selected - 1),
-            Action::PageDown => self.focused_mut().select(selected + PAGE),
-            Action::PageUp => self.focused_mut().select(selected - PAGE),
-            Action::Top => self.focused_mut().select(0),
-            Action::Bottom => self.focused_mut().select(isize::MAX),
+            Action::FocusPane(n) => self.focus_on(Pane::ALL[n.min(Pane::ALL.len() - 1)]),
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::PageDown => self.move_selection(PAGE),
+            Action::PageUp => self.move_selection(-PAGE),
+            Action::Top => self.select_in_focused(0),
+            Action::Bottom => self.select_in_focused(isize::MAX),
             Action::Open => self.open_detail(),
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Help => self.overlay = Overlay::Help { scroll: Scroll::default() },
             Action::Filter => {
-                let text = self.pane(self.focus).filter.clone();
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, text };
+                let input = LineEdit::new(self.pane(self.focus).filter.clone());
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, input };
             }
             Action::Note => {
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, text: String::new() }
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, input: LineEdit::default() }
             }
             Action::Close => self.set_filter(String::new()),
+            Action::NextMatch => self.step_match(true),
+            Action::PreviousMatch => self.step_match(false),
             Action::Quit
+            | Action::QuitNow
             | Action::Submit
             | Action::Acknowledge
             | Action::AcknowledgeWithNote
             | Action::Unacknowledge
             | Action::Resolve
-            | Action::Brief => {}
+            | Action::Brief
+            | Action::Edit(_) => {}
         }
     }
 
+    /// Says, briefly, that a key does nothing here, so a mistyped key is not taken for a
+    /// stuck console.
+    fn unknown_key(&mut self, event: &KeyEvent) {
+        let Some(key) = keymap::pressed(event) else { return };
+        let name = keymap::label(&key);
+        let alerts_key = keymap::action_for(Context::AlertsPane, event).is_some();
+        let focus_alerts = keymap::keys_for(Context::Panes, Action::FocusPane(Pane::Alerts.index()));
+        self.flash = Some(match focus_alerts {
+            Some(focus) if alerts_key => format!("{name} acts on alerts: {focus} focuses Alerts"),
+            _ => format!("no key {name} here; ? for help"),
+        });
+    }
+
     fn open_detail(&mut self) {
-        let Some(row) = self.pane(self.focus).selected_row() else { return };
+        let Some(row) = self.pane(self.focus).selected_row() else {
+            self.flash = Some(nothing_selected(self.focus));
+            return;
+        };
         if let Some(detail) =
             detail::detail(&row.key, &self.config, &self.state, &self.feed_runtime, self.now)
         {
-            self.overlay = Overlay::Detail { detail, scroll: 0 };
+            self.overlay = Overlay::Detail { detail, scroll: Scroll::default() };
         }
     }
 
@@ -290,27 +392,24 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return;
         }
-        let Overlay::Prompt { purpose, text } = &mut self.overlay else { return };
+        let Overlay::Prompt { purpose, input } = &mut self.overlay else { return };
         match key.code {
-            KeyCode::Backspace => {
-                text.pop();
-            }
             KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
-                text.push(c)
+                input.insert(c)
             }
             _ => return,
         }
         if *purpose == PromptPurpose::Filter {
-            let text = text.clone();
+            let text = input.text().to_string();
             self.set_filter(text);
         }
     }
 
     fn submit_prompt(&mut self) -> Option<Effect> {
-        let Overlay::Prompt { purpose, text } = std::mem::replace(&mut self.overlay, Overlay::None) else {
+        let Overlay::Prompt { purpose, input } = std::mem::replace(&mut self.overlay, Overlay::None) else {
             return None;
         };
-        let text = one_line(&text);
+        let text = one_line(input.text());
         let operator = self.operator.clone();
         let event = match purpose {
             PromptPurpose::Filter => return None,
@@ -320,16 +419,26 @@ impl App {
             }
             PromptPurpose::Note => Event::Note { operator, text },
             PromptPurpose::AcknowledgeNote(alert) => {
+                if let Some(why) = self.prompt_refusal(&alert, Action::AcknowledgeWithNote) {
+                    self.flash = Some(why);
+                    return None;
+                }
                 let note = (!text.is_empty()).then_some(text);
-                Event::AlertAcknowledged { alert, operator, note }
+                Event::AlertAcknowledged { alert: alert.id, operator, note }
             }
             PromptPurpose::ResolveReason(alert) if text.is_empty() => {
                 // A resolution is a decision on the record: it needs its reason.
-                self.flash = Some("not resolved: a reason is required".into());
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), text };
+                self.flash = Some(format!("{} not resolved: a reason is required", alert.label));
+                self.overlay = Overlay::Prompt { purpose: PromptPurpose::ResolveReason(alert), input };
                 return None;
             }
-            PromptPurpose::ResolveReason(alert) => Event::AlertResolved { alert, operator, reason: text },
+            PromptPurpose::ResolveReason(alert) => {
+                if let Some(why) = self.prompt_refusal(&alert, Action::Resolve) {
+                    self.flash = Some(why);
+                    return None;
+                }
+                Event::AlertResolved { alert: alert.id, operator, reason: text }
+            }
         };
         Some(Effect::Append(Box::new(event)))
     }

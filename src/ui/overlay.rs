@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::console::keymap::help_lines;
-use crate::console::{App, Overlay, PromptPurpose};
+use crate::console::{App, Overlay, PromptPurpose, Scroll};
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.overlay {
@@ -28,40 +28,96 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     Span::raw(what),
                 ]));
             }
-            scrolled_box(frame, " Help - keys ", lines, *scroll, theme);
+            scrolled_box(frame, " Help - keys ", lines, scroll, theme);
         }
         Overlay::Detail { detail, scroll } => {
             let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
-            scrolled_box(frame, &format!(" {} ", detail.title), lines, *scroll, theme);
+            scrolled_box(frame, &format!(" {} ", detail.title), lines, scroll, theme);
         }
-        Overlay::Prompt { purpose, text } => {
-            let title = match purpose {
-                PromptPurpose::Note => " Operator note (Enter saves to the journal, Esc cancels) ",
-                PromptPurpose::Filter => " Filter (Enter keeps, Esc clears) ",
-                PromptPurpose::AcknowledgeNote(_) => {
-                    " Acknowledge with a note (Enter acknowledges, Esc cancels) "
+        Overlay::ConfirmQuit => {
+            let lines = vec![
+                Line::raw("This console polls the desk's feeds and escalates its alerts."),
+                Line::raw("Once it quits, another console on this host takes over, if one runs."),
+                Line::raw(""),
+                Line::styled("q or y quits; any other key stays", theme.header()),
+            ];
+            let area = centered(frame.area(), 74, lines.len() as u16 + 2);
+            frame.render_widget(Clear, area);
+            let block = Block::bordered().title(" Quit? ").border_style(theme.border(true));
+            frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
+        }
+        Overlay::Prompt { purpose, input } => {
+            let (title, about) = match purpose {
+                PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),
+                PromptPurpose::Filter => (" Filter (Enter keeps, Esc clears) ", None),
+                PromptPurpose::AcknowledgeNote(alert) => {
+                    (" Acknowledge with a note (Enter acknowledges, Esc cancels) ", Some(alert))
                 }
-                PromptPurpose::ResolveReason(_) => " Resolve: the reason (Enter resolves, Esc cancels) ",
+                PromptPurpose::ResolveReason(alert) => {
+                    (" Resolve: the reason (Enter resolves, Esc cancels) ", Some(alert))
+                }
             };
-            let area = centered(frame.area(), 70, 3);
+            // An alert's prompt says which alert it acts on, above the text typed.
+            let height = if about.is_some() { 4 } else { 3 };
+            let area = centered(frame.area(), 70, height);
             frame.render_widget(Clear, area);
             let block = Block::bordered().title(title).border_style(theme.border(true));
-            frame.render_widget(Paragraph::new(format!("{text}█")).block(block), area);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let [about_area, input_area] = if about.is_some() {
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner)
+            } else {
+                [Rect::default(), inner]
+            };
+            if let Some(alert) = about {
+                frame.render_widget(Line::styled(alert.label.as_str(), theme.header()), about_area);
+            }
+            let (shown, cursor_x) =
+                in_view(input.text(), input.before_cursor().len(), input_area.width as usize);
+            frame.render_widget(Line::raw(shown), input_area);
+            // The terminal's own cursor marks where typing goes.
+            frame.set_cursor_position((input_area.x + cursor_x, input_area.y));
         }
     }
 }
 
-fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: usize, theme: &Theme) {
+/// The part of `text` that fits `width` columns with the cursor (at byte `cursor`) in view,
+/// and the cursor's column in it: long text scrolls left as the cursor goes right.
+fn in_view(text: &str, cursor: usize, width: usize) -> (&str, u16) {
+    let columns = |c: char| Span::raw(&*c.encode_utf8(&mut [0; 4])).width();
+    // Back from the cursor as far as fits, one column kept for the cursor past the last
+    // character; then on from the cursor to fill the rest.
+    let room = width.saturating_sub(1);
+    let (mut start, mut used) = (cursor, 0);
+    for (i, c) in text[..cursor].char_indices().rev() {
+        if used + columns(c) > room {
+            break;
+        }
+        (start, used) = (i, used + columns(c));
+    }
+    let cursor_x = used;
+    let mut end = cursor;
+    for c in text[cursor..].chars() {
+        if used + columns(c) > width {
+            break;
+        }
+        (end, used) = (end + c.len_utf8(), used + columns(c));
+    }
+    (&text[start..end], cursor_x as u16)
+}
+
+fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: &Scroll, theme: &Theme) {
     let area = centered(frame.area(), 90, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
-    let visible = area.height.saturating_sub(2) as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(visible));
     let block = Block::bordered()
         .title(title)
         .title_bottom(" Esc close  j/k scroll ")
         .border_style(theme.border(true));
-    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((scroll as u16, 0));
-    frame.render_widget(paragraph, area);
+    let inner = block.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Counted as wrapped, so the last line can be scrolled to and no further.
+    let from = scroll.fit(paragraph.line_count(inner.width), inner.height as usize);
+    frame.render_widget(paragraph.block(block).scroll((from as u16, 0)), area);
 }
 
 /// A box `width` wide (capped by the screen, leaving a margin) and `height` tall, centred.
@@ -71,4 +127,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [cell] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     cell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_view;
+
+    #[test]
+    fn long_prompt_text_scrolls_to_keep_the_cursor_in_view() {
+        assert_eq!(in_view("abcdef", 6, 10), ("abcdef", 6));
+        assert_eq!(in_view("abcdefghij", 10, 5), ("ghij", 4), "the end, with room for the cursor");
+        assert_eq!(in_view("abcdefghij", 2, 5), ("abcde", 2), "from the start while the cursor is there");
+        assert_eq!(in_view("東京東京", 12, 5), ("東京", 4), "wide characters count two columns");
+    }
 }

@@ -46,21 +46,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
         return;
     }
 
-    // Keep the selection in view, scrolling as little as possible from where the pane was.
-    let mut offset = view.offset.get().min(view.selected);
-    if inner_height > 0 && view.selected >= offset + inner_height {
-        offset = view.selected + 1 - inner_height;
+    // The focused pane keeps its selection in view, scrolling as little as possible from where
+    // it was; the others keep their place, so rows arriving above a selection stay in sight.
+    let selected = view.selected_index();
+    // No blank lines below the last row while rows above are scrolled out of sight.
+    let mut offset = view.offset.get().min(view.rows.len().saturating_sub(inner_height.max(1)));
+    if focused && let Some(selected) = selected {
+        offset = offset.min(selected);
+        if inner_height > 0 && selected >= offset + inner_height {
+            offset = selected + 1 - inner_height;
+        }
     }
     view.offset.set(offset);
 
+    let shown = inner_height.max(1);
     let header = TableRow::new(pane.headers().iter().map(|h| Cell::from(*h))).style(theme.header());
-    let rows = view.rows.iter().skip(offset).take(inner_height.max(1)).map(|row| table_row(row, theme));
+    let rows = view.rows.iter().skip(offset).take(shown).map(|row| table_row(row, theme));
     let table = Table::new(rows, widths(pane))
         .header(header)
         .block(block)
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused));
-    let mut state = TableState::new().with_selected(Some(view.selected - offset));
+    // A selection scrolled out of an unfocused pane's view is not drawn on another row.
+    let visible = selected.filter(|&s| s >= offset && s < offset + shown).map(|s| s - offset);
+    let mut state = TableState::new().with_selected(visible);
     frame.render_stateful_widget(table, area, &mut state);
 }
 

@@ -1,0 +1,31 @@
+//! How the console names a record in its messages and prompts: the words the operator sees on
+//! the row, short enough for the status bar, folded like all text that reaches the terminal.
+
+use super::pane::RowKey;
+use crate::config::Config;
+use crate::state::{Alert, DeskState};
+use crate::text::{one_line, truncate};
+
+/// Longest title or text quoted in a message; the rest is cut with an ellipsis.
+const QUOTED: usize = 48;
+
+/// An alert as a message names it: `SEVR "M 6.1 - 12 km N of Aparri"`.
+pub fn alert(alert: &Alert) -> String {
+    format!("{} \"{}\"", alert.severity.tag(), truncate(&one_line(&alert.title), QUOTED))
+}
+
+/// The record behind a row, in words; None once it is no longer known.
+pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String> {
+    Some(match key {
+        RowKey::Mission(id) => format!("mission {}", truncate(&one_line(id), QUOTED)),
+        RowKey::Contact(n) => {
+            format!("contact {}", truncate(&one_line(&config.contacts.get(*n)?.name), QUOTED))
+        }
+        RowKey::Alert(id) => alert(state.alerts.get(id)?),
+        RowKey::Log(seq) => {
+            let line = state.log.iter().find(|l| l.seq == *seq)?;
+            format!("#{seq} {} \"{}\"", line.kind, truncate(&one_line(&line.text), QUOTED / 2))
+        }
+        RowKey::Feed(name) => format!("feed {}", truncate(&one_line(name), QUOTED)),
+    })
+}

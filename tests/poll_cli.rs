@@ -1,7 +1,10 @@
 //! `attache poll --once` and `attache demo-serve` as a user runs them: real processes, a real
 //! HTTP server on 127.0.0.1, a real journal.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{Reply, serve};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -139,4 +142,64 @@ fn poll_once_names_the_feeds_when_asked_for_an_unknown_one() {
         .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("no feed named `gdacs` (feeds: quakes)"), "{stderr}");
+}
+
+/// A desk of one feed, `kind` at `url`, with `extra` lines in its table (such as a `[feed.map]`).
+fn desk_with(dir: &Path, kind: &str, url: &str, extra: &str) -> std::path::PathBuf {
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.join(file)).unwrap();
+    }
+    let text = format!(
+        "[desk]\nname = \"Test desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n\n\
+         [[feed]]\nname = \"feed\"\nkind = \"{kind}\"\nurl = \"{url}\"\n{extra}"
+    );
+    let path = dir.join("attache.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A real USGS summary whose third feature has its magnitude written as text, as a publisher's
+/// glitch can leave it.
+fn quakes_with_a_feature_unreadable() -> Vec<u8> {
+    let text =
+        std::fs::read_to_string("tests/fixtures/usgs/usgs-4.5_day-2024-02-06-13features.geojson").unwrap();
+    let broken = text.replacen(
+        "\"mag\":4.6,\"place\":\"Reykjanes Ridge\"",
+        "\"mag\":\"4.6\",\"place\":\"Reykjanes Ridge\"",
+        1,
+    );
+    assert_ne!(broken, text);
+    broken.into_bytes()
+}
+
+#[test]
+fn poll_once_reports_entries_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let body = quakes_with_a_feature_unreadable();
+    let server = runtime.block_on(serve(move |_| Reply::ok(body.clone())));
+    let config = desk_with(dir.path(), "usgs-geojson", &server.url("/4.5_day.geojson"), "");
+    let journal = dir.path().join("journal");
+
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0, "a feed read in part still answered: {out}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((line["status"].as_str(), line["items"].as_u64()), (Some("ok"), Some(12)), "{out}");
+    assert_eq!((line["skipped"].as_u64(), line["incomplete"].as_u64()), (Some(1), Some(0)), "{out}");
+    let problem = line["problem"].as_str().unwrap();
+    assert!(problem.starts_with("feature 2: ") && problem.contains("\"4.6\""), "{problem}");
+    assert_eq!(line["error"], serde_json::Value::Null, "the fields scripts read are all still there");
+
+    let (code, out) = poll(&config, &journal, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("feed ") && out.contains(" ok "), "{out}");
+    assert!(out.contains("; 1 entry skipped, first: feature 2: "), "{out}");
+    let records = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap();
+    let polled: Vec<serde_json::Value> = records
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &serde_json::Value| r["kind"] == "feed.polled")
+        .collect();
+    assert!(!polled.is_empty());
+    assert!(polled.iter().all(|r| r["skipped"] == 1 && r["problem"].as_str() == Some(problem)), "{polled:?}");
 }

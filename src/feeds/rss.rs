@@ -7,7 +7,7 @@
 //! often enough (CDATA, or escaped as entities, as Il Giornale does) that both are reduced to
 //! text. Dates: RFC 3339 and RFC 2822 as the standards say, plus what real feeds write instead
 //! (a bare `Z` or `UTC` zone, a date with no time as Debian's `dc:date`); a date we cannot
-//! read leaves the item undated, which is fine for news, and a note in `skipped` says which.
+//! read leaves the item undated, which is fine for news, and a note in `incomplete` says which.
 //! A document that declares entities in a DTD is refused before parsing: feed-rs's XML reader
 //! does not expand them, and there is no reason for a news feed to need them.
 
@@ -56,7 +56,7 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
     }
     let dates = unreadable_dates.lock().map(|v| v.clone()).unwrap_or_default();
     for raw in dates {
-        parsed.skipped.push(format!("date {raw:?} not understood: the item is kept without it"));
+        parsed.incomplete.push(format!("date {raw:?} not understood: the item is kept without it"));
     }
     Ok(parsed)
 }

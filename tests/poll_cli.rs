@@ -203,3 +203,59 @@ fn poll_once_reports_entries_it_could_not_read() {
     assert!(!polled.is_empty());
     assert!(polled.iter().all(|r| r["skipped"] == 1 && r["problem"].as_str() == Some(problem)), "{polled:?}");
 }
+
+const GDACS: &str = "tests/fixtures/json/gdacs-geojson-getgeometry-eq-1505491-2025-10-16-6features.geojson";
+
+/// The `[feed.map]` a desk writes for the GDACS document, with `time_format` or without.
+fn gdacs_map(time_format: Option<&str>) -> String {
+    let mut map =
+        "[feed.map]\nitems = \"/features\"\nid = \"/properties/Class\"\ntitle = \"/properties/name\"\n\
+                   time = \"/properties/fromdate\"\n"
+            .to_string();
+    if let Some(format) = time_format {
+        map.push_str(&format!("time_format = \"{format}\"\n"));
+    }
+    map
+}
+
+/// The `published` time of every item the journal has seen.
+fn published(journal: &Path) -> Vec<serde_json::Value> {
+    let records = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap();
+    records
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "item.seen")
+        .map(|r| r["item"]["published"].clone())
+        .collect()
+}
+
+#[test]
+fn poll_once_reads_gdacs_times_with_the_desks_time_format() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(serve(|_| Reply::ok(std::fs::read(GDACS).unwrap())));
+    let url = server.url("/gdacsapi/api/polygons/getgeometry?eventtype=EQ&eventid=1505491");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_with(dir.path(), "json", &url, &gdacs_map(Some("%Y-%m-%dT%H:%M:%S")));
+    let journal = dir.path().join("journal");
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((line["items"].as_u64(), line["new"].as_u64()), (Some(6), Some(6)), "{out}");
+    assert_eq!((line["skipped"].as_u64(), line["incomplete"].as_u64()), (Some(0), Some(0)), "{out}");
+    assert_eq!(published(&journal), vec![serde_json::json!("2025-10-16T17:02:58Z"); 6]);
+
+    // Without it every item is still journaled, placed at when it was first seen, and the
+    // problem is reported rather than an `ok, 0 items`.
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_with(dir.path(), "json", &url, &gdacs_map(None));
+    let journal = dir.path().join("journal");
+    let (code, out) = poll(&config, &journal, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("     6 items    6 new"), "{out}");
+    assert!(
+        out.contains("; 6 items incomplete, first: item 0: time /properties/fromdate: date \"2025-10-16T17:02:58\" has no time zone"),
+        "{out}"
+    );
+    assert_eq!(published(&journal), vec![serde_json::Value::Null; 6]);
+}

@@ -13,6 +13,7 @@ pub mod listen;
 mod outcome;
 mod poller;
 pub mod rss;
+pub mod time_format;
 mod usgs;
 mod xml;
 

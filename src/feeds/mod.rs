@@ -6,6 +6,7 @@ pub mod cap;
 pub mod cot;
 mod diff;
 pub mod gdacs;
+mod geotag;
 mod html;
 pub mod http;
 pub mod json;

@@ -241,6 +241,23 @@ fn positions_that_cannot_be_read_keep_the_entry_and_say_why() {
 }
 
 #[test]
+fn positions_under_any_prefix_in_a_declared_encoding() {
+    // ISO-8859-1, as some publishers still declare; GeoRSS bound to another prefix, with the
+    // namespace's trailing slash some write; a W3C point inside geo:Point.
+    let body = b"<?xml version='1.0' encoding='ISO-8859-1'?>\
+        <rss version='2.0' xmlns:g='http://www.georss.org/georss/' xmlns:w='http://www.w3.org/2003/01/geo/wgs84_pos#'>\
+        <channel><title>t</title>\
+        <item><guid>1</guid><title>Usulut\xe1n</title><g:point>13.35 -88.44</g:point></item>\
+        <item><guid>2</guid><title>b</title><w:Point><w:lat>-19.4</w:lat><w:long>59.8</w:long></w:Point></item>\
+        </channel></rss>";
+    let parsed = rss::parse("news", body, now()).unwrap();
+    assert!(parsed.incomplete.is_empty(), "{:?}", parsed.incomplete);
+    assert_eq!(parsed.items[0].title, "Usulut\u{e1}n");
+    assert_eq!(parsed.items[0].location, Some(Location::Point { lat: 13.35, lon: -88.44 }));
+    assert_eq!(parsed.items[1].location, Some(Location::Point { lat: -19.4, lon: 59.8 }));
+}
+
+#[test]
 fn hostile_documents_give_clear_errors() {
     let err = |body: &[u8]| rss::parse("news", body, now()).unwrap_err().to_string();
     let html = err(hostile::HTML_PAGE);

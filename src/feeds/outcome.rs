@@ -11,7 +11,7 @@ pub const QUIET_OK_INTERVAL: chrono::Duration = chrono::Duration::minutes(10);
 
 /// The journal events for one poll's outcome, given what the journal already holds. `journal_ok`
 /// asks for a `feed.polled` record even if nothing changed (first poll of a session, or after
-/// `QUIET_OK_INTERVAL`).
+/// `QUIET_OK_INTERVAL`); one is also written when what the document left unread changes.
 pub fn outcome_events(
     state: &DeskState,
     outcome: PollOutcome,

@@ -270,6 +270,7 @@ impl Desk {
             withdrawn,
             ms: 80 + self.rng.below(900),
             skipped: 0,
+            incomplete: 0,
             problem: None,
         });
         (format!("feed:{feed}"), events)

@@ -47,6 +47,16 @@ fn main() -> ExitCode {
     };
     let journal = journal_dir(cli.journal, &config);
     match cli.command.unwrap_or(Command::Watch) {
+        Command::Check if !config.on_disk.is_empty() => {
+            for problem in &config.on_disk {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "attache: {} problem(s) in the configuration; nothing was started",
+                config.on_disk.len()
+            );
+            ExitCode::from(EXIT_CONFIG)
+        }
         Command::Check => {
             println!(
                 "{}: ok ({} feeds, {} missions, {} contacts; journal {})",

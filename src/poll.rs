@@ -13,7 +13,8 @@ use crate::event::Event;
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollResult, Poller};
 use crate::journal::Writer;
-use crate::state::DeskState;
+use crate::state::{DeskState, unread_counts};
+use crate::text::one_line;
 
 /// One feed's line of the summary; also the JSON object printed with `--format json`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -26,6 +27,11 @@ pub struct FeedSummary {
     pub withdrawn: usize,
     pub ms: u64,
     pub error: Option<String>,
+    /// Entries of the document that could not be read, items kept with a part that could not
+    /// be, and the first problem of either.
+    pub skipped: usize,
+    pub incomplete: usize,
+    pub problem: Option<String>,
 }
 
 pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Format) -> ExitCode {
@@ -119,35 +125,50 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
 }
 
 fn summarize(feed: &str, events: &[Event], state: &DeskState, ms: u64, error: Option<String>) -> FeedSummary {
-    let polled = events.iter().find_map(|e| match e {
-        Event::FeedPolled { items, new, updated, withdrawn, .. } => {
-            Some((*items, *new, *updated, *withdrawn))
-        }
-        _ => None,
-    });
-    let (items, new, updated, withdrawn) =
-        polled.unwrap_or_else(|| (state.feeds.get(feed).map_or(0, |h| h.active_items), 0, 0, 0));
-    FeedSummary {
+    let mut summary = FeedSummary {
         feed: feed.to_string(),
         status: if error.is_some() { "error" } else { "ok" },
-        items,
-        new,
-        updated,
-        withdrawn,
+        items: state.feeds.get(feed).map_or(0, |h| h.active_items),
+        new: 0,
+        updated: 0,
+        withdrawn: 0,
         ms,
         error,
+        skipped: 0,
+        incomplete: 0,
+        problem: None,
+    };
+    for event in events {
+        if let Event::FeedPolled { items, new, updated, withdrawn, skipped, incomplete, problem, .. } = event
+        {
+            (summary.items, summary.new, summary.updated, summary.withdrawn) =
+                (*items, *new, *updated, *withdrawn);
+            (summary.skipped, summary.incomplete, summary.problem) = (*skipped, *incomplete, problem.clone());
+        }
     }
+    summary
 }
 
 fn print(summary: &FeedSummary, format: Format) {
     match format {
         Format::Json => println!("{}", serde_json::to_string(summary).expect("summaries serialize")),
         Format::Text => match &summary.error {
-            None => println!(
-                "{:<20} ok     {:>5} items {:>4} new {:>4} updated {:>4} withdrawn {:>6} ms",
-                summary.feed, summary.items, summary.new, summary.updated, summary.withdrawn, summary.ms
-            ),
-            Some(error) => println!("{:<20} ERROR  {error}", summary.feed),
+            None => {
+                let mut line = format!(
+                    "{:<20} ok     {:>5} items {:>4} new {:>4} updated {:>4} withdrawn {:>6} ms",
+                    summary.feed, summary.items, summary.new, summary.updated, summary.withdrawn, summary.ms
+                );
+                if summary.skipped + summary.incomplete > 0 {
+                    let problem =
+                        summary.problem.as_deref().map_or_else(|| "no reason given".into(), one_line);
+                    line.push_str(&format!(
+                        "; {}, first: {problem}",
+                        unread_counts(summary.skipped, summary.incomplete)
+                    ));
+                }
+                println!("{line}");
+            }
+            Some(error) => println!("{:<20} ERROR  {}", summary.feed, one_line(error)),
         },
     }
 }

@@ -109,6 +109,7 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
         withdrawn: 0,
         ms: 80,
         skipped: 0,
+        incomplete: 0,
         problem: None,
     };
     at("2026-11-24T01:00:00Z", "feed:usgs-quakes", polled("usgs-quakes"));

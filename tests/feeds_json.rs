@@ -1,16 +1,21 @@
 //! JSON APIs through a mapping of JSON pointers, on real ReliefWeb responses and the mappings a
 //! desk would configure for them (tests/fixtures/json, sources in SOURCES.md), and hostile input.
 
+mod common;
 mod hostile;
 
+use attache::config::{FeedConfig, FeedKind, FeedSource};
 use attache::domain::{Location, Severity, Traffic};
-use attache::feeds::Parsed;
+use attache::feeds::http::Fetcher;
 use attache::feeds::json::{self, JsonMapping};
+use attache::feeds::{Parsed, PollResult, Poller};
 use chrono::{DateTime, Utc};
+use common::{Reply, serve};
 use proptest::prelude::*;
 
 const ONE: &str = "reliefweb-v1-disaster-25466-1item.json";
 const LIST: &str = "reliefweb-v1-disasters-list-external-2024-08-1000items.json";
+const GDACS: &str = "gdacs-geojson-getgeometry-eq-1505491-2025-10-16-6features.geojson";
 
 fn now() -> DateTime<Utc> {
     "2026-11-25T12:00:00Z".parse().unwrap()
@@ -88,6 +93,7 @@ fn simple() -> JsonMapping {
         id: "/id".into(),
         title: Some("/t".into()),
         time: Some("/when".into()),
+        time_format: None,
         link: None,
         lat: Some("/lat".into()),
         lon: Some("/lon".into()),
@@ -109,23 +115,104 @@ fn bad_items_cost_only_themselves() {
     ]}"#;
     let parsed = json::parse("j", body, &simple(), now()).unwrap();
     let ids: Vec<_> = parsed.items.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["7", "b", "d"]);
-    assert_eq!(parsed.skipped.len(), 4, "{:?}", parsed.skipped);
+    assert_eq!(ids, ["7", "a", "b", "d"], "an unreadable time costs the item its time, not its place");
+    assert_eq!(parsed.skipped.len(), 3, "{:?}", parsed.skipped);
     assert_eq!(parsed.skipped[0], "item 1: no id at /id");
     assert!(parsed.skipped[1].starts_with("item 2: id /id is an object"));
-    assert!(
-        parsed.skipped[2].starts_with("item 3: time /when:")
-            && parsed.skipped[2].contains("2024-02-06 04:20")
+    assert!(parsed.skipped[2].starts_with("item 5: /t is an array, not text"));
+    assert_eq!(
+        parsed.incomplete,
+        ["item 3: time /when: \"2024-02-06 04:20\" is not an RFC 3339 or RFC 2822 date (time_format in \
+          [feed.map] reads other forms); kept with the time it was first seen"]
     );
-    assert!(parsed.skipped[3].starts_with("item 5: /t is an array, not text"));
     let seven = &parsed.items[0];
     assert_eq!(seven.published, Some("2024-02-06T04:20:51.555Z".parse().unwrap()));
     assert_eq!(seven.location, Some(Location::Point { lat: 16.8, lon: 121.0 }));
     assert_eq!(seven.severity, Severity::Critical);
-    assert_eq!(parsed.items[1].location, None, "latitude 200 is no place");
-    assert_eq!(parsed.items[1].published, Some("2024-02-05T22:50:00Z".parse().unwrap()));
-    assert_eq!(parsed.items[2].published, Some("2024-02-06T12:20:00Z".parse().unwrap()));
-    assert_eq!(parsed.items[2].severity, Severity::Severe);
+    assert_eq!(parsed.items[1].published, None);
+    assert_eq!(parsed.items[2].location, None, "latitude 200 is no place");
+    assert_eq!(parsed.items[2].published, Some("2024-02-05T22:50:00Z".parse().unwrap()));
+    assert_eq!(parsed.items[3].published, Some("2024-02-06T12:20:00Z".parse().unwrap()));
+    assert_eq!(parsed.items[3].severity, Severity::Severe);
+}
+
+fn gdacs_feed(url: String, map: JsonMapping) -> FeedConfig {
+    FeedConfig { map: Some(map), ..FeedConfig::new("gdacs", FeedKind::Json, FeedSource::Url(url)) }
+}
+
+async fn poll_gdacs(map: JsonMapping) -> Parsed {
+    let server = serve(|_| Reply::ok(fixture(GDACS)).with_header("content-type", "application/json")).await;
+    let mut poller = Poller::new(gdacs_feed(server.url("/gdacsapi/api/polygons/getgeometry"), map));
+    match poller.poll(&Fetcher::new()).await.result {
+        PollResult::Fetched(parsed) => parsed,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn gdacs_geojson_times_without_a_zone_read_through_time_format() {
+    let parsed = poll_gdacs(mapping(GDACS)).await;
+    assert!(parsed.skipped.is_empty() && parsed.incomplete.is_empty(), "{parsed:?}");
+    assert_eq!(parsed.items.len(), 6);
+    let shapes: Vec<_> = parsed.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        shapes,
+        [
+            "Point_Centroid",
+            "Poly_SMPInt_0",
+            "Poly_SMPInt_4",
+            "Poly_SMPInt_4.5",
+            "Poly_SMPInt_5",
+            "Poly_Circle"
+        ]
+    );
+    for item in &parsed.items {
+        assert_eq!(item.published, Some("2025-10-16T17:02:58Z".parse().unwrap()), "{item:?}");
+        assert_eq!(item.title, "Earthquake in Indonesia");
+        assert_eq!(item.severity, Severity::Minor, "Green");
+    }
+    let centroid = &parsed.items[0];
+    assert_eq!(centroid.location, Some(Location::Point { lat: -2.1142, lon: 139.0855 }));
+    assert_eq!(
+        centroid.link.as_deref(),
+        Some("https://www.gdacs.org/report.aspx?eventid=1505491&episodeid=1666479&eventtype=EQ")
+    );
+    assert_eq!(parsed.items[1].location, None, "a polygon's coordinates are not one point");
+
+    // The same document with the description's own form of the time.
+    let described = JsonMapping {
+        time: Some("/properties/htmldescription".into()),
+        time_format: Some("Green M 5.1 Earthquake in Indonesia at: %d %b %Y %H:%M:%S.".into()),
+        ..mapping(GDACS)
+    };
+    let parsed = poll_gdacs(described).await;
+    assert!(parsed.incomplete.is_empty(), "{:?}", parsed.incomplete);
+    assert!(parsed.items.iter().all(|i| i.published == Some("2025-10-16T17:02:58Z".parse().unwrap())));
+}
+
+#[tokio::test]
+async fn without_time_format_gdacs_items_are_kept_and_the_problem_noted() {
+    let parsed = poll_gdacs(JsonMapping { time_format: None, ..mapping(GDACS) }).await;
+    assert_eq!(parsed.items.len(), 6, "not one of them dropped: {:?}", parsed.skipped);
+    assert!(parsed.skipped.is_empty());
+    assert!(parsed.items.iter().all(|i| i.published.is_none()));
+    assert_eq!(parsed.incomplete.len(), 6);
+    assert_eq!(
+        parsed.incomplete[0],
+        "item 0: time /properties/fromdate: date \"2025-10-16T17:02:58\" has no time zone (time_format in \
+         [feed.map] reads other forms); kept with the time it was first seen"
+    );
+    // A format that does not fit says so, and still costs no item.
+    let wrong = JsonMapping { time_format: Some("%d %b %Y %H:%M:%S".into()), ..mapping(GDACS) };
+    let parsed = poll_gdacs(wrong).await;
+    assert_eq!(parsed.items.len(), 6);
+    assert!(
+        parsed.incomplete[5].starts_with(
+            "item 5: time /properties/fromdate: \"2025-10-16T17:02:58\" does not match time_format \"%d %b %Y %H:%M:%S\""
+        ),
+        "{:?}",
+        parsed.incomplete
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 
 mod hostile;
 
-use attache::domain::{FeedItem, Severity, Traffic};
+use attache::alerts::Rule;
+use attache::domain::{Area, FeedItem, Location, Mission, MissionKind, MissionStatus, Severity, Traffic};
 use attache::feeds::{Parsed, rss};
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
@@ -132,8 +133,128 @@ fn unreadable_dates_leave_the_item_undated_with_a_note() {
     assert_eq!(parsed.items[0].published, None);
     assert_eq!(parsed.items[1].published, None, "no zone: not guessed");
     assert_eq!(parsed.items[2].published, Some("2022-03-03T04:30:00Z".parse().unwrap()));
-    assert_eq!(parsed.skipped.len(), 2);
-    assert!(parsed.skipped[0].contains("\"le 3 mars\" not understood"), "{:?}", parsed.skipped);
+    assert!(parsed.skipped.is_empty(), "kept items are not skipped: {:?}", parsed.skipped);
+    assert_eq!(parsed.incomplete.len(), 2);
+    assert!(
+        parsed.incomplete[0].starts_with("entry 0: date \"le 3 mars\" not understood"),
+        "{:?}",
+        parsed.incomplete
+    );
+    assert!(
+        parsed.incomplete[1].starts_with("entry 1: date \"2022-03-03T10:00:00\""),
+        "{:?}",
+        parsed.incomplete
+    );
+}
+
+fn mission_at(lat: f64, lon: f64, radius_km: f64) -> Mission {
+    Mission {
+        id: "AOR".into(),
+        name: "area of responsibility".into(),
+        kind: MissionKind::JointTaskForce,
+        status: MissionStatus::Active,
+        country: "US".into(),
+        area: Area::Circle { lat, lon, radius_km },
+        lead: None,
+        partners: vec![],
+        start: None,
+        end: None,
+    }
+}
+
+#[test]
+fn a_georss_point_locates_the_entry_for_geographic_rules() {
+    let item = parse("usgs-earthquakes-past-hour-atom10-html-summary.xml").items.remove(0);
+    assert_eq!(item.location, Some(Location::Point { lat: 40.3465004, lon: -124.4599991 }));
+    let mut near = Rule::new("near the coast", Severity::Moderate);
+    near.near_mission_km = Some(50.0);
+    // Eureka, CA is some 60 km north of Petrolia: within reach of a 20 km area plus 50 km.
+    assert!(near.matches(&item, &[mission_at(40.80, -124.16, 20.0)], &[]).is_some());
+    assert!(near.matches(&item, &[mission_at(14.6, 121.0, 20.0)], &[]).is_none(), "Manila is not");
+}
+
+#[test]
+fn w3c_geo_and_gml_positions_as_publishers_write_them() {
+    let yahoo = rss::parse(
+        "news",
+        &fixture("yahoo-weather-rss20-2012-w3c-geo-lat-long-space-before-declaration.xml"),
+        now(),
+    )
+    .unwrap();
+    assert!(yahoo.skipped.is_empty(), "{:?}", yahoo.skipped);
+    let weather = &yahoo.items[0];
+    assert_eq!(weather.location, Some(Location::Point { lat: 34.05, lon: -118.25 }));
+    assert_eq!(weather.title, "Conditions for Los Angeles, CA at 11:47 am PDT");
+    assert_eq!(weather.published, None, "\"11:47 am PDT\" is not RFC 2822");
+    assert_eq!(
+        yahoo.incomplete,
+        ["entry 0: date \"Mon, 23 Jul 2012 11:47 am PDT\" not understood: the item is kept without it"],
+        "the channel's own lastBuildDate is no item's concern"
+    );
+
+    let stores = parse("walmart-stores-rss20-georss-gml-where-excerpt.xml");
+    assert_eq!(stores.items.len(), 2);
+    for store in &stores.items {
+        assert_eq!(store.location, Some(Location::Point { lat: 36.3651, lon: -94.2145 }), "{store:?}");
+        assert!(store.id.starts_with("title-sha256-"), "no guid or link: {store:?}");
+    }
+}
+
+#[test]
+fn gdacs_rss_read_as_news_keeps_its_positions() {
+    for (name, count) in [
+        ("gdacs-rss-fixture-4items-tc-eq-dr.xml", 4),
+        ("gdacs-rss-2019-12-30-current-16items-dr-eq-tc.xml", 16),
+        ("gdacs-rss-7d-2019-12-30-115items-dr-eq-tc-vo.xml", 115),
+    ] {
+        let body = std::fs::read(format!("tests/fixtures/gdacs/{name}")).unwrap();
+        let parsed = rss::parse("news", &body, now()).unwrap();
+        assert!(parsed.skipped.is_empty() && parsed.incomplete.is_empty(), "{name}: {parsed:?}");
+        assert_eq!(parsed.items.len(), count, "{name}");
+        let unlocated: Vec<_> = parsed.items.iter().filter(|i| i.location.is_none()).map(|i| &i.id).collect();
+        assert!(unlocated.is_empty(), "{name}: {unlocated:?}");
+    }
+    let body = std::fs::read("tests/fixtures/gdacs/gdacs-rss-fixture-4items-tc-eq-dr.xml").unwrap();
+    let first = rss::parse("news", &body, now()).unwrap().items.remove(0);
+    assert_eq!(first.location, Some(Location::Point { lat: -19.4, lon: 59.8 }));
+}
+
+#[test]
+fn positions_that_cannot_be_read_keep_the_entry_and_say_why() {
+    let body = b"<rss version='2.0' xmlns:georss='http://www.georss.org/georss'><channel><title>t</title>\
+        <item><guid>lon-first</guid><title>a</title><georss:point>-124.46 40.35</georss:point></item>\
+        <item><guid>padded</guid><title>b</title><georss:point>\n\t 14.6 ,\n 121.0 </georss:point></item>\
+        <item><guid>none</guid><title>c</title></item>\
+        </channel></rss>";
+    let parsed = rss::parse("news", body, now()).unwrap();
+    assert_eq!(parsed.items.len(), 3);
+    assert_eq!(parsed.items[0].location, None, "not guessed");
+    assert_eq!(parsed.items[1].location, Some(Location::Point { lat: 14.6, lon: 121.0 }));
+    assert_eq!(parsed.items[2].location, None);
+    assert_eq!(
+        parsed.incomplete,
+        [
+            "entry 0: georss:point \"-124.46 40.35\" is not a latitude and longitude on earth (longitude first? \
+          GeoRSS puts latitude first); kept without a position"
+        ]
+    );
+}
+
+#[test]
+fn positions_under_any_prefix_in_a_declared_encoding() {
+    // ISO-8859-1, as some publishers still declare; GeoRSS bound to another prefix, with the
+    // namespace's trailing slash some write; a W3C point inside geo:Point.
+    let body = b"<?xml version='1.0' encoding='ISO-8859-1'?>\
+        <rss version='2.0' xmlns:g='http://www.georss.org/georss/' xmlns:w='http://www.w3.org/2003/01/geo/wgs84_pos#'>\
+        <channel><title>t</title>\
+        <item><guid>1</guid><title>Usulut\xe1n</title><g:point>13.35 -88.44</g:point></item>\
+        <item><guid>2</guid><title>b</title><w:Point><w:lat>-19.4</w:lat><w:long>59.8</w:long></w:Point></item>\
+        </channel></rss>";
+    let parsed = rss::parse("news", body, now()).unwrap();
+    assert!(parsed.incomplete.is_empty(), "{:?}", parsed.incomplete);
+    assert_eq!(parsed.items[0].title, "Usulut\u{e1}n");
+    assert_eq!(parsed.items[0].location, Some(Location::Point { lat: 13.35, lon: -88.44 }));
+    assert_eq!(parsed.items[1].location, Some(Location::Point { lat: -19.4, lon: 59.8 }));
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! `attache poll --once` and `attache demo-serve` as a user runs them: real processes, a real
 //! HTTP server on 127.0.0.1, a real journal.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{Reply, serve};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -139,4 +142,120 @@ fn poll_once_names_the_feeds_when_asked_for_an_unknown_one() {
         .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("no feed named `gdacs` (feeds: quakes)"), "{stderr}");
+}
+
+/// A desk of one feed, `kind` at `url`, with `extra` lines in its table (such as a `[feed.map]`).
+fn desk_with(dir: &Path, kind: &str, url: &str, extra: &str) -> std::path::PathBuf {
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.join(file)).unwrap();
+    }
+    let text = format!(
+        "[desk]\nname = \"Test desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n\n\
+         [[feed]]\nname = \"feed\"\nkind = \"{kind}\"\nurl = \"{url}\"\n{extra}"
+    );
+    let path = dir.join("attache.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A real USGS summary whose third feature has its magnitude written as text, as a publisher's
+/// glitch can leave it.
+fn quakes_with_a_feature_unreadable() -> Vec<u8> {
+    let text =
+        std::fs::read_to_string("tests/fixtures/usgs/usgs-4.5_day-2024-02-06-13features.geojson").unwrap();
+    let broken = text.replacen(
+        "\"mag\":4.6,\"place\":\"Reykjanes Ridge\"",
+        "\"mag\":\"4.6\",\"place\":\"Reykjanes Ridge\"",
+        1,
+    );
+    assert_ne!(broken, text);
+    broken.into_bytes()
+}
+
+#[test]
+fn poll_once_reports_entries_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let body = quakes_with_a_feature_unreadable();
+    let server = runtime.block_on(serve(move |_| Reply::ok(body.clone())));
+    let config = desk_with(dir.path(), "usgs-geojson", &server.url("/4.5_day.geojson"), "");
+    let journal = dir.path().join("journal");
+
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0, "a feed read in part still answered: {out}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((line["status"].as_str(), line["items"].as_u64()), (Some("ok"), Some(12)), "{out}");
+    assert_eq!((line["skipped"].as_u64(), line["incomplete"].as_u64()), (Some(1), Some(0)), "{out}");
+    let problem = line["problem"].as_str().unwrap();
+    assert!(problem.starts_with("feature 2: ") && problem.contains("\"4.6\""), "{problem}");
+    assert_eq!(line["error"], serde_json::Value::Null, "the fields scripts read are all still there");
+
+    let (code, out) = poll(&config, &journal, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("feed ") && out.contains(" ok "), "{out}");
+    assert!(out.contains("; 1 entry skipped, first: feature 2: "), "{out}");
+    let records = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap();
+    let polled: Vec<serde_json::Value> = records
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &serde_json::Value| r["kind"] == "feed.polled")
+        .collect();
+    assert!(!polled.is_empty());
+    assert!(polled.iter().all(|r| r["skipped"] == 1 && r["problem"].as_str() == Some(problem)), "{polled:?}");
+}
+
+const GDACS: &str = "tests/fixtures/json/gdacs-geojson-getgeometry-eq-1505491-2025-10-16-6features.geojson";
+
+/// The `[feed.map]` a desk writes for the GDACS document, with `time_format` or without.
+fn gdacs_map(time_format: Option<&str>) -> String {
+    let mut map =
+        "[feed.map]\nitems = \"/features\"\nid = \"/properties/Class\"\ntitle = \"/properties/name\"\n\
+                   time = \"/properties/fromdate\"\n"
+            .to_string();
+    if let Some(format) = time_format {
+        map.push_str(&format!("time_format = \"{format}\"\n"));
+    }
+    map
+}
+
+/// The `published` time of every item the journal has seen.
+fn published(journal: &Path) -> Vec<serde_json::Value> {
+    let records = std::fs::read_to_string(journal.join("00000001.jsonl")).unwrap();
+    records
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "item.seen")
+        .map(|r| r["item"]["published"].clone())
+        .collect()
+}
+
+#[test]
+fn poll_once_reads_gdacs_times_with_the_desks_time_format() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(serve(|_| Reply::ok(std::fs::read(GDACS).unwrap())));
+    let url = server.url("/gdacsapi/api/polygons/getgeometry?eventtype=EQ&eventid=1505491");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_with(dir.path(), "json", &url, &gdacs_map(Some("%Y-%m-%dT%H:%M:%S")));
+    let journal = dir.path().join("journal");
+    let (code, out) = poll(&config, &journal, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((line["items"].as_u64(), line["new"].as_u64()), (Some(6), Some(6)), "{out}");
+    assert_eq!((line["skipped"].as_u64(), line["incomplete"].as_u64()), (Some(0), Some(0)), "{out}");
+    assert_eq!(published(&journal), vec![serde_json::json!("2025-10-16T17:02:58Z"); 6]);
+
+    // Without it every item is still journaled, placed at when it was first seen, and the
+    // problem is reported rather than an `ok, 0 items`.
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_with(dir.path(), "json", &url, &gdacs_map(None));
+    let journal = dir.path().join("journal");
+    let (code, out) = poll(&config, &journal, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("     6 items    6 new"), "{out}");
+    assert!(
+        out.contains("; 6 items incomplete, first: item 0: time /properties/fromdate: date \"2025-10-16T17:02:58\" has no time zone"),
+        "{out}"
+    );
+    assert_eq!(published(&journal), vec![serde_json::Value::Null; 6]);
 }

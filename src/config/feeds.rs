@@ -34,7 +34,8 @@ pub(super) fn feed_config(
         (Some(FeedKind::Json), Some(map)) => match map.get_ref().validate() {
             Ok(()) => Some(map.get_ref().clone()),
             Err(why) => {
-                problems.push(src.problem(Some(map.span()), format!("{field}.map"), why));
+                let span = key_in_table(src.text, map.span(), &why).unwrap_or(map.span());
+                problems.push(src.problem(Some(span), format!("{field}.map"), why));
                 None
             }
         },
@@ -90,6 +91,30 @@ pub(super) fn feed_config(
         ca_file: feed.ca_file.as_ref().map(|f| base.join(f.get_ref())),
         enabled: feed.enabled,
     })
+}
+
+/// Where, inside a table, the key a message begins with (`map.time_format ...`) is written, so
+/// the problem points at its line rather than the table's.
+fn key_in_table(text: &str, table: std::ops::Range<usize>, message: &str) -> Option<std::ops::Range<usize>> {
+    let key: String = message
+        .strip_prefix("map.")?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    // The table's span may cover only its header: read on to the next header.
+    let mut offset = table.start;
+    for (n, line) in text.get(table.start..)?.split_inclusive('\n').enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        if n > 0 && line.trim_start().starts_with('[') && offset >= table.end {
+            return None;
+        }
+        let rest = line.trim_start().strip_prefix(key.as_str());
+        if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+            return Some(offset + indent..offset + indent + key.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The headers a feed sends. Secrets are checked for where they live, not read: the value is

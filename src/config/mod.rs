@@ -3,6 +3,7 @@
 //! each with file, line and field, instead of stopping at the first.
 
 mod feeds;
+mod plain;
 mod problem;
 mod raw;
 mod rules;
@@ -198,6 +199,10 @@ pub struct Config {
     pub contacts: Vec<Contact>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
+    /// What the configuration names on disk that is not there as it should be now: a feed's
+    /// document, the journal directory. A console runs without them (a document may yet be
+    /// dropped there), but `check` reports them.
+    pub on_disk: Vec<Problem>,
 }
 
 /// The default poll interval for a feed that names none.

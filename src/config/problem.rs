@@ -28,6 +28,10 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Where each name (a feed's, a rule's, a mission's id) was first given: its index and span, so
+/// that a second use can say where the first is.
+pub(super) type FirstGiven = std::collections::HashMap<String, (usize, Range<usize>)>;
+
 /// A configuration file's text, for turning byte spans into lines and columns.
 pub(super) struct Source<'a> {
     pub path: &'a Path,
@@ -46,6 +50,12 @@ impl Source<'_> {
             None => (0, 0),
         };
         Problem { file: self.path.to_path_buf(), line, column, field: field.into(), message: message.into() }
+    }
+
+    /// Where a span starts, in words, for a message that points at a second place.
+    pub fn place(&self, span: Range<usize>) -> String {
+        let (line, column) = line_column(self.text, span.start);
+        format!("line {line}, column {column}")
     }
 }
 

@@ -50,7 +50,7 @@ pub struct Demo {
 pub struct Desk {
     pub name: String,
     pub tz: Text,
-    pub journal: Option<String>,
+    pub journal: Option<Text>,
     pub missions: Text,
     pub contacts: Text,
 }

@@ -1,22 +1,23 @@
 //! Checking `[[rule]]` tables: feed names and kinds that exist, severities on the scale,
 //! distances and durations that make sense.
 
-use std::collections::HashSet;
-
-use super::problem::{Problem, Source};
+use super::problem::{FirstGiven, Problem, Source};
 use super::raw;
 use super::validate::parse_duration;
 use super::{FeedConfig, FeedKind};
 use crate::alerts::Rule;
 use crate::domain::Severity;
 
+/// `feeds` are the feeds that check out; `declared` every feed name the file gives, so that a
+/// rule naming a feed with a problem of its own is not also wrong.
 pub(super) fn rules(
     src: &Source,
     raw: &[raw::Rule],
     feeds: &[FeedConfig],
+    declared: &[&str],
     problems: &mut Vec<Problem>,
 ) -> Vec<Rule> {
-    let mut names = HashSet::new();
+    let mut first = FirstGiven::new();
     raw.iter()
         .enumerate()
         .filter_map(|(n, r)| {
@@ -31,20 +32,25 @@ pub(super) fn rules(
                     "a rule name may not contain `|` (it separates alert ids)".into(),
                 ));
             }
-            if !names.insert(r.name.get_ref().clone()) {
-                problems.push(problem(
-                    r.name.span(),
-                    "name",
-                    format!("rule name `{}` is used twice", r.name.get_ref()),
-                ));
+            if let Some((m, span)) = first.get(r.name.get_ref()) {
+                let message = format!(
+                    "rule name `{}` is already used by rule[{m}] at {}",
+                    r.name.get_ref(),
+                    src.place(span.clone())
+                );
+                problems.push(problem(r.name.span(), "name", message));
+            } else {
+                first.insert(r.name.get_ref().clone(), (n, r.name.span()));
             }
             let mut selected: Option<Vec<String>> = None;
             if let Some(wanted) = &r.feeds {
                 for name in wanted {
-                    if !feeds.iter().any(|f| &f.name == name.get_ref()) {
-                        let known: Vec<_> = feeds.iter().map(|f| f.name.as_str()).collect();
-                        let message =
-                            format!("no feed named `{}` (feeds: {})", name.get_ref(), known.join(", "));
+                    if !declared.contains(&name.get_ref().as_str()) {
+                        let message = if declared.is_empty() {
+                            format!("no feed named `{}` (no feeds are configured)", name.get_ref())
+                        } else {
+                            format!("no feed named `{}` (feeds: {})", name.get_ref(), declared.join(", "))
+                        };
                         problems.push(problem(name.span(), "feeds", message));
                     }
                 }

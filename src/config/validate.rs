@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use super::problem::{Problem, Source};
+use super::plain;
+use super::problem::{FirstGiven, Problem, Source};
 use super::raw::{self, Text};
 use super::{Config, FeedConfig, Layout};
 use crate::domain::{
@@ -15,15 +16,15 @@ use crate::domain::{
 };
 use crate::text::one_line;
 
-/// Parses one file, naming the field a type error or unknown key sits in.
+/// Parses one file, naming the field a type error or unknown key sits in, in plain words.
 pub(super) fn parse<T: DeserializeOwned>(src: &Source) -> Result<T, Problem> {
-    let de =
-        toml::de::Deserializer::parse(src.text).map_err(|e| src.problem(e.span(), "", e.message().trim()))?;
+    let de = toml::de::Deserializer::parse(src.text)
+        .map_err(|e| src.problem(e.span(), "", plain::syntax_error(src.text, e.span(), e.message())))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        let field = if field == "." { String::new() } else { field };
+        let field = plain::field(&e.path().to_string());
         let inner = e.into_inner();
-        src.problem(inner.span(), field, inner.message().trim())
+        let message = plain::type_error(&field, inner.message());
+        src.problem(inner.span(), field, message)
     })
 }
 
@@ -41,26 +42,29 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             Layout::Auto
         }
     };
-    let mut names = HashSet::new();
+    let mut first = FirstGiven::new();
     let feeds: Vec<FeedConfig> = file
         .feeds
         .iter()
         .enumerate()
         .filter_map(|(n, feed)| {
             let field = format!("feed[{n}]");
-            if !names.insert(feed.name.get_ref().clone()) {
-                problems.push(src.problem(
-                    Some(feed.name.span()),
-                    format!("{field}.name"),
-                    format!(
-                        "feed name `{}` is used twice; names identify feeds in the journal",
-                        feed.name.get_ref()
-                    ),
-                ));
+            if let Some((m, span)) = first.get(feed.name.get_ref()) {
+                let message = format!(
+                    "feed name `{}` is already used by feed[{m}] at {}; names identify feeds in the journal",
+                    feed.name.get_ref(),
+                    src.place(span.clone())
+                );
+                problems.push(src.problem(Some(feed.name.span()), format!("{field}.name"), message));
+            } else {
+                first.insert(feed.name.get_ref().clone(), (n, feed.name.span()));
             }
             super::feeds::feed_config(src, feed, &field, base, problems)
         })
         .collect();
+    // Rules name feeds as the file declares them: a feed left out for a problem of its own is
+    // not also reported missing by every rule that names it.
+    let declared: Vec<&str> = file.feeds.iter().map(|f| f.name.get_ref().as_str()).collect();
     let demo_serve = file.demo.as_ref().and_then(|demo| {
         demo.serve
             .get_ref()
@@ -72,7 +76,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             })
             .ok()
     });
-    let rules = super::rules::rules(src, &file.rules, &feeds, problems);
+    let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
     Config {
         path: Default::default(),
         rules,
@@ -80,7 +84,8 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         demo_serve,
         desk_name: one_line(&file.desk.name),
         desk_tz,
-        journal: file.desk.journal.as_ref().map(|j| base.join(j)),
+        journal: file.desk.journal.as_ref().map(|j| base.join(j.get_ref())),
+        on_disk: on_disk(src, &file, base, &feeds),
         feeds,
         layout,
         missions: Vec::new(),
@@ -89,19 +94,56 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
     }
 }
 
+/// Checks that each feed's `path` names a document and the journal is not a file.
+fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (n, feed) in file.feeds.iter().enumerate() {
+        let Some(path) = &feed.path else { continue };
+        // A feed with problems of its own is reported for those alone.
+        if !feeds.iter().any(|f| f.name == *feed.name.get_ref()) {
+            continue;
+        }
+        let full = base.join(path.get_ref());
+        let message = match std::fs::metadata(&full) {
+            Ok(meta) if meta.is_dir() => format!("{} is a directory, not a document", full.display()),
+            Ok(_) => match std::fs::File::open(&full) {
+                Ok(_) => continue,
+                Err(e) => format!("cannot read {}: {e}", full.display()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                format!("there is no document at {} for this feed to read", full.display())
+            }
+            Err(e) => format!("cannot read {}: {e}", full.display()),
+        };
+        problems.push(src.problem(Some(path.span()), format!("feed[{n}].path"), message));
+    }
+    if let Some(journal) = &file.desk.journal {
+        let full = base.join(journal.get_ref());
+        if full.exists() && !full.is_dir() {
+            let message =
+                format!("{} is a file; the journal is a directory (made when missing)", full.display());
+            problems.push(src.problem(Some(journal.span()), "desk.journal", message));
+        }
+    }
+    problems
+}
+
 pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec<Problem>) -> Vec<Mission> {
-    let mut ids = HashSet::new();
+    let mut first = FirstGiven::new();
     file.missions
         .into_iter()
         .enumerate()
         .filter_map(|(n, m)| {
             let field = format!("mission[{n}]");
-            if !ids.insert(m.id.get_ref().clone()) {
-                problems.push(src.problem(
-                    Some(m.id.span()),
-                    format!("{field}.id"),
-                    format!("mission id `{}` is used twice", m.id.get_ref()),
-                ));
+            if let Some((k, span)) = first.get(m.id.get_ref()) {
+                let message = format!(
+                    "mission id `{}` is already used by mission[{k}] at {}; ids must be unique",
+                    m.id.get_ref(),
+                    src.place(span.clone())
+                );
+                problems.push(src.problem(Some(m.id.span()), format!("{field}.id"), message));
+            } else {
+                first.insert(m.id.get_ref().clone(), (n, m.id.span()));
             }
             let kind = choice(
                 src,

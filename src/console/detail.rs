@@ -230,6 +230,13 @@ fn feed(
     if let Some(ms) = health.last_poll_ms {
         lines.push(format!("Last poll took: {ms} ms"));
     }
+    if health.partly_read() {
+        let counts = crate::state::unread_counts(health.skipped, health.incomplete);
+        lines.push(format!(
+            "Not read: {counts}; first: {}",
+            health.problem.as_deref().unwrap_or("no reason given")
+        ));
+    }
     if let Some((t, error)) = &health.last_error {
         lines.push(format!("Last error: {} ({}): {error}", stamp(*t), ago(*t, now)));
     }
@@ -248,7 +255,8 @@ fn feed(
     lines.push(String::new());
     lines.push(format!("Active items ({})", items.len()));
     for e in items {
-        let at = e.item.published.map_or_else(|| "-".to_string(), stamp);
+        // An item without a time of its own is placed at when the desk first saw it.
+        let at = e.item.published.map_or_else(|| format!("{} (first seen)", stamp(e.first_seen)), stamp);
         lines.push(format!("  {} {}  {}", e.item.severity.tag(), at, e.item.title));
     }
     Some(Detail { title: format!("Feed {name}"), lines })

@@ -8,7 +8,7 @@ use super::format::{ago, span, when};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
 use crate::domain::{MissionStatus, Severity};
-use crate::state::{AlertState, DeskState};
+use crate::state::{AlertState, DeskState, FeedHealth};
 
 pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
     let mut rows: Vec<(MissionStatus, Option<Severity>, Row)> = config
@@ -158,6 +158,8 @@ pub fn feed_state(
         None => "waiting",
         // Three missed intervals: the picture from this feed can no longer be trusted as current.
         Some(ok) if now - ok > every * 3 => "STALE",
+        // It answers, but some of what it said could not be read (Enter shows why).
+        Some(_) if health.is_some_and(FeedHealth::partly_read) => "PARTIAL",
         Some(_) => "ok",
     }
 }
@@ -196,7 +198,7 @@ pub fn feeds(
                     next,
                 ],
                 severity: None,
-                flagged: matches!(word, "FAILING" | "BACKOFF" | "STALE"),
+                flagged: matches!(word, "FAILING" | "BACKOFF" | "STALE" | "PARTIAL"),
             }
         })
         .collect()

@@ -117,9 +117,12 @@ events! {
         updated: usize,
         withdrawn: usize,
         ms: u64,
-        /// Entries of the document that could not be read, with the first one's reason.
+        /// Entries of the document that could not be read, and items kept with a part that
+        /// could not be (a time, a position), with the first problem of either.
         #[serde(default, skip_serializing_if = "is_zero")]
         skipped: usize,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        incomplete: usize,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         problem: Option<String>,
     },

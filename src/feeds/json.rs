@@ -3,11 +3,13 @@
 //!
 //! Real APIs are loose about types, so each field takes what it reasonably can: ids as strings
 //! or numbers (ReliefWeb's item `id` is a string, `fields.id` an integer); coordinates as numbers
-//! or numeric strings; times as RFC 3339 / RFC 2822 strings or epoch numbers (seconds, or
-//! milliseconds when the number is too large to be seconds, as USGS writes them); severity as
-//! the desk's own words, CAP's (Extreme…Unknown) or alert colours (green…red), the raw value
-//! kept. An item whose id is missing or whose time is unreadable is skipped with its index; a
-//! coordinate off the globe (NaN, 1e400, latitude 200) leaves the item without a location.
+//! or numeric strings; times as RFC 3339 / RFC 2822 strings, in the publisher's own form when the
+//! desk gives it (`time_format`), or epoch numbers (seconds, or milliseconds when the number is
+//! too large to be seconds, as USGS writes them); severity as the desk's own words, CAP's
+//! (Extreme…Unknown) or alert colours (green…red), the raw value kept. An item whose id is
+//! missing is skipped with its index; one whose time cannot be read is kept without it (the desk
+//! then knows it by when it first saw it) and noted; a coordinate off the globe (NaN, 1e400,
+//! latitude 200) leaves the item without a location.
 //! serde_json refuses nesting deeper than 128, so a 10,000-deep document is an error, not a
 //! stack overflow.
 
@@ -15,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::time_format::TimeFormat;
 use super::xml::parse_date;
 use super::{ParseError, Parsed, html};
 use crate::domain::{FeedItem, LatLon, Location, Severity, Traffic};
@@ -29,6 +32,9 @@ pub struct JsonMapping {
     pub id: String,
     pub title: Option<String>,
     pub time: Option<String>,
+    /// How the publisher writes `time` when it is not RFC 3339 or RFC 2822: a strftime format,
+    /// UTC unless it carries an offset (`%z`).
+    pub time_format: Option<String>,
     pub link: Option<String>,
     pub lat: Option<String>,
     pub lon: Option<String>,
@@ -50,6 +56,12 @@ impl JsonMapping {
         }
         if self.lat.is_some() != self.lon.is_some() {
             return Err("map.lat and map.lon must be given together".into());
+        }
+        if let Some(format) = &self.time_format {
+            if self.time.is_none() {
+                return Err("map.time_format says how map.time is written, but there is no map.time".into());
+            }
+            TimeFormat::new(format).map_err(|e| format!("map.{e}"))?;
         }
         Ok(())
     }
@@ -94,10 +106,16 @@ pub fn parse(
             return Err(ParseError::new(format!("map.items {:?} is not in the document", mapping.items)));
         }
     };
+    let format = mapping.time_format.as_deref().map(TimeFormat::new).transpose().map_err(ParseError::new)?;
     let mut parsed = Parsed::default();
     for (n, value) in items.iter().enumerate() {
-        match item(feed, value, mapping) {
-            Ok(item) => parsed.items.push(item),
+        match item(feed, value, mapping, format.as_ref()) {
+            Ok((item, note)) => {
+                parsed.items.push(item);
+                if let Some(note) = note {
+                    parsed.incomplete.push(format!("item {n}: {note}"));
+                }
+            }
             Err(why) => parsed.skipped.push(format!("item {n}: {why}")),
         }
     }
@@ -145,16 +163,26 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-fn item(feed: &str, item: &Value, m: &JsonMapping) -> Result<FeedItem, String> {
+/// The item, and a note when it is kept without a part that could not be read.
+fn item(
+    feed: &str,
+    item: &Value,
+    m: &JsonMapping,
+    format: Option<&TimeFormat>,
+) -> Result<(FeedItem, Option<String>), String> {
     let id = match item.pointer(&m.id) {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => return Err(format!("id {} is {}, not a string or number", m.id, kind(other))),
         None => return Err(format!("no id at {}", m.id)),
     };
-    let time = match at(item, m.time.as_ref()) {
-        None => None,
-        Some((p, v)) => Some(time(v).map_err(|e| format!("time {p}: {e}"))?),
+    let (time, note) = match at(item, m.time.as_ref()).map(|(p, v)| (p, time(v, format))) {
+        None => (None, None),
+        Some((_, Ok(t))) => (Some(t), None),
+        Some((p, Err(e))) => {
+            let hint = if format.is_none() { " (time_format in [feed.map] reads other forms)" } else { "" };
+            (None, Some(format!("time {p}: {e}{hint}; kept with the time it was first seen")))
+        }
     };
     let location = match (at(item, m.lat.as_ref()), at(item, m.lon.as_ref())) {
         (Some((_, lat)), Some((_, lon))) => number(lat)
@@ -164,7 +192,7 @@ fn item(feed: &str, item: &Value, m: &JsonMapping) -> Result<FeedItem, String> {
         _ => None,
     };
     let severity_raw = text(item, m.severity.as_ref())?;
-    Ok(FeedItem {
+    let item = FeedItem {
         feed: feed.to_string(),
         title: text(item, m.title.as_ref())?.unwrap_or_else(|| id.clone()),
         id,
@@ -179,13 +207,19 @@ fn item(feed: &str, item: &Value, m: &JsonMapping) -> Result<FeedItem, String> {
         location,
         expires: None,
         traffic: Traffic::Real,
-    })
+    };
+    Ok((item, note))
 }
 
-/// A time as a date string, or epoch seconds, or epoch milliseconds when too large for seconds.
-fn time(v: &Value) -> Result<DateTime<Utc>, String> {
+/// A time as a date string (in the publisher's format when there is one, else RFC 3339 or
+/// RFC 2822), or epoch seconds, or epoch milliseconds when too large for seconds.
+fn time(v: &Value, format: Option<&TimeFormat>) -> Result<DateTime<Utc>, String> {
     match v {
-        Value::String(s) => parse_date(s),
+        Value::String(s) => match format {
+            // A value in a standard form still reads when the format does not fit it.
+            Some(format) => format.read(s).or_else(|e| parse_date(s).map_err(|_| e)),
+            None => parse_date(s),
+        },
         Value::Number(n) => {
             let secs = n.as_f64().filter(|f| f.is_finite()).ok_or("not a finite number")?;
             // 1e11 seconds is the year 5138; beyond that the number is milliseconds.
@@ -216,11 +250,16 @@ mod tests {
 
     #[test]
     fn numbers_are_seconds_or_milliseconds() {
-        let s = time(&serde_json::json!(1_707_193_251)).unwrap();
-        let ms = time(&serde_json::json!(1_707_193_251_555_i64)).unwrap();
+        let s = time(&serde_json::json!(1_707_193_251), None).unwrap();
+        let ms = time(&serde_json::json!(1_707_193_251_555_i64), None).unwrap();
         assert_eq!(s.timestamp(), ms.timestamp());
-        assert!(time(&serde_json::json!("2024-02-06 04:20")).is_err());
-        assert!(time(&serde_json::json!(true)).is_err());
+        assert!(time(&serde_json::json!("2024-02-06 04:20"), None).is_err());
+        assert!(time(&serde_json::json!(true), None).is_err());
+        let format = TimeFormat::new("%Y-%m-%d %H:%M").unwrap();
+        let local = time(&serde_json::json!("2024-02-06 04:20"), Some(&format)).unwrap();
+        assert_eq!(local, "2024-02-06T04:20:00Z".parse::<DateTime<Utc>>().unwrap());
+        let standard = time(&serde_json::json!("2024-02-06T04:20:00+08:00"), Some(&format)).unwrap();
+        assert_eq!(standard, "2024-02-05T20:20:00Z".parse::<DateTime<Utc>>().unwrap());
     }
 
     #[test]
@@ -238,6 +277,7 @@ mod tests {
             id: "/id".into(),
             title: Some("fields.name".into()),
             time: None,
+            time_format: None,
             link: None,
             lat: None,
             lon: None,
@@ -248,5 +288,12 @@ mod tests {
         m.title = None;
         m.lat = Some("/lat".into());
         assert!(m.validate().unwrap_err().contains("together"));
+        m.lat = None;
+        m.time_format = Some("%d %b %Y".into());
+        assert!(m.validate().unwrap_err().contains("no map.time"));
+        m.time = Some("/when".into());
+        assert_eq!(m.validate(), Ok(()));
+        m.time_format = Some("%d %b %Y %Z".into());
+        assert!(m.validate().unwrap_err().starts_with("map.time_format \"%d %b %Y %Z\" has %Z"));
     }
 }

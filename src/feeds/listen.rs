@@ -49,6 +49,7 @@ impl Batch {
                 self.parsed.items.extend(parsed.items);
                 self.parsed.withdrawn.extend(parsed.withdrawn);
                 self.parsed.skipped.extend(parsed.skipped);
+                self.parsed.incomplete.extend(parsed.incomplete);
             }
             Err(e) => self.parsed.skipped.push(format!("event from {from}: {e}")),
         }

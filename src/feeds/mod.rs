@@ -6,6 +6,7 @@ pub mod cap;
 pub mod cot;
 mod diff;
 pub mod gdacs;
+mod geotag;
 mod html;
 pub mod http;
 pub mod json;
@@ -13,6 +14,7 @@ pub mod listen;
 mod outcome;
 mod poller;
 pub mod rss;
+pub mod time_format;
 mod usgs;
 mod xml;
 
@@ -32,13 +34,25 @@ use std::fmt;
 pub const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What a parser made of a document: the items it could read, the items it says are over
-/// (a CAP Cancel, a GDACS event no longer current), and a note for each entry it could not read.
+/// (a CAP Cancel, a GDACS event no longer current), a note for each entry it could not read, and
+/// a note for each item it kept with a part it could not read (a time, a position).
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub items: Vec<FeedItem>,
     /// Ids (within this feed) the document withdraws, with why.
     pub withdrawn: Vec<(String, WithdrawReason)>,
+    /// Entries left out, each with why.
     pub skipped: Vec<String>,
+    /// Items kept without a field they carry but that could not be read, each with why.
+    pub incomplete: Vec<String>,
+}
+
+impl Parsed {
+    /// The first thing that went wrong reading the document: a skipped entry before an
+    /// incomplete one, as it costs more.
+    pub fn first_problem(&self) -> Option<&String> {
+        self.skipped.first().or(self.incomplete.first())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

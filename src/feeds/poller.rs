@@ -129,6 +129,7 @@ impl Poller {
                     parsed.items.extend(alert.items);
                     parsed.withdrawn.extend(alert.withdrawn);
                     parsed.skipped.extend(alert.skipped);
+                    parsed.incomplete.extend(alert.incomplete);
                 }
                 Err(why) => parsed.skipped.push(format!("{url}: {why}")),
             }

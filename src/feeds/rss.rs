@@ -1,13 +1,14 @@
 //! News feeds: RSS 2.0, RSS 1.0 (RDF), RSS 0.9x and Atom 1.0, read with feed-rs, which knows
 //! their many dialects (and JSON Feed besides).
 //!
-//! What is ours: ids, text and dates. The id is the entry's guid or Atom id, else its link, else
+//! What is ours: ids, text, dates and positions. The id is the entry's guid or Atom id, else its link, else
 //! a hash of its title; feed-rs would otherwise invent a random UUID for an entry with neither,
 //! and the same story would look new on every poll. Titles and summaries are published as HTML
 //! often enough (CDATA, or escaped as entities, as Il Giornale does) that both are reduced to
 //! text. Dates: RFC 3339 and RFC 2822 as the standards say, plus what real feeds write instead
 //! (a bare `Z` or `UTC` zone, a date with no time as Debian's `dc:date`); a date we cannot
-//! read leaves the item undated, which is fine for news, and a note in `skipped` says which.
+//! read leaves the item undated, which is fine for news, and a note in `incomplete` says which.
+//! Positions (GeoRSS, W3C Basic Geo) are read apart, as feed-rs does not (`geotag`).
 //! A document that declares entities in a DTD is refused before parsing: feed-rs's XML reader
 //! does not expand them, and there is no reason for a news feed to need them.
 
@@ -18,8 +19,8 @@ use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use sha2::{Digest, Sha256};
 
-use super::xml::{decode, parse_date};
-use super::{ParseError, Parsed, html};
+use super::xml::{self, decode, parse_date};
+use super::{ParseError, Parsed, geotag, html};
 use crate::domain::{FeedItem, Severity, Traffic};
 
 pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, ParseError> {
@@ -36,7 +37,8 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
         .timestamp_parser(move |raw| {
             let parsed = lenient_date(raw);
             if parsed.is_none() {
-                seen.lock().map(|mut v| v.push(raw.trim().to_string())).unwrap_or_default();
+                let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                seen.lock().map(|mut v| v.push(raw)).unwrap_or_default();
             }
             parsed
         })
@@ -48,18 +50,92 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
         e => ParseError::new(format!("not a readable RSS or Atom feed: {e}")),
     })?;
     let mut parsed = Parsed::default();
+    let mut places = Places::read(body, doc.entries.len(), &mut parsed);
     for (n, entry) in doc.entries.into_iter().enumerate() {
+        let place = places.take(n, entry.id.trim());
         match item(feed, entry) {
-            Ok(item) => parsed.items.push(item),
+            Ok(mut item) => {
+                match place {
+                    Ok(location) => item.location = location,
+                    Err(why) => parsed.incomplete.push(format!("entry {n}: {why}; kept without a position")),
+                }
+                parsed.items.push(item);
+            }
             Err(why) => parsed.skipped.push(format!("entry {n}: {why}")),
         }
     }
     let dates = unreadable_dates.lock().map(|v| v.clone()).unwrap_or_default();
-    for raw in dates {
-        parsed.skipped.push(format!("date {raw:?} not understood: the item is kept without it"));
-    }
+    note_unreadable_dates(body, &dates, &mut parsed);
     Ok(parsed)
 }
+
+/// The positions the document's entries give (GeoRSS, W3C Basic Geo), which feed-rs does not
+/// read, matched to feed-rs's entries by their order, or by id when the counts differ.
+enum Places {
+    None,
+    InOrder(Vec<geotag::Place>),
+    ById(std::collections::HashMap<String, geotag::Place>),
+}
+
+impl Places {
+    fn read(body: &[u8], entries: usize, parsed: &mut Parsed) -> Places {
+        if !geotag::mentions_positions(body) {
+            return Places::None;
+        }
+        match geotag::places(body) {
+            Ok(tagged) if tagged.len() == entries => {
+                Places::InOrder(tagged.into_iter().map(|t| t.place).collect())
+            }
+            Ok(tagged) => Places::ById(tagged.into_iter().filter_map(|t| Some((t.id?, t.place))).collect()),
+            Err(e) => {
+                parsed.incomplete.push(format!("positions not read: {e}"));
+                Places::None
+            }
+        }
+    }
+
+    fn take(&mut self, n: usize, id: &str) -> geotag::Place {
+        let place = match self {
+            Places::None => None,
+            Places::InOrder(places) => places.get_mut(n).map(|p| std::mem::replace(p, Ok(None))),
+            Places::ById(places) => places.remove(id),
+        };
+        place.unwrap_or(Ok(None))
+    }
+}
+
+/// A note for each entry whose date could not be read, naming the entry; a channel's own date
+/// is no item's concern. Should the document not read as strict XML, each date is noted alone.
+fn note_unreadable_dates(body: &[u8], dates: &[String], parsed: &mut Parsed) {
+    if dates.is_empty() {
+        return;
+    }
+    let by_entry = xml::with_document(body, |doc| {
+        let mut notes = Vec::new();
+        for (n, entry) in geotag::news_entries(doc).enumerate() {
+            let unreadable = entry
+                .children()
+                .filter(|c| c.is_element() && DATE_ELEMENTS.contains(&c.tag_name().name()))
+                .map(|date| {
+                    xml::text_of(date).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+                })
+                .find(|raw| dates.contains(raw));
+            if let Some(raw) = unreadable {
+                notes.push(format!("entry {n}: date {raw:?} not understood: the item is kept without it"));
+            }
+        }
+        Ok(notes)
+    });
+    match by_entry {
+        Ok(notes) => parsed.incomplete.extend(notes),
+        Err(_) => parsed.incomplete.extend(
+            dates.iter().map(|raw| format!("date {raw:?} not understood: the item is kept without it")),
+        ),
+    }
+}
+
+/// The elements RSS 2.0, RSS 1.0 (Dublin Core) and Atom date an entry with.
+const DATE_ELEMENTS: [&str; 4] = ["pubDate", "published", "updated", "date"];
 
 /// Refuses a DTD that declares entities, looking only at the prolog (before the root element).
 fn refuse_entity_declarations(body: &[u8]) -> Result<(), ParseError> {

@@ -19,12 +19,13 @@ pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Arc<Alert>>) -> 
         Event::ItemSeen { item } => format!("{} new: {}", item.feed, item.title),
         Event::ItemUpdated { item } => format!("{} updated: {}", item.feed, item.title),
         Event::ItemWithdrawn { feed, id, reason } => format!("{feed} withdrew {id} ({})", reason.as_str()),
-        Event::FeedPolled { feed, items, new, updated, withdrawn, skipped, problem, .. } => {
+        Event::FeedPolled { feed, items, new, updated, withdrawn, skipped, incomplete, problem, .. } => {
             let mut text =
                 format!("{feed} ok: {items} items, {new} new, {updated} updated, {withdrawn} withdrawn");
-            if *skipped > 0 {
+            if skipped + incomplete > 0 {
                 text.push_str(&format!(
-                    "; {skipped} unreadable ({})",
+                    "; {} ({})",
+                    unread_counts(*skipped, *incomplete),
                     problem.as_deref().unwrap_or("no reason given")
                 ));
             }
@@ -50,4 +51,16 @@ pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Arc<Alert>>) -> 
         Event::ContactCheckedIn { contact, operator } => format!("{operator} checked in with {contact}"),
     };
     one_line(&text)
+}
+
+/// What a poll could not read, in words: "2 entries skipped, 1 item incomplete".
+pub fn unread_counts(skipped: usize, incomplete: usize) -> String {
+    let mut parts = Vec::new();
+    if skipped > 0 {
+        parts.push(format!("{skipped} {} skipped", if skipped == 1 { "entry" } else { "entries" }));
+    }
+    if incomplete > 0 {
+        parts.push(format!("{incomplete} {} incomplete", if incomplete == 1 { "item" } else { "items" }));
+    }
+    parts.join(", ")
 }

@@ -6,6 +6,7 @@ mod alert;
 mod describe;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep};
+pub use describe::unread_counts;
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -55,6 +56,21 @@ pub struct FeedHealth {
     /// Set while the feed is failing: when the current outage began.
     pub failing_since: Option<DateTime<Utc>>,
     pub active_items: usize,
+    /// What the last good poll could not read: entries skipped, items kept incomplete, and
+    /// the first problem. Absent from states saved before they were kept.
+    #[serde(default)]
+    pub skipped: usize,
+    #[serde(default)]
+    pub incomplete: usize,
+    #[serde(default)]
+    pub problem: Option<String>,
+}
+
+impl FeedHealth {
+    /// The last good poll left something of the document unread.
+    pub fn partly_read(&self) -> bool {
+        self.skipped + self.incomplete > 0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -149,11 +165,14 @@ impl DeskState {
                     self.feed_mut(&feed).active_items -= 1;
                 }
             }
-            Event::FeedPolled { feed, ms, .. } => {
+            Event::FeedPolled { feed, ms, skipped, incomplete, problem, .. } => {
                 let health = self.feed_mut(&feed);
                 health.last_ok = Some(ts);
                 health.last_poll_ms = Some(ms);
                 health.failing_since = None;
+                health.skipped = skipped;
+                health.incomplete = incomplete;
+                health.problem = problem.map(one_line_owned);
             }
             Event::FeedFailed { feed, error } => {
                 let health = self.feed_mut(&feed);

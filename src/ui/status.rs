@@ -38,15 +38,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else if waiting > 0 {
         spans.push(Span::styled(format!("│ {waiting} open "), theme.flagged()));
     }
-    let (mut ok, mut bad) = (0, 0);
+    let (mut ok, mut partial, mut bad) = (0, 0, 0);
     for feed in &app.config.feeds {
         match feed_state(&app.config, &app.state, &app.feed_runtime, &feed.name, now) {
             "ok" => ok += 1,
+            "PARTIAL" => partial += 1,
             "FAILING" | "BACKOFF" | "STALE" => bad += 1,
             _ => {}
         }
     }
-    let feeds = format!("│ feeds {ok} ok{} ", if bad > 0 { format!(" {bad} BAD") } else { String::new() });
+    let partial = if partial > 0 { format!(" {partial} partial") } else { String::new() };
+    let feeds =
+        format!("│ feeds {ok} ok{partial}{} ", if bad > 0 { format!(" {bad} BAD") } else { String::new() });
     spans.push(if bad > 0 { Span::styled(feeds, theme.alarm()) } else { Span::raw(feeds) });
     if let Some(message) = &app.flash {
         spans.push(Span::raw(format!("│ {message} ")));

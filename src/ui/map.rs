@@ -64,9 +64,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let resolution =
         if zoom.is_some() || map_area.width >= 80 { MapResolution::High } else { MapResolution::Low };
     let land = if theme.color { Color::DarkGray } else { Color::Reset };
-    let canvas = Canvas::default().marker(Marker::Braille).x_bounds(x_bounds).y_bounds(y_bounds).paint(|ctx| {
-        ctx.draw(&Map { resolution, color: land });
-    });
+    let canvas =
+        Canvas::default().marker(Marker::Braille).x_bounds(x_bounds).y_bounds(y_bounds).paint(|ctx| {
+            ctx.draw(&Map { resolution, color: land });
+        });
     frame.render_widget(canvas, map_area);
     let marks = marks(app, zoom.is_some(), theme);
     draw_marks(frame.buffer_mut(), map_area, (x_bounds, y_bounds), &marks);

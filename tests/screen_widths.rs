@@ -128,6 +128,26 @@ fn contact_and_mission_names_are_whole_at_100_columns() {
 }
 
 #[test]
+fn a_contacts_check_in_status_is_never_cut() {
+    let mut app = app();
+    // Weeks on, the overdue spans are as long as they get: `OVERDUE 19d16h`.
+    app.set_now(now() + chrono::Duration::days(12));
+    for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+        let mut app_at = |key| {
+            press(&mut app, KeyCode::Char(key));
+            draw(&app, width, height)
+        };
+        let screen = app_at('2');
+        let contacts = pane(&screen, "2 Contacts");
+        assert!(contacts.iter().any(|l| l.trim_end().ends_with("OVERDUE 19d16h")), "{}", text(&screen));
+        for line in &contacts[1..] {
+            let status = line.trim_end().rsplit("  ").next().unwrap();
+            assert!(!status.contains('…'), "{line:?}\n{}", text(&screen));
+        }
+    }
+}
+
+#[test]
 fn the_map_legend_is_never_cut() {
     let legends = [
         "M mission c post ! crit * sev + mod - min",

@@ -52,7 +52,7 @@ const MISSION_COLUMNS: &[Column] = &[
     Column::new("Mission", 28).shrinks(12, 1).hides(6).grows(),
     Column::new("Kind", 5).hides(3),
     Column::new("Ctry", 4).shrinks(2, 2).hides(4),
-    Column::new("Open", 24).shrinks(6, 5),
+    Column::new("Open", 24).shrinks(7, 5),
 ];
 
 const CONTACT_COLUMNS: &[Column] = &[
@@ -61,19 +61,19 @@ const CONTACT_COLUMNS: &[Column] = &[
     Column::new("Post", 24).shrinks(6, 1).hides(3).grows(),
     Column::new("Local", 9).hides(5),
     Column::new("Duty", 4).hides(7),
-    Column::new("Check-in", 13),
+    Column::new("Check-in", 16),
 ];
 
 const ALERT_COLUMNS: &[Column] = &[
     Column::new("Sev", 4),
     Column::new("State", 9).hides(5),
-    Column::new("Raised", 12).hides(4),
+    Column::new("Raised", 17).hides(4),
     Column::new("Feed", 20).shrinks(7, 1).hides(3).names(),
     Column::new("Alert", 32).shrinks(16, 2).grows(),
 ];
 
 const LOG_COLUMNS: &[Column] = &[
-    Column::new("Time", 14),
+    Column::new("Time", 20),
     Column::new("Kind", 22).shrinks(10, 1).hides(3),
     Column::new("Event", 40).shrinks(16, 2).grows(),
 ];

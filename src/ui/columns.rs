@@ -119,11 +119,17 @@ fn fit(columns: &[Column], natural: &[u16], floor: &[u16], room: u16) -> Vec<u16
         }
         widths[i] = if hide { 0 } else { widths[i] - (widths[i] - floor[i]).min(clamp(excess)) };
     }
-    // Hiding may have freed more than was needed: columns that shrank get it back, the last
-    // to shrink first.
+    // Hiding may have freed more than was needed. A hidden column comes back where it fits,
+    // then columns that shrank get their width back, the last to give way first.
     for &(_, hide, Reverse(i)) in steps.iter().rev() {
         let spare = u32::from(room).saturating_sub(used(&widths));
-        if !hide && widths[i] > 0 {
+        if hide && widths[i] == 0 && u32::from(floor[i]) + u32::from(SPACING) <= spare {
+            widths[i] = floor[i];
+        }
+    }
+    for &(_, _, Reverse(i)) in steps.iter().rev() {
+        let spare = u32::from(room).saturating_sub(used(&widths));
+        if widths[i] > 0 {
             widths[i] += (natural[i] - widths[i]).min(clamp(spare));
         }
     }
@@ -221,17 +227,23 @@ mod tests {
 
     #[test]
     fn feeds_hide_their_figures_before_a_feed_name_is_cut() {
-        let rows = rows(&[
+        let feeds = rows(&[
             &["usgs-quakes", "STALE", "1h05 ago", "1", "3ms", "elsewhere"],
             &["usgs-significant", "ok", "15m ago", "0", "4ms", "elsewhere"],
         ]);
         // Natural widths 16 5 8 5 4 9, 52 with spacing: the timing goes, then the item count,
         // and the name stays whole.
-        assert_eq!(widths(Pane::Feeds.columns(), &rows, 48), [16, 5, 8, 5, 0, 9]);
-        assert_eq!(widths(Pane::Feeds.columns(), &rows, 43), [16, 5, 8, 0, 0, 9]);
-        let narrow = super::widths(Pane::Feeds.columns(), &rows, 20);
+        assert_eq!(widths(Pane::Feeds.columns(), &feeds, 48), [16, 5, 8, 5, 0, 9]);
+        assert_eq!(widths(Pane::Feeds.columns(), &feeds, 43), [16, 5, 8, 0, 0, 9]);
+        let narrow = super::widths(Pane::Feeds.columns(), &feeds, 20);
         assert_eq!(narrow, [14, 5, 0, 0, 0, 0]);
-        let narrowest = super::widths(Pane::Feeds.columns(), &rows, 7);
+        // Hiding the next poll frees more than was needed: the item count fits again.
+        let later = rows(&[
+            &["usgs-quakes", "STALE", "12d1h ago", "1", "3ms", "elsewhere"],
+            &["usgs-significant", "waiting", "never", "0", "-", "elsewhere"],
+        ]);
+        assert_eq!(widths(Pane::Feeds.columns(), &later, 43), [16, 7, 9, 5, 0, 0]);
+        let narrowest = super::widths(Pane::Feeds.columns(), &feeds, 7);
         assert_eq!(narrowest[0], 7);
     }
 }

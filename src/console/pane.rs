@@ -89,13 +89,14 @@ const FEED_COLUMNS: &[Column] = &[
 
 /// One column of a pane. A column is as wide as its widest text or header, up to `max`. When
 /// the pane is too narrow for every column, columns give way in steps, lowest rank first, until
-/// they fit: a column shrinks to `min` at its shrink rank and is hidden at its hide rank. A
-/// column without a hide rank is never hidden; ranks compare only within a pane.
+/// they fit: a column shrinks to `min` at its shrink rank and is hidden at its hide rank. Ranks
+/// compare only within a pane. Columns without a hide rank stay; if even they do not fit, they
+/// are cut from the right, the first column last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
     pub header: &'static str,
     pub max: u16,
-    /// The narrowest it shrinks to before it is hidden (or cut, if it is never hidden).
+    /// The narrowest it shrinks to at its shrink rank.
     pub min: u16,
     pub shrink_rank: Option<u8>,
     pub hide_rank: Option<u8>,

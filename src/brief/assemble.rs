@@ -9,7 +9,7 @@ use super::collect::{Action, AlertFact, Facts, Name};
 use super::item_lists::ItemLists;
 use super::model::*;
 use crate::config::Config;
-use crate::domain::{Mission, MissionStatus};
+use crate::domain::{Contact, Mission, MissionStatus};
 use crate::text::one_line;
 
 /// A polled feed with no success for this many intervals is stale (as in the Feeds pane).
@@ -28,6 +28,12 @@ pub struct Request {
 
 pub fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// A local time with its offset from UTC, `2026-11-25 08:05 UTC+08:00`. Zone abbreviations
+/// are ambiguous (chrono-tz calls Manila's time PST, which reads as US Pacific); offsets are not.
+pub fn local_clock(t: DateTime<Tz>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC%:z").to_string()
 }
 
 /// The missions a briefing covers, in the configuration's order (`collect::Near` counts them
@@ -294,7 +300,10 @@ impl<T> FirstN<T> {
 fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[MissionBrief]) -> Contacts {
     let busy: Vec<&str> = missions.iter().filter(|m| !m.raised.is_empty()).map(|m| m.id.as_str()).collect();
     let mut out = Contacts::default();
-    for c in &config.contacts {
+    // A briefing on some missions lists the contacts linked to them, and no others.
+    let linked =
+        |c: &&Contact| request.missions.is_empty() || c.missions.iter().any(|m| request.missions.contains(m));
+    for c in config.contacts.iter().filter(linked) {
         let checked = facts.check_ins.get(c.name.as_str());
         let last = checked.map(|(t, _)| *t).max(c.last_contact);
         let at_end = c.status_at(request.to, last);
@@ -314,7 +323,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
                 name: one_line(&c.name),
                 role: c.role.label().to_string(),
                 tz: c.tz.name().to_string(),
-                local_now: now.local.format("%Y-%m-%d %H:%M %Z").to_string(),
+                local_now: local_clock(now.local),
                 on_duty_now: now.on_duty,
                 check_ins,
             });

@@ -19,12 +19,23 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// `text` as a code span, shown exactly as it is. No escape works inside a code span (`\\|`
+/// shows a backslash), so none is made: the span is fenced by more backticks than any run
+/// inside the text, and padded with spaces (which Markdown strips) where the text has any.
+/// Not for text with a `|` in a table cell, which the table splits before reading spans.
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 fn alert(out: &mut String, a: &AlertLine) {
     let _ = write!(out, "- **{}** {} {}", a.severity.tag(), utc(a.raised), esc(&a.title));
-    if let Some(tag) = traffic_tag(a.traffic) {
+    if let Some(tag) = traffic_tag(a.traffic, &a.title) {
         let _ = write!(out, " **[{tag}]**");
     }
-    let _ = writeln!(out, " ({}, `{}`, {})", esc(&a.feed), esc(&a.id), a.state.to_uppercase());
+    let _ = writeln!(out, " ({}, {}, {})", esc(&a.feed), code(&a.id), a.state.to_uppercase());
     if let Some(t) = a.escalated {
         let _ = writeln!(out, "  - escalated {}", utc(t));
     }
@@ -42,7 +53,7 @@ fn more_md(out: &mut String, total: usize, shown: usize) {
 
 fn item(out: &mut String, i: &ItemLine) {
     let _ = write!(out, "- **{}** {} {}", i.severity.tag(), utc(i.ts), esc(&i.title));
-    if let Some(tag) = traffic_tag(i.traffic) {
+    if let Some(tag) = traffic_tag(i.traffic, &i.title) {
         let _ = write!(out, " **[{tag}]**");
     }
     let _ = writeln!(out, " ({}, {} km of {})", esc(&i.feed), i.km, esc(&i.missions.join(", ")));
@@ -69,7 +80,8 @@ pub fn render(b: &Brief) -> String {
         _ => "no records in the period".to_string(),
     };
     let _ = writeln!(o, "| Journal | {seqs} |");
-    let _ = writeln!(o, "| Head hash | `{}` |\n", p.head.as_deref().unwrap_or("-"));
+    // A hash is hexadecimal: no `|` that the table would split the cell at.
+    let _ = writeln!(o, "| Head hash | {} |\n", code(p.head.as_deref().unwrap_or("-")));
 
     let _ = writeln!(o, "## Missions\n");
     for m in &b.missions {
@@ -173,4 +185,17 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_hold_their_text_as_it_is() {
+        assert_eq!(code("rule|feed|item_1"), "`rule|feed|item_1`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``x"), "``` ``x ```");
+        assert_eq!(code(r"C:\path"), r"`C:\path`");
+    }
 }

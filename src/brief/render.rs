@@ -50,8 +50,9 @@ pub fn more(total: usize, shown: usize) -> Option<String> {
     (total > shown).then(|| format!("... and {} more (attache journal export has them all)", total - shown))
 }
 
-pub fn traffic_tag(traffic: Traffic) -> Option<&'static str> {
-    (!traffic.is_real()).then(|| traffic.tag())
+/// The tag a line about `title` adds to mark non-real traffic (`Traffic::tag_for`).
+pub fn traffic_tag(traffic: Traffic, title: &str) -> Option<&'static str> {
+    traffic.tag_for(title)
 }
 
 pub fn ack_text(a: &AlertLine) -> String {
@@ -101,7 +102,7 @@ fn wrap(out: &mut String, first: &str, text: &str, indent: usize) {
 }
 
 fn alert_text(o: &mut String, a: &AlertLine) {
-    let tag = traffic_tag(a.traffic).map(|t| format!(" [{t}]")).unwrap_or_default();
+    let tag = traffic_tag(a.traffic, &a.title).map(|t| format!(" [{t}]")).unwrap_or_default();
     let head = format!(
         "{} {} {}{tag} ({}, {}, {})",
         a.severity.tag(),
@@ -122,7 +123,7 @@ fn alert_text(o: &mut String, a: &AlertLine) {
 }
 
 fn item_text(o: &mut String, i: &ItemLine) {
-    let tag = traffic_tag(i.traffic).map(|t| format!(" [{t}]")).unwrap_or_default();
+    let tag = traffic_tag(i.traffic, &i.title).map(|t| format!(" [{t}]")).unwrap_or_default();
     let text = format!(
         "{} {} {}{tag} ({}, {} km of {})",
         i.severity.tag(),

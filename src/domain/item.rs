@@ -32,6 +32,14 @@ impl Traffic {
             Traffic::System => "SYSTEM",
         }
     }
+
+    /// The tag a line showing `title` must add to say what traffic it is: none for real-world
+    /// traffic, nor where the title already carries it (a CAP headline ending in `[TEST]`).
+    pub fn tag_for(self, title: &str) -> Option<&'static str> {
+        let tag = self.tag();
+        let carried = title.to_ascii_uppercase().contains(&format!("[{tag}]"));
+        (!self.is_real() && !carried).then_some(tag)
+    }
 }
 
 /// Where an item is. Feeds describe places as points (USGS, CoT), circles and polygons (CAP) or

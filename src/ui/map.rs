@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::canvas::{Canvas, Map, MapResolution};
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 
@@ -28,6 +29,13 @@ pub fn severity_marker(severity: Severity) -> &'static str {
     }
 }
 
+/// The key to the markers, longest first: the longest that fits under the map is shown whole.
+const LEGENDS: [&str; 4] = [
+    " M mission c post ! crit * sev + mod - min ",
+    " M mission c post !crit *sev +mod -min ",
+    " M mission c post !*+- by severity ",
+    " M c !*+- ",
+];
 const MISSION_MARKER: &str = "M";
 const CONTACT_MARKER: &str = "c";
 /// How much of the world to show around a mission when zoomed, beyond its own area.
@@ -41,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some((id, _)) => format!("{marker}6 Map: {id} "),
         None => format!("{marker}6 Map "),
     };
-    let legend = " M mission c post ! crit * sev + mod - min ";
+    let legend = LEGENDS.into_iter().find(|l| l.len() + 2 <= usize::from(area.width)).unwrap_or_default();
     let block = Block::bordered().title(title).title_bottom(legend).border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -49,8 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [map_area, spark_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(sparks)]).areas(inner);
 
-    let (x_bounds, y_bounds) = match zoom {
-        Some((_, bounds)) => bounds,
+    let (x_bounds, y_bounds) = match &zoom {
+        Some((_, bounds)) => *bounds,
         None => ([-180.0, 180.0], [-60.0, 85.0]),
     };
     let resolution =
@@ -59,24 +67,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let canvas =
         Canvas::default().marker(Marker::Braille).x_bounds(x_bounds).y_bounds(y_bounds).paint(|ctx| {
             ctx.draw(&Map { resolution, color: land });
-            ctx.layer();
-            for mission in &app.config.missions {
-                let c = mission.area.centre();
-                let label = if zoom.is_some() {
-                    format!("{MISSION_MARKER} {}", mission.id)
-                } else {
-                    MISSION_MARKER.into()
-                };
-                ctx.print(c.lon, c.lat, Span::styled(label, theme.header()));
-            }
-            for post in app.config.contacts.iter().filter_map(|c| c.post_location) {
-                ctx.print(post.lon, post.lat, Span::raw(CONTACT_MARKER));
-            }
-            for (at, severity) in alert_positions(&app.state) {
-                ctx.print(at.lon, at.lat, Span::styled(severity_marker(severity), theme.severity(severity)));
-            }
         });
     frame.render_widget(canvas, map_area);
+    let marks = marks(app, zoom.is_some(), theme);
+    draw_marks(frame.buffer_mut(), map_area, (x_bounds, y_bounds), &marks);
     if sparks > 0 {
         render_sparklines(frame, spark_area, &app.state, app.now, theme);
     }
@@ -112,6 +106,125 @@ fn zoomed_mission(app: &App) -> Option<(String, Bounds)> {
     let x = [(lon[0] - ZOOM_MARGIN_DEG).max(-180.0), (lon[1] + ZOOM_MARGIN_DEG).min(180.0)];
     let y = [(lat[0] - ZOOM_MARGIN_DEG).max(-90.0), (lat[1] + ZOOM_MARGIN_DEG).min(90.0)];
     Some((id.clone(), (x, y)))
+}
+
+/// A marker on the map, with the label written beside it where there is room.
+struct Mark {
+    at: LatLon,
+    symbol: &'static str,
+    label: Option<String>,
+    style: Style,
+}
+
+/// What the map marks, most urgent first: that is the order in which markers claim their cell
+/// and labels their room.
+fn marks(app: &App, zoomed: bool, theme: &Theme) -> Vec<Mark> {
+    let mut marks: Vec<Mark> = alert_positions(&app.state)
+        .into_iter()
+        .rev()
+        .map(|(at, severity)| Mark {
+            at,
+            symbol: severity_marker(severity),
+            label: None,
+            style: theme.severity(severity),
+        })
+        .collect();
+    marks.extend(app.config.missions.iter().map(|mission| Mark {
+        at: mission.area.centre(),
+        symbol: MISSION_MARKER,
+        label: zoomed.then(|| mission.id.clone()),
+        style: theme.header(),
+    }));
+    marks.extend(app.config.contacts.iter().filter_map(|c| c.post_location).map(|at| Mark {
+        at,
+        symbol: CONTACT_MARKER,
+        label: None,
+        style: Style::new(),
+    }));
+    marks
+}
+
+/// Draws the markers over the map, each in the cell the canvas puts its point in, then their
+/// labels. A marker never covers a more urgent one, and a label never covers a marker or
+/// another label: it is written after its marker, or before it, or not at all.
+fn draw_marks(buf: &mut Buffer, area: Rect, bounds: Bounds, marks: &[Mark]) {
+    let cells: Vec<Option<(u16, u16)>> = marks.iter().map(|m| cell_of(m.at, area, bounds)).collect();
+    let labels: Vec<Option<u16>> =
+        marks.iter().map(|m| m.label.as_ref().map(|l| Line::raw(l.as_str()).width() as u16)).collect();
+    for (n, spot) in place_labels(area, &cells, &labels).into_iter().enumerate() {
+        let mark = &marks[n];
+        match spot {
+            Spot::Hidden => {}
+            Spot::Marker => {
+                let (x, y) = cells[n].expect("a placed marker has a cell");
+                buf.set_string(x, y, mark.symbol, mark.style);
+            }
+            Spot::Labelled(x, y, after) => {
+                let label = mark.label.as_deref().unwrap_or_default();
+                let text = if after {
+                    format!("{} {label}", mark.symbol)
+                } else {
+                    format!("{label} {}", mark.symbol)
+                };
+                buf.set_string(x, y, text, mark.style);
+            }
+        }
+    }
+}
+
+/// The cell the canvas draws a point in (as it places its own labels), if it is in view.
+fn cell_of(p: LatLon, area: Rect, ([left, right], [bottom, top]): Bounds) -> Option<(u16, u16)> {
+    if area.is_empty() || !(left..=right).contains(&p.lon) || !(bottom..=top).contains(&p.lat) {
+        return None;
+    }
+    let x = (p.lon - left) * f64::from(area.width - 1) / (right - left);
+    let y = (top - p.lat) * f64::from(area.height - 1) / (top - bottom);
+    Some((area.x + x as u16, area.y + y as u16))
+}
+
+/// Where a mark is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Spot {
+    /// Out of view, or its cell holds a more urgent marker.
+    Hidden,
+    /// Its marker alone: it has no label, or no room for one.
+    Marker,
+    /// Marker and label written from this cell: `M label` if true, `label M` if false.
+    Labelled(u16, u16, bool),
+}
+
+/// Places marks, given in order of urgency, each with its cell and its label's width: first
+/// every marker, so that no label can hide one, then the labels where they cover nothing.
+fn place_labels(area: Rect, cells: &[Option<(u16, u16)>], labels: &[Option<u16>]) -> Vec<Spot> {
+    let index = |x: u16, y: u16| usize::from(y - area.y) * usize::from(area.width) + usize::from(x - area.x);
+    let mut taken = vec![false; usize::from(area.width) * usize::from(area.height)];
+    let mut spots: Vec<Spot> = cells
+        .iter()
+        .map(|cell| match cell {
+            Some((x, y)) if !taken[index(*x, *y)] => {
+                taken[index(*x, *y)] = true;
+                Spot::Marker
+            }
+            _ => Spot::Hidden,
+        })
+        .collect();
+    for (n, label) in labels.iter().enumerate() {
+        let (Spot::Marker, Some(width), Some((x, y))) = (spots[n], label, cells[n]) else { continue };
+        // The label and the blank that parts it from its marker, after the marker or before it.
+        let after = (x + 1, x.saturating_add(1 + width));
+        let before = (x.saturating_sub(1 + width), x.saturating_sub(1));
+        let fits = |(from, to): (u16, u16)| {
+            from >= area.x
+                && from <= to
+                && to < area.right()
+                && (from..=to).all(|cx| !taken[index(cx, y)])
+                && usize::from(to - from) == usize::from(*width)
+        };
+        let Some((from, to)) = [after, before].into_iter().find(|span| fits(*span)) else { continue };
+        (from..=to).for_each(|cx| taken[index(cx, y)] = true);
+        spots[n] = if from > x { Spot::Labelled(x, y, true) } else { Spot::Labelled(from, y, false) };
+    }
+    spots
 }
 
 /// Where each open alert's item is, with its severity; least severe first so that the most

@@ -1,6 +1,7 @@
 //! Drawing the console. Reads `console::App`, never changes desk state. Panes sit side by side
 //! when the terminal is large enough and become tabs when it is not (80x24 over a slow link).
 
+mod columns;
 mod map;
 mod overlay;
 mod status;

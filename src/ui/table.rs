@@ -6,21 +6,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row as TableRow, Table, TableState};
 
+use super::columns;
 use super::theme::Theme;
 use crate::console::App;
-use crate::console::pane::{Pane, Row};
-
-fn widths(pane: Pane) -> &'static [Constraint] {
-    use Constraint::{Fill, Length, Min};
-    match pane {
-        Pane::Missions => &[Length(3), Length(12), Fill(1), Length(5), Length(4), Min(6)],
-        Pane::Contacts => &[Fill(3), Length(6), Fill(2), Length(9), Length(4), Length(13)],
-        Pane::Alerts => &[Length(4), Length(9), Length(11), Length(12), Fill(1)],
-        Pane::Log => &[Length(6), Length(20), Fill(1)],
-        Pane::Feeds => &[Fill(1), Length(7), Length(8), Length(5), Length(7), Length(9)],
-        Pane::Map => &[],
-    }
-}
+use crate::console::pane::{FittedColumns, Pane, PaneView, Row};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Theme) {
     let view = app.pane(pane);
@@ -59,23 +48,42 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
     }
     view.offset.set(offset);
 
-    let shown = inner_height.max(1);
-    let header = TableRow::new(pane.headers().iter().map(|h| Cell::from(*h))).style(theme.header());
-    let rows = view.rows.iter().skip(offset).take(shown).map(|row| table_row(row, theme));
-    let table = Table::new(rows, widths(pane))
+    let height = inner_height.max(1);
+    let widths = fitted_widths(view, pane, area.width.saturating_sub(2));
+    let shown: Vec<(usize, u16)> = widths.iter().copied().enumerate().filter(|(_, w)| *w > 0).collect();
+    let headers = shown.iter().map(|&(i, _)| Cell::from(pane.columns()[i].header));
+    let header = TableRow::new(headers).style(theme.header());
+    let rows = view.rows.iter().skip(offset).take(height).map(|row| table_row(row, &shown, theme));
+    let constraints = shown.iter().map(|&(_, w)| Constraint::Length(w));
+    let table = Table::new(rows, constraints)
         .header(header)
         .block(block)
-        .column_spacing(1)
+        .column_spacing(columns::SPACING)
         .row_highlight_style(theme.selected(focused));
     // A selection scrolled out of an unfocused pane's view is not drawn on another row.
-    let visible = selected.filter(|&s| s >= offset && s < offset + shown).map(|s| s - offset);
+    let visible = selected.filter(|&s| s >= offset && s < offset + height).map(|s| s - offset);
     let mut state = TableState::new().with_selected(visible);
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn table_row<'a>(row: &'a Row, theme: &Theme) -> TableRow<'a> {
-    let cells = row.cells.iter().enumerate().map(|(i, text)| {
-        let cell = Cell::from(text.as_str());
+/// The pane's column widths for `room` cells, fitted once for its rows and width.
+fn fitted_widths(view: &PaneView, pane: Pane, room: u16) -> Vec<u16> {
+    let mut fitted = view.fitted.borrow_mut();
+    match &*fitted {
+        Some(f) if f.room == room => f.widths.clone(),
+        _ => {
+            let widths = columns::widths(pane.columns(), &view.rows, room);
+            *fitted = Some(FittedColumns { room, widths: widths.clone() });
+            widths
+        }
+    }
+}
+
+/// A row's cells in the shown columns, each cut to its column's width.
+fn table_row<'a>(row: &'a Row, shown: &[(usize, u16)], theme: &Theme) -> TableRow<'a> {
+    let cells = shown.iter().filter_map(|&(i, width)| Some((i, columns::cut(row.cells.get(i)?, width))));
+    let cells = cells.map(|(i, text)| {
+        let cell = Cell::from(text);
         match (i, row.severity) {
             // The first column carries the severity tag (or the name) and its colour.
             (0, Some(sev)) => cell.style(theme.severity(sev)),

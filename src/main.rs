@@ -109,8 +109,9 @@ fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
     })
 }
 
-fn note(journal: &std::path::Path, text: &str) -> ExitCode {
-    let text = attache::text::one_line(text);
+fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
+    // Folded as feed text is: nothing typed on the command line reaches a terminal as a control.
+    let text = attache::text::one_line(&text.to_string_lossy());
     if text.is_empty() {
         eprintln!("attache: the note is empty; nothing was written");
         return ExitCode::FAILURE;

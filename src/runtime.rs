@@ -251,10 +251,12 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     }
     // The last known picture first; feeds refresh it afterwards.
     desk.follow();
+    // The terminal before the session's first record: a session that never had a screen is
+    // not journaled at all.
+    let mut terminal = crate::term::open()?;
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
-    let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut desk, &journal_dir, feeds_config, &theme).await;
     desk.record(
         &operator,

@@ -37,6 +37,40 @@ fn segments_text(dir: &Path) -> String {
         .collect()
 }
 
+/// Stdout empty, stderr one sentence naming the terminal, exit 2, no panic.
+fn assert_refused_for_want_of_a_terminal(out: &std::process::Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "exit status; stderr:\n{stderr}");
+    assert!(out.stdout.is_empty(), "nothing may reach the terminal: {:?}", String::from_utf8_lossy(&out.stdout));
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one sentence: {stderr}");
+    assert!(stderr.contains("terminal"), "{stderr}");
+}
+
+#[test]
+fn watch_without_a_terminal_refuses_and_leaves_the_journal_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    // As `attache watch </dev/null` in a script.
+    let out = attache(&journal).arg("watch").env("RUST_BACKTRACE", "1").output().unwrap();
+    assert_refused_for_want_of_a_terminal(&out);
+    // As `ssh host attache` without -t: stdin and stdout are pipes; no command means watch.
+    let out = attache(&journal).env("RUST_BACKTRACE", "1").write_stdin("typed ahead\n").output().unwrap();
+    assert_refused_for_want_of_a_terminal(&out);
+    let text = segments_text(&journal);
+    assert!(!text.contains("session.started"), "a session was started without a terminal:\n{text}");
+}
+
+#[test]
+fn replay_without_a_terminal_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    journal_with_notes(tmp.path());
+    let before = segments_text(tmp.path());
+    let out = attache(tmp.path()).arg("replay").env("RUST_BACKTRACE", "1").output().unwrap();
+    assert_refused_for_want_of_a_terminal(&out);
+    assert_eq!(segments_text(tmp.path()), before);
+}
+
 #[test]
 fn relative_times_are_taken_with_a_space_as_the_readme_writes_them() {
     let parse = |args: &[&str]| {
@@ -112,3 +146,30 @@ fn a_note_from_the_command_line_is_folded_before_it_is_journaled() {
     assert!(note.starts_with("[31mred") && note.contains("next line") && note.ends_with("2J end"), "{note:?}");
 }
 
+#[test]
+fn commands_without_a_configuration_exit_2_as_the_readme_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&["brief"][..], &["check"], &["note", "x"], &["poll", "--once"]] {
+        let out = Command::cargo_bin("attache")
+            .unwrap()
+            .current_dir(tmp.path())
+            .env_remove("ATTACHE_CONFIG")
+            .env("HOME", tmp.path())
+            .env("XDG_CONFIG_HOME", tmp.path().join("xdg"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no configuration found"), "{args:?}: {stderr}");
+    }
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("## Commands").unwrap()..readme.find("## Keys").unwrap()];
+    let brief = section.lines().find(|l| l.starts_with("| `attache brief")).unwrap();
+    let commands = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(brief.contains("2 when the configuration is missing or invalid"), "{brief}");
+    assert!(
+        commands.contains("exits 2 when the configuration cannot be found or does not check out"),
+        "the Commands section says what every command does without a configuration"
+    );
+}

@@ -82,7 +82,7 @@ pub fn run(config: Config, dir: PathBuf, options: Options, operator: String) -> 
     let mut replay = open(config, &dir, &options, operator)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let theme = Theme::from_env();
-    let mut terminal = ratatui::init();
+    let mut terminal = crate::term::open()?;
     let result = runtime.block_on(event_loop(&mut terminal, &mut replay, &theme));
     ratatui::restore();
     result

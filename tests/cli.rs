@@ -22,7 +22,9 @@ fn journal_with_notes(dir: &Path) {
     let mut writer = Writer::open(dir).unwrap();
     let now = chrono::Utc::now();
     for (ts, text) in [(now - chrono::Duration::hours(1)), now].into_iter().zip(["an hour ago", "just now"]) {
-        writer.append("reyes", ts, vec![Event::Note { operator: "reyes".into(), text: text.into() }]).unwrap();
+        writer
+            .append("reyes", ts, vec![Event::Note { operator: "reyes".into(), text: text.into() }])
+            .unwrap();
     }
 }
 
@@ -41,7 +43,11 @@ fn segments_text(dir: &Path) -> String {
 fn assert_refused_for_want_of_a_terminal(out: &std::process::Output) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "exit status; stderr:\n{stderr}");
-    assert!(out.stdout.is_empty(), "nothing may reach the terminal: {:?}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing may reach the terminal: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "one sentence: {stderr}");
     assert!(stderr.contains("terminal"), "{stderr}");
@@ -81,12 +87,17 @@ fn relative_times_are_taken_with_a_space_as_the_readme_writes_them() {
     };
     match parse(&["replay", "--from", "-2h", "--to", "-1h", "--at", "-90m"]) {
         Sub::Replay { from, to, at, .. } => {
-            assert_eq!((from.as_deref(), to.as_deref(), at.as_deref()), (Some("-2h"), Some("-1h"), Some("-90m")))
+            assert_eq!(
+                (from.as_deref(), to.as_deref(), at.as_deref()),
+                (Some("-2h"), Some("-1h"), Some("-90m"))
+            )
         }
         other => panic!("{other:?}"),
     }
     match parse(&["brief", "--from", "-2h", "--to", "-1h"]) {
-        Sub::Brief { from, to, .. } => assert_eq!((from.as_deref(), to.as_deref()), (Some("-2h"), Some("-1h"))),
+        Sub::Brief { from, to, .. } => {
+            assert_eq!((from.as_deref(), to.as_deref()), (Some("-2h"), Some("-1h")))
+        }
         other => panic!("{other:?}"),
     }
     match parse(&["journal", "export", "--from", "-2h", "--to", "-1h"]) {
@@ -122,7 +133,10 @@ fn an_unknown_export_kind_is_a_usage_error_naming_the_known_ones() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(out.stdout.is_empty());
-    assert!(stderr.contains("bogus") && stderr.contains("note") && stderr.contains("alert.raised"), "{stderr}");
+    assert!(
+        stderr.contains("bogus") && stderr.contains("note") && stderr.contains("alert.raised"),
+        "{stderr}"
+    );
     // Kinds and families that exist are taken, with or without a record of them.
     for kind in ["note", "alert", "alert.raised", "contact.checked_in"] {
         let out = attache(tmp.path()).args(["journal", "export", "--kind", kind]).output().unwrap();
@@ -143,7 +157,10 @@ fn a_note_from_the_command_line_is_folded_before_it_is_journaled() {
     let record: serde_json::Value = serde_json::from_str(journaled.lines().next().unwrap()).unwrap();
     let note = record["text"].as_str().unwrap();
     assert!(!note.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)), "{note:?}");
-    assert!(note.starts_with("[31mred") && note.contains("next line") && note.ends_with("2J end"), "{note:?}");
+    assert!(
+        note.starts_with("[31mred") && note.contains("next line") && note.ends_with("2J end"),
+        "{note:?}"
+    );
 }
 
 #[test]

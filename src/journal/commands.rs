@@ -282,11 +282,7 @@ pub fn known_kind(text: &str) -> Result<String, String> {
     let mut families: Vec<&str> = families().collect();
     families.sort_unstable();
     families.dedup();
-    Err(format!(
-        "no such kind; families: {}; kinds: {}",
-        families.join(", "),
-        crate::event::KINDS.join(", ")
-    ))
+    Err(format!("no such kind; families: {}; kinds: {}", families.join(", "), crate::event::KINDS.join(", ")))
 }
 
 fn kind_matches(wanted: &[String], kind: &str) -> bool {

@@ -104,7 +104,9 @@ async fn event_loop(
             terminal.draw(|f| widget::render(f, replay, theme)).context("drawing the replay")?;
             dirty = false;
         }
+        // Keys first when the frame tick is due too: a key is answered before the clock moves on.
         tokio::select! {
+            biased;
             batch = input.next_batch() => match batch {
                 Some(pending) => {
                     for event in pending {

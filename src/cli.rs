@@ -15,6 +15,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Times may be ages written `-2h`: `allow_hyphen_values` takes them as values, not as flags.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the console (the default).
@@ -23,8 +24,9 @@ pub enum Command {
     Check,
     /// Append an operator note to the journal.
     Note {
-        /// The note's text.
-        text: String,
+        /// The note's text, folded to one line as feed text is (control characters dropped).
+        // Not a String: bytes that are not UTF-8 are kept as the replacement character, not refused.
+        text: std::ffi::OsString,
     },
     /// Poll the feeds, journal what they say, print a summary per feed.
     Poll {
@@ -47,13 +49,13 @@ pub enum Command {
     /// Replay the watch from the journal, as it was: read-only, under a replay clock.
     Replay {
         /// Start of the range: RFC 3339, or an age (`-2h`) before the journal's last record.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         from: Option<String>,
         /// End of the range, in the same forms (default: the last record).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         to: Option<String>,
         /// Where to start within the range: RFC 3339, `14:05` (on the range's first day), `-2h`.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
         /// Playing speed, 0.25 to 1000 (default 60: a minute a second).
         #[arg(long, value_name = "N")]
@@ -65,10 +67,10 @@ pub enum Command {
         #[arg(long, value_name = "AGE", conflicts_with = "from")]
         since: Option<String>,
         /// The period's start: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `7d`).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         from: Option<String>,
         /// The period's end, in the same forms (default: now).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         to: Option<String>,
         /// Brief only this mission (by id); may be repeated.
         #[arg(long = "mission", value_name = "ID")]
@@ -80,7 +82,7 @@ pub enum Command {
         output: Option<PathBuf>,
         /// The "generated at" time to print (default: now), so a briefing can be made again
         /// byte for byte.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         generated_at: Option<String>,
     },
     /// Check, read and export the journal.
@@ -132,13 +134,13 @@ pub enum JournalCommand {
     /// Write records to stdout, optionally for a time window and some kinds.
     Export {
         /// From this time: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `24h`, `7d`).
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         from: Option<String>,
         /// Up to and including this time, in the same forms.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         to: Option<String>,
         /// Only this kind (`note`), or a family (`alert` for every `alert.*`); may be repeated.
-        #[arg(long, value_name = "KIND")]
+        #[arg(long, value_name = "KIND", value_parser = crate::journal::commands::known_kind)]
         kind: Vec<String>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,

@@ -8,8 +8,10 @@ use attache::event::Event;
 use attache::journal::Writer;
 use attache::operator;
 
-/// Exit status for a configuration that does not check out.
+/// Exit status for a configuration that cannot be found or does not check out.
 const EXIT_CONFIG: u8 = 2;
+/// Exit status for a console or replay started without a terminal to show it in.
+const EXIT_NO_TERMINAL: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,7 +48,19 @@ fn main() -> ExitCode {
         }
     };
     let journal = journal_dir(cli.journal, &config);
-    match cli.command.unwrap_or(Command::Watch) {
+    let command = cli.command.unwrap_or(Command::Watch);
+    let screen = match command {
+        Command::Watch => Some("the console"),
+        Command::Replay { .. } => Some("replay"),
+        _ => None,
+    };
+    if let Some(what) = screen
+        && let Err(why) = attache::term::require_terminal(what)
+    {
+        eprintln!("attache: {why}");
+        return ExitCode::from(EXIT_NO_TERMINAL);
+    }
+    match command {
         Command::Check if !config.on_disk.is_empty() => {
             for problem in &config.on_disk {
                 eprintln!("{problem}");
@@ -119,8 +133,9 @@ fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
     })
 }
 
-fn note(journal: &std::path::Path, text: &str) -> ExitCode {
-    let text = attache::text::one_line(text);
+fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
+    // Folded as feed text is: nothing typed on the command line reaches a terminal as a control.
+    let text = attache::text::one_line(&text.to_string_lossy());
     if text.is_empty() {
         eprintln!("attache: the note is empty; nothing was written");
         return ExitCode::FAILURE;

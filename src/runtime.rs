@@ -251,10 +251,12 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     }
     // The last known picture first; feeds refresh it afterwards.
     desk.follow();
+    // The terminal before the session's first record: a session that never had a screen is
+    // not journaled at all.
+    let mut terminal = crate::term::open()?;
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
-    let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut desk, &journal_dir, feeds_config, &theme).await;
     desk.record(
         &operator,
@@ -296,12 +298,16 @@ async fn event_loop(
 
     let mut poller_lock: Option<File> = None;
     let mut dirty = true;
+    // One draw for whatever one wake-up changed (a batch of keys, of feed outcomes, of journal
+    // records), made before waiting again: a key is on the screen as soon as it is handled.
     loop {
         if dirty {
             terminal.draw(|frame| ui::render(frame, &desk.app, theme)).context("drawing the console")?;
             dirty = false;
         }
+        // In this order when several are ready: the operator's keys before any feed's work.
         tokio::select! {
+            biased;
             batch = input.next_batch() => match batch {
                 Some(pending) => {
                     for event in pending {
@@ -314,6 +320,7 @@ async fn event_loop(
                 // The terminal is gone (SSH link dropped): leave cleanly.
                 None => return Ok(()),
             },
+            () = endings.recv() => return Ok(()),
             _ = clock.tick() => {
                 // Escalation is checked every second by the polling process, watched or not.
                 if poller_lock.is_some() {
@@ -322,12 +329,6 @@ async fn event_loop(
                 dirty |= desk.app.set_now(Utc::now());
             }
             _ = follow.tick() => {
-                dirty |= desk.follow();
-                desk.checkpoint_if_due(crate::checkpoint::EVERY);
-            }
-            // Still reading a long journal: the next batch, as soon as anything else is done,
-            // leaving checkpoints along the way for later readers.
-            () = std::future::ready(()), if desk.app.reading_journal => {
                 dirty |= desk.follow();
                 desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
@@ -353,12 +354,20 @@ async fn event_loop(
             }
             Some(msg) = feed_rx.recv() => {
                 desk.feed_message(msg);
-                while let Ok(msg) = feed_rx.try_recv() {
+                // The rest of a burst after the keys typed meanwhile, if any.
+                while !input.pending()
+                    && let Ok(msg) = feed_rx.try_recv()
+                {
                     desk.feed_message(msg);
                 }
                 dirty = true;
             }
-            () = endings.recv() => return Ok(()),
+            // Still reading a long journal: the next batch, once nothing else is ready (so last),
+            // leaving checkpoints along the way for later readers.
+            () = std::future::ready(()), if desk.app.reading_journal => {
+                dirty |= desk.follow();
+                desk.checkpoint_if_due(crate::checkpoint::EVERY);
+            }
         }
     }
 }

@@ -1,27 +1,90 @@
-//! What the live console and the replay share about their terminal: taking keys in batches,
-//! and the signals that end a session (SIGTERM, SIGHUP when the SSH link drops, SIGINT).
+//! What the live console and the replay share about their terminal: making sure there is one,
+//! taking keys in batches, and the signals that end a session (SIGTERM, SIGHUP when the SSH link
+//! drops, SIGINT).
 
-use crossterm::event::{Event, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use anyhow::Context as _;
+use crossterm::event::Event;
+use std::time::Duration;
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
 
-/// Terminal input, a batch at a time.
-pub struct Input(EventStream);
+/// Refuses a session without a terminal on both stdin and stdout (a script's `</dev/null`,
+/// `ssh host attache` without `-t`, output into a pipe), in one sentence for stderr. Checked before
+/// the terminal or the journal is touched: nothing is drawn into a pipe, no session is journaled.
+pub fn require_terminal(what: &str) -> Result<(), String> {
+    use std::io::IsTerminal as _;
+    let missing = match (std::io::stdin().is_terminal(), std::io::stdout().is_terminal()) {
+        (true, true) => return Ok(()),
+        (false, false) => "neither stdin nor stdout is one",
+        (false, true) => "stdin is not one",
+        (true, false) => "stdout is not one",
+    };
+    Err(format!("{what} needs a terminal and {missing} (over ssh, use `ssh -t`)"))
+}
+
+/// Takes the terminal for a session: raw mode and the alternate screen.
+pub fn open() -> anyhow::Result<ratatui::DefaultTerminal> {
+    ratatui::try_init().context("opening the terminal")
+}
+
+/// Terminal input, a batch at a time. A thread of its own reads the terminal and hands each
+/// event over a channel, so a key wakes the session's loop the moment it arrives.
+///
+/// Not crossterm's `EventStream`: polled with a no-op waker for what else is queued (as a batch
+/// needs), its wake-up thread then wakes nobody when the next key comes, and that key waits for
+/// some timer to run the loop again (the 250 ms follow tick).
+pub struct Input {
+    events: mpsc::Receiver<Event>,
+}
+
+/// How often the reading thread looks whether its session has ended, between events.
+const INPUT_CHECK_EVERY: Duration = Duration::from_millis(200);
+/// Events read ahead of the session's loop; past this the reader waits (a long paste).
+const INPUT_QUEUE: usize = 1024;
 
 impl Input {
     pub fn new() -> Self {
-        Self(EventStream::new())
+        let (tx, events) = mpsc::channel(INPUT_QUEUE);
+        std::thread::Builder::new()
+            .name("terminal-input".into())
+            .spawn(move || read_terminal(&tx))
+            .expect("a thread for terminal input");
+        Self { events }
+    }
+
+    /// Whether events are waiting: long work done between keys stops early for them.
+    pub fn pending(&self) -> bool {
+        !self.events.is_empty()
     }
 
     /// Waits for the next event, then takes every event already queued with it, so a burst of
     /// typing is handled before the next draw. None when the terminal has gone.
     pub async fn next_batch(&mut self) -> Option<Vec<Event>> {
-        let first = self.0.next().await?.ok()?;
+        let first = self.events.recv().await?;
         let mut batch = vec![first];
-        while let Some(Some(Ok(event))) = self.0.next().now_or_never() {
+        while let Ok(event) = self.events.try_recv() {
             batch.push(event);
         }
         Some(batch)
+    }
+}
+
+/// Reads terminal events until the terminal fails or the session drops its `Input`.
+fn read_terminal(tx: &mpsc::Sender<Event>) {
+    loop {
+        match crossterm::event::poll(INPUT_CHECK_EVERY) {
+            Ok(true) => match crossterm::event::read() {
+                Ok(event) => {
+                    if tx.blocking_send(event).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => return,
+            },
+            Ok(false) if tx.is_closed() => return,
+            Ok(false) => {}
+            Err(_) => return,
+        }
     }
 }
 

@@ -60,7 +60,8 @@ fn export_selects_a_window_and_kinds_as_jsonl_or_csv() {
     assert!(out.contains(r#"""text"":""minute 0, \""quoted\"", =1+1""}""#), "{out}");
 
     // Relative times: everything was written long before an hour ago.
-    let (_, out, _) = run(tmp.path(), &["export", "--from", "-1h"]);
+    let (code, out, err) = run(tmp.path(), &["export", "--from", "-1h"]);
+    assert_eq!(code, 0, "{err}");
     assert!(out.is_empty(), "{out}");
     let (code, _, err) = run(tmp.path(), &["export", "--from", "yesterday-ish"]);
     assert_eq!(code, 1);

@@ -272,6 +272,19 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         })
 }
 
+/// Checks an `export --kind`: a record kind (`alert.raised`) or a family (`alert`). One that is
+/// neither would select nothing, silently: it is refused, naming the ones there are.
+pub fn known_kind(text: &str) -> Result<String, String> {
+    let families = || crate::event::KINDS.iter().filter_map(|k| k.split_once('.').map(|(family, _)| family));
+    if crate::event::KINDS.contains(&text) || families().any(|f| f == text) {
+        return Ok(text.to_string());
+    }
+    let mut families: Vec<&str> = families().collect();
+    families.sort_unstable();
+    families.dedup();
+    Err(format!("no such kind; families: {}; kinds: {}", families.join(", "), crate::event::KINDS.join(", ")))
+}
+
 fn kind_matches(wanted: &[String], kind: &str) -> bool {
     wanted.is_empty()
         || wanted

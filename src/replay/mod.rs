@@ -82,7 +82,7 @@ pub fn run(config: Config, dir: PathBuf, options: Options, operator: String) -> 
     let mut replay = open(config, &dir, &options, operator)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let theme = Theme::from_env();
-    let mut terminal = ratatui::init();
+    let mut terminal = crate::term::open()?;
     let result = runtime.block_on(event_loop(&mut terminal, &mut replay, &theme));
     ratatui::restore();
     result
@@ -104,7 +104,9 @@ async fn event_loop(
             terminal.draw(|f| widget::render(f, replay, theme)).context("drawing the replay")?;
             dirty = false;
         }
+        // Keys first when the frame tick is due too: a key is answered before the clock moves on.
         tokio::select! {
+            biased;
             batch = input.next_batch() => match batch {
                 Some(pending) => {
                     for event in pending {

@@ -189,8 +189,7 @@ impl Desk {
                 let now = Utc::now();
                 let feed = outcome.feed.clone();
                 let outcome_ms = outcome.ms;
-                let journal_ok =
-                    self.journaled_ok.get(&feed).is_none_or(|t| now - *t >= feeds::QUIET_OK_INTERVAL);
+                let journal_ok = feeds::quiet_ok_due(self.journaled_ok.get(&feed).copied(), now);
                 let missing = self
                     .app
                     .config

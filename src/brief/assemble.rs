@@ -12,9 +12,6 @@ use crate::config::Config;
 use crate::domain::{Mission, MissionStatus};
 use crate::text::one_line;
 
-/// A polled feed with no success for this many intervals is stale (as in the Feeds pane).
-const STALE_INTERVALS: u32 = 3;
-
 /// What a briefing covers, and the two things that are not in the journal.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -345,13 +342,9 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
     let stale = config
         .feeds
         .iter()
-        .filter(|f| f.enabled && f.source.is_polled())
         .filter_map(|f| {
             let last_ok = facts.last_ok.get(f.name.as_str()).copied();
-            let limit =
-                chrono::Duration::from_std(f.every * STALE_INTERVALS).unwrap_or(chrono::Duration::MAX);
-            let stale = last_ok.is_none_or(|t| to.signed_duration_since(t) > limit);
-            stale.then(|| Stale { feed: one_line(&f.name), last_ok })
+            crate::feeds::is_stale(f, last_ok, to).then(|| Stale { feed: one_line(&f.name), last_ok })
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }

@@ -152,12 +152,11 @@ pub fn feed_state(
         let backing_off = runtime.get(name).is_some_and(|r| r.failures > 1);
         return if backing_off { "BACKOFF" } else { "FAILING" };
     }
-    let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
     match health.and_then(|h| h.last_ok) {
         None if runtime.get(name).is_some_and(|r| r.in_flight) => "polling",
         None => "waiting",
-        // Three missed intervals: the picture from this feed can no longer be trusted as current.
-        Some(ok) if now - ok > every * 3 => "STALE",
+        // The picture from this feed can no longer be trusted as current.
+        last_ok if crate::feeds::is_stale(feed, last_ok, now) => "STALE",
         Some(_) => "ok",
     }
 }

@@ -98,8 +98,14 @@ impl Desk {
             return;
         }
         let config = &self.app.config;
-        let alerts =
-            alerts::derive(&config.rules, &config.missions, &config.contacts, &self.app.state, &derived_from);
+        let alerts = alerts::derive(
+            &config.rules,
+            &config.missions,
+            &config.contacts,
+            &self.app.state,
+            &derived_from,
+            Utc::now(),
+        );
         self.record(alerts::SYSTEM, alerts);
     }
 

@@ -58,7 +58,8 @@ fn answer_quietly(config: &Config, dir: &Path, minutes: i64) -> DateTime<Utc> {
     let mut last_poll = now;
     let mut polls = 0;
     while now <= end {
-        let result = if polls == 0 { PollResult::Fetched(Parsed::default()) } else { PollResult::NotModified };
+        let result =
+            if polls == 0 { PollResult::Fetched(Parsed::default()) } else { PollResult::NotModified };
         let outcome = PollOutcome { feed: FEED.into(), result, ms: 40 };
         let due = feeds::quiet_ok_due(journaled_ok, now);
         let events = feeds::outcome_events(&live.state, outcome, due, Missing::Withdraw, now);
@@ -94,7 +95,8 @@ fn a_feed_that_answers_is_never_stale_and_one_that_stops_becomes_stale() {
     let silent_long = last_poll + Duration::minutes(15);
 
     let app = App::new(config.clone(), "reyes".into(), start());
-    let mut replay = Replay::new(app, dir.path(), Clock::new(start(), silent_long, start(), 60.0), None).unwrap();
+    let mut replay =
+        Replay::new(app, dir.path(), Clock::new(start(), silent_long, start(), 60.0), None).unwrap();
     let mut t = start();
     while t <= last_poll {
         replay.seek(t).unwrap();

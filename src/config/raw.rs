@@ -36,6 +36,7 @@ pub struct Rule {
     pub include_exercise: bool,
     pub raise: Text,
     pub escalate_after: Option<Text>,
+    pub max_age: Option<Text>,
 }
 
 /// The demo desk's own feed server, started by whichever process polls.

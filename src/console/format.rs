@@ -13,6 +13,15 @@ pub fn span(d: Duration) -> String {
     }
 }
 
+/// An age in at most five columns: `span` up to two days, then whole days, then years (`11y`).
+pub fn age(d: Duration) -> String {
+    match d.num_days() {
+        ..2 => span(d),
+        2..365 => format!("{}d", d.num_days()),
+        days => format!("{}y", days / 365),
+    }
+}
+
 /// How long ago `t` was, as of `now`: `12m ago`.
 pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if t > now { "just now".into() } else { format!("{} ago", span(now - t)) }
@@ -43,5 +52,14 @@ mod tests {
         assert_eq!(span(Duration::seconds(3 * 3600 + 5 * 60)), "3h05");
         assert_eq!(span(Duration::seconds(2 * 86_400 + 4 * 3600)), "2d4h");
         assert_eq!(span(Duration::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn ages_fit_five_columns() {
+        assert_eq!(age(Duration::minutes(12)), "12m");
+        assert_eq!(age(Duration::hours(30)), "1d6h");
+        assert_eq!(age(Duration::days(45)), "45d");
+        assert_eq!(age(Duration::days(4339)), "11y");
+        assert!((0..40_000).step_by(7).all(|d| age(Duration::days(d)).len() <= 5));
     }
 }

@@ -36,7 +36,7 @@ impl Pane {
         match self {
             Pane::Missions => &["St", "ID", "Mission", "Kind", "Ctry", "Open"],
             Pane::Contacts => &["Name", "Role", "Post", "Local", "Duty", "Check-in"],
-            Pane::Alerts => &["Sev", "State", "Raised", "Feed", "Alert"],
+            Pane::Alerts => &["Sev", "State", "Raised", "Age", "Feed", "Alert"],
             Pane::Log => &["Time", "Kind", "Event"],
             Pane::Feeds => &["Feed", "State", "Last ok", "Items", "Took", "Next"],
             Pane::Map => &[],

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use super::FeedRuntime;
-use super::format::{ago, span, when};
+use super::format::{age, ago, span, when};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
 use crate::domain::{MissionStatus, Severity};
@@ -111,6 +111,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
                     a.severity.tag().into(),
                     state_label.into(),
                     when(a.raised, now),
+                    a.event_time.map_or_else(|| "-".into(), |t| age(now - t)),
                     a.feed.clone(),
                     title,
                 ],

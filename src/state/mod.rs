@@ -174,7 +174,13 @@ impl DeskState {
             | Event::AlertAcknowledged { .. }
             | Event::AlertUnacknowledged { .. }
             | Event::AlertEscalated { .. }
-            | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, &event, ts),
+            | Event::AlertResolved { .. }) => {
+                let items = &self.items;
+                let event_time = |feed: &str, id: &str| {
+                    items.get(&FeedItem::key_for(feed, id)).and_then(|e| e.item.event_time())
+                };
+                alert::apply(&mut self.alerts, &event, ts, event_time)
+            }
             Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));

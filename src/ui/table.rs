@@ -15,7 +15,7 @@ fn widths(pane: Pane) -> &'static [Constraint] {
     match pane {
         Pane::Missions => &[Length(3), Length(12), Fill(1), Length(5), Length(4), Min(6)],
         Pane::Contacts => &[Fill(3), Length(6), Fill(2), Length(9), Length(4), Length(13)],
-        Pane::Alerts => &[Length(4), Length(9), Length(11), Length(12), Fill(1)],
+        Pane::Alerts => &[Length(4), Length(9), Length(11), Length(5), Length(12), Fill(1)],
         Pane::Log => &[Length(6), Length(20), Fill(1)],
         Pane::Feeds => &[Fill(1), Length(7), Length(8), Length(5), Length(7), Length(9)],
         Pane::Map => &[],

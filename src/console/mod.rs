@@ -8,6 +8,7 @@ pub mod format;
 pub mod keymap;
 pub mod pane;
 pub mod rows;
+pub mod summary;
 
 use chrono::{DateTime, Timelike, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -93,16 +94,7 @@ pub struct App {
     pub summary: Summary,
 }
 
-/// What the banner and the status bar count, from state and clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Exercise, test, draft and system traffic in view: open alerts and active items.
-    pub exercise_alerts: usize,
-    pub exercise_items: usize,
-    pub escalated: usize,
-    /// Open alerts nobody has acknowledged.
-    pub waiting: usize,
-}
+pub use summary::Summary;
 
 impl App {
     pub fn new(config: Config, operator: String, now: DateTime<Utc>) -> Self {
@@ -159,10 +151,7 @@ impl App {
     }
 
     fn refresh_summary(&mut self) {
-        let (exercise_alerts, exercise_items) = self.state.non_real_traffic(self.now);
-        let escalated = self.state.open_alerts().filter(|a| a.escalated()).count();
-        let waiting = self.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
-        self.summary = Summary { exercise_alerts, exercise_items, escalated, waiting };
+        self.summary = summary::of(&self.state, self.now);
     }
 
     /// Rebuilds one pane's rows; they change only with state, clock or filter, never per frame.

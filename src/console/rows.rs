@@ -15,16 +15,26 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
         .missions
         .iter()
         .map(|m| {
+            // Real-world alerts by severity; exercise and test ones counted apart, never added in.
             let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
+            let mut exercise = 0;
             for alert in state.open_alerts().filter(|a| a.missions.contains(&m.id)) {
-                *open.entry(alert.severity).or_default() += 1;
+                if alert.traffic.is_real() {
+                    *open.entry(alert.severity).or_default() += 1;
+                } else {
+                    exercise += 1;
+                }
             }
             let worst = open.keys().next_back().copied();
-            let summary = if open.is_empty() {
-                "-".to_string()
-            } else {
-                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect::<Vec<_>>().join(" ")
-            };
+            let mut parts: Vec<String> =
+                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect();
+            if parts.is_empty() {
+                parts.push("-".into());
+            }
+            if exercise > 0 {
+                parts.push(format!("+{exercise} EX"));
+            }
+            let summary = parts.join(" ");
             let row = Row {
                 key: RowKey::Mission(m.id.clone()),
                 cells: vec![

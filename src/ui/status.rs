@@ -33,10 +33,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let (escalated, waiting) = (app.summary.escalated, app.summary.waiting);
+    // Exercise and test alerts are never added to the real-world count; they are shown apart.
+    let exercise = match app.summary.exercise_waiting {
+        0 => String::new(),
+        n => format!("(+{n} exercise) "),
+    };
     if escalated > 0 {
-        spans.push(Span::styled(format!("│ {escalated} ESCALATED "), theme.alarm()));
-    } else if waiting > 0 {
-        spans.push(Span::styled(format!("│ {waiting} open "), theme.flagged()));
+        spans.push(Span::styled(format!("│ {escalated} ESCALATED {exercise}"), theme.alarm()));
+    } else if waiting > 0 || !exercise.is_empty() {
+        spans.push(Span::styled(format!("│ {waiting} open {exercise}"), theme.flagged()));
     }
     let (mut ok, mut bad) = (0, 0);
     for feed in &app.config.feeds {

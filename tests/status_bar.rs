@@ -27,7 +27,7 @@ fn fold(app: &mut App, events: Vec<Event>) {
         .into_iter()
         .map(|event| {
             let seq = app.state.last_seq + 1;
-            let ts = app.state.last_ts.map_or(start(), |t| t + Duration::seconds(1));
+            let ts = app.state.last_ts.map_or(start(), |t| t + Duration::seconds(1)).max(start());
             let record = Record { seq, ts, by: "attache".into(), event };
             app.apply(vec![record.clone()]);
             record
@@ -84,4 +84,136 @@ fn test_and_exercise_alerts_are_counted_apart_from_real_ones() {
     let first = &app.pane(Pane::Missions).rows[0];
     assert_eq!(first.key, RowKey::Mission("HADR-CAGAYAN".into()));
     assert_eq!(first.severity, Some(Severity::Moderate));
+}
+
+fn escalated(id: &str) -> Event {
+    Event::AlertEscalated { alert: id.into() }
+}
+
+/// Two moderate alerts escalated, then a critical one arrives.
+fn escalations_then_a_critical_alert() -> App {
+    let mut app = app();
+    fold(
+        &mut app,
+        vec![
+            raised("luzon", Severity::Moderate, "HADR-CAGAYAN", Traffic::Real),
+            raised("cagayan", Severity::Moderate, "HADR-CAGAYAN", Traffic::Real),
+            raised("drill", Severity::Severe, "EDCA-PH", Traffic::Exercise),
+            escalated("luzon"),
+            escalated("cagayan"),
+        ],
+    );
+    app.flash = None;
+    fold(&mut app, vec![raised("aparri", Severity::Critical, "EDCA-PH", Traffic::Real)]);
+    app
+}
+
+#[test]
+fn the_most_severe_open_alert_comes_first_and_stays_at_every_width() {
+    let mut app = escalations_then_a_critical_alert();
+    for width in [60, 80, 120] {
+        let bar = status_bar(&app, width);
+        let (crit, escalated, help) = (bar.find("1 CRIT"), bar.find("2 ESCALATED"), bar.find("? help"));
+        assert!(crit.is_some() && escalated.is_some() && help.is_some(), "{width} columns: {bar}");
+        assert!(crit < escalated, "the critical alert before the escalated ones at {width}: {bar}");
+        assert_eq!(bar.chars().count(), width as usize);
+    }
+    assert!(status_bar(&app, 120).contains("3 open (+1 exercise)"), "{}", status_bar(&app, 120));
+    // Acknowledged, the critical alert leaves the bar; the escalations lead again.
+    fold(
+        &mut app,
+        vec![Event::AlertAcknowledged { alert: "aparri".into(), operator: "reyes".into(), note: None }],
+    );
+    let bar = status_bar(&app, 80);
+    assert!(!bar.contains("CRIT") && bar.contains("2 MODR") && bar.contains("2 ESCALATED"), "{bar}");
+}
+
+#[test]
+fn a_new_severe_alert_flashes_and_rings_once_and_old_records_do_not() {
+    let mut app = app();
+    // Records from before the console started (read at start-up) are history.
+    let old = Record {
+        seq: 1,
+        ts: start() - Duration::hours(1),
+        by: "attache".into(),
+        event: raised("old", Severity::Critical, "KFOR", Traffic::Real),
+    };
+    app.apply(vec![old]);
+    assert_eq!((app.bells, app.flash.as_deref()), (0, None), "an old alert at start-up");
+    fold(&mut app, vec![raised("minor", Severity::Moderate, "KFOR", Traffic::Real)]);
+    assert_eq!((app.bells, app.flash.as_deref()), (0, None), "below the bell's severity (severe)");
+    fold(&mut app, vec![raised("aparri", Severity::Critical, "EDCA-PH", Traffic::Real)]);
+    assert_eq!(app.bells, 1);
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT alert aparri"));
+    app.bells = 0;
+    fold(&mut app, vec![raised("test", Severity::Critical, "EDCA-PH", Traffic::Test)]);
+    assert_eq!(app.bells, 0, "test traffic is named, not rung for");
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT [TEST] alert test"));
+    fold(&mut app, vec![escalated("minor")]);
+    assert_eq!(app.bells, 1, "an escalation rings, whatever its severity");
+    assert_eq!(app.flash.as_deref(), Some("ESCALATED MODR alert minor"));
+    // Nothing rings again for what was already rung: the bell is owed once per alert.
+    app.bells = 0;
+    app.set_now(start() + Duration::minutes(5));
+    fold(&mut app, vec![Event::Note { operator: "reyes".into(), text: "called".into() }]);
+    assert_eq!(app.bells, 0);
+}
+
+#[test]
+fn the_bell_follows_the_desks_setting() {
+    let mut quiet = app();
+    quiet.config.bell = None;
+    fold(&mut quiet, vec![raised("aparri", Severity::Critical, "EDCA-PH", Traffic::Real)]);
+    assert_eq!(quiet.bells, 0, "bell = \"off\"");
+    assert!(quiet.flash.as_deref().is_some_and(|f| f.contains("NEW CRIT")), "still named");
+    let mut keen = app();
+    keen.config.bell = Some(Severity::Moderate);
+    fold(&mut keen, vec![raised("luzon", Severity::Moderate, "HADR-CAGAYAN", Traffic::Real)]);
+    assert_eq!(keen.bells, 1, "bell = \"moderate\"");
+}
+
+#[test]
+fn a_long_message_is_never_cut_mid_word() {
+    let mut app = escalations_then_a_critical_alert();
+    app.flash = Some("alert.unacknowledged #51 saved: M 6.1 - 12 km N of Aparri, Cagayan (SEVR)".into());
+    for width in [60, 80, 120] {
+        let screen = screen(&app, width, 24).join("\n");
+        for word in app.flash.as_ref().unwrap().split_whitespace() {
+            let whole = screen.split(|c: char| c.is_whitespace() || c == '│').any(|w| w == word);
+            assert!(whole, "`{word}` not shown whole at {width} columns:\n{screen}");
+        }
+        let bar = status_bar(&app, width);
+        assert!(bar.contains("1 CRIT") && bar.contains("? help"), "{bar}");
+    }
+}
+
+#[test]
+fn hints_come_from_the_key_table_for_the_focused_pane() {
+    let mut app = app();
+    app.focus = Pane::Alerts;
+    assert!(status_bar(&app, 80).contains("a A u r  ? help"), "{}", status_bar(&app, 80));
+    let wide = status_bar(&app, 160);
+    assert!(wide.contains("a ack  A ack+note  u unack  r resolve  ? help"), "{wide}");
+    app.focus = Pane::Contacts;
+    assert!(!status_bar(&app, 80).contains("a A u r"), "{}", status_bar(&app, 80));
+}
+
+/// The status area, every line of it, at the three widths a desk meets.
+fn status_area(app: &App, width: u16) -> String {
+    let lines = screen(app, width, 24);
+    let start = lines.iter().rposition(|l| l.starts_with('└') || l.ends_with('┘')).map_or(0, |i| i + 1);
+    lines[start..].join("\n")
+}
+
+#[test]
+fn status_bar_snapshots_at_60_80_and_120_columns() {
+    let mut app = escalations_then_a_critical_alert();
+    app.focus = Pane::Alerts;
+    for width in [60, 80, 120] {
+        insta::assert_snapshot!(format!("status_{width}"), status_area(&app, width));
+    }
+    app.flash = Some("alert.unacknowledged #51 saved: M 6.1 - 12 km N of Aparri, Cagayan (SEVR)".into());
+    for width in [60, 80, 120] {
+        insta::assert_snapshot!(format!("status_with_message_{width}"), status_area(&app, width));
+    }
 }

@@ -4,6 +4,7 @@
 
 mod tmux_support;
 
+use attache::domain::{Severity, Traffic};
 use attache::event::Event;
 use attache::journal::Writer;
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +18,8 @@ const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml")
 struct Watch {
     tmux: Tmux,
     journal: PathBuf,
+    /// One line per terminal bell the console rang (a tmux hook writes it).
+    bells: PathBuf,
     _lock: File,
     _dir: tempfile::TempDir,
 }
@@ -43,21 +46,29 @@ impl Watch {
             writer.append(by, ts, vec![event]).unwrap();
         }
         drop(writer);
+        // A moment's wait, so the bell hook is set before the console can ring.
         let command = format!(
-            "{} --config {config} --journal {}; sleep 60",
+            "sleep 0.5; {} --config {config} --journal {}; sleep 60",
             env!("CARGO_BIN_EXE_attache"),
             journal.display()
         );
         let tmux = Tmux::new(name, "watch");
         tmux.start(width, height, &command);
-        tmux.wait_for("the console", |s| s.contains("journal #"));
-        Watch { tmux, journal, _lock: lock, _dir: dir }
+        let bells = dir.path().join("bells");
+        let hook = format!("run-shell \"echo bell >> {}\"", bells.display());
+        assert!(tmux.run(&["set-hook", "-g", "alert-bell", &hook]).status.success());
+        tmux.wait_for("the console", |s| s.contains(" ? help"));
+        Watch { tmux, journal, bells, _lock: lock, _dir: dir }
     }
 
     /// Appends records as another process on the host would (the console follows the journal).
     fn append(&self, by: &str, events: Vec<Event>) {
         let mut writer = Writer::open(&self.journal).unwrap();
         writer.append(by, Utc::now(), events).unwrap();
+    }
+
+    fn bells(&self) -> usize {
+        std::fs::read_to_string(&self.bells).map_or(0, |text| text.lines().count())
     }
 
     fn status_bar(&self) -> String {
@@ -92,4 +103,56 @@ fn feeds_that_answered_five_minutes_ago_are_not_stale() {
     let bar = watch.status_bar();
     assert!(bar.contains("feeds 3 ok") && !bar.contains("BAD"), "status bar: {bar}\n{screen}");
     assert!(!screen.contains("STALE"), "{screen}");
+}
+
+fn raised(id: &str, severity: Severity, title: &str) -> Event {
+    Event::AlertRaised {
+        alert: id.into(),
+        rule: "quake near a mission".into(),
+        feed: "usgs-quakes".into(),
+        item: id.into(),
+        severity,
+        title: title.into(),
+        missions: vec!["HADR-CAGAYAN".into()],
+        traffic: Traffic::Real,
+    }
+}
+
+#[test]
+fn a_critical_alert_arriving_while_others_are_escalated_leads_the_bar_and_rings_once() {
+    let earlier = Utc::now() - Duration::hours(1);
+    let before = vec![
+        (earlier, "attache", raised("luzon", Severity::Moderate, "M 4.6 - 5 km NW of Baguinge")),
+        (earlier, "attache", raised("cagayan", Severity::Moderate, "M 4.7 - 20 km E of Tuao")),
+        (earlier, "attache", raised("old", Severity::Critical, "M 7.0 - an hour ago")),
+        (
+            earlier,
+            "reyes",
+            Event::AlertAcknowledged { alert: "old".into(), operator: "reyes".into(), note: None },
+        ),
+        (earlier, "attache", Event::AlertEscalated { alert: "luzon".into() }),
+        (earlier, "attache", Event::AlertEscalated { alert: "cagayan".into() }),
+    ];
+    let watch = Watch::start("bell", 60, 24, before);
+    watch.tmux.wait_for("the escalations", |s| s.contains("2 ESCALATED") && !s.contains("CRIT │"));
+    // Long enough for several frames: the alerts read at start-up are history and ring nothing.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(watch.bells(), 0, "rang for records read at start-up");
+
+    watch.append("attache", vec![raised("aparri", Severity::Critical, "M 6.1 - 12 km N of Aparri")]);
+    let bar_of = |s: &str| s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or_default().to_string();
+    let screen = watch.tmux.wait_for("the critical alert on the bar", |s| bar_of(s).contains("1 CRIT"));
+    let bar = watch.status_bar();
+    let (crit, escalated) = (bar.find("1 CRIT"), bar.find("2 ESCALATED"));
+    assert!(crit.is_some() && crit < escalated && bar.contains("? help"), "status bar: {bar}\n{screen}");
+    assert!(screen.contains("NEW CRIT M 6.1 - 12 km N of Aparri"), "{screen}");
+    watch.tmux.wait_for_long("one bell", std::time::Duration::from_secs(5), |_| watch.bells() == 1);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(watch.bells(), 1, "one bell for one alert");
+
+    watch.append("attache", vec![Event::AlertEscalated { alert: "aparri".into() }]);
+    watch.tmux.wait_for("the escalation", |s| s.contains("3 ESCALATED"));
+    watch.tmux.wait_for_long("a bell for the escalation", std::time::Duration::from_secs(5), |_| {
+        watch.bells() == 2
+    });
 }

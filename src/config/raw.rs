@@ -100,9 +100,9 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Ui {
     pub layout: Option<Text>,
-    /// Ring the terminal bell when an alert escalates.
-    #[serde(default)]
-    pub bell: bool,
+    /// From which severity a new alert rings the terminal bell (escalations always do), or
+    /// "off"; `true` and `false` are read as "severe" and "off".
+    pub bell: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

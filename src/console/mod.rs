@@ -3,6 +3,7 @@
 //! terminal, the journal and the feeds.
 
 mod alert_actions;
+pub mod attention;
 pub mod detail;
 pub mod format;
 pub mod keymap;
@@ -92,6 +93,10 @@ pub struct App {
     pub reading_journal: bool,
     /// Counts the banner and status bar show, kept with the rows rather than counted per frame.
     pub summary: Summary,
+    /// When this console started: alerts in records stamped earlier are history, not news.
+    pub watching_since: DateTime<Utc>,
+    /// Terminal bells owed for alerts just folded (`attention`); the runtime rings them.
+    pub bells: usize,
 }
 
 pub use summary::Summary;
@@ -112,6 +117,8 @@ impl App {
             polls_feeds: false,
             reading_journal: false,
             summary: Summary::default(),
+            watching_since: now,
+            bells: 0,
         };
         app.refresh_all();
         app
@@ -122,7 +129,13 @@ impl App {
         if records.is_empty() {
             return;
         }
+        let picks = attention::picks(&records, self.watching_since);
         self.state.fold_all(records);
+        let threshold = self.config.bell.unwrap_or(crate::config::DEFAULT_BELL);
+        if let Some(news) = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some()) {
+            self.flash = Some(news.message);
+            self.bells += news.bells;
+        }
         self.refresh_all();
     }
 

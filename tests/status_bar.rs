@@ -217,3 +217,36 @@ fn status_bar_snapshots_at_60_80_and_120_columns() {
         insta::assert_snapshot!(format!("status_with_message_{width}"), status_area(&app, width));
     }
 }
+
+#[test]
+fn the_event_log_keeps_the_time_of_day_after_midnight_and_switches_zone() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml")).unwrap();
+    let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+    let mut app = App::new(config, "reyes".into(), at("2026-11-30T23:00:00Z"));
+    let note = |seq, ts: &str, text: &str| Record {
+        seq,
+        ts: at(ts),
+        by: "reyes".into(),
+        event: Event::Note { operator: "reyes".into(), text: text.into() },
+    };
+    app.apply(vec![
+        note(1, "2026-11-30T23:50:00Z", "before midnight"),
+        note(2, "2026-12-01T00:10:00Z", "after"),
+    ]);
+    app.set_now(at("2026-12-01T00:20:00Z"));
+    app.focus = Pane::Log;
+    for width in [60, 80, 120] {
+        let shown = screen(&app, width, 24).join("\n");
+        assert!(shown.contains("11-30 23:50Z") && shown.contains("00:10Z"), "{width} columns:\n{shown}");
+        assert!(shown.contains("Event log 2 UTC"), "{shown}");
+    }
+    assert!(status_bar(&app, 80).contains("z  ? help"), "{}", status_bar(&app, 80));
+    app.handle_key(&KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE));
+    let shown = screen(&app, 80, 24).join("\n");
+    // In Manila (UTC+8) both notes were written on the morning of 1 December.
+    assert!(shown.contains("07:50 ") && shown.contains("08:10 "), "{shown}");
+    assert!(shown.contains("Event log 2 Manila time"), "{shown}");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE));
+    assert!(screen(&app, 80, 24).join("\n").contains("11-30 23:50Z"));
+}

@@ -156,3 +156,25 @@ fn a_critical_alert_arriving_while_others_are_escalated_leads_the_bar_and_rings_
         watch.bells() == 2
     });
 }
+
+#[test]
+fn the_event_log_shows_the_date_and_time_of_other_days_and_switches_to_desk_time() {
+    let yesterday = Utc::now() - Duration::days(1);
+    let note = Event::Note { operator: "reyes".into(), text: "relief flight landed at Tuguegarao".into() };
+    let watch = Watch::start("log", 80, 24, vec![(yesterday, "reyes", note)]);
+    watch.tmux.keys(&["4"]);
+    let utc = yesterday.format("%m-%d %H:%MZ").to_string();
+    let screen =
+        watch.tmux.wait_for("the Event log in UTC", |s| s.contains("▶4 Event log") && s.contains("UTC"));
+    assert!(screen.lines().any(|l| l.contains(&utc) && l.contains("relief flight")), "{utc}:\n{screen}");
+    watch.tmux.keys(&["z"]);
+    let local = yesterday.with_timezone(&chrono_tz::Asia::Manila);
+    let today_there = Utc::now().with_timezone(&chrono_tz::Asia::Manila).date_naive();
+    let shown = if local.date_naive() == today_there {
+        local.format("%H:%M ").to_string()
+    } else {
+        local.format("%m-%d %H:%M ").to_string()
+    };
+    let screen = watch.tmux.wait_for("the Event log in Manila time", |s| s.contains("Manila time"));
+    assert!(screen.lines().any(|l| l.contains(&shown) && l.contains("relief flight")), "{shown}:\n{screen}");
+}

@@ -1,6 +1,7 @@
 //! Small text formats shared by the panes and detail views.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 /// A compact span: `45s`, `12m`, `3h05`, `2d4h`.
 pub fn span(d: Duration) -> String {
@@ -36,6 +37,19 @@ pub fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// An Event log time in `zone` (None: UTC, marked `Z`): today's, in that zone, as `14:05Z`;
+/// another day's with its date, `12-01 14:05Z`, so the time of day is never lost.
+pub fn log_time(t: DateTime<Utc>, now: DateTime<Utc>, zone: Option<Tz>) -> String {
+    let (day, today, time) = match zone {
+        None => (t.date_naive(), now.date_naive(), t.format("%H:%MZ").to_string()),
+        Some(tz) => {
+            let local = t.with_timezone(&tz);
+            (local.date_naive(), now.with_timezone(&tz).date_naive(), local.format("%H:%M").to_string())
+        }
+    };
+    if day == today { time } else { format!("{} {time}", day.format("%m-%d")) }
+}
+
 /// A full UTC timestamp for detail views.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%SZ").to_string()
@@ -52,6 +66,19 @@ mod tests {
         assert_eq!(span(Duration::seconds(3 * 3600 + 5 * 60)), "3h05");
         assert_eq!(span(Duration::seconds(2 * 86_400 + 4 * 3600)), "2d4h");
         assert_eq!(span(Duration::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn log_times_keep_the_time_of_day_on_other_days() {
+        let now: DateTime<Utc> = "2026-12-01T00:20:00Z".parse().unwrap();
+        let before_midnight: DateTime<Utc> = "2026-11-30T23:50:00Z".parse().unwrap();
+        assert_eq!(log_time(now, now, None), "00:20Z");
+        assert_eq!(log_time(before_midnight, now, None), "11-30 23:50Z");
+        // In Manila (UTC+8) both are on the morning of 1 December.
+        let manila = Some(chrono_tz::Asia::Manila);
+        assert_eq!(log_time(before_midnight, now, manila), "07:50");
+        let last_week: DateTime<Utc> = "2026-11-24T20:00:00Z".parse().unwrap();
+        assert_eq!(log_time(last_week, now, manila), "11-25 04:00");
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct App {
     pub watching_since: DateTime<Utc>,
     /// Terminal bells owed for alerts just folded (`attention`); the runtime rings them.
     pub bells: usize,
+    /// The Event log shows times in the desk's zone rather than UTC.
+    pub log_in_desk_zone: bool,
 }
 
 pub use summary::Summary;
@@ -119,6 +121,7 @@ impl App {
             summary: Summary::default(),
             watching_since: now,
             bells: 0,
+            log_in_desk_zone: false,
         };
         app.refresh_all();
         app
@@ -173,12 +176,17 @@ impl App {
             Pane::Missions => rows::missions(&self.config, &self.state),
             Pane::Contacts => rows::contacts(&self.config, &self.state, self.now),
             Pane::Alerts => rows::alerts(&self.state, self.now),
-            Pane::Log => rows::log(&self.state, self.now),
+            Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
             Pane::Feeds => rows::feeds(&self.config, &self.state, &self.feed_runtime, self.now),
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };
         self.panes[pane.index()].set_rows(rows);
+    }
+
+    /// The zone the Event log's times are shown in: the desk's, or None for UTC.
+    pub fn log_zone(&self) -> Option<chrono_tz::Tz> {
+        self.log_in_desk_zone.then_some(self.config.desk_tz)
     }
 
     pub fn pane(&self, pane: Pane) -> &PaneView {
@@ -269,6 +277,10 @@ impl App {
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, text: String::new() }
             }
             Action::Close => self.set_filter(String::new()),
+            Action::ToggleLogZone => {
+                self.log_in_desk_zone = !self.log_in_desk_zone;
+                self.refresh(Pane::Log);
+            }
             Action::Quit
             | Action::Submit
             | Action::Acknowledge

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use super::FeedRuntime;
-use super::format::{age, ago, span, when};
+use super::format::{age, ago, log_time, span, when};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
 use crate::domain::{MissionStatus, Severity};
@@ -132,17 +132,26 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
         .collect()
 }
 
-pub fn log(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+/// The Event log's rows, times in `zone` (None: UTC).
+pub fn log(state: &DeskState, now: DateTime<Utc>, zone: Option<chrono_tz::Tz>) -> Vec<Row> {
     state
         .log
         .iter()
         .map(|line| Row {
             key: RowKey::Log(line.seq),
-            cells: vec![when(line.ts, now), line.kind.into(), line.text.clone()],
+            cells: vec![log_time(line.ts, now, zone), line.kind.into(), line.text.clone()],
             severity: None,
             flagged: line.kind == "feed.failed" || line.kind == "alert.escalated",
         })
         .collect()
+}
+
+/// Which zone the Event log's times are in, for its title: `UTC` or `Manila time`.
+pub fn log_zone_label(zone: Option<chrono_tz::Tz>) -> String {
+    match zone {
+        None => "UTC".into(),
+        Some(tz) => format!("{} time", tz.name().rsplit('/').next().unwrap_or(tz.name()).replace('_', " ")),
+    }
 }
 
 /// A feed's state in one word, most urgent first.

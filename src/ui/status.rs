@@ -191,6 +191,7 @@ fn hints(focus: Pane) -> Vec<(String, u8)> {
         .iter()
         .filter(|b| match focus {
             Pane::Alerts => b.context == Context::AlertsPane,
+            Pane::Log => b.action == Action::ToggleLogZone,
             _ => false,
         })
         .filter_map(|b| Some((first_key(b)?, b.action)))
@@ -236,6 +237,7 @@ fn word(action: Action) -> &'static str {
         Action::AcknowledgeWithNote => "ack+note",
         Action::Unacknowledge => "unack",
         Action::Resolve => "resolve",
+        Action::ToggleLogZone => "UTC/local",
         other => keymap::BINDINGS
             .iter()
             .find(|b| b.action == other)

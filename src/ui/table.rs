@@ -16,7 +16,7 @@ fn widths(pane: Pane) -> &'static [Constraint] {
         Pane::Missions => &[Length(3), Length(12), Fill(1), Length(5), Length(4), Min(6)],
         Pane::Contacts => &[Fill(3), Length(6), Fill(2), Length(9), Length(4), Length(13)],
         Pane::Alerts => &[Length(4), Length(9), Length(11), Length(5), Length(12), Fill(1)],
-        Pane::Log => &[Length(6), Length(20), Fill(1)],
+        Pane::Log => &[Length(12), Length(20), Fill(1)],
         Pane::Feeds => &[Fill(1), Length(7), Length(8), Length(5), Length(7), Length(9)],
         Pane::Map => &[],
     }
@@ -34,6 +34,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
         format!("{}/{} filter \"{}\" ", view.rows.len(), view.total, view.filter)
     };
     title.push(Span::styled(count, theme.dim()));
+    if pane == Pane::Log {
+        title.push(Span::raw(format!("{} ", crate::console::rows::log_zone_label(app.log_zone()))));
+    }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border(focused));
     let inner_height = area.height.saturating_sub(3) as usize; // borders and header
 

@@ -192,8 +192,9 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
         warnings.insert(
             0,
             format!(
-                "JOURNAL DAMAGED OR TAMPERED WITH: {} record(s) failed their checks; run `attache journal verify`",
-                facts.damage.len()
+                "JOURNAL DAMAGED OR TAMPERED WITH: {} {} checks; run `attache journal verify`",
+                crate::words::count(facts.damage.len() as u64, "record", "records"),
+                if facts.damage.len() == 1 { "failed its" } else { "failed their" }
             ),
         );
     }

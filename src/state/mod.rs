@@ -132,14 +132,14 @@ impl DeskState {
             self.housekept_hour = hour;
             self.let_go(ts);
         }
-        // Described before it is applied: only an alert's title is looked up, which applying
-        // an acknowledgement, escalation or resolution does not change.
+        // Described before it is applied: an alert's title (which applying an acknowledgement,
+        // escalation or resolution does not change) and a withdrawn item's, still in the state.
         let log_line = LogLine {
             seq,
             ts,
             kind: event.kind(),
             by: one_line_owned(by),
-            text: describe::describe(&event, &self.alerts),
+            text: describe::describe(&event, &self.alerts, &self.items),
         };
         match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),

@@ -35,8 +35,12 @@ pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ])
     .areas(area);
     if banner > 0 {
+        let (alerts, items) = (
+            crate::words::count(exercise_alerts as u64, "alert", "alerts"),
+            crate::words::count(exercise_items as u64, "item", "items"),
+        );
         let text = format!(
-            " EXERCISE / TEST TRAFFIC IN VIEW: {exercise_alerts} alert(s), {exercise_items} item(s), marked [EXERCISE] or [TEST]; not real-world "
+            " EXERCISE / TEST TRAFFIC IN VIEW: {alerts}, {items}, marked [EXERCISE] or [TEST]; not real-world "
         );
         frame.render_widget(Line::raw(text).style(theme.alarm()), banner_area);
     }

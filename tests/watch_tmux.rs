@@ -178,3 +178,39 @@ fn the_event_log_shows_the_date_and_time_of_other_days_and_switches_to_desk_time
     let screen = watch.tmux.wait_for("the Event log in Manila time", |s| s.contains("Manila time"));
     assert!(screen.lines().any(|l| l.contains(&shown) && l.contains("relief flight")), "{shown}:\n{screen}");
 }
+
+#[test]
+fn withdrawals_are_logged_by_title_and_counts_read_as_words() {
+    let at = Utc::now() - Duration::minutes(3);
+    let quake: attache::domain::FeedItem = serde_json::from_value(serde_json::json!({
+        "feed": "usgs-quakes", "id": "us7000lx8h", "title": "M 4.9 - 45 km NNW of Guiria", "severity": "minor"
+    }))
+    .unwrap();
+    let drill = Event::AlertRaised {
+        alert: "drill".into(),
+        rule: "cyclone warnings for our missions".into(),
+        feed: "pagasa-cap".into(),
+        item: "EX-1".into(),
+        severity: Severity::Moderate,
+        title: "Typhoon signal no. 3, Cagayan".into(),
+        missions: vec!["HADR-CAGAYAN".into()],
+        traffic: Traffic::Exercise,
+    };
+    let withdrawn = Event::ItemWithdrawn {
+        feed: "usgs-quakes".into(),
+        id: "us7000lx8h".into(),
+        reason: attache::event::WithdrawReason::Gone,
+    };
+    let before = vec![
+        (at, "feed:usgs-quakes", Event::ItemSeen { item: quake }),
+        (at, "attache", drill),
+        (at, "feed:usgs-quakes", withdrawn),
+    ];
+    let watch = Watch::start("words", 200, 50, before);
+    let screen = watch.tmux.wait_for("the log and the banner", |s| s.contains("item.withdrawn"));
+    assert!(
+        screen.contains("usgs-quakes withdrew (gone from feed): M 4.9 - 45 km NNW of Guiria"),
+        "{screen}"
+    );
+    assert!(screen.contains("IN VIEW: 1 alert, 0 items"), "{screen}");
+}

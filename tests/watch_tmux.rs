@@ -72,7 +72,7 @@ impl Watch {
     }
 
     fn status_bar(&self) -> String {
-        self.tmux.screen().lines().filter(|l| !l.trim().is_empty()).last().unwrap_or_default().to_string()
+        self.tmux.screen().lines().rfind(|l| !l.trim().is_empty()).unwrap_or_default().to_string()
     }
 }
 
@@ -140,7 +140,7 @@ fn a_critical_alert_arriving_while_others_are_escalated_leads_the_bar_and_rings_
     assert_eq!(watch.bells(), 0, "rang for records read at start-up");
 
     watch.append("attache", vec![raised("aparri", Severity::Critical, "M 6.1 - 12 km N of Aparri")]);
-    let bar_of = |s: &str| s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or_default().to_string();
+    let bar_of = |s: &str| s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
     let screen = watch.tmux.wait_for("the critical alert on the bar", |s| bar_of(s).contains("1 CRIT"));
     let bar = watch.status_bar();
     let (crit, escalated) = (bar.find("1 CRIT"), bar.find("2 ESCALATED"));

@@ -38,8 +38,8 @@ pub fn picks(records: &[Record], since: DateTime<Utc>) -> Vec<Pick> {
 }
 
 /// What of `picks` calls for attention, with `state` folded past them: alerts raised at or
-/// above `threshold`, and escalations. Only real-world traffic rings (`bell` Some); exercise
-/// and test traffic is named, marked, and silent.
+/// above `threshold`, and escalations. With `bell`, real-world ones ring; exercise and test
+/// traffic is named, marked, and silent.
 pub fn notice(picks: &[Pick], state: &DeskState, threshold: Severity, bell: bool) -> Option<Attention> {
     let mut lines: Vec<(u8, Severity, String)> = Vec::new();
     let mut bells = 0;
@@ -61,7 +61,7 @@ pub fn notice(picks: &[Pick], state: &DeskState, threshold: Severity, bell: bool
         lines.push((u8::from(escalated), alert.severity, format!("{what} {} {title}", alert.severity.tag())));
     }
     // The most severe first; at one severity, an escalation before a new alert.
-    lines.sort_by(|a, b| (b.1, b.0).cmp(&(a.1, a.0)));
+    lines.sort_by_key(|(escalated, severity, _)| std::cmp::Reverse((*severity, *escalated)));
     let (_, _, first) = lines.first()?;
     let message = match lines.len() {
         1 => first.clone(),

@@ -78,7 +78,7 @@ pub fn lines(app: &App, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     }
     let used: usize = spans.iter().map(Span::width).sum();
     let hint_text = format!(" {} ", hint.text().unwrap_or_default());
-    let gap = width.saturating_sub(used + hint_text.chars().count());
+    let gap = width.saturating_sub(used + Span::raw(hint_text.as_str()).width());
     spans.push(Span::raw(" ".repeat(gap)));
     spans.push(Span::styled(hint_text, hint.style));
     lines.push(Line::from(spans).style(theme.status()));
@@ -96,8 +96,9 @@ pub fn render(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
 fn fit(parts: &mut [Part], hint: &mut Part, width: usize) {
     let used = |parts: &[Part], hint: &Part| -> usize {
         let shown = parts.iter().filter_map(Part::text);
-        let bar: usize = shown.enumerate().map(|(n, t)| t.chars().count() + if n == 0 { 2 } else { 3 }).sum();
-        bar + hint.text().map_or(0, |t| t.chars().count() + 2)
+        let bar: usize =
+            shown.enumerate().map(|(n, t)| Span::raw(t).width() + if n == 0 { 2 } else { 3 }).sum();
+        bar + hint.text().map_or(0, |t| Span::raw(t).width() + 2)
     };
     while used(parts, hint) > width {
         let lowest = parts

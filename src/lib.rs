@@ -21,3 +21,4 @@ pub mod state;
 pub mod term;
 pub mod text;
 pub mod ui;
+pub mod words;

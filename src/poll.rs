@@ -102,8 +102,14 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
         let journaled =
             writer.append(&format!("feed:{feed}"), Utc::now(), events.clone()).and_then(|records| {
                 state.apply_all(&records);
-                let alerts =
-                    alerts::derive(&config.rules, &config.missions, &config.contacts, &state, &events);
+                let alerts = alerts::derive(
+                    &config.rules,
+                    &config.missions,
+                    &config.contacts,
+                    &state,
+                    &events,
+                    Utc::now(),
+                );
                 let records = writer.append(alerts::SYSTEM, Utc::now(), alerts)?;
                 state.apply_all(&records);
                 Ok(())

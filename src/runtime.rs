@@ -98,8 +98,14 @@ impl Desk {
             return;
         }
         let config = &self.app.config;
-        let alerts =
-            alerts::derive(&config.rules, &config.missions, &config.contacts, &self.app.state, &derived_from);
+        let alerts = alerts::derive(
+            &config.rules,
+            &config.missions,
+            &config.contacts,
+            &self.app.state,
+            &derived_from,
+            Utc::now(),
+        );
         self.record(alerts::SYSTEM, alerts);
     }
 
@@ -118,20 +124,27 @@ impl Desk {
         }
     }
 
-    /// Escalates alerts left waiting past their rule's `escalate_after`; rings the bell if
-    /// the desk asked for it. Returns whether anything changed.
+    /// Escalates alerts left waiting past their rule's `escalate_after` (every console on the
+    /// host rings for them as it folds them, `console::attention`). Returns whether anything
+    /// changed.
     fn escalate(&mut self) -> bool {
         let due = alerts::escalations(&self.app.config.rules, &self.app.state, Utc::now());
         if due.is_empty() {
             return false;
         }
         self.record(alerts::SYSTEM, due);
-        if self.app.config.bell {
-            use std::io::Write;
-            let mut out = std::io::stdout();
-            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
-        }
         true
+    }
+
+    /// Rings the terminal bell for what the last folds owe it, once each.
+    fn ring(&mut self) {
+        use std::io::Write;
+        if self.app.bells == 0 {
+            return;
+        }
+        let mut out = std::io::stdout();
+        let _ =
+            out.write_all(&b"\x07".repeat(std::mem::take(&mut self.app.bells))).and_then(|()| out.flush());
     }
 
     /// Damage stops all appends until an operator decides; other failures (disk full, read-only
@@ -189,8 +202,7 @@ impl Desk {
                 let now = Utc::now();
                 let feed = outcome.feed.clone();
                 let outcome_ms = outcome.ms;
-                let journal_ok =
-                    self.journaled_ok.get(&feed).is_none_or(|t| now - *t >= feeds::QUIET_OK_INTERVAL);
+                let journal_ok = feeds::quiet_ok_due(self.journaled_ok.get(&feed).copied(), now);
                 let missing = self
                     .app
                     .config
@@ -303,6 +315,7 @@ async fn event_loop(
     loop {
         if dirty {
             terminal.draw(|frame| ui::render(frame, &desk.app, theme)).context("drawing the console")?;
+            desk.ring();
             dirty = false;
         }
         // In this order when several are ready: the operator's keys before any feed's work.

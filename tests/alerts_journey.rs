@@ -48,7 +48,7 @@ fn play(input: &str) -> (DeskState, Vec<Record>) {
         let due = escalations(&rules, &state, record.ts);
         append(&mut state, &mut journal, record.ts, "attache", due);
         append(&mut state, &mut journal, record.ts, &record.by, vec![record.event.clone()]);
-        let alerts = derive(&rules, &config.missions, &config.contacts, &state, &[record.event]);
+        let alerts = derive(&rules, &config.missions, &config.contacts, &state, &[record.event], record.ts);
         append(&mut state, &mut journal, record.ts, "attache", alerts);
     }
     (state, journal)

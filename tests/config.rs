@@ -78,3 +78,40 @@ fn a_broken_config_never_opens_the_console_or_touches_the_journal() {
         .code(2);
     assert_eq!(std::fs::read_dir(journal.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn rules_take_max_age_with_a_day_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string("config/attache.toml").unwrap();
+    let desk = shipped.replace("max_age = \"24h\"", "max_age = \"7d\"");
+    assert_ne!(desk, shipped, "the shipped desk has the rule this test edits");
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("demo")).unwrap();
+    std::fs::write(dir.path().join("attache.toml"), desk).unwrap();
+    let config = attache::config::Config::load(&dir.path().join("attache.toml")).unwrap();
+    let max_age = |name: &str| config.rules.iter().find(|r| r.name == name).unwrap().max_age.as_secs();
+    assert_eq!(max_age("strong quake anywhere"), 7 * 86_400);
+    assert_eq!(max_age("quake near a mission"), 86_400);
+}
+
+#[test]
+fn the_bell_is_a_severity_or_off() {
+    use attache::domain::Severity;
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.path().join(file)).unwrap();
+    }
+    let shipped = std::fs::read_to_string("config/attache.toml").unwrap();
+    let bell = |setting: &str| {
+        let desk = shipped.replace("[ui]\n", &format!("[ui]\n{setting}\n"));
+        std::fs::write(dir.path().join("attache.toml"), desk).unwrap();
+        attache::config::Config::load(&dir.path().join("attache.toml")).unwrap().bell
+    };
+    assert_eq!(bell(""), Some(Severity::Severe), "severe unless the desk says");
+    assert_eq!(bell("bell = \"critical\""), Some(Severity::Critical));
+    assert_eq!(bell("bell = \"off\""), None);
+    assert_eq!(bell("bell = false"), None);
+    assert_eq!(bell("bell = true"), Some(Severity::Severe));
+}

@@ -97,3 +97,28 @@ fn state_at_any_prefix_is_the_fold_of_that_prefix() {
     let resolved = stepwise.alerts.values().filter(|a| a.state == AlertState::Resolved).count();
     assert_eq!(resolved, 1);
 }
+
+#[test]
+fn a_withdrawal_is_logged_by_the_items_title() {
+    let item: attache::domain::FeedItem = serde_json::from_value(serde_json::json!({
+        "feed": "usgs-quakes", "id": "us7000lx8h", "title": "M 4.9 - 45 km NNW of Güiria", "severity": "minor"
+    }))
+    .unwrap();
+    let at = "2026-11-25T00:00:00Z".parse().unwrap();
+    let record = |seq, event| Record { seq, ts: at, by: "feed:usgs-quakes".into(), event };
+    let mut state = DeskState::default();
+    state.apply(&record(1, attache::event::Event::ItemSeen { item }));
+    let withdrawn = attache::event::Event::ItemWithdrawn {
+        feed: "usgs-quakes".into(),
+        id: "us7000lx8h".into(),
+        reason: attache::event::WithdrawReason::Gone,
+    };
+    state.apply(&record(2, withdrawn.clone()));
+    assert_eq!(
+        state.log[0].text,
+        "usgs-quakes withdrew (gone from feed): M 4.9 - 45 km NNW of Güiria (id us7000lx8h)"
+    );
+    // Withdrawn again (an item never in view): the id is all there is.
+    state.apply(&record(3, withdrawn));
+    assert_eq!(state.log[0].text, "usgs-quakes withdrew us7000lx8h (gone from feed)");
+}

@@ -70,6 +70,9 @@ fn live_watch(dir: &Path, sizes: &[(u16, u16)]) -> Vec<(DateTime<Utc>, Vec<Buffe
     let mut frames = Vec::new();
     let mut capture = |live: &mut App, t: DateTime<Utc>| {
         live.set_now(t);
+        // The status bar's message (news of an alert, the last action's result) is the moment's,
+        // not the record's: a replay shows the record.
+        live.flash = None;
         frames.push((t, sizes.iter().map(|&(w, h)| live_frame(live, w, h)).collect()));
     };
     let mut previous: Option<Record> = None;

@@ -189,3 +189,87 @@ fn escalate_after_counts_from_raise_or_unacknowledge() {
     let no_rule = [rule()];
     assert!(escalations(&no_rule, &state, at(600)).is_empty(), "no escalate_after, no escalation");
 }
+
+/// The alerts `derive` raises for one item seen at `now` under `rules`.
+fn raised_for(rules: &[Rule], item: FeedItem, now: chrono::DateTime<chrono::Utc>) -> Vec<Event> {
+    let mut state = DeskState::default();
+    let seen = Event::ItemSeen { item };
+    state.apply(&Record { seq: 1, ts: now, by: "feed:quakes".into(), event: seen.clone() });
+    attache::alerts::derive(rules, &missions(), &[], &state, &[seen], now)
+        .into_iter()
+        .filter(|e| matches!(e, Event::AlertRaised { .. }))
+        .collect()
+}
+
+#[test]
+fn an_item_older_than_max_age_raises_nothing() {
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+    let hours_ago = |h: i64| Some(now - chrono::Duration::hours(h));
+    let at = |published, updated| FeedItem { published, updated, ..item(16.8, 121.07) };
+    let default = [rule()];
+    assert_eq!(default[0].max_age, Duration::from_secs(24 * 3600), "24 hours unless the rule says");
+    assert_eq!(raised_for(&default, at(hours_ago(1), None), now).len(), 1, "an hour old");
+    assert_eq!(raised_for(&default, at(hours_ago(23), None), now).len(), 1, "23 hours old");
+    assert!(raised_for(&default, at(hours_ago(25), None), now).is_empty(), "25 hours old");
+    // A quake of 2014 whose record USGS revised today is still a quake of 2014.
+    let archive = "2014-03-10T05:18:13Z".parse().ok();
+    assert!(raised_for(&default, at(archive, hours_ago(0)), now).is_empty(), "revised today, old event");
+    assert_eq!(raised_for(&default, at(None, hours_ago(2)), now).len(), 1, "only an update time: by it");
+    assert_eq!(raised_for(&default, at(None, None), now).len(), 1, "no time of its own: not known old");
+    let week = [Rule { max_age: Duration::from_secs(7 * 86_400), ..rule() }];
+    assert_eq!(raised_for(&week, at(hours_ago(25), None), now).len(), 1, "max_age = 7d");
+    assert!(raised_for(&week, at(hours_ago(8 * 24), None), now).is_empty(), "eight days, max_age = 7d");
+}
+
+#[test]
+fn an_old_item_keeps_its_open_alert_up_to_date() {
+    // Raised while fresh; the item's later update (a day on) still updates the alert.
+    let t0: chrono::DateTime<chrono::Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+    let later = t0 + chrono::Duration::hours(30);
+    let fresh = FeedItem { published: Some(t0), ..item(16.8, 121.07) };
+    let rules = [rule()];
+    let mut state = DeskState::default();
+    let mut seq = 0;
+    let mut append = |state: &mut DeskState, ts, events: Vec<Event>| {
+        for event in events {
+            seq += 1;
+            state.apply(&Record { seq, ts, by: "t".into(), event });
+        }
+    };
+    let seen = vec![Event::ItemSeen { item: fresh.clone() }];
+    append(&mut state, t0, seen.clone());
+    let raised = attache::alerts::derive(&rules, &missions(), &[], &state, &seen, t0);
+    append(&mut state, t0, raised);
+    let revised = FeedItem { title: "M 5.9 - Luzon, Philippines".into(), ..fresh };
+    let updated = vec![Event::ItemUpdated { item: revised }];
+    append(&mut state, later, updated.clone());
+    let follow = attache::alerts::derive(&rules, &missions(), &[], &state, &updated, later);
+    assert!(matches!(follow.as_slice(), [Event::AlertUpdated { .. }]), "{follow:?}");
+}
+
+#[test]
+fn the_demo_archive_feed_raises_nothing_and_its_items_stay_in_view() {
+    // The demo desk reads USGS's significant quakes of March 2014 from disk.
+    let config =
+        attache::config::Config::load(std::path::Path::new("config/attache.toml")).expect("demo desk");
+    let feed = config.feeds.iter().find(|f| f.name == "usgs-significant").unwrap();
+    let attache::config::FeedSource::File(path) = &feed.source else { panic!("read from disk") };
+    let now = chrono::Utc::now();
+    let parsed =
+        attache::feeds::parse(feed.kind, &feed.name, None, &std::fs::read(path).unwrap(), now).unwrap();
+    assert!(parsed.items.iter().any(|i| i.magnitude.is_some_and(|m| m >= 6.5)), "strong quakes in it");
+    let events: Vec<Event> = parsed.items.into_iter().map(|item| Event::ItemSeen { item }).collect();
+    let mut state = DeskState::default();
+    for (n, event) in events.iter().enumerate() {
+        state.apply(&Record {
+            seq: n as u64 + 1,
+            ts: now,
+            by: "feed:usgs-significant".into(),
+            event: event.clone(),
+        });
+    }
+    let alerts =
+        attache::alerts::derive(&config.rules, &config.missions, &config.contacts, &state, &events, now);
+    assert!(alerts.is_empty(), "quakes of 2014 raise no alert now: {alerts:?}");
+    assert_eq!(state.active_items(now).len(), events.len(), "the archive's items are all in view");
+}

@@ -8,16 +8,18 @@ use crate::state::{AlertState, DeskState};
 /// Who the journal says raised, updated, escalated or resolved an alert on its own.
 pub const SYSTEM: &str = "attache";
 
-/// The alert events that follow from `events`, which have just been folded into `state`:
-/// an item seen or updated that a rule matches raises its alert (or updates it, saying so);
-/// an updated item that no longer matches, or a withdrawn one, resolves its alerts with the
-/// reason. An alert an operator already resolved stays resolved.
+/// The alert events that follow from `events`, which have just been folded into `state` at
+/// `now`: an item seen or updated that a rule matches raises its alert (or updates it, saying
+/// so), unless its event is older than the rule's `max_age`; an updated item that no longer
+/// matches, or a withdrawn one, resolves its alerts with the reason. An alert an operator
+/// already resolved stays resolved.
 pub fn derive(
     rules: &[Rule],
     missions: &[Mission],
     contacts: &[Contact],
     state: &DeskState,
     events: &[Event],
+    now: DateTime<Utc>,
 ) -> Vec<Event> {
     let mut out = Vec::new();
     for event in events {
@@ -26,7 +28,7 @@ pub fn derive(
                 let Some(entry) = state.items.get(&item.cleaned().key()) else { continue };
                 let updated = matches!(event, Event::ItemUpdated { .. });
                 for rule in rules {
-                    item_alert(rule, &entry.item, updated, missions, contacts, state, &mut out);
+                    item_alert(rule, &entry.item, updated, (missions, contacts), state, now, &mut out);
                 }
             }
             Event::ItemWithdrawn { feed, id, reason } => {
@@ -49,9 +51,9 @@ fn item_alert(
     rule: &Rule,
     item: &FeedItem,
     updated: bool,
-    missions: &[Mission],
-    contacts: &[Contact],
+    (missions, contacts): (&[Mission], &[Contact]),
     state: &DeskState,
+    now: DateTime<Utc>,
     out: &mut Vec<Event>,
 ) {
     let id = alert_id(&rule.name, &item.feed, &item.id);
@@ -59,6 +61,7 @@ fn item_alert(
     // The rule's level, or the item's own if that is higher: a critical event stays critical.
     let severity = rule.raise.max(item.severity);
     match (rule.matches(item, missions, contacts), existing) {
+        (Some(_), None) if rule.too_old(item, now) => {}
         (Some(found), None) => out.push(Event::AlertRaised {
             alert: id,
             rule: rule.name.clone(),

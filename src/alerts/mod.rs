@@ -7,7 +7,7 @@ mod derive;
 mod rule;
 
 pub use derive::{SYSTEM, derive, escalations};
-pub use rule::{LINK_KM, Match, Rule};
+pub use rule::{DEFAULT_MAX_AGE, LINK_KM, Match, Rule};
 
 /// The alert id for a rule and an item: one alert per (rule, item).
 pub fn alert_id(rule: &str, feed: &str, item: &str) -> String {

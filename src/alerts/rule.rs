@@ -1,9 +1,13 @@
+use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use crate::domain::{Contact, FeedItem, Mission, MissionStatus, Region, Severity, gap_km, location_gap_km};
 
 /// When an item with no geographic condition is still linked to a mission: within this reach.
 pub const LINK_KM: f64 = 300.0;
+
+/// How old an item's event may be for a rule to raise an alert on it, unless the rule says.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// A rule that turns feed items into alerts. Every condition given must hold.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +25,9 @@ pub struct Rule {
     pub include_exercise: bool,
     pub raise: Severity,
     pub escalate_after: Option<Duration>,
+    /// Items whose event (by their own time) is older than this raise nothing: an archive or a
+    /// feed's long memory is not news.
+    pub max_age: Duration,
 }
 
 /// What a rule found: which missions the alert concerns.
@@ -43,7 +50,15 @@ impl Rule {
             include_exercise: false,
             raise,
             escalate_after: None,
+            max_age: DEFAULT_MAX_AGE,
         }
+    }
+
+    /// Whether the item's event is older at `now` than this rule raises alerts for. An item
+    /// that carries no time of its own is not too old: it is news as far as anyone can tell.
+    pub fn too_old(&self, item: &FeedItem, now: DateTime<Utc>) -> bool {
+        let max_age = chrono::Duration::from_std(self.max_age).unwrap_or(chrono::Duration::MAX);
+        item.event_time().is_some_and(|t| now.signed_duration_since(t) > max_age)
     }
 
     pub fn matches(&self, item: &FeedItem, missions: &[Mission], contacts: &[Contact]) -> Option<Match> {

@@ -12,9 +12,6 @@ use crate::config::Config;
 use crate::domain::{Contact, Mission, MissionStatus};
 use crate::text::one_line;
 
-/// A polled feed with no success for this many intervals is stale (as in the Feeds pane).
-const STALE_INTERVALS: u32 = 3;
-
 /// What a briefing covers, and the two things that are not in the journal.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -201,8 +198,9 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
         warnings.insert(
             0,
             format!(
-                "JOURNAL DAMAGED OR TAMPERED WITH: {} record(s) failed their checks; run `attache journal verify`",
-                facts.damage.len()
+                "JOURNAL DAMAGED OR TAMPERED WITH: {} {} checks; run `attache journal verify`",
+                crate::words::count(facts.damage.len() as u64, "record", "records"),
+                if facts.damage.len() == 1 { "failed its" } else { "failed their" }
             ),
         );
     }
@@ -354,13 +352,9 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
     let stale = config
         .feeds
         .iter()
-        .filter(|f| f.enabled && f.source.is_polled())
         .filter_map(|f| {
             let last_ok = facts.last_ok.get(f.name.as_str()).copied();
-            let limit =
-                chrono::Duration::from_std(f.every * STALE_INTERVALS).unwrap_or(chrono::Duration::MAX);
-            let stale = last_ok.is_none_or(|t| to.signed_duration_since(t) > limit);
-            stale.then(|| Stale { feed: one_line(&f.name), last_ok })
+            crate::feeds::is_stale(f, last_ok, to).then(|| Stale { feed: one_line(&f.name), last_ok })
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }

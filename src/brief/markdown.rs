@@ -76,7 +76,9 @@ pub fn render(b: &Brief) -> String {
     let _ = writeln!(o, "| Generated | {} |", utc(b.generated_at));
     let _ = writeln!(o, "| Operator | {} |", esc(&b.operator));
     let seqs = match (p.first_seq, p.last_seq) {
-        (Some(a), Some(z)) => format!("seq {a} to {z} ({} records)", p.records),
+        (Some(a), Some(z)) => {
+            format!("seq {a} to {z} ({})", crate::words::count(p.records, "record", "records"))
+        }
         _ => "no records in the period".to_string(),
     };
     let _ = writeln!(o, "| Journal | {seqs} |");
@@ -149,14 +151,8 @@ pub fn render(b: &Brief) -> String {
     }
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
-        let _ = writeln!(
-            o,
-            "- {} ({}): {} ({duty}), {} check-in(s)",
-            esc(&c.name),
-            c.role,
-            c.local_now,
-            c.check_ins
-        );
+        let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
+        let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}", esc(&c.name), c.role, c.local_now);
     }
 
     let _ = writeln!(o, "\n## Feeds\n");

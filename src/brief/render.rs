@@ -166,7 +166,9 @@ fn text(b: &Brief) -> String {
     );
     wrap(&mut o, "Generated: ", &format!("{} by {}", utc(b.generated_at), b.operator), 11);
     let seqs = match (p.first_seq, p.last_seq) {
-        (Some(a), Some(z)) => format!("seq {a} to {z} ({} records)", p.records),
+        (Some(a), Some(z)) => {
+            format!("seq {a} to {z} ({})", crate::words::count(p.records, "record", "records"))
+        }
         _ => "no records in the period".to_string(),
     };
     wrap(&mut o, "Journal:   ", &seqs, 11);
@@ -237,7 +239,8 @@ fn text(b: &Brief) -> String {
     }
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
-        let text = format!("{} ({}): {} ({duty}), {} check-in(s)", c.name, c.role, c.local_now, c.check_ins);
+        let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
+        let text = format!("{} ({}): {} ({duty}), {check_ins}", c.name, c.role, c.local_now);
         wrap(&mut o, "  ", &text, 4);
     }
 

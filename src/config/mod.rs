@@ -191,8 +191,9 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<crate::alerts::Rule>,
     pub layout: Layout,
-    /// Ring the terminal bell when an alert escalates.
-    pub bell: bool,
+    /// A new real-world alert at or above this severity, or an escalation, rings the terminal
+    /// bell; None: never.
+    pub bell: Option<crate::domain::Severity>,
     /// Where to serve the bundled demo feeds from (the demo desk sets it; real desks do not).
     pub demo_serve: Option<std::net::SocketAddr>,
     pub missions: Vec<Mission>,
@@ -204,6 +205,9 @@ pub struct Config {
     /// dropped there), but `check` reports them.
     pub on_disk: Vec<Problem>,
 }
+
+/// The bell's severity for a desk that names none.
+pub const DEFAULT_BELL: crate::domain::Severity = crate::domain::Severity::Severe;
 
 /// The default poll interval for a feed that names none.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(120);

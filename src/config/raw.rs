@@ -36,6 +36,7 @@ pub struct Rule {
     pub include_exercise: bool,
     pub raise: Text,
     pub escalate_after: Option<Text>,
+    pub max_age: Option<Text>,
 }
 
 /// The demo desk's own feed server, started by whichever process polls.
@@ -99,9 +100,9 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Ui {
     pub layout: Option<Text>,
-    /// Ring the terminal bell when an alert escalates.
-    #[serde(default)]
-    pub bell: bool,
+    /// From which severity a new alert rings the terminal bell (escalations always do), or
+    /// "off"; `true` and `false` are read as "severe" and "off".
+    pub bell: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -98,6 +98,11 @@ pub(super) fn rules(
                     .map_err(|e| problems.push(problem(text.span(), "escalate_after", e)))
                     .ok()
             });
+            let max_age = r.max_age.as_ref().and_then(|text| {
+                parse_duration(text.get_ref())
+                    .map_err(|e| problems.push(problem(text.span(), "max_age", e)))
+                    .ok()
+            });
             if problems.len() > before {
                 return None;
             }
@@ -117,6 +122,7 @@ pub(super) fn rules(
                 include_exercise: r.include_exercise,
                 raise: raise?,
                 escalate_after,
+                max_age: max_age.unwrap_or(crate::alerts::DEFAULT_MAX_AGE),
             })
         })
         .collect()

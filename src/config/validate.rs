@@ -42,6 +42,23 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             Layout::Auto
         }
     };
+    let bell = file.ui.bell.as_ref().map_or(Some(super::DEFAULT_BELL), |bell| {
+        match bell.get_ref() {
+            toml::Value::Boolean(on) => on.then_some(super::DEFAULT_BELL),
+            toml::Value::String(off) if off == "off" => None,
+            value => {
+                let parsed = value.as_str().map(str::parse::<crate::domain::Severity>);
+                parsed.and_then(Result::ok).or_else(|| {
+                    let shown = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                    let message = format!(
+                        "`{shown}` is not a bell setting (expected a severity: info, minor, moderate, severe or critical; or off)"
+                    );
+                    problems.push(src.problem(Some(bell.span()), "ui.bell", message));
+                    None
+                })
+            }
+        }
+    });
     let mut first = FirstGiven::new();
     let feeds: Vec<FeedConfig> = file
         .feeds
@@ -80,7 +97,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
     Config {
         path: Default::default(),
         rules,
-        bell: file.ui.bell,
+        bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),
         desk_tz,

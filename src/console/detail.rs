@@ -104,7 +104,7 @@ fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
             if status.on_duty { "within working hours" } else { "outside working hours" }
         ),
         format!("Working hours: {}-{}", c.hours.start.format("%H:%M"), c.hours.end.format("%H:%M")),
-        format!("Check in every: {}", humantime::format_duration(c.check_in_every)),
+        format!("Check in every: {}", crate::words::duration(c.check_in_every)),
     ];
     lines.push(match last {
         Some(t) => format!("Last contact: {} ({})", stamp(t), ago(t, now)),
@@ -172,7 +172,10 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
                 }
             }
             lines.push(String::new());
-            lines.push(format!("Item history ({} versions)", entry.revisions));
+            lines.push(format!(
+                "Item history ({})",
+                crate::words::count(entry.revisions, "version", "versions")
+            ));
             lines.extend(entry.history.iter().map(|(t, what)| format!("  {}  {what}", stamp(*t))));
         }
     }
@@ -220,7 +223,7 @@ fn feed(
             FeedSource::Udp { listen, group: None } => format!("Source: CoT over UDP on {listen}"),
             FeedSource::Tcp(address) => format!("Source: CoT stream from tcp://{address}"),
         },
-        format!("Every: {}", humantime::format_duration(f.every)),
+        format!("Every: {}", crate::words::duration(f.every)),
         format!("State: {}", feed_state(config, state, runtime, name, now)),
         match health.last_ok {
             Some(t) => format!("Last success: {} ({})", stamp(t), ago(t, now)),

@@ -1,6 +1,7 @@
 //! Small text formats shared by the panes and detail views.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 /// A compact span: `45s`, `12m`, `3h05`, `2d4h`.
 pub fn span(d: Duration) -> String {
@@ -10,6 +11,15 @@ pub fn span(d: Duration) -> String {
         60..3600 => format!("{}m", secs / 60),
         3600..86_400 => format!("{}h{:02}", secs / 3600, (secs % 3600) / 60),
         _ => format!("{}d{}h", secs / 86_400, (secs % 86_400) / 3600),
+    }
+}
+
+/// An age in at most five columns: `span` up to two days, then whole days, then years (`11y`).
+pub fn age(d: Duration) -> String {
+    match d.num_days() {
+        ..2 => span(d),
+        2..365 => format!("{}d", d.num_days()),
+        days => format!("{}y", days / 365),
     }
 }
 
@@ -25,6 +35,19 @@ pub fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     } else {
         t.format("%m-%d %H:%MZ").to_string()
     }
+}
+
+/// An Event log time in `zone` (None: UTC, marked `Z`): today's, in that zone, as `14:05Z`;
+/// another day's with its date, `12-01 14:05Z`, so the time of day is never lost.
+pub fn log_time(t: DateTime<Utc>, now: DateTime<Utc>, zone: Option<Tz>) -> String {
+    let (day, today, time) = match zone {
+        None => (t.date_naive(), now.date_naive(), t.format("%H:%MZ").to_string()),
+        Some(tz) => {
+            let local = t.with_timezone(&tz);
+            (local.date_naive(), now.with_timezone(&tz).date_naive(), local.format("%H:%M").to_string())
+        }
+    };
+    if day == today { time } else { format!("{} {time}", day.format("%m-%d")) }
 }
 
 /// A full UTC timestamp for detail views.
@@ -43,5 +66,27 @@ mod tests {
         assert_eq!(span(Duration::seconds(3 * 3600 + 5 * 60)), "3h05");
         assert_eq!(span(Duration::seconds(2 * 86_400 + 4 * 3600)), "2d4h");
         assert_eq!(span(Duration::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn log_times_keep_the_time_of_day_on_other_days() {
+        let now: DateTime<Utc> = "2026-12-01T00:20:00Z".parse().unwrap();
+        let before_midnight: DateTime<Utc> = "2026-11-30T23:50:00Z".parse().unwrap();
+        assert_eq!(log_time(now, now, None), "00:20Z");
+        assert_eq!(log_time(before_midnight, now, None), "11-30 23:50Z");
+        // In Manila (UTC+8) both are on the morning of 1 December.
+        let manila = Some(chrono_tz::Asia::Manila);
+        assert_eq!(log_time(before_midnight, now, manila), "07:50");
+        let last_week: DateTime<Utc> = "2026-11-24T20:00:00Z".parse().unwrap();
+        assert_eq!(log_time(last_week, now, manila), "11-25 04:00");
+    }
+
+    #[test]
+    fn ages_fit_five_columns() {
+        assert_eq!(age(Duration::minutes(12)), "12m");
+        assert_eq!(age(Duration::hours(30)), "1d6h");
+        assert_eq!(age(Duration::days(45)), "45d");
+        assert_eq!(age(Duration::days(4339)), "11y");
+        assert!((0..40_000).step_by(7).all(|d| age(Duration::days(d)).len() <= 5));
     }
 }

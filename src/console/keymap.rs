@@ -39,6 +39,8 @@ pub enum Action {
     /// Select the next / previous row matching the focused pane's filter.
     NextMatch,
     PreviousMatch,
+    /// Show the Event log's times in the desk's zone, or back in UTC.
+    ToggleLogZone,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -208,6 +210,12 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('b')],
         action: Action::Brief,
         help: "write a briefing of this watch (since the console started) to the briefs directory",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('z')],
+        action: Action::ToggleLogZone,
+        help: "show the Event log's times in the desk's zone, or in UTC again",
     },
     Binding { context: Context::Panes, keys: &[ch('?')], action: Action::Help, help: "show this help" },
     Binding {

@@ -3,6 +3,7 @@
 //! terminal, the journal and the feeds.
 
 mod alert_actions;
+pub mod attention;
 pub mod detail;
 pub mod format;
 pub mod keymap;
@@ -11,6 +12,7 @@ pub mod pane;
 pub mod prompt;
 pub mod rows;
 mod selecting;
+pub mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -136,18 +138,15 @@ pub struct App {
     pub reading_journal: bool,
     /// Counts the banner and status bar show, kept with the rows rather than counted per frame.
     pub summary: Summary,
+    /// When this console started: alerts in records stamped earlier are history, not news.
+    pub watching_since: DateTime<Utc>,
+    /// Terminal bells owed for alerts just folded (`attention`); the runtime rings them.
+    pub bells: usize,
+    /// The Event log shows times in the desk's zone rather than UTC.
+    pub log_in_desk_zone: bool,
 }
 
-/// What the banner and the status bar count, from state and clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Exercise, test, draft and system traffic in view: open alerts and active items.
-    pub exercise_alerts: usize,
-    pub exercise_items: usize,
-    pub escalated: usize,
-    /// Open alerts nobody has acknowledged.
-    pub waiting: usize,
-}
+pub use summary::Summary;
 
 impl App {
     pub fn new(config: Config, operator: String, now: DateTime<Utc>) -> Self {
@@ -165,6 +164,9 @@ impl App {
             polls_feeds: false,
             reading_journal: false,
             summary: Summary::default(),
+            watching_since: now,
+            bells: 0,
+            log_in_desk_zone: false,
         };
         app.refresh_all();
         app
@@ -175,7 +177,13 @@ impl App {
         if records.is_empty() {
             return;
         }
+        let picks = attention::picks(&records, self.watching_since);
         self.state.fold_all(records);
+        let threshold = self.config.bell.unwrap_or(crate::config::DEFAULT_BELL);
+        if let Some(news) = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some()) {
+            self.flash = Some(news.message);
+            self.bells += news.bells;
+        }
         self.refresh_all();
     }
 
@@ -204,10 +212,7 @@ impl App {
     }
 
     fn refresh_summary(&mut self) {
-        let (exercise_alerts, exercise_items) = self.state.non_real_traffic(self.now);
-        let escalated = self.state.open_alerts().filter(|a| a.escalated()).count();
-        let waiting = self.state.open_alerts().filter(|a| a.state == crate::state::AlertState::Open).count();
-        self.summary = Summary { exercise_alerts, exercise_items, escalated, waiting };
+        self.summary = summary::of(&self.state, self.now);
     }
 
     /// Rebuilds one pane's rows; they change only with state, clock or filter, never per frame.
@@ -216,7 +221,7 @@ impl App {
             Pane::Missions => rows::missions(&self.config, &self.state),
             Pane::Contacts => rows::contacts(&self.config, &self.state, self.now),
             Pane::Alerts => rows::alerts(&self.state, self.now),
-            Pane::Log => rows::log(&self.state, self.now),
+            Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
             Pane::Feeds => rows::feeds(&self.config, &self.state, &self.feed_runtime, self.now),
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
@@ -229,6 +234,11 @@ impl App {
         {
             self.flash = Some(departure_message(pane, &departure));
         }
+    }
+
+    /// The zone the Event log's times are shown in: the desk's, or None for UTC.
+    pub fn log_zone(&self) -> Option<chrono_tz::Tz> {
+        self.log_in_desk_zone.then_some(self.config.desk_tz)
     }
 
     pub fn pane(&self, pane: Pane) -> &PaneView {
@@ -351,6 +361,10 @@ impl App {
             Action::Close => self.set_filter(String::new()),
             Action::NextMatch => self.step_match(true),
             Action::PreviousMatch => self.step_match(false),
+            Action::ToggleLogZone => {
+                self.log_in_desk_zone = !self.log_in_desk_zone;
+                self.refresh(Pane::Log);
+            }
             Action::Quit
             | Action::QuitNow
             | Action::Submit

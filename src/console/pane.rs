@@ -66,8 +66,10 @@ const CONTACT_COLUMNS: &[Column] = &[
 
 const ALERT_COLUMNS: &[Column] = &[
     Column::new("Sev", 4),
-    Column::new("State", 9).hides(5),
+    Column::new("State", 9).hides(6),
     Column::new("Raised", 17).hides(4),
+    // The event's own age: an old event must not pass for news, so it outlasts Raised.
+    Column::new("Age", 5).hides(5),
     Column::new("Feed", 20).shrinks(7, 1).hides(3).names(),
     Column::new("Alert", 32).shrinks(16, 2).grows(),
 ];

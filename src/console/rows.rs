@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use super::FeedRuntime;
-use super::format::{ago, span, when};
+use super::format::{age, ago, log_time, span, when};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
 use crate::domain::{MissionStatus, Severity};
@@ -15,16 +15,26 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
         .missions
         .iter()
         .map(|m| {
+            // Real-world alerts by severity; exercise and test ones counted apart, never added in.
             let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
+            let mut exercise = 0;
             for alert in state.open_alerts().filter(|a| a.missions.contains(&m.id)) {
-                *open.entry(alert.severity).or_default() += 1;
+                if alert.traffic.is_real() {
+                    *open.entry(alert.severity).or_default() += 1;
+                } else {
+                    exercise += 1;
+                }
             }
             let worst = open.keys().next_back().copied();
-            let summary = if open.is_empty() {
-                "-".to_string()
-            } else {
-                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect::<Vec<_>>().join(" ")
-            };
+            let mut parts: Vec<String> =
+                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect();
+            if parts.is_empty() {
+                parts.push("-".into());
+            }
+            if exercise > 0 {
+                parts.push(format!("+{exercise} EX"));
+            }
+            let summary = parts.join(" ");
             let row = Row {
                 key: RowKey::Mission(m.id.clone()),
                 cells: vec![
@@ -111,6 +121,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
                     a.severity.tag().into(),
                     state_label.into(),
                     when(a.raised, now),
+                    a.event_time.map_or_else(|| "-".into(), |t| age(now - t)),
                     a.feed.clone(),
                     title,
                 ],
@@ -121,17 +132,26 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
         .collect()
 }
 
-pub fn log(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+/// The Event log's rows, times in `zone` (None: UTC).
+pub fn log(state: &DeskState, now: DateTime<Utc>, zone: Option<chrono_tz::Tz>) -> Vec<Row> {
     state
         .log
         .iter()
         .map(|line| Row {
             key: RowKey::Log(line.seq),
-            cells: vec![when(line.ts, now), line.kind.into(), line.text.clone()],
+            cells: vec![log_time(line.ts, now, zone), line.kind.into(), line.text.clone()],
             severity: None,
             flagged: line.kind == "feed.failed" || line.kind == "alert.escalated",
         })
         .collect()
+}
+
+/// Which zone the Event log's times are in, for its title: `UTC` or `Manila time`.
+pub fn log_zone_label(zone: Option<chrono_tz::Tz>) -> String {
+    match zone {
+        None => "UTC".into(),
+        Some(tz) => format!("{} time", tz.name().rsplit('/').next().unwrap_or(tz.name()).replace('_', " ")),
+    }
 }
 
 /// A feed's state in one word, most urgent first.
@@ -152,12 +172,11 @@ pub fn feed_state(
         let backing_off = runtime.get(name).is_some_and(|r| r.failures > 1);
         return if backing_off { "BACKOFF" } else { "FAILING" };
     }
-    let every = chrono::Duration::from_std(feed.every).unwrap_or(chrono::Duration::MAX);
     match health.and_then(|h| h.last_ok) {
         None if runtime.get(name).is_some_and(|r| r.in_flight) => "polling",
         None => "waiting",
-        // Three missed intervals: the picture from this feed can no longer be trusted as current.
-        Some(ok) if now - ok > every * 3 => "STALE",
+        // The picture from this feed can no longer be trusted as current.
+        last_ok if crate::feeds::is_stale(feed, last_ok, now) => "STALE",
         // It answers, but some of what it said could not be read (Enter shows why).
         Some(_) if health.is_some_and(FeedHealth::partly_read) => "PARTIAL",
         Some(_) => "ok",

@@ -165,4 +165,11 @@ impl FeedItem {
     pub fn key(&self) -> ItemKey {
         ItemKey { feed: self.feed.as_str().into(), id: self.id.as_str().into() }
     }
+
+    /// When the event itself happened or was first issued (a quake's origin time, a CAP
+    /// alert's first `sent`), not when its record was last revised: what an item's age is
+    /// measured from.
+    pub fn event_time(&self) -> Option<DateTime<Utc>> {
+        self.published.or(self.updated)
+    }
 }

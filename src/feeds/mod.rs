@@ -19,7 +19,7 @@ mod usgs;
 mod xml;
 
 pub use diff::{Changes, Missing, diff, expired};
-pub use outcome::{QUIET_OK_INTERVAL, outcome_events};
+pub use outcome::{QUIET_OK_INTERVAL, is_stale, outcome_events, quiet_ok_due, stale_after};
 pub use poller::{PollOutcome, PollResult, Poller, backoff};
 
 use chrono::{DateTime, Utc};

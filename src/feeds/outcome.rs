@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Missing, PollOutcome, PollResult, diff, expired};
+use crate::config::FeedConfig;
 use crate::event::Event;
 use crate::state::DeskState;
 use crate::text::one_line;
@@ -8,6 +9,27 @@ use crate::text::one_line;
 /// How long a feed may poll successfully without change before the journal records that it is
 /// still good; bounds how stale "last success" can look in a replay.
 pub const QUIET_OK_INTERVAL: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Whether a poll that found nothing new is journaled, given when this process last journaled
+/// a `feed.polled` for the feed: the first of a session, then one every `QUIET_OK_INTERVAL`.
+pub fn quiet_ok_due(last_journaled: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_journaled.is_none_or(|t| now - t >= QUIET_OK_INTERVAL)
+}
+
+/// How long after its last journaled success a polled feed is stale. A feed that answers with
+/// nothing new is journaled only every `QUIET_OK_INTERVAL`, so the journal's silence means
+/// nothing before that has passed; after it, three missed polls.
+pub fn stale_after(every: std::time::Duration) -> chrono::Duration {
+    let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX / 4);
+    QUIET_OK_INTERVAL + every * 3
+}
+
+/// Whether the journal shows `feed` as stale at `now`, given its last journaled success: the
+/// one rule the Feeds pane, the status bar, replay and briefings share. Only polled feeds can
+/// be: a stream (CoT) may be silent without fault, and a lost connection shows as failing.
+pub fn is_stale(feed: &FeedConfig, last_ok: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    feed.enabled && feed.source.is_polled() && last_ok.is_none_or(|t| now - t > stale_after(feed.every))
+}
 
 /// The journal events for one poll's outcome, given what the journal already holds. `journal_ok`
 /// asks for a `feed.polled` record even if nothing changed (first poll of a session, or after

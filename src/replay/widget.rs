@@ -53,7 +53,10 @@ pub fn banner_line(replay: &Replay) -> Line<'static> {
         replay.app.state.last_seq
     );
     if !replay.engine.indexed {
-        text.push_str(&format!("│ reading {} records ", replay.engine.timeline.len()));
+        text.push_str(&format!(
+            "│ reading {} ",
+            crate::words::count(replay.engine.timeline.len() as u64, "record", "records")
+        ));
     }
     match (&replay.prompt, &replay.message, &replay.engine.problem) {
         (Some((Ask::GoTo, typed)), _, _) => {

@@ -54,6 +54,10 @@ pub struct Alert {
     /// When it was escalated, while it waits unacknowledged after that.
     pub escalated_at: Option<DateTime<Utc>>,
     pub raised: DateTime<Utc>,
+    /// When the item's event happened (its own time, as the journal's item holds it), if it
+    /// says: beside `raised`, it tells a fresh event from an old one raised late.
+    #[serde(default)]
+    pub event_time: Option<DateTime<Utc>>,
     /// When it last began waiting for someone: raised, or unacknowledged. Escalation counts
     /// from here.
     pub waiting_since: DateTime<Utc>,
@@ -70,7 +74,14 @@ impl Alert {
     }
 }
 
-pub(super) fn apply(alerts: &mut BTreeMap<String, Arc<Alert>>, event: &Event, ts: DateTime<Utc>) {
+/// Folds an alert event; `event_time` looks up the time of the item an alert concerns, which
+/// the journal recorded (and the state folded) before the alert.
+pub(super) fn apply(
+    alerts: &mut BTreeMap<String, Arc<Alert>>,
+    event: &Event,
+    ts: DateTime<Utc>,
+    event_time: impl Fn(&str, &str) -> Option<DateTime<Utc>>,
+) {
     let step = |what: String| AlertStep { ts, what: one_line(&what) };
     match event {
         Event::AlertRaised { alert, rule, feed, item, severity, title, missions, traffic } => {
@@ -88,6 +99,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Arc<Alert>>, event: &Event, ts
                     state: AlertState::Open,
                     escalated_at: None,
                     raised: ts,
+                    event_time: event_time(feed, item),
                     waiting_since: ts,
                     acknowledged: None,
                     resolved_at: None,
@@ -99,6 +111,7 @@ pub(super) fn apply(alerts: &mut BTreeMap<String, Arc<Alert>>, event: &Event, ts
             if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
                 a.severity = *severity;
                 a.title = one_line(title);
+                a.event_time = event_time(&a.feed, &a.item).or(a.event_time);
                 a.history.push(step(format!("updated: {severity}")));
             }
         }

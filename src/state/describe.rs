@@ -1,27 +1,39 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::Alert;
+use super::{Alert, ItemEntry};
+use crate::domain::{FeedItem, ItemKey};
 use crate::event::Event;
 use crate::text::one_line;
+use crate::words::count;
 
-/// One line of plain words for the Event log pane. Alerts are named by their title as the
-/// state knows it, not by their id.
-pub(super) fn describe(event: &Event, alerts: &BTreeMap<String, Arc<Alert>>) -> String {
+/// One line of plain words for the Event log pane. Alerts and withdrawn items are named by
+/// their title as the state knows it (before the event is applied), not by their id.
+pub(super) fn describe(
+    event: &Event,
+    alerts: &BTreeMap<String, Arc<Alert>>,
+    items: &HashMap<ItemKey, Arc<ItemEntry>>,
+) -> String {
     let title = |id: &String| alerts.get(id).map_or_else(|| id.clone(), |a| a.title.clone());
     let text = match event {
         Event::SessionStarted { operator, host, .. } => format!("{operator} started a console on {host}"),
         Event::SessionEnded { operator, host } => format!("{operator} closed the console on {host}"),
         Event::ConfigLoaded { path, feeds, missions, contacts, .. } => {
-            format!("config {path}: {feeds} feeds, {missions} missions, {contacts} contacts")
+            let (feeds, missions) =
+                (count(*feeds as u64, "feed", "feeds"), count(*missions as u64, "mission", "missions"));
+            format!("config {path}: {feeds}, {missions}, {}", count(*contacts as u64, "contact", "contacts"))
         }
         Event::Note { operator, text } => format!("{operator}: {text}"),
         Event::ItemSeen { item } => format!("{} new: {}", item.feed, item.title),
         Event::ItemUpdated { item } => format!("{} updated: {}", item.feed, item.title),
-        Event::ItemWithdrawn { feed, id, reason } => format!("{feed} withdrew {id} ({})", reason.as_str()),
+        Event::ItemWithdrawn { feed, id, reason } => match items.get(&FeedItem::key_for(feed, id)) {
+            // The reason first, like `new:` and `updated:`: it is what a narrow pane must keep.
+            Some(entry) => format!("{feed} withdrew ({}): {} (id {id})", reason.as_str(), entry.item.title),
+            None => format!("{feed} withdrew {id} ({})", reason.as_str()),
+        },
         Event::FeedPolled { feed, items, new, updated, withdrawn, skipped, incomplete, problem, .. } => {
-            let mut text =
-                format!("{feed} ok: {items} items, {new} new, {updated} updated, {withdrawn} withdrawn");
+            let items = count(*items as u64, "item", "items");
+            let mut text = format!("{feed} ok: {items}, {new} new, {updated} updated, {withdrawn} withdrawn");
             if skipped + incomplete > 0 {
                 text.push_str(&format!(
                     "; {} ({})",

@@ -148,14 +148,14 @@ impl DeskState {
             self.housekept_hour = hour;
             self.let_go(ts);
         }
-        // Described before it is applied: only an alert's title is looked up, which applying
-        // an acknowledgement, escalation or resolution does not change.
+        // Described before it is applied: an alert's title (which applying an acknowledgement,
+        // escalation or resolution does not change) and a withdrawn item's, still in the state.
         let log_line = LogLine {
             seq,
             ts,
             kind: event.kind(),
             by: one_line_owned(by),
-            text: describe::describe(&event, &self.alerts),
+            text: describe::describe(&event, &self.alerts, &self.items),
         };
         match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
@@ -193,7 +193,13 @@ impl DeskState {
             | Event::AlertAcknowledged { .. }
             | Event::AlertUnacknowledged { .. }
             | Event::AlertEscalated { .. }
-            | Event::AlertResolved { .. }) => alert::apply(&mut self.alerts, &event, ts),
+            | Event::AlertResolved { .. }) => {
+                let items = &self.items;
+                let event_time = |feed: &str, id: &str| {
+                    items.get(&FeedItem::key_for(feed, id)).and_then(|e| e.item.event_time())
+                };
+                alert::apply(&mut self.alerts, &event, ts, event_time)
+            }
             Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));

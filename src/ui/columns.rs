@@ -200,29 +200,38 @@ mod tests {
 
     #[test]
     fn columns_fit_as_they_are_when_there_is_room_and_the_rest_goes_to_the_title() {
-        let rows = rows(&[&["SEVR", "OPEN", "13:32Z", "usgs-quakes", "M 4.6 - 5 km NW of Baguinge"]]);
+        let rows = rows(&[&["SEVR", "OPEN", "13:32Z", "1m", "usgs-quakes", "M 4.6 - 5 km NW of Baguinge"]]);
         let widths = widths(Pane::Alerts.columns(), &rows, 78);
-        assert_eq!(widths, [4, 5, 6, 11, 48]);
+        assert_eq!(widths, [4, 5, 6, 3, 11, 44]);
         assert_eq!(used(&widths), 78);
     }
 
     #[test]
     fn the_feed_gives_way_before_the_title_and_the_severity() {
         let rows = rows(&[
-            &["SEVR", "RESOLVED", "00:00Z", "usgs-quakes", "M 4.8 - 5 km NW of Baguinge, Philippines"],
-            &["MODR", "ESCALATED", "00:20Z", "usgs-significant", "Tropical cyclone warning signal no. 2"],
+            &["SEVR", "RESOLVED", "00:00Z", "2h", "usgs-quakes", "M 4.8 - 5 km NW of Baguinge, Philippines"],
+            &[
+                "MODR",
+                "ESCALATED",
+                "00:20Z",
+                "11y",
+                "usgs-significant",
+                "Tropical cyclone warning signal no. 2",
+            ],
         ]);
-        // Natural widths: 4 9 6 16 32, 71 with spacing.
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 67), [4, 9, 6, 12, 32]);
+        // Natural widths: 4 9 6 3 16 32, 75 with spacing.
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 71), [4, 9, 6, 3, 12, 32]);
         // The feed stops at its minimum; then the title shrinks.
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 55), [4, 9, 6, 7, 25]);
-        // Then the feed goes, and the title has its width back; then the raised time goes.
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 45), [4, 9, 6, 0, 23]);
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 34), [4, 9, 0, 0, 19]);
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 24), [4, 0, 0, 0, 19]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 59), [4, 9, 6, 3, 7, 25]);
+        // Then the feed goes, and the title has its width back; then the raised time, the
+        // event's age and the state go, in that order.
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 49), [4, 9, 6, 3, 0, 23]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 38), [4, 9, 0, 3, 0, 19]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 34), [4, 9, 0, 0, 0, 19]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 24), [4, 0, 0, 0, 0, 19]);
         // Narrower than the two that are never hidden: the title is cut, the severity last.
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 10), [4, 0, 0, 0, 5]);
-        assert_eq!(widths(Pane::Alerts.columns(), &rows, 3), [3, 0, 0, 0, 0]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 10), [4, 0, 0, 0, 0, 5]);
+        assert_eq!(widths(Pane::Alerts.columns(), &rows, 3), [3, 0, 0, 0, 0, 0]);
     }
 
     #[test]

@@ -28,23 +28,33 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
 pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (exercise_alerts, exercise_items) = (app.summary.exercise_alerts, app.summary.exercise_items);
     let banner = u16::from(exercise_alerts + exercise_items > 0);
-    let [banner_area, body, status_area] =
-        Layout::vertical([Constraint::Length(banner), Constraint::Fill(1), Constraint::Length(1)])
-            .areas(area);
+    let status_lines = status::lines(app, area.width, theme);
+    let [banner_area, body, status_area] = Layout::vertical([
+        Constraint::Length(banner),
+        Constraint::Fill(1),
+        Constraint::Length(status_lines.len() as u16),
+    ])
+    .areas(area);
     if banner > 0 {
+        let (alerts, items) = (
+            crate::words::count(exercise_alerts as u64, "alert", "alerts"),
+            crate::words::count(exercise_items as u64, "item", "items"),
+        );
         let text = format!(
-            " EXERCISE / TEST TRAFFIC IN VIEW: {exercise_alerts} alert(s), {exercise_items} item(s), marked [EXERCISE] or [TEST]; not real-world "
+            " EXERCISE / TEST TRAFFIC IN VIEW: {alerts}, {items}, marked [EXERCISE] or [TEST]; not real-world "
         );
         frame.render_widget(Line::raw(text).style(theme.alarm()), banner_area);
     }
-    let grid =
-        app.config.layout == LayoutSetting::Auto && body.width >= GRID_MIN.0 && body.height + 1 >= GRID_MIN.1;
+    // Decided on the whole screen, so a message taking a line or two does not switch the layout.
+    let grid = app.config.layout == LayoutSetting::Auto
+        && body.width >= GRID_MIN.0
+        && area.height.saturating_sub(banner) >= GRID_MIN.1;
     if grid {
         render_grid(frame, body, app, theme);
     } else {
         render_tabs(frame, body, app, theme);
     }
-    status::render(frame, status_area, app, theme);
+    status::render(frame, status_area, status_lines);
     overlay::render(frame, app, theme);
 }
 

@@ -23,6 +23,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
         format!("{}/{} filter \"{}\" ", view.rows.len(), view.total, view.filter)
     };
     title.push(Span::styled(count, theme.dim()));
+    if pane == Pane::Log {
+        title.push(Span::raw(format!("{} ", crate::console::rows::log_zone_label(app.log_zone()))));
+    }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border(focused));
     let inner_height = area.height.saturating_sub(3) as usize; // borders and header
 

@@ -16,9 +16,14 @@ fn now() -> DateTime<Utc> {
 }
 
 fn app() -> App {
+    app_on("tests/fixtures/journeys/watch-2026-11-25.jsonl")
+}
+
+/// The demo desk with the watch recorded in `journey` folded in.
+fn app_on(journey: &str) -> App {
     let config = Config::load(Path::new("config/attache.toml")).unwrap();
     let mut app = App::new(config, "reyes".into(), now());
-    let text = std::fs::read_to_string("tests/fixtures/journeys/watch-2026-11-25.jsonl").unwrap();
+    let text = std::fs::read_to_string(journey).unwrap();
     let records: Vec<Record> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     app.apply(records);
     app
@@ -235,4 +240,36 @@ fn alert_keys_act_on_the_selected_alert_only() {
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(app.handle_key(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)), None);
     assert_eq!(app.flash.as_deref(), Some("SEVR \"M 4.8 - 5 km NW of Baguinge, Philippines\" is resolved"));
+}
+
+/// The screen as plain text, a line per row, trailing blanks kept off.
+fn plain(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app, &Theme { color: false })).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buffer[(x, y)].symbol()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// The README's "What it looks like" is this snapshot, so the picture a reader sees is the
+/// console as it draws today. Its watch is the fixture's without the hostile escape sequences,
+/// which are for the tests of folding, not for a first look.
+#[test]
+fn readme_screenshot_is_the_console_at_120x34() {
+    let mut app = app_on("tests/fixtures/journeys/readme-watch.jsonl");
+    press(&mut app, KeyCode::Char('3'));
+    let screen = plain(&app, 120, 34);
+    insta::assert_snapshot!(screen);
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("## What it looks like").expect("a screenshot section")..];
+    let start = section.find("```text\n").expect("a text block") + "```text\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let shown: Vec<&str> = block.lines().map(str::trim_end).collect();
+    let drawn: Vec<&str> = screen.lines().collect();
+    assert_eq!(shown, drawn, "README's screenshot differs from the console: paste the snapshot in");
 }

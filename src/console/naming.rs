@@ -3,6 +3,7 @@
 
 use super::pane::RowKey;
 use crate::config::Config;
+use crate::domain::Traffic;
 use crate::state::{Alert, DeskState};
 use crate::text::{one_line, truncate};
 
@@ -12,6 +13,15 @@ const QUOTED: usize = 48;
 /// An alert as a message names it: `SEVR "M 6.1 - 12 km N of Aparri"`.
 pub fn alert(alert: &Alert) -> String {
     format!("{} \"{}\"", alert.severity.tag(), truncate(&one_line(&alert.title), QUOTED))
+}
+
+/// A title as a line shows it: exercise and test traffic marked `[TEST] ...`, once, even where
+/// the publisher's own title already says so.
+pub fn marked_title(traffic: Traffic, title: &str) -> String {
+    match traffic.tag_for(title) {
+        Some(tag) => format!("[{tag}] {title}"),
+        None => title.to_string(),
+    }
 }
 
 /// The record behind a row, in words; None once it is no longer known.

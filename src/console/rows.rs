@@ -111,10 +111,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
         .map(|a| {
             let state_label = if a.escalated() { "ESCALATED" } else { a.state.label() };
             // Exercise and test traffic is marked on every line it reaches.
-            let title = match a.traffic.tag() {
-                "" => a.title.clone(),
-                tag => format!("[{tag}] {}", a.title),
-            };
+            let title = super::naming::marked_title(a.traffic, &a.title);
             Row {
                 key: RowKey::Alert(a.id.clone()),
                 cells: vec![

@@ -447,3 +447,31 @@ fn an_unfocused_pane_keeps_its_place_so_new_lines_show() {
     let screen = draw(&app, 160, 48);
     assert!(screen.contains("note number 1 "), "{screen}");
 }
+
+fn raised_test_traffic(seq: u64, id: &str, title: &str) -> Record {
+    let mut record = raised(seq, id, Severity::Critical, title);
+    if let Event::AlertRaised { traffic, .. } = &mut record.event {
+        *traffic = Traffic::Test;
+    }
+    record
+}
+
+#[test]
+fn test_traffic_is_marked_once_in_the_alerts_pane_and_the_status_bar() {
+    let mut app = app();
+    // A CAP test message whose headline already carries the tag, and one whose does not.
+    app.apply(vec![raised_test_traffic(1, "carried", "Tsunami drill [TEST]")]);
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT Tsunami drill [TEST]"));
+    app.apply(vec![raised_test_traffic(2, "bare", "Tsunami drill")]);
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT [TEST] Tsunami drill"));
+    let titles: Vec<&str> = app
+        .pane(Pane::Alerts)
+        .rows
+        .iter()
+        .filter_map(|r| r.cells.last())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Tsunami drill [TEST]"), "{titles:?}");
+    assert!(titles.contains(&"[TEST] Tsunami drill"), "{titles:?}");
+}

@@ -16,6 +16,7 @@ use super::theme::Theme;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::pane::Pane;
 use crate::console::rows::feed_state;
+use crate::console::format::zone_city;
 use crate::console::{App, JournalStatus};
 use crate::domain::Severity;
 
@@ -123,7 +124,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
         Part::new(vec![(app.config.desk_name.clone(), 1)], plain),
         Part::new(vec![(now.format("%H:%M:%SZ").to_string(), 8)], plain),
         Part::new(
-            vec![(format!("{} {}", short_zone(app.config.desk_tz.name()), local.format("%H:%M")), 4)],
+            vec![(format!("{} {}", zone_city(app.config.desk_tz), local.format("%H:%M")), 4)],
             plain,
         ),
     ];
@@ -305,11 +306,6 @@ fn split_at_width(text: &str, width: usize) -> (&str, &str) {
         }
     }
     (text, "")
-}
-
-/// `Asia/Manila` → `Manila`: the city is what the desk says.
-fn short_zone(name: &str) -> &str {
-    name.rsplit('/').next().unwrap_or(name)
 }
 
 #[cfg(test)]

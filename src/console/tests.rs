@@ -475,3 +475,22 @@ fn test_traffic_is_marked_once_in_the_alerts_pane_and_the_status_bar() {
     assert!(titles.contains(&"Tsunami drill [TEST]"), "{titles:?}");
     assert!(titles.contains(&"[TEST] Tsunami drill"), "{titles:?}");
 }
+
+#[test]
+fn a_new_alert_is_not_hidden_by_the_selection_leaving_in_the_same_fold() {
+    let mut app = app();
+    app.apply(vec![raised(1, "bravo", Severity::Moderate, "M 4.6 - Bravo")]);
+    press(&mut app, KeyCode::Char('3'));
+    let resolved =
+        Event::AlertResolved { alert: "bravo".into(), operator: "cruz".into(), reason: "dup".into() };
+    app.apply(vec![record(2, resolved)]);
+    // A day later the resolved alert is let go as a critical one arrives, in one fold.
+    let later = |record: Record| Record { ts: now() + Duration::hours(25), ..record };
+    app.apply(vec![
+        later(record(3, Event::Note { operator: "cruz".into(), text: "x".into() })),
+        later(raised(4, "luzon", Severity::Critical, "M 7.0 - Luzon")),
+    ]);
+    let flash = app.flash.clone().unwrap_or_default();
+    assert!(flash.starts_with("NEW CRIT M 7.0 - Luzon"), "{flash}");
+    assert!(flash.contains("MODR \"M 4.6 - Bravo\" left the pane"), "{flash}");
+}

@@ -464,13 +464,8 @@ fn test_traffic_is_marked_once_in_the_alerts_pane_and_the_status_bar() {
     assert_eq!(app.flash.as_deref(), Some("NEW CRIT Tsunami drill [TEST]"));
     app.apply(vec![raised_test_traffic(2, "bare", "Tsunami drill")]);
     assert_eq!(app.flash.as_deref(), Some("NEW CRIT [TEST] Tsunami drill"));
-    let titles: Vec<&str> = app
-        .pane(Pane::Alerts)
-        .rows
-        .iter()
-        .filter_map(|r| r.cells.last())
-        .map(String::as_str)
-        .collect();
+    let titles: Vec<&str> =
+        app.pane(Pane::Alerts).rows.iter().filter_map(|r| r.cells.last()).map(String::as_str).collect();
     assert_eq!(titles.len(), 2);
     assert!(titles.contains(&"Tsunami drill [TEST]"), "{titles:?}");
     assert!(titles.contains(&"[TEST] Tsunami drill"), "{titles:?}");

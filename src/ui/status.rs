@@ -13,10 +13,10 @@ use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
+use crate::console::format::zone_city;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::pane::Pane;
 use crate::console::rows::feed_state;
-use crate::console::format::zone_city;
 use crate::console::{App, JournalStatus};
 use crate::domain::Severity;
 
@@ -123,10 +123,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     let mut parts = vec![
         Part::new(vec![(app.config.desk_name.clone(), 1)], plain),
         Part::new(vec![(now.format("%H:%M:%SZ").to_string(), 8)], plain),
-        Part::new(
-            vec![(format!("{} {}", zone_city(app.config.desk_tz), local.format("%H:%M")), 4)],
-            plain,
-        ),
+        Part::new(vec![(format!("{} {}", zone_city(app.config.desk_tz), local.format("%H:%M")), 4)], plain),
     ];
     let seq = app.state.last_seq;
     parts.push(match &app.journal {

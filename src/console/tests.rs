@@ -489,3 +489,12 @@ fn a_new_alert_is_not_hidden_by_the_selection_leaving_in_the_same_fold() {
     assert!(flash.starts_with("NEW CRIT M 7.0 - Luzon"), "{flash}");
     assert!(flash.contains("MODR \"M 4.6 - Bravo\" left the pane"), "{flash}");
 }
+
+#[test]
+fn an_action_on_test_traffic_says_it_is_test_traffic() {
+    let mut app = app();
+    app.apply(vec![raised_test_traffic(1, "drill", "Tsunami drill")]);
+    press(&mut app, KeyCode::Char('3'));
+    let acked = Event::AlertAcknowledged { alert: "drill".into(), operator: "reyes".into(), note: None };
+    assert_eq!(app.saved_message(&acked, Some(2)), "acknowledged CRIT \"[TEST] Tsunami drill\" (#2)");
+}

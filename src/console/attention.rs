@@ -53,10 +53,7 @@ pub fn notice(picks: &[Pick], state: &DeskState, threshold: Severity, bell: bool
             continue;
         }
         bells += usize::from(bell && alert.traffic.is_real());
-        let title = match alert.traffic.tag() {
-            "" => alert.title.clone(),
-            tag => format!("[{tag}] {}", alert.title),
-        };
+        let title = super::naming::marked_title(alert.traffic, &alert.title);
         let what = if escalated { "ESCALATED" } else { "NEW" };
         lines.push((u8::from(escalated), alert.severity, format!("{what} {} {title}", alert.severity.tag())));
     }

@@ -50,6 +50,12 @@ pub fn log_time(t: DateTime<Utc>, now: DateTime<Utc>, zone: Option<Tz>) -> Strin
     if day == today { time } else { format!("{} {time}", day.format("%m-%d")) }
 }
 
+/// A zone as the desk says it, by its city: `Asia/Ho_Chi_Minh` is `Ho Chi Minh`.
+pub fn zone_city(tz: Tz) -> String {
+    let name = tz.name();
+    name.rsplit('/').next().unwrap_or(name).replace('_', " ")
+}
+
 /// A full UTC timestamp for detail views.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%SZ").to_string()
@@ -79,6 +85,13 @@ mod tests {
         assert_eq!(log_time(before_midnight, now, manila), "07:50");
         let last_week: DateTime<Utc> = "2026-11-24T20:00:00Z".parse().unwrap();
         assert_eq!(log_time(last_week, now, manila), "11-25 04:00");
+    }
+
+    #[test]
+    fn zones_are_named_by_their_city() {
+        assert_eq!(zone_city(chrono_tz::Asia::Manila), "Manila");
+        assert_eq!(zone_city(chrono_tz::America::Argentina::Buenos_Aires), "Buenos Aires");
+        assert_eq!(zone_city(chrono_tz::UTC), "UTC");
     }
 
     #[test]

@@ -180,11 +180,23 @@ impl App {
         let picks = attention::picks(&records, self.watching_since);
         self.state.fold_all(records);
         let threshold = self.config.bell.unwrap_or(crate::config::DEFAULT_BELL);
-        if let Some(news) = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some()) {
-            self.flash = Some(news.message);
-            self.bells += news.bells;
-        }
+        let news = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some());
+        let earlier = self.flash.take();
         self.refresh_all();
+        // Refreshing says if the focused pane's selection left; a new alert is said first, and
+        // neither hides the other.
+        let departure = self.flash.take();
+        self.flash = match (news, departure) {
+            (Some(news), departure) => {
+                self.bells += news.bells;
+                Some(match departure {
+                    Some(departure) => format!("{}; {departure}", news.message),
+                    None => news.message,
+                })
+            }
+            (None, Some(departure)) => Some(departure),
+            (None, None) => earlier,
+        };
     }
 
     /// Moves the clock. Returns whether anything on screen changes (the clock shows seconds).

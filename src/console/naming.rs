@@ -3,15 +3,27 @@
 
 use super::pane::RowKey;
 use crate::config::Config;
+use crate::domain::Traffic;
 use crate::state::{Alert, DeskState};
 use crate::text::{one_line, truncate};
 
 /// Longest title or text quoted in a message; the rest is cut with an ellipsis.
 const QUOTED: usize = 48;
 
-/// An alert as a message names it: `SEVR "M 6.1 - 12 km N of Aparri"`.
+/// An alert as a message names it: `SEVR "M 6.1 - 12 km N of Aparri"`, and exercise or test
+/// traffic as such (`CRIT "[TEST] Tsunami drill"`), so nobody takes an action on it for real.
 pub fn alert(alert: &Alert) -> String {
-    format!("{} \"{}\"", alert.severity.tag(), truncate(&one_line(&alert.title), QUOTED))
+    let title = marked_title(alert.traffic, &one_line(&alert.title));
+    format!("{} \"{}\"", alert.severity.tag(), truncate(&title, QUOTED))
+}
+
+/// A title as a line shows it: exercise and test traffic marked `[TEST] ...`, once, even where
+/// the publisher's own title already says so.
+pub fn marked_title(traffic: Traffic, title: &str) -> String {
+    match traffic.tag_for(title) {
+        Some(tag) => format!("[{tag}] {title}"),
+        None => title.to_string(),
+    }
 }
 
 /// The record behind a row, in words; None once it is no longer known.

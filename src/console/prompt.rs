@@ -35,10 +35,6 @@ impl LineEdit {
         &self.text
     }
 
-    pub fn into_text(self) -> String {
-        self.text
-    }
-
     /// The text before the cursor: its width is where the cursor is drawn.
     pub fn before_cursor(&self) -> &str {
         &self.text[..self.cursor]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use super::FeedRuntime;
-use super::format::{age, ago, log_time, span, when};
+use super::format::{age, ago, log_time, span, when, zone_city};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
 use crate::domain::{MissionStatus, Severity};
@@ -111,10 +111,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
         .map(|a| {
             let state_label = if a.escalated() { "ESCALATED" } else { a.state.label() };
             // Exercise and test traffic is marked on every line it reaches.
-            let title = match a.traffic.tag() {
-                "" => a.title.clone(),
-                tag => format!("[{tag}] {}", a.title),
-            };
+            let title = super::naming::marked_title(a.traffic, &a.title);
             Row {
                 key: RowKey::Alert(a.id.clone()),
                 cells: vec![
@@ -150,7 +147,7 @@ pub fn log(state: &DeskState, now: DateTime<Utc>, zone: Option<chrono_tz::Tz>) -
 pub fn log_zone_label(zone: Option<chrono_tz::Tz>) -> String {
     match zone {
         None => "UTC".into(),
-        Some(tz) => format!("{} time", tz.name().rsplit('/').next().unwrap_or(tz.name()).replace('_', " ")),
+        Some(tz) => format!("{} time", zone_city(tz)),
     }
 }
 

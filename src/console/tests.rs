@@ -447,3 +447,54 @@ fn an_unfocused_pane_keeps_its_place_so_new_lines_show() {
     let screen = draw(&app, 160, 48);
     assert!(screen.contains("note number 1 "), "{screen}");
 }
+
+fn raised_test_traffic(seq: u64, id: &str, title: &str) -> Record {
+    let mut record = raised(seq, id, Severity::Critical, title);
+    if let Event::AlertRaised { traffic, .. } = &mut record.event {
+        *traffic = Traffic::Test;
+    }
+    record
+}
+
+#[test]
+fn test_traffic_is_marked_once_in_the_alerts_pane_and_the_status_bar() {
+    let mut app = app();
+    // A CAP test message whose headline already carries the tag, and one whose does not.
+    app.apply(vec![raised_test_traffic(1, "carried", "Tsunami drill [TEST]")]);
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT Tsunami drill [TEST]"));
+    app.apply(vec![raised_test_traffic(2, "bare", "Tsunami drill")]);
+    assert_eq!(app.flash.as_deref(), Some("NEW CRIT [TEST] Tsunami drill"));
+    let titles: Vec<&str> =
+        app.pane(Pane::Alerts).rows.iter().filter_map(|r| r.cells.last()).map(String::as_str).collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Tsunami drill [TEST]"), "{titles:?}");
+    assert!(titles.contains(&"[TEST] Tsunami drill"), "{titles:?}");
+}
+
+#[test]
+fn a_new_alert_is_not_hidden_by_the_selection_leaving_in_the_same_fold() {
+    let mut app = app();
+    app.apply(vec![raised(1, "bravo", Severity::Moderate, "M 4.6 - Bravo")]);
+    press(&mut app, KeyCode::Char('3'));
+    let resolved =
+        Event::AlertResolved { alert: "bravo".into(), operator: "cruz".into(), reason: "dup".into() };
+    app.apply(vec![record(2, resolved)]);
+    // A day later the resolved alert is let go as a critical one arrives, in one fold.
+    let later = |record: Record| Record { ts: now() + Duration::hours(25), ..record };
+    app.apply(vec![
+        later(record(3, Event::Note { operator: "cruz".into(), text: "x".into() })),
+        later(raised(4, "luzon", Severity::Critical, "M 7.0 - Luzon")),
+    ]);
+    let flash = app.flash.clone().unwrap_or_default();
+    assert!(flash.starts_with("NEW CRIT M 7.0 - Luzon"), "{flash}");
+    assert!(flash.contains("MODR \"M 4.6 - Bravo\" left the pane"), "{flash}");
+}
+
+#[test]
+fn an_action_on_test_traffic_says_it_is_test_traffic() {
+    let mut app = app();
+    app.apply(vec![raised_test_traffic(1, "drill", "Tsunami drill")]);
+    press(&mut app, KeyCode::Char('3'));
+    let acked = Event::AlertAcknowledged { alert: "drill".into(), operator: "reyes".into(), note: None };
+    assert_eq!(app.saved_message(&acked, Some(2)), "acknowledged CRIT \"[TEST] Tsunami drill\" (#2)");
+}

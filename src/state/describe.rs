@@ -69,10 +69,10 @@ pub(super) fn describe(
 pub fn unread_counts(skipped: usize, incomplete: usize) -> String {
     let mut parts = Vec::new();
     if skipped > 0 {
-        parts.push(format!("{skipped} {} skipped", if skipped == 1 { "entry" } else { "entries" }));
+        parts.push(format!("{} skipped", count(skipped as u64, "entry", "entries")));
     }
     if incomplete > 0 {
-        parts.push(format!("{incomplete} {} incomplete", if incomplete == 1 { "item" } else { "items" }));
+        parts.push(format!("{} incomplete", count(incomplete as u64, "item", "items")));
     }
     parts.join(", ")
 }

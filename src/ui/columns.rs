@@ -117,7 +117,12 @@ fn fit(columns: &[Column], natural: &[u16], floor: &[u16], room: u16) -> Vec<u16
         if excess == 0 {
             break;
         }
-        widths[i] = if hide { 0 } else { widths[i] - (widths[i] - floor[i]).min(clamp(excess)) };
+        widths[i] = match (hide, widths[i]) {
+            (true, _) => 0,
+            // Hidden at an earlier rank: shrinking it now would give it back a width.
+            (false, 0) => 0,
+            (false, width) => width - width.saturating_sub(floor[i]).min(clamp(excess)),
+        };
     }
     // Hiding may have freed more than was needed. A hidden column comes back where it fits,
     // then columns that shrank get their width back, the last to give way first.
@@ -232,6 +237,15 @@ mod tests {
         // Narrower than the two that are never hidden: the title is cut, the severity last.
         assert_eq!(widths(Pane::Alerts.columns(), &rows, 10), [4, 0, 0, 0, 0, 5]);
         assert_eq!(widths(Pane::Alerts.columns(), &rows, 3), [3, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn a_column_hidden_before_its_shrink_rank_stays_hidden() {
+        // Still too wide once the note is hidden: its shrink step comes after, and must not
+        // give it a width again (nor take one from nothing).
+        let columns = [Column::new("Name", 30), Column::new("Note", 20).shrinks(4, 5).hides(1)];
+        let rows = rows(&[&["a name longer than the pane is", "and a long note"]]);
+        assert_eq!(widths(&columns, &rows, 20), [20, 0]);
     }
 
     #[test]

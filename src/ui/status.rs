@@ -10,8 +10,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
+use crate::console::format::zone_city;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::pane::Pane;
 use crate::console::rows::feed_state;
@@ -121,10 +123,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     let mut parts = vec![
         Part::new(vec![(app.config.desk_name.clone(), 1)], plain),
         Part::new(vec![(now.format("%H:%M:%SZ").to_string(), 8)], plain),
-        Part::new(
-            vec![(format!("{} {}", short_zone(app.config.desk_tz.name()), local.format("%H:%M")), 4)],
-            plain,
-        ),
+        Part::new(vec![(format!("{} {}", zone_city(app.config.desk_tz), local.format("%H:%M")), 4)], plain),
     ];
     let seq = app.state.last_seq;
     parts.push(match &app.journal {
@@ -249,26 +248,28 @@ fn word(action: Action) -> &'static str {
     }
 }
 
-/// `text` in lines of at most `width` characters, broken between words (a word longer than a
-/// line is broken inside). More than `max` lines: the last ends with the last whole word that
-/// fits and `…`.
+/// `text` in lines of at most `width` columns (a wide character takes two), broken between
+/// words (a word longer than a line is broken inside). More than `max` lines: the last ends with
+/// the last whole word that fits and `…`.
 fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
     let width = width.max(8);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
+        let mut word = word;
         loop {
-            let room = if line.is_empty() { width } else { width.saturating_sub(line.chars().count() + 1) };
-            if word.len() <= room {
+            let room = if line.is_empty() { width } else { width.saturating_sub(line.width() + 1) };
+            if word.width() <= room {
                 if !line.is_empty() {
                     line.push(' ');
                 }
-                line.extend(word.iter());
+                line.push_str(word);
                 break;
             }
             if line.is_empty() {
-                lines.push(word.drain(..width).collect());
+                let (head, rest) = split_at_width(word, width);
+                lines.push(head.to_string());
+                word = rest;
             } else {
                 lines.push(std::mem::take(&mut line));
             }
@@ -280,12 +281,10 @@ fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
     if lines.len() > max {
         lines.truncate(max);
         let last = &mut lines[max - 1];
-        while last.chars().count() + 2 > width {
+        while last.width() + 2 > width {
             match last.rfind(' ') {
                 Some(space) => last.truncate(space),
-                None => {
-                    *last = last.chars().take(width - 2).collect();
-                }
+                None => *last = split_at_width(last, width - 2).0.to_string(),
             }
         }
         last.push_str(" …");
@@ -293,9 +292,17 @@ fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
     lines
 }
 
-/// `Asia/Manila` → `Manila`: the city is what the desk says.
-fn short_zone(name: &str) -> &str {
-    name.rsplit('/').next().unwrap_or(name)
+/// `text` split after as many characters as fit in `width` columns (at least one, so that
+/// wrapping always moves on).
+fn split_at_width(text: &str, width: usize) -> (&str, &str) {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > width && i > 0 {
+            return text.split_at(i);
+        }
+    }
+    (text, "")
 }
 
 #[cfg(test)]
@@ -309,5 +316,19 @@ mod tests {
         let long = "one two three four five six seven eight nine ten";
         assert_eq!(wrap(long, 14, 2), ["one two three", "four five …"]);
         assert_eq!(wrap("abcdefghijklmnop", 8, 3), ["abcdefgh", "ijklmnop"]);
+    }
+
+    #[test]
+    fn wide_characters_wrap_by_the_columns_they_take() {
+        use unicode_width::UnicodeWidthStr;
+        let text = "NEW CRIT 台風第十号 大雨特別警報 沖縄本島地方";
+        let lines = wrap(text, 12, 5);
+        assert_eq!(lines, ["NEW CRIT", "台風第十号", "大雨特別警報", "沖縄本島地方"]);
+        assert!(lines.iter().all(|l| l.width() <= 12), "{lines:?}");
+        let lines = wrap("東京東京東京東京東京", 8, 3);
+        assert_eq!(lines, ["東京東京", "東京東京", "東京"]);
+        let cut = wrap("一二三四 五六七八 九十一二 三四五六", 10, 2);
+        assert_eq!(cut, ["一二三四", "五六七八 …"]);
+        assert_eq!(wrap("一二三四 五六七八 九十一二", 9, 2), ["一二三四", "五六七 …"]);
     }
 }

@@ -10,6 +10,7 @@ use super::rows::feed_state;
 use crate::alerts::LINK_KM;
 use crate::config::{Config, FeedSource};
 use crate::domain::{Area, FeedItem, MissionStatus, location_gap_km};
+use crate::feeds::redact::redacted_url;
 use crate::state::DeskState;
 
 pub struct Detail {
@@ -216,7 +217,7 @@ fn feed(
         format!("{} ({})", f.name, f.kind.as_str()),
         match &f.source {
             FeedSource::File(path) => format!("Source: file {}", path.display()),
-            FeedSource::Url(url) => format!("Source: {url}"),
+            FeedSource::Url(url) => format!("Source: {}", redacted_url(url)),
             FeedSource::Udp { listen, group: Some(group) } => {
                 format!("Source: CoT over UDP on {listen}, group {group}")
             }

@@ -1,5 +1,6 @@
 //! Fetching feed documents over HTTP, politely and defensively: a User-Agent that names us,
-//! conditional requests so an unchanged feed costs a 304, gzip, a redirect limit, a total
+//! conditional requests so an unchanged feed costs a 304, gzip, redirects followed by hand
+//! (configured headers only to the feed's own origin, see [`super::redirect`]), a total
 //! timeout, a cap on concurrent requests per host, and a size cap enforced while the body is
 //! read (after decompression, so a gzip bomb stops at the cap too).
 
@@ -8,8 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use reqwest::Url;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
+
+use super::redact::redacted_url;
+use super::redirect::{refusal, same_origin};
 
 /// At most this many redirects are followed; a loop fails fast with a clear message.
 pub const MAX_REDIRECTS: usize = 5;
@@ -47,16 +52,42 @@ pub enum FetchError {
     Timeout(Duration),
     #[error("cannot connect: {0}")]
     Connect(String),
-    #[error("HTTP {code}{}", retry_after.map(|d| format!(" (server asks to retry after {}s)", d.as_secs())).unwrap_or_default())]
-    Status { code: u16, retry_after: Option<Duration> },
+    #[error("{}", status_words(*code, *retry_after, redirected.as_ref()))]
+    Status { code: u16, retry_after: Option<Duration>, redirected: Option<Redirected> },
     #[error("more than {MAX_REDIRECTS} redirects (a redirect loop?)")]
     Redirects,
+    /// A redirect not followed: `to` is the target as it may be shown, `why` the rule it broke.
+    #[error("redirected to {to}: refused, {why}")]
+    Refused { to: String, why: String },
     #[error("response larger than {} MiB; refused while reading", .0 >> 20)]
     TooLarge(u64),
     #[error("bad header {0}: not valid in HTTP")]
     BadHeader(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// Where the answer came from when it was not the feed's own URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirected {
+    /// The final URL, credentials redacted.
+    pub to: String,
+    /// The feed has headers, and they were not sent there (another origin).
+    pub headers_withheld: bool,
+}
+
+fn status_words(code: u16, retry_after: Option<Duration>, redirected: Option<&Redirected>) -> String {
+    let mut words = format!("HTTP {code}");
+    if let Some(wait) = retry_after {
+        words.push_str(&format!(" (server asks to retry after {}s)", wait.as_secs()));
+    }
+    if let Some(redirected) = redirected {
+        words.push_str(&format!(" after a redirect to {}", redirected.to));
+        if redirected.headers_withheld {
+            words.push_str("; the feed's headers are not sent to another origin");
+        }
+    }
+    words
 }
 
 impl FetchError {
@@ -79,7 +110,7 @@ pub struct Fetcher {
 fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(concat!("attache/", env!("CARGO_PKG_VERSION"), " (watch desk console)"))
-        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
 }
 
@@ -124,48 +155,98 @@ impl Fetcher {
     }
 
     async fn fetch_inner(&self, request: &Request<'_>) -> Result<Fetched, FetchError> {
-        let mut headers = HeaderMap::new();
+        let mut configured = HeaderMap::new();
         for (name, value) in request.headers {
             let name =
                 HeaderName::from_bytes(name.as_bytes()).map_err(|_| FetchError::BadHeader(name.clone()))?;
             let mut value =
                 HeaderValue::from_str(value).map_err(|_| FetchError::BadHeader(name.to_string()))?;
             value.set_sensitive(true);
-            headers.insert(name, value);
+            configured.insert(name, value);
         }
+        let mut conditional = HeaderMap::new();
         if let Some(etag) = request.validators.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-            headers.insert(header::IF_NONE_MATCH, etag);
+            conditional.insert(header::IF_NONE_MATCH, etag);
         }
         if let Some(date) =
             request.validators.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok())
         {
-            headers.insert(header::IF_MODIFIED_SINCE, date);
+            conditional.insert(header::IF_MODIFIED_SINCE, date);
         }
         let client = self.client_for(request.ca_file)?;
-        let mut response = client.get(request.url).headers(headers).send().await.map_err(describe)?;
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
-        }
-        if !status.is_success() {
-            let retry_after =
-                response.headers().get(header::RETRY_AFTER).and_then(|v| retry_after(v.to_str().ok()?));
-            return Err(FetchError::Status { code: status.as_u16(), retry_after });
-        }
-        if response.content_length().is_some_and(|n| n > request.max_bytes) {
-            return Err(FetchError::TooLarge(request.max_bytes));
-        }
-        let text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let validators = Validators { etag: text(header::ETAG), last_modified: text(header::LAST_MODIFIED) };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(describe)? {
-            if (bytes.len() + chunk.len()) as u64 > request.max_bytes {
-                return Err(FetchError::TooLarge(request.max_bytes));
+        let feed = Url::parse(request.url).map_err(|e| FetchError::Other(format!("not a URL: {e}")))?;
+        let mut url = feed.clone();
+        for hops in 0..=MAX_REDIRECTS {
+            let home = same_origin(&url, &feed);
+            let mut headers = conditional.clone();
+            let mut target = url.clone();
+            if home {
+                headers.extend(configured.clone());
+                // reqwest sends a URL's user:password as Basic authorization: keep it on the way.
+                if target.username().is_empty() && target.password().is_none() {
+                    let _ = target.set_username(feed.username());
+                    let _ = target.set_password(feed.password());
+                }
             }
-            bytes.extend_from_slice(&chunk);
+            let response = client.get(target).headers(headers).send().await.map_err(describe)?;
+            let redirected = (hops > 0).then(|| Redirected {
+                to: redacted_url(url.as_str()),
+                headers_withheld: !home && !configured.is_empty(),
+            });
+            match next_hop(&response, &url)? {
+                Some(next) => {
+                    if let Some(why) = refusal(&feed, &url, &next) {
+                        return Err(FetchError::Refused { to: redacted_url(next.as_str()), why });
+                    }
+                    url = next;
+                }
+                None => return read(response, request.max_bytes, redirected).await,
+            }
         }
-        Ok(Fetched::Body { bytes, validators })
+        Err(FetchError::Redirects)
     }
+}
+
+/// Where a redirect points, or None for a response that is the answer.
+fn next_hop(response: &reqwest::Response, url: &Url) -> Result<Option<Url>, FetchError> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(location) = response.headers().get(header::LOCATION) else { return Ok(None) };
+    let next = location.to_str().ok().and_then(|l| url.join(l).ok()).ok_or_else(|| {
+        FetchError::Other(format!("HTTP {} with an unreadable Location", response.status().as_u16()))
+    })?;
+    Ok(Some(next))
+}
+
+/// The answer's body, or why there is none.
+async fn read(
+    mut response: reqwest::Response,
+    max_bytes: u64,
+    redirected: Option<Redirected>,
+) -> Result<Fetched, FetchError> {
+    let status = response.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        return Ok(Fetched::NotModified);
+    }
+    if !status.is_success() {
+        let retry_after =
+            response.headers().get(header::RETRY_AFTER).and_then(|v| retry_after(v.to_str().ok()?));
+        return Err(FetchError::Status { code: status.as_u16(), retry_after, redirected });
+    }
+    if response.content_length().is_some_and(|n| n > max_bytes) {
+        return Err(FetchError::TooLarge(max_bytes));
+    }
+    let text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let validators = Validators { etag: text(header::ETAG), last_modified: text(header::LAST_MODIFIED) };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
+        if (bytes.len() + chunk.len()) as u64 > max_bytes {
+            return Err(FetchError::TooLarge(max_bytes));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Fetched::Body { bytes, validators })
 }
 
 impl Default for Fetcher {
@@ -183,12 +264,10 @@ fn retry_after(value: &str) -> Option<Duration> {
     (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
 }
 
-/// Turns reqwest's nested error into one line that says what went wrong, without the URL's
-/// query (which may carry an API key).
+/// Turns reqwest's nested error into one line that says what went wrong, without the URL
+/// (which may carry an API key).
 fn describe(error: reqwest::Error) -> FetchError {
-    if error.is_redirect() {
-        return FetchError::Redirects;
-    }
+    let error = error.without_url();
     let mut innermost = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
@@ -213,7 +292,11 @@ mod tests {
 
     #[test]
     fn status_errors_say_the_code_and_the_wait() {
-        let e = FetchError::Status { code: 429, retry_after: Some(Duration::from_secs(30)) };
+        let e =
+            FetchError::Status { code: 429, retry_after: Some(Duration::from_secs(30)), redirected: None };
         assert_eq!(e.to_string(), "HTTP 429 (server asks to retry after 30s)");
+        let redirected = Some(Redirected { to: "https://cdn.example.net/a".into(), headers_withheld: false });
+        let e = FetchError::Status { code: 404, retry_after: None, redirected };
+        assert_eq!(e.to_string(), "HTTP 404 after a redirect to https://cdn.example.net/a");
     }
 }

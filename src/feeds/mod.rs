@@ -13,6 +13,8 @@ pub mod json;
 pub mod listen;
 mod outcome;
 mod poller;
+pub mod redact;
+pub mod redirect;
 pub mod rss;
 pub mod time_format;
 mod usgs;

@@ -7,6 +7,8 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use super::http::{FetchError, Fetched, Fetcher, Request, Validators};
+use super::redact::redacted_url;
+use super::redirect::{refusal, same_origin};
 use super::{Parsed, cap, parse};
 use crate::config::{FeedConfig, FeedKind, FeedSource};
 
@@ -104,15 +106,26 @@ impl Poller {
             links.truncate(MAX_LINKED_ALERTS);
         }
         let headers = self.feed.resolve_headers().unwrap_or_default();
+        let index = match &self.feed.source {
+            FeedSource::Url(url) => reqwest::Url::parse(url).ok(),
+            _ => None,
+        };
         let fetches = links.iter().map(|url| {
             let validators = Validators::default();
             let headers = &headers;
+            let index = index.as_ref();
             async move {
+                // A link is followed as a redirect from the index would be.
+                let link = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+                if let Some(why) = index.and_then(|index| refusal(index, index, &link)) {
+                    return Err(format!("refused, {why}"));
+                }
+                let own = index.is_some_and(|index| same_origin(index, &link));
                 let request = Request {
                     url,
                     timeout: self.feed.timeout,
                     max_bytes: self.feed.max_bytes,
-                    headers,
+                    headers: if own { headers } else { &[] },
                     validators: &validators,
                     ca_file: self.feed.ca_file.as_deref(),
                 };
@@ -131,7 +144,7 @@ impl Poller {
                     parsed.skipped.extend(alert.skipped);
                     parsed.incomplete.extend(alert.incomplete);
                 }
-                Err(why) => parsed.skipped.push(format!("{url}: {why}")),
+                Err(why) => parsed.skipped.push(format!("{}: {why}", redacted_url(url))),
             }
         }
         parsed

@@ -1,6 +1,8 @@
 //! End to end in a real terminal: `attache replay` on a fixture journal in a detached tmux
 //! session. The banner shows, `]` jumps to the first alert (its time shows), `g` goes to a typed
-//! time, `q` exits 0, and the journal's files are byte-identical before and after.
+//! time, `q` exits 0, and the journal's files are byte-identical before and after. `End`
+//! pressed while the background reader is still reading a long journal is carried out once it
+//! has read to the end.
 
 mod replay_support;
 mod tmux_support;
@@ -73,4 +75,50 @@ fn replay_in_tmux_jumps_to_an_alert_goes_to_a_time_and_leaves_the_journal_as_it_
     };
     assert_eq!(status, "0");
     assert!(files(&journal) == before, "the replay changed the journal's files");
+}
+
+/// Records enough that a debug build's reader takes several seconds over them.
+const LONG_WATCH: u64 = 60_000;
+
+#[test]
+fn end_pressed_while_the_reader_reads_reaches_the_last_record_without_a_second_press() {
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: this end-to-end check needs a real terminal (apt-get install tmux)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    let last = replay_support::write_long_watch(&journal, LONG_WATCH);
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml");
+    let command = format!(
+        "{} --config {} --journal {} replay",
+        env!("CARGO_BIN_EXE_attache"),
+        config.display(),
+        journal.display(),
+    );
+    let tmux = Tmux::new("replay-end", "replay");
+    tmux.start(140, 40, &command);
+    tmux.wait_for("the first frame, the reader just started", |s| {
+        s.lines().next().is_some_and(|top| top.contains("REPLAY │ 2026-11-24 00:00:00Z"))
+            && s.contains("│ reading ")
+    });
+    tmux.keys(&["End"]);
+    let total = format!("{},{:03}", last / 1000, last % 1000);
+    let waiting = tmux.wait_for("the banner saying the replay goes to the end once read", |s| {
+        s.lines().next().is_some_and(|top| {
+            top.contains("going to the end: reading ") && top.contains(&format!(" of {total} records"))
+        })
+    });
+    assert!(!waiting.lines().next().unwrap().contains(&format!("#{last} ")), "{waiting}");
+    // The screen stays live meanwhile: the reader's count moves on in the banner.
+    let first_count = waiting.lines().next().unwrap().to_string();
+    tmux.wait_for("the reader's count moving on", |s| s.lines().next().is_some_and(|top| top != first_count));
+    tmux.wait_for_long("the replay at the last record", Duration::from_secs(120), |s| {
+        s.lines().next().is_some_and(|top| {
+            top.contains("REPLAY │ 2026-11-24 09:59:00Z") && top.contains(&format!("#{last} "))
+        })
+    });
+    let screen = tmux.screen();
+    assert!(!screen.lines().next().unwrap().contains("going to"), "{screen}");
+    tmux.keys(&["q"]);
 }

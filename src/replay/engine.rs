@@ -39,6 +39,12 @@ fn tables(state: &DeskState) -> usize {
 }
 /// A checkpoint on disk takes about as long to load as folding this many records.
 const DISK_WORTH: u64 = 10_000;
+/// A jump the reader has not reached yet is made at once only if it folds at most this many
+/// records (loading a console's checkpoint on disk counted as `DISK_WORTH`): one near the state
+/// or near a checkpoint on disk (a console leaves one every
+/// `checkpoint::EVERY` records). A longer one waits for the reader, which folds those records
+/// anyway and leaves copies there, so the keys stay answered meanwhile.
+pub const AT_ONCE: u64 = DISK_WORTH + crate::checkpoint::EVERY;
 /// Records read from the journal at a time while moving forward.
 const BATCH: usize = 256;
 /// Records the indexer reads before handing over what it has.
@@ -133,6 +139,8 @@ pub struct Engine {
     pub timeline: Timeline,
     pub indexed: bool,
     pub problem: Option<String>,
+    /// The journal's last record when the replay opened (from its index).
+    pub last_seq: Option<u64>,
 }
 
 impl Engine {
@@ -146,7 +154,40 @@ impl Engine {
             timeline: Timeline::default(),
             indexed: false,
             problem: None,
+            last_seq: Follower::at_end(dir).ok().and_then(|f| f.last_seq()),
         }
+    }
+
+    /// The records in the journal, as far as the replay knows (for the reader's progress).
+    pub fn records(&self) -> u64 {
+        let first = if self.timeline.is_empty() { 1 } else { self.timeline.first_seq };
+        let last = self.last_seq.max(self.timeline.last_seq()).unwrap_or(0);
+        (last + 1).saturating_sub(first)
+    }
+
+    /// The record a seek to time `t` ends after: from the part read so far, else the journal's
+    /// index.
+    pub fn seq_at(&self, t: DateTime<Utc>) -> Result<u64, JournalError> {
+        match self.timeline.last_at_or_before(t.timestamp_micros()) {
+            Some(seq) => Ok(seq),
+            None if self.indexed => Ok(self.timeline.last_seq().unwrap_or(0)),
+            None => Ok(last_at_or_before(&self.dir, t)?.min(self.last_seq.unwrap_or(u64::MAX))),
+        }
+    }
+
+    /// Whether the reader has read record `seq` (so the copies near it are in memory).
+    pub fn has_read(&self, seq: u64) -> bool {
+        self.indexed || self.timeline.last_seq().is_some_and(|last| last >= seq)
+    }
+
+    /// Whether bringing `state` to just after record `seq`, which the reader has not read,
+    /// folds at most `AT_ONCE` records, from the state itself or a console's checkpoint on disk.
+    /// (The copies in memory all lie behind the reader: it will reach `seq` before the keys'
+    /// thread could fold its way there from one of them.)
+    pub fn near(&self, state: &DeskState, seq: u64) -> bool {
+        let from_state = (state.last_seq <= seq).then(|| seq - state.last_seq);
+        let from_disk = self.on_disk.iter().rev().find(|&&at| at <= seq).map(|&at| DISK_WORTH + (seq - at));
+        [from_state, from_disk].into_iter().flatten().min().is_some_and(|cost| cost <= AT_ONCE)
     }
 
     /// Takes what the indexer has read so far.

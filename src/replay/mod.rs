@@ -12,6 +12,9 @@ pub mod session;
 pub mod timeline;
 pub mod widget;
 
+#[cfg(test)]
+mod tests;
+
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use crossterm::event::Event as TermEvent;

@@ -16,6 +16,26 @@ use crate::console::keymap::{self, Action, Context};
 use crate::console::{App, Effect, JournalStatus};
 use crate::journal::commands::parse_time;
 
+/// Where a jump goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// A time (Home, End, `g`), kept within the range.
+    Time(DateTime<Utc>),
+    /// Just after record `seq` (← one back).
+    Seq(u64),
+    /// The next or previous alert raised (`alerts`) or operator action from record `from`.
+    Marker { forward: bool, from: u64, alerts: bool },
+}
+
+/// A jump asked for before the background reader reached its target: carried out as soon as
+/// it does (making it now would fold those records on the keys' thread and freeze the screen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub goal: Goal,
+    /// What the banner says meanwhile: `going to the end`.
+    pub what: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ask {
     GoTo,
@@ -31,6 +51,8 @@ pub struct Replay {
     pub help: bool,
     /// The result of the last control, shown in the banner.
     pub message: Option<String>,
+    /// A jump waiting for the reader; a newer jump replaces it.
+    pub pending: Option<Pending>,
     review: PathBuf,
     progress: Option<Receiver<Progress>>,
 }
@@ -53,6 +75,7 @@ impl Replay {
             prompt: None,
             help: false,
             message: None,
+            pending: None,
             review: review::path(dir),
             progress,
         };
@@ -63,15 +86,30 @@ impl Replay {
     /// Takes the indexer's news; returns whether the screen changes (the banner shows progress).
     pub fn absorb(&mut self) -> bool {
         let Some(rx) = &self.progress else { return false };
-        let mut any = false;
+        let mut news = Vec::new();
         while let Ok(progress) = rx.try_recv() {
-            self.engine.absorb(progress);
-            any = true;
+            news.push(progress);
+        }
+        let any = !news.is_empty();
+        for progress in news {
+            self.take(progress);
         }
         if self.engine.indexed {
             self.progress = None;
         }
         any
+    }
+
+    /// Takes one piece of the reader's news, and makes the pending jump if the reader has now
+    /// reached its target.
+    pub fn take(&mut self, progress: Progress) {
+        self.engine.absorb(progress);
+        let Some(pending) = self.pending.take() else { return };
+        match self.reach(pending.goal) {
+            Ok(true) => {}
+            Ok(false) => self.pending = Some(pending),
+            Err(e) => self.message = Some(format!("{e:#}")),
+        }
     }
 
     /// Moves the replay to time `t` (kept within the range): the state is exactly the fold of
@@ -141,26 +179,18 @@ impl Replay {
         }
     }
 
-    /// Passes a key to the console's panes unless it would write to the journal.
+    /// Passes a key to the console's panes (which name a key they do not know), unless it
+    /// writes in the console: then the banner says why not.
     fn forward(&mut self, key: &KeyEvent) {
-        let writes = |action| {
-            matches!(
-                action,
-                Action::Note
-                    | Action::Acknowledge
-                    | Action::AcknowledgeWithNote
-                    | Action::Unacknowledge
-                    | Action::Resolve
-            )
-        };
-        let on_alerts = self.app.focus == crate::console::pane::Pane::Alerts;
-        if keymap::action_for(Context::Panes, key).is_some_and(writes)
-            || (on_alerts && keymap::action_for(Context::AlertsPane, key).is_some_and(writes))
-        {
-            self.message = Some("a replay changes nothing in the record (n: review note)".into());
-            return;
+        if keymap::pressed(key).is_some() {
+            self.message = None;
         }
-        self.app.handle_key(key);
+        match read_only(key) {
+            Some(why) => self.message = Some(why.into()),
+            None => {
+                self.app.handle_key(key);
+            }
+        }
     }
 
     fn control(&mut self, control: Control) -> bool {
@@ -185,12 +215,12 @@ impl Replay {
             }
             Control::StepBack => self.step(false),
             Control::StepForward => self.step(true),
-            Control::PrevAlert => self.jump(false, |c| matches!(c, Class::Alert(_)), "alert"),
-            Control::NextAlert => self.jump(true, |c| matches!(c, Class::Alert(_)), "alert"),
-            Control::PrevAction => self.jump(false, |c| c == Class::Action, "operator action"),
-            Control::NextAction => self.jump(true, |c| c == Class::Action, "operator action"),
-            Control::Start => self.seek(self.clock.start),
-            Control::End => self.seek(self.clock.end),
+            Control::PrevAlert => self.jump(false, true),
+            Control::NextAlert => self.jump(true, true),
+            Control::PrevAction => self.jump(false, false),
+            Control::NextAction => self.jump(true, false),
+            Control::Start => self.go(Goal::Time(self.clock.start), "going to the start".into()),
+            Control::End => self.go(Goal::Time(self.clock.end), "going to the end".into()),
             Control::GoTo => {
                 self.prompt = Some((Ask::GoTo, String::new()));
                 Ok(())
@@ -210,9 +240,44 @@ impl Replay {
         false
     }
 
+    /// Makes a jump now if the reader has reached its target or it is near where the state or
+    /// a copy of it is; else leaves it pending, in place of any older one.
+    fn go(&mut self, goal: Goal, what: String) -> anyhow::Result<()> {
+        self.pending = None;
+        if !self.reach(goal)? {
+            self.pending = Some(Pending { goal, what });
+        }
+        Ok(())
+    }
+
+    /// Makes the jump if it can be made without waiting for the reader; returns whether it was
+    /// (a jump that finds nothing is made too: it says so).
+    fn reach(&mut self, goal: Goal) -> anyhow::Result<bool> {
+        let at_once = |engine: &Engine, state, seq| engine.has_read(seq) || engine.near(state, seq);
+        match goal {
+            Goal::Time(t) => {
+                let t = t.clamp(self.clock.start, self.clock.end);
+                let seq = self.engine.seq_at(t)?;
+                if !at_once(&self.engine, &self.app.state, seq) {
+                    return Ok(false);
+                }
+                self.seek(t)?;
+            }
+            Goal::Seq(seq) => {
+                if !at_once(&self.engine, &self.app.state, seq) {
+                    return Ok(false);
+                }
+                self.seek_seq(seq)?;
+            }
+            Goal::Marker { forward, from, alerts } => return self.find_marker(forward, from, alerts),
+        }
+        Ok(true)
+    }
+
     /// One record back or forward, within the range.
     fn step(&mut self, forward: bool) -> anyhow::Result<()> {
         self.clock.playing = false;
+        self.pending = None;
         let here = self.app.state.last_seq;
         if forward {
             match self.engine.next_ts()? {
@@ -223,36 +288,52 @@ impl Replay {
             // The state at the range's start already holds every record up to it.
             self.message = Some("no record before this in the range".into());
         } else {
-            self.seek_seq(here - 1)?;
+            self.go(Goal::Seq(here - 1), "stepping back".into())?;
         }
         Ok(())
     }
 
-    fn jump(&mut self, forward: bool, wanted: impl Fn(Class) -> bool, what: &str) -> anyhow::Result<()> {
+    fn jump(&mut self, forward: bool, alerts: bool) -> anyhow::Result<()> {
         self.clock.playing = false;
-        let here = self.app.state.last_seq;
+        let what = if alerts { "alert" } else { "operator action" };
+        let way = if forward { "next" } else { "previous" };
+        let from = self.app.state.last_seq;
+        self.go(Goal::Marker { forward, from, alerts }, format!("going to the {way} {what}"))
+    }
+
+    /// Moves to the next or previous marker from `from` once the part read settles which it is.
+    fn find_marker(&mut self, forward: bool, from: u64, alerts: bool) -> anyhow::Result<bool> {
+        let wanted = |c| if alerts { matches!(c, Class::Alert(_)) } else { c == Class::Action };
+        let what = if alerts { "alert" } else { "operator action" };
         let timeline = &self.engine.timeline;
-        let found = if forward { timeline.next(here, wanted) } else { timeline.prev(here, wanted) };
-        let in_range = found.filter(|&seq| {
-            timeline.ts_of(seq).is_some_and(|t| {
-                t >= self.clock.start.timestamp_micros() && t <= self.clock.end.timestamp_micros()
-            })
-        });
+        let (start, end) = (self.clock.start.timestamp_micros(), self.clock.end.timestamp_micros());
+        let found = if forward {
+            let found = timeline.next(from, wanted);
+            // Not found yet and the reader is still short of the range's end: it may come.
+            if found.is_none() && !self.engine.indexed && timeline.last_at_or_before(end).is_none() {
+                return Ok(false);
+            }
+            found
+        } else {
+            // The one just before `from` may lie in the part not read yet.
+            if !self.engine.has_read(from.saturating_sub(1)) {
+                return Ok(false);
+            }
+            timeline.prev(from, wanted)
+        };
+        let in_range = found.filter(|&seq| timeline.ts_of(seq).is_some_and(|t| t >= start && t <= end));
         match in_range {
             Some(seq) => {
                 self.seek_seq(seq)?;
                 self.message =
                     Some(format!("{what} #{seq} at {}", self.clock.now.format("%Y-%m-%d %H:%M:%SZ")));
             }
-            None if !self.engine.indexed && forward => {
-                self.message = Some(format!("no {what} found yet: still reading the journal"))
-            }
             None => {
                 self.message =
                     Some(format!("no {what} {} in the range", if forward { "after" } else { "before" }))
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     fn type_into_prompt(&mut self, key: &KeyEvent) {
@@ -283,7 +364,7 @@ impl Replay {
 
     fn go_to(&mut self, text: &str) -> anyhow::Result<()> {
         let t = parse_replay_time(text, self.clock.now).map_err(anyhow::Error::msg)?;
-        self.seek(t)?;
+        self.go(Goal::Time(t), format!("going to {}", t.format("%Y-%m-%d %H:%M:%SZ")))?;
         if t < self.clock.start || t > self.clock.end {
             self.message = Some("that time is outside the range: at its edge".into());
         }
@@ -300,6 +381,23 @@ impl Replay {
         self.message = Some(format!("review note saved to {}", self.review.display()));
         Ok(())
     }
+}
+
+/// Why a key that writes in the console does nothing in a replay; None for other keys. The
+/// console's `n` is the replay's review note and never comes here.
+pub fn read_only(key: &KeyEvent) -> Option<&'static str> {
+    let action =
+        keymap::action_for(Context::AlertsPane, key).or_else(|| keymap::action_for(Context::Panes, key))?;
+    Some(match action {
+        Action::Acknowledge | Action::AcknowledgeWithNote => {
+            "replay is read-only: acknowledge alerts in the live console"
+        }
+        Action::Unacknowledge => "replay is read-only: unacknowledge alerts in the live console",
+        Action::Resolve => "replay is read-only: resolve alerts in the live console",
+        Action::Note => "replay is read-only: add notes in the live console (n here: review note)",
+        Action::Brief => "replay is read-only: write briefings in the live console or with attache brief",
+        _ => return None,
+    })
 }
 
 /// A time typed at `g`: `14:05` or `14:05:30` (UTC, on the replay's current day), else what

@@ -52,24 +52,39 @@ pub fn banner_line(replay: &Replay) -> Line<'static> {
         clock.now.format("%Y-%m-%d %H:%M:%SZ"),
         replay.app.state.last_seq
     );
-    if !replay.engine.indexed {
-        text.push_str(&format!(
-            "│ reading {} ",
-            crate::words::count(replay.engine.timeline.len() as u64, "record", "records")
-        ));
+    let read = replay.engine.timeline.len() as u64;
+    if !replay.engine.indexed && replay.pending.is_none() {
+        text.push_str(&format!("│ reading {} ", crate::words::count(read, "record", "records")));
     }
-    match (&replay.prompt, &replay.message, &replay.engine.problem) {
-        (Some((Ask::GoTo, typed)), _, _) => {
-            text.push_str(&format!("│ go to (RFC 3339, 14:05, -2h): {typed}_"))
-        }
-        (Some((Ask::Note, typed)), _, _) => text.push_str(&format!("│ review note: {typed}_")),
-        (None, Some(message), _) => text.push_str(&format!("│ {message}")),
-        (None, None, Some(problem)) => text.push_str(&format!("│ JOURNAL PROBLEM: {problem}")),
-        (None, None, None) => {
+    match (&replay.prompt, &replay.pending, &replay.message, &replay.engine.problem) {
+        (Some((Ask::GoTo, typed)), ..) => text.push_str(&format!("│ go to (RFC 3339, 14:05, -2h): {typed}_")),
+        (Some((Ask::Note, typed)), ..) => text.push_str(&format!("│ review note: {typed}_")),
+        (None, Some(pending), ..) => text.push_str(&format!(
+            "│ {}: reading {} of {} records",
+            pending.what,
+            grouped(read),
+            grouped(replay.engine.records())
+        )),
+        (None, None, Some(message), _) => text.push_str(&format!("│ {message}")),
+        (None, None, None, Some(problem)) => text.push_str(&format!("│ JOURNAL PROBLEM: {problem}")),
+        (None, None, None, None) => {
             text.push_str("│ Space play  ←→ step  [ ] alert  { } action  g go  ? help  q quit")
         }
     }
     Line::raw(text)
+}
+
+/// A count with thousands separated: `612,000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 const LEVELS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -130,4 +145,15 @@ fn render_help(frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, cell);
     let block = Block::default().borders(Borders::ALL).title(" Replay keys (any key closes) ");
     frame.render_widget(Paragraph::new(lines).block(block), cell);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(612_000), "612,000");
+        assert_eq!(super::grouped(1_000_000), "1,000,000");
+    }
 }

@@ -1,0 +1,212 @@
+//! The replay session driven key by key over a journal long enough that a jump across it is
+//! not made at once, with the background reader's news handed over piece by piece.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+
+use super::clock::Clock;
+use super::engine::{self, AT_ONCE, Progress};
+use super::session::Replay;
+use super::widget::banner_line;
+use crate::config::Config;
+use crate::console::App;
+use crate::console::pane::Pane;
+use crate::domain::{Severity, Traffic};
+use crate::event::Event;
+use crate::journal::Writer;
+
+const RECORDS: u64 = AT_ONCE + 5_000;
+/// The one alert, raised this many records before the end.
+const ALERT_BEFORE_END: u64 = 1_000;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap()
+}
+
+fn polled() -> Event {
+    Event::FeedPolled {
+        feed: "usgs-quakes".into(),
+        items: 20,
+        new: 0,
+        updated: 0,
+        withdrawn: 0,
+        ms: 120,
+        skipped: 0,
+        incomplete: 0,
+        problem: None,
+    }
+}
+
+/// `RECORDS` records, a hundred a minute, one of them an alert raised near the end.
+fn write_journal(dir: &Path) -> u64 {
+    let mut writer = Writer::open(dir).unwrap();
+    let alert_at = RECORDS - ALERT_BEFORE_END;
+    let mut seq = 0;
+    for minute in 0.. {
+        let ts = t0() + Duration::minutes(minute);
+        let mut events = Vec::new();
+        while events.len() < 100 && seq < RECORDS {
+            seq += 1;
+            events.push(if seq == alert_at {
+                Event::AlertRaised {
+                    alert: "A1".into(),
+                    rule: "severe-anywhere".into(),
+                    feed: "usgs-quakes".into(),
+                    item: "ev1".into(),
+                    severity: Severity::Severe,
+                    title: "Earthquake near Luzon".into(),
+                    missions: vec![],
+                    traffic: Traffic::Real,
+                }
+            } else {
+                polled()
+            });
+        }
+        if events.is_empty() {
+            break;
+        }
+        writer.append_batch("feed:usgs-quakes", ts, events).unwrap();
+    }
+    writer.sync().unwrap();
+    alert_at
+}
+
+fn config() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml")).unwrap()
+}
+
+/// A replay of `dir` at its start, and the reader's news it has not been given yet.
+fn open(dir: &Path) -> (Replay, Vec<Progress>) {
+    let (start, end) = super::span(dir).unwrap();
+    let app = App::new(config(), "reyes".into(), start);
+    let replay = Replay::new(app, dir, Clock::new(start, end, start, 60.0), None).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    engine::index(dir.to_path_buf(), tx);
+    let news: Vec<_> = rx.into_iter().collect();
+    assert!(news.len() >= 2, "the reader hands the journal over in more than one piece");
+    (replay, news)
+}
+
+fn press(replay: &mut Replay, code: KeyCode) {
+    assert!(!replay.handle_key(&KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn banner(replay: &Replay) -> String {
+    banner_line(replay).spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+#[test]
+fn end_pressed_while_the_reader_reads_is_made_once_it_has_read_to_the_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_journal(tmp.path());
+    let (mut replay, news) = open(tmp.path());
+    let at_start = replay.app.state.last_seq;
+    assert!(at_start < 200, "opened at the start, at #{at_start}");
+
+    press(&mut replay, KeyCode::End);
+    assert_eq!(replay.app.state.last_seq, at_start, "nothing folded on the keys' thread");
+    let total = format!("{},{:03}", RECORDS / 1000, RECORDS % 1000);
+    assert!(
+        banner(&replay).contains(&format!("going to the end: reading 0 of {total} records")),
+        "{}",
+        banner(&replay)
+    );
+    let last = news.len() - 1;
+    for (i, progress) in news.into_iter().enumerate() {
+        replay.take(progress);
+        if i < last {
+            assert!(replay.pending.is_some(), "still waiting after piece {i}");
+            assert_eq!(replay.app.state.last_seq, at_start);
+            assert!(banner(&replay).contains("going to the end: reading"), "{}", banner(&replay));
+        }
+    }
+    assert_eq!(replay.pending, None);
+    assert_eq!(replay.app.state.last_seq, RECORDS, "at the last record without a second press");
+    assert_eq!(replay.clock.now, replay.clock.end);
+    assert!(!banner(&replay).contains("going to"), "{}", banner(&replay));
+}
+
+#[test]
+fn a_newer_jump_replaces_a_pending_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alert_at = write_journal(tmp.path());
+    let (mut replay, news) = open(tmp.path());
+    let at_start = replay.app.state.last_seq;
+
+    // `]` while the reader has not reached any alert: it waits, in place of the End before it.
+    press(&mut replay, KeyCode::End);
+    press(&mut replay, KeyCode::Char(']'));
+    assert!(banner(&replay).contains("going to the next alert: reading 0 of"), "{}", banner(&replay));
+    for progress in news {
+        replay.take(progress);
+    }
+    assert_eq!(replay.pending, None);
+    assert_eq!(replay.app.state.last_seq, alert_at, "at the alert, not at the end");
+    assert!(replay.message.as_deref().is_some_and(|m| m.starts_with(&format!("alert #{alert_at} at"))));
+
+    // Home near the state is made at once and drops a pending End.
+    let (mut replay, news) = open(tmp.path());
+    press(&mut replay, KeyCode::End);
+    assert!(replay.pending.is_some());
+    press(&mut replay, KeyCode::Home);
+    assert_eq!(replay.pending, None);
+    for progress in news {
+        replay.take(progress);
+    }
+    assert_eq!(replay.app.state.last_seq, at_start, "still at the start");
+}
+
+#[test]
+fn jumps_the_reader_has_reached_or_that_are_near_are_made_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_journal(tmp.path());
+    let (mut replay, news) = open(tmp.path());
+    // Ten minutes on: a thousand records from the state, folded at once.
+    press(&mut replay, KeyCode::Char('g'));
+    for c in "00:10".chars() {
+        press(&mut replay, KeyCode::Char(c));
+    }
+    press(&mut replay, KeyCode::Enter);
+    assert_eq!(replay.pending, None);
+    assert_eq!(replay.app.state.last_seq, 1_100);
+    for progress in news {
+        replay.take(progress);
+    }
+    press(&mut replay, KeyCode::End);
+    assert_eq!(replay.pending, None);
+    assert_eq!(replay.app.state.last_seq, RECORDS);
+}
+
+#[test]
+fn every_key_that_writes_in_the_console_says_why_not_in_a_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_journal(tmp.path());
+    let before = std::fs::read(tmp.path().join("00000001.jsonl")).unwrap();
+    let (mut replay, _) = open(tmp.path());
+    let cases = [
+        ('a', "replay is read-only: acknowledge alerts in the live console"),
+        ('A', "replay is read-only: acknowledge alerts in the live console"),
+        ('u', "replay is read-only: unacknowledge alerts in the live console"),
+        ('r', "replay is read-only: resolve alerts in the live console"),
+        ('b', "replay is read-only: write briefings in the live console or with attache brief"),
+    ];
+    for focus in [Pane::Alerts, Pane::Missions] {
+        replay.app.focus = focus;
+        for (key, why) in cases {
+            replay.message = None;
+            press(&mut replay, KeyCode::Char(key));
+            assert_eq!(replay.message.as_deref(), Some(why), "{key} with {focus:?} focused");
+            assert!(banner(&replay).contains(why));
+        }
+    }
+    // A key neither the replay nor the console knows: the console's own words, in its status bar.
+    replay.message = None;
+    press(&mut replay, KeyCode::Char('x'));
+    assert_eq!(replay.message, None);
+    assert_eq!(replay.app.flash.as_deref(), Some("no key x here; ? for help"));
+    // `n` is the replay's review note, not a journal note.
+    press(&mut replay, KeyCode::Char('n'));
+    assert!(banner(&replay).contains("review note: _"), "{}", banner(&replay));
+    assert!(std::fs::read(tmp.path().join("00000001.jsonl")).unwrap() == before, "the journal is unchanged");
+}

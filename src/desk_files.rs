@@ -32,7 +32,9 @@ pub fn resolve_group(name: &str) -> Result<u32, String> {
     if gid == egid || euid == 0 || supplementary_groups().contains(&gid) {
         Ok(gid)
     } else {
-        Err(format!("this user is not a member of the desk group `{name}` (ask for it, or log in again after being added)"))
+        Err(format!(
+            "this user is not a member of the desk group `{name}` (ask for it, or log in again after being added)"
+        ))
     }
 }
 

@@ -93,11 +93,10 @@ fn every_desk_file_is_the_groups_alone_whatever_the_umask() {
 
         let mut found = modes(&journal);
         found.push((brief, std::fs::metadata(tmp.path().join("brief.md")).unwrap().mode() & 0o7777, false));
-        let names: Vec<String> = found
-            .iter()
-            .map(|(p, _, _)| p.strip_prefix(tmp.path()).unwrap().display().to_string())
-            .collect();
-        for expected in ["journal/journal.lock", "journal/poller.lock", "journal/00000001.jsonl", "brief.md"] {
+        let names: Vec<String> =
+            found.iter().map(|(p, _, _)| p.strip_prefix(tmp.path()).unwrap().display().to_string()).collect();
+        for expected in ["journal/journal.lock", "journal/poller.lock", "journal/00000001.jsonl", "brief.md"]
+        {
             assert!(names.iter().any(|n| n == expected), "umask {umask}: no {expected} in {names:?}");
         }
         for prefix in ["journal/checkpoints/", "journal/00000001.jsonl.torn-"] {
@@ -124,7 +123,10 @@ fn check_warns_about_a_journal_others_may_read() {
     std::fs::set_permissions(&segment, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = ok(attache("022", &config, &["check"]));
     assert!(
-        err.contains(&format!("warning: {} has mode 0644: other users of this host may read", segment.display())),
+        err.contains(&format!(
+            "warning: {} has mode 0644: other users of this host may read",
+            segment.display()
+        )),
         "{err}"
     );
     assert_eq!(err.matches("warning").count(), 1, "only the segment is open to others: {err}");
@@ -186,7 +188,10 @@ fn an_unknown_desk_group_is_a_configuration_error() {
         let out = attache("022", &config, args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("desk.group") && err.contains("there is no group `no-such-desk-group`"), "{err}");
+        assert!(
+            err.contains("desk.group") && err.contains("there is no group `no-such-desk-group`"),
+            "{err}"
+        );
     }
     assert!(!tmp.path().join("journal").exists(), "nothing was written");
 }

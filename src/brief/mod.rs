@@ -120,7 +120,8 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
         eprintln!("attache brief: warning: {warning}");
     }
     match args.output {
-        Some(path) => crate::desk_files::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => crate::desk_files::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();

@@ -52,10 +52,10 @@ pub struct Desk {
     pub name: String,
     pub tz: Text,
     pub journal: Option<Text>,
-    /// The group the desk's files are given to; unset: the user's own.
-    pub group: Option<Text>,
     pub missions: Text,
     pub contacts: Text,
+    /// The group the desk's files are given to; unset: the user's own.
+    pub group: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -77,9 +77,9 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
         sum_at(journal, seq).map_err(|e| e.to_string())?.ok_or_else(|| format!("record {seq} not found"))?;
     let header = Header { version: version(), seq, sum };
     let dir = journal.join(DIR);
-    fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{seq:012}.{}{SUFFIX}", tag()));
-    write_atomically(&path, |file| {
+    crate::desk_files::write_atomically(&path, |file| {
         let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::fast()));
         write_lines(&mut out, &header, state)?;
         out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
@@ -107,7 +107,7 @@ fn save_carried(journal: &Path, header: &Header, state: &DeskState) -> Result<()
         check_ins: state.check_ins.clone(),
         ..DeskState::default()
     };
-    write_atomically(&carry_path(journal, header.seq), |file| {
+    crate::desk_files::write_atomically(&carry_path(journal, header.seq), |file| {
         let mut out = std::io::BufWriter::new(file);
         write_lines(&mut out, header, &carried)?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()
@@ -119,27 +119,6 @@ fn write_lines(out: &mut impl Write, header: &Header, state: &DeskState) -> std:
     out.write_all(b"\n")?;
     serde_json::to_writer(&mut *out, state)?;
     out.write_all(b"\n")
-}
-
-/// Writes `path` through a temporary file of this process's (two consoles may save the same
-/// record's state at once: each writes its own), renamed into place once whole: a crash never
-/// leaves half a file under a real name. Checkpoints and briefing digests are written so.
-pub(crate) fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(fs::File) -> std::io::Result<()>,
-) -> Result<(), String> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = fs::File::options()
-        .write(true)
-        .create_new(true)
-        .open(&temporary)
-        .and_then(write)
-        .and_then(|()| fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Removes the checkpoints neither among the newest `KEEP` nor the oldest of their span of

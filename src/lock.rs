@@ -9,8 +9,8 @@ pub const POLLER_LOCK: &str = "poller.lock";
 
 /// Takes the poller lock if no other process holds it. Keep the file to keep the lock.
 pub fn try_poller_lock(journal_dir: &Path) -> Option<File> {
-    std::fs::create_dir_all(journal_dir).ok()?;
-    let file =
-        File::options().create(true).truncate(false).write(true).open(journal_dir.join(POLLER_LOCK)).ok()?;
+    crate::desk_files::create_dir_all(journal_dir).ok()?;
+    let file = crate::desk_files::open_or_create(&journal_dir.join(POLLER_LOCK), File::options().write(true))
+        .ok()?;
     file.try_lock().ok().map(|()| file)
 }

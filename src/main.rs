@@ -47,6 +47,9 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let Some(gid) = config.desk_group {
+        attache::desk_files::use_group(gid);
+    }
     let journal = journal_dir(cli.journal, &config);
     let command = cli.command.unwrap_or(Command::Watch);
     let screen = match command {
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_CONFIG)
         }
         Command::Check => {
+            warn_open_to_others(&journal);
             println!(
                 "{}: ok ({} feeds, {} missions, {} contacts; journal {})",
                 path.display(),
@@ -112,6 +116,20 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+/// A desk's journal is for its operators only: say where anyone else on the host may read or
+/// change it (journals written before the desk modes, or changed by hand).
+fn warn_open_to_others(journal: &std::path::Path) {
+    for (path, mode) in attache::desk_files::open_to_others(journal) {
+        eprintln!(
+            "attache: warning: {} has mode {mode:04o}: other users of this host may read or change it \
+             (the desk's files are {:04o}, its directories {:04o}; `chmod o-rwx` it)",
+            path.display(),
+            attache::desk_files::FILE_MODE,
+            attache::desk_files::DIR_MODE,
+        );
     }
 }
 

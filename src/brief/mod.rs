@@ -120,7 +120,8 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
         eprintln!("attache brief: warning: {warning}");
     }
     match args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => crate::desk_files::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
@@ -146,9 +147,9 @@ pub fn write_to_briefs_dir(
 ) -> Result<(PathBuf, model::Brief), String> {
     let brief = build(config, journal, request)?;
     let dir = briefs_dir(journal);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("sitrep-{}.md", request.to.format("%Y%m%dT%H%M%SZ")));
-    std::fs::write(&path, render::render(&brief, BriefFormat::Md))
+    crate::desk_files::write(&path, render::render(&brief, BriefFormat::Md).as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok((path, brief))
 }

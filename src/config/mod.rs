@@ -188,6 +188,9 @@ pub struct Config {
     pub desk_tz: Tz,
     /// The journal directory named in the desk file, resolved against it.
     pub journal: Option<PathBuf>,
+    /// The id of the group the desk's files are created for (`[desk] group`); None: the
+    /// user's own group.
+    pub desk_group: Option<u32>,
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<crate::alerts::Rule>,
     pub layout: Layout,

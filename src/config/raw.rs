@@ -54,6 +54,8 @@ pub struct Desk {
     pub journal: Option<Text>,
     pub missions: Text,
     pub contacts: Text,
+    /// The group the desk's files are given to; unset: the user's own.
+    pub group: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

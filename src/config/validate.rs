@@ -94,7 +94,13 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             .ok()
     });
     let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
+    let desk_group = file.desk.group.as_ref().and_then(|group| {
+        crate::desk_files::resolve_group(group.get_ref())
+            .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
+            .ok()
+    });
     Config {
+        desk_group,
         path: Default::default(),
         rules,
         bell,

@@ -3,7 +3,7 @@
 //! Opening never scans the whole history: it starts at the last index entry that holds, so only
 //! the records written since (normally under `INDEX_EVERY` bytes) are read and checked.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -108,7 +108,7 @@ pub fn set_aside(path: &Path, file: &File, good_len: u64, len: u64) -> Result<Pa
     let mut n = 1;
     let (aside, mut out) = loop {
         let candidate = if n == 1 { PathBuf::from(&base) } else { PathBuf::from(format!("{base}.{n}")) };
-        match OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        match crate::desk_files::create_new(&candidate) {
             Ok(out) => break (candidate, out),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
             Err(source) => return Err(JournalError::Write { path: candidate, source }),

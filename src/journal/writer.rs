@@ -11,6 +11,7 @@ use super::recover::{self, Tail};
 use super::scan::Chain;
 use super::segment::{self, Indexer};
 use super::{JournalError, LOCK_NAME, Options};
+use crate::desk_files;
 use crate::event::{Event, Record};
 
 /// Appends records. Each append takes the directory's lock, catches up with what other
@@ -52,14 +53,10 @@ impl Writer {
     /// good records after it is corruption in the middle, and the journal is refused
     /// (`JournalError::Corrupt`) so that nothing is written after it until an operator decides.
     pub fn open_with(dir: &Path, options: Options) -> Result<Self, JournalError> {
-        std::fs::create_dir_all(dir)
+        desk_files::create_dir_all(dir)
             .map_err(|source| JournalError::CreateDir { path: dir.to_path_buf(), source })?;
         let lock_path = dir.join(LOCK_NAME);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
+        let lock = desk_files::open_or_create(&lock_path, OpenOptions::new().write(true))
             .map_err(|source| JournalError::Open { path: lock_path.clone(), source })?;
         lock.lock().map_err(|source| JournalError::Lock { path: lock_path.clone(), source })?;
         let opened = Self::open_locked(dir, options, lock);
@@ -382,11 +379,7 @@ impl Drop for Writer {
 
 fn open_segment(dir: &Path, number: u32) -> Result<(File, PathBuf), JournalError> {
     let path = segment::segment_path(dir, number);
-    let file = OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(&path)
+    let file = desk_files::open_or_create(&path, OpenOptions::new().read(true).append(true))
         .map_err(|source| JournalError::Open { path: path.clone(), source })?;
     Ok((file, path))
 }
@@ -395,12 +388,7 @@ fn open_segment(dir: &Path, number: u32) -> Result<(File, PathBuf), JournalError
 /// consistent). Without, it is taken as it is: `refresh_index_view` reads it under the lock.
 fn open_index(dir: &Path, number: u32, keep: Option<u64>) -> Result<(File, u64), JournalError> {
     let path = segment::index_path(dir, number);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
+    let file = desk_files::open_or_create(&path, OpenOptions::new().read(true).write(true))
         .map_err(|source| JournalError::Open { path: path.clone(), source })?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     match keep {

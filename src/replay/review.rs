@@ -23,10 +23,7 @@ pub fn append(path: &Path, at: DateTime<Utc>, seq: u64, operator: &str, text: &s
         "operator": operator,
         "text": text,
     });
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
+    let mut file = crate::desk_files::open_or_create(path, std::fs::OpenOptions::new().append(true))
         .with_context(|| format!("cannot open the review file {}", path.display()))?;
     writeln!(file, "{line}")
         .and_then(|()| file.sync_data())

@@ -154,7 +154,7 @@ pub(super) fn write(journal: &Path, tag: &str, number: u32, status: Status, mut 
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
     let name = format!("{number:08}.{tag}{SUFFIX}");
-    crate::checkpoint::write_atomically(&journal.join(super::digest::DIR).join(name), |mut file| {
+    crate::desk_files::write_atomically(&journal.join(super::digest::DIR).join(name), |mut file| {
         use std::io::Write as _;
         file.write_all(&bytes)?;
         file.sync_all()

@@ -170,9 +170,10 @@ pub fn build_spans_settled(
             built.damaged.push(first);
             continue;
         };
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::desk_files::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let bytes = encode(&header, &contents)?;
-        crate::checkpoint::write_atomically(&dir.join(file_name(first, last)), |mut file| {
+        crate::desk_files::write_atomically(&dir.join(file_name(first, last)), |mut file| {
             use std::io::Write as _;
             file.write_all(&bytes)?;
             file.sync_all()

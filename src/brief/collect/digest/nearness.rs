@@ -109,7 +109,7 @@ pub(super) fn write(
     bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
     bytes.extend_from_slice(&body);
     // Not synced: a file lost or torn in a crash fails its CRC and is measured again.
-    crate::checkpoint::write_atomically(path, |mut file| std::io::Write::write_all(&mut file, &bytes)).is_ok()
+    crate::desk_files::write_atomically(path, |mut file| std::io::Write::write_all(&mut file, &bytes)).is_ok()
 }
 
 /// A section's gaps, walked in step with a digest's items.

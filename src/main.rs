@@ -90,7 +90,7 @@ fn main() -> ExitCode {
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
         Command::Replay { from, to, at, speed } => {
             let options = attache::replay::Options { from, to, at, speed };
-            exit(attache::replay::run(config, journal, options, operator::login_name()))
+            exit(attache::replay::run(config, journal, options, operator::operator()))
         }
         Command::Brief { since, from, to, missions, format, output, generated_at } => {
             let args = attache::brief::Args {
@@ -105,7 +105,7 @@ fn main() -> ExitCode {
             };
             attache::brief::run(&config, &journal, args)
         }
-        Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
+        Command::Watch => match attache::runtime::watch(config, journal, operator::operator()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("attache: {e:#}");
@@ -140,7 +140,7 @@ fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
         eprintln!("attache: the note is empty; nothing was written");
         return ExitCode::FAILURE;
     }
-    let operator = operator::login_name();
+    let operator = operator::operator();
     let result = Writer::open(journal).and_then(|mut w| {
         w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
     });

@@ -82,9 +82,9 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Note { text } => note(&journal, &text),
-        Command::Poll { once: _, feed, format } => {
-            attache::poll::run(&config, &journal, feed.as_deref(), format)
+        Command::Note { text, after_damage } => note(&journal, &text, after_damage),
+        Command::Poll { once: _, feed, format, after_damage } => {
+            attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }
         Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
@@ -133,7 +133,7 @@ fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
     })
 }
 
-fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
+fn note(journal: &std::path::Path, text: &std::ffi::OsStr, after_damage: bool) -> ExitCode {
     // Folded as feed text is: nothing typed on the command line reaches a terminal as a control.
     let text = attache::text::one_line(&text.to_string_lossy());
     if text.is_empty() {
@@ -141,7 +141,7 @@ fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let operator = operator::operator();
-    let result = Writer::open(journal).and_then(|mut w| {
+    let result = Writer::open_checked(journal, &operator, after_damage).and_then(|mut w| {
         w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
     });
     match result {

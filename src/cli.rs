@@ -27,6 +27,9 @@ pub enum Command {
         /// The note's text, folded to one line as feed text is (control characters dropped).
         // Not a String: bytes that are not UTF-8 are kept as the replacement character, not refused.
         text: std::ffi::OsString,
+        /// Append even though `journal verify` finds the journal damaged (journaled first).
+        #[arg(long)]
+        after_damage: bool,
     },
     /// Poll the feeds, journal what they say, print a summary per feed.
     Poll {
@@ -39,6 +42,9 @@ pub enum Command {
         /// Output: a table for people, or one JSON object per feed per line for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Append even though `journal verify` finds the journal damaged (journaled first).
+        #[arg(long)]
+        after_damage: bool,
     },
     /// Serve the bundled sample feeds over HTTP as a scripted scenario (for the demo desk).
     DemoServe {

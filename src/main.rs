@@ -86,15 +86,15 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Note { text } => note(&journal, &text),
-        Command::Poll { once: _, feed, format } => {
-            attache::poll::run(&config, &journal, feed.as_deref(), format)
+        Command::Note { text, after_damage } => note(&journal, &text, after_damage),
+        Command::Poll { once: _, feed, format, after_damage } => {
+            attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }
         Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
         Command::Replay { from, to, at, speed } => {
             let options = attache::replay::Options { from, to, at, speed };
-            exit(attache::replay::run(config, journal, options, operator::login_name()))
+            exit(attache::replay::run(config, journal, options, operator::operator()))
         }
         Command::Brief { since, from, to, missions, format, output, generated_at } => {
             let args = attache::brief::Args {
@@ -109,7 +109,7 @@ fn main() -> ExitCode {
             };
             attache::brief::run(&config, &journal, args)
         }
-        Command::Watch => match attache::runtime::watch(config, journal, operator::login_name()) {
+        Command::Watch => match attache::runtime::watch(config, journal, operator::operator()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("attache: {e:#}");
@@ -151,15 +151,15 @@ fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
     })
 }
 
-fn note(journal: &std::path::Path, text: &std::ffi::OsStr) -> ExitCode {
+fn note(journal: &std::path::Path, text: &std::ffi::OsStr, after_damage: bool) -> ExitCode {
     // Folded as feed text is: nothing typed on the command line reaches a terminal as a control.
     let text = attache::text::one_line(&text.to_string_lossy());
     if text.is_empty() {
         eprintln!("attache: the note is empty; nothing was written");
         return ExitCode::FAILURE;
     }
-    let operator = operator::login_name();
-    let result = Writer::open(journal).and_then(|mut w| {
+    let operator = operator::operator();
+    let result = Writer::open_checked(journal, &operator, after_damage).and_then(|mut w| {
         w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
     });
     match result {

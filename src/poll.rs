@@ -34,7 +34,14 @@ pub struct FeedSummary {
     pub problem: Option<String>,
 }
 
-pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Format) -> ExitCode {
+/// `after_damage`: append even to a journal `journal verify` finds damaged (journaled first).
+pub fn run(
+    config: &Config,
+    journal_dir: &Path,
+    only: Option<&str>,
+    format: Format,
+    after_damage: bool,
+) -> ExitCode {
     if let Some(name) = only
         && !config.feeds.iter().any(|f| f.name == name)
     {
@@ -50,7 +57,7 @@ pub fn run(config: &Config, journal_dir: &Path, only: Option<&str>, format: Form
         );
         return ExitCode::FAILURE;
     };
-    let mut writer = match Writer::open(journal_dir) {
+    let mut writer = match Writer::open_checked(journal_dir, &crate::operator::operator(), after_damage) {
         Ok(writer) => writer,
         Err(e) => {
             eprintln!("attache: {e}");

@@ -152,6 +152,8 @@ events! {
     "alert.escalated" => AlertEscalated { alert: String },
     "alert.resolved" => AlertResolved { alert: String, operator: String, reason: String },
     "contact.checked_in" => ContactCheckedIn { contact: String, operator: String },
+    /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
+    "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }
 
 #[cfg(test)]

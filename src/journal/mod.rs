@@ -11,6 +11,7 @@
 
 pub mod commands;
 mod commit;
+pub mod damage;
 pub mod format;
 mod reader;
 mod recover;
@@ -63,4 +64,9 @@ pub enum JournalError {
          `attache journal verify`, keep the segment for inspection and start a new journal directory"
     )]
     Corrupt(Box<ReadProblem>),
+    #[error(
+        "the journal is damaged: {0}; nothing was written (run `attache journal verify`; to append after \
+         the damage anyway, which is journaled, run again with --after-damage)"
+    )]
+    Damaged(Box<damage::Damage>),
 }

@@ -58,15 +58,16 @@ pub enum Tail {
 }
 
 /// Checks bytes `from..to` of a segment, advancing `chain` and `indexer` over the good records.
-/// Damage followed by a good record is corruption in the middle and an error; damage with
+/// Damage followed by a good record is corruption in the middle and an error (unless
+/// `past_damage`: an operator chose to write after it, and it is left where it is); damage with
 /// nothing good after it is a torn tail.
 pub fn check_tail(
     path: &Path,
     file: &File,
     from: u64,
     to: u64,
-    chain: &mut Chain,
-    indexer: &mut Indexer,
+    (chain, indexer): (&mut Chain, &mut Indexer),
+    past_damage: bool,
 ) -> Result<Tail, JournalError> {
     let mut first_bad: Option<ReadProblem> = None;
     let mut good_after_bad = false;
@@ -74,9 +75,12 @@ pub fn check_tail(
     let end = scan::region(file, path, from, to, chain, |line| match line {
         Line::Good { offset, seq, ts_micros, bytes } => {
             if first_bad.is_some() {
-                // One good record after damage settles it: the damage is not a tail.
-                good_after_bad = true;
-                return false;
+                if !past_damage {
+                    // One good record after damage settles it: the damage is not a tail.
+                    good_after_bad = true;
+                    return false;
+                }
+                first_bad = None;
             }
             indexer.see(seq, offset, ts_micros);
             if let Some((_, sum)) = super::format::trailer(bytes) {
@@ -127,13 +131,13 @@ pub fn set_aside(path: &Path, file: &File, good_len: u64, len: u64) -> Result<Pa
 }
 
 /// The chain after the last record of a finished segment, which must end on a good record.
-pub fn last_of(dir: &Path, number: u32) -> Result<Chain, JournalError> {
+pub fn last_of(dir: &Path, number: u32, past_damage: bool) -> Result<Chain, JournalError> {
     let path = segment::segment_path(dir, number);
     let file = File::open(&path).map_err(|source| JournalError::Open { path: path.clone(), source })?;
     let len = file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
     let start = start_of_tail(dir, number)?;
     let mut chain = start.chain;
-    match check_tail(&path, &file, start.offset, len, &mut chain, &mut Indexer::default())? {
+    match check_tail(&path, &file, start.offset, len, (&mut chain, &mut Indexer::default()), past_damage)? {
         Tail::Clean => Ok(chain),
         Tail::Torn { good_len } => Err(JournalError::Corrupt(Box::new(ReadProblem {
             path,

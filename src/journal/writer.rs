@@ -39,6 +39,8 @@ pub struct Writer {
     chain: Chain,
     committer: Arc<Committer>,
     buf: Vec<u8>,
+    /// Damage before the end is written after, not refused (`open_checked` with after_damage).
+    past_damage: bool,
 }
 
 impl Writer {
@@ -53,20 +55,35 @@ impl Writer {
     /// good records after it is corruption in the middle, and the journal is refused
     /// (`JournalError::Corrupt`) so that nothing is written after it until an operator decides.
     pub fn open_with(dir: &Path, options: Options) -> Result<Self, JournalError> {
+        Self::open_mode(dir, options, false)
+    }
+
+    /// Opens like `open_with`, but damage followed by good records is written after, not
+    /// refused: for an operator who chose to (`open_checked`).
+    pub(super) fn open_past_damage(dir: &Path, options: Options) -> Result<Self, JournalError> {
+        Self::open_mode(dir, options, true)
+    }
+
+    fn open_mode(dir: &Path, options: Options, past_damage: bool) -> Result<Self, JournalError> {
         desk_files::create_dir_all(dir)
             .map_err(|source| JournalError::CreateDir { path: dir.to_path_buf(), source })?;
         let lock_path = dir.join(LOCK_NAME);
         let lock = desk_files::open_or_create(&lock_path, OpenOptions::new().write(true))
             .map_err(|source| JournalError::Open { path: lock_path.clone(), source })?;
         lock.lock().map_err(|source| JournalError::Lock { path: lock_path.clone(), source })?;
-        let opened = Self::open_locked(dir, options, lock);
+        let opened = Self::open_locked(dir, options, lock, past_damage);
         if let Ok(writer) = &opened {
             let _ = writer.lock.unlock();
         }
         opened
     }
 
-    fn open_locked(dir: &Path, options: Options, lock: File) -> Result<Self, JournalError> {
+    fn open_locked(
+        dir: &Path,
+        options: Options,
+        lock: File,
+        past_damage: bool,
+    ) -> Result<Self, JournalError> {
         let number = segment::list(dir)?.last().copied().unwrap_or(1);
         let start = recover::start_of_tail(dir, number)?;
         let (file, path) = open_segment(dir, number)?;
@@ -88,11 +105,12 @@ impl Writer {
             chain: start.chain,
             committer,
             buf: Vec::new(),
+            past_damage,
         };
         writer.catch_up()?;
         if writer.chain.seq == 0 && number > 1 {
             // A fresh segment: the chain continues from the one before it.
-            writer.chain = recover::last_of(dir, number - 1)?;
+            writer.chain = recover::last_of(dir, number - 1, past_damage)?;
         }
         Ok(writer)
     }
@@ -346,8 +364,8 @@ impl Writer {
                     &self.file,
                     self.known_len,
                     len,
-                    &mut self.chain,
-                    &mut self.indexer,
+                    (&mut self.chain, &mut self.indexer),
+                    self.past_damage,
                 )?;
                 if let Tail::Torn { good_len } = tail {
                     recover::set_aside(&self.path, &self.file, good_len, len)?;

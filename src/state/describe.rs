@@ -24,6 +24,9 @@ pub(super) fn describe(
             format!("config {path}: {feeds}, {missions}, {}", count(*contacts as u64, "contact", "contacts"))
         }
         Event::Note { operator, text } => format!("{operator}: {text}"),
+        Event::JournalWrittenAfterDamage { operator, damage } => {
+            format!("{operator} wrote to the journal after damage: {damage}")
+        }
         Event::ItemSeen { item } => format!("{} new: {}", item.feed, item.title),
         Event::ItemUpdated { item } => format!("{} updated: {}", item.feed, item.title),
         Event::ItemWithdrawn { feed, id, reason } => match items.get(&FeedItem::key_for(feed, id)) {

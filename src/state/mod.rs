@@ -200,7 +200,10 @@ impl DeskState {
                 };
                 alert::apply(&mut self.alerts, &event, ts, event_time)
             }
-            Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::ConfigLoaded { .. } => {}
+            Event::SessionStarted { .. }
+            | Event::SessionEnded { .. }
+            | Event::ConfigLoaded { .. }
+            | Event::JournalWrittenAfterDamage { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

@@ -11,6 +11,7 @@
 
 pub mod commands;
 mod commit;
+pub mod escape;
 pub mod format;
 mod reader;
 mod recover;

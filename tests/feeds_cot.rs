@@ -249,7 +249,7 @@ fn an_event_inside_a_chat_message_is_text_not_an_event() {
     let events = frames_of(&mut framer, &[&stream]);
     let strip = |e: &[u8]| {
         let text = String::from_utf8_lossy(e).into_owned();
-        text[text.find("<event").unwrap()..].as_bytes().to_vec()
+        text.as_bytes()[text.find("<event").unwrap()..].to_vec()
     };
     assert_eq!(
         events.len(),

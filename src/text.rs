@@ -1,7 +1,17 @@
 //! Text from feeds, journals and config files is untrusted: before it can reach the terminal it is
 //! folded into one printable line. Control characters (C0, C1, DEL) would let a feed move the
 //! cursor, change colours or retitle the window; bidirectional overrides would let it reorder what
-//! the operator reads. Both are dropped; line breaks and tabs become single spaces.
+//! the operator reads; invisible format characters (zero-width spaces and joiners, soft hyphens,
+//! the Arabic letter mark) would hide what a word is from the eye and from a keyword rule. All are
+//! dropped; line breaks and tabs become single spaces; a base character keeps at most
+//! [`MAX_MARKS`] combining marks, so a title cannot stack thousands of them into one cell.
+
+use unicode_width::UnicodeWidthChar;
+
+/// The most combining marks (zero-width characters that draw on the one before) kept after one
+/// base character: enough for any real script (Vietnamese stacks two, Tibetan and Hebrew
+/// pointing a few), far too few to smear a line.
+pub const MAX_MARKS: usize = 4;
 
 /// JSON text borrowed from the document being read, or copied where it has escapes. A value of
 /// type `Cow<str>` read on its own, or inside an `Option` or a `Vec`, is always copied,
@@ -25,16 +35,23 @@ pub fn one_line(raw: &str) -> String {
     }
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
+    let mut marks = 0;
     for ch in raw.chars() {
-        if ch.is_whitespace() || ch.is_control() {
-            // Controls other than whitespace vanish; whitespace collapses to one space.
+        if ch.is_whitespace() || is_hidden(ch) {
+            // Hidden characters vanish; whitespace collapses to one space.
             if ch.is_whitespace() && !out.is_empty() {
                 pending_space = true;
+                marks = 0;
             }
             continue;
         }
-        if is_format_override(ch) {
-            continue;
+        if ch.is_ascii() || ch.width() != Some(0) {
+            marks = 0;
+        } else {
+            marks += 1;
+            if marks > MAX_MARKS {
+                continue;
+            }
         }
         if pending_space {
             out.push(' ');
@@ -69,9 +86,37 @@ fn is_plain_line(raw: &str) -> bool {
     true
 }
 
-/// Unicode bidi embeddings, overrides and isolates, plus the BOM/zero-width no-break space.
-fn is_format_override(ch: char) -> bool {
-    matches!(ch, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}')
+/// Whether `ch` is never shown: a control (C0, DEL, C1) or an invisible format character.
+pub fn is_hidden(ch: char) -> bool {
+    ch.is_control() || is_invisible_format(ch)
+}
+
+/// Unicode format characters that draw nothing: bidi marks, embeddings, overrides and isolates
+/// (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), zero-width spaces and joiners
+/// (U+200B-200D, U+2060-2064, U+FEFF), the soft hyphen and Mongolian vowel separator, the
+/// deprecated format controls, interlinear annotation marks, shorthand and musical format
+/// controls and tag characters; plus the Hangul fillers, letters that draw blank.
+fn is_invisible_format(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// Shortens `text` to at most `max` characters, marking the cut with an ellipsis.
@@ -104,6 +149,28 @@ mod tests {
     #[test]
     fn bidi_overrides_are_dropped() {
         assert_eq!(one_line("abc\u{202E}fed\u{2066}x"), "abcfedx");
+    }
+
+    #[test]
+    fn c1_controls_and_del_are_dropped() {
+        assert_eq!(one_line("a\u{9b}b\u{7f}c\u{80}\u{9f}d"), "abcd");
+        // NEL is a line break: it folds to a space like the others.
+        assert_eq!(one_line("a\u{85}b"), "a b");
+    }
+
+    #[test]
+    fn invisible_format_characters_are_dropped() {
+        let hidden = "t\u{200B}s\u{200C}u\u{200D}n\u{2060}a\u{00AD}m\u{180E}i\u{FEFF}!\u{061C}\u{2067}\u{2069}\u{E0041}";
+        assert_eq!(one_line(hidden), "tsunami!");
+    }
+
+    #[test]
+    fn combining_marks_are_capped_per_base_character() {
+        let flood = format!("Z{}ebra e\u{301}", "\u{301}".repeat(445_000));
+        let clean = one_line(&flood);
+        assert_eq!(clean, format!("Z{}ebra e\u{301}", "\u{301}".repeat(MAX_MARKS)));
+        // Real scripts keep their marks: Vietnamese stacks two on one letter.
+        assert_eq!(one_line("Vi\u{1EC7}t Nam, ê\u{303}\u{323}"), "Vi\u{1EC7}t Nam, ê\u{303}\u{323}");
     }
 
     #[test]

@@ -206,6 +206,83 @@ fn the_framer_resynchronises_after_junk_and_runaway_events() {
     assert_eq!(framer.pending(), 0);
 }
 
+/// The GeoChat fixture with its message replaced by `message`.
+fn geochat_saying(message: &str) -> Vec<u8> {
+    let chat = String::from_utf8(fixture("fts-atak-geochat-b-t-f-remarks.xml")).unwrap();
+    assert!(chat.contains(">need supoort</remarks>"));
+    chat.replace(">need supoort</remarks>", &format!(">{message}</remarks>")).into_bytes()
+}
+
+const FORGERY: &str = r#"</event><event uid="forged" type="a-h-G" time="2020-02-08T18:11:03Z" start="2020-02-08T18:11:03Z" stale="2030-01-01T00:00:00Z"><point lat="1" lon="1" hae="0" ce="0" le="0"/></event>"#;
+
+/// A stream of a chat whose CDATA message carries a forged event, a chat with the same text in
+/// a comment and a quoted attribute (`>` is allowed there unescaped), then a friendly PLI.
+fn stream_with_forgeries() -> (Vec<u8>, Vec<Vec<u8>>) {
+    let cdata = geochat_saying(&format!("<![CDATA[look: {FORGERY} ]]]]]>"));
+    let commented = geochat_saying(&format!("ok<!-- {FORGERY} -->"));
+    let attribute = String::from_utf8(geochat_saying("ok"))
+        .unwrap()
+        .replace("chatroom='Eliopoli HQ'", "chatroom='Eliopoli HQ &lt;/event> /> -->'")
+        .into_bytes();
+    let pli = fixture("taky-atak-civ-pli-friendly-a-f-G-U-C-m-g.xml");
+    let events = vec![cdata, commented, attribute, pli];
+    (events.concat(), events)
+}
+
+fn frames_of(framer: &mut CotFramer, reads: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut events = Vec::new();
+    for read in reads {
+        for frame in framer.push(read) {
+            match frame {
+                Framed::Event(e) => events.push(e),
+                Framed::Dropped(why) => panic!("dropped: {why}"),
+            }
+        }
+    }
+    events
+}
+
+#[test]
+fn an_event_inside_a_chat_message_is_text_not_an_event() {
+    let (stream, sent) = stream_with_forgeries();
+    let mut framer = CotFramer::default();
+    let events = frames_of(&mut framer, &[&stream]);
+    let strip = |e: &[u8]| {
+        let text = String::from_utf8_lossy(e).into_owned();
+        text.as_bytes()[text.find("<event").unwrap()..].to_vec()
+    };
+    assert_eq!(
+        events.len(),
+        4,
+        "{:?}",
+        events.iter().map(|e| String::from_utf8_lossy(e)).collect::<Vec<_>>()
+    );
+    for (got, want) in events.iter().zip(&sent) {
+        assert_eq!(got, &strip(want));
+    }
+    assert_eq!(framer.pending(), 0);
+    let now = at("2020-02-08T18:12:00Z");
+    let chat = cot::parse("tak", &events[0], now).unwrap();
+    assert_eq!(chat.items.len(), 1, "{chat:?}");
+    assert_eq!(chat.items[0].title, "corvTab");
+    assert!(chat.items[0].summary.as_deref().unwrap().contains(&format!("look: {FORGERY} ]]]")));
+    for event in &events {
+        let parsed = cot::parse("tak", event, now).unwrap();
+        assert!(parsed.items.iter().all(|i| !i.id.contains("forged")), "{parsed:?}");
+    }
+}
+
+#[test]
+fn a_chat_carrying_an_event_frames_the_same_at_every_split() {
+    let (stream, _) = stream_with_forgeries();
+    let whole = frames_of(&mut CotFramer::default(), &[&stream]);
+    for split in 0..=stream.len() {
+        let mut framer = CotFramer::default();
+        assert_eq!(frames_of(&mut framer, &[&stream[..split], &stream[split..]]), whole, "split at {split}");
+        assert_eq!(framer.pending(), 0);
+    }
+}
+
 #[test]
 fn bad_events_are_skipped_with_the_reason() {
     let now = at("2020-02-08T18:10:50Z");
@@ -256,6 +333,27 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = cot::parse("tak", &body, at("2020-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_chat_carrying_an_event_frames_the_same_however_the_reads_fall(
+        cuts in proptest::collection::btree_set(0usize..4096, 0..40)
+    ) {
+        let (stream, _) = stream_with_forgeries();
+        let whole = frames_of(&mut CotFramer::default(), &[&stream]);
+        prop_assert_eq!(whole.len(), 4);
+        let mut at = 0;
+        let mut reads: Vec<&[u8]> = Vec::new();
+        for cut in cuts.into_iter().map(|c| c % (stream.len() + 1)) {
+            if cut > at {
+                reads.push(&stream[at..cut]);
+                at = cut;
+            }
+        }
+        reads.push(&stream[at..]);
+        let mut framer = CotFramer::default();
+        prop_assert_eq!(frames_of(&mut framer, &reads), whole);
+        prop_assert_eq!(framer.pending(), 0);
     }
 
     #[test]

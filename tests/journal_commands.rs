@@ -6,6 +6,7 @@ use attache::event::Event;
 use attache::journal::Writer;
 use chrono::{DateTime, Duration, Utc};
 use journal_support::{attache, note};
+use sha2::Digest;
 use std::path::Path;
 
 /// Ten minutes of desk: a note and an alert each minute from `start`.
@@ -121,4 +122,81 @@ fn checkpoint_writes_one_for_every_ten_thousand_records_once() {
     assert!(out.starts_with("21000 records folded, 0 checkpoint(s) written"), "{out}");
     // The journal itself still verifies: checkpoints live beside it, not in it.
     assert_eq!(run(tmp.path(), &["verify"]).0, 0);
+}
+
+/// Feed text with every kind of character that must not reach a terminal raw: C1 controls (as an
+/// ISO-8859-1 document decodes to), NEL, DEL, a bidi override and isolate, a zero-width space.
+const HOSTILE: &str =
+    "Flood\u{9b}2J\u{85}warning \u{202e}desrever\u{2066} tsu\u{200b}nami\u{7f} \u{90}1;2q\u{9c}";
+
+fn hidden_in(out: &str) -> Vec<char> {
+    out.chars().filter(|&c| c != '\n' && attache::text::is_hidden(c)).collect()
+}
+
+fn sum_verifies(line: &str) -> bool {
+    attache::journal::format::check(line.as_bytes()).is_ok()
+}
+
+/// Every printed line shows no hidden character, reads back as the text the journal holds, and
+/// (JSON lines) still carries a sum that checks over the printed bytes.
+fn assert_text_from_strangers_is_safe(dir: &Path, sums_verify: bool) {
+    let (code, out, err) = run(dir, &["tail"]);
+    assert_eq!((code, hidden_in(&out)), (0, vec![]), "{out:?} {err}");
+    // Folded exactly as the console folds it.
+    assert!(out.contains(&attache::text::one_line(HOSTILE)), "{out:?}");
+    assert!(out.contains("Flood2J warning desrever tsunami 1;2q"), "{out:?}");
+
+    for args in [&["tail", "--json"][..], &["export"][..]] {
+        let (code, out, err) = run(dir, args);
+        assert_eq!((code, hidden_in(&out)), (0, vec![]), "{args:?}: {out:?} {err}");
+        let line = out.lines().find(|l| l.contains("\"kind\":\"note\"")).unwrap();
+        assert!(
+            line.contains(r"Flood\u009b2J\u0085warning \u202edesrever\u2066 tsu\u200bnami\u007f"),
+            "{line}"
+        );
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(record["text"], HOSTILE);
+        assert_eq!(sum_verifies(line), sums_verify, "{args:?}: {line}");
+    }
+
+    let (code, out, _) = run(dir, &["export", "--format", "csv"]);
+    assert_eq!((code, hidden_in(&out)), (0, vec![]), "{out:?}");
+    assert!(out.contains(r"Flood\u009b2J"), "{out}");
+}
+
+#[test]
+fn tail_and_export_never_print_hidden_characters_from_feed_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    writer.append("reyes", "2026-11-25T03:00:00Z".parse().unwrap(), vec![note(HOSTILE)]).unwrap();
+    drop(writer);
+    // The journal itself holds the escapes, so its lines are safe to `cat` and their sums hold.
+    let disk = std::fs::read_to_string(attache::journal::segment::segment_path(tmp.path(), 1)).unwrap();
+    assert!(hidden_in(&disk).is_empty(), "{disk:?}");
+    assert_text_from_strangers_is_safe(tmp.path(), true);
+}
+
+#[test]
+fn a_record_holding_raw_hidden_characters_is_escaped_on_output() {
+    // A line as a writer that left these characters raw wrote it, with its sum over the raw bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    writer.append("reyes", "2026-11-25T03:00:00Z".parse().unwrap(), vec![note(HOSTILE)]).unwrap();
+    drop(writer);
+    let segment = attache::journal::segment::segment_path(tmp.path(), 1);
+    let line = std::fs::read_to_string(&segment).unwrap();
+    let escaped: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+    let raw_text = serde_json::to_string(escaped["text"].as_str().unwrap()).unwrap();
+    let hashed_end = line.find(r#","sum":""#).unwrap();
+    let text_at = line.find(r#""text":"#).unwrap() + 7;
+    let text_end = line[text_at..].find(r#","prev""#).unwrap() + text_at;
+    let hashed = format!("{}{}{}", &line[..text_at], raw_text, &line[text_end..hashed_end]);
+    assert!(!hidden_in(&hashed).is_empty());
+    let sum: String = sha2::Sha256::digest(hashed.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(&segment, format!("{hashed},\"sum\":\"{sum}\"}}\n")).unwrap();
+    let _ = std::fs::remove_file(attache::journal::segment::index_path(tmp.path(), 1));
+    let (code, out, err) = run(tmp.path(), &["verify"]);
+    assert_eq!(code, 0, "{out} {err}");
+    // Shown safely; the printed line's sum is over the raw form the journal holds.
+    assert_text_from_strangers_is_safe(tmp.path(), false);
 }

@@ -125,6 +125,20 @@ fn each_rule_key_filters_as_documented() {
 }
 
 #[test]
+fn invisible_characters_cannot_hide_a_keyword_from_a_rule() {
+    let rule = Rule { keywords: vec!["tsunami".into()], ..rule() };
+    let hidden =
+        ["tsu\u{200B}nami", "TSU\u{00AD}NAMI", "ts\u{2060}u\u{200D}na\u{FEFF}mi", "tsu\u{9b}nami warning"];
+    for title in hidden {
+        let item = FeedItem { title: title.into(), summary: None, ..item(16.8, 121.0) };
+        assert!(rule.matches(&item, &missions(), &[]).is_some(), "{title:?}");
+    }
+    // A word the screen shows apart stays apart.
+    let apart = FeedItem { title: "tsu nami".into(), summary: None, ..item(16.8, 121.0) };
+    assert!(rule.matches(&apart, &missions(), &[]).is_none());
+}
+
+#[test]
 fn a_match_names_the_active_missions_within_reach() {
     let found = Rule { near_mission_km: Some(100.0), ..rule() }
         .matches(&item(16.0, 121.0), &missions(), &[])

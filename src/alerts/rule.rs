@@ -17,7 +17,8 @@ pub struct Rule {
     pub feeds: Option<Vec<String>>,
     pub min_severity: Option<Severity>,
     pub min_magnitude: Option<f64>,
-    /// Any of these, case-insensitive, in title or summary. Stored lower-cased.
+    /// Any of these, case-insensitive, in title or summary as folded for the screen
+    /// (`text::one_line`). Stored folded and lower-cased.
     pub keywords: Vec<String>,
     pub near_mission_km: Option<f64>,
     pub near_contact_km: Option<f64>,
@@ -77,8 +78,9 @@ impl Rule {
             return None;
         }
         if !self.keywords.is_empty() {
-            let text =
-                format!("{} {}", item.title, item.summary.as_deref().unwrap_or_default()).to_lowercase();
+            // Matched as the screen shows it: characters that draw nothing cannot split a word.
+            let text = format!("{} {}", item.title, item.summary.as_deref().unwrap_or_default());
+            let text = crate::text::one_line_owned(text).to_lowercase();
             if !self.keywords.iter().any(|k| text.contains(k)) {
                 return None;
             }

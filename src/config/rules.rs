@@ -114,8 +114,8 @@ pub(super) fn rules(
                 keywords: r
                     .keywords
                     .iter()
-                    .map(|k| k.to_lowercase())
-                    .filter(|k| !k.trim().is_empty())
+                    .map(|k| crate::text::one_line(k).to_lowercase())
+                    .filter(|k| !k.is_empty())
                     .collect(),
                 near_mission_km: r.near_mission_km.as_ref().map(|k| *k.get_ref()),
                 near_contact_km: r.near_contact_km.as_ref().map(|k| *k.get_ref()),

@@ -199,25 +199,55 @@ pub enum Framed {
 /// and the start of the next. The framer holds a partial event until its end arrives, and
 /// refuses to hold more than `limit` bytes of one event, so a sender that never closes an event
 /// cannot grow memory without bound: the partial event is dropped, reported, and the framer
-/// resynchronises on the next `<event`. It looks for `</event>` textually, which is exact for
-/// what TAK sends (attribute values cannot contain `<`); an event carrying `</event>` inside a
-/// CDATA section would be cut there and then fail to parse, costing that event only.
+/// resynchronises on the next `<event`.
+///
+/// An event ends where its start tag's element closes, found by following the XML: tags and
+/// their quoted attribute values, CDATA sections, comments and processing instructions, and the
+/// depth of nested elements. A `</event>` or `<event` inside a chat message's CDATA, a comment
+/// or an attribute is text: one sender's words cannot end an event early or forge another.
 #[derive(Debug)]
 pub struct CotFramer {
     buf: Vec<u8>,
     limit: usize,
-    /// How far the buffer (which starts at `<event`) has been searched for `</event>` and for
-    /// the next `<event`, and how far its start tag has been read, so that a sender dribbling
-    /// bytes does not make every read rescan the whole partial event.
-    scanned: usize,
-    tag: TagScan,
+    /// Whether `buf` starts at an event's `<event`, and how far into it the XML has been followed,
+    /// so that a sender dribbling bytes does not make every read rescan the whole partial event.
+    started: bool,
+    scan: Scan,
 }
 
+/// Where the framer is in an event's XML, resumable at any byte.
 #[derive(Debug, Default)]
-struct TagScan {
+struct Scan {
+    /// The first byte not yet read.
     pos: usize,
-    quote: Option<u8>,
-    end: Option<usize>,
+    /// Elements open: 1 inside the event itself.
+    depth: usize,
+    within: Within,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// Character data between tags.
+    #[default]
+    Text,
+    /// A start tag, inside the quoted value opened by this quote if any.
+    StartTag(Option<u8>),
+    EndTag,
+    Cdata,
+    Comment,
+    Instruction,
+    /// `<!DOCTYPE …>` and other markup declarations.
+    Declaration,
+}
+
+/// What following the XML further found.
+enum Step {
+    /// The event ends just before this index.
+    Complete(usize),
+    /// Another event begins here, inside this one: this one was cut off.
+    Cut(usize),
+    /// Everything so far has been read.
+    NeedMore,
 }
 
 /// The largest single event the framer holds by default: far above real traffic (a few KB, a
@@ -225,7 +255,6 @@ struct TagScan {
 pub const MAX_EVENT_BYTES: usize = 256 * 1024;
 
 const OPEN: &[u8] = b"<event";
-const CLOSE: &[u8] = b"</event>";
 
 impl Default for CotFramer {
     fn default() -> Self {
@@ -235,7 +264,7 @@ impl Default for CotFramer {
 
 impl CotFramer {
     pub fn new(limit: usize) -> Self {
-        Self { buf: Vec::new(), limit: limit.max(CLOSE.len() * 2), scanned: 0, tag: TagScan::default() }
+        Self { buf: Vec::new(), limit: limit.max(64), started: false, scan: Scan::default() }
     }
 
     /// Bytes held for an event not yet complete.
@@ -248,7 +277,7 @@ impl CotFramer {
         self.buf.extend_from_slice(bytes);
         let mut out = Vec::new();
         loop {
-            if self.scanned == 0 {
+            if !self.started {
                 let Some(start) = find_open(&self.buf, 0) else {
                     // No event begins here: keep only what could begin one (or a declaration).
                     let keep = unfinished_tag(&self.buf);
@@ -256,23 +285,18 @@ impl CotFramer {
                     return out;
                 };
                 self.discard(start, &mut out);
+                self.started = true;
             }
-            // Resume a little before where the last read stopped: a marker may straddle reads.
-            let from = self.scanned.saturating_sub(CLOSE.len()).max(1);
-            let next_open = find_open(&self.buf, from);
-            let close = find(&self.buf, CLOSE, from).map(|at| at + CLOSE.len());
-            let self_closing = self.tag_end().filter(|end| self.buf[end - 1] == b'/').map(|e| e + 1);
-            match (self_closing.or(close), next_open) {
-                (Some(end), Some(next)) if next < end => self.drop_cut(next, &mut out),
-                (Some(end), _) => {
+            match self.scan.follow(&self.buf) {
+                Step::Complete(end) => {
                     let event = self.buf.drain(..end).collect();
                     self.restart();
                     out.push(Framed::Event(event));
                 }
-                (None, Some(next)) => self.drop_cut(next, &mut out),
-                (None, None) if self.buf.len() > self.limit => {
+                Step::Cut(next) => self.drop_cut(next, &mut out),
+                Step::NeedMore if self.buf.len() > self.limit => {
                     out.push(Framed::Dropped(format!(
-                        "an event longer than {} bytes without </event>: dropped {} bytes, resynchronising",
+                        "an event longer than {} bytes without its end: dropped {} bytes, resynchronising",
                         self.limit,
                         self.buf.len()
                     )));
@@ -280,17 +304,14 @@ impl CotFramer {
                     self.restart();
                     return out;
                 }
-                (None, None) => {
-                    self.scanned = self.buf.len();
-                    return out;
-                }
+                Step::NeedMore => return out,
             }
         }
     }
 
     fn restart(&mut self) {
-        self.scanned = 0;
-        self.tag = TagScan::default();
+        self.started = false;
+        self.scan = Scan::default();
     }
 
     fn drop_cut(&mut self, next: usize, out: &mut Vec<Framed>) {
@@ -299,28 +320,6 @@ impl CotFramer {
         )));
         self.buf.drain(..next);
         self.restart();
-    }
-
-    /// Where the event's start tag ends (index of its `>`), skipping `>` inside quoted values;
-    /// resumed from where the last read left it.
-    fn tag_end(&mut self) -> Option<usize> {
-        if self.tag.end.is_some() {
-            return self.tag.end;
-        }
-        let begin = self.tag.pos.max(OPEN.len());
-        for (i, b) in self.buf.iter().enumerate().skip(begin) {
-            match (self.tag.quote, *b) {
-                (None, b'"' | b'\'') => self.tag.quote = Some(*b),
-                (Some(q), c) if c == q => self.tag.quote = None,
-                (None, b'>') => {
-                    self.tag.end = Some(i);
-                    return self.tag.end;
-                }
-                _ => {}
-            }
-        }
-        self.tag.pos = self.buf.len();
-        None
     }
 
     /// Drops the first `n` bytes, reporting them unless they are only whitespace and XML
@@ -332,6 +331,148 @@ impl CotFramer {
         let junk: Vec<u8> = self.buf.drain(..n).collect();
         if !is_filler(&junk) {
             out.push(Framed::Dropped(format!("{n} bytes between events that are not an event: dropped")));
+        }
+    }
+}
+
+impl Scan {
+    /// Follows the XML of the event `buf` starts with, from where the last call stopped.
+    fn follow(&mut self, buf: &[u8]) -> Step {
+        while self.pos < buf.len() {
+            let rest = &buf[self.pos..];
+            match self.within {
+                Within::Text => {
+                    let Some(lt) = rest.iter().position(|&b| b == b'<') else {
+                        self.pos = buf.len();
+                        break;
+                    };
+                    self.pos += lt;
+                    match self.markup(&buf[self.pos..]) {
+                        Some(Ok(())) => {}
+                        Some(Err(())) => return Step::Cut(self.pos),
+                        None => return Step::NeedMore, // wait for the bytes that tell what it is
+                    }
+                }
+                Within::StartTag(quote) => {
+                    let (i, b) = match quote {
+                        Some(q) => match rest.iter().position(|&b| b == q) {
+                            Some(i) => (i, q),
+                            None => {
+                                self.pos = buf.len();
+                                break;
+                            }
+                        },
+                        None => match rest.iter().position(|&b| matches!(b, b'"' | b'\'' | b'>')) {
+                            Some(i) => (i, rest[i]),
+                            None => {
+                                self.pos = buf.len();
+                                break;
+                            }
+                        },
+                    };
+                    let at = self.pos + i;
+                    self.pos = at + 1;
+                    match (quote, b) {
+                        (Some(_), _) => self.within = Within::StartTag(None),
+                        (None, b'>') => {
+                            self.within = Within::Text;
+                            if buf[at - 1] != b'/' {
+                                self.depth += 1;
+                            } else if self.depth == 0 {
+                                return Step::Complete(self.pos); // `<event …/>`
+                            }
+                        }
+                        (None, q) => self.within = Within::StartTag(Some(q)),
+                    }
+                }
+                Within::EndTag => match self.skip_past(buf, b">") {
+                    true => {
+                        self.depth = self.depth.saturating_sub(1);
+                        if self.depth == 0 {
+                            return Step::Complete(self.pos);
+                        }
+                    }
+                    false => break,
+                },
+                Within::Cdata => {
+                    if !self.skip_past(buf, b"]]>") {
+                        break;
+                    }
+                }
+                Within::Comment => {
+                    if !self.skip_past(buf, b"-->") {
+                        break;
+                    }
+                }
+                Within::Instruction => {
+                    if !self.skip_past(buf, b"?>") {
+                        break;
+                    }
+                }
+                Within::Declaration => {
+                    if !self.skip_past(buf, b">") {
+                        break;
+                    }
+                }
+            }
+        }
+        Step::NeedMore
+    }
+
+    /// Reads what the markup starting at `lt` (a `<`) opens; `None` when more bytes are needed
+    /// to tell, `Err` when it is another event's start tag inside this event.
+    fn markup(&mut self, lt: &[u8]) -> Option<Result<(), ()>> {
+        const OPENERS: [(&[u8], Within); 4] = [
+            (b"<![CDATA[", Within::Cdata),
+            (b"<!--", Within::Comment),
+            (b"<?", Within::Instruction),
+            (b"</", Within::EndTag),
+        ];
+        for (opener, within) in OPENERS {
+            if lt.starts_with(opener) {
+                self.pos += opener.len();
+                self.within = within;
+                return Some(Ok(()));
+            }
+            if opener.starts_with(lt) {
+                return None;
+            }
+        }
+        if lt.len() < 2 || (lt[1] == b'!' && (b"<![CDATA[".starts_with(lt) || b"<!--".starts_with(lt))) {
+            return None;
+        }
+        if lt[1] == b'!' {
+            self.pos += 2;
+            self.within = Within::Declaration;
+            return Some(Ok(()));
+        }
+        if self.depth > 0 && lt.starts_with(OPEN) {
+            match lt.get(OPEN.len()) {
+                None => return None,
+                Some(b) if b.is_ascii_whitespace() || *b == b'>' || *b == b'/' => return Some(Err(())),
+                Some(_) => {}
+            }
+        } else if self.depth > 0 && OPEN.starts_with(lt) {
+            return None;
+        }
+        self.pos += 1;
+        self.within = Within::StartTag(None);
+        Some(Ok(()))
+    }
+
+    /// Moves past the next `end`, back to text; false (having read all it can) if it has not come.
+    fn skip_past(&mut self, buf: &[u8], end: &[u8]) -> bool {
+        match find(buf, end, self.pos) {
+            Some(at) => {
+                self.pos = at + end.len();
+                self.within = Within::Text;
+                true
+            }
+            None => {
+                // The end may straddle reads: look again from just before where this read ended.
+                self.pos = (buf.len() + 1).saturating_sub(end.len()).max(self.pos);
+                false
+            }
         }
     }
 }

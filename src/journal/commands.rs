@@ -8,11 +8,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::escape::escape_line;
 use super::format::to_hex;
 use super::verify::verify;
 use super::{Follower, JournalError, RawRecord, ReadProblem, segment};
 use crate::brief::collect::digest;
 use crate::cli::{ExportFormat, JournalCommand};
+use crate::text::{one_line, one_line_owned};
 
 /// How often `tail -f` looks for new records.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
@@ -164,7 +166,11 @@ fn tail(dir: &Path, follow: bool, lines: u64, json: bool) -> Result<ExitCode, St
         let mut write_failed = false;
         let problems = follower
             .poll_lines(|raw, _| {
-                let line = if json { String::from_utf8_lossy(raw.bytes).into_owned() } else { human(raw) };
+                let line = if json {
+                    String::from_utf8_lossy(&escape_line(raw.bytes)).into_owned()
+                } else {
+                    human(raw)
+                };
                 // A closed pipe (`| head`) ends the command quietly.
                 write_failed = writeln!(out, "{line}").is_err();
                 !write_failed
@@ -183,22 +189,35 @@ fn tail(dir: &Path, follow: bool, lines: u64, json: bool) -> Result<ExitCode, St
 }
 
 /// `#17 2026-11-25T03:00:00Z reyes note {"operator":"reyes","text":"…"}`: the record's own
-/// fields after the common ones, as JSON (which escapes any control characters from feeds).
+/// fields after the common ones, as JSON, every text folded as the console shows it.
 fn human(raw: &RawRecord<'_>) -> String {
     let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_slice(raw.bytes) else {
-        return String::from_utf8_lossy(raw.bytes).into_owned();
+        return one_line(&String::from_utf8_lossy(raw.bytes));
     };
     let mut take = |key: &str| match fields.remove(key) {
-        Some(serde_json::Value::String(s)) => s,
-        Some(other) => other.to_string(),
+        Some(serde_json::Value::String(s)) => one_line_owned(s),
+        Some(other) => fold_strings(other).to_string(),
         None => String::new(),
     };
     let (by, kind) = (take("by"), take("kind"));
     for key in ["seq", "ts", "prev", "sum"] {
         fields.remove(key);
     }
-    let rest = serde_json::Value::Object(fields).to_string();
+    let rest = fold_strings(serde_json::Value::Object(fields)).to_string();
     format!("#{} {} {by} {kind} {rest}", raw.seq, time_text(raw.ts_micros))
+}
+
+/// `value` with every string in it, keys too, folded by `text::one_line`.
+fn fold_strings(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(one_line_owned(s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(fold_strings).collect()),
+        Value::Object(fields) => {
+            Value::Object(fields.into_iter().map(|(k, v)| (one_line_owned(k), fold_strings(v))).collect())
+        }
+        other => other,
+    }
 }
 
 /// The kind of a checked line. The top-level `kind` follows `seq`, `ts` and `by`, before any
@@ -324,7 +343,9 @@ fn export(
                 return true;
             }
             write_failed = match format {
-                ExportFormat::Jsonl => out.write_all(raw.bytes).and_then(|()| out.write_all(b"\n")).is_err(),
+                ExportFormat::Jsonl => {
+                    out.write_all(&escape_line(raw.bytes)).and_then(|()| out.write_all(b"\n")).is_err()
+                }
                 ExportFormat::Csv => writeln!(out, "{}", csv_row(raw)).is_err(),
             };
             !write_failed
@@ -348,6 +369,7 @@ fn csv_row(raw: &RawRecord<'_>) -> String {
         fields.remove(key);
     }
     let data = serde_json::Value::Object(fields).to_string();
+    let data = String::from_utf8_lossy(&escape_line(data.as_bytes())).into_owned();
     [raw.seq.to_string(), time_text(raw.ts_micros), by, kind, sum, data]
         .iter()
         .map(|field| csv_field(field))

@@ -35,7 +35,9 @@ pub fn encode(record: &Record, prev: &Hash, out: &mut Vec<u8>) -> Hash {
     let start = out.len();
     // A Record is plain data (strings, numbers, timestamps): serializing it into memory cannot
     // fail, and if it ever did the journal must not get half a line.
-    serde_json::to_writer(&mut *out, record).expect("a journal record always serializes to JSON");
+    // Hidden characters are escaped (`escape`): the line on disk is safe to show as it is.
+    let mut json = serde_json::Serializer::with_formatter(&mut *out, super::escape::HiddenEscaped);
+    serde::Serialize::serialize(record, &mut json).expect("a journal record always serializes to JSON");
     debug_assert_eq!(out.last(), Some(&b'}'));
     out.pop();
     out.extend_from_slice(PREV_OPEN);

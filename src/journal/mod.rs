@@ -12,6 +12,7 @@
 pub mod commands;
 mod commit;
 pub mod damage;
+pub mod escape;
 pub mod format;
 mod reader;
 mod recover;

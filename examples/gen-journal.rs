@@ -202,6 +202,7 @@ impl Desk {
                 feeds: FEEDS.len(),
                 missions: 7,
                 contacts: 12,
+                config: None,
             },
         };
         let by = match &event {

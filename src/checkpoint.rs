@@ -35,7 +35,7 @@ pub const KEEP: usize = 2;
 /// kept for every span of this many records.
 pub const EVERY: u64 = 10_000;
 /// Changes when the reducer or the state's shape changes, so old checkpoints are not used.
-const STATE_FORMAT: u32 = 3;
+const STATE_FORMAT: u32 = 4;
 const SUFFIX: &str = ".json.gz";
 const CARRY_SUFFIX: &str = ".carry.json";
 
@@ -94,19 +94,13 @@ fn carry_path(journal: &Path, seq: u64) -> PathBuf {
 }
 
 fn save_carried(journal: &Path, header: &Header, state: &DeskState) -> Result<(), String> {
-    let carried = DeskState {
-        last_seq: state.last_seq,
-        last_ts: state.last_ts,
-        feeds: state.feeds.clone(),
-        alerts: state
-            .alerts
-            .iter()
-            .filter(|(_, a)| a.resolved_at.is_none())
-            .map(|(k, a)| (k.clone(), a.clone()))
-            .collect(),
-        check_ins: state.check_ins.clone(),
-        ..DeskState::default()
-    };
+    let mut carried = state.config_only();
+    carried.last_seq = state.last_seq;
+    carried.last_ts = state.last_ts;
+    carried.feeds = state.feeds.clone();
+    carried.alerts =
+        state.alerts.iter().filter(|(_, a)| a.resolved_at.is_none()).map(|(k, a)| (k.clone(), a.clone())).collect();
+    carried.check_ins = state.check_ins.clone();
     crate::desk_files::write_atomically(&carry_path(journal, header.seq), |file| {
         let mut out = std::io::BufWriter::new(file);
         write_lines(&mut out, header, &carried)?;

@@ -22,6 +22,9 @@ pub enum Command {
     Watch,
     /// Check the whole configuration; print every problem with file, line and field.
     Check,
+    /// Reload the configuration in the running consoles: checked as `check` does, then
+    /// journaled (exit 0); refused with its problems, nothing journaled (exit 1).
+    Reload,
     /// Append an operator note to the journal.
     Note {
         /// The note's text, folded to one line as feed text is (control characters dropped).

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod lock;
 pub mod operator;
 pub mod poll;
+pub mod reload;
 pub mod replay;
 pub mod runtime;
 pub mod state;

@@ -37,6 +37,11 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    if let Some(Command::Reload) = cli.command {
+        // Refused is exit 1, not the configuration's 2: the consoles keep running theirs.
+        let journal = |config: &Config| journal_dir(cli.journal.clone(), config);
+        return attache::reload::command(&path, journal, &operator::operator());
+    }
     let config = match Config::load(&path) {
         Ok(config) => config,
         Err(problems) => {
@@ -90,7 +95,9 @@ fn main() -> ExitCode {
         Command::Poll { once: _, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }
-        Command::DemoServe { .. } => unreachable!("handled before the configuration is read"),
+        Command::DemoServe { .. } | Command::Reload => {
+            unreachable!("handled before the configuration is read")
+        }
         Command::Journal { command } => attache::journal::commands::run(&command, &journal),
         Command::Replay { from, to, at, speed } => {
             let options = attache::replay::Options { from, to, at, speed };

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
 use crate::alerts;
-use crate::config::{Config, FeedConfig};
+use crate::config::{Config, FeedConfig, FeedSnapshot};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus};
 use crate::event::Event;
 use crate::feeds::http::Fetcher;
@@ -236,13 +236,6 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         host: crate::operator::host_name(),
         terminal: crate::operator::terminal(),
     };
-    let loaded = Event::ConfigLoaded {
-        path: config.path.display().to_string(),
-        digest: config.digest.clone(),
-        feeds: config.feeds.len(),
-        missions: config.missions.len(),
-        contacts: config.contacts.len(),
-    };
     // The last known picture first: from the newest checkpoint, then what came after it.
     let (resumed, follower) = crate::checkpoint::resume(&journal_dir);
     let mut desk = Desk {
@@ -266,6 +259,11 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     // The terminal before the session's first record: a session that never had a screen is
     // not journaled at all.
     let mut terminal = crate::term::open()?;
+    // The snapshot only when the record does not already hold this configuration in force: a
+    // console started with an older file than the record's latest journals its own, as that
+    // is what it runs with.
+    let own = desk.app.own_config();
+    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(&desk.app.state, own));
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
@@ -309,6 +307,7 @@ async fn event_loop(
     sweep.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
     let mut poller_lock: Option<File> = None;
+    let mut polling: Option<Polling> = None;
     let mut dirty = true;
     // One draw for whatever one wake-up changed (a batch of keys, of feed outcomes, of journal
     // records), made before waiting again: a key is on the screen as soon as it is handled.
@@ -343,6 +342,9 @@ async fn event_loop(
             }
             _ = follow.tick() => {
                 dirty |= desk.follow();
+                if let Some(polling) = polling.as_mut() {
+                    dirty |= polling.follow_config(desk, &feed_tx);
+                }
                 desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
             _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
@@ -354,13 +356,9 @@ async fn event_loop(
                     if let Err(why) = crate::demo::start_if_configured(desk.app.config.demo_serve) {
                         desk.app.flash = Some(why);
                     }
-                    let fetcher = Arc::new(Fetcher::new());
-                    for feed in feeds_config.iter().filter(|f| f.enabled) {
-                        if feed.source.is_polled() {
-                            tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), feed_tx.clone()));
-                        } else {
-                            tokio::spawn(listen_forever(feed.clone(), feed_tx.clone()));
-                        }
+                    polling = Some(Polling::start(&feeds_config, &feed_tx));
+                    if let Some(polling) = polling.as_mut() {
+                        polling.follow_config(desk, &feed_tx);
                     }
                     dirty = true;
                 }
@@ -400,11 +398,41 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
             desk.write_brief();
             false
         }
+        Some(Effect::Reload) => {
+            desk.reload();
+            false
+        }
         None => false,
     }
 }
 
 impl Desk {
+    /// `R`: what `attache reload` does, in this process. The file this console started with is
+    /// checked; refused, its problems are said and the running configuration kept; taken, it
+    /// is journaled, and this console and every other adopts it as they fold the record.
+    fn reload(&mut self) {
+        let path = self.app.own_config().path.clone();
+        let config = match crate::reload::load_checked(&path) {
+            Ok(config) => config,
+            Err(problems) => {
+                self.app.flash = Some(crate::reload::refused(&problems));
+                return;
+            }
+        };
+        let operator = self.app.operator.clone();
+        let event = crate::reload::loaded_event(&config, true);
+        self.app.flash = Some(match self.record(&operator, vec![event]) {
+            Some(seq) => format!(
+                "configuration reloaded from {} (record #{seq}): {} feeds, {} missions, {} contacts",
+                path.display(),
+                config.feeds.len(),
+                config.missions.len(),
+                config.contacts.len()
+            ),
+            None => "configuration NOT reloaded: journal not writable".into(),
+        });
+    }
+
     /// Writes a Markdown briefing of the watch so far into the briefs directory and journals a
     /// note saying so. Reads the journal on this thread: the console pauses while it does
     /// (BENCHMARKS.md, "Briefings", has the cost).
@@ -434,16 +462,83 @@ impl Desk {
     }
 }
 
-/// Listens to a CoT stream, handing each batch of events on as a feed outcome.
-async fn listen_forever(feed: FeedConfig, tx: mpsc::Sender<FeedMsg>) {
-    let (outcomes, mut received) = mpsc::channel(64);
-    tokio::spawn(feeds::listen::listen(feed, outcomes));
-    while let Some(outcome) = received.recv().await {
-        let failures = u32::from(matches!(outcome.result, feeds::PollResult::Failed(_)));
-        if tx.send(FeedMsg::Done { outcome, next: None, failures }).await.is_err() {
-            return;
+/// The feeds the console holding the poller lock runs.
+struct Polling {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The running feeds as the record shows feeds, to compare with the feeds in force.
+    running: Vec<FeedSnapshot>,
+    /// The `config.loaded` record whose feeds were last looked at.
+    checked: u64,
+}
+
+impl Polling {
+    fn start(feeds: &[FeedConfig], tx: &mpsc::Sender<FeedMsg>) -> Self {
+        let fetcher = Arc::new(Fetcher::new());
+        let tasks = feeds
+            .iter()
+            .filter(|f| f.enabled)
+            .map(|feed| {
+                if feed.source.is_polled() {
+                    tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), tx.clone()))
+                } else {
+                    tokio::spawn(listen_forever(feed.clone(), tx.clone()))
+                }
+            })
+            .collect();
+        let running = feeds.iter().map(FeedSnapshot::of).collect();
+        Polling { tasks, running, checked: 0 }
+    }
+
+    fn stop(&mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
         }
     }
+
+    /// Runs the feeds of the configuration in force when the record changed them. Their
+    /// secrets are not in the record: the file it names is read again, and used only if it
+    /// still holds what the record says (its digest). Returns whether anything was said.
+    fn follow_config(&mut self, desk: &mut Desk, tx: &mpsc::Sender<FeedMsg>) -> bool {
+        let Some(in_force) = desk.app.state.config_in_force() else { return false };
+        let Some(snapshot) = in_force.snapshot.as_ref() else { return false };
+        if in_force.seq == self.checked {
+            return false;
+        }
+        self.checked = in_force.seq;
+        if snapshot.feeds == self.running {
+            return false;
+        }
+        let (seq, path) = (in_force.seq, in_force.path.clone());
+        desk.app.flash = Some(match crate::reload::load_checked(Path::new(&path)) {
+            Ok(config) if config.digest == in_force.digest => {
+                self.stop();
+                *self = Polling { checked: seq, ..Polling::start(&config.feeds, tx) };
+                let names: Vec<&str> = config.feeds.iter().map(|f| f.name.as_str()).collect();
+                desk.app.feed_runtime.retain(|name, _| names.contains(&name.as_str()));
+                format!("feeds restarted for the configuration of record #{seq}")
+            }
+            _ => format!(
+                "the configuration of record #{seq} changes the feeds, but {path} no longer holds it: \
+                 this console keeps polling the feeds it runs"
+            ),
+        });
+        true
+    }
+}
+
+/// Listens to a CoT stream, handing each batch of events on as a feed outcome.
+/// One task, so that stopping it (a reload that changes the feeds) also lets go of the socket.
+async fn listen_forever(feed: FeedConfig, tx: mpsc::Sender<FeedMsg>) {
+    let (outcomes, mut received) = mpsc::channel::<PollOutcome>(64);
+    let forwarding = async move {
+        while let Some(outcome) = received.recv().await {
+            let failures = u32::from(matches!(outcome.result, feeds::PollResult::Failed(_)));
+            if tx.send(FeedMsg::Done { outcome, next: None, failures }).await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::join!(feeds::listen::listen(feed, outcomes), forwarding);
 }
 
 async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<FeedMsg>) {

@@ -122,3 +122,75 @@ fn a_withdrawal_is_logged_by_the_items_title() {
     state.apply(&record(3, withdrawn));
     assert_eq!(state.log[0].text, "usgs-quakes withdrew us7000lx8h (gone from feed)");
 }
+
+/// A `config.loaded` line as a console writes it, with a one-mission snapshot when `mission` is
+/// given.
+fn config_loaded(seq: u64, digest: &str, mission: Option<(&str, f64)>) -> Record {
+    let snapshot = mission.map(|(id, lat)| {
+        serde_json::json!({
+            "desk": {"name": "Manila desk", "tz": "Asia/Manila"},
+            "missions": [{
+                "id": id, "name": id, "kind": "humanitarian", "status": "active", "country": "PH",
+                "area": {"lat": lat, "lon": 121.0, "radius_km": 50.0},
+                "lead": null, "partners": [], "start": null, "end": null
+            }]
+        })
+    });
+    let mut line = serde_json::json!({
+        "seq": seq, "ts": format!("2026-11-25T0{seq}:00:00Z"), "by": "reyes", "kind": "config.loaded",
+        "path": "/etc/attache/attache.toml", "digest": digest, "feeds": 0, "missions": 1, "contacts": 0
+    });
+    if let Some(snapshot) = snapshot {
+        line["config"] = snapshot;
+    }
+    serde_json::from_value(line).unwrap()
+}
+
+#[test]
+fn the_configuration_in_force_changes_at_the_record_that_loads_it() {
+    let note = |seq: u64| -> Record {
+        serde_json::from_value(serde_json::json!({
+            "seq": seq, "ts": format!("2026-11-25T0{seq}:00:00Z"), "by": "reyes", "kind": "note",
+            "operator": "reyes", "text": "hello"
+        }))
+        .unwrap()
+    };
+    let records = [
+        note(1),
+        config_loaded(2, "sha256:a", Some(("M-OLD", 14.0))),
+        note(3),
+        config_loaded(4, "sha256:b", Some(("M-NEW", 10.0))),
+        // A console starting with the configuration already in force journals no snapshot.
+        config_loaded(5, "sha256:b", None),
+        // One starting with another configuration and no snapshot (an older version).
+        config_loaded(6, "sha256:c", None),
+    ];
+    let mut state = DeskState::default();
+    let mut in_force = Vec::new();
+    for record in &records {
+        state.apply(record);
+        let c = state.config_in_force();
+        in_force.push(c.map(|c| {
+            let missions = c.snapshot.as_ref().map(|s| s.missions.iter().map(|m| m.id.clone()).collect::<Vec<_>>());
+            (c.seq, c.digest.clone(), missions)
+        }));
+    }
+    let at = |seq: u64, digest: &str, missions: Option<&[&str]>| {
+        Some((seq, digest.to_string(), missions.map(|m| m.iter().map(|s| s.to_string()).collect())))
+    };
+    assert_eq!(
+        in_force,
+        vec![
+            None,
+            at(2, "sha256:a", Some(&["M-OLD"])),
+            at(2, "sha256:a", Some(&["M-OLD"])),
+            at(4, "sha256:b", Some(&["M-NEW"])),
+            at(4, "sha256:b", Some(&["M-NEW"])),
+            at(6, "sha256:c", None),
+        ]
+    );
+    // Saved with the state, as checkpoints are, and read back the same.
+    let saved = serde_json::to_string(&state).unwrap();
+    let back: DeskState = serde_json::from_str(&saved).unwrap();
+    assert_eq!(back.config_in_force(), state.config_in_force());
+}

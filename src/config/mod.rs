@@ -7,9 +7,11 @@ mod plain;
 mod problem;
 mod raw;
 mod rules;
+mod snapshot;
 mod validate;
 
 pub use problem::Problem;
+pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
 
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};

@@ -41,6 +41,8 @@ pub enum Action {
     PreviousMatch,
     /// Show the Event log's times in the desk's zone, or back in UTC.
     ToggleLogZone,
+    /// Load the configuration file again and, if it checks out, journal it as in force.
+    Reload,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -210,6 +212,12 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('b')],
         action: Action::Brief,
         help: "write a briefing of this watch (since the console started) to the briefs directory",
+    },
+    Binding {
+        context: Context::Panes,
+        keys: &[ch('R')],
+        action: Action::Reload,
+        help: "reload the configuration file (checked first; refused, the running one is kept)",
     },
     Binding {
         context: Context::Panes,

@@ -118,10 +118,18 @@ pub enum Effect {
     Append(Box<Event>),
     /// Write a briefing of the watch so far and journal that it was written.
     WriteBrief,
+    /// Load the configuration file again, check it, and journal it if it checks out.
+    Reload,
 }
 
 pub struct App {
+    /// The configuration the panes and rules use: the one in force at the state's last record
+    /// (`DeskState::config_in_force`), or this process's own file where the record holds none.
     pub config: Config,
+    /// The configuration file this process started with.
+    own_config: Config,
+    /// The digest of the recorded configuration `config` was made from; None: `own_config`.
+    adopted: Option<String>,
     pub state: DeskState,
     pub now: DateTime<Utc>,
     pub operator: String,
@@ -151,6 +159,8 @@ pub use summary::Summary;
 impl App {
     pub fn new(config: Config, operator: String, now: DateTime<Utc>) -> Self {
         let mut app = App {
+            own_config: config.clone(),
+            adopted: None,
             config,
             state: DeskState::default(),
             now,
@@ -217,10 +227,39 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
+        self.adopt_config_in_force();
         for pane in Pane::ALL {
             self.refresh(pane);
         }
         self.refresh_summary();
+    }
+
+    /// Takes the configuration in force at the state's last record, when it changed: the panes,
+    /// the rules and the missions are those the record says were in force then.
+    fn adopt_config_in_force(&mut self) {
+        let recorded = self.state.config_in_force().and_then(|c| Some((c, c.snapshot.as_ref()?)));
+        match recorded {
+            Some((in_force, snapshot)) if self.adopted.as_deref() != Some(in_force.digest.as_str()) => {
+                self.config = snapshot.applied_to(&self.own_config, &in_force.path, &in_force.digest);
+                self.adopted = Some(in_force.digest.clone());
+            }
+            None if self.adopted.is_some() => {
+                self.config = self.own_config.clone();
+                self.adopted = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the configuration shown is one the record holds, rather than this process's own
+    /// file standing in for a record that has none at this point.
+    pub fn config_from_record(&self) -> bool {
+        self.adopted.is_some()
+    }
+
+    /// The configuration file this process started with.
+    pub fn own_config(&self) -> &Config {
+        &self.own_config
     }
 
     fn refresh_summary(&mut self) {
@@ -342,6 +381,7 @@ impl App {
                 _ => {}
             },
             (Overlay::None, Action::Brief) => return Some(Effect::WriteBrief),
+            (Overlay::None, Action::Reload) => return Some(Effect::Reload),
             (Overlay::None, action) => self.act_on_panes(action),
             (Overlay::Prompt { .. } | Overlay::ConfirmQuit, _) => {}
         }
@@ -385,6 +425,7 @@ impl App {
             | Action::Unacknowledge
             | Action::Resolve
             | Action::Brief
+            | Action::Reload
             | Action::Edit(_) => {}
         }
     }

@@ -45,6 +45,11 @@ impl WorkingHours {
         Ok(Self { start, end })
     }
 
+    /// As written in `contacts.toml`: `08:00-17:00`.
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+    }
+
     /// True inside the hours; an overnight span such as 22:00-06:00 wraps past midnight.
     pub fn contains(&self, time: NaiveTime) -> bool {
         if self.start <= self.end {
@@ -75,6 +80,11 @@ impl Workdays {
         let first = first.trim().parse::<Weekday>().map_err(|_| bad())?;
         let last = last.trim().parse::<Weekday>().map_err(|_| bad())?;
         Ok(Self { first, last })
+    }
+
+    /// As written in `contacts.toml`: `Mon-Fri`.
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.first, self.last)
     }
 
     pub fn contains(&self, day: Weekday) -> bool {

@@ -48,7 +48,7 @@ impl MissionStatus {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mission {
     pub id: String,
     pub name: String,

@@ -103,7 +103,17 @@ macro_rules! events {
 events! {
     "session.started" => SessionStarted { operator: String, host: String, terminal: String },
     "session.ended" => SessionEnded { operator: String, host: String },
-    "config.loaded" => ConfigLoaded { path: String, digest: String, feeds: usize, missions: usize, contacts: usize },
+    "config.loaded" => ConfigLoaded {
+        path: String,
+        digest: String,
+        feeds: usize,
+        missions: usize,
+        contacts: usize,
+        /// What the configuration shapes on screen, secrets left out (`config::ConfigSnapshot`):
+        /// written when the record does not already hold this configuration, and on a reload.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        config: Option<Box<crate::config::ConfigSnapshot>>,
+    },
     "note" => Note { operator: String, text: String },
     "item.seen" => ItemSeen { item: FeedItem },
     "item.updated" => ItemUpdated { item: FeedItem },

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use crate::config::{ConfigInForce, ConfigSnapshot};
 use crate::domain::{FeedItem, ItemKey};
 use crate::event::{Event, Record};
 use crate::text::one_line_owned;
@@ -119,6 +120,9 @@ pub struct DeskState {
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
     #[serde(default)]
     pub housekept_hour: i64,
+    /// The configuration in force at `last_seq`: the newest `config.loaded`.
+    #[serde(default)]
+    config: Option<ConfigInForce>,
 }
 
 impl DeskState {
@@ -200,10 +204,8 @@ impl DeskState {
                 };
                 alert::apply(&mut self.alerts, &event, ts, event_time)
             }
-            Event::SessionStarted { .. }
-            | Event::SessionEnded { .. }
-            | Event::ConfigLoaded { .. }
-            | Event::JournalWrittenAfterDamage { .. } => {}
+            Event::ConfigLoaded { path, digest, config, .. } => self.load_config(seq, path, digest, config),
+            Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::JournalWrittenAfterDamage { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);
@@ -220,6 +222,30 @@ impl DeskState {
         for record in records {
             self.fold(record);
         }
+    }
+
+    /// The configuration in force at the last record folded: None before the record's first
+    /// `config.loaded`. Its snapshot is None when the record loaded a configuration without one
+    /// (journals written before snapshots were): then today's configuration stands in.
+    pub fn config_in_force(&self) -> Option<&ConfigInForce> {
+        self.config.as_ref()
+    }
+
+    /// An empty state but for the configuration in force: what a briefing carries over from
+    /// before its period besides alerts, feed health and check-ins.
+    pub fn config_only(&self) -> DeskState {
+        DeskState { config: self.config.clone(), ..DeskState::default() }
+    }
+
+    /// A `config.loaded` without a snapshot for the configuration already in force (a console
+    /// starting with the same files) changes nothing; one for another configuration leaves it
+    /// unknown.
+    fn load_config(&mut self, seq: u64, path: String, digest: String, snapshot: Option<Box<ConfigSnapshot>>) {
+        if snapshot.is_none() && self.config.as_ref().is_some_and(|c| c.digest == digest) {
+            return;
+        }
+        let snapshot = snapshot.map(|s| Arc::new(*s));
+        self.config = Some(ConfigInForce { seq, path, digest, snapshot });
     }
 
     fn count_activity(&mut self, event: &Event, ts: DateTime<Utc>) {

@@ -98,8 +98,12 @@ fn save_carried(journal: &Path, header: &Header, state: &DeskState) -> Result<()
     carried.last_seq = state.last_seq;
     carried.last_ts = state.last_ts;
     carried.feeds = state.feeds.clone();
-    carried.alerts =
-        state.alerts.iter().filter(|(_, a)| a.resolved_at.is_none()).map(|(k, a)| (k.clone(), a.clone())).collect();
+    carried.alerts = state
+        .alerts
+        .iter()
+        .filter(|(_, a)| a.resolved_at.is_none())
+        .map(|(k, a)| (k.clone(), a.clone()))
+        .collect();
     carried.check_ins = state.check_ins.clone();
     crate::desk_files::write_atomically(&carry_path(journal, header.seq), |file| {
         let mut out = std::io::BufWriter::new(file);

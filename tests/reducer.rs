@@ -171,7 +171,8 @@ fn the_configuration_in_force_changes_at_the_record_that_loads_it() {
         state.apply(record);
         let c = state.config_in_force();
         in_force.push(c.map(|c| {
-            let missions = c.snapshot.as_ref().map(|s| s.missions.iter().map(|m| m.id.clone()).collect::<Vec<_>>());
+            let missions =
+                c.snapshot.as_ref().map(|s| s.missions.iter().map(|m| m.id.clone()).collect::<Vec<_>>());
             (c.seq, c.digest.clone(), missions)
         }));
     }

@@ -395,7 +395,11 @@ headers = { "X-Desk" = "plain-value-7f3" }
         let line = serde_json::to_string(&snapshot).unwrap();
         let back: ConfigSnapshot = serde_json::from_str(&line).unwrap();
         assert_eq!(back, snapshot);
-        let rebuilt = back.applied_to(&Config { missions: vec![], contacts: vec![], rules: vec![], ..config.clone() }, "p", "d");
+        let rebuilt = back.applied_to(
+            &Config { missions: vec![], contacts: vec![], rules: vec![], ..config.clone() },
+            "p",
+            "d",
+        );
         assert_eq!(rebuilt.desk_name, "Manila desk");
         assert_eq!(rebuilt.desk_tz, config.desk_tz);
         assert_eq!(rebuilt.missions, config.missions);
@@ -403,7 +407,10 @@ headers = { "X-Desk" = "plain-value-7f3" }
         assert_eq!(rebuilt.rules, config.rules);
         assert_eq!(rebuilt.feeds.len(), 1);
         let feed = &rebuilt.feeds[0];
-        assert_eq!((feed.kind, feed.every, feed.enabled), (FeedKind::UsgsGeojson, Duration::from_secs(90), true));
+        assert_eq!(
+            (feed.kind, feed.every, feed.enabled),
+            (FeedKind::UsgsGeojson, Duration::from_secs(90), true)
+        );
         assert_eq!((rebuilt.path.as_path(), rebuilt.digest.as_str()), (Path::new("p"), "d"));
     }
 
@@ -415,7 +422,10 @@ headers = { "X-Desk" = "plain-value-7f3" }
         for secret in ["hunter2", "abc123", "plain-value-7f3"] {
             assert!(!line.contains(secret), "{secret} in {line}");
         }
-        assert!(line.contains(r#""url":"https://***@quakes.example.org/feed?apikey=***&region=af""#), "{line}");
+        assert!(
+            line.contains(r#""url":"https://***@quakes.example.org/feed?apikey=***&region=af""#),
+            "{line}"
+        );
         assert!(line.contains(r#"{"name":"X-Api-Key","env":"QUAKES_KEY"}"#), "{line}");
         assert!(line.contains(r#"{"name":"X-Desk"}"#), "{line}");
     }

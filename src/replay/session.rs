@@ -396,7 +396,9 @@ pub fn read_only(key: &KeyEvent) -> Option<&'static str> {
         Action::Resolve => "replay is read-only: resolve alerts in the live console",
         Action::Note => "replay is read-only: add notes in the live console (n here: review note)",
         Action::Brief => "replay is read-only: write briefings in the live console or with attache brief",
-        Action::Reload => "replay is read-only: reload the configuration in the live console or with attache reload",
+        Action::Reload => {
+            "replay is read-only: reload the configuration in the live console or with attache reload"
+        }
         _ => return None,
     })
 }

@@ -52,6 +52,11 @@ pub fn banner_line(replay: &Replay) -> Line<'static> {
         clock.now.format("%Y-%m-%d %H:%M:%SZ"),
         replay.app.state.last_seq
     );
+    if !replay.app.config_from_record() {
+        // The record holds no configuration at this point: missions, areas and contacts are
+        // today's, which may not be what the desk had then.
+        text.push_str("│ today's config ");
+    }
     let read = replay.engine.timeline.len() as u64;
     if !replay.engine.indexed && replay.pending.is_none() {
         text.push_str(&format!("│ reading {} ", crate::words::count(read, "record", "records")));

@@ -205,7 +205,9 @@ impl DeskState {
                 alert::apply(&mut self.alerts, &event, ts, event_time)
             }
             Event::ConfigLoaded { path, digest, config, .. } => self.load_config(seq, path, digest, config),
-            Event::SessionStarted { .. } | Event::SessionEnded { .. } | Event::JournalWrittenAfterDamage { .. } => {}
+            Event::SessionStarted { .. }
+            | Event::SessionEnded { .. }
+            | Event::JournalWrittenAfterDamage { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

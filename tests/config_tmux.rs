@@ -1,0 +1,241 @@
+//! The configuration in the record, end to end in a real terminal: a replay shows, at each
+//! point of the record, the missions in force then (and says when the record holds none); a
+//! running console takes a reloaded configuration without a restart, by `attache reload` or by
+//! its key, and keeps the running one when the reload is refused.
+
+mod tmux_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use attache::config::{Config, ConfigSnapshot};
+use attache::event::Event;
+use attache::journal::Writer;
+use tmux_support::Tmux;
+
+/// A small desk with no feeds: one mission, one contact.
+fn write_desk(dir: &Path, missions: &[(&str, &str, f64)]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("attache.toml"),
+        "[desk]\nname = \"Reload desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n",
+    )
+    .unwrap();
+    write_missions(dir, missions);
+    std::fs::write(
+        dir.join("contacts.toml"),
+        r#"[[contact]]
+name = "Maj. Santos"
+role = "liaison-officer"
+post = "Manila"
+country = "PH"
+tz = "Asia/Manila"
+hours = "08:00-17:00"
+check_in_every = "12h"
+"#,
+    )
+    .unwrap();
+    dir.join("attache.toml")
+}
+
+fn write_missions(dir: &Path, missions: &[(&str, &str, f64)]) {
+    let text: String = missions
+        .iter()
+        .map(|(id, name, lat)| {
+            format!(
+                "[[mission]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"humanitarian\"\nstatus = \"active\"\n\
+                 country = \"PH\"\narea = {{ lat = {lat}, lon = 121.0, radius_km = 100 }}\n\n"
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("missions.toml"), text).unwrap();
+}
+
+fn attache(config: &Path, journal: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_attache"))
+        .arg("--config")
+        .arg(config)
+        .arg("--journal")
+        .arg(journal)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn config_loaded_lines(journal: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(journal).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let text = std::fs::read_to_string(path).unwrap();
+            lines.extend(text.lines().filter(|l| l.contains(r#""kind":"config.loaded""#)).map(String::from));
+        }
+    }
+    lines
+}
+
+/// The Missions pane's lines (the top-left pane, inside its border).
+fn missions_pane(screen: &str) -> String {
+    screen.lines().map(|l| l.chars().take(60).collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_replay_shows_the_missions_in_force_at_each_point_of_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The desk as it was, as it became, and as it is today: three different mission sets.
+    let then = Config::load(&write_desk(&tmp.path().join("then"), &[("OLD-1", "Old relief", 14.0)])).unwrap();
+    let later =
+        Config::load(&write_desk(&tmp.path().join("later"), &[("NEW-2", "New relief", 9.5)])).unwrap();
+    let today = write_desk(&tmp.path().join("today"), &[("TODAY-3", "Today relief", 5.0)]);
+    let journal = tmp.path().join("journal");
+    let mut writer = Writer::open(&journal).unwrap();
+    let t0: chrono::DateTime<chrono::Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+    let loaded = |config: &Config| Event::ConfigLoaded {
+        path: config.path.display().to_string(),
+        digest: config.digest.clone(),
+        feeds: 0,
+        missions: 1,
+        contacts: 1,
+        config: Some(Box::new(ConfigSnapshot::of(config))),
+    };
+    let note = |text: &str| Event::Note { operator: "reyes".into(), text: text.into() };
+    for (minutes, event) in [
+        (0, note("watch begins")),
+        (1, loaded(&then)),
+        (10, note("before the change")),
+        (20, loaded(&later)),
+        (30, note("after the change")),
+    ] {
+        writer.append("reyes", t0 + chrono::Duration::minutes(minutes), vec![event]).unwrap();
+    }
+    drop(writer);
+
+    let command = format!(
+        "{} --config {} --journal {} replay --speed 1",
+        env!("CARGO_BIN_EXE_attache"),
+        today.display(),
+        journal.display()
+    );
+    let tmux = Tmux::new("config-replay", "replay");
+    tmux.start(120, 40, &command);
+    // Before the record's first configuration: today's, and the banner says so.
+    tmux.wait_for("today's missions and the banner saying so", |s| {
+        s.lines().next().is_some_and(|top| top.contains("REPLAY") && top.contains("today's config"))
+            && missions_pane(s).contains("TODAY-3")
+    });
+    tmux.keys(&["g"]);
+    tmux.keys(&["00:15", "Enter"]);
+    let before = tmux.wait_for("the missions in force before the change", |s| {
+        s.contains("REPLAY │ 2026-11-25 00:15:00Z") && missions_pane(s).contains("OLD-1")
+    });
+    assert!(!before.lines().next().unwrap().contains("today's config"), "{before}");
+    for absent in ["NEW-2", "TODAY-3"] {
+        assert!(!missions_pane(&before).contains(absent), "{absent} before the change:\n{before}");
+    }
+    tmux.keys(&["g"]);
+    tmux.keys(&["00:25", "Enter"]);
+    let after = tmux.wait_for("the missions in force after the change", |s| {
+        s.contains("REPLAY │ 2026-11-25 00:25:00Z") && missions_pane(s).contains("NEW-2")
+    });
+    for absent in ["OLD-1", "TODAY-3"] {
+        assert!(!missions_pane(&after).contains(absent), "{absent} after the change:\n{after}");
+    }
+    // And back again: the configuration follows the record both ways.
+    tmux.keys(&["g"]);
+    tmux.keys(&["00:12", "Enter"]);
+    tmux.wait_for("the old missions again, going back", |s| {
+        s.contains("REPLAY │ 2026-11-25 00:12:00Z")
+            && missions_pane(s).contains("OLD-1")
+            && !s.contains("NEW-2")
+    });
+}
+
+/// A console on a small desk in tmux, with its own journal.
+struct Desk {
+    tmux: Tmux,
+    config: PathBuf,
+    dir: PathBuf,
+    journal: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Desk {
+    fn start(name: &str) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("desk");
+        let config = write_desk(&dir, &[("ALPHA-1", "Alpha relief", 14.0)]);
+        let journal = tmp.path().join("journal");
+        let command = format!(
+            "{} --config {} --journal {}",
+            env!("CARGO_BIN_EXE_attache"),
+            config.display(),
+            journal.display()
+        );
+        let tmux = Tmux::new(name, "console");
+        tmux.start(120, 40, &command);
+        tmux.wait_for("the console with its mission", |s| s.contains("Missions") && s.contains("ALPHA-1"));
+        Desk { tmux, config, dir, journal, _tmp: tmp }
+    }
+
+    /// The missions file with a second mission, BRAVO-2.
+    fn add_a_mission(&self) {
+        write_missions(&self.dir, &[("ALPHA-1", "Alpha relief", 14.0), ("BRAVO-2", "Bravo relief", 10.0)]);
+    }
+
+    /// A missions file `check` refuses: a mission with no area.
+    fn break_missions(&self) {
+        std::fs::write(
+            self.dir.join("missions.toml"),
+            "[[mission]]\nid = \"CHARLIE-3\"\nname = \"Charlie\"\nkind = \"humanitarian\"\nstatus = \"active\"\ncountry = \"PH\"\n",
+        )
+        .unwrap();
+    }
+
+    /// The console keeps showing BRAVO-2 and never CHARLIE-3 for a while.
+    fn keeps_the_running_configuration(&self) {
+        for _ in 0..10 {
+            let screen = self.tmux.screen();
+            assert!(screen.contains("BRAVO-2") && !screen.contains("CHARLIE-3"), "{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn attache_reload_changes_a_running_console_and_a_refused_one_changes_nothing() {
+    let desk = Desk::start("config-reload");
+    assert!(!desk.tmux.screen().contains("BRAVO-2"));
+    desk.add_a_mission();
+    let taken = attache(&desk.config, &desk.journal, &["reload"]);
+    assert_eq!(taken.status.code(), Some(0), "{}", String::from_utf8_lossy(&taken.stderr));
+    desk.tmux.wait_for("the reloaded mission, without a restart", |s| missions_pane(s).contains("BRAVO-2"));
+    let journaled = config_loaded_lines(&desk.journal).len();
+
+    desk.break_missions();
+    let refused = attache(&desk.config, &desk.journal, &["reload"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("missions.toml") && stderr.contains("reload refused"), "{stderr}");
+    assert_eq!(config_loaded_lines(&desk.journal).len(), journaled, "a refused reload journaled something");
+    desk.keeps_the_running_configuration();
+}
+
+#[test]
+fn the_reload_key_does_what_attache_reload_does() {
+    let desk = Desk::start("config-key");
+    desk.add_a_mission();
+    desk.tmux.keys(&["R"]);
+    desk.tmux.wait_for("the reloaded mission and the word that it was", |s| {
+        missions_pane(s).contains("BRAVO-2") && s.contains("configuration reloaded")
+    });
+    let journaled = config_loaded_lines(&desk.journal).len();
+
+    desk.break_missions();
+    desk.tmux.keys(&["R"]);
+    desk.tmux.wait_for("the refusal and its first problem", |s| {
+        s.contains("reload refused") && s.contains("missions.toml")
+    });
+    assert_eq!(config_loaded_lines(&desk.journal).len(), journaled, "a refused reload journaled something");
+    desk.keeps_the_running_configuration();
+}

@@ -421,16 +421,21 @@ impl Desk {
         };
         let operator = self.app.operator.clone();
         let event = crate::reload::loaded_event(&config, true);
-        self.app.flash = Some(match self.record(&operator, vec![event]) {
-            Some(seq) => format!(
-                "configuration reloaded from {} (record #{seq}): {} feeds, {} missions, {} contacts",
-                path.display(),
-                config.feeds.len(),
-                config.missions.len(),
-                config.contacts.len()
-            ),
+        let message = match self.record(&operator, vec![event]) {
+            Some(seq) => {
+                let said = format!(
+                    "configuration reloaded from {} (record #{seq}): {} feeds, {} missions, {} contacts",
+                    path.display(),
+                    config.feeds.len(),
+                    config.missions.len(),
+                    config.contacts.len()
+                );
+                self.app.set_own_config(config);
+                said
+            }
             None => "configuration NOT reloaded: journal not writable".into(),
-        });
+        };
+        self.app.flash = Some(message);
     }
 
     /// Writes a Markdown briefing of the watch so far into the briefs directory and journals a

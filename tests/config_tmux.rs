@@ -16,10 +16,17 @@ use tmux_support::Tmux;
 
 /// A small desk with no feeds: one mission, one contact.
 fn write_desk(dir: &Path, missions: &[(&str, &str, f64)]) -> PathBuf {
+    write_desk_with(dir, missions, "")
+}
+
+/// A small desk with the `[[feed]]` tables `feeds`.
+fn write_desk_with(dir: &Path, missions: &[(&str, &str, f64)], feeds: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("attache.toml"),
-        "[desk]\nname = \"Reload desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n",
+        format!(
+            "[desk]\nname = \"Reload desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n\n{feeds}"
+        ),
     )
     .unwrap();
     write_missions(dir, missions);
@@ -238,4 +245,75 @@ fn the_reload_key_does_what_attache_reload_does() {
     });
     assert_eq!(config_loaded_lines(&desk.journal).len(), journaled, "a refused reload journaled something");
     desk.keeps_the_running_configuration();
+}
+
+/// A feed read from a file in the desk's directory, with one item titled `title`.
+fn file_feed(dir: &Path, name: &str, title: &str) -> String {
+    let document = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{name}</title>\
+         <item><title>{title}</title><guid>{name}-1</guid></item></channel></rss>"
+    );
+    std::fs::write(dir.join(format!("{name}.xml")), document).unwrap();
+    format!("[[feed]]\nname = \"{name}\"\nkind = \"rss\"\npath = \"{name}.xml\"\nevery = \"1h\"\n\n")
+}
+
+#[test]
+fn a_reload_that_changes_the_feeds_restarts_them_in_the_console_that_polls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("desk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let missions = [("ALPHA-1", "Alpha relief", 14.0)];
+    let first = file_feed(&dir, "first", "First feed item");
+    let config = write_desk_with(&dir, &missions, &first);
+    let journal = tmp.path().join("journal");
+    let command = format!(
+        "{} --config {} --journal {}",
+        env!("CARGO_BIN_EXE_attache"),
+        config.display(),
+        journal.display()
+    );
+    let tmux = Tmux::new("config-feeds", "console");
+    tmux.start(160, 50, &command);
+    tmux.wait_for("the first feed's item", |s| s.contains("First feed item"));
+
+    let second = file_feed(&dir, "second", "Second feed item");
+    write_desk_with(&dir, &missions, &format!("{first}{second}"));
+    let taken = attache(&config, &journal, &["reload"]);
+    assert_eq!(taken.status.code(), Some(0), "{}", String::from_utf8_lossy(&taken.stderr));
+    tmux.wait_for("the new feed polled without a restart", |s| {
+        s.contains("Second feed item") && s.contains("feeds restarted")
+    });
+
+    // A record whose feeds the file it names no longer holds (changed since): the secrets the
+    // feeds need are not in the record, so the running feeds are kept, and the console says so.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let feeds: String =
+        [("first", "First feed item"), ("second", "Second feed item"), ("third", "Third feed item")]
+            .iter()
+            .map(|(name, title)| file_feed(&elsewhere, name, title))
+            .collect();
+    let changed = Config::load(&write_desk_with(&elsewhere, &missions, &feeds)).unwrap();
+    assert!(changed.on_disk.is_empty(), "{:?}", changed.on_disk);
+    // Still valid, and still with the third feed: only its digest says it is not the record's.
+    let desk_file = elsewhere.join("attache.toml");
+    let text = std::fs::read_to_string(&desk_file).unwrap();
+    std::fs::write(&desk_file, format!("# changed since it was loaded\n{text}")).unwrap();
+    let mut writer = Writer::open(&journal).unwrap();
+    let event = Event::ConfigLoaded {
+        path: changed.path.display().to_string(),
+        digest: changed.digest.clone(),
+        feeds: 3,
+        missions: 1,
+        contacts: 1,
+        config: Some(Box::new(ConfigSnapshot::of(&changed))),
+    };
+    writer.append("reyes", chrono::Utc::now(), vec![event]).unwrap();
+    drop(writer);
+    let said = tmux.wait_for("the sentence saying the running feeds are kept", |s| {
+        s.contains("no longer holds it") && s.contains("keeps polling the feeds it runs")
+    });
+    assert!(!said.contains("Third feed item"), "{said}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!tmux.screen().contains("Third feed item"), "{}", tmux.screen());
 }

@@ -136,6 +136,14 @@ pub struct ConfigInForce {
     pub snapshot: Option<Arc<ConfigSnapshot>>,
 }
 
+impl ConfigInForce {
+    /// `local` with what this record holds in place of its own (`ConfigSnapshot::applied_to`);
+    /// None when the record holds no snapshot, and `local` stands in for it.
+    pub fn config(&self, local: &Config) -> Option<Config> {
+        Some(self.snapshot.as_ref()?.applied_to(local, &self.path, &self.digest))
+    }
+}
+
 fn span(d: Duration) -> String {
     humantime::format_duration(d).to_string()
 }

@@ -126,7 +126,7 @@ pub struct App {
     /// The configuration the panes and rules use: the one in force at the state's last record
     /// (`DeskState::config_in_force`), or this process's own file where the record holds none.
     pub config: Config,
-    /// The configuration file this process started with.
+    /// The configuration file this process started with, or last reloaded.
     own_config: Config,
     /// The digest of the recorded configuration `config` was made from; None: `own_config`.
     adopted: Option<String>,
@@ -237,11 +237,13 @@ impl App {
     /// Takes the configuration in force at the state's last record, when it changed: the panes,
     /// the rules and the missions are those the record says were in force then.
     fn adopt_config_in_force(&mut self) {
-        let recorded = self.state.config_in_force().and_then(|c| Some((c, c.snapshot.as_ref()?)));
+        let recorded = self.state.config_in_force().filter(|c| c.snapshot.is_some());
         match recorded {
-            Some((in_force, snapshot)) if self.adopted.as_deref() != Some(in_force.digest.as_str()) => {
-                self.config = snapshot.applied_to(&self.own_config, &in_force.path, &in_force.digest);
-                self.adopted = Some(in_force.digest.clone());
+            Some(in_force) if self.adopted.as_deref() != Some(in_force.digest.as_str()) => {
+                if let Some(config) = in_force.config(&self.own_config) {
+                    self.config = config;
+                    self.adopted = Some(in_force.digest.clone());
+                }
             }
             None if self.adopted.is_some() => {
                 self.config = self.own_config.clone();
@@ -257,9 +259,18 @@ impl App {
         self.adopted.is_some()
     }
 
-    /// The configuration file this process started with.
+    /// The configuration file this process started with, or last reloaded.
     pub fn own_config(&self) -> &Config {
         &self.own_config
+    }
+
+    /// After this process reloaded its file: what the record does not hold (layout, bell) is
+    /// taken from it too.
+    pub fn set_own_config(&mut self, config: Config) {
+        self.own_config = config;
+        self.config = self.own_config.clone();
+        self.adopted = None;
+        self.refresh_all();
     }
 
     fn refresh_summary(&mut self) {

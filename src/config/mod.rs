@@ -12,167 +12,17 @@ mod validate;
 
 pub use problem::Problem;
 pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
+// What a feed is belongs to the feeds; the configuration names feeds, not the other way round.
+pub use crate::feeds::spec::{
+    DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret,
+};
 
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::domain::{Contact, Mission};
 use problem::Source;
-
-/// Where a feed's documents come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FeedSource {
-    /// A local document, re-read every interval, for feeds that another tool drops on disk.
-    File(PathBuf),
-    /// An HTTP or HTTPS URL, polled with conditional requests.
-    Url(String),
-    /// Cursor-on-Target datagrams received on this address, optionally joining a multicast
-    /// group (TAK's SA multicast is 239.2.3.1:6969).
-    Udp { listen: std::net::SocketAddr, group: Option<std::net::Ipv4Addr> },
-    /// A Cursor-on-Target stream read from a TCP server (`host:port`), reconnected with backoff.
-    Tcp(String),
-}
-
-impl FeedSource {
-    /// Polled on an interval (files, URLs), as opposed to listened to (CoT streams).
-    pub fn is_polled(&self) -> bool {
-        matches!(self, FeedSource::File(_) | FeedSource::Url(_))
-    }
-}
-
-/// Where a secret header's value comes from. Only the name of the variable or file is ever
-/// stored, printed or journaled; the value is read when a request is made.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Secret {
-    Env(String),
-    File(PathBuf),
-}
-
-impl Secret {
-    /// Reads the secret now. The error names where it looked, never the value.
-    pub fn read(&self) -> Result<String, String> {
-        match self {
-            Secret::Env(name) => std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("environment variable {name} is not set")),
-            Secret::File(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                Ok(text.lines().next().unwrap_or_default().trim().to_string())
-            }
-        }
-    }
-}
-
-/// A header a feed sends: a plain value, or a secret resolved at request time.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HeaderValue {
-    Plain(String),
-    Secret { secret: Secret, prefix: &'static str },
-}
-
-/// The formats in scope for a desk. Each names the parser its documents go through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FeedKind {
-    UsgsGeojson,
-    GdacsRss,
-    Cap,
-    Rss,
-    Json,
-    CotUdp,
-    CotTcp,
-}
-
-impl FeedKind {
-    pub const ALL: [FeedKind; 7] = [
-        FeedKind::UsgsGeojson,
-        FeedKind::GdacsRss,
-        FeedKind::Cap,
-        FeedKind::Rss,
-        FeedKind::Json,
-        FeedKind::CotUdp,
-        FeedKind::CotTcp,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedKind::UsgsGeojson => "usgs-geojson",
-            FeedKind::GdacsRss => "gdacs-rss",
-            FeedKind::Cap => "cap",
-            FeedKind::Rss => "rss",
-            FeedKind::Json => "json",
-            FeedKind::CotUdp => "cot-udp",
-            FeedKind::CotTcp => "cot-tcp",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<FeedKind> {
-        FeedKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-
-    /// Whether an item the document stops listing is over (summary feeds) or not (streams).
-    pub fn missing(self) -> crate::feeds::Missing {
-        match self {
-            FeedKind::CotUdp | FeedKind::CotTcp => crate::feeds::Missing::Keep,
-            _ => crate::feeds::Missing::Withdraw,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct FeedConfig {
-    pub name: String,
-    pub kind: FeedKind,
-    pub source: FeedSource,
-    pub every: Duration,
-    pub timeout: Duration,
-    pub max_bytes: u64,
-    pub headers: Vec<(String, HeaderValue)>,
-    /// For `json` feeds: where the items and their fields are.
-    pub map: Option<crate::feeds::json::JsonMapping>,
-    /// For `cap` indexes: fetch each entry's full alert.
-    pub follow_links: bool,
-    /// Extra certificate authorities (PEM) to trust for this feed's HTTPS, such as a desk's
-    /// private CA; the public roots are trusted as well.
-    pub ca_file: Option<PathBuf>,
-    pub enabled: bool,
-}
-
-impl FeedConfig {
-    /// A feed with the documented defaults: polled every `DEFAULT_EVERY`, `DEFAULT_TIMEOUT`,
-    /// `DEFAULT_MAX_MIB`, no extra headers, enabled.
-    pub fn new(name: &str, kind: FeedKind, source: FeedSource) -> Self {
-        FeedConfig {
-            name: name.to_string(),
-            kind,
-            source,
-            every: DEFAULT_EVERY,
-            timeout: DEFAULT_TIMEOUT,
-            max_bytes: DEFAULT_MAX_MIB << 20,
-            headers: Vec::new(),
-            map: None,
-            follow_links: false,
-            ca_file: None,
-            enabled: true,
-        }
-    }
-
-    /// The headers with secrets read now; fails naming the variable or file that is missing.
-    pub fn resolve_headers(&self) -> Result<Vec<(String, String)>, String> {
-        self.headers
-            .iter()
-            .map(|(name, value)| match value {
-                HeaderValue::Plain(v) => Ok((name.clone(), v.clone())),
-                HeaderValue::Secret { secret, prefix } => {
-                    Ok((name.clone(), format!("{prefix}{}", secret.read()?)))
-                }
-            })
-            .collect()
-    }
-}
 
 /// How the panes are arranged: all at once when the terminal is large enough (`auto`), or
 /// always one at a time behind tabs.
@@ -213,13 +63,6 @@ pub struct Config {
 
 /// The bell's severity for a desk that names none.
 pub const DEFAULT_BELL: crate::domain::Severity = crate::domain::Severity::Severe;
-
-/// The default poll interval for a feed that names none.
-pub const DEFAULT_EVERY: Duration = Duration::from_secs(120);
-/// The default limit on one poll, connection to last byte.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default largest document, in MiB.
-pub const DEFAULT_MAX_MIB: u64 = 16;
 
 impl Config {
     /// Loads and checks the desk file at `path` and the files it names.

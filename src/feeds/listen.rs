@@ -13,8 +13,8 @@ use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
 
 use super::cot::{self, CotFramer, Framed};
+use super::spec::{FeedConfig, FeedSource};
 use super::{Parsed, PollOutcome, PollResult, backoff};
-use crate::config::{FeedConfig, FeedSource};
 
 /// How long events gather before they are handed on together.
 pub const BATCH: Duration = Duration::from_millis(250);

@@ -16,6 +16,7 @@ mod poller;
 pub mod redact;
 pub mod redirect;
 pub mod rss;
+pub mod spec;
 pub mod time_format;
 mod usgs;
 mod xml;
@@ -26,9 +27,9 @@ pub use poller::{PollOutcome, PollResult, Poller, backoff};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::FeedKind;
 use crate::domain::FeedItem;
 use crate::event::WithdrawReason;
+use spec::FeedKind;
 use std::fmt;
 
 /// The largest document a feed may deliver; anything longer is refused while reading, so a

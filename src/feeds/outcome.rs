@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 
+use super::spec::FeedConfig;
 use super::{Missing, PollOutcome, PollResult, diff, expired};
-use crate::config::FeedConfig;
 use crate::event::Event;
 use crate::state::DeskState;
 use crate::text::one_line;

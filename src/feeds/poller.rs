@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use super::http::{FetchError, Fetched, Fetcher, Request, Validators};
 use super::redact::redacted_url;
 use super::redirect::{refusal, same_origin};
+use super::spec::{FeedConfig, FeedKind, FeedSource};
 use super::{Parsed, cap, parse};
-use crate::config::{FeedConfig, FeedKind, FeedSource};
 
 /// The longest a failing feed waits between tries (unless its own interval is longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);

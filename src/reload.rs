@@ -18,9 +18,12 @@ pub fn load_checked(path: &Path) -> Result<Config, Vec<Problem>> {
 }
 
 /// The `config.loaded` record for `config`, with its snapshot when `snapshot` is set.
+/// The path is recorded whole: the console that polls may run in another directory, and reads
+/// the file the record names for the feeds' secrets.
 pub fn loaded_event(config: &Config, snapshot: bool) -> Event {
+    let path = std::fs::canonicalize(&config.path).unwrap_or_else(|_| config.path.clone());
     Event::ConfigLoaded {
-        path: config.path.display().to_string(),
+        path: path.display().to_string(),
         digest: config.digest.clone(),
         feeds: config.feeds.len(),
         missions: config.missions.len(),

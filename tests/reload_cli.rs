@@ -24,8 +24,8 @@ fn reload_exits_0_when_taken_and_1_when_refused() {
     let reload = || {
         Command::cargo_bin("attache")
             .unwrap()
-            .arg("--config")
-            .arg(desk.join("attache.toml"))
+            .current_dir(tmp.path())
+            .args(["--config", "config/attache.toml"])
             .arg("--journal")
             .arg(&journal)
             .arg("reload")
@@ -39,6 +39,10 @@ fn reload_exits_0_when_taken_and_1_when_refused() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     let record: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
     assert_eq!(record["kind"], "config.loaded");
+    // Whole, so that the console that polls, in another directory, reads the same file for the
+    // feeds' secrets.
+    let recorded = record["path"].as_str().unwrap();
+    assert_eq!(Path::new(recorded), desk.join("attache.toml").canonicalize().unwrap(), "{record}");
     let missions = record["config"]["missions"].as_array().expect("the snapshot's missions");
     assert!(missions.iter().any(|m| m["id"] == "EDCA-PH"), "{record}");
     assert_eq!(record["config"]["desk"]["name"], "Manila DAO watch");

@@ -317,3 +317,58 @@ fn a_reload_that_changes_the_feeds_restarts_them_in_the_console_that_polls() {
     std::thread::sleep(Duration::from_millis(1500));
     assert!(!tmux.screen().contains("Third feed item"), "{}", tmux.screen());
 }
+
+/// Opens a console on `config` until it shows its missions, and quits it at once.
+fn open_and_quit(name: &str, config: &Path, journal: &Path) -> String {
+    let tmux = Tmux::new(name, "console");
+    tmux.start(
+        120,
+        40,
+        &format!(
+            "{} --config {} --journal {}",
+            env!("CARGO_BIN_EXE_attache"),
+            config.display(),
+            journal.display()
+        ),
+    );
+    let screen =
+        tmux.wait_for("the console with its missions", |s| s.contains("Missions") && s.contains("ALPHA-1"));
+    let ended = |j: &Path| {
+        std::fs::read_dir(j)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+            .map(|p| std::fs::read_to_string(p).unwrap().matches(r#""kind":"session.ended""#).count())
+            .sum::<usize>()
+    };
+    let before = ended(journal);
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("the console to leave", |_| ended(journal) > before);
+    screen
+}
+
+#[test]
+fn a_console_journals_its_configuration_only_when_the_record_does_not_hold_it_in_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("desk");
+    let config = write_desk(&dir, &[("ALPHA-1", "Alpha relief", 14.0)]);
+    let journal = tmp.path().join("journal");
+    let with_snapshot = |journal: &Path| -> Vec<bool> {
+        config_loaded_lines(journal).iter().map(|l| l.contains(r#""config":{"#)).collect()
+    };
+
+    open_and_quit("config-first", &config, &journal);
+    assert_eq!(with_snapshot(&journal), [true], "the first console records its configuration");
+    open_and_quit("config-same", &config, &journal);
+    assert_eq!(with_snapshot(&journal), [true, false], "the same configuration is already in the record");
+
+    // A reload from a newer file, then a console started with the older one: it journals its
+    // own, since that is what it runs with, and shows it.
+    let older = std::fs::read_to_string(dir.join("missions.toml")).unwrap();
+    write_missions(&dir, &[("ALPHA-1", "Alpha relief", 14.0), ("BRAVO-2", "Bravo relief", 10.0)]);
+    assert_eq!(attache(&config, &journal, &["reload"]).status.code(), Some(0));
+    std::fs::write(dir.join("missions.toml"), older).unwrap();
+    let screen = open_and_quit("config-older", &config, &journal);
+    assert_eq!(with_snapshot(&journal), [true, false, true, true]);
+    assert!(!missions_pane(&screen).contains("BRAVO-2"), "{screen}");
+}

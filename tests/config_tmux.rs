@@ -92,8 +92,12 @@ fn a_replay_shows_the_missions_in_force_at_each_point_of_the_record() {
     let tmp = tempfile::tempdir().unwrap();
     // The desk as it was, as it became, and as it is today: three different mission sets.
     let then = Config::load(&write_desk(&tmp.path().join("then"), &[("OLD-1", "Old relief", 14.0)])).unwrap();
-    let later =
-        Config::load(&write_desk(&tmp.path().join("later"), &[("NEW-2", "New relief", 9.5)])).unwrap();
+    // The same mission, its area moved south, and a new one beside it.
+    let later = Config::load(&write_desk(
+        &tmp.path().join("later"),
+        &[("OLD-1", "Old relief", 9.5), ("NEW-2", "New relief", 9.5)],
+    ))
+    .unwrap();
     let today = write_desk(&tmp.path().join("today"), &[("TODAY-3", "Today relief", 5.0)]);
     let journal = tmp.path().join("journal");
     let mut writer = Writer::open(&journal).unwrap();
@@ -140,14 +144,21 @@ fn a_replay_shows_the_missions_in_force_at_each_point_of_the_record() {
     for absent in ["NEW-2", "TODAY-3"] {
         assert!(!missions_pane(&before).contains(absent), "{absent} before the change:\n{before}");
     }
+    // The mission's detail gives its area as it was then.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the old area", |s| s.contains("Area: 100 km around 14.000, 121.000"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the detail closed", |s| !s.contains("Area: 100 km"));
     tmux.keys(&["g"]);
     tmux.keys(&["00:25", "Enter"]);
     let after = tmux.wait_for("the missions in force after the change", |s| {
         s.contains("REPLAY │ 2026-11-25 00:25:00Z") && missions_pane(s).contains("NEW-2")
     });
-    for absent in ["OLD-1", "TODAY-3"] {
-        assert!(!missions_pane(&after).contains(absent), "{absent} after the change:\n{after}");
-    }
+    assert!(!missions_pane(&after).contains("TODAY-3"), "today's mission after the change:\n{after}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the new area", |s| s.contains("Area: 100 km around 9.500, 121.000"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the detail closed", |s| !s.contains("Area: 100 km"));
     // And back again: the configuration follows the record both ways.
     tmux.keys(&["g"]);
     tmux.keys(&["00:12", "Enter"]);

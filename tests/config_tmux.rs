@@ -227,7 +227,9 @@ fn attache_reload_changes_a_running_console_and_a_refused_one_changes_nothing() 
     desk.add_a_mission();
     let taken = attache(&desk.config, &desk.journal, &["reload"]);
     assert_eq!(taken.status.code(), Some(0), "{}", String::from_utf8_lossy(&taken.stderr));
-    desk.tmux.wait_for("the reloaded mission, without a restart", |s| missions_pane(s).contains("BRAVO-2"));
+    desk.tmux.wait_for("the reloaded mission, without a restart, and the word that it came", |s| {
+        missions_pane(s).contains("BRAVO-2") && s.contains("now in force: 2 missions")
+    });
     let journaled = config_loaded_lines(&desk.journal).len();
 
     desk.break_missions();

@@ -192,6 +192,7 @@ impl App {
         let threshold = self.config.bell.unwrap_or(crate::config::DEFAULT_BELL);
         let news = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some());
         let earlier = self.flash.take();
+        let adopted = self.adopted.clone();
         self.refresh_all();
         // Refreshing says if the focused pane's selection left; a new alert is said first, and
         // neither hides the other.
@@ -207,6 +208,25 @@ impl App {
             (None, Some(departure)) => Some(departure),
             (None, None) => earlier,
         };
+        // Panes that change under the operator's eyes say why: another console or `attache
+        // reload` put another configuration in force.
+        if adopted.is_some() && self.adopted != adopted {
+            let said = self.config_changed();
+            self.flash = Some(match self.flash.take() {
+                Some(other) => format!("{said}; {other}"),
+                None => said,
+            });
+        }
+    }
+
+    fn config_changed(&self) -> String {
+        let seq = self.state.config_in_force().map_or(0, |c| c.seq);
+        format!(
+            "configuration of record #{seq} now in force: {} missions, {} contacts, {} feeds",
+            self.config.missions.len(),
+            self.config.contacts.len(),
+            self.config.feeds.len()
+        )
     }
 
     /// Moves the clock. Returns whether anything on screen changes (the clock shows seconds).

@@ -407,7 +407,7 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
 }
 
 impl Desk {
-    /// `R`: what `attache reload` does, in this process. The file this console started with is
+    /// `L`: what `attache reload` does, in this process. The file this console started with is
     /// checked; refused, its problems are said and the running configuration kept; taken, it
     /// is journaled, and this console and every other adopts it as they fold the record.
     fn reload(&mut self) {

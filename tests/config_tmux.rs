@@ -245,14 +245,14 @@ fn attache_reload_changes_a_running_console_and_a_refused_one_changes_nothing() 
 fn the_reload_key_does_what_attache_reload_does() {
     let desk = Desk::start("config-key");
     desk.add_a_mission();
-    desk.tmux.keys(&["R"]);
+    desk.tmux.keys(&["L"]);
     desk.tmux.wait_for("the reloaded mission and the word that it was", |s| {
         missions_pane(s).contains("BRAVO-2") && s.contains("configuration reloaded")
     });
     let journaled = config_loaded_lines(&desk.journal).len();
 
     desk.break_missions();
-    desk.tmux.keys(&["R"]);
+    desk.tmux.keys(&["L"]);
     desk.tmux.wait_for("the refusal and its first problem", |s| {
         s.contains("reload refused") && s.contains("missions.toml")
     });

@@ -215,7 +215,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
-        keys: &[ch('R')],
+        keys: &[ch('L')],
         action: Action::Reload,
         help: "reload the configuration file (checked first; refused, the running one is kept)",
     },

@@ -48,6 +48,8 @@ impl Writer {
         let record =
             Event::JournalWrittenAfterDamage { operator: operator.to_string(), damage: damage.to_string() };
         writer.append(operator, Utc::now(), vec![record])?;
+        // The loss is on record now: the journal's end is where it goes on from.
+        writer.reset_head()?;
         Ok(writer)
     }
 }

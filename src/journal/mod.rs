@@ -14,6 +14,7 @@ mod commit;
 pub mod damage;
 pub mod escape;
 pub mod format;
+pub mod head;
 mod reader;
 mod recover;
 mod scan;

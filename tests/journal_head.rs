@@ -213,3 +213,27 @@ fn after_damage_a_cut_journal_is_written_after_and_the_head_follows() {
     assert!(verify(dir).status.success(), "{:?}", text(&verify(dir)));
     assert!(note_cmd(dir, "and on").status.success());
 }
+
+#[test]
+fn with_its_head_file_gone_a_checkpoint_still_shows_a_cut() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (starts, _) = journal(dir);
+    let (records, _) = journal::read_all(dir).unwrap();
+    let mut state = attache::state::DeskState::default();
+    state.apply_all(&records);
+    attache::checkpoint::save(dir, &state).unwrap();
+    std::fs::remove_file(dir.join("journal.head")).unwrap();
+    cut_before(dir, &starts, RECORDS - 19);
+    let before = snapshot(dir);
+
+    let out = verify(dir);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("records 981..1000 missing") && stdout.contains("the checkpoint at #1000"), "{stdout}");
+    let out = note_cmd(dir, "x");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("records 981..1000 missing"), "{stderr}");
+    assert!(snapshot(dir) == before, "the journal was changed");
+}

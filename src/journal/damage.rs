@@ -16,7 +16,7 @@ use super::scan::{self, Chain, Line, ReadProblem};
 use super::{Follower, JournalError, Options, Writer, recover, segment, verify};
 use crate::event::Event;
 
-/// What the writers' check finds: the first damaged record and how many there are.
+/// What the writers' check finds: the first damaged record and how many it found.
 #[derive(Debug)]
 pub struct Damage {
     pub first: ReadProblem,
@@ -26,7 +26,7 @@ pub struct Damage {
 impl std::fmt::Display for Damage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let records = crate::words::count(self.count, "damaged record", "damaged records");
-        write!(f, "`attache journal verify` finds {records}, the first at {}", self.first)
+        write!(f, "{records} found, the first at {}", self.first)
     }
 }
 
@@ -46,14 +46,14 @@ pub fn find(dir: &Path) -> Result<Option<Damage>, JournalError> {
         return Ok(Damage::of(report.problems.into_iter().next(), report.problem_count));
     };
     let mut damage = checked?;
-    let at_end = match &found {
-        Found::None => None,
-        Found::Damaged(why) => Some(head::damaged(dir, why)),
-        Found::Head(h) => match recover::end(dir, last, true) {
-            Ok(end) => head::compare(h, &end, head::NAME, |seq| head::record_at(dir, seq))?,
+    let at_end = match (&found, head::expected(dir, &found)) {
+        (Found::Damaged(why), _) => Some(head::damaged(dir, why)),
+        (_, Some((h, what))) => match recover::end(dir, last, true) {
+            Ok(end) => head::compare(&h, &end, &what, |seq| head::record_at(dir, seq))?,
             Err(JournalError::Corrupt(problem)) => Some(*problem),
             Err(e) => return Err(e),
         },
+        (_, None) => None,
     };
     if let Some(problem) = at_end {
         match &mut damage {

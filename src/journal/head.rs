@@ -182,7 +182,7 @@ pub fn compare(
             false => format!("records {}..{} missing", end.seq + 1, head.seq),
         };
         let message = format!(
-            "{missing}: the journal ends at #{} but its head says #{} (sum {sum_text}, {what})",
+            "{missing}: the journal ends at #{} but its head says #{} (sum {sum_text}; {what})",
             end.seq, head.seq
         );
         return Ok(Some(ReadProblem { path: end.path.clone(), offset: end.offset, seq: None, message }));
@@ -213,6 +213,20 @@ pub fn compare(
                 head.seq
             ),
         })),
+    }
+}
+
+/// The head the journal's end must reach, and what says so: the head file's, or, with no head
+/// file, the record the newest checkpoint was taken at (a checkpoint names a record the journal
+/// reached, and its sum). None when the head file is damaged (that is reported as such).
+pub fn expected(dir: &Path, found: &Found) -> Option<(Head, String)> {
+    match found {
+        Found::Head(head) => Some((*head, NAME.to_string())),
+        Found::Damaged(_) => None,
+        Found::None => crate::checkpoint::marks(dir).into_iter().find_map(|(seq, sum)| {
+            let sum: Hash = sum.as_bytes().try_into().ok()?;
+            Some((Head { seq, sum }, format!("the checkpoint at #{seq}")))
+        }),
     }
 }
 

@@ -64,10 +64,8 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
     let numbers = segment::list(dir)?;
     // Read before the lengths: every record it names was written before them.
     let found = head::read(dir)?;
-    let wanted = match &found {
-        Found::Head(h) => Some(h.seq),
-        _ => None,
-    };
+    let expected = head::expected(dir, &found);
+    let wanted = expected.as_ref().map(|(h, _)| h.seq);
     let lengths = lengths_under_lock(dir, &numbers)?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SegmentReport, JournalError>>>> =
@@ -143,16 +141,17 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
             }
         }
     }
-    match found {
-        Found::None => report.no_head = report.records > 0,
-        Found::Damaged(why) => push(&mut report, head::damaged(dir, &why)),
+    report.no_head = found == Found::None && report.records > 0;
+    match (found, expected) {
+        (Found::Damaged(why), _) => push(&mut report, head::damaged(dir, &why)),
         // A damaged record at the head's seq is reported already, as what it is.
-        Found::Head(_) if at_head == Some(None) => {}
-        Found::Head(h) => {
-            if let Some(problem) = head::compare(&h, &end, head::NAME, |_| Ok(at_head.flatten()))? {
+        (_, Some(_)) if at_head == Some(None) => {}
+        (_, Some((h, what))) => {
+            if let Some(problem) = head::compare(&h, &end, &what, |_| Ok(at_head.flatten()))? {
                 push(&mut report, problem);
             }
         }
+        (_, None) => {}
     }
     Ok(report)
 }

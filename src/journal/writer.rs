@@ -435,17 +435,17 @@ impl Drop for Writer {
 
 /// Refuses a journal that ends before its head, or whose head cannot be read.
 fn check_reach(dir: &Path, number: u32, found: &head::Found) -> Result<(), JournalError> {
-    if *found == head::Found::None {
+    if *found == head::Found::None && crate::checkpoint::taken_at(dir).is_empty() {
         return Ok(());
     }
     check_end(dir, found, &recover::end(dir, number, false)?)
 }
 
 fn check_end(dir: &Path, found: &head::Found, end: &head::End) -> Result<(), JournalError> {
-    let problem = match found {
-        head::Found::None => None,
-        head::Found::Damaged(why) => Some(head::damaged(dir, why)),
-        head::Found::Head(h) => head::compare(h, end, head::NAME, |seq| head::record_at(dir, seq))?,
+    let problem = match (found, head::expected(dir, found)) {
+        (head::Found::Damaged(why), _) => Some(head::damaged(dir, why)),
+        (_, Some((h, what))) => head::compare(&h, end, &what, |seq| head::record_at(dir, seq))?,
+        (_, None) => None,
     };
     match problem {
         Some(problem) => Err(JournalError::Corrupt(Box::new(problem))),

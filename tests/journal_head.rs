@@ -19,7 +19,8 @@ const RECORDS: u64 = 1000;
 fn journal(dir: &Path) -> (Vec<u64>, u64) {
     let mut writer = Writer::open(dir).unwrap();
     for batch in 0..RECORDS / 10 {
-        let notes = (0..10).map(|i| note(format!("acknowledged note {} {}", batch * 10 + i + 1, "x".repeat(200))));
+        let notes =
+            (0..10).map(|i| note(format!("acknowledged note {} {}", batch * 10 + i + 1, "x".repeat(200))));
         writer.append("reyes", Utc::now(), notes.collect()).unwrap();
     }
     drop(writer);
@@ -230,7 +231,10 @@ fn with_its_head_file_gone_a_checkpoint_still_shows_a_cut() {
     let out = verify(dir);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(stdout.contains("records 981..1000 missing") && stdout.contains("the checkpoint at #1000"), "{stdout}");
+    assert!(
+        stdout.contains("records 981..1000 missing") && stdout.contains("the checkpoint at #1000"),
+        "{stdout}"
+    );
     let out = note_cmd(dir, "x");
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

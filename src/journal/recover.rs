@@ -149,7 +149,8 @@ pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalErr
         for from in [Some(start), (start.offset > 0).then(|| from_start(number))].into_iter().flatten() {
             chain = from.chain;
             let mut indexer = Indexer::default();
-            offset = match check_tail(&path, file, from.offset, len, (&mut chain, &mut indexer), past_damage)? {
+            offset = match check_tail(&path, file, from.offset, len, (&mut chain, &mut indexer), past_damage)?
+            {
                 Tail::Clean => len,
                 Tail::Torn { good_len } => good_len,
             };
@@ -162,7 +163,8 @@ pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalErr
     if chain.seq == 0 && number > 1 {
         let before = last_of(dir, number - 1, past_damage)?;
         let path = segment::segment_path(dir, number - 1);
-        let len = std::fs::metadata(&path).map_err(|source| JournalError::Read { path: path.clone(), source })?;
+        let len =
+            std::fs::metadata(&path).map_err(|source| JournalError::Read { path: path.clone(), source })?;
         return Ok(End { seq: before.seq, sum: Some(before.sum), path, offset: len.len() });
     }
     Ok(End { seq: chain.seq, sum: (chain.seq > 0).then_some(chain.sum), path, offset })

@@ -181,7 +181,12 @@ fn lengths_under_lock(dir: &Path, numbers: &[u32]) -> Result<Vec<u64>, JournalEr
     lengths
 }
 
-fn check_segment(dir: &Path, number: u32, len: u64, wanted: Option<u64>) -> Result<SegmentReport, JournalError> {
+fn check_segment(
+    dir: &Path,
+    number: u32,
+    len: u64,
+    wanted: Option<u64>,
+) -> Result<SegmentReport, JournalError> {
     let path = segment::segment_path(dir, number);
     let file = File::open(&path).map_err(|source| JournalError::Open { path: path.clone(), source })?;
     let entries = segment::read_index(dir, number, len);

@@ -187,10 +187,12 @@ pub fn compare(
         );
         return Ok(Some(ReadProblem { path: end.path.clone(), offset: end.offset, seq: None, message }));
     }
-    let found = match end.seq == head.seq {
-        true => end.sum.map(|sum| (sum, end.path.clone(), end.offset)),
-        false => sum_at(head.seq)?,
-    };
+    let last = end.sum.filter(|_| end.seq == head.seq);
+    if last == Some(head.sum) {
+        return Ok(None);
+    }
+    // Found again to say where it is (`end` knows where the journal ends, not where it starts).
+    let found = sum_at(head.seq)?.or(last.map(|sum| (sum, end.path.clone(), end.offset)));
     match found {
         Some((sum, _, _)) if sum == head.sum => Ok(None),
         Some((sum, path, offset)) => Ok(Some(ReadProblem {

@@ -241,3 +241,26 @@ fn with_its_head_file_gone_a_checkpoint_still_shows_a_cut() {
     assert!(stderr.contains("records 981..1000 missing"), "{stderr}");
     assert!(snapshot(dir) == before, "the journal was changed");
 }
+
+#[test]
+fn a_damaged_last_record_the_head_names_is_not_set_aside_as_a_torn_tail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (starts, len) = journal(dir);
+    // One byte of the last acknowledged note changed: nothing good follows it, yet it is no
+    // torn write, since the head says it was written whole.
+    let mut bytes = std::fs::read(segment(dir)).unwrap();
+    let at = starts[RECORDS as usize - 1] as usize + 40;
+    bytes[at] ^= 0x01;
+    assert_eq!(bytes.len() as u64, len);
+    std::fs::write(segment(dir), &bytes).unwrap();
+    let before = snapshot(dir);
+
+    let err = Writer::open(dir).err().expect("the last record is damaged, not torn");
+    let message = err.to_string();
+    assert!(message.contains("record 1000 missing") && message.contains("damaged or cut short"), "{message}");
+    assert!(snapshot(dir) == before, "the record was set aside");
+    let out = note_cmd(dir, "x");
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    assert!(snapshot(dir) == before, "the record was set aside");
+}

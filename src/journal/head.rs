@@ -165,6 +165,8 @@ pub struct End {
     pub sum: Option<Hash>,
     pub path: PathBuf,
     pub offset: u64,
+    /// What follows the last good record is not one (damaged, or a write cut short).
+    pub torn: bool,
 }
 
 /// How the journal's end compares with a head: None when it reaches the head and the record at
@@ -181,10 +183,12 @@ pub fn compare(
             true => format!("record {} missing", head.seq),
             false => format!("records {}..{} missing", end.seq + 1, head.seq),
         };
-        let message = format!(
-            "{missing}: the journal ends at #{} but its head says #{} (sum {sum_text}; {what})",
-            end.seq, head.seq
-        );
+        let ends = match end.torn {
+            true => "the journal's last good record is #{}, what follows it is damaged or cut short,",
+            false => "the journal ends at #{}",
+        }
+        .replace("{}", &end.seq.to_string());
+        let message = format!("{missing}: {ends} but its head says #{} (sum {sum_text}; {what})", head.seq);
         return Ok(Some(ReadProblem { path: end.path.clone(), offset: end.offset, seq: None, message }));
     }
     let last = end.sum.filter(|_| end.seq == head.seq);

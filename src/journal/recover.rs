@@ -143,6 +143,7 @@ pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalErr
     };
     let mut chain = from_start(number).chain;
     let mut offset = 0;
+    let mut torn = false;
     if let Some(file) = &file {
         let len = file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
         let start = start_of_tail(dir, number)?;
@@ -154,6 +155,7 @@ pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalErr
                 Tail::Clean => len,
                 Tail::Torn { good_len } => good_len,
             };
+            torn = offset < len;
             // Nothing good after the index entry: the end lies before it.
             if chain.seq > 0 {
                 break;
@@ -165,9 +167,9 @@ pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalErr
         let path = segment::segment_path(dir, number - 1);
         let len =
             std::fs::metadata(&path).map_err(|source| JournalError::Read { path: path.clone(), source })?;
-        return Ok(End { seq: before.seq, sum: Some(before.sum), path, offset: len.len() });
+        return Ok(End { seq: before.seq, sum: Some(before.sum), path, offset: len.len(), torn });
     }
-    Ok(End { seq: chain.seq, sum: (chain.seq > 0).then_some(chain.sum), path, offset })
+    Ok(End { seq: chain.seq, sum: (chain.seq > 0).then_some(chain.sum), path, offset, torn })
 }
 
 /// The chain after the last record of a finished segment, which must end on a good record.

@@ -86,12 +86,13 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
     let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut report = Report { segments: numbers.len(), ..Report::default() };
     let mut before: Option<Chain> = None;
-    let mut end = End { seq: 0, sum: None, path: segment::segment_path(dir, 1), offset: 0 };
+    let mut end = End { seq: 0, sum: None, path: segment::segment_path(dir, 1), offset: 0, torn: false };
     let mut at_head = None;
     for (i, result) in results.into_iter().enumerate() {
         let seg = result.unwrap_or_else(|| Ok(SegmentReport::default()))?;
         let path = segment::segment_path(dir, numbers[i]);
-        end = End { seq: end.seq.max(seg.last_seq), sum: None, path: path.clone(), offset: seg.end };
+        let torn = seg.end < seg.len;
+        end = End { seq: end.seq.max(seg.last_seq), sum: None, path: path.clone(), offset: seg.end, torn };
         if let Some(found) = seg.at_head {
             at_head = Some(found.map(|(sum, offset)| (sum, path.clone(), offset)));
         }

@@ -403,6 +403,7 @@ impl Writer {
                             sum: Some(self.chain.sum),
                             path: self.path.clone(),
                             offset: good_len,
+                            torn: true,
                         };
                         check_end(&self.dir, &head::read(&self.dir)?, &end)?;
                     }

@@ -4,6 +4,7 @@
 //! Real processes over real files.
 
 mod journal_support;
+mod tmux_support;
 
 use attache::journal::{self, Writer};
 use chrono::Utc;
@@ -263,4 +264,41 @@ fn a_damaged_last_record_the_head_names_is_not_set_aside_as_a_torn_tail() {
     let out = note_cmd(dir, "x");
     assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
     assert!(snapshot(dir) == before, "the record was set aside");
+}
+
+/// In a real terminal: a console opened on a cut journal says it is damaged, appends nothing and
+/// changes nothing (before, it rebuilt the index to fit and carried on).
+#[test]
+fn a_console_on_a_cut_journal_shows_it_damaged_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("journal");
+    let (starts, _) = journal(&dir);
+    cut_before(&dir, &starts, RECORDS - 299);
+    let before = snapshot(&dir);
+    // A desk without feeds: nothing but the journal to show.
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), tmp.path().join(file)).unwrap();
+    }
+    let config = tmp.path().join("attache.toml");
+    std::fs::write(
+        &config,
+        "[desk]\nname = \"Test desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n",
+    )
+    .unwrap();
+    let command = format!(
+        "{} --config {} --journal {}",
+        env!("CARGO_BIN_EXE_attache"),
+        config.display(),
+        dir.display()
+    );
+    let tmux = tmux_support::Tmux::new("cut-journal", "console");
+    tmux.start(200, 40, &command);
+    tmux.wait_for("the journal shown damaged", |s| s.contains("JOURNAL DAMAGED"));
+    // q asks, q again quits (this console holds the desk's poller lock).
+    tmux.keys(&["q"]);
+    tmux.wait_for("the question", |s| s.contains("Quit?"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the console gone", |s| !s.contains("JOURNAL DAMAGED"));
+    assert!(snapshot(&dir) == before, "the console changed the cut journal");
+    assert!(text(&verify(&dir)).0.contains("records 701..1000 missing"));
 }

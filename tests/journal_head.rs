@@ -302,3 +302,24 @@ fn a_console_on_a_cut_journal_shows_it_damaged_and_changes_nothing() {
     assert!(snapshot(&dir) == before, "the console changed the cut journal");
     assert!(text(&verify(&dir)).0.contains("records 701..1000 missing"));
 }
+
+#[test]
+fn a_journal_whose_segments_are_all_gone_is_not_started_afresh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    journal(dir);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jsonl" || e == "idx") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let out = verify(dir);
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    assert!(text(&out).0.contains("records 1..1000 missing"), "{:?}", text(&out));
+    let out = note_cmd(dir, "a fresh start?");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("records 1..1000 missing") && stderr.contains("--after-damage"), "{stderr}");
+    assert!(journal::segment::list(dir).unwrap().is_empty(), "nothing was written");
+}

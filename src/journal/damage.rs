@@ -34,9 +34,19 @@ impl std::fmt::Display for Damage {
 /// damage: the writer moves it aside).
 pub fn find(dir: &Path) -> Result<Option<Damage>, JournalError> {
     let numbers = segment::list(dir)?;
-    let Some(&last) = numbers.last() else { return Ok(None) };
     // Read before the records: every record it names was written before they are looked at.
     let found = head::read(dir)?;
+    let Some(&last) = numbers.last() else {
+        // No segment at all: damage only if a head says there were records.
+        let end =
+            head::End { seq: 0, sum: None, path: segment::segment_path(dir, 1), offset: 0, torn: false };
+        let problem = match (&found, head::expected(dir, &found)) {
+            (Found::Damaged(why), _) => Some(head::damaged(dir, why)),
+            (_, Some((h, what))) => head::compare(&h, &end, &what, |_| Ok(None))?,
+            (_, None) => None,
+        };
+        return Ok(problem.map(|first| Damage { first, count: 1 }));
+    };
     let checked = crate::checkpoint::marks(dir)
         .into_iter()
         .find_map(|(seq, sum)| since(dir, &numbers, seq, sum.as_bytes()).transpose());

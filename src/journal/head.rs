@@ -184,10 +184,12 @@ pub fn compare(
             false => format!("records {}..{} missing", end.seq + 1, head.seq),
         };
         let ends = match end.torn {
-            true => "the journal's last good record is #{}, what follows it is damaged or cut short,",
-            false => "the journal ends at #{}",
-        }
-        .replace("{}", &end.seq.to_string());
+            true => format!(
+                "the journal's last good record is #{}, what follows it is damaged or cut short,",
+                end.seq
+            ),
+            false => format!("the journal ends at #{}", end.seq),
+        };
         let message = format!("{missing}: {ends} but its head says #{} (sum {sum_text}; {what})", head.seq);
         return Ok(Some(ReadProblem { path: end.path.clone(), offset: end.offset, seq: None, message }));
     }

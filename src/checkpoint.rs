@@ -191,6 +191,20 @@ pub fn taken_at(journal: &Path) -> Vec<u64> {
     list(journal).into_iter().map(|(seq, _)| seq).collect()
 }
 
+/// The record each checkpoint was taken at and the sum it had then, newest first, read from
+/// the headers alone (not yet checked against the journal).
+pub fn marks(journal: &Path) -> Vec<(u64, String)> {
+    let header = |seq: u64, path: &Path| -> Option<Header> {
+        let mut line = String::new();
+        match fs::File::open(carry_path(journal, seq)) {
+            Ok(carry) => BufReader::new(carry).read_line(&mut line).ok()?,
+            Err(_) => BufReader::new(GzDecoder::new(fs::File::open(path).ok()?)).read_line(&mut line).ok()?,
+        };
+        serde_json::from_str(&line).ok().filter(|h: &Header| h.version == version() && h.seq == seq)
+    };
+    list(journal).iter().rev().filter_map(|(seq, path)| header(*seq, path)).map(|h| (h.seq, h.sum)).collect()
+}
+
 /// The newest checkpoint that checks out against the journal, as the state and a follower
 /// positioned just after its record; else an empty state and a follower from the start.
 pub fn resume(journal: &Path) -> (DeskState, Follower) {

@@ -167,6 +167,9 @@ fn note(journal: &std::path::Path, text: &std::ffi::OsStr, after_damage: bool) -
     }
     let operator = operator::operator();
     let result = Writer::open_checked(journal, &operator, after_damage).and_then(|mut w| {
+        if let Some(seq) = w.head_started() {
+            eprintln!("attache: {}", attache::journal::head::started(seq));
+        }
         w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
     });
     match result {

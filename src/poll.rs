@@ -58,7 +58,12 @@ pub fn run(
         return ExitCode::FAILURE;
     };
     let mut writer = match Writer::open_checked(journal_dir, &crate::operator::operator(), after_damage) {
-        Ok(writer) => writer,
+        Ok(writer) => {
+            if let Some(seq) = writer.head_started() {
+                eprintln!("attache: {}", crate::journal::head::started(seq));
+            }
+            writer
+        }
         Err(e) => {
             eprintln!("attache: {e}");
             return ExitCode::FAILURE;

@@ -251,7 +251,12 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     desk.app.state = resumed;
     desk.app.refresh_all();
     match Writer::open(&journal_dir) {
-        Ok(writer) => desk.writer = Some(writer),
+        Ok(writer) => {
+            if let Some(seq) = writer.head_started() {
+                desk.app.flash = Some(crate::journal::head::started(seq));
+            }
+            desk.writer = Some(writer);
+        }
         Err(e) => desk.journal_failed(e),
     }
     // The last known picture first; feeds refresh it afterwards.

@@ -195,6 +195,8 @@ fn a_record_holding_raw_hidden_characters_is_escaped_on_output() {
     let sum: String = sha2::Sha256::digest(hashed.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     std::fs::write(&segment, format!("{hashed},\"sum\":\"{sum}\"}}\n")).unwrap();
     let _ = std::fs::remove_file(attache::journal::segment::index_path(tmp.path(), 1));
+    // That writer kept no head either.
+    std::fs::remove_file(tmp.path().join("journal.head")).unwrap();
     let (code, out, err) = run(tmp.path(), &["verify"]);
     assert_eq!(code, 0, "{out} {err}");
     // Shown safely; the printed line's sum is over the raw form the journal holds.

@@ -129,3 +129,28 @@ fn poll_once_refuses_a_damaged_journal_and_leaves_it_byte_for_byte() {
     assert_refused(&out, &segment);
     assert!(snapshot(&journal) == before, "the journal was changed");
 }
+
+/// With a checkpoint (the desk state folded to record 1000, as a console leaves it), a writer
+/// checks the records after it rather than all of them: damage there is still refused.
+#[test]
+fn note_refuses_damage_after_the_newest_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let segment = damaged_journal(tmp.path());
+    let (records, _) = attache::journal::read_all(tmp.path()).unwrap();
+    let mut state = attache::state::DeskState::default();
+    state.apply_all(records.iter().take_while(|r| r.seq <= 1000));
+    // Record 3's damage lies before the checkpoint (`journal verify` finds it; the writer
+    // trusts what was folded); flip one after it too.
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let at = bytes.windows(17).position(|w| w == b"note number 1200 ").unwrap() + 12;
+    bytes[at] = b'7';
+    std::fs::write(&segment, bytes).unwrap();
+    // Record 1000 has the sum the checkpoint holds: the checkpoint is trusted.
+    attache::checkpoint::save(tmp.path(), &state).unwrap();
+    let mut cmd = Command::cargo_bin("attache").unwrap();
+    let out =
+        cmd.args(["--config", CONFIG, "--journal"]).arg(tmp.path()).args(["note", "x"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("(seq 1200)") && stderr.contains("--after-damage"), "{stderr}");
+}

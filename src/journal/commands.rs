@@ -110,6 +110,13 @@ fn verify_command(dir: &Path, digests: bool) -> Result<ExitCode, String> {
             path.display()
         );
     }
+    if report.no_head {
+        eprintln!(
+            "note: {}: no head yet (a journal written by a version that kept none): where it should end \
+             cannot be checked until the next console or `attache note` starts keeping one",
+            super::head::path(dir).display()
+        );
+    }
     for w in &wrong {
         eprintln!(
             "digest {}: {} (remove it; `attache journal checkpoint` writes it again)",

@@ -1,10 +1,14 @@
 //! Group commit: one background thread per writer syncs the segment at most `interval` after the
 //! first unsynced write, so a bulk writer pays one fsync per interval instead of one per batch,
-//! while `sync_now` lets an operator action wait for its own sync.
+//! while `sync_now` lets an operator action wait for its own sync. After each sync the journal's
+//! head (`head`) is advanced to the last record synced.
 
 use std::fs::File;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use super::format::{GENESIS, Hash};
+use super::head::{Head, HeadFile};
 
 pub struct Committer {
     state: Mutex<State>,
@@ -15,6 +19,8 @@ pub struct Committer {
 struct State {
     file: Arc<File>,
     written: u64,
+    written_sum: Hash,
+    head: HeadFile,
     durable: u64,
     dirty_since: Option<Instant>,
     /// A failed sync may have lost data (Linux drops the dirty pages), so the failure sticks:
@@ -24,11 +30,13 @@ struct State {
 }
 
 impl Committer {
-    pub fn start(file: File, interval: Duration) -> Arc<Self> {
+    pub fn start(file: File, head: HeadFile, interval: Duration) -> Arc<Self> {
         let committer = Arc::new(Committer {
             state: Mutex::new(State {
                 file: Arc::new(file),
                 written: 0,
+                written_sum: GENESIS,
+                head,
                 durable: 0,
                 dirty_since: None,
                 failed: None,
@@ -53,10 +61,13 @@ impl Committer {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Notes that records up to `seq` were written and need syncing.
-    pub fn written(&self, seq: u64) {
+    /// Notes that records up to `seq` (whose sum is `sum`) were written and need syncing.
+    pub fn written(&self, seq: u64, sum: Hash) {
         let mut state = self.lock();
-        state.written = state.written.max(seq);
+        if seq > state.written {
+            state.written = seq;
+            state.written_sum = sum;
+        }
         if state.dirty_since.is_none() {
             state.dirty_since = Some(Instant::now());
             self.wake.notify_all();
@@ -76,12 +87,17 @@ impl Committer {
         if state.durable >= state.written && state.dirty_since.is_none() {
             return Ok(());
         }
-        let target = state.written;
+        let target = Head { seq: state.written, sum: state.written_sum };
         let file = Arc::clone(&state.file);
         state.dirty_since = None;
         drop(state);
         let result = file.sync_data();
         self.finish(target, result)
+    }
+
+    /// Sets the journal's head to `head` in both its copies (see `HeadFile::reset`).
+    pub fn reset_head(&self, head: Head) -> Result<(), super::JournalError> {
+        self.lock().head.reset(head)
     }
 
     /// Points the committer at a new segment; the caller synced the old one.
@@ -94,11 +110,13 @@ impl Committer {
         self.wake.notify_all();
     }
 
-    fn finish(&self, target: u64, result: std::io::Result<()>) -> std::io::Result<()> {
+    fn finish(&self, target: Head, result: std::io::Result<()>) -> std::io::Result<()> {
         let mut state = self.lock();
         match result {
             Ok(()) => {
-                state.durable = state.durable.max(target);
+                state.durable = state.durable.max(target.seq);
+                // Only now: a head never names a record that is not on disk.
+                state.head.advance(target);
                 Ok(())
             }
             Err(e) => {
@@ -124,7 +142,7 @@ impl Committer {
                 state = self.wake.wait_timeout(state, due - now).unwrap_or_else(|p| p.into_inner()).0;
                 continue;
             }
-            let target = state.written;
+            let target = Head { seq: state.written, sum: state.written_sum };
             let file = Arc::clone(&state.file);
             state.dirty_since = None;
             drop(state);

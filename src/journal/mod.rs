@@ -4,7 +4,9 @@
 //! callers do not see the storage underneath: each line carries a checksum of its own bytes and
 //! a hash chaining it to the record before (`format`), records are split into size-limited
 //! segments with a sparse, rebuildable index beside each (`segment`), appends are group-committed
-//! (`commit`), and a torn tail left by a crash is set aside at open (`recover`). Several
+//! (`commit`), the seq and sum of the last record synced are kept in `journal.head` so that a
+//! journal cut short is told from one torn by a crash (`head`), and a torn tail left by a crash
+//! is set aside at open (`recover`). Several
 //! consoles on one host may share a directory: appends are serialized by an exclusive lock on
 //! `journal.lock`, and each process reads the others' records by following the files.
 //! The format and its guarantees are documented in docs/journal.md.
@@ -14,6 +16,7 @@ mod commit;
 pub mod damage;
 pub mod escape;
 pub mod format;
+pub mod head;
 mod reader;
 mod recover;
 mod scan;

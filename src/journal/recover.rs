@@ -9,10 +9,12 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use super::JournalError;
+use super::head::End;
 use super::scan::{self, Chain, Line, ReadProblem};
 use super::segment::{self, IndexEntry, Indexer};
 
 /// Where to start checking the end of a segment.
+#[derive(Clone, Copy)]
 pub struct Start {
     pub offset: u64,
     pub chain: Chain,
@@ -128,6 +130,46 @@ pub fn set_aside(path: &Path, file: &File, good_len: u64, len: u64) -> Result<Pa
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(aside)
+}
+
+/// The journal's last good record and where it ends, found without changing anything: what a
+/// writer opening the journal would continue from (a torn tail is left where it is).
+pub fn end(dir: &Path, number: u32, past_damage: bool) -> Result<End, JournalError> {
+    let path = segment::segment_path(dir, number);
+    let file = match File::open(&path) {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(JournalError::Open { path, source }),
+    };
+    let mut chain = from_start(number).chain;
+    let mut offset = 0;
+    let mut torn = false;
+    if let Some(file) = &file {
+        let len = file.metadata().map_err(|source| JournalError::Read { path: path.clone(), source })?.len();
+        let start = start_of_tail(dir, number)?;
+        for from in [Some(start), (start.offset > 0).then(|| from_start(number))].into_iter().flatten() {
+            chain = from.chain;
+            let mut indexer = Indexer::default();
+            offset = match check_tail(&path, file, from.offset, len, (&mut chain, &mut indexer), past_damage)?
+            {
+                Tail::Clean => len,
+                Tail::Torn { good_len } => good_len,
+            };
+            torn = offset < len;
+            // Nothing good after the index entry: the end lies before it.
+            if chain.seq > 0 {
+                break;
+            }
+        }
+    }
+    if chain.seq == 0 && number > 1 {
+        let before = last_of(dir, number - 1, past_damage)?;
+        let path = segment::segment_path(dir, number - 1);
+        let len =
+            std::fs::metadata(&path).map_err(|source| JournalError::Read { path: path.clone(), source })?;
+        return Ok(End { seq: before.seq, sum: Some(before.sum), path, offset: len.len(), torn });
+    }
+    Ok(End { seq: chain.seq, sum: (chain.seq > 0).then_some(chain.sum), path, offset, torn })
 }
 
 /// The chain after the last record of a finished segment, which must end on a good record.

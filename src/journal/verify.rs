@@ -1,6 +1,7 @@
 //! Checking a whole journal: every record's sum, the chain within and across segments, and every
 //! index entry. Segments are checked in parallel (each knows where its chain starts from its
-//! first record's `prev`), then their ends are matched up.
+//! first record's `prev`), then their ends are matched up, and the last one with the journal's
+//! head (`head`): a journal that ends before its head lost records.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::format::{self, Hash};
+use super::head::{self, End, Found};
 use super::scan::{self, Chain, Line, ReadProblem};
 use super::segment::{self, IndexEntry};
 use super::{JournalError, LOCK_NAME};
@@ -31,6 +33,9 @@ pub struct Report {
     /// Bytes after the last record of the last segment that are not a whole line: a torn tail
     /// that the next writer to open the journal moves aside.
     pub torn_tail: Option<(PathBuf, u64, u64)>,
+    /// Records but no head file: a journal written by a version that kept none, whose end
+    /// cannot be checked until a writer starts keeping one.
+    pub no_head: bool,
 }
 
 impl Report {
@@ -49,10 +54,18 @@ struct SegmentReport {
     index_problems: Vec<String>,
     end: u64,
     len: u64,
+    /// The highest seq read, from good lines or damaged ones.
+    last_seq: u64,
+    /// The record the head names, if in this segment: its sum and offset, or None when damaged.
+    at_head: Option<Option<(Hash, u64)>>,
 }
 
 pub fn verify(dir: &Path) -> Result<Report, JournalError> {
     let numbers = segment::list(dir)?;
+    // Read before the lengths: every record it names was written before them.
+    let found = head::read(dir)?;
+    let expected = head::expected(dir, &found);
+    let wanted = expected.as_ref().map(|(h, _)| h.seq);
     let lengths = lengths_under_lock(dir, &numbers)?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SegmentReport, JournalError>>>> =
@@ -64,7 +77,7 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&number) = numbers.get(i) else { return };
-                    let result = check_segment(dir, number, lengths[i]);
+                    let result = check_segment(dir, number, lengths[i], wanted);
                     results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
                 }
             });
@@ -73,9 +86,16 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
     let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     let mut report = Report { segments: numbers.len(), ..Report::default() };
     let mut before: Option<Chain> = None;
+    let mut end = End { seq: 0, sum: None, path: segment::segment_path(dir, 1), offset: 0, torn: false };
+    let mut at_head = None;
     for (i, result) in results.into_iter().enumerate() {
         let seg = result.unwrap_or_else(|| Ok(SegmentReport::default()))?;
         let path = segment::segment_path(dir, numbers[i]);
+        let torn = seg.end < seg.len;
+        end = End { seq: end.seq.max(seg.last_seq), sum: None, path: path.clone(), offset: seg.end, torn };
+        if let Some(found) = seg.at_head {
+            at_head = Some(found.map(|(sum, offset)| (sum, path.clone(), offset)));
+        }
         // Link this segment's first record to the last record of the one before (the first
         // segment's link to the start of the journal is checked with its records).
         if let (Some((seq, prev, _)), Some(before)) = (seg.first, before)
@@ -112,6 +132,7 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
             before = Some(last);
         }
         report.records += seg.records;
+        end.sum = report.last.filter(|(seq, _)| *seq == end.seq).and(report.head);
         if seg.end < seg.len {
             let message = "the segment ends in part of a line".to_string();
             if i + 1 == numbers.len() {
@@ -120,6 +141,18 @@ pub fn verify(dir: &Path) -> Result<Report, JournalError> {
                 push(&mut report, ReadProblem { path, offset: seg.end, seq: None, message });
             }
         }
+    }
+    report.no_head = found == Found::None && report.records > 0;
+    match (found, expected) {
+        (Found::Damaged(why), _) => push(&mut report, head::damaged(dir, &why)),
+        // A damaged record at the head's seq is reported already, as what it is.
+        (_, Some(_)) if at_head == Some(None) => {}
+        (_, Some((h, what))) => {
+            if let Some(problem) = head::compare(&h, &end, &what, |_| Ok(at_head.flatten()))? {
+                push(&mut report, problem);
+            }
+        }
+        (_, None) => {}
     }
     Ok(report)
 }
@@ -149,7 +182,12 @@ fn lengths_under_lock(dir: &Path, numbers: &[u32]) -> Result<Vec<u64>, JournalEr
     lengths
 }
 
-fn check_segment(dir: &Path, number: u32, len: u64) -> Result<SegmentReport, JournalError> {
+fn check_segment(
+    dir: &Path,
+    number: u32,
+    len: u64,
+    wanted: Option<u64>,
+) -> Result<SegmentReport, JournalError> {
     let path = segment::segment_path(dir, number);
     let file = File::open(&path).map_err(|source| JournalError::Open { path: path.clone(), source })?;
     let entries = segment::read_index(dir, number, len);
@@ -178,6 +216,10 @@ fn check_segment(dir: &Path, number: u32, len: u64) -> Result<SegmentReport, Jou
         match line {
             Line::Good { offset, seq, ts_micros, bytes } => {
                 report.records += 1;
+                report.last_seq = report.last_seq.max(seq);
+                if wanted == Some(seq) {
+                    report.at_head = Some(format::trailer(bytes).map(|(_, sum)| (sum, offset)));
+                }
                 while let Some(entry) = pending.next_if(|e| e.offset <= offset) {
                     check_entry(&mut report, dir, number, entry, offset, seq, ts_micros);
                 }
@@ -187,6 +229,10 @@ fn check_segment(dir: &Path, number: u32, len: u64) -> Result<SegmentReport, Jou
             }
             Line::Bad(problem) => {
                 report.records += 1;
+                report.last_seq = report.last_seq.max(problem.seq.unwrap_or(0));
+                if wanted.is_some() && wanted == problem.seq {
+                    report.at_head = Some(None);
+                }
                 report.problem_count += 1;
                 if report.problems.len() < KEEP {
                     report.problems.push(problem);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::commit::Committer;
 use super::format;
+use super::head::{self, Head, HeadFile};
 use super::recover::{self, Tail};
 use super::scan::Chain;
 use super::segment::{self, Indexer};
@@ -41,6 +42,8 @@ pub struct Writer {
     buf: Vec<u8>,
     /// Damage before the end is written after, not refused (`open_checked` with after_damage).
     past_damage: bool,
+    /// Set when this open found a journal with records but no head, and started one.
+    head_started: Option<u64>,
 }
 
 impl Writer {
@@ -85,11 +88,17 @@ impl Writer {
         past_damage: bool,
     ) -> Result<Self, JournalError> {
         let number = segment::list(dir)?.last().copied().unwrap_or(1);
+        // Before anything is changed (a torn tail set aside, the index cut to what holds): a
+        // journal that ends before its head lost records, and is refused as it is.
+        let found = head::read(dir)?;
+        if !past_damage {
+            check_reach(dir, number, &found)?;
+        }
         let start = recover::start_of_tail(dir, number)?;
         let (file, path) = open_segment(dir, number)?;
         let (index, index_len) = open_index(dir, number, Some(start.index_len))?;
         let clone = file.try_clone().map_err(|source| JournalError::Open { path: path.clone(), source })?;
-        let committer = Committer::start(clone, options.commit_interval);
+        let committer = Committer::start(clone, HeadFile::open(dir)?, options.commit_interval);
         let mut writer = Writer {
             dir: dir.to_path_buf(),
             options,
@@ -106,13 +115,32 @@ impl Writer {
             committer,
             buf: Vec::new(),
             past_damage,
+            head_started: None,
         };
         writer.catch_up()?;
         if writer.chain.seq == 0 && number > 1 {
             // A fresh segment: the chain continues from the one before it.
             writer.chain = recover::last_of(dir, number - 1, past_damage)?;
         }
+        if found == head::Found::None && writer.chain.seq > 0 {
+            // A journal from a version that kept no head: from here on it has one.
+            writer.reset_head()?;
+            writer.head_started = Some(writer.chain.seq);
+        }
         Ok(writer)
+    }
+
+    /// The seq from which this open started keeping a head for a journal that had none (written
+    /// by an older version): for the caller to say so, once.
+    pub fn head_started(&self) -> Option<u64> {
+        self.head_started
+    }
+
+    /// Sets the journal's head to this writer's last record, whatever it said before: for a
+    /// journal that had none, and after an operator chose to write after damage.
+    pub(super) fn reset_head(&mut self) -> Result<(), JournalError> {
+        self.sync()?;
+        self.committer.reset_head(Head { seq: self.chain.seq, sum: self.chain.sum })
     }
 
     /// The segment file appends currently go to.
@@ -153,7 +181,7 @@ impl Writer {
         let _ = self.lock.unlock();
         let records = result?;
         if let Some(last) = records.last() {
-            self.committer.written(last.seq);
+            self.committer.written(last.seq, self.chain.sum);
         }
         Ok(records)
     }
@@ -368,6 +396,17 @@ impl Writer {
                     self.past_damage,
                 )?;
                 if let Tail::Torn { good_len } = tail {
+                    if !self.past_damage {
+                        // Bytes after the head are a torn write; records the head names are not.
+                        let end = head::End {
+                            seq: self.chain.seq,
+                            sum: Some(self.chain.sum),
+                            path: self.path.clone(),
+                            offset: good_len,
+                            torn: true,
+                        };
+                        check_end(&self.dir, &head::read(&self.dir)?, &end)?;
+                    }
                     recover::set_aside(&self.path, &self.file, good_len, len)?;
                     self.trim_index(good_len);
                 }
@@ -392,6 +431,26 @@ impl Drop for Writer {
         // Batches still waiting for the committer are synced before the writer goes away.
         let _ = self.committer.sync_now();
         self.committer.stop();
+    }
+}
+
+/// Refuses a journal that ends before its head, or whose head cannot be read.
+fn check_reach(dir: &Path, number: u32, found: &head::Found) -> Result<(), JournalError> {
+    if *found == head::Found::None && crate::checkpoint::taken_at(dir).is_empty() {
+        return Ok(());
+    }
+    check_end(dir, found, &recover::end(dir, number, false)?)
+}
+
+fn check_end(dir: &Path, found: &head::Found, end: &head::End) -> Result<(), JournalError> {
+    let problem = match (found, head::expected(dir, found)) {
+        (head::Found::Damaged(why), _) => Some(head::damaged(dir, why)),
+        (_, Some((h, what))) => head::compare(&h, end, &what, |seq| head::record_at(dir, seq))?,
+        (_, None) => None,
+    };
+    match problem {
+        Some(problem) => Err(JournalError::Corrupt(Box::new(problem))),
+        None => Ok(()),
     }
 }
 

@@ -113,6 +113,8 @@ pub struct Facts {
 struct Collector {
     from: DateTime<Utc>,
     facts: Facts,
+    /// The hour (since the epoch) of the record that last let go of old alerts.
+    housekept_hour: i64,
 }
 
 /// The kinds a briefing folds besides items; everything else is skipped unparsed.
@@ -137,6 +139,11 @@ impl Projection for Collector {
     fn fold(&mut self, record: Record) {
         let Record { seq, ts, by, event } = record;
         let in_period = ts >= self.from;
+        let hour = ts.timestamp().div_euclid(3600);
+        if hour > self.housekept_hour {
+            self.housekept_hour = hour;
+            self.let_go(ts);
+        }
         let facts = &mut self.facts;
         match event {
             event @ (Event::AlertRaised { .. }
@@ -178,19 +185,29 @@ impl Collector {
     /// its alerts, its feeds' health, its contacts' last check-ins.
     fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
         let mut facts = Facts::default();
+        let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
         if let Some(state) = state {
             facts.resumed_at = Some(state.last_seq);
             facts.alerts = state.alerts;
             facts.feeds = state.feeds;
             facts.check_ins = state.check_ins;
         }
-        Collector { from, facts }
+        Collector { from, facts, housekept_hour }
+    }
+
+    /// Lets go of the alerts raised before the period (which only an alert still open at its
+    /// end brings into a briefing) once the state lets go of them: resolved more than
+    /// `KEEP_RESOLVED` before `ts`. Alerts raised in the period are all kept.
+    fn let_go(&mut self, ts: DateTime<Utc>) {
+        let horizon = ts - crate::state::KEEP_RESOLVED;
+        let from = self.from;
+        self.facts.alerts.retain(|_, a| a.raised >= from || a.resolved_at.is_none_or(|t| t > horizon));
     }
 
     /// The facts once every record is folded: outages still under way, and none over before
     /// the period.
     fn finish(self) -> Facts {
-        let Collector { from, mut facts } = self;
+        let Collector { from, mut facts, .. } = self;
         for (feed, health) in &facts.feeds {
             if let Some(start) = health.failing_since {
                 facts.outages.push(Outage { feed: feed.clone(), start, end: None });
@@ -202,8 +219,22 @@ impl Collector {
     }
 }
 
-/// A period shorter than this is read on one core: a thread costs more than it saves.
+/// A stretch shorter than this is read on one core: a thread costs more than it saves.
 const SPLIT_AT: u64 = 20_000;
+/// Reading a record in the period costs about this many times reading one before it (of
+/// which only alerts, feeds' health and check-ins are parsed; in it, items too).
+const PERIOD_COST: u64 = 2;
+
+/// Where the second reader starts, so that reading `start..first` (before the period) and
+/// `first..end` (in it) takes the two about as long.
+fn even_split(start: u64, first: u64, end: u64) -> u64 {
+    let before = first.saturating_sub(start);
+    let half = (before + PERIOD_COST * end.saturating_sub(first)) / 2;
+    match half.checked_sub(before) {
+        None => start + half,
+        Some(in_period) => first + in_period / PERIOD_COST,
+    }
+}
 
 /// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
 /// kept only where `near` says their location matters (near a briefed mission), with what it
@@ -265,7 +296,7 @@ fn collect_split(
         None => Follower::at_end(dir).map_err(failed)?.last_seq().map(|last| last + 1),
     };
     let middle = middle.unwrap_or_else(|| match end {
-        Some(end) if end > start + SPLIT_AT => Some(start + (end - start) / 2),
+        Some(end) if end > start + SPLIT_AT => Some(even_split(start, first.unwrap_or(end), end)),
         _ => None,
     });
     let period = read::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
@@ -274,10 +305,14 @@ fn collect_split(
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                read::stretch(follower, reading, (middle, u64::MAX)).map_err(failed)
+                let mut records = Vec::new();
+                let stretch = read::stretch(follower, reading, (middle, u64::MAX), |r| records.push(r));
+                stretch.map(|stretch| (stretch, records)).map_err(failed)
             })
         });
-        let head = read::stretch(follower, reading, (0, middle.unwrap_or(u64::MAX))).map_err(failed);
+        // The first stretch is folded as it is read, while the second is read on.
+        let range = (0, middle.unwrap_or(u64::MAX));
+        let head = read::stretch(follower, reading, range, |r| collector.fold(r)).map_err(failed);
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
@@ -287,9 +322,8 @@ fn collect_split(
     facts_damage.extend(head.problems.iter().map(located));
     let mut provenance = head.provenance;
     let mut head_sum = head.head;
-    head.records.into_iter().for_each(|r| collector.fold(r));
     let mut tail_items = Vec::new();
-    if let Some(mut tail) = tail {
+    if let Some((mut tail, records)) = tail {
         // Damage just before the second stretch's start is met by both readers: once is enough.
         tail.problems.retain(|p| !head.problems.iter().any(|h| h.path == p.path && h.offset == p.offset));
         // Where the stretches meet, the chain is checked here too; where damage was met, it
@@ -306,7 +340,7 @@ fn collect_split(
         facts_damage.extend(tail.problems.iter().map(located));
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        tail.records.into_iter().for_each(|r| collector.fold(r));
+        records.into_iter().for_each(|r| collector.fold(r));
         tail_items = tail.items;
     }
     let mut facts = collector.finish();

@@ -3,9 +3,11 @@
 //! kept for folding in the record's order; the period's notable items near a briefed mission
 //! are kept as versions. Stretches are independent, so two of them are read on two cores.
 
+use chrono::DateTime;
+
 use super::kept::Version;
 use super::{ItemFact, Nearness, Provenance};
-use crate::event::{Event, Record, read_record};
+use crate::event::{Record, read_item, read_record};
 use crate::journal::Follower;
 use crate::journal::commands::kind_of;
 use crate::journal::format::{Hash, trailer};
@@ -29,8 +31,6 @@ pub(super) struct Reading<'a> {
 }
 
 pub(super) struct Stretch {
-    /// The records of the kinds wanted, in order.
-    pub records: Vec<Record>,
     /// The period's notable items near a briefed mission, in the order of their records.
     pub items: Vec<Version>,
     pub provenance: Provenance,
@@ -45,15 +45,16 @@ pub(super) struct Stretch {
 }
 
 /// Reads the records from `begin` up to the end of the period or record `end` (not included),
-/// from `follower`. A follower sought to `begin` may start a little before it (at damage it
-/// met on the way): those records are the stretch before's.
+/// from `follower`, handing each record of a kind wanted to `fold` in order. A follower sought
+/// to `begin` may start a little before it (at damage it met on the way): those records are
+/// the stretch before's.
 pub(super) fn stretch(
     mut follower: Follower,
     reading: Reading<'_>,
     (begin, end): (u64, u64),
+    mut fold: impl FnMut(Record),
 ) -> Result<Stretch, crate::journal::JournalError> {
     let mut span = Stretch {
-        records: Vec::new(),
         items: Vec::new(),
         provenance: Provenance::default(),
         head: None,
@@ -85,13 +86,14 @@ pub(super) fn stretch(
         if !(item && in_period && notable.item(raw.bytes) || !item && (reading.wants)(kind)) {
             return true;
         }
-        match read_record(raw.bytes) {
-            Ok(Record { event: Event::ItemSeen { item } | Event::ItemUpdated { item }, ts, .. }) => {
-                let Some(location) = &item.location else { return true };
+        let read = match item {
+            true => read_item(raw.bytes).map(|view| {
+                let item = view.item;
+                let Some(location) = &item.location else { return };
                 let near = (reading.near)(location);
                 if !near.is_empty() {
                     let fact = ItemFact {
-                        ts,
+                        ts: DateTime::from_timestamp_micros(raw.ts_micros).unwrap_or_default(),
                         feed: one_line(&item.feed),
                         id: one_line(&item.id),
                         title: one_line(&item.title),
@@ -100,9 +102,11 @@ pub(super) fn stretch(
                     };
                     span.items.push(Version::new(fact, near));
                 }
-            }
-            Ok(record) => span.records.push(record),
-            Err(e) => notes.push(format!("a {kind} record this version of attache cannot read: {e}")),
+            }),
+            false => read_record(raw.bytes).map(&mut fold),
+        };
+        if let Err(e) = read {
+            notes.push(format!("a {kind} record this version of attache cannot read: {e}"));
         }
         true
     })?;

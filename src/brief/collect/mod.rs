@@ -219,6 +219,8 @@ impl Collector {
     }
 }
 
+/// How many records the second reader keeps in one list.
+const CHUNK: usize = 4096;
 /// A stretch shorter than this is read on one core: a thread costs more than it saves.
 const SPLIT_AT: u64 = 20_000;
 /// Reading a record in the period costs about this many times reading one before it (of
@@ -305,8 +307,18 @@ fn collect_split(
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                let mut records = Vec::new();
-                let stretch = read::stretch(follower, reading, (middle, u64::MAX), |r| records.push(r));
+                // In chunks: one growing list of a week's records would be copied whole at every
+                // doubling, and faulted in afresh each time.
+                let mut records: Vec<Vec<Record>> = Vec::new();
+                let keep = |r: Record| match records.last_mut() {
+                    Some(chunk) if chunk.len() < CHUNK => chunk.push(r),
+                    _ => {
+                        let mut chunk = Vec::with_capacity(CHUNK);
+                        chunk.push(r);
+                        records.push(chunk);
+                    }
+                };
+                let stretch = read::stretch(follower, reading, (middle, u64::MAX), keep);
                 stretch.map(|stretch| (stretch, records)).map_err(failed)
             })
         });
@@ -340,7 +352,7 @@ fn collect_split(
         facts_damage.extend(tail.problems.iter().map(located));
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        records.into_iter().for_each(|r| collector.fold(r));
+        records.into_iter().flatten().for_each(|r| collector.fold(r));
         tail_items = tail.items;
     }
     let mut facts = collector.finish();

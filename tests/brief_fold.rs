@@ -2,8 +2,12 @@
 //! after folding the journal up to that record. For random periods of the fixture journals and
 //! of random journals (alerts raised, updated, taken, escalated and resolved; feeds failing
 //! and recovering; check-ins; with checkpoints at random records and the period read in halves
-//! split anywhere), the briefing's open alerts, acknowledgements, feed health and overdue
-//! contacts equal the state's.
+//! split anywhere), and of a journal shaped like a busy desk's (`examples/support`, as
+//! `gen-journal` writes them), the briefing's open alerts, acknowledgements, feed health and
+//! overdue contacts equal the state's.
+
+#[path = "../examples/support/desk_record.rs"]
+mod desk_record;
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
@@ -161,6 +165,25 @@ fn every_period_of_the_fixture_journeys_agrees_with_the_state() {
                 agree(dir.path(), &records, (*from, last.ts), middle);
             }
         }
+    }
+}
+
+/// A busy desk's three days (alerts raised and let go, feeds failing, check-ins), with
+/// checkpoints at two records: random periods, each also read in halves split at random.
+#[test]
+fn random_periods_of_a_generated_desk_journal_agree_with_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let until: DateTime<Utc> = "2026-11-25T00:00:00Z".parse().unwrap();
+    desk_record::write(dir.path(), 3000, 3, 7, until).unwrap();
+    let records = records(dir.path());
+    assert_eq!(records.len(), 3000);
+    let mut rng = fastrand::Rng::with_seed(18);
+    checkpoints(dir.path(), &records, &[rng.u64(1..1500), rng.u64(1500..3000)]);
+    let cuts = cuts(&records);
+    for _ in 0..12 {
+        let (a, b) = (cuts[rng.usize(..cuts.len())], cuts[rng.usize(..cuts.len())]);
+        let middle = rng.bool().then(|| rng.u64(1..3001));
+        agree(dir.path(), &records, (a.min(b), a.max(b)), middle);
     }
 }
 

@@ -301,6 +301,9 @@ fn collect_split(
         Some(end) if end > start + SPLIT_AT => Some(even_split(start, first.unwrap_or(end), end)),
         _ => None,
     });
+    // The second stretch never starts before the first: the records before `start` are in the
+    // checkpoint's state already.
+    let middle = middle.map(|middle| middle.max(start));
     let period = read::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
     let reading = read::Reading { period, wants: &folded, near };
     let (head, tail) = std::thread::scope(|scope| {

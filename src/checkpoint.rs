@@ -8,10 +8,7 @@
 //! Files: `checkpoints/<seq>.<tag>.json.gz` in the journal directory, the tag naming the version
 //! that wrote it (another version's are removed, not kept as if they covered their place),
 //! gzip-compressed (a desk state of a few MB of JSON shrinks about tenfold): a header line
-//! (version, seq, sum), then the state as one JSON line. Beside each, `<seq>.<tag>.carry.json`:
-//! the same header and the little of the state a briefing carries over from before its period
-//! (alerts not resolved, feed health, check-ins), uncompressed: read in about a millisecond
-//! where the whole state takes tens.
+//! (version, seq, sum), then the state as one JSON line.
 //!
 //! Kept: the newest `KEEP`, and the oldest of every span of `EVERY` records, so that any point
 //! of the record has a checkpoint at most about `2 * EVERY` records before it.
@@ -35,9 +32,8 @@ pub const KEEP: usize = 2;
 /// kept for every span of this many records.
 pub const EVERY: u64 = 10_000;
 /// Changes when the reducer or the state's shape changes, so old checkpoints are not used.
-const STATE_FORMAT: u32 = 4;
+const STATE_FORMAT: u32 = 5;
 const SUFFIX: &str = ".json.gz";
-const CARRY_SUFFIX: &str = ".carry.json";
 
 #[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
 struct Header {
@@ -68,9 +64,8 @@ fn sum_at(journal: &Path, seq: u64) -> Result<Option<String>, JournalError> {
     Ok(found)
 }
 
-/// Saves `state` as a checkpoint at its last record, and what a briefing carries over from
-/// it beside. Each written to a temporary file and renamed, so a crash never leaves a half
-/// checkpoint under a real name.
+/// Saves `state` as a checkpoint at its last record, written to a temporary file and renamed,
+/// so a crash never leaves a half checkpoint under a real name.
 pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
     let seq = state.last_seq;
     let sum =
@@ -84,32 +79,8 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
         write_lines(&mut out, &header, state)?;
         out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
     })?;
-    save_carried(journal, &header, state)?;
     prune(journal);
     Ok(path)
-}
-
-fn carry_path(journal: &Path, seq: u64) -> PathBuf {
-    journal.join(DIR).join(format!("{seq:012}.{}{CARRY_SUFFIX}", tag()))
-}
-
-fn save_carried(journal: &Path, header: &Header, state: &DeskState) -> Result<(), String> {
-    let mut carried = state.config_only();
-    carried.last_seq = state.last_seq;
-    carried.last_ts = state.last_ts;
-    carried.feeds = state.feeds.clone();
-    carried.alerts = state
-        .alerts
-        .iter()
-        .filter(|(_, a)| a.resolved_at.is_none())
-        .map(|(k, a)| (k.clone(), a.clone()))
-        .collect();
-    carried.check_ins = state.check_ins.clone();
-    crate::desk_files::write_atomically(&carry_path(journal, header.seq), |file| {
-        let mut out = std::io::BufWriter::new(file);
-        write_lines(&mut out, header, &carried)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    })
 }
 
 fn write_lines(out: &mut impl Write, header: &Header, state: &DeskState) -> std::io::Result<()> {
@@ -131,21 +102,17 @@ fn prune(journal: &Path) {
         last_span = Some(span);
         if !first_of_span && i < newest {
             let _ = fs::remove_file(path);
-            let _ = fs::remove_file(carry_path(journal, *seq));
         }
     }
     remove_abandoned(&journal.join(DIR));
-    // Another version's (and the first format's plain `<seq>.json`): this one never uses them.
+    // Another version's (and the first format's plain `<seq>.json`, and the `.carry.json` files
+    // older versions kept beside theirs): this one never uses them.
     let ours = format!(".{}{SUFFIX}", tag());
     if let Ok(entries) = fs::read_dir(journal.join(DIR)) {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_str().unwrap_or("");
-            let carry = format!(".{}{CARRY_SUFFIX}", tag());
-            if (name.ends_with(".json") || name.ends_with(SUFFIX))
-                && !name.ends_with(&ours)
-                && !name.ends_with(&carry)
-            {
+            if (name.ends_with(".json") || name.ends_with(SUFFIX)) && !name.ends_with(&ours) {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -153,7 +120,7 @@ fn prune(journal: &Path) {
 }
 
 /// How old a temporary file must be before it is taken for one a killed writer left: writing
-/// a checkpoint or a digest takes well under a second.
+/// a checkpoint takes well under a second.
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Removes the temporary files (`*.tmp`) in `dir` that a writer killed mid-write left behind.
@@ -196,10 +163,7 @@ pub fn taken_at(journal: &Path) -> Vec<u64> {
 pub fn marks(journal: &Path) -> Vec<(u64, String)> {
     let header = |seq: u64, path: &Path| -> Option<Header> {
         let mut line = String::new();
-        match fs::File::open(carry_path(journal, seq)) {
-            Ok(carry) => BufReader::new(carry).read_line(&mut line).ok()?,
-            Err(_) => BufReader::new(GzDecoder::new(fs::File::open(path).ok()?)).read_line(&mut line).ok()?,
-        };
+        BufReader::new(GzDecoder::new(fs::File::open(path).ok()?)).read_line(&mut line).ok()?;
         serde_json::from_str(&line).ok().filter(|h: &Header| h.version == version() && h.seq == seq)
     };
     list(journal).iter().rev().filter_map(|(seq, path)| header(*seq, path)).map(|h| (h.seq, h.sum)).collect()
@@ -219,18 +183,6 @@ pub fn resume_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> 
         .rev()
         .filter(|(at, _)| *at <= seq)
         .find_map(|(at, path)| load(journal, at, &path))
-}
-
-/// `resume_before` for a briefing: the state it returns holds only what a briefing carries over
-/// (alerts not resolved, feed health, check-ins), read from the small file beside the
-/// checkpoint where there is one.
-pub fn resume_carried_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> {
-    list(journal).into_iter().rev().filter(|(at, _)| *at <= seq).find_map(|(at, path)| {
-        let carried = fs::File::open(carry_path(journal, at)).ok();
-        carried
-            .and_then(|file| load_from(journal, at, &mut BufReader::new(file)))
-            .or_else(|| load(journal, at, &path))
-    })
 }
 
 fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> {
@@ -276,8 +228,7 @@ pub struct Built {
 /// every `EVERY` records) where there is none yet: for a journal written by another version, a
 /// generator or an import. Spans that already have one of this version's are left as they are.
 pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, String> {
-    let taken: std::collections::HashSet<u64> = list(journal).iter().map(|(seq, _)| *seq).collect();
-    let have: Vec<u64> = taken.iter().map(|seq| seq / EVERY).collect();
+    let have: Vec<u64> = list(journal).iter().map(|(seq, _)| seq / EVERY).collect();
     let mut built = Built::default();
     let mut state = DeskState::default();
     let mut follower = Follower::new(journal);
@@ -288,17 +239,11 @@ pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, Str
         for record in records {
             let span = record.seq / EVERY;
             let take = record.seq % EVERY == 0 && !have.contains(&span);
-            let seq = record.seq;
             state.fold(record);
             built.records += 1;
             if take {
                 save(journal, &state)?;
                 built.written += 1;
-            } else if taken.contains(&seq) && !carry_path(journal, seq).exists() {
-                // A checkpoint from before briefings carried their part beside it.
-                if let Some(sum) = sum_at(journal, seq).map_err(|e| e.to_string())? {
-                    save_carried(journal, &Header { version: version(), seq, sum }, &state)?;
-                }
             }
         }
         progress(built.records);
@@ -308,12 +253,7 @@ pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, Str
     }
 }
 
-/// The most briefing digests a console's checkpoint writer makes at one save (~25 ms each):
-/// a console on a long journal without them makes them over its saves, never holding up its
-/// exit; `attache journal checkpoint` makes them all at once.
-const DIGESTS_PER_SAVE: usize = 4;
-
-/// Writes checkpoints (and briefing digests) in a thread of its own, so a console never waits
+/// Writes checkpoints in a thread of its own, so a console never waits
 /// on one: writing a few MB of state, compressed, takes tens of milliseconds.
 pub struct Saver {
     journal: PathBuf,
@@ -333,12 +273,7 @@ impl Saver {
         }
         let failed = self.collect();
         let (journal, state) = (self.journal.clone(), state.clone());
-        self.running = Some(std::thread::spawn(move || {
-            let saved = save(&journal, &state)?;
-            // And the briefing digests of the spans completed since the last save.
-            crate::brief::collect::digest::build_some(&journal, DIGESTS_PER_SAVE)?;
-            Ok(saved)
-        }));
+        self.running = Some(std::thread::spawn(move || save(&journal, &state)));
         (true, failed)
     }
 

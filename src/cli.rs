@@ -115,12 +115,7 @@ pub enum Format {
 pub enum JournalCommand {
     /// Check every record's checksum, the hash chain and the index. Exit 0 when intact; 1 with
     /// the first bad record's segment, offset and seq otherwise.
-    Verify {
-        /// Also rebuild every briefing digest from its records and compare (about ten times
-        /// longer): finds a digest forged or made by a faulty build.
-        #[arg(long)]
-        digests: bool,
-    },
+    Verify,
     /// Print the last records, and with -f keep printing new ones as they are appended.
     Tail {
         /// Keep following the journal (Ctrl-C to stop).
@@ -135,10 +130,9 @@ pub enum JournalCommand {
     },
     /// Segments, sizes, records, time span and counts by kind.
     Stats,
-    /// Write the state checkpoints and briefing digests a console leaves along a journal as it
-    /// reads it (one of each every 10,000 records), where there are none: for a journal from an
-    /// older version, a generator or another desk. Briefings and replays start from
-    /// checkpoints instead of the first record; briefings take digests instead of parsing.
+    /// Write the state checkpoints a console leaves along a journal as it reads it (one every
+    /// 10,000 records), where there are none: for a journal from an older version, a generator
+    /// or another desk. Briefings and replays start from checkpoints instead of the first record.
     Checkpoint,
     /// Write records to stdout, optionally for a time window and some kinds.
     Export {

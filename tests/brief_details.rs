@@ -180,3 +180,43 @@ fn a_one_mission_briefing_lists_only_that_missions_contacts() {
     let json: Value = serde_json::from_str(&brief(dir.path(), "json", &[])).unwrap();
     assert_eq!(json["contacts"]["overdue"].as_array().unwrap().len(), 3, "{json:#}");
 }
+
+/// An alert escalated and then resolved is shown resolved and no longer escalated, as the
+/// screen's state holds it: a briefing and the screen fold an alert's life by one rule.
+#[test]
+fn a_resolved_alert_is_no_longer_escalated_in_the_briefing_as_on_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::open(dir.path()).unwrap();
+    let mut at = |ts: &str, event: Event| w.append("reyes", t(ts), vec![event]).unwrap();
+    at("2026-11-24T02:00:00Z", raised(GATE, "M 4.9 near Camp Bondsteel", &["KFOR"], Traffic::Real));
+    at("2026-11-24T02:30:00Z", Event::AlertEscalated { alert: GATE.into() });
+    let reason = "felt, no damage".to_string();
+    at("2026-11-24T03:00:00Z", Event::AlertResolved { alert: GATE.into(), operator: "reyes".into(), reason });
+    drop(w);
+    let (records, _) = attache::journal::Follower::new(dir.path()).poll().unwrap();
+    let mut state = attache::state::DeskState::default();
+    state.apply_all(&records);
+    assert_eq!(state.alerts[GATE].escalated_at, None, "the screen's rule");
+
+    let mut cmd = Command::cargo_bin("attache").unwrap();
+    cmd.args(["--config", CONFIG, "--journal"]).arg(dir.path()).args([
+        "brief",
+        "--from",
+        "2026-11-24T00:00:00Z",
+        "--to",
+        "2026-11-25T00:00:00Z",
+        "--generated-at",
+        "2026-11-25T00:05:00Z",
+        "--format",
+        "json",
+        "--mission",
+        "KFOR",
+    ]);
+    let json: Value = serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
+    let line = &json["missions"][0]["raised"][0];
+    assert_eq!(line["id"], GATE);
+    assert_eq!(line["state"], "resolved");
+    assert_eq!(line["escalated"], Value::Null, "{line}");
+    assert_eq!(line["resolved"]["by"], "reyes");
+    assert_eq!(line["resolved"]["text"], "felt, no damage");
+}

@@ -5,11 +5,12 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::collect::{Action, AlertFact, Facts, Name};
+use super::collect::Facts;
 use super::item_lists::ItemLists;
 use super::model::*;
 use crate::config::Config;
 use crate::domain::{Contact, Mission, MissionStatus};
+use crate::state::{Alert, AlertState};
 use crate::text::one_line;
 
 /// What a briefing covers, and the two things that are not in the journal.
@@ -49,9 +50,9 @@ pub fn briefed<'a>(config: &'a Config, request: &Request) -> Vec<&'a Mission> {
 struct Concerns<'a> {
     /// Real-world alerts naming the mission: raised in the period (and their count by
     /// severity), and open at its end.
-    raised: FirstN<&'a AlertFact>,
+    raised: FirstN<&'a Alert>,
     counts: Counts,
-    open: FirstN<&'a AlertFact>,
+    open: FirstN<&'a Alert>,
 }
 
 impl Concerns<'_> {
@@ -68,12 +69,12 @@ impl Concerns<'_> {
 /// ones naming no briefed mission (listed only when every mission is briefed), and exercise
 /// and test traffic (naming a briefed mission, unless every mission is).
 struct Others<'a> {
-    real: FirstN<&'a AlertFact>,
-    exercise: FirstN<&'a AlertFact>,
+    real: FirstN<&'a Alert>,
+    exercise: FirstN<&'a Alert>,
 }
 
 /// Alerts in id order.
-fn by_id(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
+fn by_id(a: &&Alert, b: &&Alert) -> std::cmp::Ordering {
     a.id.cmp(&b.id)
 }
 
@@ -90,7 +91,7 @@ fn concerns<'a>(
         selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     for a in facts.alerts.values() {
         let (raised, real) = (in_period(a.raised), a.traffic.is_real());
-        let open = real && a.open();
+        let open = real && a.state != AlertState::Resolved;
         if !raised && !open {
             continue;
         }
@@ -156,7 +157,7 @@ impl WithoutItems {
 pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> WithoutItems {
     let (from, to) = (request.from, request.to);
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
-    let line = |a: &AlertFact| alert_line(a);
+    let line = |a: &Alert| alert_line(a);
     let selected = briefed(config, request);
     let (concerns, others) = concerns(facts, &selected, request.missions.is_empty(), in_period);
 
@@ -191,7 +192,7 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
     let notes = facts
         .notes
         .iter()
-        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.to_string(), text: n.text.clone() })
+        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone() })
         .collect();
     let mut warnings: Vec<String> = facts.damage.clone();
     if !warnings.is_empty() {
@@ -227,39 +228,44 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
     })
 }
 
-fn step(action: &Option<Action>) -> Option<Step> {
-    action.as_ref().map(|a| Step {
-        by: a.by.to_string(),
-        at: a.at,
-        text: a.text.as_ref().map(Name::to_string),
-    })
+/// An acknowledgement's note or a resolution's reason, as a briefing shows it: none if empty.
+fn text(text: Option<&str>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).map(str::to_string)
 }
 
-fn alert_line(a: &AlertFact) -> AlertLine {
-    let state = match (&a.resolved, &a.acknowledged, a.escalated) {
-        (Some(_), _, _) => "resolved",
-        (None, Some(_), _) => "acknowledged",
-        (None, None, Some(_)) => "escalated",
-        (None, None, None) => "open",
+fn alert_line(a: &Alert) -> AlertLine {
+    let state = match (a.state, a.escalated_at) {
+        (AlertState::Resolved, _) => "resolved",
+        (AlertState::Acknowledged, _) => "acknowledged",
+        (AlertState::Open, Some(_)) => "escalated",
+        (AlertState::Open, None) => "open",
     };
     AlertLine {
-        id: a.id.to_string(),
+        id: a.id.clone(),
         raised: a.raised,
         severity: a.severity,
         title: a.title.clone(),
-        feed: a.feed.to_string(),
+        feed: a.feed.clone(),
         traffic: a.traffic,
-        missions: a.missions.iter().map(Name::to_string).collect(),
+        missions: a.missions.clone(),
         state,
-        escalated: a.escalated,
-        acknowledged: step(&a.acknowledged),
-        resolved: step(&a.resolved),
+        escalated: a.escalated_at,
+        acknowledged: a.acknowledged.as_ref().map(|ack| Step {
+            by: ack.by.clone(),
+            at: ack.at,
+            text: text(ack.note.as_deref()),
+        }),
+        resolved: a.resolution.as_ref().zip(a.resolved_at).map(|(r, at)| Step {
+            by: r.by.clone(),
+            at,
+            text: text(Some(&r.reason)),
+        }),
     }
 }
 
 /// Alerts most severe first, then oldest.
-fn most_severe_first(a: &&AlertFact, b: &&AlertFact) -> std::cmp::Ordering {
-    let key = |a: &AlertFact| (std::cmp::Reverse(a.severity), a.raised);
+fn most_severe_first(a: &&Alert, b: &&Alert) -> std::cmp::Ordering {
+    let key = |a: &Alert| (std::cmp::Reverse(a.severity), a.raised);
     key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
@@ -302,8 +308,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
     let linked =
         |c: &&Contact| request.missions.is_empty() || c.missions.iter().any(|m| request.missions.contains(m));
     for c in config.contacts.iter().filter(linked) {
-        let checked = facts.check_ins.get(c.name.as_str());
-        let last = checked.map(|(t, _)| *t).max(c.last_contact);
+        let last = crate::state::last_contact(&facts.check_ins, c);
         let at_end = c.status_at(request.to, last);
         if let Some(by) = at_end.overdue_by {
             out.overdue.push(Overdue {
@@ -314,7 +319,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
                 overdue_s: last.map(|_| by.num_seconds()),
             });
         }
-        let check_ins = checked.map_or(0, |(_, n)| *n);
+        let check_ins = facts.check_ins_in_period.get(&c.name).copied().unwrap_or(0);
         if check_ins > 0 || c.missions.iter().any(|m| busy.contains(&m.as_str())) {
             let now = c.status_at(request.generated_at, last);
             out.active.push(ActiveContact {
@@ -353,7 +358,7 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         .feeds
         .iter()
         .filter_map(|f| {
-            let last_ok = facts.last_ok.get(f.name.as_str()).copied();
+            let last_ok = facts.feeds.get(&f.name).and_then(|h| h.last_ok);
             crate::feeds::is_stale(f, last_ok, to).then(|| Stale { feed: one_line(&f.name), last_ok })
         })
         .collect();

@@ -4,7 +4,7 @@
 //! traffic, gaps), and only the items chosen are made into facts: a week has tens of thousands
 //! near a mission, a briefing lists about a hundred.
 
-use super::collect::{ItemFact, Unmade, Version};
+use super::collect::{ItemFact, Version};
 use super::model::ItemLine;
 use crate::domain::Mission;
 use crate::text::one_line;
@@ -19,13 +19,9 @@ pub struct ItemLists {
     pub exercise: (Vec<ItemLine>, usize),
 }
 
-/// Makes an item's fact from one of its versions (`collect::Kept::make`).
-pub type Make<'a> = dyn Fn(&Version) -> Result<ItemFact, Unmade> + Sync + 'a;
-
 /// The lists for `selected` (the briefed missions, in the order `Version::near` counts them)
-/// from each item's last version, in the order of their records. Fails only if an item chosen
-/// cannot be made.
-pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -> Result<ItemLists, Unmade> {
+/// from each item's last version, in the order of their records.
+pub fn item_lists(selected: &[&Mission], latest: &[&Version]) -> ItemLists {
     // Most severe, then nearest, then newest: the order of the list but for its last ties.
     let nearest_key =
         |(v, km): &(&Version, u32)| (std::cmp::Reverse(v.severity), *km, std::cmp::Reverse(v.ts));
@@ -43,13 +39,13 @@ pub fn item_lists(selected: &[&Mission], latest: &[&Version], make: &Make<'_>) -
         .zip(near)
         .map(|(mission, chosen)| {
             let made = chosen.into_made(
-                |(version, _)| make(version),
+                |(version, _)| &version.item,
                 |(a, (_, a_km)), (b, (_, b_km))| nearest_first((a, *a_km), (b, *b_km)),
-            )?;
-            Ok(made.iter().map(|(item, (_, km))| item_line(item, *km, vec![one_line(&mission.id)])).collect())
+            );
+            made.iter().map(|(item, (_, km))| item_line(item, *km, vec![one_line(&mission.id)])).collect()
         })
-        .collect::<Result<_, Unmade>>()?;
-    Ok(ItemLists { missions, exercise: exercise_items(selected, latest, make)? })
+        .collect();
+    ItemLists { missions, exercise: exercise_items(selected, latest) }
 }
 
 /// Items near a mission, with the gap: most severe first, then nearest, then newest, then by
@@ -79,19 +75,15 @@ fn item_line(f: &ItemFact, km: u32, missions: Vec<String>) -> ItemLine {
 /// Exercise and test items near any briefed mission, one line per item naming every mission
 /// it is near (nearest first; the gap shown is to the nearest), in time order (then feed and
 /// id); the first `LIST_LIMIT` and the total.
-fn exercise_items(
-    selected: &[&Mission],
-    latest: &[&Version],
-    make: &Make<'_>,
-) -> Result<(Vec<ItemLine>, usize), Unmade> {
+fn exercise_items(selected: &[&Mission], latest: &[&Version]) -> (Vec<ItemLine>, usize) {
     let briefed = |v: &&&Version| v.near.iter().any(|(i, _)| *i < selected.len());
     let mut first = FirstByKey::new(super::model::LIST_LIMIT, |v: &&Version| v.ts);
     latest.iter().filter(|v| !v.traffic.is_real()).filter(briefed).for_each(|v| first.offer(*v));
     let total = first.offered;
     let made = first.into_made(
-        |version| make(version),
+        |version| &version.item,
         |(a, _), (b, _)| (a.ts, &a.feed, &a.id).cmp(&(b.ts, &b.feed, &b.id)),
-    )?;
+    );
     let lines = made
         .iter()
         .map(|(item, version)| {
@@ -102,7 +94,7 @@ fn exercise_items(
             item_line(item, gaps[0].0, missions)
         })
         .collect();
-    Ok((lines, total))
+    (lines, total)
 }
 
 /// The entries offered whose key is among the first `n` keys, ties at the cut included (which
@@ -142,17 +134,16 @@ impl<T, K: Ord + Copy> FirstByKey<T, K> {
 
     /// The first `n` entries in `order` (which the key's order begins), each made by `make`:
     /// the ties at the cut are decided on what is made.
-    fn into_made<M>(
+    fn into_made<'m, M: 'm>(
         self,
-        make: impl Fn(&T) -> Result<M, Unmade>,
-        order: impl Fn(&(M, T), &(M, T)) -> std::cmp::Ordering,
-    ) -> Result<Vec<(M, T)>, Unmade> {
+        make: impl Fn(&T) -> &'m M,
+        order: impl Fn(&(&'m M, T), &(&'m M, T)) -> std::cmp::Ordering,
+    ) -> Vec<(&'m M, T)> {
         let n = self.n;
-        let mut made =
-            self.into_vec().into_iter().map(|e| Ok((make(&e)?, e))).collect::<Result<Vec<_>, _>>()?;
+        let mut made: Vec<(&M, T)> = self.into_vec().into_iter().map(|e| (make(&e), e)).collect();
         made.sort_by(order);
         made.truncate(n);
-        Ok(made)
+        made
     }
 }
 

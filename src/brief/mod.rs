@@ -43,20 +43,15 @@ fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(mode
     let briefed = assemble::briefed(config, request);
     let reaches = crate::domain::Reaches::new(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
     let near = |location: &crate::domain::Location| reaches.near(location);
-    collect::with_digests_or_without(|digests| {
-        // `identity` names what `near` measures, so that items measured once need not be again.
-        let reading = collect::Reading { near: &near, identity: Some(reaches.identity()), digests };
-        let (facts, kept) = collect::collect_apart(dir, request.from, request.to, reading)?;
-        // Each item's last version is picked, and the item lists made, on one core while the
-        // rest of the briefing is made on the other.
-        let make = |version: &collect::Version| kept.make(version);
-        let (brief, lists) = std::thread::scope(|scope| {
-            let lists = scope.spawn(|| item_lists::item_lists(&briefed, &kept.latest(), &make));
-            let brief = assemble::without_items(config, &facts, request);
-            (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        });
-        Ok(lists.map(|lists| (brief.with(lists), (facts, kept))))
-    })
+    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near)?;
+    // Each item's last version is picked, and the item lists made, on one core while the rest
+    // of the briefing is made on the other.
+    let (brief, lists) = std::thread::scope(|scope| {
+        let lists = scope.spawn(|| item_lists::item_lists(&briefed, &kept.latest()));
+        let brief = assemble::without_items(config, &facts, request);
+        (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    Ok((brief.with(lists), (facts, kept)))
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

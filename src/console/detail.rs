@@ -90,7 +90,7 @@ fn mission(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
 
 fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
     let c = config.contacts.get(n)?;
-    let last = state.check_ins.get(&c.name).copied().max(c.last_contact);
+    let last = crate::state::last_contact(&state.check_ins, c);
     let status = c.status_at(now, last);
     let mut lines = vec![
         match &c.rank {

@@ -71,7 +71,7 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>) -> Vec<R
         .iter()
         .enumerate()
         .map(|(n, c)| {
-            let last = state.check_ins.get(&c.name).copied().max(c.last_contact);
+            let last = crate::state::last_contact(&state.check_ins, c);
             let status = c.status_at(now, last);
             let check_in = match (status.overdue_by, status.due) {
                 (Some(_), None) => "OVERDUE never".to_string(),

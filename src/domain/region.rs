@@ -10,24 +10,17 @@
 use super::{Area, LatLon, Location, distance_km};
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
-/// Changes whenever what `Reaches::near` gives changes (a formula, a rounding, a skipped
-/// edge): gaps measured before and kept (a briefing's nearness files) name it, and are measured
-/// again under another. `measured_gaps_are_pinned` fails until it is changed.
-const MEASURE_VERSION: u32 = 1;
-
 /// Several areas (a briefing's missions) that locations are measured against, out to a reach,
-/// in whole km; and a name for exactly that measure, so that gaps measured once can be taken
-/// again.
+/// in whole km.
 pub struct Reaches {
     reaches: Vec<Reach>,
     within_km: f64,
-    identity: u128,
 }
 
 impl Reaches {
-    pub fn new<'a>(areas: impl IntoIterator<Item = &'a Area> + Clone, within_km: f64) -> Reaches {
-        let reaches = areas.clone().into_iter().map(Reach::new).collect();
-        Reaches { reaches, within_km, identity: measure_identity(areas, within_km) }
+    pub fn new<'a>(areas: impl IntoIterator<Item = &'a Area>, within_km: f64) -> Reaches {
+        let reaches = areas.into_iter().map(Reach::new).collect();
+        Reaches { reaches, within_km }
     }
 
     /// The areas `location` is within reach of: (the area's place in the list, the gap rounded
@@ -37,32 +30,6 @@ impl Reaches {
         let gap = |reach: &Reach| reach.gap_within_placed(&placed, self.within_km);
         self.reaches.iter().enumerate().filter_map(|(i, r)| Some((i, gap(r)?.round() as u32))).collect()
     }
-
-    /// The same for the same areas (to the bit), in the same order, the same reach and
-    /// `MEASURE_VERSION`; different otherwise.
-    pub fn identity(&self) -> u128 {
-        self.identity
-    }
-}
-
-fn measure_identity<'a>(areas: impl IntoIterator<Item = &'a Area>, within_km: f64) -> u128 {
-    let mut hasher = twox_hash::XxHash3_128::new();
-    let mut number = |x: f64| hasher.write(&x.to_bits().to_le_bytes());
-    number(f64::from(MEASURE_VERSION));
-    number(within_km);
-    for area in areas {
-        match area {
-            Area::Circle { lat, lon, radius_km } => {
-                [1.0, *lat, *lon, *radius_km].into_iter().for_each(&mut number)
-            }
-            Area::Polygon { polygon } => {
-                number(2.0);
-                number(polygon.len() as f64);
-                polygon.iter().flatten().for_each(|x| number(*x));
-            }
-        }
-    }
-    hasher.finish_128()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -580,30 +547,8 @@ mod tests {
         assert_eq!(Reach::new(&area).gap_within_placed(&Placed::new(&item), 0.0), Some(0.0));
     }
 
-    #[test]
-    fn a_measure_identity_changes_with_any_area_their_order_and_the_reach() {
-        let circle = Area::Circle { lat: 14.6, lon: 121.0, radius_km: 150.0 };
-        let polygon = Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.0]] };
-        let identity = measure_identity([&circle, &polygon], 300.0);
-        assert_eq!(identity, measure_identity([&circle.clone(), &polygon.clone()], 300.0));
-        assert_eq!(identity, Reaches::new([&circle, &polygon], 300.0).identity());
-        let moved =
-            Area::Polygon { polygon: vec![[18.6, 120.4], [14.0, 124.4], [7.8, 117.000_000_000_000_01]] };
-        let wider = Area::Circle { lat: 14.6, lon: 121.0, radius_km: 150.5 };
-        for other in [
-            measure_identity([&polygon, &circle], 300.0),
-            measure_identity([&circle, &moved], 300.0),
-            measure_identity([&wider, &polygon], 300.0),
-            measure_identity([&circle], 300.0),
-            measure_identity([&circle, &polygon], 250.0),
-        ] {
-            assert_ne!(other, identity);
-        }
-    }
-
-    /// What a briefing measures items with, pinned: gaps measured by an earlier build are kept
-    /// in nearness files and taken as they are. If this fails, the measure changed: change
-    /// `MEASURE_VERSION` too (so that they are measured again), then the figures here.
+    /// What a briefing measures items with, pinned: a change to these gaps changes which items
+    /// briefings list, and should be deliberate.
     #[test]
     fn measured_gaps_are_pinned() {
         let areas = [
@@ -641,7 +586,6 @@ mod tests {
             &[],
         ];
         assert_eq!(gaps, pinned);
-        assert_eq!(reaches.identity(), 7_453_519_146_571_788_354_974_615_957_509_205_085);
     }
 
     #[test]

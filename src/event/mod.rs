@@ -8,7 +8,7 @@ use crate::domain::{FeedItem, Severity, Traffic};
 
 mod read;
 
-pub use read::read_record;
+pub use read::{ItemFields, ItemView, read_item, read_record};
 
 /// One journal record: an event with its place in the record and who caused it. Read by hand
 /// (`read.rs`): the derived reading of a flattened, tagged enum buffers every field twice.

@@ -14,6 +14,36 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use super::{Event, KINDS, Record, read_fields};
 use crate::text::Text;
 
+/// The fields of an item record (`item.seen`, `item.updated`) that a list of items shows,
+/// borrowed from the line: most of a journal is items, and a reader that lists a week's needs
+/// neither their summaries, links and times nor a copy of their text until it keeps one.
+#[derive(Deserialize)]
+pub struct ItemView<'a> {
+    #[serde(borrow)]
+    pub item: ItemFields<'a>,
+}
+
+#[derive(Deserialize)]
+pub struct ItemFields<'a> {
+    #[serde(borrow)]
+    pub feed: Cow<'a, str>,
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub title: Cow<'a, str>,
+    pub severity: crate::domain::Severity,
+    #[serde(default)]
+    pub location: Option<crate::domain::Location>,
+    #[serde(default)]
+    pub traffic: crate::domain::Traffic,
+}
+
+/// Reads an item record's line as an `ItemView` (checked as UTF-8 once, as `read_record` does).
+pub fn read_item(line: &[u8]) -> Result<ItemView<'_>, String> {
+    let line = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
+    serde_json::from_str(line).map_err(|e| e.to_string())
+}
+
 /// Reads a record line. The line is checked as UTF-8 once as a whole: reading it as bytes, serde
 /// would check every string in it one by one, which costs more.
 pub fn read_record(line: &[u8]) -> Result<Record, String> {

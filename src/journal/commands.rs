@@ -12,7 +12,6 @@ use super::escape::escape_line;
 use super::format::to_hex;
 use super::verify::verify;
 use super::{Follower, JournalError, RawRecord, ReadProblem, segment};
-use crate::brief::collect::digest;
 use crate::cli::{ExportFormat, JournalCommand};
 use crate::text::{one_line, one_line_owned};
 
@@ -21,7 +20,7 @@ const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub fn run(command: &JournalCommand, dir: &Path) -> ExitCode {
     let result = match command {
-        JournalCommand::Verify { digests } => verify_command(dir, *digests),
+        JournalCommand::Verify => verify_command(dir),
         JournalCommand::Tail { follow, lines, json } => tail(dir, *follow, *lines, *json),
         JournalCommand::Stats => stats(dir),
         JournalCommand::Checkpoint => checkpoint(dir),
@@ -56,40 +55,12 @@ fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
         dir.join(crate::checkpoint::DIR).display(),
         started.elapsed().as_secs_f64()
     );
-    let started = std::time::Instant::now();
-    let digests = digest::build(dir)?;
-    for first in &digests.damaged {
-        eprintln!(
-            "attache: no digest for records {first} to {}: some are damaged (run `attache journal verify`)",
-            first + digest::SPAN - 1
-        );
-    }
-    println!(
-        "{} digest(s) written, {} segment(s) sealed, in {} ({:.1}s)",
-        digests.written,
-        digests.sealed,
-        dir.join(digest::DIR).display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(if built.problems.is_empty() && digests.damaged.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if built.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn verify_command(dir: &Path, digests: bool) -> Result<ExitCode, String> {
+fn verify_command(dir: &Path) -> Result<ExitCode, String> {
     let started = std::time::Instant::now();
     let report = verify(dir).map_err(|e| e.to_string())?;
-    // Digests are caches a briefing trusts once their span checks out: one that says other
-    // than its records is reported like damage. Rebuilding them parses every record they
-    // cover, so only when asked.
-    let wrong = match digests {
-        true => {
-            digest::verify(dir).unwrap_or_else(|why| vec![digest::Wrong { path: dir.join(digest::DIR), why }])
-        }
-        false => Vec::new(),
-    };
     let span = match (report.first, report.last) {
         (Some((first_seq, first_ts)), Some((last_seq, last_ts))) => {
             format!("seq {first_seq}..{last_seq}, {} to {}", time_text(first_ts), time_text(last_ts))
@@ -117,20 +88,9 @@ fn verify_command(dir: &Path, digests: bool) -> Result<ExitCode, String> {
             super::head::path(dir).display()
         );
     }
-    for w in &wrong {
-        eprintln!(
-            "digest {}: {} (remove it; `attache journal checkpoint` writes it again)",
-            w.path.display(),
-            w.why
-        );
-    }
-    if report.intact() && wrong.is_empty() {
+    if report.intact() {
         println!("journal {}: intact: {summary}", dir.display());
         return Ok(ExitCode::SUCCESS);
-    }
-    if report.intact() {
-        println!("journal {}: intact, but {} digest(s) wrong: {summary}", dir.display(), wrong.len());
-        return Ok(ExitCode::FAILURE);
     }
     for problem in report.problems.iter().skip(1) {
         eprintln!("also damaged: {problem}");

@@ -40,6 +40,13 @@ pub struct Acknowledgement {
     pub note: Option<String>,
 }
 
+/// Who resolved an alert, and why (when: `Alert::resolved_at`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub by: String,
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub id: String,
@@ -64,6 +71,8 @@ pub struct Alert {
     pub acknowledged: Option<Acknowledgement>,
     #[serde(default)]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub resolution: Option<Resolution>,
     pub history: Vec<AlertStep>,
 }
 
@@ -74,9 +83,10 @@ impl Alert {
     }
 }
 
-/// Folds an alert event; `event_time` looks up the time of the item an alert concerns, which
-/// the journal recorded (and the state folded) before the alert.
-pub(super) fn apply(
+/// Folds an alert event: the one definition of an alert's life, for the screen and for
+/// briefings. `event_time` looks up the time of the item an alert concerns, which the journal
+/// recorded (and the state folded) before the alert; a reader that keeps no items says None.
+pub fn apply(
     alerts: &mut BTreeMap<String, Arc<Alert>>,
     event: &Event,
     ts: DateTime<Utc>,
@@ -103,6 +113,7 @@ pub(super) fn apply(
                     waiting_since: ts,
                     acknowledged: None,
                     resolved_at: None,
+                    resolution: None,
                     history: vec![step(format!("raised by rule {rule}"))],
                 }),
             );
@@ -150,6 +161,7 @@ pub(super) fn apply(
                 a.state = AlertState::Resolved;
                 a.escalated_at = None;
                 a.resolved_at = Some(ts);
+                a.resolution = Some(Resolution { by: one_line(operator), reason: one_line(reason) });
                 a.history.push(step(format!("resolved by {operator}: {reason}")));
             }
         }

@@ -4,9 +4,12 @@
 
 mod alert;
 mod describe;
+pub mod feed;
+mod projection;
 
-pub use alert::{Acknowledgement, Alert, AlertState, AlertStep};
+pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
+pub use projection::{Projection, check_in, is_alert_kind, last_contact};
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -169,29 +172,11 @@ impl DeskState {
                     self.feed_mut(&feed).active_items -= 1;
                 }
             }
-            Event::FeedPolled { feed, ms, skipped, incomplete, problem, .. } => {
-                let health = self.feed_mut(&feed);
-                health.last_ok = Some(ts);
-                health.last_poll_ms = Some(ms);
-                health.failing_since = None;
-                health.skipped = skipped;
-                health.incomplete = incomplete;
-                health.problem = problem.map(one_line_owned);
-            }
-            Event::FeedFailed { feed, error } => {
-                let health = self.feed_mut(&feed);
-                health.last_error = Some((ts, one_line_owned(error)));
-                health.failing_since.get_or_insert(ts);
-            }
-            Event::FeedRecovered { feed } => {
-                let health = self.feed_mut(&feed);
-                health.failing_since = None;
-                health.last_ok = Some(ts);
+            event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
+                feed::apply(&mut self.feeds, event, ts)
             }
             Event::Note { .. } => self.notes += 1,
-            Event::ContactCheckedIn { contact, .. } => {
-                self.check_ins.insert(contact, ts);
-            }
+            Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
             | Event::AlertAcknowledged { .. }

@@ -1,111 +1,66 @@
 //! Reading a period's facts out of the journal as plain data, with no configuration and no
 //! rendering: what alerts were raised, taken and closed, which feeds failed, who was reached,
-//! what the operators wrote. Only the kinds a briefing uses are parsed; every other line is
-//! passed over after a look at its `kind` (and, for feed items, its severity), because parsing
-//! is most of what reading a journal costs.
+//! what the operators wrote. The facts are a projection of the record (`state::Projection`),
+//! folded by the same rules as the screen's state: alerts by `state::apply_alert`, feed health
+//! by `state::feed::apply`, check-ins by `state::check_in`. Only the kinds a briefing uses are
+//! parsed (`read`); every other line is passed over after a look at its `kind`.
 //!
-//! The state at the period's start comes from the checkpoint before it; a long period is read
-//! in two halves on two cores (`span`), whose steps are then applied in the record's order.
+//! The state at the period's start comes from the checkpoint before it; a long stretch is read
+//! in two halves on two cores, whose records are then folded in the record's order.
 
-pub mod digest;
 mod kept;
-mod place;
-mod seal;
-mod span;
+mod read;
 
-use chrono::serde::{ts_microseconds, ts_microseconds_option};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::domain::{Location, Severity, Traffic};
+use crate::event::{Event, Record};
 use crate::journal::format::to_hex;
 use crate::journal::{Follower, JournalError};
-use crate::state::DeskState;
+use crate::state::{Alert, DeskState, FeedHealth, Projection};
 use crate::text::one_line;
-use span::Step;
 
-pub use kept::{Kept, Unmade, Version};
-
-/// Who took an alert, or closed it, and when.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Action {
-    pub by: Name,
-    #[serde(with = "ts_microseconds")]
-    pub at: DateTime<Utc>,
-    /// The acknowledgement's note or the resolution's reason.
-    pub text: Option<Name>,
-}
-
-/// One alert as it stood at the end of the period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AlertFact {
-    pub id: Name,
-    #[serde(with = "ts_microseconds")]
-    pub raised: DateTime<Utc>,
-    pub severity: Severity,
-    pub title: String,
-    pub feed: Name,
-    pub rule: Name,
-    pub missions: Vec<Name>,
-    pub traffic: Traffic,
-    #[serde(with = "ts_microseconds_option")]
-    pub escalated: Option<DateTime<Utc>>,
-    pub acknowledged: Option<Action>,
-    pub resolved: Option<Action>,
-}
-
-impl AlertFact {
-    pub fn open(&self) -> bool {
-        self.resolved.is_none()
-    }
-}
+pub use kept::{Kept, Version};
 
 /// A feed outage: from its first failure to the poll that succeeded again (None: still down at
 /// the end of the period).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outage {
-    pub feed: Name,
+    pub feed: String,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NoteFact {
     pub seq: u64,
-    #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
-    pub operator: Name,
+    pub operator: String,
     pub text: String,
 }
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
-/// in its last version: the fields a briefing shows, cleaned to one line. (Its place has
-/// been measured by then: tens of thousands are kept a week, and moved about, without it.)
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// in its last version: the fields a briefing shows, cleaned to one line.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ItemFact {
-    #[serde(with = "ts_microseconds")]
     pub ts: DateTime<Utc>,
-    pub feed: Name,
-    pub id: Name,
+    pub feed: String,
+    pub id: String,
     pub title: String,
     pub severity: Severity,
     pub traffic: Traffic,
 }
 
-/// Short text a briefing keeps by the thousand (alert ids, feed and contact names, operators,
-/// resolution reasons): held inline up to 24 bytes, so that taking a week's steps from digests
-/// allocates for titles and notes, not for every name in them.
-pub type Name = compact_str::CompactString;
-
-/// The maps of a briefing's facts: their order never shows (every list made from them is sorted
-/// on a total order), and foldhash is several times faster than the default SipHash here.
+/// The maps of a briefing's facts whose order never shows (every list made from them is
+/// sorted on a total order): foldhash is several times faster than the default SipHash here.
 pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Which briefed missions a location is near, and how near: (the mission's place among those
 /// briefed, the gap in whole km). Empty: near none, and the item is not kept. Most items are
-/// near one or two: held inline, tens of thousands a week allocate nothing for it.
+/// near one or two: held inline.
 pub type Near = smallvec::SmallVec<[(usize, u32); 2]>;
 pub type Nearness<'a> = dyn Fn(&Location) -> Near + Sync + 'a;
 
@@ -131,14 +86,16 @@ pub struct Provenance {
 #[derive(Debug, Default, PartialEq)]
 pub struct Facts {
     pub provenance: Provenance,
-    /// Every alert raised up to the end of the period, by id. Boxed: a week's are tens of
-    /// thousands of a few hundred bytes each, in maps that grow, and merge, by moving them.
-    pub alerts: Map<Name, Box<AlertFact>>,
+    /// Every alert raised up to the end of the period that a briefing may show, by id, as the
+    /// screen's state folds them (but never let go: a briefing shows a week's resolutions).
+    pub alerts: BTreeMap<String, Arc<Alert>>,
     pub outages: Vec<Outage>,
-    /// Per feed, its last successful poll up to the end of the period.
-    pub last_ok: BTreeMap<Name, DateTime<Utc>>,
-    /// Per contact name, the last check-in up to the end and the number in the period.
-    pub check_ins: BTreeMap<Name, (DateTime<Utc>, u32)>,
+    /// Each feed's health at the end of the period (its last successful poll, its outage).
+    pub feeds: BTreeMap<String, FeedHealth>,
+    /// Per contact, the last check-in up to the end of the period.
+    pub check_ins: HashMap<String, DateTime<Utc>>,
+    /// Per contact, the check-ins in the period.
+    pub check_ins_in_period: BTreeMap<String, u32>,
     pub notes: Vec<NoteFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
@@ -147,127 +104,165 @@ pub struct Facts {
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
     pub resumed_at: Option<u64>,
-    /// How many of the period's records were taken from digests rather than parsed.
-    pub digested: u64,
-    /// Of those, how many were taken on their segments' seals, their bytes unread.
-    pub sealed: u64,
-    /// Of those, how many had their items' nearness taken from their digests' nearness files
-    /// (measured before, for the same missions), not measured again.
-    pub measured_before: u64,
+    /// The last `config.loaded` record up to the end of the period, if reading met one: the
+    /// configuration in force then, for the assembly.
+    pub config_loaded: Option<Record>,
 }
 
-/// A period shorter than this is read on one core: a thread costs more than it saves.
+/// The period's projection of the record: the facts, folded record by record.
+struct Collector {
+    from: DateTime<Utc>,
+    facts: Facts,
+    /// The hour (since the epoch) of the record that last let go of old alerts.
+    housekept_hour: i64,
+}
+
+/// The kinds a briefing folds besides items; everything else is skipped unparsed.
+fn folded(kind: &str) -> bool {
+    crate::state::is_alert_kind(kind)
+        || matches!(
+            kind,
+            "feed.failed"
+                | "feed.recovered"
+                | "feed.polled"
+                | "contact.checked_in"
+                | "note"
+                | "config.loaded"
+        )
+}
+
+impl Projection for Collector {
+    fn wants(&self, kind: &str) -> bool {
+        folded(kind)
+    }
+
+    fn fold(&mut self, record: Record) {
+        let Record { seq, ts, by, event } = record;
+        let in_period = ts >= self.from;
+        let hour = ts.timestamp().div_euclid(3600);
+        if hour > self.housekept_hour {
+            self.housekept_hour = hour;
+            self.let_go(ts);
+        }
+        let facts = &mut self.facts;
+        match event {
+            event @ (Event::AlertRaised { .. }
+            | Event::AlertUpdated { .. }
+            | Event::AlertAcknowledged { .. }
+            | Event::AlertUnacknowledged { .. }
+            | Event::AlertEscalated { .. }
+            | Event::AlertResolved { .. }) => {
+                crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
+            }
+            event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
+                let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();
+                let failing = facts.feeds.get(&feed).and_then(|h| h.failing_since);
+                crate::state::feed::apply(&mut facts.feeds, event, ts);
+                let still = facts.feeds.get(&feed).and_then(|h| h.failing_since);
+                if let (Some(start), None) = (failing, still) {
+                    facts.outages.push(Outage { feed, start, end: Some(ts) });
+                }
+            }
+            Event::ContactCheckedIn { contact, .. } => {
+                if in_period {
+                    *facts.check_ins_in_period.entry(contact.clone()).or_default() += 1;
+                }
+                crate::state::check_in(&mut facts.check_ins, contact, ts);
+            }
+            Event::Note { operator, text } if in_period => {
+                facts.notes.push(NoteFact { seq, ts, operator: one_line(&operator), text: one_line(&text) })
+            }
+            event @ Event::ConfigLoaded { .. } => {
+                facts.config_loaded = Some(Record { seq, ts, by, event });
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Collector {
+    /// Starts from what the desk's state at a checkpoint holds that a briefing carries over:
+    /// its alerts, its feeds' health, its contacts' last check-ins.
+    fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
+        let mut facts = Facts::default();
+        let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
+        if let Some(state) = state {
+            facts.resumed_at = Some(state.last_seq);
+            facts.alerts = state.alerts;
+            facts.feeds = state.feeds;
+            facts.check_ins = state.check_ins;
+        }
+        Collector { from, facts, housekept_hour }
+    }
+
+    /// Lets go of the alerts raised before the period (which only an alert still open at its
+    /// end brings into a briefing) once the state lets go of them: resolved more than
+    /// `KEEP_RESOLVED` before `ts`. Alerts raised in the period are all kept.
+    fn let_go(&mut self, ts: DateTime<Utc>) {
+        let horizon = ts - crate::state::KEEP_RESOLVED;
+        let from = self.from;
+        self.facts.alerts.retain(|_, a| a.raised >= from || a.resolved_at.is_none_or(|t| t > horizon));
+    }
+
+    /// The facts once every record is folded: outages still under way, and none over before
+    /// the period.
+    fn finish(self) -> Facts {
+        let Collector { from, mut facts, .. } = self;
+        for (feed, health) in &facts.feeds {
+            if let Some(start) = health.failing_since {
+                facts.outages.push(Outage { feed: feed.clone(), start, end: None });
+            }
+        }
+        facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
+        facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
+        facts
+    }
+}
+
+/// How many records the second reader keeps in one list.
+const CHUNK: usize = 4096;
+/// A stretch shorter than this is read on one core: a thread costs more than it saves.
 const SPLIT_AT: u64 = 20_000;
-/// Reading and parsing a record costs about this many times taking it from a digest.
-const PARSE_COST: u64 = 4;
+/// Reading a record in the period costs about this many times reading one before it (of
+/// which only alerts, feeds' health and check-ins are parsed; in it, items too).
+const PERIOD_COST: u64 = 2;
+
+/// Where the second reader starts, so that reading `start..first` (before the period) and
+/// `first..end` (in it) takes the two about as long.
+fn even_split(start: u64, first: u64, end: u64) -> u64 {
+    let before = first.saturating_sub(start);
+    let half = (before + PERIOD_COST * end.saturating_sub(first)) / 2;
+    match half.checked_sub(before) {
+        None => start + half,
+        Some(in_period) => first + in_period / PERIOD_COST,
+    }
+}
 
 /// Reads the journal in `dir` up to `to`, and gathers the facts of `[from, to]`. Items are
 /// kept only where `near` says their location matters (near a briefed mission), with what it
 /// says.
-///
-/// The desk's state at `from` is what the records before it made it: it comes from the newest
-/// checkpoint before `from` (see `checkpoint`), and the records between the two are read,
-/// parsing only alert, feed and check-in records. Without a checkpoint, that is every record
-/// from the journal's first.
 pub fn collect(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<Facts, String> {
-    with_items(|digests| collect_apart(dir, from, to, Reading { near, identity: None, digests }))
+    let (facts, kept) = collect_apart(dir, from, to, near)?;
+    Ok(Facts { items: kept.made_latest(), ..facts })
 }
 
-/// The facts `read` gives (taking digests, or not), their items made.
-fn with_items(read: impl Fn(bool) -> Result<(Facts, Kept), String>) -> Result<Facts, String> {
-    with_digests_or_without(|digests| {
-        let (facts, kept) = read(digests)?;
-        Ok(kept.made_latest().map(|items| Facts { items, ..facts }))
-    })
-}
-
-/// Runs `attempt` taking digests, and once more without if an item they gave cannot be made
-/// back (`Unmade`: a digest's file changed since it was read, or was forged): what digests
-/// give never differs from what reading every record gives.
-pub fn with_digests_or_without<T>(
-    attempt: impl Fn(bool) -> Result<Result<T, Unmade>, String>,
-) -> Result<T, String> {
-    match attempt(true)? {
-        Ok(done) => Ok(done),
-        Err(Unmade) => {
-            attempt(false)?.map_err(|Unmade| "an item read from a record could not be made".to_string())
-        }
-    }
-}
-
-/// How a briefing reads the journal.
-#[derive(Clone, Copy)]
-pub struct Reading<'a> {
-    /// Which briefed missions an item is near: it is kept if any.
-    pub near: &'a Nearness<'a>,
-    /// Names what `near` measures (`domain::Reaches::identity`): digests'
-    /// items are then measured once for them, the gaps kept beside the digests
-    /// (`digest::nearness`).
-    pub identity: Option<u128>,
-    /// Whether digests are taken (a briefing whose digest changed under it reads again without).
-    pub digests: bool,
-}
-
-/// `collect`, but for the facts' items, which come apart (made only as they are listed):
-/// picking each item's last version and listing them is work a briefing does on one core while
-/// it starts on the rest on the other.
+/// `collect`, the items apart (picked and listed by the caller).
 pub fn collect_apart(
     dir: &Path,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    reading: Reading<'_>,
+    near: &Nearness<'_>,
 ) -> Result<(Facts, Kept), String> {
-    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let (first, after) = bounds(dir, from, to)?;
-    let digests = digest::Digests::open_if(dir, reading.digests);
-    // The second half of a long period goes to the other core.
-    let end = match after {
-        Some(after) => Some(after),
-        None => Follower::at_end(dir).map_err(failed)?.last_seq().map(|last| last + 1),
-    };
-    let middle = match (first, end) {
-        (Some(first), Some(end)) if end > first + SPLIT_AT => Some(even_split(&digests, first, end)),
-        _ => None,
-    };
-    read_period(dir, (from, to), first, &digests, (reading.near, reading.identity), middle)
-}
-
-/// The period's first record and the first record after it, through the journal's index.
-fn bounds(dir: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Option<u64>, Option<u64>), String> {
-    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
-    Ok((first, after))
-}
-
-/// Where the second reader starts so that the two finish together: at a digest's first record
-/// (a reader starting inside one parses up to the next) or halfway, whichever evens out the
-/// work best. The first reader starts just after the checkpoint before `first`, where a
-/// digest starts (digests and checkpoints are both every `EVERY` records).
-fn even_split(digests: &digest::Digests, first: u64, end: u64) -> u64 {
-    // The work of reading records `a..b`, as a reader that may go on to `reach` does.
-    let cost = |a: u64, b: u64, reach: u64| {
-        let digested: u64 =
-            digests.within(a, reach).take_while(|(f, _)| *f < b).map(|(f, l)| l.min(b - 1) - f + 1).sum();
-        (b - a).saturating_sub(digested) * PARSE_COST + digested
-    };
-    let every = crate::checkpoint::EVERY;
-    let start = first.saturating_sub(1) / every * every + 1;
-    let halfway = first + (end - first) / 2;
-    let candidates = digests.within(first, end).map(|(f, _)| f).chain([halfway]);
-    candidates
-        .filter(|m| *m > first)
-        .min_by_key(|&m| cost(start, m, m).max(cost(m, end, u64::MAX)))
-        .unwrap_or(halfway)
+    collect_split(dir, from, to, near, None)
 }
 
 /// `collect`, with the records from `middle` on read by a second thread (tests split short
-/// periods at every record to check that the halves join up exactly).
+/// periods anywhere to check that the halves join up exactly).
 pub fn collect_split_at(
     dir: &Path,
     from: DateTime<Utc>,
@@ -275,100 +270,99 @@ pub fn collect_split_at(
     near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
-    let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    with_items(|digests| {
-        read_period(dir, (from, to), first, &digest::Digests::open_if(dir, digests), (near, None), middle)
-    })
+    let (facts, kept) = collect_split(dir, from, to, near, Some(middle))?;
+    Ok(Facts { items: kept.made_latest(), ..facts })
 }
 
-/// `collect` once the period's first record (`first`), the digests it may take and where its
-/// second half starts are known.
-fn read_period(
+/// Reads from the checkpoint before the period (or the journal's first record) to its end,
+/// the second half of a long stretch on another core: at `middle` if given, else halfway.
+fn collect_split(
     dir: &Path,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-    first: Option<u64>,
-    digests: &digest::Digests,
-    (near, identity): (&Nearness<'_>, Option<u128>),
-    middle: Option<u64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    near: &Nearness<'_>,
+    middle: Option<Option<u64>>,
 ) -> Result<(Facts, Kept), String> {
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let period = span::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
-    let (items, digests) = (span::Items::Near(near, identity), Some(digests));
-    let mut facts = Facts::default();
-    let mut failing: BTreeMap<Name, DateTime<Utc>> = BTreeMap::new();
+    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+    let before = first.map_or(u64::MAX, |seq| seq.saturating_sub(1));
+    let (state, follower) = match crate::checkpoint::resume_before(dir, before) {
+        Some((state, follower)) => (Some(state), follower),
+        None => (None, Follower::new(dir)),
+    };
+    let start = state.as_ref().map_or(1, |s| s.last_seq + 1);
+    let mut collector = Collector::seeded(from, state);
+    let end = match after {
+        Some(after) => Some(after),
+        None => Follower::at_end(dir).map_err(failed)?.last_seq().map(|last| last + 1),
+    };
+    let middle = middle.unwrap_or_else(|| match end {
+        Some(end) if end > start + SPLIT_AT => Some(even_split(start, first.unwrap_or(end), end)),
+        _ => None,
+    });
+    // The second stretch never starts before the first: the records before `start` are in the
+    // checkpoint's state already.
+    let middle = middle.map(|middle| middle.max(start));
+    let period = read::Period { from: from.timestamp_micros(), to: to.timestamp_micros() };
+    let reading = read::Reading { period, wants: &folded, near };
     let (head, tail) = std::thread::scope(|scope| {
         let tail = middle.map(|middle| {
             scope.spawn(move || {
                 let follower = Follower::from_seq(dir, middle).map_err(failed)?;
-                let mut tail =
-                    span::read(follower, period, (middle, u64::MAX), items, digests).map_err(failed)?;
-                let own = own_alerts(&mut tail.steps);
-                Ok((tail, own))
+                // In chunks: one growing list of a week's records would be copied whole at every
+                // doubling, and faulted in afresh each time.
+                let mut records: Vec<Vec<Record>> = Vec::new();
+                let keep = |r: Record| match records.last_mut() {
+                    Some(chunk) if chunk.len() < CHUNK => chunk.push(r),
+                    _ => {
+                        let mut chunk = Vec::with_capacity(CHUNK);
+                        chunk.push(r);
+                        records.push(chunk);
+                    }
+                };
+                let stretch = read::stretch(follower, reading, (middle, u64::MAX), keep);
+                stretch.map(|stretch| (stretch, records)).map_err(failed)
             })
         });
-        let follower = start(dir, first, &mut facts, &mut failing);
-        let head = span::read(follower, period, (0, middle.unwrap_or(u64::MAX)), items, digests)
-            .map_err(failed)
-            .map(|mut head| {
-                // Applied while the second reader reads on: its steps come after these.
-                for step in std::mem::take(&mut head.steps) {
-                    apply(&mut facts, &mut failing, step);
-                }
-                head
-            });
+        // The first stretch is folded as it is read, while the second is read on.
+        let range = (0, middle.unwrap_or(u64::MAX));
+        let head = read::stretch(follower, reading, range, |r| collector.fold(r)).map_err(failed);
         let tail = tail.map(|t| t.join().unwrap_or_else(|_| Err("the second reader panicked".to_string())));
         (head, tail.transpose())
     });
     let (head, tail) = (head?, tail?);
-    let (mut tail, own) = match tail {
-        Some((tail, own)) => (Some(tail), own),
-        None => (None, Map::default()),
-    };
-    if let Some(tail) = &mut tail {
+    let mut facts_damage = Vec::new();
+    let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
+    facts_damage.extend(head.problems.iter().map(located));
+    let mut provenance = head.provenance;
+    let mut head_sum = head.head;
+    let mut tail_items = Vec::new();
+    if let Some((mut tail, records)) = tail {
         // Damage just before the second stretch's start is met by both readers: once is enough.
         tail.problems.retain(|p| !head.problems.iter().any(|h| h.path == p.path && h.offset == p.offset));
-        // Where the stretches meet, the chain is checked here too (the second reader's seek
-        // links it to the record before its first, so it reports a break itself; this catches
-        // one even so); where damage was met, it has already been reported.
+        // Where the stretches meet, the chain is checked here too; where damage was met, it
+        // has already been reported.
         if let (Some((seq, sum)), Some((next, prev))) = (head.last, tail.first)
             && head.problems.is_empty()
             && tail.problems.is_empty()
             && (next != seq + 1 || prev != sum)
         {
-            facts.damage.push(format!(
+            facts_damage.push(format!(
                 "record {next} does not follow record {seq}: the chain is broken between them"
             ));
         }
-    }
-    facts.digested = head.digested + tail.as_ref().map_or(0, |t| t.digested);
-    facts.sealed = head.sealed + tail.as_ref().map_or(0, |t| t.sealed);
-    facts.measured_before = head.measured_before + tail.as_ref().map_or(0, |t| t.measured_before);
-    let mut head_sum = head.head;
-    let mut provenance = head.provenance;
-    let located = |p: &crate::journal::ReadProblem| one_line(&p.to_string());
-    facts.damage.extend(head.problems.iter().map(located));
-    let (head_items, mut tail_items, mut steps) = ((head.items, head.files), Default::default(), Vec::new());
-    if let Some(tail) = tail {
+        facts_damage.extend(tail.problems.iter().map(located));
         provenance = provenance.then(tail.provenance);
         head_sum = tail.head.or(head_sum);
-        tail_items = (tail.items, tail.files);
-        steps = tail.steps;
-        facts.damage.extend(tail.problems.iter().map(located));
+        records.into_iter().flatten().for_each(|r| collector.fold(r));
+        tail_items = tail.items;
     }
+    let mut facts = collector.finish();
     provenance.head = head_sum.map(|sum| to_hex(&sum));
     facts.provenance = provenance;
-    for step in steps {
-        apply(&mut facts, &mut failing, step);
-    }
-    facts.alerts.extend(own);
-    for (feed, start) in failing {
-        facts.outages.push(Outage { feed, start, end: None });
-    }
-    facts.outages.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.feed.cmp(&b.feed)));
-    // Outages over before the period are not the period's.
-    facts.outages.retain(|o| o.end.is_none_or(|end| end >= from));
-    Ok((facts, Kept::joined(head_items, tail_items)))
+    facts.damage = facts_damage;
+    Ok((facts, Kept::joined(head.items, tail_items)))
 }
 
 impl Provenance {
@@ -382,212 +376,10 @@ impl Provenance {
         }
     }
 
-    /// Counts records `first..=last` in the period (the head's sum is kept by the reader as
-    /// bytes).
-    fn note(&mut self, first: u64, last: u64) {
-        self.first_seq.get_or_insert(first);
-        self.last_seq = Some(last);
-        self.records += last - first + 1;
-    }
-}
-
-/// Applies one step read from the record, in the record's order.
-fn apply(facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>, step: Step) {
-    if let Some(alert) = changed_alert(&step).and_then(|id| facts.alerts.get_mut(id)) {
-        change(alert, step);
-        return;
-    }
-    match step {
-        Step::Raised(fact) => {
-            facts.alerts.insert(fact.id.clone(), fact);
-        }
-        Step::Failed { feed, at } => {
-            failing.entry(feed).or_insert(at);
-        }
-        Step::Ok { feed, at } => {
-            if let Some(start) = failing.remove(&feed) {
-                facts.outages.push(Outage { feed: feed.clone(), start, end: Some(at) });
-            }
-            facts.last_ok.insert(feed, at);
-        }
-        Step::CheckedIn { contact, at, in_period } => {
-            let entry = facts.check_ins.entry(contact).or_insert((at, 0));
-            entry.0 = at;
-            entry.1 += u32::from(in_period);
-        }
-        Step::Note(note) => facts.notes.push(note),
-        // A change to an alert never raised is nothing; only a digest keeps items as steps
-        // (readers keep them apart, `span::keep`).
-        _ => {}
-    }
-}
-
-/// The alert a step changes (other than by raising it), if it is such a step.
-fn changed_alert(step: &Step) -> Option<&Name> {
-    match step {
-        Step::Updated { alert, .. }
-        | Step::Acknowledged { alert, .. }
-        | Step::Unacknowledged { alert }
-        | Step::Escalated { alert, .. }
-        | Step::Resolved { alert, .. } => Some(alert),
-        _ => None,
-    }
-}
-
-/// Applies a step that changes `alert` (see `changed_alert`).
-fn change(alert: &mut AlertFact, step: Step) {
-    match step {
-        Step::Updated { severity, title, .. } => {
-            alert.severity = severity.unwrap_or(alert.severity);
-            alert.title = title;
-        }
-        Step::Acknowledged { action, .. } => {
-            alert.acknowledged = Some(action);
-            alert.escalated = None;
-        }
-        Step::Unacknowledged { .. } => alert.acknowledged = None,
-        Step::Escalated { at, .. } => alert.escalated = Some(at),
-        Step::Resolved { action, .. } => alert.resolved = Some(action),
-        _ => {}
-    }
-}
-
-/// Takes out of `steps` the alerts they raise, with all that the later steps do to them: those
-/// steps touch nothing from before, so the second stretch does this on its own core while the
-/// first stretch's steps are applied. What is left (changes to alerts raised before, and
-/// every other step) stays in order; applying it and then adding these alerts is applying
-/// every step in order.
-fn own_alerts(steps: &mut Vec<Step>) -> Map<Name, Box<AlertFact>> {
-    let mut own: Map<Name, Box<AlertFact>> = Map::default();
-    let mut rest = Vec::with_capacity(steps.len());
-    for step in steps.drain(..) {
-        if let Step::Raised(fact) = step {
-            own.insert(fact.id.clone(), fact);
-        } else if let Some(alert) = changed_alert(&step).and_then(|id| own.get_mut(id)) {
-            change(alert, step);
-        } else {
-            rest.push(step);
-        }
-    }
-    *steps = rest;
-    own
-}
-
-/// Where reading starts: just after the newest checkpoint taken before `from`, with the facts
-/// its state holds; else at the journal's first record.
-fn start(
-    dir: &Path,
-    first_in_period: Option<u64>,
-    facts: &mut Facts,
-    failing: &mut BTreeMap<Name, DateTime<Utc>>,
-) -> Follower {
-    let before = first_in_period.map_or(u64::MAX, |seq| seq.saturating_sub(1));
-    match crate::checkpoint::resume_carried_before(dir, before) {
-        Some((state, follower)) => {
-            seed(&state, facts, failing);
-            facts.resumed_at = Some(state.last_seq);
-            follower
-        }
-        None => Follower::new(dir),
-    }
-}
-
-/// Text cleaned as `Reader` cleans what it reads (`one_line`), held as a `Name`.
-pub(super) fn name(raw: &str) -> Name {
-    Name::from(one_line(raw))
-}
-
-/// The facts a desk state holds that a briefing carries over from before its period: alerts
-/// not resolved (those resolved earlier are never briefed), outages under way, each feed's
-/// last good poll, each contact's last check-in. Cleaned as `Reader` cleans what it reads.
-fn seed(state: &DeskState, facts: &mut Facts, failing: &mut BTreeMap<Name, DateTime<Utc>>) {
-    for alert in state.alerts.values().filter(|a| a.resolved_at.is_none()) {
-        let fact = AlertFact {
-            id: name(&alert.id),
-            raised: alert.raised,
-            severity: alert.severity,
-            title: one_line(&alert.title),
-            feed: name(&alert.feed),
-            rule: name(&alert.rule),
-            missions: alert.missions.iter().map(|m| name(m)).collect(),
-            traffic: alert.traffic,
-            escalated: alert.escalated_at,
-            acknowledged: alert.acknowledged.as_ref().map(|a| Action {
-                by: name(&a.by),
-                at: a.at,
-                text: a.note.as_deref().map(name).filter(|t| !t.is_empty()),
-            }),
-            resolved: None,
-        };
-        facts.alerts.insert(fact.id.clone(), Box::new(fact));
-    }
-    for (feed, health) in &state.feeds {
-        if let Some(since) = health.failing_since {
-            failing.insert(name(feed), since);
-        }
-        if let Some(ok) = health.last_ok {
-            facts.last_ok.insert(name(feed), ok);
-        }
-    }
-    for (contact, at) in &state.check_ins {
-        facts.check_ins.insert(name(contact), (*at, 0));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raised(id: &str, title: &str) -> Step {
-        Step::Raised(Box::new(AlertFact {
-            id: id.into(),
-            raised: DateTime::UNIX_EPOCH,
-            severity: Severity::Severe,
-            title: title.into(),
-            feed: "f".into(),
-            rule: "r".into(),
-            missions: vec!["M".into()],
-            traffic: Traffic::Real,
-            escalated: None,
-            acknowledged: None,
-            resolved: None,
-        }))
-    }
-
-    fn action(by: &str) -> Action {
-        Action { by: by.into(), at: DateTime::UNIX_EPOCH, text: None }
-    }
-
-    /// Taking a stretch's own alerts out and applying the rest first is applying every step in
-    /// order, also where the stretch changes an alert raised before it and then raises the
-    /// same id again.
-    #[test]
-    fn own_alerts_then_the_rest_is_every_step_in_order() {
-        let steps = || {
-            vec![
-                Step::Acknowledged { alert: "X".into(), action: action("a") },
-                raised("X", "again"),
-                Step::Resolved { alert: "X".into(), action: action("b") },
-                raised("Y", "new"),
-                Step::Acknowledged { alert: "Y".into(), action: action("c") },
-                Step::Escalated { alert: "Z".into(), at: DateTime::UNIX_EPOCH },
-            ]
-        };
-        let before = || {
-            let mut facts = Facts::default();
-            apply(&mut facts, &mut BTreeMap::new(), raised("X", "first"));
-            facts
-        };
-        let mut in_order = before();
-        steps().into_iter().for_each(|step| apply(&mut in_order, &mut BTreeMap::new(), step));
-        let mut folded = before();
-        let mut rest = steps();
-        let own = own_alerts(&mut rest);
-        assert_eq!(rest.len(), 2, "the change to the earlier X and the one to a Z never raised");
-        rest.into_iter().for_each(|step| apply(&mut folded, &mut BTreeMap::new(), step));
-        folded.alerts.extend(own);
-        assert_eq!(folded, in_order);
-        assert_eq!(in_order.alerts["X"].title, "again");
-        assert!(in_order.alerts["X"].resolved.is_some() && in_order.alerts["X"].acknowledged.is_none());
+    /// Counts record `seq`, in the period.
+    fn note(&mut self, seq: u64) {
+        self.first_seq.get_or_insert(seq);
+        self.last_seq = Some(seq);
+        self.records += 1;
     }
 }

@@ -18,10 +18,10 @@ use crate::config::{Config, FeedConfig, FeedSnapshot};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus};
 use crate::desk::{Handled, Input, Tick};
 use crate::event::{Event, Record};
-use crate::state::DeskState;
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollOutcome, Poller};
 use crate::journal::{Follower, JournalError, Writer};
+use crate::state::DeskState;
 use crate::ui::{self, theme::Theme};
 
 /// How often the console looks for records appended by other consoles on the host.

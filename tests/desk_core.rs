@@ -98,12 +98,21 @@ fn a_console_and_poll_once_journal_the_same_events_for_the_same_documents() {
     tmux.start(
         140,
         45,
-        &format!("{} --config {} --journal {}", env!("CARGO_BIN_EXE_attache"), config.display(), by_console.display()),
+        &format!(
+            "{} --config {} --journal {}",
+            env!("CARGO_BIN_EXE_attache"),
+            config.display(),
+            by_console.display()
+        ),
     );
     tmux.wait_for("the alert on screen", |s| s.contains("Cyclone warning"));
     let alerted = std::time::Instant::now();
     while kinds(&by_console, "alert.raised") == 0 {
-        assert!(alerted.elapsed().as_secs() < 20, "the console journaled no alert: {:?}", records(&by_console));
+        assert!(
+            alerted.elapsed().as_secs() < 20,
+            "the console journaled no alert: {:?}",
+            records(&by_console)
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     tmux.keys(&["C-c"]);

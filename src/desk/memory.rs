@@ -42,7 +42,12 @@ impl Host for InMemory {
         let records: Vec<Record> = events
             .into_iter()
             .enumerate()
-            .map(|(i, event)| Record { seq: self.journal.len() as u64 + 1 + i as u64, ts: at, by: by.into(), event })
+            .map(|(i, event)| Record {
+                seq: self.journal.len() as u64 + 1 + i as u64,
+                ts: at,
+                by: by.into(),
+                event,
+            })
             .collect();
         let last = records.last().map(|r| r.seq);
         self.fold(records);

@@ -104,7 +104,9 @@ impl crate::desk::Host for Desk {
 }
 
 impl Desk {
-    /// Hands `input` to the desk's core, now.
+    /// Hands `input` to the desk's core, now. The core is lent out while it works: a commit
+    /// follows the journal, which hands the records read back as `Input::Followed` (a fold,
+    /// which needs none of the core's memory).
     fn handle(&mut self, input: Input) -> Handled {
         let mut core = std::mem::take(&mut self.core);
         let handled = core.handle(self, input, Utc::now());

@@ -70,7 +70,7 @@ struct Desk {
 
 impl crate::desk::Host for Desk {
     fn state(&self) -> &DeskState {
-        &self.app.state
+        &self.app.state()
     }
 
     fn config(&self) -> &Config {
@@ -122,12 +122,12 @@ impl Desk {
     /// Starts saving a checkpoint, in the background, when at least `after` records were
     /// folded since the last one.
     fn checkpoint_if_due(&mut self, after: u64) {
-        if self.app.state.last_seq < self.checkpointed + after {
+        if self.app.state().last_seq < self.checkpointed + after {
             return;
         }
-        let (started, failed) = self.checkpoints.offer(&self.app.state);
+        let (started, failed) = self.checkpoints.offer(&self.app.state());
         if started {
-            self.checkpointed = self.app.state.last_seq;
+            self.checkpointed = self.app.state().last_seq;
         }
         if let Some(why) = failed {
             self.app.flash = Some(why);
@@ -249,7 +249,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     // console started with an older file than the record's latest journals its own, as that
     // is what it runs with.
     let own = desk.app.own_config();
-    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(&desk.app.state, own));
+    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(&desk.app.state(), own));
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
@@ -490,7 +490,7 @@ impl Polling {
     /// secrets are not in the record: the file it names is read again, and used only if it
     /// still holds what the record says (its digest). Returns whether anything was said.
     fn follow_config(&mut self, desk: &mut Desk, tx: &mpsc::Sender<FeedMsg>) -> bool {
-        let Some(in_force) = desk.app.state.config_in_force() else { return false };
+        let Some(in_force) = desk.app.state().config_in_force() else { return false };
         let Some(snapshot) = in_force.snapshot.as_ref() else { return false };
         if in_force.seq == self.checked {
             return false;

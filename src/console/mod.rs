@@ -127,7 +127,9 @@ pub struct App {
     /// The configuration the panes and rules use: the one in force at the state's last record
     /// (`DeskState::config_in_force`), or this process's own file where the record holds none.
     in_force: InForce,
-    pub state: DeskState,
+    /// The fold of the record so far: changed only by `apply` (and `resume`), and by a replay
+    /// moving along the record (`replay_state`).
+    state: DeskState,
     pub now: DateTime<Utc>,
     pub operator: String,
     pub focus: Pane,
@@ -175,6 +177,17 @@ impl App {
         };
         app.refresh_all();
         app
+    }
+
+    /// The desk's state at the last record folded.
+    pub fn state(&self) -> &DeskState {
+        &self.state
+    }
+
+    /// For the replay's engine alone, which moves the state to another point of the record
+    /// (from its copies, by the same fold); the caller refreshes the panes (`refresh_all`).
+    pub(crate) fn replay_state(&mut self) -> &mut DeskState {
+        &mut self.state
     }
 
     /// Starts from a state already folded (a checkpoint) in place of the empty one.

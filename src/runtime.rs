@@ -70,7 +70,7 @@ struct Desk {
 
 impl crate::desk::Host for Desk {
     fn state(&self) -> &DeskState {
-        &self.app.state()
+        self.app.state()
     }
 
     fn config(&self) -> &Config {
@@ -125,7 +125,7 @@ impl Desk {
         if self.app.state().last_seq < self.checkpointed + after {
             return;
         }
-        let (started, failed) = self.checkpoints.offer(&self.app.state());
+        let (started, failed) = self.checkpoints.offer(self.app.state());
         if started {
             self.checkpointed = self.app.state().last_seq;
         }
@@ -249,7 +249,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     // console started with an older file than the record's latest journals its own, as that
     // is what it runs with.
     let own = desk.app.own_config();
-    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(&desk.app.state(), own));
+    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(desk.app.state(), own));
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();

@@ -258,13 +258,13 @@ impl Replay {
             Goal::Time(t) => {
                 let t = t.clamp(self.clock.start, self.clock.end);
                 let seq = self.engine.seq_at(t)?;
-                if !at_once(&self.engine, &self.app.state(), seq) {
+                if !at_once(&self.engine, self.app.state(), seq) {
                     return Ok(false);
                 }
                 self.seek(t)?;
             }
             Goal::Seq(seq) => {
-                if !at_once(&self.engine, &self.app.state(), seq) {
+                if !at_once(&self.engine, self.app.state(), seq) {
                     return Ok(false);
                 }
                 self.seek_seq(seq)?;

@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let marks = marks(app, zoom.is_some(), theme);
     draw_marks(frame.buffer_mut(), map_area, (x_bounds, y_bounds), &marks);
     if sparks > 0 {
-        render_sparklines(frame, spark_area, &app.state(), app.now, theme);
+        render_sparklines(frame, spark_area, app.state(), app.now, theme);
     }
 }
 
@@ -119,7 +119,7 @@ struct Mark {
 /// What the map marks, most urgent first: that is the order in which markers claim their cell
 /// and labels their room.
 fn marks(app: &App, zoomed: bool, theme: &Theme) -> Vec<Mark> {
-    let mut marks: Vec<Mark> = alert_positions(&app.state())
+    let mut marks: Vec<Mark> = alert_positions(app.state())
         .into_iter()
         .rev()
         .map(|(at, severity)| Mark {

@@ -143,7 +143,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     parts.extend(alert_parts(app, theme));
     let (mut ok, mut partial, mut bad) = (0, 0, 0);
     for feed in &app.config().feeds {
-        match feed_state(app.config(), &app.state(), &app.feed_runtime, &feed.name, now) {
+        match feed_state(app.config(), app.state(), &app.feed_runtime, &feed.name, now) {
             "ok" => ok += 1,
             "PARTIAL" => partial += 1,
             "FAILING" | "BACKOFF" | "STALE" => bad += 1,

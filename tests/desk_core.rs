@@ -146,3 +146,34 @@ fn poll_once_derives_alerts_by_the_rules_in_force_in_the_record() {
     assert_eq!(raised.len(), 1, "{raised:#?}");
     assert_eq!(raised[0]["rule"], "cyclone words", "{raised:#?}");
 }
+
+/// The clock's sweep is a feed's word like any other: the item withdrawn at the end of its life
+/// resolves the alert it raised, in the same pass.
+#[test]
+fn the_sweep_withdraws_what_expired_and_resolves_its_alert() {
+    use attache::desk::{Desk, InMemory, Input, Tick};
+    let mut config = attache::config::Config::load(Path::new("config/attache.toml")).unwrap();
+    config.rules = vec![attache::alerts::Rule {
+        keywords: vec!["cyclone".into()],
+        ..attache::alerts::Rule::new("cyclone words", attache::domain::Severity::Minor)
+    }];
+    let seen: attache::event::Event = serde_json::from_str(
+        r#"{"kind":"item.seen","item":{"feed":"cap","id":"TC-1","title":"Cyclone signal no. 2",
+            "severity":"severe","expires":"2026-11-25T06:00:00Z"}}"#,
+    )
+    .unwrap();
+    let at = |t: &str| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let mut record = InMemory::new(config);
+    let mut desk = Desk::new();
+    desk.handle(
+        &mut record,
+        Input::FeedSaid { by: "feed:cap".into(), events: vec![seen] },
+        at("2026-11-25T00:00:00Z"),
+    );
+    let before = desk.handle(&mut record, Input::Tick(Tick::Sweep), at("2026-11-25T05:59:59Z"));
+    assert!(before.events.is_empty(), "{before:?}");
+    desk.handle(&mut record, Input::Tick(Tick::Sweep), at("2026-11-25T06:00:00Z"));
+    let kinds: Vec<&str> = record.journal().iter().map(|r| r.event.kind()).collect();
+    assert_eq!(kinds, ["item.seen", "alert.raised", "item.withdrawn", "alert.resolved"]);
+    assert_eq!(record.journal()[3].by, "attache");
+}

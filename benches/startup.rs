@@ -100,21 +100,20 @@ fn prepare_checkpoint(dir: &Path) {
 fn child(dir: &Path, mode: &str) {
     let started = Instant::now();
     let config = Config::load(Path::new("config/attache.toml")).unwrap();
-    let (state, mut follower) = match mode {
+    let (mut state, mut follower) = match mode {
         "cold" => (DeskState::default(), Follower::new(dir)),
         _ => attache::checkpoint::resume(dir),
     };
     let resumed_at = state.last_seq;
     let mut app = App::new(config, "bench".into(), chrono::Utc::now());
-    app.state = state;
     loop {
         let (records, _) = follower.poll_up_to(10_000).unwrap();
         if records.is_empty() {
             break;
         }
-        app.state.fold_all(records);
+        state.fold_all(records);
     }
-    app.refresh_all();
+    app.resume(state);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     terminal
         .draw(|frame| attache::ui::render(frame, &app, &attache::ui::theme::Theme { color: true }))
@@ -131,7 +130,7 @@ fn child(dir: &Path, mode: &str) {
         .to_string();
     println!(
         "first frame, {mode} start (resumed at record {resumed_at}, folded to {}): {:.0} ms, peak resident memory {} MiB",
-        app.state.last_seq,
+        app.state().last_seq,
         elapsed.as_secs_f64() * 1e3,
         peak.parse::<u64>().unwrap() / 1024
     );

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod desk;
 pub mod desk_files;
 pub mod domain;
 pub mod event;

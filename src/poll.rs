@@ -1,17 +1,17 @@
 //! `attache poll --once`: every pollable feed (or one) polled once, concurrently; what they say
 //! journaled exactly as the console would; a line per feed for people or scripts.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::alerts;
 use crate::cli::Format;
 use crate::config::Config;
-use crate::event::Event;
+use crate::desk::{Desk, Host, InForce, Input, Tick};
+use crate::event::{Event, Record};
 use crate::feeds::http::Fetcher;
-use crate::feeds::{self, PollResult, Poller};
+use crate::feeds::{PollResult, Poller};
 use crate::journal::Writer;
 use crate::state::{DeskState, unread_counts};
 use crate::text::one_line;
@@ -57,7 +57,7 @@ pub fn run(
         );
         return ExitCode::FAILURE;
     };
-    let mut writer = match Writer::open_checked(journal_dir, &crate::operator::operator(), after_damage) {
+    let writer = match Writer::open_checked(journal_dir, &crate::operator::operator(), after_damage) {
         Ok(writer) => {
             if let Some(seq) = writer.head_started() {
                 eprintln!("attache: {}", crate::journal::head::started(seq));
@@ -69,14 +69,18 @@ pub fn run(
             return ExitCode::FAILURE;
         }
     };
-    let (mut state, mut follower) = crate::checkpoint::resume(journal_dir);
-    match follower.poll() {
-        Ok((records, _problems)) => state.apply_all(&records),
+    let (state, mut follower) = crate::checkpoint::resume(journal_dir);
+    let records = match follower.poll() {
+        Ok((records, _problems)) => records,
         Err(e) => {
             eprintln!("attache: {e}");
             return ExitCode::FAILURE;
         }
-    }
+    };
+    let mut host = Journaled { state, in_force: InForce::new(config.clone()), writer };
+    let mut desk = Desk::new();
+    // The rules and missions alerts are derived by are those in force in the record.
+    desk.handle(&mut host, Input::Followed(records), Utc::now());
     // CoT streams are listened to by a console; there is nothing to poll once.
     let feeds: Vec<_> = config
         .feeds
@@ -93,40 +97,22 @@ pub fn run(
         }
         futures_util::future::join_all(feeds.into_iter().map(|feed| {
             let fetcher = &fetcher;
-            async move {
-                let missing = feed.kind.missing();
-                (Poller::new(feed).poll(fetcher).await, missing)
-            }
+            async move { Poller::new(feed).poll(fetcher).await }
         }))
         .await
     });
 
     let mut all_ok = true;
-    for (outcome, missing) in outcomes {
+    for outcome in outcomes {
         let feed = outcome.feed.clone();
         let ms = outcome.ms;
         let error = match &outcome.result {
             PollResult::Failed(e) => Some(e.clone()),
             _ => None,
         };
-        let events = feeds::outcome_events(&state, outcome, true, missing, Utc::now());
-        let mut summary = summarize(&feed, &events, &state, ms, error);
-        let journaled =
-            writer.append(&format!("feed:{feed}"), Utc::now(), events.clone()).and_then(|records| {
-                state.apply_all(&records);
-                let alerts = alerts::derive(
-                    &config.rules,
-                    &config.missions,
-                    &config.contacts,
-                    &state,
-                    &events,
-                    Utc::now(),
-                );
-                let records = writer.append(alerts::SYSTEM, Utc::now(), alerts)?;
-                state.apply_all(&records);
-                Ok(())
-            });
-        if let Err(e) = journaled {
+        let handled = desk.handle(&mut host, Input::Polled(outcome), Utc::now());
+        let mut summary = summarize(&feed, &handled.events, &host.state, ms, error);
+        if let Some(e) = handled.failed {
             summary.status = "error";
             summary.error = Some(format!("polled, but not journaled: {e}"));
         }
@@ -134,12 +120,40 @@ pub fn run(
         print(&summary, format);
     }
     // While it holds the poller lock, this process is the one that escalates.
-    let due = alerts::escalations(&config.rules, &state, Utc::now());
-    if let Err(e) = writer.append(alerts::SYSTEM, Utc::now(), due) {
+    if let Some(e) = desk.handle(&mut host, Input::Tick(Tick::Escalate), Utc::now()).failed {
         eprintln!("attache: escalations not journaled: {e}");
         all_ok = false;
     }
     if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The journal on disk, for one `poll --once`.
+struct Journaled {
+    state: DeskState,
+    in_force: InForce,
+    writer: Writer,
+}
+
+impl Host for Journaled {
+    fn state(&self) -> &DeskState {
+        &self.state
+    }
+
+    fn config(&self) -> &Config {
+        self.in_force.config()
+    }
+
+    fn commit(&mut self, by: &str, at: DateTime<Utc>, events: Vec<Event>) -> Result<Option<u64>, String> {
+        let records = self.writer.append(by, at, events).map_err(|e| e.to_string())?;
+        let last = records.last().map(|r| r.seq);
+        self.fold(records);
+        Ok(last)
+    }
+
+    fn fold(&mut self, records: Vec<Record>) {
+        self.state.fold_all(records);
+        self.in_force.follow(&self.state);
+    }
 }
 
 fn summarize(feed: &str, events: &[Event], state: &DeskState, ms: u64, error: Option<String>) -> FeedSummary {

@@ -5,9 +5,8 @@
 //! follower with everyone else's, then folded. Live and replayed records take the same path.
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crossterm::event::Event as TermEvent;
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,13 +14,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
-use crate::alerts;
 use crate::config::{Config, FeedConfig, FeedSnapshot};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus};
-use crate::event::Event;
+use crate::desk::{Handled, Input, Tick};
+use crate::event::{Event, Record};
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollOutcome, Poller};
 use crate::journal::{Follower, JournalError, Writer};
+use crate::state::DeskState;
 use crate::ui::{self, theme::Theme};
 
 /// How often the console looks for records appended by other consoles on the host.
@@ -62,19 +62,27 @@ struct Desk {
     checkpoints: crate::checkpoint::Saver,
     writer: Option<Writer>,
     follower: Follower,
-    /// When each feed last had a `feed.polled` record written by this console.
-    journaled_ok: HashMap<String, chrono::DateTime<Utc>>,
+    /// What turns feed outcomes, keys and ticks into journal events.
+    core: crate::desk::Desk,
     /// When this console started: `b` briefs the watch from here.
     watch_started: chrono::DateTime<Utc>,
 }
 
-impl Desk {
-    /// Appends events and folds everything new in the journal (ours and others') into the app.
-    fn record(&mut self, by: &str, events: Vec<Event>) -> Option<u64> {
+impl crate::desk::Host for Desk {
+    fn state(&self) -> &DeskState {
+        self.app.state()
+    }
+
+    fn config(&self) -> &Config {
+        self.app.config()
+    }
+
+    /// Appends, then folds everything new in the journal (ours and others') into the app.
+    fn commit(&mut self, by: &str, at: DateTime<Utc>, events: Vec<Event>) -> Result<Option<u64>, String> {
         if events.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let last = match self.writer.as_mut().map(|w| w.append(by, Utc::now(), events)) {
+        let last = match self.writer.as_mut().map(|w| w.append(by, at, events)) {
             Some(Ok(records)) => {
                 self.app.journal = JournalStatus::Writable;
                 records.last().map(|r| r.seq)
@@ -87,37 +95,39 @@ impl Desk {
             None => None,
         };
         self.follow();
-        last
+        Ok(last)
     }
 
-    /// Records what a feed said, then the alerts that follow from it, as the process that
-    /// polls must: alerts are derived from the journal's state after the items are folded in.
-    fn record_feed_events(&mut self, by: &str, events: Vec<Event>) {
-        let derived_from = events.clone();
-        if self.record(by, events).is_none() {
-            return;
-        }
-        let config = &self.app.config;
-        let alerts = alerts::derive(
-            &config.rules,
-            &config.missions,
-            &config.contacts,
-            &self.app.state,
-            &derived_from,
-            Utc::now(),
-        );
-        self.record(alerts::SYSTEM, alerts);
+    fn fold(&mut self, records: Vec<Record>) {
+        self.app.apply(records);
+    }
+}
+
+impl Desk {
+    /// Hands `input` to the desk's core, now. The core is lent out while it works: a commit
+    /// follows the journal, which hands the records read back as `Input::Followed` (a fold,
+    /// which needs none of the core's memory).
+    fn handle(&mut self, input: Input) -> Handled {
+        let mut core = std::mem::take(&mut self.core);
+        let handled = core.handle(self, input, Utc::now());
+        self.core = core;
+        handled
+    }
+
+    /// Journals events as the operator (or this console for them).
+    fn record(&mut self, by: &str, events: Vec<Event>) -> Option<u64> {
+        self.handle(Input::Operator { by: by.to_string(), events }).seq
     }
 
     /// Starts saving a checkpoint, in the background, when at least `after` records were
     /// folded since the last one.
     fn checkpoint_if_due(&mut self, after: u64) {
-        if self.app.state.last_seq < self.checkpointed + after {
+        if self.app.state().last_seq < self.checkpointed + after {
             return;
         }
-        let (started, failed) = self.checkpoints.offer(&self.app.state);
+        let (started, failed) = self.checkpoints.offer(self.app.state());
         if started {
-            self.checkpointed = self.app.state.last_seq;
+            self.checkpointed = self.app.state().last_seq;
         }
         if let Some(why) = failed {
             self.app.flash = Some(why);
@@ -128,12 +138,7 @@ impl Desk {
     /// host rings for them as it folds them, `console::attention`). Returns whether anything
     /// changed.
     fn escalate(&mut self) -> bool {
-        let due = alerts::escalations(&self.app.config.rules, &self.app.state, Utc::now());
-        if due.is_empty() {
-            return false;
-        }
-        self.record(alerts::SYSTEM, due);
-        true
+        !self.handle(Input::Tick(Tick::Escalate)).events.is_empty()
     }
 
     /// Rings the terminal bell for what the last folds owe it, once each.
@@ -173,7 +178,7 @@ impl Desk {
                 }
                 self.app.reading_journal = records.len() == FOLLOW_BATCH;
                 let changed = !records.is_empty() || !problems.is_empty();
-                self.app.apply(records);
+                self.handle(Input::Followed(records));
                 changed
             }
             Err(e) => {
@@ -185,12 +190,7 @@ impl Desk {
 
     /// Journals the withdrawal of items past their life; returns whether anything changed.
     fn sweep_expired(&mut self) -> bool {
-        let expired = feeds::expired(&self.app.state, Utc::now());
-        if expired.is_empty() {
-            return false;
-        }
-        self.record_feed_events(alerts::SYSTEM, expired.into_iter().map(|(_, event)| event).collect());
-        true
+        !self.handle(Input::Tick(Tick::Sweep)).events.is_empty()
     }
 
     fn feed_message(&mut self, msg: FeedMsg) {
@@ -199,23 +199,10 @@ impl Desk {
                 self.app.feed_runtime.entry(feed).or_default().in_flight = true;
             }
             FeedMsg::Done { outcome, next, failures } => {
-                let now = Utc::now();
                 let feed = outcome.feed.clone();
-                let outcome_ms = outcome.ms;
-                let journal_ok = feeds::quiet_ok_due(self.journaled_ok.get(&feed).copied(), now);
-                let missing = self
-                    .app
-                    .config
-                    .feeds
-                    .iter()
-                    .find(|f| f.name == feed)
-                    .map_or(feeds::Missing::Keep, |f| f.kind.missing());
-                let events = feeds::outcome_events(&self.app.state, outcome, journal_ok, missing, now);
-                if events.iter().any(|e| matches!(e, Event::FeedPolled { .. })) {
-                    self.journaled_ok.insert(feed.clone(), now);
-                }
-                self.record_feed_events(&format!("feed:{feed}"), events);
-                let ms = outcome_ms;
+                let ms = outcome.ms;
+                self.handle(Input::Polled(outcome));
+                let now = Utc::now();
                 let runtime = self.app.feed_runtime.entry(feed).or_default();
                 *runtime = FeedRuntime {
                     in_flight: false,
@@ -242,14 +229,13 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         app: App::new(config, operator.clone(), Utc::now()),
         writer: None,
         follower,
-        journaled_ok: HashMap::new(),
+        core: crate::desk::Desk::new(),
         checkpointed: resumed.last_seq,
         checkpoints: crate::checkpoint::Saver::new(&journal_dir),
         watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),
     };
-    desk.app.state = resumed;
-    desk.app.refresh_all();
+    desk.app.resume(resumed);
     match Writer::open(&journal_dir) {
         Ok(writer) => {
             if let Some(seq) = writer.head_started() {
@@ -268,7 +254,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     // console started with an older file than the record's latest journals its own, as that
     // is what it runs with.
     let own = desk.app.own_config();
-    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(&desk.app.state, own));
+    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(desk.app.state(), own));
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
@@ -358,7 +344,7 @@ async fn event_loop(
                 poller_lock = crate::lock::try_poller_lock(journal_dir);
                 if poller_lock.is_some() {
                     desk.app.polls_feeds = true;
-                    if let Err(why) = crate::demo::start_if_configured(desk.app.config.demo_serve) {
+                    if let Err(why) = crate::demo::start_if_configured(desk.app.config().demo_serve) {
                         desk.app.flash = Some(why);
                     }
                     polling = Some(Polling::start(&feeds_config, &feed_tx));
@@ -456,7 +442,7 @@ impl Desk {
             generated_at: now,
             operator: operator.clone(),
         };
-        let written = crate::brief::write_to_briefs_dir(&self.app.config, &self.journal_dir, &request);
+        let written = crate::brief::write_to_briefs_dir(self.app.config(), &self.journal_dir, &request);
         self.app.flash = Some(match written {
             Ok((path, brief)) => {
                 let text = crate::brief::written_note(&path, &brief);
@@ -509,7 +495,7 @@ impl Polling {
     /// secrets are not in the record: the file it names is read again, and used only if it
     /// still holds what the record says (its digest). Returns whether anything was said.
     fn follow_config(&mut self, desk: &mut Desk, tx: &mpsc::Sender<FeedMsg>) -> bool {
-        let Some(in_force) = desk.app.state.config_in_force() else { return false };
+        let Some(in_force) = desk.app.state().config_in_force() else { return false };
         let Some(snapshot) = in_force.snapshot.as_ref() else { return false };
         if in_force.seq == self.checked {
             return false;

@@ -1,5 +1,5 @@
-//! Fixture journeys for alerts: a journal of feed items goes in, run through the rules as the
-//! polling process runs them (fold, derive, fold, check escalations), and the alerts and their
+//! Fixture journeys for alerts: a journal of feed items goes in, run through the desk's core as
+//! the polling process runs it (fold, derive, fold, check escalations), and the alerts and their
 //! states come out: raised, updated, resolved on cancel, expiry and no longer matching,
 //! escalated when left waiting, exercise traffic raised only when a rule asks for it.
 
@@ -7,10 +7,11 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use attache::alerts::{Rule, derive, escalations};
+use attache::alerts::Rule;
 use attache::config::Config;
+use attache::desk::{Desk, InMemory, Input, Tick};
 use attache::domain::Severity;
-use attache::event::{Event, Record};
+use attache::event::Record;
 use attache::state::DeskState;
 
 fn rules() -> Vec<Rule> {
@@ -30,28 +31,20 @@ fn rules() -> Vec<Rule> {
     ]
 }
 
-/// Plays the journal as the polling console does and returns the whole journal it writes.
+/// Plays the journal through the desk's core as the polling console does (at each record's
+/// time: escalations due, then what the feed said and the alerts it leads to), and returns the
+/// whole journal it writes.
 fn play(input: &str) -> (DeskState, Vec<Record>) {
-    let config = Config::load(Path::new("config/attache.toml")).unwrap();
-    let rules = rules();
-    let mut state = DeskState::default();
-    let mut journal: Vec<Record> = Vec::new();
-    let append = |state: &mut DeskState, journal: &mut Vec<Record>, ts, by: &str, events: Vec<Event>| {
-        for event in events {
-            let record = Record { seq: journal.len() as u64 + 1, ts, by: by.to_string(), event };
-            state.apply(&record);
-            journal.push(record);
-        }
-    };
+    let mut config = Config::load(Path::new("config/attache.toml")).unwrap();
+    config.rules = rules();
+    let mut record = InMemory::new(config);
+    let mut desk = Desk::new();
     for line in input.lines() {
-        let record: Record = serde_json::from_str(line).unwrap();
-        let due = escalations(&rules, &state, record.ts);
-        append(&mut state, &mut journal, record.ts, "attache", due);
-        append(&mut state, &mut journal, record.ts, &record.by, vec![record.event.clone()]);
-        let alerts = derive(&rules, &config.missions, &config.contacts, &state, &[record.event], record.ts);
-        append(&mut state, &mut journal, record.ts, "attache", alerts);
+        let said: Record = serde_json::from_str(line).unwrap();
+        desk.handle(&mut record, Input::Tick(Tick::Escalate), said.ts);
+        desk.handle(&mut record, Input::FeedSaid { by: said.by, events: vec![said.event] }, said.ts);
     }
-    (state, journal)
+    record.into_parts()
 }
 
 #[test]

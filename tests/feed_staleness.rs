@@ -1,16 +1,19 @@
 //! A feed that answers is never STALE, and one that stops answering becomes STALE, in the live
 //! console, in replay and in briefings alike. The watch is simulated as the polling console runs
 //! it: a poll every 30 s (and the few ms it takes), its outcome turned into journal events by the
-//! same functions the runtime calls, appended through the real writer at the simulated time.
+//! desk's core the runtime drives, appended through the real writer at the simulated time.
 
 use attache::brief::{self, Request};
 use attache::config::Config;
 use attache::console::App;
 use attache::console::pane::{Pane, RowKey};
-use attache::feeds::{self, Missing, Parsed, PollOutcome, PollResult};
+use attache::desk::{Desk, Host, Input};
+use attache::event::{Event, Record};
+use attache::feeds::{Parsed, PollOutcome, PollResult};
 use attache::journal::Writer;
 use attache::replay::clock::Clock;
 use attache::replay::session::Replay;
+use attache::state::DeskState;
 use attache::ui::{self, theme::Theme};
 use chrono::{DateTime, Duration, Utc};
 use ratatui::{Terminal, backend::TestBackend};
@@ -47,13 +50,40 @@ fn stale_in_briefing(config: &Config, dir: &Path, to: DateTime<Utc>) -> bool {
     briefing.feeds.stale.iter().any(|s| s.feed == FEED)
 }
 
+/// The live console's record: the real writer, and the app folding what it appends.
+struct Live {
+    writer: Writer,
+    app: App,
+}
+
+impl Host for Live {
+    fn state(&self) -> &DeskState {
+        self.app.state()
+    }
+
+    fn config(&self) -> &Config {
+        self.app.config()
+    }
+
+    fn commit(&mut self, by: &str, at: DateTime<Utc>, events: Vec<Event>) -> Result<Option<u64>, String> {
+        let records = self.writer.append(by, at, events).map_err(|e| e.to_string())?;
+        let last = records.last().map(|r| r.seq);
+        self.app.apply(records);
+        Ok(last)
+    }
+
+    fn fold(&mut self, records: Vec<Record>) {
+        self.app.apply(records);
+    }
+}
+
 /// Polls the feed every 30 s for `minutes`, each poll answering with nothing new (the first one
 /// with an empty document, then 304s), journaled as the runtime decides; the live console is
 /// checked every 5 s in between. Returns the time of the last poll.
 fn answer_quietly(config: &Config, dir: &Path, minutes: i64) -> DateTime<Utc> {
-    let mut writer = Writer::open(dir).unwrap();
-    let mut live = App::new(config.clone(), "reyes".into(), start());
-    let mut journaled_ok: Option<DateTime<Utc>> = None;
+    let app = App::new(config.clone(), "reyes".into(), start());
+    let mut live = Live { writer: Writer::open(dir).unwrap(), app };
+    let mut desk = Desk::new();
     let (mut now, end) = (start(), start() + Duration::minutes(minutes));
     let mut last_poll = now;
     let mut polls = 0;
@@ -61,29 +91,24 @@ fn answer_quietly(config: &Config, dir: &Path, minutes: i64) -> DateTime<Utc> {
         let result =
             if polls == 0 { PollResult::Fetched(Parsed::default()) } else { PollResult::NotModified };
         let outcome = PollOutcome { feed: FEED.into(), result, ms: 40 };
-        let due = feeds::quiet_ok_due(journaled_ok, now);
-        let events = feeds::outcome_events(&live.state, outcome, due, Missing::Withdraw, now);
-        if events.iter().any(|e| matches!(e, attache::event::Event::FeedPolled { .. })) {
-            journaled_ok = Some(now);
-        }
-        let records = writer.append(&format!("feed:{FEED}"), now, events).unwrap();
-        live.set_now(now);
-        live.apply(records);
+        live.app.set_now(now);
+        let handled = desk.handle(&mut live, Input::Polled(outcome), now);
+        assert_eq!(handled.failed, None);
         polls += 1;
         last_poll = now;
         let next = now + Duration::seconds(30) + Duration::milliseconds(40);
         let mut t = now;
         while t < next {
-            live.set_now(t);
-            assert_eq!(shown_state(&live), "ok", "live console at {t}, the feed polled at {now}");
-            let bar = status_bar(&live);
+            live.app.set_now(t);
+            assert_eq!(shown_state(&live.app), "ok", "live console at {t}, the feed polled at {now}");
+            let bar = status_bar(&live.app);
             assert!(!bar.contains("BAD"), "live status bar at {t}: {bar}");
             t += Duration::seconds(5);
         }
         now = next;
     }
     assert!(polls >= 40);
-    writer.sync().unwrap();
+    live.writer.sync().unwrap();
     last_poll
 }
 

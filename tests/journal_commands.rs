@@ -202,3 +202,32 @@ fn a_record_holding_raw_hidden_characters_is_escaped_on_output() {
     // Shown safely; the printed line's sum is over the raw form the journal holds.
     assert_text_from_strangers_is_safe(tmp.path(), false);
 }
+
+#[test]
+fn tail_says_what_a_configuration_record_loaded_and_json_keeps_its_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = attache::config::Config::load(Path::new("config/attache.toml")).unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    let loaded = attache::reload::loaded_event(&config, true);
+    writer.append("reyes", "2026-11-25T03:00:00Z".parse().unwrap(), vec![loaded]).unwrap();
+    drop(writer);
+
+    let (code, out, _) = run(tmp.path(), &["tail", "-n", "1"]);
+    assert_eq!(code, 0);
+    let path = std::fs::canonicalize(&config.path).unwrap();
+    assert_eq!(
+        out.trim(),
+        format!(
+            "#1 2026-11-25T03:00:00Z reyes config.loaded {} digest {} {} feeds {} missions {} contacts, snapshot of {} rules",
+            path.display(),
+            &config.digest[..12],
+            config.feeds.len(),
+            config.missions.len(),
+            config.contacts.len(),
+            config.rules.len()
+        )
+    );
+    let (_, out, _) = run(tmp.path(), &["tail", "-n", "1", "--json"]);
+    let record: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(record["config"]["missions"].as_array().unwrap().len(), config.missions.len(), "{out}");
+}

@@ -193,7 +193,7 @@ fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
     }
     played.clock.playing = false;
     let t = played.clock.now;
-    assert!(played.app.state.last_seq > 2048, "the play went past a checkpoint");
+    assert!(played.app.state().last_seq > 2048, "the play went past a checkpoint");
 
     // `g` there from the end (backwards, through a checkpoint) and from the start (forwards).
     for from_end in [true, false] {
@@ -204,25 +204,25 @@ fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
         press(&mut sought, KeyCode::Char('g'));
         type_text(&mut sought, &t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
         assert_eq!(sought.clock.now, t);
-        assert!(sought.app.state == played.app.state, "state after g differs (from end: {from_end})");
+        assert!(sought.app.state() == played.app.state(), "state after g differs (from end: {from_end})");
     }
 
     // Step back then forward, once and many times, across a checkpoint boundary.
     let mut replay = open(tmp.path(), start, end, true);
     replay.seek_seq(2050).unwrap();
-    let here = replay.app.state.clone();
+    let here = replay.app.state().clone();
     press(&mut replay, KeyCode::Left);
-    assert_eq!(replay.app.state.last_seq, 2049);
+    assert_eq!(replay.app.state().last_seq, 2049);
     press(&mut replay, KeyCode::Right);
-    assert!(replay.app.state == here);
+    assert!(*replay.app.state() == here);
     for _ in 0..5 {
         press(&mut replay, KeyCode::Left);
     }
-    assert_eq!(replay.app.state.last_seq, 2045);
+    assert_eq!(replay.app.state().last_seq, 2045);
     for _ in 0..5 {
         press(&mut replay, KeyCode::Right);
     }
-    assert!(replay.app.state == here);
+    assert!(*replay.app.state() == here);
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn a_replay_opened_at_a_time_starts_from_a_checkpoint_on_disk_and_is_exact() {
 
     let app = App::new(replay_support::config(), "reyes".into(), start);
     let replay = Replay::new(app, tmp.path(), Clock::new(start, end, t, 60.0), None).unwrap();
-    assert!(replay.app.state == expected, "state at --at differs from folding up to it");
+    assert!(*replay.app.state() == expected, "state at --at differs from folding up to it");
     assert_eq!(replay.engine.checkpoints(), 2, "the checkpoint on disk was used");
     let after = std::fs::read_dir(tmp.path().join(attache::checkpoint::DIR)).unwrap().count();
     assert_eq!(after, on_disk, "a replay writes no checkpoints");
@@ -255,13 +255,13 @@ fn alert_and_action_jumps_and_the_journal_untouched() {
     let mut replay = open(tmp.path(), script[0].ts, script.last().unwrap().ts, true);
     press(&mut replay, KeyCode::Char(']'));
     let raised = script.iter().find(|r| r.event.kind() == "alert.raised").unwrap();
-    assert_eq!(replay.app.state.last_seq, raised.seq);
+    assert_eq!(replay.app.state().last_seq, raised.seq);
     assert_eq!(replay.clock.now, raised.ts);
     press(&mut replay, KeyCode::Char('}'));
     let action = script.iter().find(|r| r.seq > raised.seq && is_action(r.event.kind())).unwrap();
-    assert_eq!(replay.app.state.last_seq, action.seq);
+    assert_eq!(replay.app.state().last_seq, action.seq);
     press(&mut replay, KeyCode::Char('['));
-    assert_eq!(replay.app.state.last_seq, raised.seq);
+    assert_eq!(replay.app.state().last_seq, raised.seq);
     // Keys that would write to the journal do nothing in a replay; `n` writes a review note.
     press(&mut replay, KeyCode::Char('3'));
     press(&mut replay, KeyCode::Char('a'));

@@ -116,12 +116,12 @@ fn contact_and_mission_names_are_whole_at_100_columns() {
     let app = app();
     let screen = draw(&app, 100, 30);
     let contacts = pane(&screen, "2 Contacts");
-    for contact in &app.config.contacts {
+    for contact in &app.config().contacts {
         let name = format!("{} ", contact.name);
         assert!(contacts.iter().any(|l| l.starts_with(&name)), "{name}\n{}", text(&screen));
     }
     let missions = pane(&screen, "1 Missions");
-    for mission in &app.config.missions {
+    for mission in &app.config().missions {
         let id = format!(" {} ", mission.id);
         assert!(missions.iter().any(|l| l.contains(&id)), "{id}\n{}", text(&screen));
     }

@@ -17,7 +17,14 @@ fn start() -> DateTime<Utc> {
 }
 
 fn app() -> App {
-    let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml")).unwrap();
+    app_with(|_| {})
+}
+
+/// The app for the desk's configuration as `change` leaves it.
+fn app_with(change: impl FnOnce(&mut Config)) -> App {
+    let mut config =
+        Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml")).unwrap();
+    change(&mut config);
     App::new(config, "reyes".into(), start())
 }
 
@@ -26,8 +33,8 @@ fn fold(app: &mut App, events: Vec<Event>) {
     let records = events
         .into_iter()
         .map(|event| {
-            let seq = app.state.last_seq + 1;
-            let ts = app.state.last_ts.map_or(start(), |t| t + Duration::seconds(1)).max(start());
+            let seq = app.state().last_seq + 1;
+            let ts = app.state().last_ts.map_or(start(), |t| t + Duration::seconds(1)).max(start());
             let record = Record { seq, ts, by: "attache".into(), event };
             app.apply(vec![record.clone()]);
             record
@@ -161,13 +168,11 @@ fn a_new_severe_alert_flashes_and_rings_once_and_old_records_do_not() {
 
 #[test]
 fn the_bell_follows_the_desks_setting() {
-    let mut quiet = app();
-    quiet.config.bell = None;
+    let mut quiet = app_with(|c| c.bell = None);
     fold(&mut quiet, vec![raised("aparri", Severity::Critical, "EDCA-PH", Traffic::Real)]);
     assert_eq!(quiet.bells, 0, "bell = \"off\"");
     assert!(quiet.flash.as_deref().is_some_and(|f| f.contains("NEW CRIT")), "still named");
-    let mut keen = app();
-    keen.config.bell = Some(Severity::Moderate);
+    let mut keen = app_with(|c| c.bell = Some(Severity::Moderate));
     fold(&mut keen, vec![raised("luzon", Severity::Moderate, "HADR-CAGAYAN", Traffic::Real)]);
     assert_eq!(keen.bells, 1, "bell = \"moderate\"");
 }

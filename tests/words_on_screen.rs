@@ -22,7 +22,7 @@ fn app() -> App {
 }
 
 fn detail_text(app: &App, key: RowKey) -> String {
-    detail(&key, &app.config, &app.state, &app.feed_runtime, app.now).unwrap().lines.join("\n")
+    detail(&key, app.config(), app.state(), &app.feed_runtime, app.now).unwrap().lines.join("\n")
 }
 
 fn exercise_item() -> FeedItem {
@@ -57,7 +57,7 @@ fn counts_and_durations_read_as_words() {
     ]);
     let alert = detail_text(&app, RowKey::Alert("cap|pagasa-cap|EX-1".into()));
     assert!(alert.contains("Item history (1 version)"), "{alert}");
-    let morita = app.config.contacts.iter().position(|c| c.name == "Capt. Kenji Morita").unwrap();
+    let morita = app.config().contacts.iter().position(|c| c.name == "Capt. Kenji Morita").unwrap();
     let contact = detail_text(&app, RowKey::Contact(morita));
     assert!(contact.contains("Check in every: 14 days"), "{contact}");
     let feed = detail_text(&app, RowKey::Feed("usgs-quakes".into()));

@@ -22,6 +22,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use crate::config::Config;
+use crate::desk::InForce;
 use crate::event::{Event, Record};
 use crate::state::DeskState;
 use crate::text::one_line;
@@ -125,12 +126,10 @@ pub enum Effect {
 pub struct App {
     /// The configuration the panes and rules use: the one in force at the state's last record
     /// (`DeskState::config_in_force`), or this process's own file where the record holds none.
-    pub config: Config,
-    /// The configuration file this process started with, or last reloaded.
-    own_config: Config,
-    /// The digest of the recorded configuration `config` was made from; None: `own_config`.
-    adopted: Option<String>,
-    pub state: DeskState,
+    in_force: InForce,
+    /// The fold of the record so far: changed only by `apply` (and `resume`), and by a replay
+    /// moving along the record (`replay_state`).
+    state: DeskState,
     pub now: DateTime<Utc>,
     pub operator: String,
     pub focus: Pane,
@@ -159,9 +158,7 @@ pub use summary::Summary;
 impl App {
     pub fn new(config: Config, operator: String, now: DateTime<Utc>) -> Self {
         let mut app = App {
-            own_config: config.clone(),
-            adopted: None,
-            config,
+            in_force: InForce::new(config),
             state: DeskState::default(),
             now,
             operator,
@@ -182,6 +179,23 @@ impl App {
         app
     }
 
+    /// The desk's state at the last record folded.
+    pub fn state(&self) -> &DeskState {
+        &self.state
+    }
+
+    /// For the replay's engine alone, which moves the state to another point of the record
+    /// (from its copies, by the same fold); the caller refreshes the panes (`refresh_all`).
+    pub(crate) fn replay_state(&mut self) -> &mut DeskState {
+        &mut self.state
+    }
+
+    /// Starts from a state already folded (a checkpoint) in place of the empty one.
+    pub fn resume(&mut self, state: DeskState) {
+        self.state = state;
+        self.refresh_all();
+    }
+
     /// Folds records into the desk state and refreshes the panes.
     pub fn apply(&mut self, records: Vec<Record>) {
         if records.is_empty() {
@@ -189,10 +203,10 @@ impl App {
         }
         let picks = attention::picks(&records, self.watching_since);
         self.state.fold_all(records);
-        let threshold = self.config.bell.unwrap_or(crate::config::DEFAULT_BELL);
-        let news = attention::notice(&picks, &self.state, threshold, self.config.bell.is_some());
+        let threshold = self.in_force.config().bell.unwrap_or(crate::config::DEFAULT_BELL);
+        let news = attention::notice(&picks, &self.state, threshold, self.in_force.config().bell.is_some());
         let earlier = self.flash.take();
-        let adopted = self.adopted.clone();
+        let adopted = self.in_force.adopted().map(str::to_string);
         self.refresh_all();
         // Refreshing says if the focused pane's selection left; a new alert is said first, and
         // neither hides the other.
@@ -210,7 +224,7 @@ impl App {
         };
         // Panes that change under the operator's eyes say why: another console or `attache
         // reload` put another configuration in force.
-        if adopted.is_some() && self.adopted != adopted {
+        if adopted.is_some() && self.in_force.adopted() != adopted.as_deref() {
             let said = self.config_changed();
             self.flash = Some(match self.flash.take() {
                 Some(other) => format!("{said}; {other}"),
@@ -223,9 +237,9 @@ impl App {
         let seq = self.state.config_in_force().map_or(0, |c| c.seq);
         format!(
             "configuration of record #{seq} now in force: {} missions, {} contacts, {} feeds",
-            self.config.missions.len(),
-            self.config.contacts.len(),
-            self.config.feeds.len()
+            self.in_force.config().missions.len(),
+            self.in_force.config().contacts.len(),
+            self.in_force.config().feeds.len()
         )
     }
 
@@ -247,49 +261,33 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.adopt_config_in_force();
+        self.in_force.follow(&self.state);
         for pane in Pane::ALL {
             self.refresh(pane);
         }
         self.refresh_summary();
     }
 
-    /// Takes the configuration in force at the state's last record, when it changed: the panes,
-    /// the rules and the missions are those the record says were in force then.
-    fn adopt_config_in_force(&mut self) {
-        let recorded = self.state.config_in_force().filter(|c| c.snapshot.is_some());
-        match recorded {
-            Some(in_force) if self.adopted.as_deref() != Some(in_force.digest.as_str()) => {
-                if let Some(config) = in_force.config(&self.own_config) {
-                    self.config = config;
-                    self.adopted = Some(in_force.digest.clone());
-                }
-            }
-            None if self.adopted.is_some() => {
-                self.config = self.own_config.clone();
-                self.adopted = None;
-            }
-            _ => {}
-        }
+    /// The configuration in force at the state's last record (`desk::InForce`).
+    pub fn config(&self) -> &Config {
+        self.in_force.config()
     }
 
     /// Whether the configuration shown is one the record holds, rather than this process's own
     /// file standing in for a record that has none at this point.
     pub fn config_from_record(&self) -> bool {
-        self.adopted.is_some()
+        self.in_force.from_record()
     }
 
     /// The configuration file this process started with, or last reloaded.
     pub fn own_config(&self) -> &Config {
-        &self.own_config
+        self.in_force.own()
     }
 
     /// After this process reloaded its file: what the record does not hold (layout, bell) is
     /// taken from it too.
     pub fn set_own_config(&mut self, config: Config) {
-        self.own_config = config;
-        self.config = self.own_config.clone();
-        self.adopted = None;
+        self.in_force.set_own(config);
         self.refresh_all();
     }
 
@@ -300,11 +298,11 @@ impl App {
     /// Rebuilds one pane's rows; they change only with state, clock or filter, never per frame.
     pub fn refresh(&mut self, pane: Pane) {
         let rows = match pane {
-            Pane::Missions => rows::missions(&self.config, &self.state),
-            Pane::Contacts => rows::contacts(&self.config, &self.state, self.now),
+            Pane::Missions => rows::missions(self.in_force.config(), &self.state),
+            Pane::Contacts => rows::contacts(self.in_force.config(), &self.state, self.now),
             Pane::Alerts => rows::alerts(&self.state, self.now),
             Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
-            Pane::Feeds => rows::feeds(&self.config, &self.state, &self.feed_runtime, self.now),
+            Pane::Feeds => rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now),
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };
@@ -320,7 +318,7 @@ impl App {
 
     /// The zone the Event log's times are shown in: the desk's, or None for UTC.
     pub fn log_zone(&self) -> Option<chrono_tz::Tz> {
-        self.log_in_desk_zone.then_some(self.config.desk_tz)
+        self.log_in_desk_zone.then_some(self.in_force.config().desk_tz)
     }
 
     pub fn pane(&self, pane: Pane) -> &PaneView {
@@ -480,7 +478,7 @@ impl App {
             return;
         };
         if let Some(detail) =
-            detail::detail(&row.key, &self.config, &self.state, &self.feed_runtime, self.now)
+            detail::detail(&row.key, self.in_force.config(), &self.state, &self.feed_runtime, self.now)
         {
             self.overlay = Overlay::Detail { detail, scroll: Scroll::default() };
         }

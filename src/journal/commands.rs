@@ -170,8 +170,31 @@ fn human(raw: &RawRecord<'_>) -> String {
     for key in ["seq", "ts", "prev", "sum"] {
         fields.remove(key);
     }
-    let rest = fold_strings(serde_json::Value::Object(fields)).to_string();
+    let rest = match kind.as_str() {
+        "config.loaded" => loaded_text(&fields),
+        _ => fold_strings(serde_json::Value::Object(fields)).to_string(),
+    };
     format!("#{} {} {by} {kind} {rest}", raw.seq, time_text(raw.ts_micros))
+}
+
+/// A `config.loaded` record in a line: which file, which version of it (the digest's first
+/// characters), what it holds; its snapshot, a whole desk, is left to `--json`.
+fn loaded_text(fields: &serde_json::Map<String, serde_json::Value>) -> String {
+    let text = |key: &str| one_line(fields.get(key).and_then(|v| v.as_str()).unwrap_or("?"));
+    let count = |key: &str| fields.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let digest = text("digest");
+    let snapshot = match fields.get("config").and_then(|c| c.get("rules")).and_then(|r| r.as_array()) {
+        Some(rules) => format!("snapshot of {} rules", rules.len()),
+        None => "no snapshot".into(),
+    };
+    format!(
+        "{} digest {} {} feeds {} missions {} contacts, {snapshot}",
+        text("path"),
+        digest.chars().take(12).collect::<String>(),
+        count("feeds"),
+        count("missions"),
+        count("contacts"),
+    )
 }
 
 /// `value` with every string in it, keys too, folded by `text::one_line`.

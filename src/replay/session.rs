@@ -116,15 +116,15 @@ impl Replay {
     /// every record stamped at or before it.
     pub fn seek(&mut self, t: DateTime<Utc>) -> anyhow::Result<()> {
         self.clock.go(t);
-        self.engine.seek_time(&mut self.app.state, self.clock.now)?;
+        self.engine.seek_time(self.app.replay_state(), self.clock.now)?;
         self.show();
         Ok(())
     }
 
     /// Moves to just after record `seq`, the clock at its time.
     pub fn seek_seq(&mut self, seq: u64) -> anyhow::Result<()> {
-        self.engine.seek_seq(&mut self.app.state, seq)?;
-        if let Some(ts) = self.app.state.last_ts {
+        self.engine.seek_seq(self.app.replay_state(), seq)?;
+        if let Some(ts) = self.app.state().last_ts {
             self.clock.go(ts);
         }
         self.show();
@@ -144,7 +144,7 @@ impl Replay {
         let next = self.engine.next_ts()?;
         let second = self.clock.now.timestamp();
         self.clock.tick(wall, next);
-        let changed = self.engine.seek_time(&mut self.app.state, self.clock.now)?;
+        let changed = self.engine.seek_time(self.app.replay_state(), self.clock.now)?;
         if changed {
             self.show();
         } else {
@@ -258,13 +258,13 @@ impl Replay {
             Goal::Time(t) => {
                 let t = t.clamp(self.clock.start, self.clock.end);
                 let seq = self.engine.seq_at(t)?;
-                if !at_once(&self.engine, &self.app.state, seq) {
+                if !at_once(&self.engine, self.app.state(), seq) {
                     return Ok(false);
                 }
                 self.seek(t)?;
             }
             Goal::Seq(seq) => {
-                if !at_once(&self.engine, &self.app.state, seq) {
+                if !at_once(&self.engine, self.app.state(), seq) {
                     return Ok(false);
                 }
                 self.seek_seq(seq)?;
@@ -278,13 +278,13 @@ impl Replay {
     fn step(&mut self, forward: bool) -> anyhow::Result<()> {
         self.clock.playing = false;
         self.pending = None;
-        let here = self.app.state.last_seq;
+        let here = self.app.state().last_seq;
         if forward {
             match self.engine.next_ts()? {
                 Some(ts) if ts <= self.clock.end => self.seek_seq(here + 1)?,
                 _ => self.message = Some("no record after this in the range".into()),
             }
-        } else if here == 0 || self.app.state.last_ts.is_some_and(|t| t <= self.clock.start) {
+        } else if here == 0 || self.app.state().last_ts.is_some_and(|t| t <= self.clock.start) {
             // The state at the range's start already holds every record up to it.
             self.message = Some("no record before this in the range".into());
         } else {
@@ -297,7 +297,7 @@ impl Replay {
         self.clock.playing = false;
         let what = if alerts { "alert" } else { "operator action" };
         let way = if forward { "next" } else { "previous" };
-        let from = self.app.state.last_seq;
+        let from = self.app.state().last_seq;
         self.go(Goal::Marker { forward, from, alerts }, format!("going to the {way} {what}"))
     }
 
@@ -377,7 +377,7 @@ impl Replay {
             self.message = Some("empty review note not saved".into());
             return Ok(());
         }
-        review::append(&self.review, self.clock.now, self.app.state.last_seq, &self.app.operator, &text)?;
+        review::append(&self.review, self.clock.now, self.app.state().last_seq, &self.app.operator, &text)?;
         self.message = Some(format!("review note saved to {}", self.review.display()));
         Ok(())
     }

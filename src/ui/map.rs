@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let marks = marks(app, zoom.is_some(), theme);
     draw_marks(frame.buffer_mut(), map_area, (x_bounds, y_bounds), &marks);
     if sparks > 0 {
-        render_sparklines(frame, spark_area, &app.state, app.now, theme);
+        render_sparklines(frame, spark_area, app.state(), app.now, theme);
     }
 }
 
@@ -88,7 +88,7 @@ fn zoomed_mission(app: &App) -> Option<(String, Bounds)> {
     let Some(RowKey::Mission(id)) = app.pane(Pane::Missions).selected_row().map(|r| &r.key) else {
         return None;
     };
-    let mission = app.config.missions.iter().find(|m| &m.id == id)?;
+    let mission = app.config().missions.iter().find(|m| &m.id == id)?;
     let (mut lat, mut lon) = ([90.0f64, -90.0f64], [180.0f64, -180.0f64]);
     let mut include = |p: LatLon| {
         lat = [lat[0].min(p.lat), lat[1].max(p.lat)];
@@ -119,7 +119,7 @@ struct Mark {
 /// What the map marks, most urgent first: that is the order in which markers claim their cell
 /// and labels their room.
 fn marks(app: &App, zoomed: bool, theme: &Theme) -> Vec<Mark> {
-    let mut marks: Vec<Mark> = alert_positions(&app.state)
+    let mut marks: Vec<Mark> = alert_positions(app.state())
         .into_iter()
         .rev()
         .map(|(at, severity)| Mark {
@@ -129,13 +129,13 @@ fn marks(app: &App, zoomed: bool, theme: &Theme) -> Vec<Mark> {
             style: theme.severity(severity),
         })
         .collect();
-    marks.extend(app.config.missions.iter().map(|mission| Mark {
+    marks.extend(app.config().missions.iter().map(|mission| Mark {
         at: mission.area.centre(),
         symbol: MISSION_MARKER,
         label: zoomed.then(|| mission.id.clone()),
         style: theme.header(),
     }));
-    marks.extend(app.config.contacts.iter().filter_map(|c| c.post_location).map(|at| Mark {
+    marks.extend(app.config().contacts.iter().filter_map(|c| c.post_location).map(|at| Mark {
         at,
         symbol: CONTACT_MARKER,
         label: None,

@@ -46,7 +46,7 @@ pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Line::raw(text).style(theme.alarm()), banner_area);
     }
     // Decided on the whole screen, so a message taking a line or two does not switch the layout.
-    let grid = app.config.layout == LayoutSetting::Auto
+    let grid = app.config().layout == LayoutSetting::Auto
         && body.width >= GRID_MIN.0
         && area.height.saturating_sub(banner) >= GRID_MIN.1;
     if grid {
@@ -99,7 +99,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let tabs_line = Line::from(spans);
     // The desk's name, where it fits beside the tabs (the status bar drops it when narrow).
-    let name = format!(" {} ", app.config.desk_name);
+    let name = format!(" {} ", app.config().desk_name);
     let room = (tabs.width as usize).saturating_sub(tabs_line.width());
     frame.render_widget(tabs_line, tabs);
     if name.chars().count() <= room {

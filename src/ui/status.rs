@@ -118,14 +118,14 @@ fn fit(parts: &mut [Part], hint: &mut Part, width: usize) {
 /// The bar's parts in the order shown, and the key hints' forms.
 fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     let now = app.now;
-    let local = now.with_timezone(&app.config.desk_tz);
+    let local = now.with_timezone(&app.config().desk_tz);
     let plain = Style::new();
     let mut parts = vec![
-        Part::new(vec![(app.config.desk_name.clone(), 1)], plain),
+        Part::new(vec![(app.config().desk_name.clone(), 1)], plain),
         Part::new(vec![(now.format("%H:%M:%SZ").to_string(), 8)], plain),
-        Part::new(vec![(format!("{} {}", zone_city(app.config.desk_tz), local.format("%H:%M")), 4)], plain),
+        Part::new(vec![(format!("{} {}", zone_city(app.config().desk_tz), local.format("%H:%M")), 4)], plain),
     ];
-    let seq = app.state.last_seq;
+    let seq = app.state().last_seq;
     parts.push(match &app.journal {
         JournalStatus::Writable if app.reading_journal => {
             Part::new(vec![(format!("READING JOURNAL #{seq}"), 8), ("READING".into(), 8)], theme.flagged())
@@ -142,8 +142,8 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     });
     parts.extend(alert_parts(app, theme));
     let (mut ok, mut partial, mut bad) = (0, 0, 0);
-    for feed in &app.config.feeds {
-        match feed_state(&app.config, &app.state, &app.feed_runtime, &feed.name, now) {
+    for feed in &app.config().feeds {
+        match feed_state(app.config(), app.state(), &app.feed_runtime, &feed.name, now) {
             "ok" => ok += 1,
             "PARTIAL" => partial += 1,
             "FAILING" | "BACKOFF" | "STALE" => bad += 1,

@@ -3,7 +3,8 @@
 //! `cargo bench --bench replay -- --journal DIR`. It measures, in this process, as the terminal
 //! loop does its work (the console drawn into a 160x48 `TestBackend` instead of a terminal):
 //! the first frame from start; seeks to random times, forwards and backwards, drawn; playing at
-//! 1000x in 40 ms frames, while the indexer runs and after; the indexer's total time; memory.
+//! 1000x in 40 ms frames, while the indexer runs and after; the indexer's total time; quitting;
+//! peak memory.
 //! Plain `std::time` measurements: the figures are large enough that a harness adds nothing.
 
 use attache::config::Config;
@@ -129,6 +130,11 @@ fn main() {
     let after = play(&mut replay, &mut screen, 100);
     println!("play at 1000x, 40 ms frames, indexed: frame work {}", summary(after));
 
+    // Quitting: what `attache replay` does once its loop ends, the terminal restored.
+    let began = Instant::now();
+    replay::close(replay);
+    println!("quit: {:.1} ms; peak RSS so far {:.0} MiB", began.elapsed().as_secs_f64() * 1e3, peak_rss_mib());
+
     // Opening at a time in the middle: from the checkpoint on disk before it, then folding the
     // records between.
     let started = Instant::now();
@@ -136,4 +142,5 @@ fn main() {
     let replay = open(&dir, &Options { at: Some(middle), ..Options::default() });
     screen.draw(&replay);
     println!("first frame with --at the middle of the span: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    replay::close(replay);
 }

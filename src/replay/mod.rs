@@ -88,7 +88,13 @@ pub fn run(config: Config, dir: PathBuf, options: Options, operator: String) -> 
     let mut terminal = crate::term::open()?;
     let result = runtime.block_on(event_loop(&mut terminal, &mut replay, &theme));
     ratatui::restore();
+    close(replay);
     result
+}
+
+/// Ends a replay whose terminal has been given back.
+pub fn close(replay: Replay) {
+    drop(replay);
 }
 
 async fn event_loop(

@@ -298,6 +298,37 @@ fn random_seeks_equal_a_fold_from_the_start() {
     }
 }
 
+/// A replay of a part of the journal reads only that part: from the checkpoint on disk before
+/// its start to the first record after its end, whatever the journal holds around it.
+#[test]
+fn the_reader_reads_the_range_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    journal_of(tmp.path(), 24_000);
+    attache::checkpoint::build(tmp.path(), |_| {}).unwrap();
+    let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
+    let (first, last) = (&records[14_999], &records[17_999]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    engine::index(tmp.path().to_path_buf(), first.ts, last.ts, tx);
+    let news: Vec<_> = rx.into_iter().collect();
+    let entries: Vec<u64> = news.iter().flat_map(|p| p.entries.iter().map(|e| e.0)).collect();
+    assert_eq!(entries.first(), Some(&10_001), "from the checkpoint on disk at record 10,000");
+    assert_eq!(entries.last(), Some(&(last.seq + 1)), "to the first record after the range");
+    assert!(news.last().unwrap().done);
+
+    let app = App::new(replay_support::config(), "reyes".into(), first.ts);
+    let mut replay =
+        Replay::new(app, tmp.path(), Clock::new(first.ts, last.ts, first.ts, 60.0), None).unwrap();
+    for progress in news {
+        replay.engine.absorb(progress);
+    }
+    for at in [&records[16_500], first, last, &records[15_001]] {
+        replay.seek(at.ts).unwrap();
+        let mut expected = attache::state::DeskState::default();
+        expected.apply_all(records.iter().filter(|r| r.ts <= at.ts));
+        assert!(replay.app.state == expected, "state at record {}", at.seq);
+    }
+}
+
 #[test]
 fn alert_and_action_jumps_and_the_journal_untouched() {
     let tmp = tempfile::tempdir().unwrap();

@@ -24,7 +24,9 @@ pub const CHECKPOINT_EVERY: u64 = 2048;
 /// is dropped and the spacing doubles, so memory stays bounded whatever the range's length and
 /// seeks stay exact (only slower; a console's checkpoint on disk serves where it is nearer).
 /// With the rest of a replay, a peak of about 200 MiB.
-pub const CHECKPOINT_BUDGET: usize = 100 << 20;
+pub const CHECKPOINT_BUDGET: usize = 80 << 20;
+/// The copies the engine keeps of its own, besides the indexer's: about 20 MiB at most.
+const OWN_COPIES: usize = 4;
 
 /// A checkpoint on disk takes about as long to load as folding this many records.
 const DISK_WORTH: u64 = 10_000;
@@ -151,8 +153,11 @@ pub struct Engine {
     checkpoints: Vec<Checkpoint>,
     /// The records the consoles' checkpoints on disk were taken at (`checkpoint`).
     on_disk: Vec<u64>,
-    /// The seq of the copy last loaded from disk, if it is among `checkpoints`.
-    loaded: Option<u64>,
+    /// The copies the engine made itself, oldest first (see `keep_own`).
+    own: VecDeque<u64>,
+    /// The indexer's spacing and first copy, to tell its copies from the engine's own.
+    every: u64,
+    start: u64,
     pub timeline: Timeline,
     pub indexed: bool,
     pub problem: Option<String>,
@@ -168,7 +173,9 @@ impl Engine {
             pending: VecDeque::new(),
             checkpoints: vec![Checkpoint { seq: 0, ts: None, state: DeskState::default() }],
             on_disk: crate::checkpoint::taken_at(dir),
-            loaded: None,
+            own: VecDeque::new(),
+            every: CHECKPOINT_EVERY,
+            start: 0,
             timeline: Timeline::default(),
             indexed: false,
             problem: None,
@@ -213,11 +220,12 @@ impl Engine {
         for (seq, ts, class) in progress.entries {
             self.timeline.push(seq, ts, class);
         }
+        self.start = progress.start;
         if let Some(every) = progress.thin_to {
-            let (keep, free): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut self.checkpoints).into_iter().partition(|c| {
-                    c.seq == 0 || Some(c.seq) == self.loaded || kept(c.seq, every, progress.start)
-                });
+            self.every = every;
+            let (keep, free): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|c| c.seq == 0 || self.own.contains(&c.seq) || kept(c.seq, every, progress.start));
             self.checkpoints = keep;
             // Freeing a hundred MB of copies takes longer than a frame: not on the keys' thread.
             std::thread::spawn(move || drop(free));
@@ -236,6 +244,27 @@ impl Engine {
         self.checkpoints.len()
     }
 
+    /// The records the copies in memory were taken at.
+    pub fn copies_at(&self) -> Vec<u64> {
+        self.checkpoints.iter().map(|c| c.seq).collect()
+    }
+
+    /// Keeps a copy the engine made (loaded from disk, or passed while folding forward), so that
+    /// steps and seeks back near where the replay has been are quick; only the newest
+    /// `OWN_COPIES` stay.
+    fn keep_own(&mut self, state: &DeskState) {
+        let Err(at) = self.checkpoints.binary_search_by_key(&state.last_seq, |c| c.seq) else { return };
+        self.checkpoints
+            .insert(at, Checkpoint { seq: state.last_seq, ts: state.last_ts, state: state.clone() });
+        self.own.push_back(state.last_seq);
+        while self.own.len() > OWN_COPIES {
+            let old = self.own.pop_front().unwrap_or_default();
+            if old != 0 && !kept(old, self.every, self.start) {
+                self.checkpoints.retain(|c| c.seq != old);
+            }
+        }
+    }
+
     /// Brings `state` to just after the last record stamped at or before `t`.
     pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
         let here_ok = state.last_ts.is_none_or(|ts| ts <= t);
@@ -248,7 +277,12 @@ impl Engine {
         };
         let from_disk = self.restore_from_disk(state, best, here_ok, target)?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
-        Ok(self.advance(state, |r| r.ts <= t)? || restored)
+        // Where the fold ends, for the copy it leaves: after a restore, from the index if need be.
+        let until = match self.timeline.last_at_or_before(t.timestamp_micros()) {
+            None if restored => last_at_or_before(&self.dir, t).ok(),
+            until => until,
+        };
+        Ok(self.advance(state, |r| r.ts <= t, until)? || restored)
     }
 
     /// Brings `state` to just after record `seq`.
@@ -257,14 +291,14 @@ impl Engine {
         let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
         let from_disk = self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
-        Ok(self.advance(state, |r| r.seq <= seq)? || restored)
+        Ok(self.advance(state, |r| r.seq <= seq, Some(seq))? || restored)
     }
 
     /// Starts from the checkpoint a console left on disk nearest before the target when that
     /// saves folding more records than loading it costs: before the indexer has made copies
     /// there (a replay opened `--at` a time, a jump ahead of the indexer), and between copies
-    /// the memory budget spaced wider than the consoles' checkpoints. The one loaded last is
-    /// kept as a copy, in place of the one before.
+    /// the memory budget spaced wider than the consoles' checkpoints. The one loaded is kept as
+    /// one of the engine's own copies.
     fn restore_from_disk(
         &mut self,
         state: &mut DeskState,
@@ -282,15 +316,7 @@ impl Engine {
         }
         match crate::checkpoint::resume_before(&self.dir, target) {
             Some((resumed, follower)) if resumed.last_seq >= near + DISK_WORTH => {
-                if let Some(old) = self.loaded.replace(resumed.last_seq) {
-                    self.checkpoints.retain(|c| c.seq != old);
-                }
-                self.checkpoints.push(Checkpoint {
-                    seq: resumed.last_seq,
-                    ts: resumed.last_ts,
-                    state: resumed.clone(),
-                });
-                self.checkpoints.sort_by_key(|c| c.seq);
+                self.keep_own(&resumed);
                 *state = resumed;
                 self.follower = follower;
                 self.pending.clear();
@@ -334,11 +360,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Folds records while `wanted` holds for them; returns whether any was folded.
+    /// Folds records while `wanted` holds for them; returns whether any was folded. Keeps a copy
+    /// at the last multiple of `CHECKPOINT_EVERY` before `until` (the last record wanted, when
+    /// known), so that stepping back from there folds at most that many records.
     fn advance(
         &mut self,
         state: &mut DeskState,
         wanted: impl Fn(&Record) -> bool,
+        until: Option<u64>,
     ) -> Result<bool, JournalError> {
         let mut changed = false;
         loop {
@@ -348,6 +377,10 @@ impl Engine {
                     state.apply(record);
                     self.pending.pop_front();
                     changed = true;
+                    let seq = state.last_seq;
+                    if seq % CHECKPOINT_EVERY == 0 && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u) {
+                        self.keep_own(state);
+                    }
                 }
                 _ => return Ok(changed),
             }

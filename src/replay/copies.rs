@@ -76,11 +76,7 @@ impl Footprint {
             + buckets * (size_of::<(ItemKey, Arc<ItemEntry>)>() + 1)
             + state.alerts.keys().map(|k| text(k) + 2 * size_of::<(String, Arc<Alert>)>()).sum::<usize>()
             + state.log.capacity() * size_of::<Arc<LogLine>>()
-            + state
-                .feeds
-                .iter()
-                .map(|(k, _)| text(k) + 2 * size_of::<crate::state::FeedHealth>())
-                .sum::<usize>()
+            + state.feeds.keys().map(|k| text(k) + 2 * size_of::<crate::state::FeedHealth>()).sum::<usize>()
             + state.check_ins.capacity() * 64
             + state.activity.len() * 64;
         let mut pieces = Vec::with_capacity(state.items.len() + state.alerts.len() + state.log.len());

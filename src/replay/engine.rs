@@ -62,7 +62,7 @@ pub struct Progress {
 
 /// Whether the copy at `seq` stays once the spacing is `every`.
 fn kept(seq: u64, every: u64, start: u64) -> bool {
-    seq % every == 0 || seq == start
+    seq.is_multiple_of(every) || seq == start
 }
 
 /// Reads the replay's range `[from, to]` of the journal once, in its own thread: the
@@ -378,7 +378,9 @@ impl Engine {
                     self.pending.pop_front();
                     changed = true;
                     let seq = state.last_seq;
-                    if seq % CHECKPOINT_EVERY == 0 && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u) {
+                    if seq.is_multiple_of(CHECKPOINT_EVERY)
+                        && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u)
+                    {
                         self.keep_own(state);
                     }
                 }

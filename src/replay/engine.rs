@@ -1,9 +1,9 @@
 //! Rebuilding the desk state at any point of the record, exactly. The state moves forward by
 //! folding the journal's records with the same reducer the live console uses; it moves backward
-//! by restoring the nearest checkpoint (a copy of the state every `CHECKPOINT_EVERY` records,
-//! kept in memory, sharing unchanged items, alerts and log lines with its neighbours) and
-//! folding forward from it. Until the indexer has made those, a replay opened at a time starts
-//! from the checkpoint a console left on disk nearest before it (`crate::checkpoint`). The
+//! (or far forward) by restoring the nearest copy of the state and folding on from it: a copy
+//! the indexer made in memory (every `CHECKPOINT_EVERY` records at first, sharing unchanged
+//! items, alerts and log lines with its neighbours, thinned to stay within `CHECKPOINT_BUDGET`),
+//! one of the engine's own, or the checkpoint a console left on disk (`crate::checkpoint`). The
 //! journal and its checkpoints are only ever read.
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,8 @@
 //! `cargo bench --bench replay -- --journal DIR`. It measures, in this process, as the terminal
 //! loop does its work (the console drawn into a 160x48 `TestBackend` instead of a terminal):
 //! the first frame from start; seeks to random times, forwards and backwards, drawn; playing at
-//! 1000x in 40 ms frames, while the indexer runs and after; the indexer's total time; memory.
+//! 1000x in 40 ms frames, while the indexer runs and after; the indexer's total time; quitting;
+//! peak memory.
 //! Plain `std::time` measurements: the figures are large enough that a harness adds nothing.
 
 use attache::config::Config;
@@ -78,6 +79,8 @@ fn main() {
         eprintln!("usage: cargo bench --bench replay -- --journal DIR (a journal from gen-journal)");
         std::process::exit(2);
     };
+    // `--from TIME`: a replay of the journal's end only (as `attache replay --from`).
+    let whole = Options { from: flag("--from"), ..Options::default() };
     let mut screen = Screen(Terminal::new(TestBackend::new(160, 48)).unwrap(), Theme { color: true });
     // The checkpoints the consoles that wrote the journal would have left along it (one every
     // 10,000 records); a generated journal has none until they are made.
@@ -89,9 +92,9 @@ fn main() {
 
     // First frame: open (span, indexer started, state at the start) and draw.
     let started = Instant::now();
-    let mut replay = open(&dir, &Options::default());
+    let mut replay = open(&dir, &whole);
     screen.draw(&replay);
-    println!("first frame, from the start of the journal: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!("first frame, from the start of the range: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
 
     // Playing at 1000x while the indexer reads the journal in its thread.
     let during = play(&mut replay, &mut screen, 100);
@@ -129,11 +132,21 @@ fn main() {
     let after = play(&mut replay, &mut screen, 100);
     println!("play at 1000x, 40 ms frames, indexed: frame work {}", summary(after));
 
+    // Quitting: what `attache replay` does once its loop ends, the terminal restored.
+    let began = Instant::now();
+    replay::close(replay);
+    println!(
+        "quit: {:.1} ms; peak RSS so far {:.0} MiB",
+        began.elapsed().as_secs_f64() * 1e3,
+        peak_rss_mib()
+    );
+
     // Opening at a time in the middle: from the checkpoint on disk before it, then folding the
     // records between.
     let started = Instant::now();
     let middle = (start + Duration::seconds(span / 2)).to_rfc3339();
-    let replay = open(&dir, &Options { at: Some(middle), ..Options::default() });
+    let replay = open(&dir, &Options { at: Some(middle), ..whole.clone() });
     screen.draw(&replay);
     println!("first frame with --at the middle of the span: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    replay::close(replay);
 }

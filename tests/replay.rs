@@ -54,7 +54,7 @@ fn open(dir: &Path, start: DateTime<Utc>, end: DateTime<Utc>, indexed: bool) -> 
     let mut replay = Replay::new(app, dir, Clock::new(start, end, start, 60.0), None).unwrap();
     if indexed {
         let (tx, rx) = std::sync::mpsc::channel();
-        engine::index(dir.to_path_buf(), tx);
+        engine::index(dir.to_path_buf(), start, end, tx);
         for progress in rx {
             replay.engine.absorb(progress);
         }
@@ -241,9 +241,93 @@ fn a_replay_opened_at_a_time_starts_from_a_checkpoint_on_disk_and_is_exact() {
     let app = App::new(replay_support::config(), "reyes".into(), start);
     let replay = Replay::new(app, tmp.path(), Clock::new(start, end, t, 60.0), None).unwrap();
     assert!(*replay.app.state() == expected, "state at --at differs from folding up to it");
-    assert_eq!(replay.engine.checkpoints(), 2, "the checkpoint on disk was used");
+    assert!(replay.engine.copies_at().contains(&10_000), "the checkpoint on disk was used");
+    assert!(replay.engine.copies_at().contains(&14_336), "a copy near the state, for steps back");
     let after = std::fs::read_dir(tmp.path().join(attache::checkpoint::DIR)).unwrap().count();
     assert_eq!(after, on_disk, "a replay writes no checkpoints");
+}
+
+/// Seeks to random records and times in random order (so from the copies the indexer made,
+/// from a checkpoint on disk and from where the replay was, both ways), the copies spaced wider
+/// by a small memory budget: each gives exactly the state a fold from the first record gives.
+#[test]
+fn random_seeks_equal_a_fold_from_the_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (start, end) = journal_of(tmp.path(), 24_000);
+    assert_eq!(attache::checkpoint::build(tmp.path(), |_| {}).unwrap().written, 2);
+    let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
+    let mut rng = 7u64;
+    let goals: Vec<(bool, u64)> = (0..40)
+        .map(|n| {
+            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let seq = 1 + (rng >> 33) % records.len() as u64;
+            // By time, the state holds every record stamped at or before it.
+            let by_time = n % 2 == 1;
+            let t = records[seq as usize - 1].ts;
+            (by_time, if by_time { records.iter().rfind(|r| r.ts <= t).unwrap().seq } else { seq })
+        })
+        .collect();
+    let mut wanted: Vec<u64> = goals.iter().map(|g| g.1).collect();
+    wanted.sort_unstable();
+    let mut expected = std::collections::HashMap::new();
+    let mut state = attache::state::DeskState::default();
+    for record in &records {
+        state.apply(record);
+        if wanted.binary_search(&record.seq).is_ok() {
+            expected.insert(record.seq, state.clone());
+        }
+    }
+
+    let app = App::new(replay_support::config(), "reyes".into(), start);
+    let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, start, 60.0), None).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    engine::index_within(tmp.path().to_path_buf(), start, end, 1 << 20, tx);
+    let mut thinned = false;
+    for progress in rx {
+        thinned |= progress.thin_to.is_some();
+        replay.engine.absorb(progress);
+    }
+    assert!(thinned, "the budget spaced the copies wider");
+    for (by_time, seq) in goals {
+        if by_time {
+            replay.seek(records[seq as usize - 1].ts).unwrap();
+        } else {
+            replay.seek_seq(seq).unwrap();
+        }
+        assert_eq!(replay.app.state().last_seq, seq);
+        assert!(*replay.app.state() == expected[&seq], "state after a seek to {seq} (by time: {by_time})");
+    }
+}
+
+/// A replay of a part of the journal reads only that part: from the checkpoint on disk before
+/// its start to the first record after its end, whatever the journal holds around it.
+#[test]
+fn the_reader_reads_the_range_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    journal_of(tmp.path(), 24_000);
+    attache::checkpoint::build(tmp.path(), |_| {}).unwrap();
+    let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
+    let (first, last) = (&records[14_999], &records[17_999]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    engine::index(tmp.path().to_path_buf(), first.ts, last.ts, tx);
+    let news: Vec<_> = rx.into_iter().collect();
+    let entries: Vec<u64> = news.iter().flat_map(|p| p.entries.iter().map(|e| e.0)).collect();
+    assert_eq!(entries.first(), Some(&10_001), "from the checkpoint on disk at record 10,000");
+    assert_eq!(entries.last(), Some(&(last.seq + 1)), "to the first record after the range");
+    assert!(news.last().unwrap().done);
+
+    let app = App::new(replay_support::config(), "reyes".into(), first.ts);
+    let mut replay =
+        Replay::new(app, tmp.path(), Clock::new(first.ts, last.ts, first.ts, 60.0), None).unwrap();
+    for progress in news {
+        replay.engine.absorb(progress);
+    }
+    for at in [&records[16_500], first, last, &records[15_001]] {
+        replay.seek(at.ts).unwrap();
+        let mut expected = attache::state::DeskState::default();
+        expected.apply_all(records.iter().filter(|r| r.ts <= at.ts));
+        assert!(*replay.app.state() == expected, "state at record {}", at.seq);
+    }
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Rebuilding the desk state at any point of the record, exactly. The state moves forward by
 //! folding the journal's records with the same reducer the live console uses; it moves backward
-//! by restoring the nearest checkpoint (a copy of the state every `CHECKPOINT_EVERY` records,
-//! kept in memory, sharing unchanged items, alerts and log lines with its neighbours) and
-//! folding forward from it. Until the indexer has made those, a replay opened at a time starts
-//! from the checkpoint a console left on disk nearest before it (`crate::checkpoint`). The
+//! (or far forward) by restoring the nearest copy of the state and folding on from it: a copy
+//! the indexer made in memory (every `CHECKPOINT_EVERY` records at first, sharing unchanged
+//! items, alerts and log lines with its neighbours, thinned to stay within `CHECKPOINT_BUDGET`),
+//! one of the engine's own, or the checkpoint a console left on disk (`crate::checkpoint`). The
 //! journal and its checkpoints are only ever read.
 
 use chrono::{DateTime, Utc};
@@ -11,32 +11,23 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 
+use super::copies::{Footprint, Held};
 use super::timeline::{Class, Timeline};
 use crate::event::{Record, read_record};
 use crate::journal::{Follower, JournalError, commands::kind_of};
 use crate::state::DeskState;
 
-/// Records between checkpoints at first: a seek folds at most this many records after
-/// restoring one. At a few microseconds a record, that keeps a seek inside 20 ms.
+/// Records between copies at first: a seek folds at most this many records after restoring
+/// one. At a few microseconds a record, that keeps a seek inside 20 ms.
 pub const CHECKPOINT_EVERY: u64 = 2048;
-/// What the checkpoints may hold, by the estimate of `weight`: past this, every other
-/// checkpoint is dropped and the spacing doubles, so memory stays bounded and seeks stay exact
-/// (only slower).
-pub const CHECKPOINT_BUDGET: usize = 1 << 30;
+/// What the copies may hold in memory, measured by `copies::Held`: past this, every other copy
+/// is dropped and the spacing doubles, so memory stays bounded whatever the range's length and
+/// seeks stay exact (only slower; a console's checkpoint on disk serves where it is nearer).
+/// With the rest of a replay, a peak of about 200 MiB.
+pub const CHECKPOINT_BUDGET: usize = 80 << 20;
+/// The copies the engine keeps of its own, besides the indexer's: about 20 MiB at most.
+const OWN_COPIES: usize = 4;
 
-/// What a checkpoint costs in memory, roughly. The state's items, alerts and log lines are
-/// shared between checkpoints (`Arc`), so a checkpoint costs its own tables (a key and a
-/// pointer for each) and the item versions that only it keeps alive: about one for each item
-/// changed in the `every` records after it (seven records in ten change an item), 1.1 KB
-/// each with their text. Calibrated on the generated 1M-record journal: 2.1 MB a checkpoint
-/// at 2,048 records apart.
-fn weight(tables: usize, items: usize, every: u64) -> usize {
-    tables + (every as usize * 7 / 10).min(items) * 1100
-}
-
-fn tables(state: &DeskState) -> usize {
-    state.items.len() * 72 + state.alerts.len() * 64 + state.log.len() * 8 + 4096
-}
 /// A checkpoint on disk takes about as long to load as folding this many records.
 const DISK_WORTH: u64 = 10_000;
 /// A jump the reader has not reached yet is made at once only if it folds at most this many
@@ -60,60 +51,86 @@ pub struct Checkpoint {
 /// What the background indexer hands over as it reads the journal.
 pub struct Progress {
     pub entries: Vec<(u64, i64, Class)>,
-    /// Keep only checkpoints whose seq is a multiple of this (the spacing doubled).
+    /// The record the indexer started after: its first copy, always kept.
+    pub start: u64,
+    /// Keep only the copies whose seq is a multiple of this (the spacing doubled).
     pub thin_to: Option<u64>,
     pub checkpoints: Vec<Checkpoint>,
     pub done: bool,
     pub problem: Option<String>,
 }
 
-/// Reads the whole journal once, in its own thread: the timeline's entries and the checkpoints.
-/// Stops early if the receiver has gone (the replay quit).
-pub fn index(dir: PathBuf, tx: Sender<Progress>) {
-    let mut follower = Follower::new(&dir);
-    let mut state = DeskState::default();
+/// Whether the copy at `seq` stays once the spacing is `every`.
+fn kept(seq: u64, every: u64, start: u64) -> bool {
+    seq.is_multiple_of(every) || seq == start
+}
+
+/// Reads the replay's range `[from, to]` of the journal once, in its own thread: the
+/// timeline's entries and the copies of the state. Starts from the checkpoint a console left on
+/// disk nearest before the range (a replay of last week does not fold the year before it) and
+/// stops at the first record after it. Stops early if the receiver has gone (the replay quit).
+pub fn index(dir: PathBuf, from: DateTime<Utc>, to: DateTime<Utc>, tx: Sender<Progress>) {
+    index_within(dir, from, to, CHECKPOINT_BUDGET, tx);
+}
+
+/// `index`, its copies holding at most `budget` bytes.
+pub fn index_within(
+    dir: PathBuf,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    budget: usize,
+    tx: Sender<Progress>,
+) {
+    let fresh = || (DeskState::default(), Follower::new(&dir));
+    let (mut state, mut follower) = match last_at_or_before(&dir, from) {
+        Ok(0) | Err(_) => fresh(),
+        Ok(seq) => crate::checkpoint::resume_before(&dir, seq).unwrap_or_else(fresh),
+    };
+    let start = state.last_seq;
+    let end = to.timestamp_micros();
     let mut every = CHECKPOINT_EVERY;
-    // The checkpoints handed over so far and the sizes of their own tables.
-    let mut kept: Vec<(u64, usize)> = Vec::new();
+    let mut held = Held::default();
+    let mut first = Some(Checkpoint { seq: start, ts: state.last_ts, state: state.clone() });
+    held.add(Footprint::of(&state));
+    let mut past_end = false;
     loop {
         let mut progress = Progress {
             entries: Vec::new(),
+            start,
             thin_to: None,
-            checkpoints: Vec::new(),
+            checkpoints: first.take().into_iter().collect(),
             done: false,
             problem: None,
         };
         let result = follower.poll_lines(|raw, problems| {
             let kind = kind_of(raw.bytes).unwrap_or("");
             progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
+            past_end = raw.ts_micros > end;
             match read_record(raw.bytes) {
                 Ok(record) => state.fold(record),
                 Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
             }
             if raw.seq % every == 0 {
-                kept.push((raw.seq, tables(&state)));
+                held.add(Footprint::of(&state));
                 progress.checkpoints.push(Checkpoint {
                     seq: raw.seq,
                     ts: state.last_ts,
                     state: state.clone(),
                 });
-                let items = state.items.len();
-                while kept.iter().map(|k| weight(k.1, items, every)).sum::<usize>() > CHECKPOINT_BUDGET
-                    && kept.len() > 1
-                {
+                while held.bytes() > budget && held.len() > 2 {
                     every *= 2;
-                    kept.retain(|k| k.0 % every == 0);
-                    progress.checkpoints.retain(|c| c.seq % every == 0);
+                    held.retain(|seq| kept(seq, every, start));
+                    progress.checkpoints.retain(|c| kept(c.seq, every, start));
                     progress.thin_to = Some(every);
                 }
             }
-            progress.entries.len() < INDEX_BATCH
+            progress.entries.len() < INDEX_BATCH && !past_end
         });
         match result {
             Ok(problems) => progress.problem = problems.first().map(|p| p.to_string()),
             Err(e) => progress.problem = Some(e.to_string()),
         }
-        progress.done = progress.entries.len() < INDEX_BATCH || progress.problem.is_some();
+        progress.done = progress.entries.len() < INDEX_BATCH || past_end || progress.problem.is_some();
         let done = progress.done;
         if tx.send(progress).is_err() || done {
             return;
@@ -136,6 +153,11 @@ pub struct Engine {
     checkpoints: Vec<Checkpoint>,
     /// The records the consoles' checkpoints on disk were taken at (`checkpoint`).
     on_disk: Vec<u64>,
+    /// The copies the engine made itself, oldest first (see `keep_own`).
+    own: VecDeque<u64>,
+    /// The indexer's spacing and first copy, to tell its copies from the engine's own.
+    every: u64,
+    start: u64,
     pub timeline: Timeline,
     pub indexed: bool,
     pub problem: Option<String>,
@@ -151,6 +173,9 @@ impl Engine {
             pending: VecDeque::new(),
             checkpoints: vec![Checkpoint { seq: 0, ts: None, state: DeskState::default() }],
             on_disk: crate::checkpoint::taken_at(dir),
+            own: VecDeque::new(),
+            every: CHECKPOINT_EVERY,
+            start: 0,
             timeline: Timeline::default(),
             indexed: false,
             problem: None,
@@ -195,8 +220,15 @@ impl Engine {
         for (seq, ts, class) in progress.entries {
             self.timeline.push(seq, ts, class);
         }
+        self.start = progress.start;
         if let Some(every) = progress.thin_to {
-            self.checkpoints.retain(|c| c.seq % every == 0);
+            self.every = every;
+            let (keep, free): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|c| c.seq == 0 || self.own.contains(&c.seq) || kept(c.seq, every, progress.start));
+            self.checkpoints = keep;
+            // Freeing a hundred MB of copies takes longer than a frame: not on the keys' thread.
+            std::thread::spawn(move || drop(free));
         }
         self.checkpoints.extend(progress.checkpoints);
         // One loaded from disk may already be further on than the indexer's: keep them in order.
@@ -212,6 +244,27 @@ impl Engine {
         self.checkpoints.len()
     }
 
+    /// The records the copies in memory were taken at.
+    pub fn copies_at(&self) -> Vec<u64> {
+        self.checkpoints.iter().map(|c| c.seq).collect()
+    }
+
+    /// Keeps a copy the engine made (loaded from disk, or passed while folding forward), so that
+    /// steps and seeks back near where the replay has been are quick; only the newest
+    /// `OWN_COPIES` stay.
+    fn keep_own(&mut self, state: &DeskState) {
+        let Err(at) = self.checkpoints.binary_search_by_key(&state.last_seq, |c| c.seq) else { return };
+        self.checkpoints
+            .insert(at, Checkpoint { seq: state.last_seq, ts: state.last_ts, state: state.clone() });
+        self.own.push_back(state.last_seq);
+        while self.own.len() > OWN_COPIES {
+            let old = self.own.pop_front().unwrap_or_default();
+            if old != 0 && !kept(old, self.every, self.start) {
+                self.checkpoints.retain(|c| c.seq != old);
+            }
+        }
+    }
+
     /// Brings `state` to just after the last record stamped at or before `t`.
     pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
         let here_ok = state.last_ts.is_none_or(|ts| ts <= t);
@@ -222,23 +275,30 @@ impl Engine {
             Some(seq) => Ok(seq),
             None => last_at_or_before(dir, t),
         };
-        let from_disk = !self.indexed && self.restore_from_disk(state, best, here_ok, target)?;
+        let from_disk = self.restore_from_disk(state, best, here_ok, target)?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
-        Ok(self.advance(state, |r| r.ts <= t)? || restored)
+        // Where the fold ends, for the copy it leaves: after a restore, from the index if need be.
+        let until = match self.timeline.last_at_or_before(t.timestamp_micros()) {
+            None if restored => last_at_or_before(&self.dir, t).ok(),
+            until => until,
+        };
+        Ok(self.advance(state, |r| r.ts <= t, until)? || restored)
     }
 
     /// Brings `state` to just after record `seq`.
     pub fn seek_seq(&mut self, state: &mut DeskState, seq: u64) -> Result<bool, JournalError> {
         let here_ok = state.last_seq <= seq;
         let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
-        let from_disk = !self.indexed && self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
+        let from_disk = self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
-        Ok(self.advance(state, |r| r.seq <= seq)? || restored)
+        Ok(self.advance(state, |r| r.seq <= seq, Some(seq))? || restored)
     }
 
-    /// Before the indexer has left checkpoints everywhere (a replay opened `--at` a time, or a
-    /// jump ahead of the indexer), starts from the checkpoint a console left on disk nearest
-    /// before the target, when that saves folding more records than loading it costs.
+    /// Starts from the checkpoint a console left on disk nearest before the target when that
+    /// saves folding more records than loading it costs: before the indexer has made copies
+    /// there (a replay opened `--at` a time, a jump ahead of the indexer), and between copies
+    /// the memory budget spaced wider than the consoles' checkpoints. The one loaded is kept as
+    /// one of the engine's own copies.
     fn restore_from_disk(
         &mut self,
         state: &mut DeskState,
@@ -256,12 +316,7 @@ impl Engine {
         }
         match crate::checkpoint::resume_before(&self.dir, target) {
             Some((resumed, follower)) if resumed.last_seq >= near + DISK_WORTH => {
-                self.checkpoints.push(Checkpoint {
-                    seq: resumed.last_seq,
-                    ts: resumed.last_ts,
-                    state: resumed.clone(),
-                });
-                self.checkpoints.sort_by_key(|c| c.seq);
+                self.keep_own(&resumed);
                 *state = resumed;
                 self.follower = follower;
                 self.pending.clear();
@@ -305,11 +360,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Folds records while `wanted` holds for them; returns whether any was folded.
+    /// Folds records while `wanted` holds for them; returns whether any was folded. Keeps a copy
+    /// at the last multiple of `CHECKPOINT_EVERY` before `until` (the last record wanted, when
+    /// known), so that stepping back from there folds at most that many records.
     fn advance(
         &mut self,
         state: &mut DeskState,
         wanted: impl Fn(&Record) -> bool,
+        until: Option<u64>,
     ) -> Result<bool, JournalError> {
         let mut changed = false;
         loop {
@@ -319,6 +377,12 @@ impl Engine {
                     state.apply(record);
                     self.pending.pop_front();
                     changed = true;
+                    let seq = state.last_seq;
+                    if seq.is_multiple_of(CHECKPOINT_EVERY)
+                        && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u)
+                    {
+                        self.keep_own(state);
+                    }
                 }
                 _ => return Ok(changed),
             }

@@ -5,6 +5,7 @@
 //! it writes is the review notes file beside it (`review`).
 
 pub mod clock;
+pub mod copies;
 pub mod engine;
 pub mod keys;
 pub mod review;
@@ -75,7 +76,7 @@ pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> 
     let indexed_dir: PathBuf = dir.to_path_buf();
     std::thread::Builder::new()
         .name("replay-index".into())
-        .spawn(move || engine::index(indexed_dir, tx))
+        .spawn(move || engine::index(indexed_dir, start, end, tx))
         .context("starting the journal indexer")?;
     let app = App::new(config, operator, at);
     Replay::new(app, dir, clock, Some(rx))
@@ -88,7 +89,15 @@ pub fn run(config: Config, dir: PathBuf, options: Options, operator: String) -> 
     let mut terminal = crate::term::open()?;
     let result = runtime.block_on(event_loop(&mut terminal, &mut replay, &theme));
     ratatui::restore();
+    close(replay);
     result
+}
+
+/// Ends a replay whose terminal has been given back, without freeing it: the process exits
+/// next (the indexer's thread with it), and freeing a replay's copies of the state one piece at
+/// a time would hold the operator's shell for a second or more.
+pub fn close(replay: Replay) {
+    std::mem::forget(replay);
 }
 
 async fn event_loop(

@@ -101,12 +101,12 @@ impl Timeline {
         self.ts.get(usize::try_from(i).ok()?).copied()
     }
 
-    /// The last record stamped at or before `t` (microseconds; 0 if none), if the entries read
-    /// so far reach past `t` and so settle it.
+    /// The last record stamped at or before `t` (microseconds; the one before the entries if
+    /// none), if the entries read so far reach past `t` and so settle it.
     pub fn last_at_or_before(&self, t: i64) -> Option<u64> {
         (*self.ts.last()? > t).then(|| {
             let after = self.ts.partition_point(|&ts| ts <= t);
-            if after == 0 { 0 } else { self.first_seq + after as u64 - 1 }
+            self.first_seq + after as u64 - 1
         })
     }
 
@@ -239,7 +239,7 @@ mod tests {
         let t = timeline();
         assert_eq!(t.last_at_or_before(2500), Some(12));
         assert_eq!(t.last_at_or_before(2000), Some(12));
-        assert_eq!(t.last_at_or_before(-1), Some(0));
+        assert_eq!(t.last_at_or_before(-1), Some(9), "the record before the entries");
         assert_eq!(t.last_at_or_before(4000), None, "nothing read after it yet");
     }
 

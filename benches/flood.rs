@@ -32,7 +32,10 @@ fn main() {
     let mut first_shown = None;
     while started.elapsed() < Duration::from_secs(seconds) {
         latencies.extend(console.key_latencies(2, latencies.len() as u64));
-        if first_shown.is_none() && rcvbuf_errors() > kernel_before && console.tmux.screen().contains("PARTIAL") {
+        if first_shown.is_none()
+            && rcvbuf_errors() > kernel_before
+            && console.tmux.screen().contains("PARTIAL")
+        {
             first_shown = Some(started.elapsed());
         }
         if latencies.len() >= keys {
@@ -51,7 +54,9 @@ fn main() {
         .collect();
     let counted = journal
         .lines()
-        .filter_map(|l| l.split_once(" lost since listening began")?.0.rsplit_once("; ")?.1.parse::<u64>().ok())
+        .filter_map(|l| {
+            l.split_once(" lost since listening began")?.0.rsplit_once("; ")?.1.parse::<u64>().ok()
+        })
         .max()
         .unwrap_or(0);
     let load_records = journal.lines().filter(|l| l.contains("LOAD-")).count();
@@ -65,7 +70,10 @@ fn main() {
         Some(t) => println!("loss first on screen (PARTIAL) {:.1} s into the flood", t.as_secs_f64()),
         None => println!("no loss shown on screen"),
     }
-    println!("journaled {load_records} records of load tracks ({:.2} a datagram sent)", load_records as f64 / sent as f64);
+    println!(
+        "journaled {load_records} records of load tracks ({:.2} a datagram sent)",
+        load_records as f64 / sent as f64
+    );
     println!(
         "under the flood: key to screen p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} keys)",
         ms(percentile(&latencies, 50.0)),

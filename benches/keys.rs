@@ -3,7 +3,7 @@
 //! A console on a copy of the demo desk runs in tmux (120x40); `4` and `5` are pressed by turns
 //! and each is timed from `send-keys` until `capture-pane` shows the focus marker on that pane.
 //! Twice: idle (the demo feeds only), then while 1,000 Cursor-on-Target events a second arrive
-//! on a `cot-udp` feed (1,000 tracks in turn, every event a move, so every one is journaled). `--binary`
+//! on a `cot-udp` feed (1,000 tracks in turn, every event a small move, coalesced to one record per track per 5 s). `--binary`
 //! measures another build of attache (an older one, for a before/after). Needs tmux.
 
 #[path = "../tests/latency_support/mod.rs"]

@@ -118,3 +118,80 @@ async fn an_unreachable_tcp_source_says_so() {
     let PollResult::Failed(why) = outcome.result else { panic!("{outcome:?}") };
     assert!(why.starts_with(&format!("cannot connect to tcp://127.0.0.1:{port}")), "{why}");
 }
+
+fn udp_feed(listen_on: std::net::SocketAddr, cot: attache::feeds::spec::CotOptions) -> FeedConfig {
+    FeedConfig { cot, ..feed(FeedKind::CotUdp, FeedSource::Udp { listen: listen_on, group: None }) }
+}
+
+fn free_udp() -> std::net::SocketAddr {
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// How many datagrams an outcome says the kernel dropped.
+fn lost(parsed: &attache::feeds::Parsed) -> u64 {
+    parsed.skipped.iter().filter_map(|s| s.split_once(" datagrams lost: ")?.0.parse::<u64>().ok()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_datagram_the_kernel_drops_is_counted() {
+    let listen_on = free_udp();
+    let (tx, mut rx) = mpsc::channel(64);
+    // The smallest buffer the kernel grants, and nothing coalesced: each event is one item.
+    let cot = attache::feeds::spec::CotOptions {
+        min_interval: Duration::ZERO,
+        min_distance_m: 0.0,
+        receive_buffer: 1,
+    };
+    tokio::spawn(listen::listen(udp_feed(listen_on, cot), tx));
+    let first = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+    assert!(matches!(first.result, PollResult::Fetched(_)), "{first:?}");
+
+    const SENT: u64 = 20_000;
+    let events: Vec<Vec<u8>> = (0..SENT).map(|n| live_event(&format!("LOAD-{n}"))).collect();
+    std::thread::spawn(move || {
+        let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        for event in &events {
+            sender.send_to(event, listen_on).unwrap();
+        }
+    });
+    let (mut items, mut dropped) = (0u64, 0u64);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while items + dropped < SENT {
+        let outcome = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{items} received and {dropped} counted lost of {SENT} sent"))
+            .unwrap();
+        let PollResult::Fetched(parsed) = outcome.result else { panic!("udp never fails here") };
+        items += parsed.items.len() as u64;
+        dropped += lost(&parsed);
+    }
+    assert_eq!(items + dropped, SENT, "{items} received, {dropped} lost");
+    assert!(dropped > 0, "a buffer of a few datagrams overflows under {SENT} sent back to back");
+}
+
+#[tokio::test]
+async fn a_tracks_reports_within_the_interval_are_one_and_a_far_move_goes_through() {
+    let listen_on = free_udp();
+    let (tx, mut rx) = mpsc::channel(64);
+    tokio::spawn(listen::listen(udp_feed(listen_on, Default::default()), tx));
+    let first = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+    assert!(matches!(first.result, PollResult::Fetched(_)), "{first:?}");
+
+    let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    for _ in 0..100 {
+        sender.send_to(&live_event("ANDROID-1"), listen_on).await.unwrap();
+    }
+    let moved =
+        String::from_utf8(live_event("ANDROID-1")).unwrap().replace("lat=\"14.5995\"", "lat=\"14.6100\"");
+    sender.send_to(moved.as_bytes(), listen_on).await.unwrap();
+    let mut lats = Vec::new();
+    let quiet = Duration::from_secs(2);
+    while let Ok(Some(outcome)) = tokio::time::timeout(quiet, rx.recv()).await {
+        let PollResult::Fetched(parsed) = outcome.result else { panic!("udp never fails here") };
+        lats.extend(parsed.items.iter().map(|i| match i.location {
+            Some(attache::domain::Location::Point { lat, .. }) => lat,
+            ref other => panic!("{other:?}"),
+        }));
+    }
+    assert_eq!(lats, [14.5995, 14.61], "one report of the hundred, then the 1.2 km move");
+}

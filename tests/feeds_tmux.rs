@@ -86,3 +86,68 @@ fn a_feed_read_in_part_is_a_warning_until_it_is_mended() {
     assert!(feed_row(&screen, "quakes").is_some_and(|row| row.contains(" ok ")), "{screen}");
     tmux.keys(&["q"]);
 }
+
+/// A live position report for track `n`, stale in five minutes.
+fn pli(n: u64) -> String {
+    let now = chrono::Utc::now();
+    let t = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let stale = (now + chrono::Duration::minutes(5)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    format!(
+        "<event version='2.0' uid='LOAD-{n}' type='a-f-G-U-C' how='m-g' time='{t}' start='{t}' stale='{stale}'>\
+         <point lat='14.5' lon='121.0' hae='0' ce='10' le='10'/><detail><contact callsign='L{n}'/></detail></event>"
+    )
+}
+
+#[test]
+fn datagrams_the_kernel_dropped_are_shown_and_journaled_as_the_feeds_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.path().join(file)).unwrap();
+    }
+    let listen = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let desk = dir.path().join("attache.toml");
+    std::fs::write(
+        &desk,
+        format!(
+            "[desk]\nname = \"Test desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n\n\
+             [[feed]]\nname = \"tak\"\nkind = \"cot-udp\"\nlisten = \"{listen}\"\n\n\
+             [feed.cot]\nreceive_buffer_kib = 1\n"
+        ),
+    )
+    .unwrap();
+    let journal = dir.path().join("journal");
+    let command = format!(
+        "{} --config {} --journal {}",
+        env!("CARGO_BIN_EXE_attache"),
+        desk.display(),
+        journal.display()
+    );
+    let tmux = Tmux::new("feed-udp-lost", "console");
+    tmux.start(120, 40, &command);
+    tmux.wait_for("the listener up", |s| feed_row(s, "tak").is_some_and(|row| row.contains(" ok ")));
+
+    let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let events: Vec<String> = (0..20_000).map(pli).collect();
+    let sent = std::time::Instant::now();
+    for event in &events {
+        sender.send_to(event.as_bytes(), listen).unwrap();
+    }
+    tmux.wait_for("the loss shown", |s| feed_row(s, "tak").is_some_and(|row| row.contains("PARTIAL")));
+    assert!(sent.elapsed() < std::time::Duration::from_secs(5), "shown within 5 s of the flood");
+    tmux.keys(&["5"]);
+    tmux.wait_for("Feeds focused", |s| s.contains("▶5 Feeds"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail saying how many were lost", |s| {
+        s.contains("Feed tak") && s.contains("datagrams lost: the receive buffer")
+    });
+    tmux.keys(&["Escape", "q"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let journaled: String = std::fs::read_dir(&journal)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(
+        journaled.lines().any(|l| l.contains("\"kind\":\"feed.polled\"") && l.contains(" datagrams lost: ")),
+        "feed.polled journals the loss as the feed's problem"
+    );
+}

@@ -66,8 +66,8 @@ fn keys_show_at_once_when_idle() {
     assert!(median < MEDIAN_BOUND, "median {:.0} ms; each key, ms: {shown:?}", ms(median));
 }
 
-/// The same while a TAK feed delivers 1,000 events a second, each of them journaled: keys are
-/// answered before the feed's work.
+/// The same while a TAK feed delivers 1,000 events a second (each track's first journaled, its
+/// small moves coalesced): keys are answered before the feed's work.
 #[test]
 fn keys_show_promptly_under_a_cursor_on_target_load() {
     let console = Console::start("keys-cot", Path::new(env!("CARGO_BIN_EXE_attache")), true);

@@ -10,6 +10,7 @@ use super::validate::duration;
 use super::{
     DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret,
 };
+use crate::feeds::spec::CotOptions;
 
 pub(super) fn feed_config(
     src: &Source,
@@ -75,6 +76,7 @@ pub(super) fn feed_config(
         problems.push(src.problem(span, format!("{field}.max_mib"), "max_mib must be between 1 and 1024"));
     }
     let headers = headers(src, feed, field, base, problems);
+    let cot = cot_options(src, feed, kind, field, problems);
     if kind == Some(FeedKind::Json) && map.is_none() {
         return None;
     }
@@ -89,8 +91,56 @@ pub(super) fn feed_config(
         map,
         follow_links: feed.follow_links,
         ca_file: feed.ca_file.as_ref().map(|f| base.join(f.get_ref())),
+        cot: cot?,
         enabled: feed.enabled,
     })
+}
+
+/// `[feed.cot]`: how position reports are coalesced and the UDP receive buffer; CoT feeds only.
+fn cot_options(
+    src: &Source,
+    feed: &raw::Feed,
+    kind: Option<FeedKind>,
+    field: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<CotOptions> {
+    let mut options = CotOptions::default();
+    let Some(cot) = &feed.cot else { return Some(options) };
+    if !matches!(kind, Some(FeedKind::CotUdp | FeedKind::CotTcp)) {
+        problems.push(src.problem(
+            Some(cot.span()),
+            format!("{field}.cot"),
+            "only cot-udp and cot-tcp feeds take [feed.cot]",
+        ));
+        return None;
+    }
+    let before = problems.len();
+    let raw = cot.get_ref();
+    if let Some(text) = &raw.min_interval {
+        options.min_interval = duration(src, text, &format!("{field}.cot.min_interval"), problems)
+            .unwrap_or(options.min_interval);
+    }
+    if let Some(metres) = &raw.min_distance_m {
+        let m = *metres.get_ref();
+        if !(m.is_finite() && m >= 0.0) {
+            let message = "min_distance_m must be a distance in metres, 0 or more";
+            problems.push(src.problem(Some(metres.span()), format!("{field}.cot.min_distance_m"), message));
+        }
+        options.min_distance_m = m;
+    }
+    if let Some(kib) = &raw.receive_buffer_kib {
+        let k = *kib.get_ref();
+        if k == 0 || k > 1 << 20 {
+            let message = "receive_buffer_kib must be between 1 and 1048576 (1 GiB)";
+            problems.push(src.problem(Some(kib.span()), format!("{field}.cot.receive_buffer_kib"), message));
+        }
+        if kind != Some(FeedKind::CotUdp) {
+            let message = "only cot-udp feeds have a receive buffer";
+            problems.push(src.problem(Some(kib.span()), format!("{field}.cot.receive_buffer_kib"), message));
+        }
+        options.receive_buffer = (k as usize) << 10;
+    }
+    (problems.len() == before).then_some(options)
 }
 
 /// Where, inside a table, the key a message begins with (`map.time_format ...`) is written, so

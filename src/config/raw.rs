@@ -90,8 +90,18 @@ pub struct Feed {
     /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
     pub listen: Option<Text>,
     pub group: Option<Text>,
+    /// For CoT feeds: coalescing of position reports and the UDP receive buffer.
+    pub cot: Option<Spanned<Cot>>,
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cot {
+    pub min_interval: Option<Text>,
+    pub min_distance_m: Option<Spanned<f64>>,
+    pub receive_buffer_kib: Option<Spanned<u64>>,
 }
 
 fn yes() -> bool {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use super::{Config, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret};
 use crate::alerts::Rule;
 use crate::domain::{Contact, ContactRole, LatLon, Mission, Severity, Workdays, WorkingHours};
+use crate::feeds::spec::CotOptions;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigSnapshot {
@@ -122,7 +123,18 @@ pub struct FeedSnapshot {
     pub headers: Vec<HeaderSnapshot>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub follow_links: bool,
+    /// A CoT feed's `[feed.cot]`, when it is not the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cot: Option<CotSnapshot>,
     pub enabled: bool,
+}
+
+/// `[feed.cot]` as the record keeps it: the distance as text, so that snapshots compare exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CotSnapshot {
+    pub min_interval: String,
+    pub min_distance_m: String,
+    pub receive_buffer_kib: usize,
 }
 
 /// The configuration in force at a point of the record: the newest `config.loaded` before it.
@@ -292,6 +304,11 @@ impl FeedSnapshot {
             max_mib: f.max_bytes >> 20,
             headers,
             follow_links: f.follow_links,
+            cot: (f.cot != CotOptions::default()).then(|| CotSnapshot {
+                min_interval: span(f.cot.min_interval),
+                min_distance_m: f.cot.min_distance_m.to_string(),
+                receive_buffer_kib: f.cot.receive_buffer >> 10,
+            }),
             enabled: f.enabled,
         }
     }
@@ -310,6 +327,14 @@ impl FeedSnapshot {
         feed.timeout = duration_or(&self.timeout, super::DEFAULT_TIMEOUT);
         feed.max_bytes = self.max_mib << 20;
         feed.follow_links = self.follow_links;
+        if let Some(cot) = &self.cot {
+            let defaults = CotOptions::default();
+            feed.cot = CotOptions {
+                min_interval: duration_or(&cot.min_interval, defaults.min_interval),
+                min_distance_m: cot.min_distance_m.parse().unwrap_or(defaults.min_distance_m),
+                receive_buffer: cot.receive_buffer_kib << 10,
+            };
+        }
         feed.enabled = self.enabled;
         feed.headers = self
             .headers
@@ -436,5 +461,21 @@ headers = { "X-Desk" = "plain-value-7f3" }
         );
         assert!(line.contains(r#"{"name":"X-Api-Key","env":"QUAKES_KEY"}"#), "{line}");
         assert!(line.contains(r#"{"name":"X-Desk"}"#), "{line}");
+    }
+
+    #[test]
+    fn a_cot_feeds_coalescing_is_in_the_record_so_a_change_restarts_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let tak = "[[feed]]\nname = \"tak\"\nkind = \"cot-udp\"\nlisten = \"127.0.0.1:6969\"\n";
+        let tak = format!("{FEEDS}\n{tak}");
+        let plain = FeedSnapshot::of(&desk(dir.path(), &tak).feeds[1]);
+        assert_eq!(plain.cot, None, "the defaults are not written");
+        let tuned =
+            desk(dir.path(), &format!("{tak}[feed.cot]\nmin_interval = \"30s\"\nmin_distance_m = 12.5\n"));
+        let snapshot = FeedSnapshot::of(&tuned.feeds[1]);
+        assert_ne!(snapshot, plain, "a reload that changes [feed.cot] changes the feeds");
+        let line = serde_json::to_string(&snapshot).unwrap();
+        let back: FeedSnapshot = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.feed().unwrap().cot, tuned.feeds[1].cot);
     }
 }

@@ -4,16 +4,21 @@
 //! burst of tracks costs one journal append and one redraw, not one per event.
 
 use chrono::Utc;
+use std::io::ErrorKind;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
 
+use super::coalesce::Coalescer;
 use super::cot::{self, CotFramer, Framed};
 use super::spec::{FeedConfig, FeedSource};
+use super::udp_socket;
 use super::{Parsed, PollOutcome, PollResult, backoff};
 
 /// How long events gather before they are handed on together.
@@ -35,18 +40,40 @@ struct Batch {
     feed: String,
     parsed: Parsed,
     since: Option<Instant>,
+    coalescer: Coalescer,
+    /// Datagrams the kernel dropped since the last hand-over, and since listening began.
+    dropped: u64,
+    dropped_total: u64,
+    /// The receive buffer the kernel granted, in KiB, named when it overflows.
+    buffer_kib: usize,
 }
 
 impl Batch {
-    fn new(feed: &str) -> Self {
-        Self { feed: feed.to_string(), parsed: Parsed::default(), since: None }
+    fn new(feed: &FeedConfig) -> Self {
+        Self {
+            feed: feed.name.clone(),
+            parsed: Parsed::default(),
+            since: None,
+            coalescer: Coalescer::new(feed.cot.min_interval, feed.cot.min_distance_m),
+            dropped: 0,
+            dropped_total: 0,
+            buffer_kib: 0,
+        }
     }
 
     fn add(&mut self, event: &[u8], from: &str) {
         self.since.get_or_insert_with(Instant::now);
-        match cot::parse(&self.feed, event, Utc::now()) {
+        let now = Utc::now();
+        match cot::parse(&self.feed, event, now) {
             Ok(parsed) => {
-                self.parsed.items.extend(parsed.items);
+                let at = Instant::now();
+                let coalescer = &mut self.coalescer;
+                self.parsed
+                    .items
+                    .extend(parsed.items.into_iter().filter(|item| coalescer.admit(item, at, now)));
+                for (uid, _) in &parsed.withdrawn {
+                    self.coalescer.forget(uid);
+                }
                 self.parsed.withdrawn.extend(parsed.withdrawn);
                 self.parsed.skipped.extend(parsed.skipped);
                 self.parsed.incomplete.extend(parsed.incomplete);
@@ -60,16 +87,42 @@ impl Batch {
         self.parsed.skipped.push(problem);
     }
 
-    /// Hands the batch on if it holds anything; false when nobody is listening any more.
-    async fn flush(&mut self, tx: &mpsc::Sender<PollOutcome>) -> bool {
-        let Some(since) = self.since.take() else { return true };
-        let parsed = std::mem::take(&mut self.parsed);
-        let outcome = PollOutcome {
+    /// Counts datagrams the kernel dropped, given its running count for the socket.
+    fn kernel_dropped(&mut self, total: u64) {
+        if total > self.dropped_total {
+            self.since.get_or_insert_with(Instant::now);
+            self.dropped += total - self.dropped_total;
+            self.dropped_total = total;
+        }
+    }
+
+    /// The outcome to hand on, if the batch holds anything. Lost datagrams come first, so that
+    /// they are the feed's problem the Feeds pane shows and `feed.polled` journals.
+    fn take(&mut self) -> Option<PollOutcome> {
+        let since = self.since.take()?;
+        let mut parsed = std::mem::take(&mut self.parsed);
+        if self.dropped > 0 {
+            let lost = format!(
+                "{} datagrams lost: the receive buffer ({} KiB) was full; {} lost since listening began",
+                self.dropped, self.buffer_kib, self.dropped_total
+            );
+            parsed.skipped.insert(0, lost);
+            self.dropped = 0;
+        }
+        self.coalescer.prune(Utc::now());
+        Some(PollOutcome {
             feed: self.feed.clone(),
             result: PollResult::Fetched(parsed),
             ms: since.elapsed().as_millis() as u64,
-        };
-        tx.send(outcome).await.is_ok()
+        })
+    }
+
+    /// Hands the batch on if it holds anything; false when nobody is listening any more.
+    async fn flush(&mut self, tx: &mpsc::Sender<PollOutcome>) -> bool {
+        match self.take() {
+            Some(outcome) => tx.send(outcome).await.is_ok(),
+            None => true,
+        }
     }
 }
 
@@ -77,8 +130,10 @@ async fn fail(feed: &str, why: String, tx: &mpsc::Sender<PollOutcome>) -> bool {
     tx.send(PollOutcome { feed: feed.to_string(), result: PollResult::Failed(why), ms: 0 }).await.is_ok()
 }
 
+/// Receives on a thread of its own, so that reading the socket never waits for the desk (a
+/// redraw, a journal append): the kernel's buffer is emptied as fast as events can be parsed.
 async fn udp(feed: &FeedConfig, listen: SocketAddr, group: Option<Ipv4Addr>, tx: mpsc::Sender<PollOutcome>) {
-    let socket = match bind_udp(listen, group).await {
+    let socket = match udp_socket::bind(listen, group, feed.cot.receive_buffer).await {
         Ok(socket) => socket,
         Err(e) => {
             let joined = group.map(|g| format!(" (group {g})")).unwrap_or_default();
@@ -86,33 +141,63 @@ async fn udp(feed: &FeedConfig, listen: SocketAddr, group: Option<Ipv4Addr>, tx:
             return;
         }
     };
-    // Listening is the feed working: say so at once, before the first datagram.
-    let mut batch = Batch::new(&feed.name);
-    batch.since = Some(Instant::now());
-    let mut tick = interval(BATCH);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut buf = vec![0u8; 65_536];
-    loop {
-        tokio::select! {
-            received = socket.recv_from(&mut buf) => match received {
-                Ok((n, from)) => batch.add(&buf[..n], &from.to_string()),
-                Err(e) => batch.note(format!("receive failed: {e}")),
-            },
-            _ = tick.tick() => if !batch.flush(&tx).await { return },
-        }
+    let stop = Arc::new(AtomicBool::new(false));
+    // Stopping this task (a reload) stops the thread, which lets go of the socket.
+    let _stop_on_drop = StopOnDrop(stop.clone());
+    let (done_tx, done) = tokio::sync::oneshot::channel();
+    let feed = feed.clone();
+    let spawned = std::thread::Builder::new().name(format!("cot-udp {}", feed.name)).spawn(move || {
+        receive(&feed, &socket, &tx, &stop);
+        let _ = done_tx.send(());
+    });
+    if spawned.is_ok() {
+        let _ = done.await;
     }
 }
 
-async fn bind_udp(listen: SocketAddr, group: Option<Ipv4Addr>) -> std::io::Result<UdpSocket> {
-    let socket = UdpSocket::bind(listen).await?;
-    if let Some(group) = group {
-        let interface = match listen.ip() {
-            std::net::IpAddr::V4(ip) => ip,
-            std::net::IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
-        };
-        socket.join_multicast_v4(group, interface)?;
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
-    Ok(socket)
+}
+
+fn receive(
+    feed: &FeedConfig,
+    socket: &std::net::UdpSocket,
+    tx: &mpsc::Sender<PollOutcome>,
+    stop: &AtomicBool,
+) {
+    // Listening is the feed working: say so at once, before the first datagram.
+    let mut batch = Batch::new(feed);
+    batch.since = Some(Instant::now());
+    batch.buffer_kib = udp_socket::receive_buffer(socket).unwrap_or(0) >> 10;
+    let mut due = Instant::now() + BATCH;
+    let mut buf = vec![0u8; 65_536];
+    while !stop.load(Ordering::Relaxed) && !tx.is_closed() {
+        match socket.recv_from(&mut buf) {
+            Ok((n, from)) => batch.add(&buf[..n], &from.to_string()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(e) => batch.note(format!("receive failed: {e}")),
+        }
+        if Instant::now() >= due {
+            match udp_socket::dropped(socket) {
+                Ok(total) => batch.kernel_dropped(total),
+                Err(e) => batch.note(format!("cannot read the socket's drop count: {e}")),
+            }
+            if let Some(outcome) = batch.take()
+                && tx.blocking_send(outcome).is_err()
+            {
+                return;
+            }
+            due = Instant::now() + BATCH;
+        }
+    }
 }
 
 async fn tcp(feed: &FeedConfig, address: &str, tx: mpsc::Sender<PollOutcome>) {
@@ -146,7 +231,7 @@ async fn read_stream(
     tx: &mpsc::Sender<PollOutcome>,
 ) -> Option<String> {
     let mut framer = CotFramer::default();
-    let mut batch = Batch::new(&feed.name);
+    let mut batch = Batch::new(feed);
     batch.since = Some(Instant::now()); // connected: the feed works
     let mut tick = interval(BATCH);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);

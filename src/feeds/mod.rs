@@ -3,6 +3,7 @@
 //! the diff is a pure function whose events the caller journals.
 
 pub mod cap;
+mod coalesce;
 pub mod cot;
 mod diff;
 pub mod gdacs;
@@ -18,6 +19,7 @@ pub mod redirect;
 pub mod rss;
 pub mod spec;
 pub mod time_format;
+mod udp_socket;
 mod usgs;
 mod xml;
 

@@ -122,8 +122,39 @@ pub struct FeedConfig {
     /// Extra certificate authorities (PEM) to trust for this feed's HTTPS, such as a desk's
     /// private CA; the public roots are trusted as well.
     pub ca_file: Option<PathBuf>,
+    /// For CoT feeds: how position reports are coalesced, and the UDP receive buffer.
+    pub cot: CotOptions,
     pub enabled: bool,
 }
+
+/// How a CoT feed keeps a large exercise's position reports from growing the journal with
+/// every report, and how much the kernel may hold for a UDP listener between reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CotOptions {
+    /// A track's report within this long of the last one let through, that moved less than
+    /// `min_distance_m` and changed nothing else, is not journaled.
+    pub min_interval: Duration,
+    pub min_distance_m: f64,
+    /// The UDP socket's receive buffer asked of the kernel, in bytes.
+    pub receive_buffer: usize,
+}
+
+impl Default for CotOptions {
+    fn default() -> Self {
+        CotOptions {
+            min_interval: DEFAULT_COT_MIN_INTERVAL,
+            min_distance_m: DEFAULT_COT_MIN_DISTANCE_M,
+            receive_buffer: DEFAULT_COT_RECEIVE_BUFFER_KIB << 10,
+        }
+    }
+}
+
+/// The default shortest interval between a track's journaled position reports.
+pub const DEFAULT_COT_MIN_INTERVAL: Duration = Duration::from_secs(5);
+/// The default move that lets a track's report through sooner, in metres.
+pub const DEFAULT_COT_MIN_DISTANCE_M: f64 = 50.0;
+/// The default UDP receive buffer, in KiB (the kernel may grant less; see the README).
+pub const DEFAULT_COT_RECEIVE_BUFFER_KIB: usize = 16 * 1024;
 
 impl FeedConfig {
     /// A feed with the documented defaults: polled every `DEFAULT_EVERY`, `DEFAULT_TIMEOUT`,
@@ -140,6 +171,7 @@ impl FeedConfig {
             map: None,
             follow_links: false,
             ca_file: None,
+            cot: CotOptions::default(),
             enabled: true,
         }
     }

@@ -98,7 +98,8 @@ impl Console {
 }
 
 /// Sends CoT events to a UDP listener at `per_second`, from a thread, until dropped: `tracks`
-/// tracks in turn, each event moving its track, so every event is an `item.updated`.
+/// tracks in turn, each event moving its track a metre or so (coalesced by the listener unless
+/// its `[feed.cot]` says otherwise).
 pub struct CotLoad {
     stop: Arc<AtomicBool>,
     pub sent: Arc<AtomicU64>,

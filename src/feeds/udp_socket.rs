@@ -1,0 +1,87 @@
+//! The UDP socket a CoT listener reads: bound with a large receive buffer, read with a short
+//! timeout (so its thread notices when it is stopped), and asked how many datagrams the kernel
+//! dropped because that buffer was full, the loss nothing else would ever see.
+
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+/// How long one read waits before the thread looks at the clock and its stop flag.
+const READ_WAIT: Duration = Duration::from_millis(50);
+/// How long binding waits for a port a stopped listener is still letting go of.
+const BIND_WAIT: Duration = Duration::from_secs(1);
+
+const SO_RCVBUFFORCE: libc::c_int = 33;
+const SO_MEMINFO: libc::c_int = 55;
+const SK_MEMINFO_VARS: usize = 9;
+
+pub async fn bind(
+    listen: SocketAddr,
+    group: Option<Ipv4Addr>,
+    receive_buffer: usize,
+) -> std::io::Result<UdpSocket> {
+    let deadline = Instant::now() + BIND_WAIT;
+    let socket = loop {
+        match UdpSocket::bind(listen) {
+            Ok(socket) => break socket,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                tokio::time::sleep(READ_WAIT).await
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    if let Some(group) = group {
+        let interface = match listen.ip() {
+            std::net::IpAddr::V4(ip) => ip,
+            std::net::IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+        };
+        socket.join_multicast_v4(&group, &interface)?;
+    }
+    set_receive_buffer(&socket, receive_buffer)?;
+    socket.set_read_timeout(Some(READ_WAIT))?;
+    Ok(socket)
+}
+
+/// Asks for `bytes` of receive buffer: past the system's limit (`net.core.rmem_max`) when the
+/// process may (CAP_NET_ADMIN), else up to that limit.
+fn set_receive_buffer(socket: &UdpSocket, bytes: usize) -> std::io::Result<()> {
+    let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+    if setsockopt(socket, SO_RCVBUFFORCE, value).is_ok() {
+        return Ok(());
+    }
+    setsockopt(socket, libc::SO_RCVBUF, value)
+}
+
+fn setsockopt(socket: &UdpSocket, option: libc::c_int, value: libc::c_int) -> std::io::Result<()> {
+    // SAFETY: the descriptor is open for the socket's lifetime and `value` outlives the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            option,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+/// The receive buffer the kernel granted, in bytes (it counts its own overhead in it).
+pub fn receive_buffer(socket: &UdpSocket) -> std::io::Result<usize> {
+    Ok(meminfo(socket)?[libc::SK_MEMINFO_RCVBUF as usize] as usize)
+}
+
+/// How many datagrams the kernel has dropped for this socket since it was opened.
+pub fn dropped(socket: &UdpSocket) -> std::io::Result<u64> {
+    Ok(u64::from(meminfo(socket)?[libc::SK_MEMINFO_DROPS as usize]))
+}
+
+fn meminfo(socket: &UdpSocket) -> std::io::Result<[u32; SK_MEMINFO_VARS]> {
+    let mut info = [0u32; SK_MEMINFO_VARS];
+    let mut len = std::mem::size_of_val(&info) as libc::socklen_t;
+    // SAFETY: `info` is writable for `len` bytes, and the kernel writes at most `len`.
+    let rc = unsafe {
+        libc::getsockopt(socket.as_raw_fd(), libc::SOL_SOCKET, SO_MEMINFO, info.as_mut_ptr().cast(), &mut len)
+    };
+    if rc == 0 { Ok(info) } else { Err(std::io::Error::last_os_error()) }
+}

@@ -33,7 +33,7 @@ static DESKS: LazyLock<Vec<Desk>> = LazyLock::new(|| {
 });
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(384))]
 
     #[test]
     fn any_desk_loads_or_says_what_is_wrong(

@@ -43,7 +43,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 proptest! {
-    #![proptest_config(config(64))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn the_same_events_however_the_reads_fall(stream in stream(), cuts in proptest::collection::vec(any::<u16>(), 0..24)) {

@@ -96,7 +96,7 @@ fn check_item(item: &FeedItem) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn usgs_geojson_never_panics(doc in mutated(&USGS, 6)) {

@@ -92,7 +92,7 @@ fn a_segment_ending_mid_line_is_read_up_to_its_last_whole_line() {
 }
 
 proptest! {
-    #![proptest_config(config(64))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn arbitrary_bytes_as_a_segment_never_panic(

@@ -171,3 +171,18 @@ proptest! {
         let _ = feeds::cap::alert_links(&doc);
     }
 }
+
+/// Found by fuzzing: an XML declaration naming another encoding inside an RSS document made
+/// quick-xml (under feed-rs) panic; it is refused as not well-formed, saying where.
+#[test]
+fn a_declaration_inside_an_rss_document_is_an_error_not_a_panic() {
+    let doc = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>t</title>\
+        <link><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>https://example.org/</link>\
+        <item><title>a</title><guid>1</guid></item></channel></rss>";
+    let error = feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap_err();
+    assert!(error.to_string().contains("XML declaration at byte"), "{error}");
+    // In CDATA it is text, and the document reads.
+    let doc = b"<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><guid>1</guid>\
+        <description><![CDATA[<?xml version=\"1.0\"?>]]></description></item></channel></rss>";
+    assert_eq!(feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap().items.len(), 1);
+}

@@ -95,7 +95,8 @@ pub fn is_hidden(ch: char) -> bool {
 /// (U+061C, U+200E-200F, U+202A-202E, U+2066-2069), zero-width spaces and joiners
 /// (U+200B-200D, U+2060-2064, U+FEFF), the soft hyphen and Mongolian vowel separator, the
 /// deprecated format controls, interlinear annotation marks, shorthand and musical format
-/// controls and tag characters; plus the Hangul fillers, letters that draw blank.
+/// controls, Egyptian hieroglyph format controls (U+13430-1343F, which only arrange the signs
+/// around them) and tag characters; plus the Hangul fillers, letters that draw blank.
 fn is_invisible_format(ch: char) -> bool {
     matches!(
         ch,
@@ -112,6 +113,7 @@ fn is_invisible_format(ch: char) -> bool {
             | '\u{FEFF}'
             | '\u{FFA0}'
             | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{13430}'..='\u{1343F}'
             | '\u{1BCA0}'..='\u{1BCA3}'
             | '\u{1D173}'..='\u{1D17A}'
             | '\u{E0001}'

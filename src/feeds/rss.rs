@@ -27,6 +27,7 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
     // News has no expiry; `now` is part of the common signature only.
     let _ = now;
     refuse_entity_declarations(body)?;
+    refuse_late_declarations(body)?;
     // feed-rs decodes by the declared encoding itself; this only makes bad bytes in a UTF-8
     // document an error that says where, instead of feed-rs's "no root element".
     decode(body)?;
@@ -157,6 +158,40 @@ fn refuse_entity_declarations(body: &[u8]) -> Result<(), ParseError> {
         let close: &[u8] = if rest.starts_with(b"<?") { b"?>" } else { b"-->" };
         match rest.windows(close.len()).position(|w| w == close) {
             Some(end) => rest = &rest[end + close.len()..],
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// An XML declaration may only open a document. feed-rs hands a later one (`<?xml … encoding=…?>`
+/// inside an element) to quick-xml, which panics changing the encoding mid-document; such a
+/// document is not well-formed, so it is refused here, naming where. CDATA and comments are text.
+fn refuse_late_declarations(body: &[u8]) -> Result<(), ParseError> {
+    let mut at = 0;
+    let mut first = true;
+    while let Some(lt) = body[at..].iter().position(|b| *b == b'<') {
+        at += lt;
+        let rest = &body[at..];
+        let skip_to =
+            |close: &[u8]| rest.windows(close.len()).position(|w| w == close).map(|p| p + close.len());
+        let skipped = if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else {
+            let declaration = rest.starts_with(b"<?xml")
+                && rest.get(5).is_some_and(|b| b.is_ascii_whitespace() || *b == b'?');
+            if declaration && !first {
+                return Err(ParseError::new(format!(
+                    "not well-formed XML: an XML declaration at byte {at}, inside the document (it may only open it)"
+                )));
+            }
+            Some(1)
+        };
+        first = false;
+        match skipped {
+            Some(n) => at += n,
             None => return Ok(()),
         }
     }

@@ -234,6 +234,7 @@ impl Follower {
             if len > self.offset {
                 let mut notes = Vec::new();
                 let mut stopped = false;
+                let before = self.offset;
                 self.offset =
                     scan::region(&file, &path, self.offset, len, &mut self.chain, |line| match line {
                         Line::Good { offset, seq, ts_micros, bytes } => {
@@ -258,7 +259,12 @@ impl Follower {
                 if stopped {
                     break;
                 }
-                continue;
+                if self.offset > before {
+                    continue;
+                }
+                // All that is left is a line not yet whole (a writer still writing it, or a torn
+                // tail): reading it again finds nothing more, so wait for the next poll.
+                break;
             }
             // Move on only once this segment is finished: a writer starts the next one after
             // its last write here, so a look at the length after seeing the next is final.

@@ -9,6 +9,7 @@ use super::collect::Facts;
 use super::item_lists::ItemLists;
 use super::model::*;
 use crate::config::Config;
+use crate::desk::InForce;
 use crate::domain::{Contact, Mission, MissionStatus};
 use crate::state::{Alert, AlertState};
 use crate::text::one_line;
@@ -154,7 +155,10 @@ impl WithoutItems {
     }
 }
 
-pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> WithoutItems {
+/// The briefing but for its item lists, set against `in_force` (the configuration in force at
+/// the period's end, or today's where the record holds none).
+pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> WithoutItems {
+    let config = in_force.config();
     let (from, to) = (request.from, request.to);
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &Alert| alert_line(a);
@@ -217,6 +221,7 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
         generated_at: request.generated_at,
         operator: one_line(&request.operator),
         provenance: facts.provenance.clone(),
+        configuration: configuration(in_force, facts),
         warnings,
         missions,
         other_alerts,
@@ -226,6 +231,15 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
         feeds,
         notes,
     })
+}
+
+fn configuration(in_force: &InForce, facts: &Facts) -> Configuration {
+    Configuration {
+        source: if in_force.from_record() { "record" } else { "today" },
+        loaded_seq: facts.config.as_ref().map(|c| c.seq),
+        changes_in_period: facts.config_changes.len(),
+        last_change: facts.config_changes.last().map(|&(seq, at)| Change { seq, at }),
+    }
 }
 
 /// An acknowledgement's note or a resolution's reason, as a briefing shows it: none if empty.

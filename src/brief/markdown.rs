@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::model::*;
-use super::render::{ack_text, dur, more, resolution_text, traffic_tag, utc};
+use super::render::{ack_text, configuration_text, dur, more, resolution_text, traffic_tag, utc};
 
 /// Backslash-escapes the characters Markdown would act on inside a line.
 fn esc(text: &str) -> String {
@@ -83,7 +83,8 @@ pub fn render(b: &Brief) -> String {
     };
     let _ = writeln!(o, "| Journal | {seqs} |");
     // A hash is hexadecimal: no `|` that the table would split the cell at.
-    let _ = writeln!(o, "| Head hash | {} |\n", code(p.head.as_deref().unwrap_or("-")));
+    let _ = writeln!(o, "| Head hash | {} |", code(p.head.as_deref().unwrap_or("-")));
+    let _ = writeln!(o, "| Configuration | {} |\n", esc(&configuration_text(&b.configuration)));
 
     let _ = writeln!(o, "## Missions\n");
     for m in &b.missions {

@@ -32,26 +32,55 @@ pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Br
 type Read = (collect::Facts, collect::Kept);
 
 /// `build`, handing back what the briefing was made from for the caller to free.
-fn build_keeping(config: &Config, dir: &Path, request: &Request) -> Result<(model::Brief, Read), String> {
+///
+/// The briefing sets the record against the configuration in force at the period's end, which
+/// is known only once the period is folded; items' nearness is measured while reading, by the
+/// configuration in force where reading starts (the checkpoint's). Where the briefed missions
+/// at the end differ from those (a mission added or moved in between), the period is read
+/// again, measured by the end's.
+fn build_keeping(own: &Config, dir: &Path, request: &Request) -> Result<(model::Brief, Read), String> {
     if request.from > request.to {
         return Err(format!("the period starts ({}) after it ends ({})", request.from, request.to));
     }
-    if let Some(unknown) = request.missions.iter().find(|id| !config.missions.iter().any(|m| &m.id == *id)) {
-        let known: Vec<&str> = config.missions.iter().map(|m| m.id.as_str()).collect();
+    let mut start = collect::Start::new(dir, request.from, request.to)?;
+    let mut measured_by = in_force(own, start.config_in_force());
+    // Each reading that finds other missions at the end than it measured by takes the end's
+    // for the next; only a reload recorded while reading (a period ending now) finds them
+    // different again.
+    let (config, facts, kept) = loop {
+        let briefed = assemble::briefed(measured_by.config(), request);
+        let reaches = crate::domain::Reaches::new(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
+        let near = |location: &crate::domain::Location| reaches.near(location);
+        let (facts, kept) = start.read(&near, None)?;
+        let at_end = in_force(own, facts.config.as_ref());
+        if assemble::briefed(at_end.config(), request) == briefed {
+            break (at_end, facts, kept);
+        }
+        start = collect::Start::new(dir, request.from, request.to)?;
+        measured_by = at_end;
+    };
+    let missions = &config.config().missions;
+    if let Some(unknown) = request.missions.iter().find(|id| !missions.iter().any(|m| &m.id == *id)) {
+        let known: Vec<&str> = missions.iter().map(|m| m.id.as_str()).collect();
         return Err(format!("no mission `{unknown}` in the configuration (missions: {})", known.join(", ")));
     }
-    let briefed = assemble::briefed(config, request);
-    let reaches = crate::domain::Reaches::new(briefed.iter().map(|m| &m.area), crate::alerts::LINK_KM);
-    let near = |location: &crate::domain::Location| reaches.near(location);
-    let (facts, kept) = collect::collect_apart(dir, request.from, request.to, &near)?;
+    let briefed = assemble::briefed(config.config(), request);
     // Each item's last version is picked, and the item lists made, on one core while the rest
     // of the briefing is made on the other.
     let (brief, lists) = std::thread::scope(|scope| {
         let lists = scope.spawn(|| item_lists::item_lists(&briefed, &kept.latest()));
-        let brief = assemble::without_items(config, &facts, request);
+        let brief = assemble::without_items(&config, &facts, request);
         (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     Ok((brief.with(lists), (facts, kept)))
+}
+
+/// The configuration in force at a point of the record (`recorded`), or `own` (this process's
+/// file) where the record holds none: the desk's one way of choosing (`desk::InForce`).
+fn in_force(own: &Config, recorded: Option<&crate::config::ConfigInForce>) -> crate::desk::InForce {
+    let mut in_force = crate::desk::InForce::new(own.clone());
+    in_force.follow_record(recorded);
+    in_force
 }
 
 /// The period a command line asks for: `--from`/`--to`, or `--since` up to now.

@@ -31,6 +31,7 @@ pub struct Brief {
     pub generated_at: DateTime<Utc>,
     pub operator: String,
     pub provenance: super::collect::Provenance,
+    pub configuration: Configuration,
     pub missions: Vec<MissionBrief>,
     /// Real-world alerts raised in the period that name none of the briefed missions.
     pub other_alerts: Vec<AlertLine>,
@@ -46,6 +47,25 @@ pub struct Brief {
 pub struct Desk {
     pub name: String,
     pub tz: String,
+}
+
+/// The configuration the record is set against: the one in force at the period's end.
+#[derive(Clone, Debug, Serialize)]
+pub struct Configuration {
+    /// `record`: as the journal records it; `today`: this process's own file, where the journal
+    /// records none up to the period's end (journals written before it recorded them).
+    pub source: &'static str,
+    /// The record that loaded the configuration in force, if any.
+    pub loaded_seq: Option<u64>,
+    /// How many records in the period changed the configuration in force, and the last of them.
+    pub changes_in_period: usize,
+    pub last_change: Option<Change>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -55,6 +55,25 @@ pub fn traffic_tag(traffic: Traffic, title: &str) -> Option<&'static str> {
     traffic.tag_for(title)
 }
 
+/// The header's line on the configuration the briefing is set against.
+pub fn configuration_text(c: &Configuration) -> String {
+    let reloaded = c.last_change.as_ref().map(|change| {
+        let also = match c.changes_in_period {
+            0 | 1 => String::new(),
+            n => format!(", the last of {n} changes in the period"),
+        };
+        format!("configuration reloaded at {} (record #{}){also}", utc(change.at), change.seq)
+    });
+    match (c.source, c.loaded_seq, reloaded) {
+        ("record", _, Some(reloaded)) => reloaded,
+        ("record", Some(seq), None) => format!("as the journal records it (record #{seq})"),
+        (_, _, reloaded) => {
+            let today = "today's configuration: none recorded by the period's end".to_string();
+            reloaded.map_or(today.clone(), |reloaded| format!("{today}; {reloaded}"))
+        }
+    }
+}
+
 pub fn ack_text(a: &AlertLine) -> String {
     match &a.acknowledged {
         Some(s) => match &s.text {
@@ -173,6 +192,7 @@ fn text(b: &Brief) -> String {
     };
     wrap(&mut o, "Journal:   ", &seqs, 11);
     wrap(&mut o, "Head:      ", p.head.as_deref().unwrap_or("-"), 11);
+    wrap(&mut o, "Config:    ", &configuration_text(&b.configuration), 11);
 
     heading(&mut o, "MISSIONS");
     for m in &b.missions {

@@ -3,7 +3,7 @@
 //! snapshots). The console's panes and the rules every process derives alerts by both come from
 //! here, so a console and `poll --once` on the same record judge by the same rules.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigInForce};
 use crate::state::DeskState;
 
 #[derive(Debug, Clone)]
@@ -51,7 +51,13 @@ impl InForce {
     /// Takes the configuration in force at `state`'s last record, when it changed. Returns
     /// whether it did.
     pub fn follow(&mut self, state: &DeskState) -> bool {
-        let recorded = state.config_in_force().filter(|c| c.snapshot.is_some());
+        self.follow_record(state.config_in_force())
+    }
+
+    /// `follow`, from the configuration in force at a point of the record (a briefing's
+    /// period end) rather than a state's.
+    pub fn follow_record(&mut self, in_force: Option<&ConfigInForce>) -> bool {
+        let recorded = in_force.filter(|c| c.snapshot.is_some());
         match recorded {
             Some(in_force) if self.adopted.as_deref() != Some(in_force.digest.as_str()) => {
                 let Some(config) = in_force.config(&self.own) else { return false };

@@ -9,7 +9,7 @@ mod projection;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
-pub use projection::{Projection, check_in, is_alert_kind, last_contact};
+pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -224,15 +224,9 @@ impl DeskState {
         DeskState { config: self.config.clone(), ..DeskState::default() }
     }
 
-    /// A `config.loaded` without a snapshot for the configuration already in force (a console
-    /// starting with the same files) changes nothing; one for another configuration leaves it
-    /// unknown.
+    /// The state's one rule for the configuration in force (`projection::load_config`).
     fn load_config(&mut self, seq: u64, path: String, digest: String, snapshot: Option<Box<ConfigSnapshot>>) {
-        if snapshot.is_none() && self.config.as_ref().is_some_and(|c| c.digest == digest) {
-            return;
-        }
-        let snapshot = snapshot.map(|s| Arc::new(*s));
-        self.config = Some(ConfigInForce { seq, path, digest, snapshot });
+        load_config(&mut self.config, seq, path, digest, snapshot);
     }
 
     fn count_activity(&mut self, event: &Event, ts: DateTime<Utc>) {

@@ -5,6 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::config::{ConfigInForce, ConfigSnapshot};
 
 use crate::event::Record;
 
@@ -24,6 +27,28 @@ impl Projection for super::DeskState {
     fn fold(&mut self, record: Record) {
         super::DeskState::fold(self, record);
     }
+}
+
+/// A `config.loaded` record folded into the configuration in force: one without a snapshot for
+/// the configuration already in force (a console starting with the same files) changes nothing;
+/// one for another configuration leaves it unknown. Returns whether the configuration in force
+/// changed.
+pub fn load_config(
+    in_force: &mut Option<ConfigInForce>,
+    seq: u64,
+    path: String,
+    digest: String,
+    snapshot: Option<Box<ConfigSnapshot>>,
+) -> bool {
+    let same = in_force.as_ref().is_some_and(|c| c.digest == digest);
+    if snapshot.is_none() && same {
+        return false;
+    }
+    let had_snapshot = in_force.as_ref().is_some_and(|c| c.snapshot.is_some());
+    let snapshot = snapshot.map(|s| Arc::new(*s));
+    let changed = !same || had_snapshot != snapshot.is_some();
+    *in_force = Some(ConfigInForce { seq, path, digest, snapshot });
+    changed
 }
 
 /// A contact's check-in: the last one is the one that counts.

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::config::ConfigInForce;
 use crate::domain::{Location, Severity, Traffic};
 use crate::event::{Event, Record};
 use crate::journal::format::to_hex;
@@ -104,9 +105,11 @@ pub struct Facts {
     pub damage: Vec<String>,
     /// The record of the checkpoint reading started from, if it started from one.
     pub resumed_at: Option<u64>,
-    /// The last `config.loaded` record up to the end of the period, if reading met one: the
-    /// configuration in force then, for the assembly.
-    pub config_loaded: Option<Record>,
+    /// The configuration in force at the end of the period, by the state's rule
+    /// (`state::load_config`): None when the record loaded none up to then.
+    pub config: Option<ConfigInForce>,
+    /// The records in the period that changed the configuration in force: (seq, time).
+    pub config_changes: Vec<(u64, DateTime<Utc>)>,
 }
 
 /// The period's projection of the record: the facts, folded record by record.
@@ -137,7 +140,7 @@ impl Projection for Collector {
     }
 
     fn fold(&mut self, record: Record) {
-        let Record { seq, ts, by, event } = record;
+        let Record { seq, ts, event, .. } = record;
         let in_period = ts >= self.from;
         let hour = ts.timestamp().div_euclid(3600);
         if hour > self.housekept_hour {
@@ -172,8 +175,11 @@ impl Projection for Collector {
             Event::Note { operator, text } if in_period => {
                 facts.notes.push(NoteFact { seq, ts, operator: one_line(&operator), text: one_line(&text) })
             }
-            event @ Event::ConfigLoaded { .. } => {
-                facts.config_loaded = Some(Record { seq, ts, by, event });
+            Event::ConfigLoaded { path, digest, config, .. } => {
+                let changed = crate::state::load_config(&mut facts.config, seq, path, digest, config);
+                if changed && in_period {
+                    facts.config_changes.push((seq, ts));
+                }
             }
             _ => {}
         }
@@ -182,12 +188,13 @@ impl Projection for Collector {
 
 impl Collector {
     /// Starts from what the desk's state at a checkpoint holds that a briefing carries over:
-    /// its alerts, its feeds' health, its contacts' last check-ins.
+    /// its alerts, its feeds' health, its contacts' last check-ins, the configuration in force.
     fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
         let mut facts = Facts::default();
         let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
         if let Some(state) = state {
             facts.resumed_at = Some(state.last_seq);
+            facts.config = state.config_in_force().cloned();
             facts.alerts = state.alerts;
             facts.feeds = state.feeds;
             facts.check_ins = state.check_ins;
@@ -258,7 +265,7 @@ pub fn collect_apart(
     to: DateTime<Utc>,
     near: &Nearness<'_>,
 ) -> Result<(Facts, Kept), String> {
-    collect_split(dir, from, to, near, None)
+    Start::new(dir, from, to)?.read(near, None)
 }
 
 /// `collect`, with the records from `middle` on read by a second thread (tests split short
@@ -270,27 +277,57 @@ pub fn collect_split_at(
     near: &Nearness<'_>,
     middle: Option<u64>,
 ) -> Result<Facts, String> {
-    let (facts, kept) = collect_split(dir, from, to, near, Some(middle))?;
+    let (facts, kept) = Start::new(dir, from, to)?.read(near, Some(middle))?;
     Ok(Facts { items: kept.made_latest(), ..facts })
+}
+
+/// Where reading a period starts: the checkpoint before it (or the journal's first record),
+/// whose configuration in force a briefing measures items' nearness by until it knows the one
+/// at the period's end.
+pub struct Start<'a> {
+    dir: &'a Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    first: Option<u64>,
+    after: Option<u64>,
+    state: Option<DeskState>,
+    follower: Follower,
+}
+
+impl<'a> Start<'a> {
+    pub fn new(dir: &'a Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Start<'a>, String> {
+        let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
+        let first = Follower::first_seq_from(dir, from).map_err(failed)?;
+        let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
+        let before = first.map_or(u64::MAX, |seq| seq.saturating_sub(1));
+        let (state, follower) = match crate::checkpoint::resume_before(dir, before) {
+            Some((state, follower)) => (Some(state), follower),
+            None => (None, Follower::new(dir)),
+        };
+        Ok(Start { dir, from, to, first, after, state, follower })
+    }
+
+    /// The configuration in force where reading starts (None: the record loaded none before).
+    pub fn config_in_force(&self) -> Option<&ConfigInForce> {
+        self.state.as_ref().and_then(|s| s.config_in_force())
+    }
+
+    /// Reads to the period's end (`collect`), the second half of a long stretch on another
+    /// core: at `middle` if given, else halfway.
+    pub fn read(self, near: &Nearness<'_>, middle: Option<Option<u64>>) -> Result<(Facts, Kept), String> {
+        collect_split(self, near, middle)
+    }
 }
 
 /// Reads from the checkpoint before the period (or the journal's first record) to its end,
 /// the second half of a long stretch on another core: at `middle` if given, else halfway.
 fn collect_split(
-    dir: &Path,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    start: Start<'_>,
     near: &Nearness<'_>,
     middle: Option<Option<u64>>,
 ) -> Result<(Facts, Kept), String> {
+    let Start { dir, from, to, first, after, state, follower } = start;
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let first = Follower::first_seq_from(dir, from).map_err(failed)?;
-    let after = Follower::first_seq_from(dir, to + chrono::Duration::microseconds(1)).map_err(failed)?;
-    let before = first.map_or(u64::MAX, |seq| seq.saturating_sub(1));
-    let (state, follower) = match crate::checkpoint::resume_before(dir, before) {
-        Some((state, follower)) => (Some(state), follower),
-        None => (None, Follower::new(dir)),
-    };
     let start = state.as_ref().map_or(1, |s| s.last_seq + 1);
     let mut collector = Collector::seeded(from, state);
     let end = match after {

@@ -34,6 +34,21 @@ pub enum Command {
         #[arg(long)]
         after_damage: bool,
     },
+    /// Record a check-in with a contact: exit 0 once journaled, 2 for a contact the desk does
+    /// not list.
+    Checkin {
+        /// The contact, by its name in the desk file (its id), exactly as written there.
+        contact: String,
+        /// What was said, folded to one line as a note is.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<std::ffi::OsString>,
+        /// How they were reached: phone, secure-voice, email or in-person.
+        #[arg(long, value_name = "C", value_parser = known_channel)]
+        channel: Option<&'static str>,
+        /// Append even though `journal verify` finds the journal damaged (journaled first).
+        #[arg(long)]
+        after_damage: bool,
+    },
     /// Poll the feeds, journal what they say, print a summary per feed.
     Poll {
         /// Poll once and exit (0 if every feed succeeded, 1 otherwise).
@@ -99,6 +114,10 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+}
+
+fn known_channel(text: &str) -> Result<&'static str, String> {
+    crate::domain::channel(text).ok_or_else(|| format!("one of: {}", crate::domain::CHANNELS.join(", ")))
 }
 
 const fn attache_demo_addr() -> &'static str {

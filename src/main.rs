@@ -92,6 +92,16 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Note { text, after_damage } => note(&journal, &text, after_damage),
+        Command::Checkin { contact, note, channel, after_damage } => {
+            let args = attache::checkin::Args {
+                contact: &contact,
+                note: note.as_deref(),
+                channel,
+                after_damage,
+                operator: operator::operator(),
+            };
+            attache::checkin::run(&config, &journal, args)
+        }
         Command::Poll { once: _, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }

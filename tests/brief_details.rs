@@ -82,7 +82,7 @@ fn fixture(dir: &Path) {
     at(
         "2026-11-24T13:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Cdr. Farah Qureshi".into(), operator: reyes() },
+        Event::ContactCheckedIn { contact: "Cdr. Farah Qureshi".into(), operator: reyes(), channel: None, note: None },
     );
 }
 

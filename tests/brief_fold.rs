@@ -270,6 +270,8 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16)]) {
             Step::CheckIn(n) => Event::ContactCheckedIn {
                 contact: contacts[usize::from(*n) % contacts.len()].clone(),
                 operator: operator(),
+                channel: None,
+                note: None,
             },
             Step::Failed(n) => Event::FeedFailed { feed: feed(n), error: format!("HTTP 503 #{i}") },
             Step::Polled(n) => Event::FeedPolled {

@@ -198,7 +198,12 @@ impl Desk {
                     }
                 }
             }
-            92 | 93 => Event::ContactCheckedIn { contact: format!("C{}", self.rng.below(12)), operator },
+            92 | 93 => Event::ContactCheckedIn {
+                contact: format!("C{}", self.rng.below(12)),
+                operator,
+                channel: None,
+                note: None,
+            },
             94 | 95 => {
                 Event::SessionStarted { operator, host: "watch-01".into(), terminal: "tmux-256color".into() }
             }

@@ -161,7 +161,16 @@ events! {
     "alert.unacknowledged" => AlertUnacknowledged { alert: String, operator: String },
     "alert.escalated" => AlertEscalated { alert: String },
     "alert.resolved" => AlertResolved { alert: String, operator: String, reason: String },
-    "contact.checked_in" => ContactCheckedIn { contact: String, operator: String },
+    /// The desk reached a contact: by which channel and with what word, when said. Keyed by the
+    /// contact's name, which is its id in the desk file.
+    "contact.checked_in" => ContactCheckedIn {
+        contact: String,
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }

@@ -63,7 +63,11 @@ pub(super) fn describe(
         Event::AlertResolved { alert, operator, reason } => {
             format!("{operator} resolved {}: {reason}", title(alert))
         }
-        Event::ContactCheckedIn { contact, operator } => format!("{operator} checked in with {contact}"),
+        Event::ContactCheckedIn { contact, operator, channel, note } => {
+            let by = channel.as_ref().map(|c| format!(" by {c}")).unwrap_or_default();
+            let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            format!("{operator} checked in with {contact}{by}{said}")
+        }
     };
     one_line(&text)
 }

@@ -3,6 +3,7 @@
 //! terminal, the journal and the feeds.
 
 mod alert_actions;
+mod contact_actions;
 pub mod attention;
 pub mod detail;
 pub mod format;
@@ -27,6 +28,7 @@ use crate::event::{Event, Record};
 use crate::state::DeskState;
 use crate::text::one_line;
 pub use alert_actions::PromptedAlert;
+pub use contact_actions::PromptedCheckIn;
 use detail::Detail;
 use keymap::{Action, Context};
 use pane::{Pane, PaneView};
@@ -56,6 +58,8 @@ pub enum PromptPurpose {
     AcknowledgeNote(PromptedAlert),
     /// Why this alert is resolved (required).
     ResolveReason(PromptedAlert),
+    /// How this contact was reached, and an optional note.
+    CheckIn(PromptedCheckIn),
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -384,6 +388,12 @@ impl App {
             (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::PreviousMatch) => {
                 self.step_match(false)
             }
+            (Overlay::Prompt { purpose: PromptPurpose::CheckIn(check_in), .. }, Action::NextMatch) => {
+                check_in.step_channel(true)
+            }
+            (Overlay::Prompt { purpose: PromptPurpose::CheckIn(check_in), .. }, Action::PreviousMatch) => {
+                check_in.step_channel(false)
+            }
             (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
                 if input.apply(edit) && *purpose == PromptPurpose::Filter {
                     let text = input.text().to_string();
@@ -396,6 +406,9 @@ impl App {
                     PromptPurpose::Note => self.flash = Some("note discarded".into()),
                     PromptPurpose::AcknowledgeNote(alert) | PromptPurpose::ResolveReason(alert) => {
                         self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
+                    }
+                    PromptPurpose::CheckIn(check_in) => {
+                        self.flash = Some(format!("check-in with {} not recorded", one_line(&check_in.contact)))
                     }
                 }
                 self.overlay = Overlay::None;
@@ -442,6 +455,7 @@ impl App {
             Action::Close => self.set_filter(String::new()),
             Action::NextMatch => self.step_match(true),
             Action::PreviousMatch => self.step_match(false),
+            Action::CheckIn => self.check_in(),
             Action::ToggleLogZone => {
                 self.log_in_desk_zone = !self.log_in_desk_zone;
                 self.refresh(Pane::Log);
@@ -535,6 +549,7 @@ impl App {
                 }
                 Event::AlertResolved { alert: alert.id, operator, reason: text }
             }
+            PromptPurpose::CheckIn(check_in) => self.checked_in(check_in, text)?,
         };
         Some(Effect::Append(Box::new(event)))
     }

@@ -329,6 +329,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
                 local_now: local_clock(now.local),
                 on_duty_now: now.on_duty,
                 check_ins,
+                last_check_in: facts.last_check_in_said.get(&c.name).cloned(),
             });
         }
     }

@@ -152,7 +152,8 @@ pub fn render(b: &Brief) -> String {
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
         let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
-        let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}", esc(&c.name), c.role, c.local_now);
+        let last = c.last_check_in.as_ref().map(|l| format!(", the last {}", esc(l))).unwrap_or_default();
+        let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}{last}", esc(&c.name), c.role, c.local_now);
     }
 
     let _ = writeln!(o, "\n## Feeds\n");

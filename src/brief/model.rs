@@ -173,6 +173,9 @@ pub struct ActiveContact {
     pub local_now: String,
     pub on_duty_now: bool,
     pub check_ins: u32,
+    /// How the last check-in in the period went, when it says: `by phone: "note"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_check_in: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

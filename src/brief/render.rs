@@ -240,7 +240,8 @@ fn text(b: &Brief) -> String {
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
         let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
-        let text = format!("{} ({}): {} ({duty}), {check_ins}", c.name, c.role, c.local_now);
+        let last = c.last_check_in.as_ref().map(|l| format!(", the last {l}")).unwrap_or_default();
+        let text = format!("{} ({}): {} ({duty}), {check_ins}{last}", c.name, c.role, c.local_now);
         wrap(&mut o, "  ", &text, 4);
     }
 

@@ -96,6 +96,8 @@ pub struct Facts {
     pub check_ins: HashMap<String, DateTime<Utc>>,
     /// Per contact, the check-ins in the period.
     pub check_ins_in_period: BTreeMap<String, u32>,
+    /// Per contact, how the last check-in in the period went, where it says (channel, note).
+    pub last_check_in_said: BTreeMap<String, String>,
     pub notes: Vec<NoteFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
@@ -163,9 +165,13 @@ impl Projection for Collector {
                     facts.outages.push(Outage { feed, start, end: Some(ts) });
                 }
             }
-            Event::ContactCheckedIn { contact, .. } => {
+            Event::ContactCheckedIn { contact, channel, note, .. } => {
                 if in_period {
                     *facts.check_ins_in_period.entry(contact.clone()).or_default() += 1;
+                    match crate::brief::check_in_said(channel.as_deref(), note.as_deref()) {
+                        Some(said) => facts.last_check_in_said.insert(contact.clone(), said),
+                        None => facts.last_check_in_said.remove(&contact),
+                    };
                 }
                 crate::state::check_in(&mut facts.check_ins, contact, ts);
             }

@@ -201,6 +201,7 @@ fn hints_come_from_the_key_table_for_the_focused_pane() {
     assert!(wide.contains("a ack  A ack+note  u unack  r resolve  ? help"), "{wide}");
     app.focus = Pane::Contacts;
     assert!(!status_bar(&app, 80).contains("a A u r"), "{}", status_bar(&app, 80));
+    assert!(status_bar(&app, 160).contains("c check in  ? help"), "{}", status_bar(&app, 160));
 }
 
 /// The status area, every line of it, at the three widths a desk meets.

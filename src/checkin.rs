@@ -48,9 +48,10 @@ pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
     match result {
         Ok(records) => {
             let seq = records.last().map_or(0, |r| r.seq);
-            let due = contact.status_at(now, Some(now)).due.map_or_else(String::new, |due| {
-                format!("; next due {}", due.format("%Y-%m-%d %H:%M UTC"))
-            });
+            let due = contact
+                .status_at(now, Some(now))
+                .due
+                .map_or_else(String::new, |due| format!("; next due {}", due.format("%Y-%m-%d %H:%M UTC")));
             println!("check-in #{seq} with {} saved to {}{due}", contact.name, journal.display());
             ExitCode::SUCCESS
         }

@@ -73,7 +73,12 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-23T08:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Col. Ana Reyes".into(), operator: reyes(), channel: None, note: None },
+        Event::ContactCheckedIn {
+            contact: "Col. Ana Reyes".into(),
+            operator: reyes(),
+            channel: None,
+            note: None,
+        },
     );
     at(
         "2026-11-23T10:00:00Z",
@@ -224,7 +229,12 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-24T11:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Cdr. Farah Qureshi".into(), operator: reyes(), channel: None, note: None },
+        Event::ContactCheckedIn {
+            contact: "Cdr. Farah Qureshi".into(),
+            operator: reyes(),
+            channel: None,
+            note: None,
+        },
     );
     at(
         "2026-11-24T12:00:00Z",

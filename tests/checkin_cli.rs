@@ -18,7 +18,14 @@ fn attache(journal: &Path) -> Command {
 fn a_check_in_is_journaled_with_its_channel_and_note_and_says_when_the_next_is_due() {
     let tmp = tempfile::tempdir().unwrap();
     let out = attache(tmp.path())
-        .args(["checkin", "Col. Ana Reyes", "--channel", "secure-voice", "--note", "all well\u{1b}[2J at post"])
+        .args([
+            "checkin",
+            "Col. Ana Reyes",
+            "--channel",
+            "secure-voice",
+            "--note",
+            "all well\u{1b}[2J at post",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

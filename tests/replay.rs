@@ -395,7 +395,12 @@ fn a_check_in_shows_in_the_replay_where_it_happened() {
     let seq = records[at].seq;
     let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
     let ngaba = |replay: &Replay| {
-        let row = replay.app.pane(attache::console::pane::Pane::Contacts).rows.iter().find(|r| r.cells[0] == "Maj. Didier Ngaba");
+        let row = replay
+            .app
+            .pane(attache::console::pane::Pane::Contacts)
+            .rows
+            .iter()
+            .find(|r| r.cells[0] == "Maj. Didier Ngaba");
         row.unwrap().cells[5].clone()
     };
     replay.seek_seq(seq - 1).unwrap();

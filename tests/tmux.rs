@@ -475,14 +475,17 @@ fn c_checks_in_with_a_contact_and_the_row_shows_the_next_due_time_at_once() {
     tmux.keys(&["2", "j", "j", "j"]);
     tmux.wait_for("Kovač selected", |_| console.highlighted().iter().any(|l| l.contains("Kovač")));
     tmux.keys(&["c"]);
-    tmux.wait_for("the check-in prompt naming her", |s| s.contains("Check in") && s.contains("Kovač  by [phone]"));
+    tmux.wait_for("the check-in prompt naming her", |s| {
+        s.contains("Check in") && s.contains("Kovač  by [phone]")
+    });
     tmux.keys(&["Down"]);
     tmux.wait_for("secure voice picked", |s| s.contains("[secure voice]"));
     tmux.keys(&["-l", "KFOR posture unchanged"]);
     tmux.wait_for("the typed note", |s| s.contains("KFOR posture unchanged"));
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("her row due again, and the status saying when", |s| {
-        contact_line(s, "Kovač").contains("due in 7d") && s.contains("checked in with Lt Col. Mirela Kovač (#")
+        contact_line(s, "Kovač").contains("due in 7d")
+            && s.contains("checked in with Lt Col. Mirela Kovač (#")
     });
     assert!(screen.contains("next due"), "{screen}");
 

@@ -56,14 +56,18 @@ impl App {
         };
         let Some(contact) = self.config().contacts.get(n) else { return };
         let prompted = PromptedCheckIn { contact: contact.name.clone(), channel: 0 };
-        self.overlay = Overlay::Prompt { purpose: PromptPurpose::CheckIn(prompted), input: LineEdit::default() };
+        self.overlay =
+            Overlay::Prompt { purpose: PromptPurpose::CheckIn(prompted), input: LineEdit::default() };
     }
 
     /// The check-in the prompt's Enter journals; None (and why, in the status bar) when the
     /// contact left the desk while the prompt was open.
     pub(super) fn checked_in(&mut self, prompted: PromptedCheckIn, note: String) -> Option<Event> {
         if !self.config().contacts.iter().any(|c| c.name == prompted.contact) {
-            self.flash = Some(format!("{} is no longer a contact of this desk; nothing was recorded", prompted.contact));
+            self.flash = Some(format!(
+                "{} is no longer a contact of this desk; nothing was recorded",
+                prompted.contact
+            ));
             return None;
         }
         Some(Event::ContactCheckedIn {
@@ -80,7 +84,9 @@ impl App {
     /// next due time the record now gives.
     pub(super) fn check_in_message(&self, contact: &str, seq: Option<u64>) -> String {
         let name = truncate(&one_line(contact), 40);
-        let Some(seq) = seq else { return format!("check-in with {name} NOT recorded: journal not writable") };
+        let Some(seq) = seq else {
+            return format!("check-in with {name} NOT recorded: journal not writable");
+        };
         let due = self.config().contacts.iter().find(|c| c.name == contact).and_then(|c| {
             let last = crate::state::last_contact(&self.state().check_ins, c);
             c.status_at(self.now, last).due
@@ -163,8 +169,12 @@ mod tests {
         let overdue = app.pane(Pane::Contacts).rows[0].cells[5].clone();
         assert!(overdue.starts_with("OVERDUE"), "{overdue}");
         let contact = app.config().contacts[0].name.clone();
-        let event =
-            Event::ContactCheckedIn { contact: contact.clone(), operator: "reyes".into(), channel: None, note: None };
+        let event = Event::ContactCheckedIn {
+            contact: contact.clone(),
+            operator: "reyes".into(),
+            channel: None,
+            note: None,
+        };
         app.apply(vec![Record { seq: 1, ts: now(), by: "reyes".into(), event }]);
         let due = &app.pane(Pane::Contacts).rows[0].cells[5];
         assert_eq!(due, "due in 7d0h", "{contact} checks in every 7d");

@@ -445,7 +445,9 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
             let section = match b.context {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
-                Context::Prompt => "Typing in a prompt (note, filter, acknowledgement note, reason, check-in)",
+                Context::Prompt => {
+                    "Typing in a prompt (note, filter, acknowledgement note, reason, check-in)"
+                }
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
                 Context::ConfirmQuit => "Asked to quit the console that polls",
             };

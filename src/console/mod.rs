@@ -3,8 +3,8 @@
 //! terminal, the journal and the feeds.
 
 mod alert_actions;
-mod contact_actions;
 pub mod attention;
+mod contact_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
@@ -408,7 +408,8 @@ impl App {
                         self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
                     }
                     PromptPurpose::CheckIn(check_in) => {
-                        self.flash = Some(format!("check-in with {} not recorded", one_line(&check_in.contact)))
+                        self.flash =
+                            Some(format!("check-in with {} not recorded", one_line(&check_in.contact)))
                     }
                 }
                 self.overlay = Overlay::None;

@@ -51,8 +51,12 @@ mod tests {
         let events = due(&config, &state, now);
         assert_eq!(events.len(), SCRIPT.len(), "every scripted contact is on the demo desk");
         assert!(events.len() * 2 > config.contacts.len(), "most contacts");
-        let records =
-            events.into_iter().enumerate().map(|(i, event)| Record { seq: i as u64 + 1, ts: now, by: BY.into(), event });
+        let records = events.into_iter().enumerate().map(|(i, event)| Record {
+            seq: i as u64 + 1,
+            ts: now,
+            by: BY.into(),
+            event,
+        });
         state.fold_all(records);
         let overdue = config.contacts.iter().filter(|c| {
             c.status_at(now, crate::state::last_contact(&state.check_ins, c)).overdue_by.is_some()

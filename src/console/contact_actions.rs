@@ -92,7 +92,9 @@ impl App {
             c.status_at(self.now, last).due
         });
         match due {
-            Some(due) => format!("checked in with {name} (#{seq}); next due {}", due.format("%a %H:%M UTC")),
+            Some(due) => {
+                format!("checked in with {name} (#{seq}); next due {}", due.format("%a %d %b %H:%M UTC"))
+            }
             None => format!("checked in with {name} (#{seq})"),
         }
     }
@@ -178,6 +180,6 @@ mod tests {
         app.apply(vec![Record { seq: 1, ts: now(), by: "reyes".into(), event }]);
         let due = &app.pane(Pane::Contacts).rows[0].cells[5];
         assert_eq!(due, "due in 7d0h", "{contact} checks in every 7d");
-        assert!(app.check_in_message(&contact, Some(1)).contains("next due Mon 01:05 UTC"));
+        assert!(app.check_in_message(&contact, Some(1)).contains("next due Mon 14 Dec 01:05 UTC"));
     }
 }

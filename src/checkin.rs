@@ -1,4 +1,5 @@
-//! `attache checkin`: the desk reached a contact, journaled from a script as from the console.
+//! `attache checkin`: the desk reached a contact, journaled from a script as from the console;
+//! and what an `attache note` is tied to.
 
 use chrono::Utc;
 use std::path::Path;
@@ -59,5 +60,30 @@ pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
             eprintln!("attache: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The mission, alert or contact an `attache note` is about.
+pub struct NoteTie {
+    pub mission: Option<String>,
+    pub alert: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl NoteTie {
+    /// Why the note cannot be tied as asked: a mission or contact the desk does not list. An
+    /// alert is taken as given: it lives in the journal, which the command does not read.
+    pub fn unknown(&self, config: &Config) -> Option<String> {
+        if let Some(id) = &self.mission
+            && !config.missions.iter().any(|m| &m.id == id)
+        {
+            return Some(format!("no mission {:?} on this desk", crate::text::one_line(id)));
+        }
+        if let Some(name) = &self.contact
+            && !config.contacts.iter().any(|c| &c.name == name)
+        {
+            return Some(format!("no contact {:?} on this desk", crate::text::one_line(name)));
+        }
+        None
     }
 }

@@ -25,11 +25,20 @@ pub enum Command {
     /// Reload the configuration in the running consoles: checked as `check` does, then
     /// journaled (exit 0); refused with its problems, nothing journaled (exit 1).
     Reload,
-    /// Append an operator note to the journal.
+    /// Append an operator note to the journal, optionally tied to a mission, alert or contact.
     Note {
         /// The note's text, folded to one line as feed text is (control characters dropped).
         // Not a String: bytes that are not UTF-8 are kept as the replacement character, not refused.
         text: std::ffi::OsString,
+        /// The mission the note is about (its id in the desk file).
+        #[arg(long, value_name = "ID")]
+        mission: Option<String>,
+        /// The alert the note is about (its id, as `journal export` shows it).
+        #[arg(long, value_name = "ID")]
+        alert: Option<String>,
+        /// The contact the note is about (its name in the desk file).
+        #[arg(long, value_name = "ID")]
+        contact: Option<String>,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
         #[arg(long)]
         after_damage: bool,

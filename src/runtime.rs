@@ -449,7 +449,16 @@ impl Desk {
         self.app.flash = Some(match written {
             Ok((path, brief)) => {
                 let text = crate::brief::written_note(&path, &brief);
-                match self.record(&operator, vec![Event::Note { operator: operator.clone(), text }]) {
+                match self.record(
+                    &operator,
+                    vec![Event::Note {
+                        operator: operator.clone(),
+                        text,
+                        mission: None,
+                        alert: None,
+                        contact: None,
+                    }],
+                ) {
                     Some(seq) => format!("briefing written to {} (note #{seq})", path.display()),
                     None => {
                         format!("briefing written to {}; NOT noted: journal not writable", path.display())

@@ -76,3 +76,21 @@ fn an_unknown_channel_is_a_usage_error_naming_the_channels() {
     assert!(stderr.contains("secure voice") && stderr.contains("in person"), "{stderr}");
     assert!(attache::journal::read_all(tmp.path()).map(|(r, _)| r.is_empty()).unwrap_or(true));
 }
+
+#[test]
+fn a_note_is_tied_to_a_mission_and_an_unknown_mission_or_contact_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    attache(tmp.path()).args(["note", "--mission", "KFOR", "gate reopened"]).assert().success();
+    for (flag, id) in [("--mission", "NOPE"), ("--contact", "Col. Nobody")] {
+        let out = attache(tmp.path()).args(["note", flag, id, "x"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {id}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was written"));
+    }
+    let (records, _) = attache::journal::read_all(tmp.path()).unwrap();
+    let [record] = records.as_slice() else { panic!("one record: {records:?}") };
+    let Event::Note { mission, alert, contact, text, .. } = &record.event else { panic!("{record:?}") };
+    assert_eq!(
+        (mission.as_deref(), alert, contact, text.as_str()),
+        (Some("KFOR"), &None, &None, "gate reopened")
+    );
+}

@@ -18,7 +18,13 @@ const NOTES: u64 = 1500;
 fn damaged_journal(dir: &Path) -> PathBuf {
     let mut writer = Writer::open(dir).unwrap();
     let notes = (1..=NOTES)
-        .map(|i| Event::Note { operator: "reyes".into(), text: format!("note number {i} ") })
+        .map(|i| Event::Note {
+            operator: "reyes".into(),
+            text: format!("note number {i} "),
+            mission: None,
+            alert: None,
+            contact: None,
+        })
         .collect();
     writer.append("reyes", chrono::Utc::now(), notes).unwrap();
     let segment = writer.path().to_path_buf();

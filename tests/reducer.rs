@@ -211,3 +211,17 @@ fn a_check_in_moves_the_contact_on_with_or_without_channel_and_note() {
     assert_eq!(said, "reyes checked in with Capt. Kenji Morita by email: quiet week");
     assert_eq!(serde_json::to_string(&records[1]).unwrap(), new, "written back as read");
 }
+
+#[test]
+fn a_note_tied_to_a_mission_reads_and_says_what_it_is_about() {
+    let untied = r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"quiet"}"#;
+    let tied = r#"{"seq":2,"ts":"2026-12-01T03:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"gate reopened","mission":"KFOR"}"#;
+    let records: Vec<Record> = [untied, tied].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.fold_all(records.clone());
+    let said = |seq| state.log.iter().find(|l| l.seq == seq).unwrap().text.clone();
+    assert_eq!(said(1), "reyes: quiet");
+    assert_eq!(said(2), "reyes: gate reopened (on mission KFOR)");
+    assert_eq!(serde_json::to_string(&records[0]).unwrap(), untied, "no tie fields where none was read");
+    assert_eq!(serde_json::to_string(&records[1]).unwrap(), tied);
+}

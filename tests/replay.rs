@@ -166,7 +166,13 @@ fn journal_of(dir: &Path, records: u64) -> (DateTime<Utc>, DateTime<Utc>) {
     for n in 0..records {
         ts += Duration::seconds(3 + (n % 17) as i64);
         let event = match n % 9 {
-            0 => attache::event::Event::Note { operator: "reyes".into(), text: format!("note {n}") },
+            0 => attache::event::Event::Note {
+                operator: "reyes".into(),
+                text: format!("note {n}"),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
             1 | 2 => attache::event::Event::ItemUpdated { item: item(n) },
             _ => attache::event::Event::ItemSeen { item: item(n) },
         };

@@ -123,7 +123,10 @@ fn note_prompt_returns_an_append_effect_and_nothing_else() {
         effect,
         Some(attache::console::Effect::Append(Box::new(attache::event::Event::Note {
             operator: "reyes".into(),
-            text: "Called DATT Tokyo".into()
+            text: "Called DATT Tokyo".into(),
+            mission: Some("HADR-CAGAYAN".into()),
+            alert: None,
+            contact: None
         })))
     );
 }

@@ -184,7 +184,13 @@ impl Desk {
                     }
                 }
             }
-            80..=85 => Event::Note { operator, text: self.rng.pick(&NOTES).to_string() },
+            80..=85 => Event::Note {
+                operator,
+                text: self.rng.pick(&NOTES).to_string(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
             86..=91 => {
                 let feed = self.rng.pick(&FEEDS).to_string();
                 if let Some(i) = self.failing.iter().position(|f| *f == feed) {

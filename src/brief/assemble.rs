@@ -175,6 +175,7 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
             open_at_end_total: concerns.open.offered,
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
             items_near: Vec::new(),
+            notes: facts.notes.iter().filter(|n| n.mission.as_ref() == Some(&m.id)).map(note).collect(),
         })
         .collect();
 
@@ -189,11 +190,7 @@ pub fn without_items(config: &Config, facts: &Facts, request: &Request) -> Witho
     };
     let contacts = contacts(config, facts, request, &missions);
     let feeds = feeds(config, facts, to);
-    let notes = facts
-        .notes
-        .iter()
-        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone() })
-        .collect();
+    let notes = facts.notes.iter().map(note).collect();
     let mut warnings: Vec<String> = facts.damage.clone();
     if !warnings.is_empty() {
         warnings.insert(
@@ -364,6 +361,10 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }
+}
+
+fn note(n: &super::collect::NoteFact) -> Note {
+    Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone(), about: n.about.clone() }
 }
 
 #[cfg(test)]

@@ -117,6 +117,13 @@ pub fn render(b: &Brief) -> String {
             m.items_near.iter().for_each(|i| item(&mut o, i));
             o.push('\n');
         }
+        if !m.notes.is_empty() {
+            let _ = writeln!(o, "Operator notes on the mission:\n");
+            for n in &m.notes {
+                let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+            }
+            o.push('\n');
+        }
     }
     if !b.other_alerts.is_empty() {
         let _ = writeln!(o, "### Alerts for no briefed mission\n");
@@ -179,7 +186,8 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "None in the period.");
     }
     for n in &b.notes {
-        let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+        let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
+        let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
     }
     o
 }

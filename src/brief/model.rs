@@ -99,6 +99,9 @@ pub struct MissionBrief {
     pub open_at_end_total: usize,
     /// Items of moderate severity or more reported in the period near the mission's area.
     pub items_near: Vec<ItemLine>,
+    /// Operator notes in the period tied to this mission.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -207,4 +210,7 @@ pub struct Note {
     pub ts: DateTime<Utc>,
     pub operator: String,
     pub text: String,
+    /// What the note is tied to, in words (`mission KFOR`), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }

@@ -207,6 +207,12 @@ fn text(b: &Brief) -> String {
             o.push_str(" Notable items nearby:\n");
             m.items_near.iter().for_each(|i| item_text(&mut o, i));
         }
+        if !m.notes.is_empty() {
+            o.push_str(" Operator notes on the mission:\n");
+            for n in &m.notes {
+                wrap(&mut o, "  ", &format!("{} #{} {}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+            }
+        }
         o.push('\n');
     }
     if !b.other_alerts.is_empty() {
@@ -264,7 +270,8 @@ fn text(b: &Brief) -> String {
         o.push_str("None in the period.\n");
     }
     for n in &b.notes {
-        wrap(&mut o, "  ", &format!("{} #{} {}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+        let about = n.about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        wrap(&mut o, "  ", &format!("{} #{} {}{about}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
     }
     o
 }

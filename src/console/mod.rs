@@ -9,6 +9,7 @@ pub mod detail;
 pub mod format;
 pub mod keymap;
 pub mod naming;
+mod note_tie;
 pub mod pane;
 pub mod prompt;
 pub mod rows;
@@ -31,6 +32,7 @@ pub use alert_actions::PromptedAlert;
 pub use contact_actions::PromptedCheckIn;
 use detail::Detail;
 use keymap::{Action, Context};
+pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
 use prompt::LineEdit;
 use selecting::{departure_message, nothing_selected};
@@ -52,7 +54,8 @@ pub struct FeedRuntime {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptPurpose {
-    Note,
+    /// A note, about the selection it was opened on.
+    Note(NoteAbout),
     Filter,
     /// The note to acknowledge this alert with.
     AcknowledgeNote(PromptedAlert),
@@ -403,7 +406,7 @@ impl App {
             (Overlay::Prompt { purpose, .. }, Action::Close) => {
                 match purpose {
                     PromptPurpose::Filter => self.set_filter(String::new()),
-                    PromptPurpose::Note => self.flash = Some("note discarded".into()),
+                    PromptPurpose::Note(_) => self.flash = Some("note discarded".into()),
                     PromptPurpose::AcknowledgeNote(alert) | PromptPurpose::ResolveReason(alert) => {
                         self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
                     }
@@ -451,7 +454,8 @@ impl App {
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, input };
             }
             Action::Note => {
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, input: LineEdit::default() }
+                let purpose = PromptPurpose::Note(self.note_about());
+                self.overlay = Overlay::Prompt { purpose, input: LineEdit::default() }
             }
             Action::Close => self.set_filter(String::new()),
             Action::NextMatch => self.step_match(true),
@@ -524,11 +528,14 @@ impl App {
         let operator = self.operator.clone();
         let event = match purpose {
             PromptPurpose::Filter => return None,
-            PromptPurpose::Note if text.is_empty() => {
+            PromptPurpose::Note(_) if text.is_empty() => {
                 self.flash = Some("empty note not saved".into());
                 return None;
             }
-            PromptPurpose::Note => Event::Note { operator, text },
+            PromptPurpose::Note(about) => {
+                let (mission, alert, contact) = about.fields();
+                Event::Note { operator, text, mission, alert, contact }
+            }
             PromptPurpose::AcknowledgeNote(alert) => {
                 if let Some(why) = self.prompt_refusal(&alert, Action::AcknowledgeWithNote) {
                     self.flash = Some(why);

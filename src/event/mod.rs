@@ -114,7 +114,18 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         config: Option<Box<crate::config::ConfigSnapshot>>,
     },
-    "note" => Note { operator: String, text: String },
+    /// An operator's note, tied to the mission, alert or contact it is about when written
+    /// about one (`n` with one selected, `attache note --mission ID`).
+    "note" => Note {
+        operator: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mission: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<String>,
+    },
     "item.seen" => ItemSeen { item: FeedItem },
     "item.updated" => ItemUpdated { item: FeedItem },
     "item.withdrawn" => ItemWithdrawn { feed: String, id: String, reason: WithdrawReason },
@@ -185,7 +196,13 @@ mod tests {
             seq: 7,
             ts: "2026-11-25T03:00:00Z".parse().unwrap(),
             by: "reyes".into(),
-            event: Event::Note { operator: "reyes".into(), text: "Called DATT Tokyo".into() },
+            event: Event::Note {
+                operator: "reyes".into(),
+                text: "Called DATT Tokyo".into(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
         };
         let line = serde_json::to_string(&record).unwrap();
         assert_eq!(

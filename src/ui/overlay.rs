@@ -48,7 +48,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Overlay::Prompt { purpose, input } => {
             let (title, about) = match purpose {
-                PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),
+                PromptPurpose::Note(about) => {
+                    (" Operator note (Enter saves to the journal, Esc cancels) ", about.words())
+                }
                 PromptPurpose::Filter => (" Filter (Enter keeps, Esc clears) ", None),
                 PromptPurpose::AcknowledgeNote(alert) => {
                     (" Acknowledge with a note (Enter acknowledges, Esc cancels) ", Some(alert.label.clone()))

@@ -40,6 +40,10 @@ pub struct NoteFact {
     pub ts: DateTime<Utc>,
     pub operator: String,
     pub text: String,
+    /// The mission the note is tied to, if any.
+    pub mission: Option<String>,
+    /// What the note is about in words (`mission KFOR`, `alert ID`, `contact NAME`), if tied.
+    pub about: Option<String>,
 }
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
@@ -175,8 +179,15 @@ impl Projection for Collector {
                 }
                 crate::state::check_in(&mut facts.check_ins, contact, ts);
             }
-            Event::Note { operator, text } if in_period => {
-                facts.notes.push(NoteFact { seq, ts, operator: one_line(&operator), text: one_line(&text) })
+            Event::Note { operator, text, mission, alert, contact } if in_period => {
+                let about = match (&mission, alert, contact) {
+                    (Some(mission), _, _) => Some(format!("mission {}", one_line(mission))),
+                    (None, Some(alert), _) => Some(format!("alert {}", one_line(&alert))),
+                    (None, None, Some(contact)) => Some(format!("contact {}", one_line(&contact))),
+                    (None, None, None) => None,
+                };
+                let (operator, text) = (one_line(&operator), one_line(&text));
+                facts.notes.push(NoteFact { seq, ts, operator, text, mission, about })
             }
             event @ Event::ConfigLoaded { .. } => {
                 facts.config_loaded = Some(Record { seq, ts, by, event });

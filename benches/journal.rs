@@ -126,7 +126,13 @@ fn main() {
             op.append(
                 "reyes",
                 Utc::now(),
-                vec![Event::Note { operator: "reyes".into(), text: format!("ack {i}") }],
+                vec![Event::Note {
+                    operator: "reyes".into(),
+                    text: format!("ack {i}"),
+                    mission: None,
+                    alert: None,
+                    contact: None,
+                }],
             )
             .unwrap();
             samples.push(t.elapsed().as_secs_f64() * 1e3);

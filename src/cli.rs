@@ -25,11 +25,35 @@ pub enum Command {
     /// Reload the configuration in the running consoles: checked as `check` does, then
     /// journaled (exit 0); refused with its problems, nothing journaled (exit 1).
     Reload,
-    /// Append an operator note to the journal.
+    /// Append an operator note to the journal, optionally tied to a mission, alert or contact.
     Note {
         /// The note's text, folded to one line as feed text is (control characters dropped).
         // Not a String: bytes that are not UTF-8 are kept as the replacement character, not refused.
         text: std::ffi::OsString,
+        /// The mission the note is about (its id in the desk file).
+        #[arg(long, value_name = "ID")]
+        mission: Option<String>,
+        /// The alert the note is about (its id, as `journal export` shows it).
+        #[arg(long, value_name = "ID")]
+        alert: Option<String>,
+        /// The contact the note is about (its name in the desk file).
+        #[arg(long, value_name = "ID")]
+        contact: Option<String>,
+        /// Append even though `journal verify` finds the journal damaged (journaled first).
+        #[arg(long)]
+        after_damage: bool,
+    },
+    /// Record a check-in with a contact: exit 0 once journaled, 2 for a contact the desk does
+    /// not list.
+    Checkin {
+        /// The contact, by its name in the desk file (its id), exactly as written there.
+        contact: String,
+        /// What was said, folded to one line as a note is.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<std::ffi::OsString>,
+        /// How they were reached: phone, secure-voice, email or in-person.
+        #[arg(long, value_name = "C", value_parser = known_channel)]
+        channel: Option<&'static str>,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
         #[arg(long)]
         after_damage: bool,
@@ -99,6 +123,10 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+}
+
+fn known_channel(text: &str) -> Result<&'static str, String> {
+    crate::domain::channel(text).ok_or_else(|| format!("one of: {}", crate::domain::CHANNELS.join(", ")))
 }
 
 const fn attache_demo_addr() -> &'static str {

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod brief;
+pub mod checkin;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;

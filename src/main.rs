@@ -91,7 +91,26 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Note { text, after_damage } => note(&journal, &text, after_damage),
+        Command::Note { text, mission, alert, contact, after_damage } => {
+            let tie = attache::checkin::NoteTie { mission, alert, contact };
+            match tie.unknown(&config) {
+                Some(why) => {
+                    eprintln!("attache: {why}; nothing was written");
+                    ExitCode::from(EXIT_CONFIG)
+                }
+                None => note(&journal, &text, tie, after_damage),
+            }
+        }
+        Command::Checkin { contact, note, channel, after_damage } => {
+            let args = attache::checkin::Args {
+                contact: &contact,
+                note: note.as_deref(),
+                channel,
+                after_damage,
+                operator: operator::operator(),
+            };
+            attache::checkin::run(&config, &journal, args)
+        }
         Command::Poll { once: _, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }
@@ -158,7 +177,12 @@ fn journal_dir(flag: Option<PathBuf>, config: &Config) -> PathBuf {
     })
 }
 
-fn note(journal: &std::path::Path, text: &std::ffi::OsStr, after_damage: bool) -> ExitCode {
+fn note(
+    journal: &std::path::Path,
+    text: &std::ffi::OsStr,
+    tie: attache::checkin::NoteTie,
+    after_damage: bool,
+) -> ExitCode {
     // Folded as feed text is: nothing typed on the command line reaches a terminal as a control.
     let text = attache::text::one_line(&text.to_string_lossy());
     if text.is_empty() {
@@ -170,7 +194,17 @@ fn note(journal: &std::path::Path, text: &std::ffi::OsStr, after_damage: bool) -
         if let Some(seq) = w.head_started() {
             eprintln!("attache: {}", attache::journal::head::started(seq));
         }
-        w.append(&operator, chrono::Utc::now(), vec![Event::Note { operator: operator.clone(), text }])
+        w.append(
+            &operator,
+            chrono::Utc::now(),
+            vec![Event::Note {
+                operator: operator.clone(),
+                text,
+                mission: tie.mission,
+                alert: tie.alert,
+                contact: tie.contact,
+            }],
+        )
     });
     match result {
         Ok(records) => {

@@ -346,6 +346,9 @@ async fn event_loop(
                     desk.app.polls_feeds = true;
                     if let Err(why) = crate::demo::start_if_configured(desk.app.config().demo_serve) {
                         desk.app.flash = Some(why);
+                    } else if desk.app.config().demo_serve.is_some() {
+                        let reached = crate::demo::check_ins::due(desk.app.config(), desk.app.state(), Utc::now());
+                        desk.record(crate::demo::check_ins::BY, reached);
                     }
                     polling = Some(Polling::start(&feeds_config, &feed_tx));
                     if let Some(polling) = polling.as_mut() {
@@ -446,7 +449,16 @@ impl Desk {
         self.app.flash = Some(match written {
             Ok((path, brief)) => {
                 let text = crate::brief::written_note(&path, &brief);
-                match self.record(&operator, vec![Event::Note { operator: operator.clone(), text }]) {
+                match self.record(
+                    &operator,
+                    vec![Event::Note {
+                        operator: operator.clone(),
+                        text,
+                        mission: None,
+                        alert: None,
+                        contact: None,
+                    }],
+                ) {
                     Some(seq) => format!("briefing written to {} (note #{seq})", path.display()),
                     None => {
                         format!("briefing written to {}; NOT noted: journal not writable", path.display())

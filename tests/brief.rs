@@ -73,7 +73,12 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-23T08:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Col. Ana Reyes".into(), operator: reyes() },
+        Event::ContactCheckedIn {
+            contact: "Col. Ana Reyes".into(),
+            operator: reyes(),
+            channel: None,
+            note: None,
+        },
     );
     at(
         "2026-11-23T10:00:00Z",
@@ -97,7 +102,13 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-23T22:00:00Z",
         "reyes",
-        Event::Note { operator: reyes(), text: "before the period: must not show".into() },
+        Event::Note {
+            operator: reyes(),
+            text: "before the period: must not show".into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        },
     );
     // The period.
     let polled = |feed: &str| Event::FeedPolled {
@@ -208,6 +219,9 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
         Event::Note {
             operator: reyes(),
             text: "Handover: MINUSCA convoy incident open,\nawaiting OCHA update".into(),
+            mission: None,
+            alert: None,
+            contact: None,
         },
     );
     at(
@@ -224,7 +238,12 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-24T11:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Cdr. Farah Qureshi".into(), operator: reyes() },
+        Event::ContactCheckedIn {
+            contact: "Cdr. Farah Qureshi".into(),
+            operator: reyes(),
+            channel: None,
+            note: None,
+        },
     );
     at(
         "2026-11-24T12:00:00Z",
@@ -244,7 +263,13 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-24T23:00:00Z",
         "reyes",
-        Event::Note { operator: "reyes".into(), text: "Typhoon \u{1b}[31mwatch\u{7} continues".into() },
+        Event::Note {
+            operator: "reyes".into(),
+            text: "Typhoon \u{1b}[31mwatch\u{7} continues".into(),
+            mission: Some("HADR-CAGAYAN".into()),
+            alert: None,
+            contact: None,
+        },
     );
     at("2026-11-24T23:59:30Z", "feed:usgs-quakes", polled("usgs-quakes"));
     // After the period.
@@ -256,7 +281,13 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     at(
         "2026-11-25T01:00:01Z",
         "reyes",
-        Event::Note { operator: reyes(), text: "after the period: must not show".into() },
+        Event::Note {
+            operator: reyes(),
+            text: "after the period: must not show".into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        },
     );
 }
 
@@ -378,7 +409,13 @@ fn json_counts_equal_counts_from_journal_export() {
             let event = raised(&format!("S{seed}-{i}"), severity, "generated", &picked, traffic);
             w.append("feed:usgs-quakes", ts, vec![event]).unwrap();
             if rng.bool() {
-                let note = Event::Note { operator: "x".into(), text: format!("n{i}") };
+                let note = Event::Note {
+                    operator: "x".into(),
+                    text: format!("n{i}"),
+                    mission: None,
+                    alert: None,
+                    contact: None,
+                };
                 w.append("x", ts, vec![note]).unwrap();
             }
         }

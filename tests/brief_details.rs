@@ -82,7 +82,12 @@ fn fixture(dir: &Path) {
     at(
         "2026-11-24T13:00:00Z",
         "reyes",
-        Event::ContactCheckedIn { contact: "Cdr. Farah Qureshi".into(), operator: reyes() },
+        Event::ContactCheckedIn {
+            contact: "Cdr. Farah Qureshi".into(),
+            operator: reyes(),
+            channel: Some("secure voice".into()),
+            note: Some("CTF-151 *patrols* unchanged".into()),
+        },
     );
 }
 

@@ -270,6 +270,8 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16)]) {
             Step::CheckIn(n) => Event::ContactCheckedIn {
                 contact: contacts[usize::from(*n) % contacts.len()].clone(),
                 operator: operator(),
+                channel: None,
+                note: None,
             },
             Step::Failed(n) => Event::FeedFailed { feed: feed(n), error: format!("HTTP 503 #{i}") },
             Step::Polled(n) => Event::FeedPolled {
@@ -284,7 +286,13 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16)]) {
                 problem: None,
             },
             Step::Recovered(n) => Event::FeedRecovered { feed: feed(n) },
-            Step::Note => Event::Note { operator: operator(), text: format!("note #{i}") },
+            Step::Note => Event::Note {
+                operator: operator(),
+                text: format!("note #{i}"),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
             Step::Item(severity) => {
                 let item = serde_json::from_value(serde_json::json!({
                     "feed": "usgs-quakes", "id": format!("q{}", i % 4), "title": format!("quake #{i}"),

@@ -49,7 +49,13 @@ fn journal(dir: &Path) {
         (0..55).rev().map(|n| seen("usgs-quakes", &format!("x{n:02}"), "severe", "exercise")).collect();
     w.append("feed:usgs-quakes", t("2026-11-24T03:00:00Z"), drill).unwrap();
     for hour in 4..10 {
-        let note = Event::Note { operator: "reyes".into(), text: format!("hour {hour}") };
+        let note = Event::Note {
+            operator: "reyes".into(),
+            text: format!("hour {hour}"),
+            mission: None,
+            alert: None,
+            contact: None,
+        };
         w.append("reyes", t(&format!("2026-11-24T{hour:02}:00:00Z")), vec![note]).unwrap();
     }
 }

@@ -35,7 +35,13 @@ fn write(dir: &std::path::Path, from: u32, to: u32) {
     for n in from..to {
         let mut events = vec![item(n)];
         if n % 7 == 0 {
-            events.push(Event::Note { operator: "reyes".into(), text: format!("note {n}") });
+            events.push(Event::Note {
+                operator: "reyes".into(),
+                text: format!("note {n}"),
+                mission: None,
+                alert: None,
+                contact: None,
+            });
         }
         writer.append("feed:quakes", chrono::Utc::now(), events).unwrap();
     }

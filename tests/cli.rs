@@ -23,7 +23,17 @@ fn journal_with_notes(dir: &Path) {
     let now = chrono::Utc::now();
     for (ts, text) in [(now - chrono::Duration::hours(1)), now].into_iter().zip(["an hour ago", "just now"]) {
         writer
-            .append("reyes", ts, vec![Event::Note { operator: "reyes".into(), text: text.into() }])
+            .append(
+                "reyes",
+                ts,
+                vec![Event::Note {
+                    operator: "reyes".into(),
+                    text: text.into(),
+                    mission: None,
+                    alert: None,
+                    contact: None,
+                }],
+            )
             .unwrap();
     }
 }

@@ -110,7 +110,13 @@ fn a_replay_shows_the_missions_in_force_at_each_point_of_the_record() {
         contacts: 1,
         config: Some(Box::new(ConfigSnapshot::of(config))),
     };
-    let note = |text: &str| Event::Note { operator: "reyes".into(), text: text.into() };
+    let note = |text: &str| Event::Note {
+        operator: "reyes".into(),
+        text: text.into(),
+        mission: None,
+        alert: None,
+        contact: None,
+    };
     for (minutes, event) in [
         (0, note("watch begins")),
         (1, loaded(&then)),

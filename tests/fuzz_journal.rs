@@ -35,7 +35,7 @@ static REAL: LazyLock<Files> = LazyLock::new(|| {
     ];
     for i in 0..24 {
         let text = format!("{} {i}", texts[i as usize % texts.len()]);
-        let event = Event::Note { operator: "reyes".into(), text };
+        let event = Event::Note { operator: "reyes".into(), text, mission: None, alert: None, contact: None };
         writer.append("reyes", start + Duration::seconds(i), vec![event]).unwrap();
     }
     drop(writer);

@@ -18,7 +18,13 @@ const NOTES: u64 = 1500;
 fn damaged_journal(dir: &Path) -> PathBuf {
     let mut writer = Writer::open(dir).unwrap();
     let notes = (1..=NOTES)
-        .map(|i| Event::Note { operator: "reyes".into(), text: format!("note number {i} ") })
+        .map(|i| Event::Note {
+            operator: "reyes".into(),
+            text: format!("note number {i} "),
+            mission: None,
+            alert: None,
+            contact: None,
+        })
         .collect();
     writer.append("reyes", chrono::Utc::now(), notes).unwrap();
     let segment = writer.path().to_path_buf();
@@ -67,6 +73,22 @@ fn note_refuses_a_damaged_journal_and_leaves_it_byte_for_byte() {
     let mut cmd = Command::cargo_bin("attache").unwrap();
     let out =
         cmd.args(["--config", CONFIG, "--journal"]).arg(tmp.path()).args(["note", "x"]).output().unwrap();
+    assert_refused(&out, &segment);
+    assert!(snapshot(tmp.path()) == before, "the journal was changed");
+}
+
+#[test]
+fn checkin_refuses_a_damaged_journal_and_leaves_it_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let segment = damaged_journal(tmp.path());
+    let before = snapshot(tmp.path());
+    let mut cmd = Command::cargo_bin("attache").unwrap();
+    let out = cmd
+        .args(["--config", CONFIG, "--journal"])
+        .arg(tmp.path())
+        .args(["checkin", "Col. Ana Reyes"])
+        .output()
+        .unwrap();
     assert_refused(&out, &segment);
     assert!(snapshot(tmp.path()) == before, "the journal was changed");
 }

@@ -195,3 +195,33 @@ fn the_configuration_in_force_changes_at_the_record_that_loads_it() {
     let back: DeskState = serde_json::from_str(&saved).unwrap();
     assert_eq!(back.config_in_force(), state.config_in_force());
 }
+
+#[test]
+fn a_check_in_moves_the_contact_on_with_or_without_channel_and_note() {
+    // A check-in written before check-ins carried a channel and note reads as one without.
+    let old = r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"contact.checked_in","contact":"Col. Ana Reyes","operator":"reyes"}"#;
+    let new = r#"{"seq":2,"ts":"2026-12-03T02:00:00Z","by":"reyes","kind":"contact.checked_in","contact":"Capt. Kenji Morita","operator":"reyes","channel":"email","note":"quiet week"}"#;
+    let records: Vec<Record> = [old, new].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.fold_all(records.clone());
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    assert_eq!(state.check_ins.get("Col. Ana Reyes"), Some(&at("2026-12-01T02:00:00Z")));
+    assert_eq!(state.check_ins.get("Capt. Kenji Morita"), Some(&at("2026-12-03T02:00:00Z")));
+    let said = &state.log.iter().find(|l| l.seq == 2).unwrap().text;
+    assert_eq!(said, "reyes checked in with Capt. Kenji Morita by email: quiet week");
+    assert_eq!(serde_json::to_string(&records[1]).unwrap(), new, "written back as read");
+}
+
+#[test]
+fn a_note_tied_to_a_mission_reads_and_says_what_it_is_about() {
+    let untied = r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"quiet"}"#;
+    let tied = r#"{"seq":2,"ts":"2026-12-01T03:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"gate reopened","mission":"KFOR"}"#;
+    let records: Vec<Record> = [untied, tied].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.fold_all(records.clone());
+    let said = |seq| state.log.iter().find(|l| l.seq == seq).unwrap().text.clone();
+    assert_eq!(said(1), "reyes: quiet");
+    assert_eq!(said(2), "reyes: gate reopened (on mission KFOR)");
+    assert_eq!(serde_json::to_string(&records[0]).unwrap(), untied, "no tie fields where none was read");
+    assert_eq!(serde_json::to_string(&records[1]).unwrap(), tied);
+}

@@ -166,7 +166,13 @@ fn journal_of(dir: &Path, records: u64) -> (DateTime<Utc>, DateTime<Utc>) {
     for n in 0..records {
         ts += Duration::seconds(3 + (n % 17) as i64);
         let event = match n % 9 {
-            0 => attache::event::Event::Note { operator: "reyes".into(), text: format!("note {n}") },
+            0 => attache::event::Event::Note {
+                operator: "reyes".into(),
+                text: format!("note {n}"),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
             1 | 2 => attache::event::Event::ItemUpdated { item: item(n) },
             _ => attache::event::Event::ItemSeen { item: item(n) },
         };
@@ -375,4 +381,38 @@ pub fn journal_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+#[test]
+fn a_check_in_shows_in_the_replay_where_it_happened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = replay_support::script();
+    let at = records.iter().position(|r| r.event.kind() == "contact.checked_in").unwrap();
+    let attache::event::Event::ContactCheckedIn { channel, note, .. } = &mut records[at].event else {
+        unreachable!()
+    };
+    *channel = Some("in person".into());
+    *note = Some("MINUSCA convoy briefed".into());
+    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
+    for record in &records {
+        writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
+    }
+    drop(writer);
+    let seq = records[at].seq;
+    let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
+    let ngaba = |replay: &Replay| {
+        let row = replay
+            .app
+            .pane(attache::console::pane::Pane::Contacts)
+            .rows
+            .iter()
+            .find(|r| r.cells[0] == "Maj. Didier Ngaba");
+        row.unwrap().cells[5].clone()
+    };
+    replay.seek_seq(seq - 1).unwrap();
+    assert_eq!(ngaba(&replay), "OVERDUE never");
+    replay.seek_seq(seq).unwrap();
+    assert_eq!(ngaba(&replay), "due in 7d0h", "the replay clock at the check-in");
+    let frame = text(&replay_console(&replay, 160, 40));
+    assert!(frame.contains("checked in with Maj. Didier Ngaba by in person: MINUSCA"), "{frame}");
 }

@@ -113,6 +113,7 @@ fn filter_narrows_the_focused_pane() {
 #[test]
 fn note_prompt_returns_an_append_effect_and_nothing_else() {
     let mut app = app();
+    press(&mut app, KeyCode::Char('1')); // the operator chooses the first mission: the note is about it
     press(&mut app, KeyCode::Char('n'));
     for c in "Called DATT Tokyo".chars() {
         press(&mut app, KeyCode::Char(c));
@@ -123,7 +124,10 @@ fn note_prompt_returns_an_append_effect_and_nothing_else() {
         effect,
         Some(attache::console::Effect::Append(Box::new(attache::event::Event::Note {
             operator: "reyes".into(),
-            text: "Called DATT Tokyo".into()
+            text: "Called DATT Tokyo".into(),
+            mission: Some("HADR-CAGAYAN".into()),
+            alert: None,
+            contact: None
         })))
     );
 }

@@ -162,7 +162,16 @@ fn a_new_severe_alert_flashes_and_rings_once_and_old_records_do_not() {
     // Nothing rings again for what was already rung: the bell is owed once per alert.
     app.bells = 0;
     app.set_now(start() + Duration::minutes(5));
-    fold(&mut app, vec![Event::Note { operator: "reyes".into(), text: "called".into() }]);
+    fold(
+        &mut app,
+        vec![Event::Note {
+            operator: "reyes".into(),
+            text: "called".into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        }],
+    );
     assert_eq!(app.bells, 0);
 }
 
@@ -201,6 +210,7 @@ fn hints_come_from_the_key_table_for_the_focused_pane() {
     assert!(wide.contains("a ack  A ack+note  u unack  r resolve  ? help"), "{wide}");
     app.focus = Pane::Contacts;
     assert!(!status_bar(&app, 80).contains("a A u r"), "{}", status_bar(&app, 80));
+    assert!(status_bar(&app, 160).contains("c check in  ? help"), "{}", status_bar(&app, 160));
 }
 
 /// The status area, every line of it, at the three widths a desk meets.
@@ -233,7 +243,13 @@ fn the_event_log_keeps_the_time_of_day_after_midnight_and_switches_zone() {
         seq,
         ts: at(ts),
         by: "reyes".into(),
-        event: Event::Note { operator: "reyes".into(), text: text.into() },
+        event: Event::Note {
+            operator: "reyes".into(),
+            text: text.into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        },
     };
     app.apply(vec![
         note(1, "2026-11-30T23:50:00Z", "before midnight"),

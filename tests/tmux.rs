@@ -458,3 +458,42 @@ fn first_visible(line: &str) -> Option<char> {
     }
     None
 }
+
+/// The screen line of the Contacts pane that names `who`.
+fn contact_line(screen: &str, who: &str) -> String {
+    screen.lines().find(|l| l.contains(who)).unwrap_or_default().to_string()
+}
+
+#[test]
+fn c_checks_in_with_a_contact_and_the_row_shows_the_next_due_time_at_once() {
+    let console = Console::start("checkin");
+    let tmux = &console.tmux;
+    // The demo's script has reached most contacts: theirs are due, Kovač's is still overdue.
+    tmux.wait_for("the demo's check-ins", |s| {
+        contact_line(s, "Col. Ana Reyes").contains("due in") && contact_line(s, "Kovač").contains("OVERDUE")
+    });
+    tmux.keys(&["2", "j", "j", "j"]);
+    tmux.wait_for("Kovač selected", |_| console.highlighted().iter().any(|l| l.contains("Kovač")));
+    tmux.keys(&["c"]);
+    tmux.wait_for("the check-in prompt naming her", |s| {
+        s.contains("Check in") && s.contains("Kovač  by [phone]")
+    });
+    tmux.keys(&["Down"]);
+    tmux.wait_for("secure voice picked", |s| s.contains("[secure voice]"));
+    tmux.keys(&["-l", "KFOR posture unchanged"]);
+    tmux.wait_for("the typed note", |s| s.contains("KFOR posture unchanged"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("her row due again, and the status saying when", |s| {
+        contact_line(s, "Kovač").contains("due in 7d")
+            && s.contains("checked in with Lt Col. Mirela Kovač (#")
+    });
+    assert!(screen.contains("next due"), "{screen}");
+
+    let text = journal_text(&console.journal);
+    let line = text.lines().find(|l| l.contains("KFOR posture unchanged")).expect("the check-in journaled");
+    let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(record["kind"], "contact.checked_in");
+    assert_eq!(record["contact"], "Lt Col. Mirela Kovač");
+    assert_eq!(record["channel"], "secure voice");
+    assert_ne!(record["by"], "demo", "the operator's check-in, not the demo's");
+}

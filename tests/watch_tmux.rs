@@ -161,7 +161,13 @@ fn a_critical_alert_arriving_while_others_are_escalated_leads_the_bar_and_rings_
 #[test]
 fn the_event_log_shows_the_date_and_time_of_other_days_and_switches_to_desk_time() {
     let yesterday = Utc::now() - Duration::days(1);
-    let note = Event::Note { operator: "reyes".into(), text: "relief flight landed at Tuguegarao".into() };
+    let note = Event::Note {
+        operator: "reyes".into(),
+        text: "relief flight landed at Tuguegarao".into(),
+        mission: None,
+        alert: None,
+        contact: None,
+    };
     let watch = Watch::start("log", 80, 24, vec![(yesterday, "reyes", note)]);
     watch.tmux.keys(&["4"]);
     let utc = yesterday.format("%m-%d %H:%MZ").to_string();

@@ -184,7 +184,13 @@ impl Desk {
                     }
                 }
             }
-            80..=85 => Event::Note { operator, text: self.rng.pick(&NOTES).to_string() },
+            80..=85 => Event::Note {
+                operator,
+                text: self.rng.pick(&NOTES).to_string(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
             86..=91 => {
                 let feed = self.rng.pick(&FEEDS).to_string();
                 if let Some(i) = self.failing.iter().position(|f| *f == feed) {
@@ -198,7 +204,12 @@ impl Desk {
                     }
                 }
             }
-            92 | 93 => Event::ContactCheckedIn { contact: format!("C{}", self.rng.below(12)), operator },
+            92 | 93 => Event::ContactCheckedIn {
+                contact: format!("C{}", self.rng.below(12)),
+                operator,
+                channel: None,
+                note: None,
+            },
             94 | 95 => {
                 Event::SessionStarted { operator, host: "watch-01".into(), terminal: "tmux-256color".into() }
             }

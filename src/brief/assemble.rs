@@ -179,6 +179,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             open_at_end_total: concerns.open.offered,
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
             items_near: Vec::new(),
+            notes: facts.notes.iter().filter(|n| n.mission.as_ref() == Some(&m.id)).map(note).collect(),
         })
         .collect();
 
@@ -193,11 +194,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     };
     let contacts = contacts(config, facts, request, &missions);
     let feeds = feeds(config, facts, to);
-    let notes = facts
-        .notes
-        .iter()
-        .map(|n| Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone() })
-        .collect();
+    let notes = facts.notes.iter().map(note).collect();
     let mut warnings: Vec<String> = facts.damage.clone();
     if !warnings.is_empty() {
         warnings.insert(
@@ -343,6 +340,7 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
                 local_now: local_clock(now.local),
                 on_duty_now: now.on_duty,
                 check_ins,
+                last_check_in: facts.last_check_in_said.get(&c.name).cloned(),
             });
         }
     }
@@ -377,6 +375,10 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }
+}
+
+fn note(n: &super::collect::NoteFact) -> Note {
+    Note { seq: n.seq, ts: n.ts, operator: n.operator.clone(), text: n.text.clone(), about: n.about.clone() }
 }
 
 #[cfg(test)]

@@ -118,6 +118,13 @@ pub fn render(b: &Brief) -> String {
             m.items_near.iter().for_each(|i| item(&mut o, i));
             o.push('\n');
         }
+        if !m.notes.is_empty() {
+            let _ = writeln!(o, "Operator notes on the mission:\n");
+            for n in &m.notes {
+                let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+            }
+            o.push('\n');
+        }
     }
     if !b.other_alerts.is_empty() {
         let _ = writeln!(o, "### Alerts for no briefed mission\n");
@@ -153,7 +160,8 @@ pub fn render(b: &Brief) -> String {
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
         let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
-        let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}", esc(&c.name), c.role, c.local_now);
+        let last = c.last_check_in.as_ref().map(|l| format!(", the last {}", esc(l))).unwrap_or_default();
+        let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}{last}", esc(&c.name), c.role, c.local_now);
     }
 
     let _ = writeln!(o, "\n## Feeds\n");
@@ -179,7 +187,8 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "None in the period.");
     }
     for n in &b.notes {
-        let _ = writeln!(o, "- {} #{} {}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+        let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
+        let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
     }
     o
 }

@@ -194,3 +194,15 @@ pub fn written_note(path: &Path, brief: &model::Brief) -> String {
         p.head.as_deref().map_or("-", |h| &h[..h.len().min(16)]),
     ))
 }
+
+/// A check-in's channel and note as a briefing line ends: `by phone: "all quiet"`; None when
+/// it says neither.
+pub fn check_in_said(channel: Option<&str>, note: Option<&str>) -> Option<String> {
+    let note = note.map(crate::text::one_line).filter(|n| !n.is_empty());
+    match (channel.map(crate::text::one_line), note) {
+        (None, None) => None,
+        (Some(channel), None) => Some(format!("by {channel}")),
+        (None, Some(note)) => Some(format!("\"{note}\"")),
+        (Some(channel), Some(note)) => Some(format!("by {channel}: \"{note}\"")),
+    }
+}

@@ -119,6 +119,9 @@ pub struct MissionBrief {
     pub open_at_end_total: usize,
     /// Items of moderate severity or more reported in the period near the mission's area.
     pub items_near: Vec<ItemLine>,
+    /// Operator notes in the period tied to this mission.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -193,6 +196,9 @@ pub struct ActiveContact {
     pub local_now: String,
     pub on_duty_now: bool,
     pub check_ins: u32,
+    /// How the last check-in in the period went, when it says: `by phone: "note"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_check_in: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -224,4 +230,7 @@ pub struct Note {
     pub ts: DateTime<Utc>,
     pub operator: String,
     pub text: String,
+    /// What the note is tied to, in words (`mission KFOR`), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
 }

@@ -227,6 +227,12 @@ fn text(b: &Brief) -> String {
             o.push_str(" Notable items nearby:\n");
             m.items_near.iter().for_each(|i| item_text(&mut o, i));
         }
+        if !m.notes.is_empty() {
+            o.push_str(" Operator notes on the mission:\n");
+            for n in &m.notes {
+                wrap(&mut o, "  ", &format!("{} #{} {}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+            }
+        }
         o.push('\n');
     }
     if !b.other_alerts.is_empty() {
@@ -260,7 +266,8 @@ fn text(b: &Brief) -> String {
     for c in &b.contacts.active {
         let duty = if c.on_duty_now { "on duty" } else { "off duty" };
         let check_ins = crate::words::count(c.check_ins, "check-in", "check-ins");
-        let text = format!("{} ({}): {} ({duty}), {check_ins}", c.name, c.role, c.local_now);
+        let last = c.last_check_in.as_ref().map(|l| format!(", the last {l}")).unwrap_or_default();
+        let text = format!("{} ({}): {} ({duty}), {check_ins}{last}", c.name, c.role, c.local_now);
         wrap(&mut o, "  ", &text, 4);
     }
 
@@ -283,7 +290,8 @@ fn text(b: &Brief) -> String {
         o.push_str("None in the period.\n");
     }
     for n in &b.notes {
-        wrap(&mut o, "  ", &format!("{} #{} {}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+        let about = n.about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        wrap(&mut o, "  ", &format!("{} #{} {}{about}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
     }
     o
 }

@@ -74,6 +74,7 @@ impl App {
             Event::AlertAcknowledged { alert, .. } => ("acknowledged", alert),
             Event::AlertUnacknowledged { alert, .. } => ("unacknowledged", alert),
             Event::AlertResolved { alert, .. } => ("resolved", alert),
+            Event::ContactCheckedIn { contact, .. } => return self.check_in_message(contact, seq),
             _ => {
                 return match seq {
                     Some(seq) => format!("{} #{seq} saved", event.kind()),

@@ -41,6 +41,8 @@ pub enum Action {
     PreviousMatch,
     /// Show the Event log's times in the desk's zone, or back in UTC.
     ToggleLogZone,
+    /// Record a check-in with the selected contact.
+    CheckIn,
     /// Load the configuration file again and, if it checks out, journal it as in force.
     Reload,
 }
@@ -209,6 +211,12 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
+        keys: &[ch('c')],
+        action: Action::CheckIn,
+        help: "Contacts: record a check-in with the selected contact (channel, optional note)",
+    },
+    Binding {
+        context: Context::Panes,
         keys: &[ch('b')],
         action: Action::Brief,
         help: "write a briefing of this watch (since the console started) to the briefs directory",
@@ -279,7 +287,7 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
         action: Action::Submit,
-        help: "save the note, keep the filter, acknowledge or resolve",
+        help: "save the note, keep the filter, acknowledge, resolve or check in",
     },
     Binding {
         context: Context::Prompt,
@@ -291,13 +299,13 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Prompt,
         keys: &[ctrl('n'), key(KeyCode::Down)],
         action: Action::NextMatch,
-        help: "filtering: select the next matching line",
+        help: "filtering: select the next matching line; checking in: the next channel",
     },
     Binding {
         context: Context::Prompt,
         keys: &[ctrl('p'), key(KeyCode::Up)],
         action: Action::PreviousMatch,
-        help: "filtering: select the previous matching line",
+        help: "filtering: select the previous matching line; checking in: the previous channel",
     },
     Binding {
         context: Context::Prompt,
@@ -437,7 +445,9 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
             let section = match b.context {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
-                Context::Prompt => "Typing in a prompt (note, filter, acknowledgement note, reason)",
+                Context::Prompt => {
+                    "Typing in a prompt (note, filter, acknowledgement note, reason, check-in)"
+                }
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
                 Context::ConfirmQuit => "Asked to quit the console that polls",
             };

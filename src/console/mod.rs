@@ -4,10 +4,12 @@
 
 mod alert_actions;
 pub mod attention;
+mod contact_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
 pub mod naming;
+mod note_tie;
 pub mod pane;
 pub mod prompt;
 pub mod rows;
@@ -27,8 +29,10 @@ use crate::event::{Event, Record};
 use crate::state::DeskState;
 use crate::text::one_line;
 pub use alert_actions::PromptedAlert;
+pub use contact_actions::PromptedCheckIn;
 use detail::Detail;
 use keymap::{Action, Context};
+pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
 use prompt::LineEdit;
 use selecting::{departure_message, nothing_selected};
@@ -50,12 +54,15 @@ pub struct FeedRuntime {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptPurpose {
-    Note,
+    /// A note, about the selection it was opened on.
+    Note(NoteAbout),
     Filter,
     /// The note to acknowledge this alert with.
     AcknowledgeNote(PromptedAlert),
     /// Why this alert is resolved (required).
     ResolveReason(PromptedAlert),
+    /// How this contact was reached, and an optional note.
+    CheckIn(PromptedCheckIn),
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -340,7 +347,11 @@ impl App {
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Effect> {
         let context = self.context();
-        if context == Context::Panes && key.kind != KeyEventKind::Release {
+        // Writing a note is not choosing a row: a note ties only to a record the operator chose.
+        if context == Context::Panes
+            && key.kind != KeyEventKind::Release
+            && keymap::action_for(context, key) != Some(Action::Note)
+        {
             self.hold_selection(self.focus);
         }
         if context == Context::Panes
@@ -384,6 +395,12 @@ impl App {
             (Overlay::Prompt { purpose: PromptPurpose::Filter, .. }, Action::PreviousMatch) => {
                 self.step_match(false)
             }
+            (Overlay::Prompt { purpose: PromptPurpose::CheckIn(check_in), .. }, Action::NextMatch) => {
+                check_in.step_channel(true)
+            }
+            (Overlay::Prompt { purpose: PromptPurpose::CheckIn(check_in), .. }, Action::PreviousMatch) => {
+                check_in.step_channel(false)
+            }
             (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
                 if input.apply(edit) && *purpose == PromptPurpose::Filter {
                     let text = input.text().to_string();
@@ -393,9 +410,13 @@ impl App {
             (Overlay::Prompt { purpose, .. }, Action::Close) => {
                 match purpose {
                     PromptPurpose::Filter => self.set_filter(String::new()),
-                    PromptPurpose::Note => self.flash = Some("note discarded".into()),
+                    PromptPurpose::Note(_) => self.flash = Some("note discarded".into()),
                     PromptPurpose::AcknowledgeNote(alert) | PromptPurpose::ResolveReason(alert) => {
                         self.flash = Some(format!("cancelled; {} is unchanged", alert.label))
+                    }
+                    PromptPurpose::CheckIn(check_in) => {
+                        self.flash =
+                            Some(format!("check-in with {} not recorded", one_line(&check_in.contact)))
                     }
                 }
                 self.overlay = Overlay::None;
@@ -437,11 +458,13 @@ impl App {
                 self.overlay = Overlay::Prompt { purpose: PromptPurpose::Filter, input };
             }
             Action::Note => {
-                self.overlay = Overlay::Prompt { purpose: PromptPurpose::Note, input: LineEdit::default() }
+                let purpose = PromptPurpose::Note(self.note_about());
+                self.overlay = Overlay::Prompt { purpose, input: LineEdit::default() }
             }
             Action::Close => self.set_filter(String::new()),
             Action::NextMatch => self.step_match(true),
             Action::PreviousMatch => self.step_match(false),
+            Action::CheckIn => self.check_in(),
             Action::ToggleLogZone => {
                 self.log_in_desk_zone = !self.log_in_desk_zone;
                 self.refresh(Pane::Log);
@@ -509,11 +532,14 @@ impl App {
         let operator = self.operator.clone();
         let event = match purpose {
             PromptPurpose::Filter => return None,
-            PromptPurpose::Note if text.is_empty() => {
+            PromptPurpose::Note(_) if text.is_empty() => {
                 self.flash = Some("empty note not saved".into());
                 return None;
             }
-            PromptPurpose::Note => Event::Note { operator, text },
+            PromptPurpose::Note(about) => {
+                let (mission, alert, contact) = about.fields();
+                Event::Note { operator, text, mission, alert, contact }
+            }
             PromptPurpose::AcknowledgeNote(alert) => {
                 if let Some(why) = self.prompt_refusal(&alert, Action::AcknowledgeWithNote) {
                     self.flash = Some(why);
@@ -535,6 +561,7 @@ impl App {
                 }
                 Event::AlertResolved { alert: alert.id, operator, reason: text }
             }
+            PromptPurpose::CheckIn(check_in) => self.checked_in(check_in, text)?,
         };
         Some(Effect::Append(Box::new(event)))
     }

@@ -285,6 +285,12 @@ impl PaneView {
         }
     }
 
+    /// The operator has used this pane: its highlight is on a record they chose, not resting
+    /// on whichever row sorts first.
+    pub fn held(&self) -> bool {
+        !matches!(self.selection, Selection::Resting)
+    }
+
     pub fn selected_index(&self) -> Option<usize> {
         match self.selection {
             Selection::On { index, .. } => Some(index),

@@ -64,10 +64,28 @@ fn an_alert_sorted_above_the_selected_one_does_not_take_the_acknowledgement() {
 #[test]
 fn a_note_from_elsewhere_does_not_move_the_event_log_highlight() {
     let mut app = app();
-    app.apply(vec![record(1, Event::Note { operator: "reyes".into(), text: "first".into() })]);
+    app.apply(vec![record(
+        1,
+        Event::Note {
+            operator: "reyes".into(),
+            text: "first".into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        },
+    )]);
     press(&mut app, KeyCode::Char('4'));
     let before = app.pane(Pane::Log).selected_row().map(|r| r.key.clone());
-    app.apply(vec![record(2, Event::Note { operator: "cruz".into(), text: "second".into() })]);
+    app.apply(vec![record(
+        2,
+        Event::Note {
+            operator: "cruz".into(),
+            text: "second".into(),
+            mission: None,
+            alert: None,
+            contact: None,
+        },
+    )]);
     assert_eq!(app.pane(Pane::Log).selected_row().map(|r| r.key.clone()), before);
 }
 
@@ -89,7 +107,16 @@ fn an_alert_let_go_leaves_nothing_selected_and_says_which_it_was() {
     // A day later the resolved alert is let go.
     let later = Record {
         ts: now() + Duration::hours(25),
-        ..record(5, Event::Note { operator: "cruz".into(), text: "x".into() })
+        ..record(
+            5,
+            Event::Note {
+                operator: "cruz".into(),
+                text: "x".into(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
+        )
     };
     app.apply(vec![later]);
     assert_eq!(
@@ -189,7 +216,8 @@ fn confirmations_name_the_alert() {
         app.saved_message(&acked, None),
         "NOT acknowledged SEVR \"M 6.1 - 12 km N of Aparri\": journal not writable"
     );
-    let note = Event::Note { operator: "reyes".into(), text: "x".into() };
+    let note =
+        Event::Note { operator: "reyes".into(), text: "x".into(), mission: None, alert: None, contact: None };
     assert_eq!(app.saved_message(&note, Some(3)), "note #3 saved");
 }
 
@@ -252,7 +280,10 @@ fn prompts_edit_where_the_cursor_is() {
         press(&mut app, KeyCode::Enter),
         Some(Effect::Append(Box::new(Event::Note {
             operator: "reyes".into(),
-            text: "[1] Relief flight ETA 0400Z Tuguegarao airport".into()
+            text: "[1] Relief flight ETA 0400Z Tuguegarao airport".into(),
+            mission: None,
+            alert: None,
+            contact: None
         })))
     );
 }
@@ -414,7 +445,18 @@ fn help_scrolls_to_its_last_line_at_80x24() {
 
 fn notes(from: u64, count: u64) -> Vec<Record> {
     (from..from + count)
-        .map(|n| record(n, Event::Note { operator: "cruz".into(), text: format!("note number {n}") }))
+        .map(|n| {
+            record(
+                n,
+                Event::Note {
+                    operator: "cruz".into(),
+                    text: format!("note number {n}"),
+                    mission: None,
+                    alert: None,
+                    contact: None,
+                },
+            )
+        })
         .collect()
 }
 
@@ -482,7 +524,16 @@ fn a_new_alert_is_not_hidden_by_the_selection_leaving_in_the_same_fold() {
     // A day later the resolved alert is let go as a critical one arrives, in one fold.
     let later = |record: Record| Record { ts: now() + Duration::hours(25), ..record };
     app.apply(vec![
-        later(record(3, Event::Note { operator: "cruz".into(), text: "x".into() })),
+        later(record(
+            3,
+            Event::Note {
+                operator: "cruz".into(),
+                text: "x".into(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
+        )),
         later(raised(4, "luzon", Severity::Critical, "M 7.0 - Luzon")),
     ]);
     let flash = app.flash.clone().unwrap_or_default();

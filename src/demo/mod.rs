@@ -2,6 +2,7 @@
 //! sample feeds as a scripted scenario (see `scenario`), with ETags so that conditional polling
 //! is exercised too. The demo desk's config asks the console to start it in-process.
 
+pub mod check_ins;
 mod scenario;
 
 use axum::Router;

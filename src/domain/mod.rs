@@ -1,6 +1,7 @@
 //! The desk's vocabulary in plain Rust: missions, contacts, feed items and their severities.
 //! Nothing here knows about terminals, files or networks.
 
+mod channel;
 mod contact;
 mod geo;
 mod item;
@@ -8,6 +9,7 @@ mod mission;
 mod region;
 mod severity;
 
+pub use channel::{CHANNELS, channel};
 pub use contact::{CheckIn, Contact, ContactRole, Workdays, WorkingHours};
 pub use geo::{Area, LatLon, distance_km};
 pub use item::{FeedItem, ItemKey, Location, Traffic};

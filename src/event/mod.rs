@@ -114,7 +114,18 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         config: Option<Box<crate::config::ConfigSnapshot>>,
     },
-    "note" => Note { operator: String, text: String },
+    /// An operator's note, tied to the mission, alert or contact it is about when written
+    /// about one (`n` with one selected, `attache note --mission ID`).
+    "note" => Note {
+        operator: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mission: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact: Option<String>,
+    },
     "item.seen" => ItemSeen { item: FeedItem },
     "item.updated" => ItemUpdated { item: FeedItem },
     "item.withdrawn" => ItemWithdrawn { feed: String, id: String, reason: WithdrawReason },
@@ -161,7 +172,16 @@ events! {
     "alert.unacknowledged" => AlertUnacknowledged { alert: String, operator: String },
     "alert.escalated" => AlertEscalated { alert: String },
     "alert.resolved" => AlertResolved { alert: String, operator: String, reason: String },
-    "contact.checked_in" => ContactCheckedIn { contact: String, operator: String },
+    /// The desk reached a contact: by which channel and with what word, when said. Keyed by the
+    /// contact's name, which is its id in the desk file.
+    "contact.checked_in" => ContactCheckedIn {
+        contact: String,
+        operator: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }
@@ -176,7 +196,13 @@ mod tests {
             seq: 7,
             ts: "2026-11-25T03:00:00Z".parse().unwrap(),
             by: "reyes".into(),
-            event: Event::Note { operator: "reyes".into(), text: "Called DATT Tokyo".into() },
+            event: Event::Note {
+                operator: "reyes".into(),
+                text: "Called DATT Tokyo".into(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
         };
         let line = serde_json::to_string(&record).unwrap();
         assert_eq!(

@@ -198,7 +198,13 @@ mod tests {
             seq,
             ts: "2026-11-25T03:00:00.250Z".parse().unwrap(),
             by: "reyes".into(),
-            event: Event::Note { operator: "reyes".into(), text: "Called DATT Tokyo".into() },
+            event: Event::Note {
+                operator: "reyes".into(),
+                text: "Called DATT Tokyo".into(),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
         }
     }
 

@@ -395,6 +395,9 @@ pub fn read_only(key: &KeyEvent) -> Option<&'static str> {
         Action::Unacknowledge => "replay is read-only: unacknowledge alerts in the live console",
         Action::Resolve => "replay is read-only: resolve alerts in the live console",
         Action::Note => "replay is read-only: add notes in the live console (n here: review note)",
+        Action::CheckIn => {
+            "replay is read-only: check in with contacts in the live console or with attache checkin"
+        }
         Action::Brief => "replay is read-only: write briefings in the live console or with attache brief",
         Action::Reload => {
             "replay is read-only: reload the configuration in the live console or with attache reload"

@@ -190,8 +190,9 @@ fn every_key_that_writes_in_the_console_says_why_not_in_a_replay() {
         ('u', "replay is read-only: unacknowledge alerts in the live console"),
         ('r', "replay is read-only: resolve alerts in the live console"),
         ('b', "replay is read-only: write briefings in the live console or with attache brief"),
+        ('c', "replay is read-only: check in with contacts in the live console or with attache checkin"),
     ];
-    for focus in [Pane::Alerts, Pane::Missions] {
+    for focus in [Pane::Alerts, Pane::Missions, Pane::Contacts] {
         replay.app.focus = focus;
         for (key, why) in cases {
             replay.message = None;

@@ -23,7 +23,16 @@ pub(super) fn describe(
                 (count(*feeds as u64, "feed", "feeds"), count(*missions as u64, "mission", "missions"));
             format!("config {path}: {feeds}, {missions}, {}", count(*contacts as u64, "contact", "contacts"))
         }
-        Event::Note { operator, text } => format!("{operator}: {text}"),
+        Event::Note { operator, text, mission, alert, contact } => {
+            let about = match (mission, alert, contact) {
+                (Some(mission), _, _) => format!(" (on mission {mission})"),
+                (None, Some(id), _) => format!(" (on {})", title(id)),
+                (None, None, Some(contact)) => format!(" (on {contact})"),
+                (None, None, None) => String::new(),
+            };
+            // The text first: a narrow Event log cuts the end of the line.
+            format!("{operator}: {text}{about}")
+        }
         Event::JournalWrittenAfterDamage { operator, damage } => {
             format!("{operator} wrote to the journal after damage: {damage}")
         }
@@ -63,7 +72,11 @@ pub(super) fn describe(
         Event::AlertResolved { alert, operator, reason } => {
             format!("{operator} resolved {}: {reason}", title(alert))
         }
-        Event::ContactCheckedIn { contact, operator } => format!("{operator} checked in with {contact}"),
+        Event::ContactCheckedIn { contact, operator, channel, note } => {
+            let by = channel.as_ref().map(|c| format!(" by {c}")).unwrap_or_default();
+            let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            format!("{operator} checked in with {contact}{by}{said}")
+        }
     };
     one_line(&text)
 }

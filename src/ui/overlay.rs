@@ -48,16 +48,21 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Overlay::Prompt { purpose, input } => {
             let (title, about) = match purpose {
-                PromptPurpose::Note => (" Operator note (Enter saves to the journal, Esc cancels) ", None),
+                PromptPurpose::Note(about) => {
+                    (" Operator note (Enter saves to the journal, Esc cancels) ", about.words())
+                }
                 PromptPurpose::Filter => (" Filter (Enter keeps, Esc clears) ", None),
                 PromptPurpose::AcknowledgeNote(alert) => {
-                    (" Acknowledge with a note (Enter acknowledges, Esc cancels) ", Some(alert))
+                    (" Acknowledge with a note (Enter acknowledges, Esc cancels) ", Some(alert.label.clone()))
                 }
                 PromptPurpose::ResolveReason(alert) => {
-                    (" Resolve: the reason (Enter resolves, Esc cancels) ", Some(alert))
+                    (" Resolve: the reason (Enter resolves, Esc cancels) ", Some(alert.label.clone()))
+                }
+                PromptPurpose::CheckIn(check_in) => {
+                    (" Check in: optional note (Enter records, Esc cancels) ", Some(check_in.about()))
                 }
             };
-            // An alert's prompt says which alert it acts on, above the text typed.
+            // An alert's or contact's prompt says what it acts on, above the text typed.
             let height = if about.is_some() { 4 } else { 3 };
             let area = centered(frame.area(), 70, height);
             frame.render_widget(Clear, area);
@@ -69,8 +74,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             } else {
                 [Rect::default(), inner]
             };
-            if let Some(alert) = about {
-                frame.render_widget(Line::styled(alert.label.as_str(), theme.header()), about_area);
+            if let Some(about) = about {
+                frame.render_widget(Line::styled(about, theme.header()), about_area);
             }
             let (shown, cursor_x) =
                 in_view(input.text(), input.before_cursor().len(), input_area.width as usize);

@@ -194,6 +194,7 @@ fn hints(focus: Pane) -> Vec<(String, u8)> {
         .filter(|b| match focus {
             Pane::Alerts => b.context == Context::AlertsPane,
             Pane::Log => b.action == Action::ToggleLogZone,
+            Pane::Contacts => b.action == Action::CheckIn,
             _ => false,
         })
         .filter_map(|b| Some((first_key(b)?, b.action)))
@@ -240,6 +241,7 @@ fn word(action: Action) -> &'static str {
         Action::Unacknowledge => "unack",
         Action::Resolve => "resolve",
         Action::ToggleLogZone => "UTC/local",
+        Action::CheckIn => "check in",
         other => keymap::BINDINGS
             .iter()
             .find(|b| b.action == other)

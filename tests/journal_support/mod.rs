@@ -27,7 +27,7 @@ pub fn child_dir() -> Option<std::path::PathBuf> {
 }
 
 pub fn note(text: impl Into<String>) -> Event {
-    Event::Note { operator: "reyes".into(), text: text.into() }
+    Event::Note { operator: "reyes".into(), text: text.into(), mission: None, alert: None, contact: None }
 }
 
 /// A small deterministic generator (xorshift64*): the tests need variety, not quality.

@@ -41,6 +41,10 @@ pub struct NoteFact {
     pub ts: DateTime<Utc>,
     pub operator: String,
     pub text: String,
+    /// The mission the note is tied to, if any.
+    pub mission: Option<String>,
+    /// What the note is about in words (`mission KFOR`, `alert ID`, `contact NAME`), if tied.
+    pub about: Option<String>,
 }
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
@@ -97,6 +101,8 @@ pub struct Facts {
     pub check_ins: HashMap<String, DateTime<Utc>>,
     /// Per contact, the check-ins in the period.
     pub check_ins_in_period: BTreeMap<String, u32>,
+    /// Per contact, how the last check-in in the period went, where it says (channel, note).
+    pub last_check_in_said: BTreeMap<String, String>,
     pub notes: Vec<NoteFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
@@ -166,14 +172,25 @@ impl Projection for Collector {
                     facts.outages.push(Outage { feed, start, end: Some(ts) });
                 }
             }
-            Event::ContactCheckedIn { contact, .. } => {
+            Event::ContactCheckedIn { contact, channel, note, .. } => {
                 if in_period {
                     *facts.check_ins_in_period.entry(contact.clone()).or_default() += 1;
+                    match crate::brief::check_in_said(channel.as_deref(), note.as_deref()) {
+                        Some(said) => facts.last_check_in_said.insert(contact.clone(), said),
+                        None => facts.last_check_in_said.remove(&contact),
+                    };
                 }
                 crate::state::check_in(&mut facts.check_ins, contact, ts);
             }
-            Event::Note { operator, text } if in_period => {
-                facts.notes.push(NoteFact { seq, ts, operator: one_line(&operator), text: one_line(&text) })
+            Event::Note { operator, text, mission, alert, contact } if in_period => {
+                let about = match (&mission, alert, contact) {
+                    (Some(mission), _, _) => Some(format!("mission {}", one_line(mission))),
+                    (None, Some(alert), _) => Some(format!("alert {}", one_line(&alert))),
+                    (None, None, Some(contact)) => Some(format!("contact {}", one_line(&contact))),
+                    (None, None, None) => None,
+                };
+                let (operator, text) = (one_line(&operator), one_line(&text));
+                facts.notes.push(NoteFact { seq, ts, operator, text, mission, about })
             }
             Event::ConfigLoaded { path, digest, config, .. } => {
                 let changed = crate::state::load_config(&mut facts.config, seq, path, digest, config);

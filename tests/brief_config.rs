@@ -58,7 +58,15 @@ fn fixture(dir: &Path) {
     at("2026-11-21T08:00:00Z", quake_near_kfor("q1"));
     at("2026-11-22T12:00:00Z", loaded("sha256:now", Some(now)));
     at("2026-11-23T08:00:00Z", quake_near_kfor("q2"));
-    at("2026-11-23T09:00:00Z", Event::ContactCheckedIn { contact: KOVAC.into(), operator: "reyes".into(), channel: None, note: None });
+    at(
+        "2026-11-23T09:00:00Z",
+        Event::ContactCheckedIn {
+            contact: KOVAC.into(),
+            operator: "reyes".into(),
+            channel: None,
+            note: None,
+        },
+    );
 }
 
 fn brief(dir: &Path, from: &str, to: &str, format: &str, extra: &[&str]) -> String {

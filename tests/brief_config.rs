@@ -69,6 +69,22 @@ fn fixture(dir: &Path) {
     );
 }
 
+/// The briefing without its head hash: the snapshots recorded hold the desk's absolute paths
+/// (feed documents), so the record's bytes, and its sums, depend on where the tests run.
+fn without_head(brief: &str) -> String {
+    brief
+        .lines()
+        .map(|line| {
+            if line.starts_with("| Head hash |") {
+                "| Head hash | (varies with the checkout's path) |"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn brief(dir: &Path, from: &str, to: &str, format: &str, extra: &[&str]) -> String {
     let out = Command::cargo_bin("attache")
         .unwrap()
@@ -96,8 +112,8 @@ fn each_period_is_briefed_with_the_configuration_in_force_then() {
     fixture(dir.path());
     let earlier = brief(dir.path(), EARLIER.0, EARLIER.1, "md", &[]);
     let later = brief(dir.path(), LATER.0, LATER.1, "md", &[]);
-    insta::assert_snapshot!("earlier_period_md", earlier);
-    insta::assert_snapshot!("later_period_md", later);
+    insta::assert_snapshot!("earlier_period_md", without_head(&earlier));
+    insta::assert_snapshot!("later_period_md", without_head(&later));
     // Before the mission and its contact were in the configuration: neither shows.
     assert!(!earlier.contains("KFOR") && !earlier.contains(KOVAC), "{earlier}");
     assert!(!earlier.contains("Pristina"), "an item near a mission not yet watched: {earlier}");

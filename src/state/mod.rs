@@ -218,12 +218,6 @@ impl DeskState {
         self.config.as_ref()
     }
 
-    /// An empty state but for the configuration in force: what a briefing carries over from
-    /// before its period besides alerts, feed health and check-ins.
-    pub fn config_only(&self) -> DeskState {
-        DeskState { config: self.config.clone(), ..DeskState::default() }
-    }
-
     /// The state's one rule for the configuration in force (`projection::load_config`).
     fn load_config(&mut self, seq: u64, path: String, digest: String, snapshot: Option<Box<ConfigSnapshot>>) {
         load_config(&mut self.config, seq, path, digest, snapshot);

@@ -11,6 +11,10 @@ pub struct Cli {
     /// The journal directory (overrides `desk.journal`).
     #[arg(long, global = true, value_name = "DIR")]
     pub journal: Option<PathBuf>,
+    /// For a slow or metered link: draw at most once a second, show the clock and the ages
+    /// by the minute (as `[ui] low_bandwidth = true`).
+    #[arg(long, global = true)]
+    pub low_bandwidth: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

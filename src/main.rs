@@ -135,7 +135,11 @@ fn main() -> ExitCode {
             };
             attache::brief::run(&config, &journal, args)
         }
-        Command::Watch => match attache::runtime::watch(config, journal, operator::operator()) {
+        Command::Watch => match attache::runtime::watch(
+            attache::config::Config { low_bandwidth: config.low_bandwidth || cli.low_bandwidth, ..config },
+            journal,
+            operator::operator(),
+        ) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("attache: {e:#}");

@@ -15,17 +15,15 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
 use crate::config::{Config, FeedConfig, FeedSnapshot};
-use crate::console::{App, Effect, FeedRuntime, JournalStatus};
+use crate::console::{App, Effect, FeedRuntime, JournalStatus, Moved};
 use crate::desk::{Handled, Input, Tick};
 use crate::event::{Event, Record};
 use crate::feeds::http::Fetcher;
 use crate::feeds::{self, PollOutcome, Poller};
 use crate::journal::{Follower, JournalError, Writer};
 use crate::state::DeskState;
-use crate::ui::{self, theme::Theme};
+use crate::ui::{self, Redraw, theme::Theme};
 
-/// How often the console looks for records appended by other consoles on the host.
-const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// How often the polling console withdraws items whose life has ended (CoT `stale`, CAP
 /// `expires`) between polls of their feed.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
@@ -34,6 +32,8 @@ const FOLLOW_BATCH: usize = 10_000;
 /// A console leaving writes a checkpoint if the journal grew by this many records since the
 /// last one.
 const CHECKPOINT_AT_EXIT: u64 = 1_000;
+/// The least time between two draws over a slow link (`--low-bandwidth`).
+const LOW_BANDWIDTH_DRAW_GAP: Duration = Duration::from_secs(1);
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
 
@@ -218,6 +218,7 @@ impl Desk {
 
 async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::Result<()> {
     let feeds_config = config.feeds.clone();
+    let low_bandwidth = config.low_bandwidth;
     let session = Event::SessionStarted {
         operator: operator.clone(),
         host: crate::operator::host_name(),
@@ -236,6 +237,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         journal_dir: journal_dir.clone(),
     };
     desk.app.resume(resumed);
+    desk.app.set_low_bandwidth(low_bandwidth);
     match Writer::open(&journal_dir) {
         Ok(writer) => {
             if let Some(seq) = writer.head_started() {
@@ -289,8 +291,7 @@ async fn event_loop(
     let mut clock =
         interval_at(Instant::now() + Duration::from_nanos(1_000_000_000 - subsec), Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut follow = interval(FOLLOW_EVERY);
-    follow.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut journal_changes = crate::journal::Changes::watch(journal_dir);
     let mut poller_retry = interval(POLLER_RETRY);
     poller_retry.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
@@ -299,14 +300,21 @@ async fn event_loop(
 
     let mut poller_lock: Option<File> = None;
     let mut polling: Option<Polling> = None;
-    let mut dirty = true;
+    let mut redraw = Redraw::All;
+    let mut painter = ui::Painter::default();
+    // Over a slow link, at most one draw a second: what changed meanwhile waits for it.
+    let draw_gap = if desk.app.low_bandwidth { LOW_BANDWIDTH_DRAW_GAP } else { Duration::ZERO };
+    let mut drawn_at = Instant::now() - draw_gap;
     // One draw for whatever one wake-up changed (a batch of keys, of feed outcomes, of journal
     // records), made before waiting again: a key is on the screen as soon as it is handled.
     loop {
-        if dirty {
-            terminal.draw(|frame| ui::render(frame, &desk.app, theme)).context("drawing the console")?;
+        if redraw != Redraw::Nothing && drawn_at.elapsed() >= draw_gap {
+            terminal
+                .draw(|frame| painter.paint(frame, &desk.app, theme, redraw))
+                .context("drawing the console")?;
             desk.ring();
-            dirty = false;
+            redraw = Redraw::Nothing;
+            drawn_at = Instant::now();
         }
         // In this order when several are ready: the operator's keys before any feed's work.
         tokio::select! {
@@ -318,7 +326,7 @@ async fn event_loop(
                             return Ok(());
                         }
                     }
-                    dirty = true;
+                    redraw = Redraw::All;
                 }
                 // The terminal is gone (SSH link dropped): leave cleanly.
                 None => return Ok(()),
@@ -329,16 +337,20 @@ async fn event_loop(
                 if poller_lock.is_some() {
                     desk.escalate();
                 }
-                dirty |= desk.app.set_now(Utc::now());
+                redraw = redraw.max(match desk.app.set_now(Utc::now()) {
+                    Moved::Nothing => Redraw::Nothing,
+                    Moved::Clock => Redraw::StatusBar,
+                    Moved::Panes => Redraw::All,
+                });
             }
-            _ = follow.tick() => {
-                dirty |= desk.follow();
+            () = journal_changes.next() => {
+                redraw = redraw.or_all(desk.follow());
                 if let Some(polling) = polling.as_mut() {
-                    dirty |= polling.follow_config(desk, &feed_tx);
+                    redraw = redraw.or_all(polling.follow_config(desk, &feed_tx));
                 }
                 desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
-            _ = sweep.tick(), if poller_lock.is_some() => dirty |= desk.sweep_expired(),
+            _ = sweep.tick(), if poller_lock.is_some() => redraw = redraw.or_all(desk.sweep_expired()),
             // Polling and alerting need the whole record folded first.
             _ = poller_retry.tick(), if poller_lock.is_none() && !desk.app.reading_journal => {
                 poller_lock = crate::lock::try_poller_lock(journal_dir);
@@ -354,7 +366,7 @@ async fn event_loop(
                     if let Some(polling) = polling.as_mut() {
                         polling.follow_config(desk, &feed_tx);
                     }
-                    dirty = true;
+                    redraw = Redraw::All;
                 }
             }
             Some(msg) = feed_rx.recv() => {
@@ -365,12 +377,14 @@ async fn event_loop(
                 {
                     desk.feed_message(msg);
                 }
-                dirty = true;
+                redraw = Redraw::All;
             }
+            // A draw put off by the slow link's pace, now due.
+            () = tokio::time::sleep_until(drawn_at + draw_gap), if redraw != Redraw::Nothing && !draw_gap.is_zero() => {}
             // Still reading a long journal: the next batch, once nothing else is ready (so last),
             // leaving checkpoints along the way for later readers.
             () = std::future::ready(()), if desk.app.reading_journal => {
-                dirty |= desk.follow();
+                redraw = redraw.or_all(desk.follow());
                 desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
         }

@@ -38,7 +38,7 @@ pub struct Input {
 }
 
 /// How often the reading thread looks whether its session has ended, between events.
-const INPUT_CHECK_EVERY: Duration = Duration::from_millis(200);
+const INPUT_CHECK_EVERY: Duration = Duration::from_secs(2);
 /// Events read ahead of the session's loop; past this the reader waits (a long paste).
 const INPUT_QUEUE: usize = 1024;
 

@@ -27,7 +27,7 @@ fn feed(url: String) -> FeedConfig {
 async fn fetch(url: &str, timeout: Duration, max_bytes: u64) -> Result<Fetched, FetchError> {
     let validators = Validators::default();
     Fetcher::new()
-        .fetch(&Request { url, timeout, max_bytes, headers: &[], validators: &validators, ca_file: None })
+        .fetch(&Request { url, timeout, max_bytes, headers: &[], validators: &validators, ca_file: None, linked_from: None })
         .await
 }
 
@@ -225,6 +225,7 @@ async fn requests_to_one_host_are_capped() {
                     headers: &[],
                     validators: &validators,
                     ca_file: None,
+                    linked_from: None,
                 };
                 fetcher.fetch(&request).await
             })

@@ -130,6 +130,84 @@ async fn a_loopback_feed_is_not_redirected_to_link_local_or_private_addresses() 
     }
 }
 
+/// A fetcher for which these names stand for these addresses, as `/etc/hosts` would say.
+fn naming(names: &[(&str, &[&str])]) -> Fetcher {
+    let table = names
+        .iter()
+        .map(|(name, ips)| (name.to_string(), ips.iter().map(|ip| ip.parse().unwrap()).collect()))
+        .collect();
+    Fetcher::with_names(table)
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_name_is_judged_by_the_addresses_it_resolves_to() {
+    let elsewhere = serve(|_| Reply::ok(QUAKES)).await;
+    let cdn = elsewhere.url("/quakes.geojson").replace("127.0.0.1", "cdn.attache.test");
+    let home = serve(move |seen| {
+        let to = match seen.path.as_str() {
+            "/metadata" => "http://metadata.attache.test/latest/meta-data/".to_string(),
+            "/mixed" => "http://mixed.attache.test/feed".to_string(),
+            _ => cdn.clone(),
+        };
+        Reply::status("302 Found").with_header("location", &to)
+    })
+    .await;
+    let fetcher = naming(&[
+        ("metadata.attache.test", &["169.254.169.254"]),
+        ("mixed.attache.test", &["93.184.216.34", "10.0.0.1"]),
+        // Loopback, as the feed's own address is: followed, to exactly this address.
+        ("cdn.attache.test", &["127.0.0.1"]),
+    ]);
+    for (path, expect) in [
+        (
+            "/metadata",
+            "redirected to http://metadata.attache.test/latest/meta-data/: refused, \
+             metadata.attache.test resolves to a link-local address (169.254.169.254)",
+        ),
+        (
+            "/mixed",
+            "redirected to http://mixed.attache.test/feed: refused, \
+             mixed.attache.test resolves to a private address (10.0.0.1)",
+        ),
+    ] {
+        let started = Instant::now();
+        let outcome = Poller::new(feed(FeedKind::UsgsGeojson, home.url(path))).poll(&fetcher).await;
+        assert_eq!(failure(&outcome.result), expect);
+        assert!(started.elapsed() < Duration::from_secs(2), "{path}: {:?}", started.elapsed());
+    }
+    let outcome = Poller::new(feed(FeedKind::UsgsGeojson, home.url("/cdn"))).poll(&fetcher).await;
+    let PollResult::Fetched(parsed) = &outcome.result else { panic!("{outcome:?}") };
+    assert_eq!(parsed.items.len(), 13, "{outcome:?}");
+    assert_eq!(elsewhere.seen.lock().unwrap().len(), 1, "the pinned address was not the one used");
+}
+
+#[tokio::test]
+async fn a_cap_index_link_to_a_name_on_a_private_address_is_not_fetched() {
+    const ALERT: &[u8] = include_bytes!("fixtures/cap/cap-oasis-spec-nws-severe-thunderstorm-polygon.xml");
+    let home = serve(move |seen| match seen.path.as_str() {
+        "/index" => Reply::ok(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom">
+              <entry><id>a</id><title>inside</title><link type="application/cap+xml" href="http://intranet.attache.test/a.cap"/></entry>
+            </feed>"#,
+        ),
+        _ => Reply::ok(ALERT),
+    })
+    .await;
+    let mut config = feed(FeedKind::Cap, home.url("/index"));
+    config.follow_links = true;
+    let fetcher = naming(&[("intranet.attache.test", &["192.168.7.7"])]);
+    let outcome = Poller::new(config).poll(&fetcher).await;
+    let PollResult::Fetched(parsed) = &outcome.result else { panic!("{outcome:?}") };
+    assert_eq!(
+        parsed.skipped,
+        vec![
+            "http://intranet.attache.test/a.cap: refused, intranet.attache.test resolves to a private address (192.168.7.7)"
+                .to_string()
+        ],
+        "{outcome:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_cap_index_sends_its_headers_only_to_alerts_on_its_own_origin() {
     const ALERT: &[u8] = include_bytes!("fixtures/cap/cap-oasis-spec-nws-severe-thunderstorm-polygon.xml");

@@ -62,6 +62,7 @@ async fn fetch(url: &str, ca_file: Option<&std::path::Path>) -> Result<Fetched, 
         headers: &[],
         validators: &validators,
         ca_file,
+        linked_from: None,
     };
     Fetcher::new().fetch(&request).await
 }

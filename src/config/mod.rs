@@ -46,6 +46,9 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub rules: Vec<crate::alerts::Rule>,
     pub layout: Layout,
+    /// Draw for a slow or metered link (`[ui] low_bandwidth`, `--low-bandwidth`), read when
+    /// the console starts.
+    pub low_bandwidth: bool,
     /// A new real-world alert at or above this severity, or an escalation, rings the terminal
     /// bell; None: never.
     pub bell: Option<crate::domain::Severity>,

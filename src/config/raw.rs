@@ -115,6 +115,8 @@ pub struct Ui {
     /// From which severity a new alert rings the terminal bell (escalations always do), or
     /// "off"; `true` and `false` are read as "severe" and "off".
     pub bell: Option<Spanned<toml::Value>>,
+    /// Draw for a slow or metered link: at most once a second, the clock by the minute.
+    pub low_bandwidth: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -111,6 +111,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         on_disk: on_disk(src, &file, base, &feeds),
         feeds,
         layout,
+        low_bandwidth: file.ui.low_bandwidth.unwrap_or(false),
         missions: Vec::new(),
         contacts: Vec::new(),
         digest: String::new(),

@@ -34,6 +34,7 @@ use detail::Detail;
 use keymap::{Action, Context};
 pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
+use rows::Ages;
 use prompt::LineEdit;
 use selecting::{departure_message, nothing_selected};
 
@@ -158,6 +159,19 @@ pub struct App {
     pub bells: usize,
     /// The Event log shows times in the desk's zone rather than UTC.
     pub log_in_desk_zone: bool,
+    /// Over a slow or metered link: the clock and the ages on screen move by the minute, not
+    /// by the second (`--low-bandwidth`, `[ui] low_bandwidth`).
+    pub low_bandwidth: bool,
+}
+
+/// What moving the clock changed on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Moved {
+    Nothing,
+    /// Only the status bar's clock.
+    Clock,
+    /// Rows of the panes as well (an age, a due time).
+    Panes,
 }
 
 pub use summary::Summary;
@@ -181,6 +195,7 @@ impl App {
             watching_since: now,
             bells: 0,
             log_in_desk_zone: false,
+            low_bandwidth: false,
         };
         app.refresh_all();
         app
@@ -250,8 +265,20 @@ impl App {
         )
     }
 
-    /// Moves the clock. Returns whether anything on screen changes (the clock shows seconds).
-    pub fn set_now(&mut self, now: DateTime<Utc>) -> bool {
+    fn ages(&self) -> Ages {
+        if self.low_bandwidth { Ages::Minutes } else { Ages::Seconds }
+    }
+
+    /// Shows the clock and the ages by the minute (a slow link) or by the second.
+    pub fn set_low_bandwidth(&mut self, on: bool) {
+        self.low_bandwidth = on;
+        self.refresh(Pane::Feeds);
+        self.refresh(Pane::Contacts);
+    }
+
+    /// Moves the clock; says what on screen changes with it. The feeds' ages are looked at
+    /// every second, and the screen changes only when one of them does.
+    pub fn set_now(&mut self, now: DateTime<Utc>) -> Moved {
         let minute_changed = now.minute() != self.now.minute() || (now - self.now).num_seconds().abs() >= 60;
         let second_changed = now.timestamp() != self.now.timestamp();
         self.now = now;
@@ -259,12 +286,22 @@ impl App {
             self.refresh(Pane::Contacts);
             self.refresh(Pane::Alerts);
             self.refresh(Pane::Log);
-            self.refresh_summary();
-        }
-        if second_changed {
             self.refresh(Pane::Feeds);
+            self.refresh_summary();
+            return Moved::Panes;
         }
-        second_changed
+        if !second_changed {
+            return Moved::Nothing;
+        }
+        let before = self.panes[Pane::Feeds.index()].rows.clone();
+        self.refresh(Pane::Feeds);
+        if self.panes[Pane::Feeds.index()].rows != before {
+            Moved::Panes
+        } else if self.low_bandwidth {
+            Moved::Nothing
+        } else {
+            Moved::Clock
+        }
     }
 
     pub fn refresh_all(&mut self) {
@@ -306,10 +343,10 @@ impl App {
     pub fn refresh(&mut self, pane: Pane) {
         let rows = match pane {
             Pane::Missions => rows::missions(self.in_force.config(), &self.state),
-            Pane::Contacts => rows::contacts(self.in_force.config(), &self.state, self.now),
+            Pane::Contacts => rows::contacts(self.in_force.config(), &self.state, self.now, self.ages()),
             Pane::Alerts => rows::alerts(&self.state, self.now),
             Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
-            Pane::Feeds => rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now),
+            Pane::Feeds => rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now, self.ages()),
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };

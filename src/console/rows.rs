@@ -65,7 +65,7 @@ fn status_tag(status: MissionStatus) -> &'static str {
     }
 }
 
-pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
+pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ages) -> Vec<Row> {
     config
         .contacts
         .iter()
@@ -75,8 +75,8 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>) -> Vec<R
             let status = c.status_at(now, last);
             let check_in = match (status.overdue_by, status.due) {
                 (Some(_), None) => "OVERDUE never".to_string(),
-                (Some(by), Some(_)) => format!("OVERDUE {}", span(by)),
-                (None, Some(due)) => format!("due in {}", span(due - now)),
+                (Some(by), Some(_)) => format!("OVERDUE {}", ages.span(by)),
+                (None, Some(due)) => format!("due in {}", ages.span(due - now)),
                 (None, None) => "-".to_string(),
             };
             Row {
@@ -180,11 +180,39 @@ pub fn feed_state(
     }
 }
 
+/// How finely the ages that move with the clock are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ages {
+    /// `12s ago`, `in 40s`.
+    Seconds,
+    /// `<1m ago`, `in <1m`, `3h`: nothing changes every second, and past an hour nothing
+    /// every minute (a slow link).
+    Minutes,
+}
+
+impl Ages {
+    fn span(self, d: chrono::Duration) -> String {
+        match self {
+            Ages::Minutes if d.num_seconds() < 60 => "<1m".into(),
+            Ages::Minutes if (3600..86_400).contains(&d.num_seconds()) => format!("{}h", d.num_hours()),
+            _ => span(d),
+        }
+    }
+
+    fn ago(self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        match self {
+            Ages::Minutes if t <= now => format!("{} ago", self.span(now - t)),
+            _ => ago(t, now),
+        }
+    }
+}
+
 pub fn feeds(
     config: &Config,
     state: &DeskState,
     runtime: &BTreeMap<String, FeedRuntime>,
     now: DateTime<Utc>,
+    ages: Ages,
 ) -> Vec<Row> {
     config
         .feeds
@@ -195,7 +223,7 @@ pub fn feeds(
             let next = match runtime.get(&f.name) {
                 _ if !f.source.is_polled() && f.enabled => "stream".to_string(),
                 Some(r) if r.in_flight => "now".to_string(),
-                Some(FeedRuntime { next_poll: Some(t), .. }) => format!("in {}", span(*t - now)),
+                Some(FeedRuntime { next_poll: Some(t), .. }) => format!("in {}", ages.span(*t - now)),
                 _ if !f.enabled => "-".to_string(),
                 _ => "elsewhere".to_string(),
             };
@@ -204,7 +232,7 @@ pub fn feeds(
                 cells: vec![
                     f.name.clone(),
                     word.into(),
-                    health.and_then(|h| h.last_ok).map_or("never".into(), |t| ago(t, now)),
+                    health.and_then(|h| h.last_ok).map_or("never".into(), |t| ages.ago(t, now)),
                     health.map_or(0, |h| h.active_items).to_string(),
                     runtime
                         .get(&f.name)

@@ -5,6 +5,7 @@
 //! read (after decompression, so a gzip bomb stops at the cap too).
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +15,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
 
 use super::redact::redacted_url;
-use super::redirect::{refusal, same_origin};
+use super::redirect::{Reach, ip_reach, reach, refusal, same_origin};
 
 /// At most this many redirects are followed; a loop fails fast with a clear message.
 pub const MAX_REDIRECTS: usize = 5;
@@ -37,6 +38,9 @@ pub struct Request<'a> {
     pub validators: &'a Validators,
     /// A PEM file of extra certificate authorities to trust (a desk's private CA), if any.
     pub ca_file: Option<&'a Path>,
+    /// For a document a feed links to (a CAP index's alerts): the feed's own URL. The link is
+    /// then judged as a redirect from the feed would be.
+    pub linked_from: Option<&'a str>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -59,6 +63,9 @@ pub enum FetchError {
     /// A redirect not followed: `to` is the target as it may be shown, `why` the rule it broke.
     #[error("redirected to {to}: refused, {why}")]
     Refused { to: String, why: String },
+    /// A document a feed links to, not fetched: why.
+    #[error("refused, {0}")]
+    LinkRefused(String),
     #[error("response larger than {} MiB; refused while reading", .0 >> 20)]
     TooLarge(u64),
     #[error("bad header {0}: not valid in HTTP")]
@@ -105,6 +112,8 @@ pub struct Fetcher {
     /// Clients that also trust a desk's private CA, by the CA file's path.
     private: Mutex<HashMap<PathBuf, reqwest::Client>>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Names given addresses before the system's resolver is asked, as `/etc/hosts` does.
+    names: HashMap<String, Vec<IpAddr>>,
 }
 
 fn builder() -> reqwest::ClientBuilder {
@@ -114,10 +123,37 @@ fn builder() -> reqwest::ClientBuilder {
         .connect_timeout(Duration::from_secs(10))
 }
 
+/// A client's settings, also trusting the certificate authorities in `ca_file` if given.
+fn builder_trusting(ca_file: Option<&Path>) -> Result<reqwest::ClientBuilder, FetchError> {
+    let Some(path) = ca_file else { return Ok(builder()) };
+    let pem = std::fs::read(path).map_err(|e| ca_failed(path, e.to_string()))?;
+    let certificates =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_failed(path, e.to_string()))?;
+    if certificates.is_empty() {
+        return Err(ca_failed(path, "no PEM certificate in it".into()));
+    }
+    Ok(certificates.into_iter().fold(builder(), |b, c| b.add_root_certificate(c)))
+}
+
+fn ca_failed(path: &Path, why: String) -> FetchError {
+    FetchError::Other(format!("CA file {}: {why}", path.display()))
+}
+
 impl Fetcher {
     pub fn new() -> Self {
         let client = builder().build().expect("the HTTP client's fixed settings are valid");
-        Self { client, private: Mutex::new(HashMap::new()), hosts: Mutex::new(HashMap::new()) }
+        Self {
+            client,
+            private: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
+            names: HashMap::new(),
+        }
+    }
+
+    /// A fetcher that gives these names these addresses before asking the system's resolver
+    /// (as `/etc/hosts` would): how the tests point a name at an address they choose.
+    pub fn with_names(names: HashMap<String, Vec<IpAddr>>) -> Self {
+        Fetcher { names, ..Fetcher::new() }
     }
 
     /// The client for a request: the shared one, or one that also trusts the given CA file.
@@ -127,16 +163,61 @@ impl Fetcher {
         if let Some(client) = private.get(path) {
             return Ok(client.clone());
         }
-        let fail = |why: String| FetchError::Other(format!("CA file {}: {why}", path.display()));
-        let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
-        if certificates.is_empty() {
-            return Err(fail("no PEM certificate in it".into()));
-        }
-        let builder = certificates.into_iter().fold(builder(), |b, c| b.add_root_certificate(c));
-        let client = builder.build().map_err(|e| fail(e.to_string()))?;
+        let client = builder_trusting(Some(path))?.build().map_err(|e| ca_failed(path, e.to_string()))?;
         private.insert(path.to_path_buf(), client.clone());
         Ok(client)
+    }
+
+    /// The addresses a redirect's host name stands for, judged before anything is sent there:
+    /// a name is as local as the addresses it resolves to. The connection is then made to
+    /// exactly these addresses, so a second, different answer (DNS rebinding) is never used.
+    /// None for a literal address, `localhost`, or the feed's own host (configured by the desk).
+    async fn judged_addresses(
+        &self,
+        feed: &Url,
+        to: &Url,
+    ) -> Result<Option<(String, Vec<SocketAddr>)>, String> {
+        let Some(name) = to.domain() else { return Ok(None) };
+        if feed.host() == to.host() || reach(to) != Reach::Public {
+            return Ok(None);
+        }
+        let port = to.port_or_known_default().unwrap_or(443);
+        let addresses =
+            self.look_up(name, port).await.map_err(|why| format!("{name} could not be resolved ({why})"))?;
+        let refused =
+            |address: &SocketAddr, target: Reach| format!("{name} resolves to {} ({})", target.words(), address.ip());
+        let local = addresses.iter().map(|a| (a, ip_reach(a.ip()))).filter(|(_, r)| *r != Reach::Public);
+        let local: Vec<_> = local.collect();
+        if !local.is_empty() {
+            let allowed = self.feed_reach(feed).await;
+            if let Some((address, target)) = local.into_iter().find(|(_, r)| *r != allowed) {
+                return Err(refused(address, target));
+            }
+        }
+        Ok(Some((name.to_string(), addresses)))
+    }
+
+    /// How local the feed's own host is: by its literal address or name, and for a name the
+    /// most local of the addresses it resolves to (a desk's intranet feed may redirect within).
+    async fn feed_reach(&self, feed: &Url) -> Reach {
+        match feed.domain() {
+            Some(name) if reach(feed) == Reach::Public => {
+                let port = feed.port_or_known_default().unwrap_or(443);
+                let found = self.look_up(name, port).await.unwrap_or_default();
+                found.iter().map(|a| ip_reach(a.ip())).find(|r| *r != Reach::Public).unwrap_or(Reach::Public)
+            }
+            _ => reach(feed),
+        }
+    }
+
+    async fn look_up(&self, name: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if let Some(known) = self.names.get(&name) {
+            return Ok(known.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
+        }
+        let found: Vec<SocketAddr> =
+            tokio::net::lookup_host((name.as_str(), port)).await.map_err(|e| e.to_string())?.collect();
+        if found.is_empty() { Err("no address".into()) } else { Ok(found) }
     }
 
     fn host_slot(&self, url: &str) -> Arc<Semaphore> {
@@ -174,8 +255,12 @@ impl Fetcher {
             conditional.insert(header::IF_MODIFIED_SINCE, date);
         }
         let client = self.client_for(request.ca_file)?;
-        let feed = Url::parse(request.url).map_err(|e| FetchError::Other(format!("not a URL: {e}")))?;
-        let mut url = feed.clone();
+        let parse = |text: &str| Url::parse(text).map_err(|e| FetchError::Other(format!("not a URL: {e}")));
+        let mut url = parse(request.url)?;
+        let feed = match request.linked_from {
+            Some(index) => parse(index)?,
+            None => url.clone(),
+        };
         for hops in 0..=MAX_REDIRECTS {
             let home = same_origin(&url, &feed);
             let mut headers = conditional.clone();
@@ -188,7 +273,18 @@ impl Fetcher {
                     let _ = target.set_password(feed.password());
                 }
             }
-            let response = client.get(target).headers(headers).send().await.map_err(describe)?;
+            let judged = self.judged_addresses(&feed, &url).await.map_err(|why| match hops {
+                0 => FetchError::LinkRefused(why),
+                _ => FetchError::Refused { to: redacted_url(url.as_str()), why },
+            })?;
+            let pinned = match judged {
+                Some((name, addresses)) => builder_trusting(request.ca_file)?
+                    .resolve_to_addrs(&name, &addresses)
+                    .build()
+                    .map_err(|e| FetchError::Other(e.to_string()))?,
+                None => client.clone(),
+            };
+            let response = pinned.get(target).headers(headers).send().await.map_err(describe)?;
             let redirected = (hops > 0).then(|| Redirected {
                 to: redacted_url(url.as_str()),
                 headers_withheld: !home && !configured.is_empty(),

@@ -128,6 +128,7 @@ impl Poller {
                     headers: if own { headers } else { &[] },
                     validators: &validators,
                     ca_file: self.feed.ca_file.as_deref(),
+                    linked_from: index.map(reqwest::Url::as_str),
                 };
                 match fetcher.fetch(&request).await {
                     Ok(Fetched::Body { bytes, .. }) => parse_off_thread(&self.feed, bytes).await,
@@ -167,6 +168,7 @@ impl Poller {
                     headers: &headers,
                     validators: &self.validators,
                     ca_file: self.feed.ca_file.as_deref(),
+                    linked_from: None,
                 };
                 fetcher.fetch(&request).await
             }

@@ -19,7 +19,7 @@ pub enum Reach {
 }
 
 impl Reach {
-    fn words(self) -> &'static str {
+    pub fn words(self) -> &'static str {
         match self {
             Reach::Public => "a public address",
             Reach::Loopback => "a loopback address",
@@ -36,8 +36,8 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 /// Why a redirect from `from` to `to`, for a feed whose own URL is `feed`, is not followed; or
-/// None when it may be. Only literal addresses and `localhost` are judged by their host: a name
-/// is not resolved here.
+/// None when it may be. Only literal addresses and `localhost` are judged by their host here;
+/// the fetcher judges a name by the addresses it resolves to (`http::Fetcher`).
 pub fn refusal(feed: &Url, from: &Url, to: &Url) -> Option<String> {
     match (from.scheme(), to.scheme()) {
         ("https", "http") => return Some("from https down to http".into()),

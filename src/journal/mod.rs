@@ -11,6 +11,7 @@
 //! `journal.lock`, and each process reads the others' records by following the files.
 //! The format and its guarantees are documented in docs/journal.md.
 
+mod changes;
 pub mod commands;
 mod commit;
 pub mod damage;
@@ -24,6 +25,7 @@ pub mod segment;
 pub mod verify;
 mod writer;
 
+pub use changes::Changes;
 pub use reader::{Follower, RawRecord, read_all};
 pub use scan::ReadProblem;
 pub use writer::Writer;

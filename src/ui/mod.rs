@@ -9,12 +9,14 @@ mod table;
 pub mod theme;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Clear;
 
 use crate::config::Layout as LayoutSetting;
-use crate::console::App;
 use crate::console::pane::Pane;
+use crate::console::{App, Overlay};
 use theme::Theme;
 
 /// The smallest terminal that shows all five panes at once.
@@ -22,6 +24,54 @@ pub const GRID_MIN: (u16, u16) = (100, 28);
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     render_in(frame, frame.area(), app, theme);
+}
+
+/// What a draw must paint again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Redraw {
+    Nothing,
+    /// Only the status bar changed (the clock's second).
+    StatusBar,
+    All,
+}
+
+impl Redraw {
+    /// `All` when `changed`, else what it was.
+    pub fn or_all(self, changed: bool) -> Redraw {
+        if changed { Redraw::All } else { self }
+    }
+}
+
+/// Draws the console and keeps the picture, so that when only the status bar changed (the
+/// clock, every second) the rest is copied rather than drawn again: about a quarter of the
+/// cost of a whole frame (BENCHMARKS.md, "Idle").
+#[derive(Default)]
+pub struct Painter {
+    /// The last picture, and how many lines its status area had.
+    last: Option<(Buffer, u16)>,
+}
+
+impl Painter {
+    pub fn paint(&mut self, frame: &mut Frame, app: &App, theme: &Theme, redraw: Redraw) {
+        let area = frame.area();
+        let status_lines = status::lines(app, area.width, theme);
+        let height = status_lines.len() as u16;
+        match &self.last {
+            Some((last, last_height))
+                if redraw == Redraw::StatusBar
+                    && last.area == area
+                    && *last_height == height
+                    && matches!(app.overlay, Overlay::None) =>
+            {
+                frame.buffer_mut().content.clone_from_slice(&last.content);
+                let bar = Rect { y: area.bottom().saturating_sub(height), height, ..area };
+                frame.render_widget(Clear, bar);
+                status::render(frame, bar, status_lines);
+            }
+            _ => render(frame, app, theme),
+        }
+        self.last = Some((frame.buffer_mut().clone(), height));
+    }
 }
 
 /// Draws the console in `area`: the replay puts its banner and timeline around it.

@@ -31,7 +31,19 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             scrolled_box(frame, " Help - keys ", lines, scroll, theme);
         }
         Overlay::Detail { detail, scroll } => {
-            let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
+            // The contact `c` checks in with is marked in words, not by color alone.
+            let chosen = detail.chosen_line();
+            let lines = detail
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| match l.strip_prefix("  ") {
+                    Some(rest) if Some(i) == chosen => {
+                        Line::styled(format!("> {rest}"), theme.selected(true))
+                    }
+                    _ => Line::raw(l.as_str()),
+                })
+                .collect();
             scrolled_box(frame, &format!(" {} ", detail.title), lines, scroll, theme);
         }
         Overlay::ConfirmQuit => {
@@ -61,6 +73,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 PromptPurpose::CheckIn(check_in) => {
                     (" Check in: optional note (Enter records, Esc cancels) ", Some(check_in.about()))
                 }
+                PromptPurpose::MissionStatus(mission) => (
+                    " Mission status: optional status line (Enter sets, Esc cancels) ",
+                    Some(mission.about()),
+                ),
             };
             // An alert's or contact's prompt says what it acts on, above the text typed.
             let height = if about.is_some() { 4 } else { 3 };

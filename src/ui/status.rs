@@ -194,7 +194,8 @@ fn hints(focus: Pane) -> Vec<(String, u8)> {
         .filter(|b| match focus {
             Pane::Alerts => b.context == Context::AlertsPane,
             Pane::Log => b.action == Action::ToggleLogZone,
-            Pane::Contacts => b.action == Action::CheckIn,
+            Pane::Contacts => b.context == Context::Panes && b.action == Action::CheckIn,
+            Pane::Missions => b.context == Context::Panes && b.action == Action::MissionStatus,
             _ => false,
         })
         .filter_map(|b| Some((first_key(b)?, b.action)))
@@ -242,6 +243,7 @@ fn word(action: Action) -> &'static str {
         Action::Resolve => "resolve",
         Action::ToggleLogZone => "UTC/local",
         Action::CheckIn => "check in",
+        Action::MissionStatus => "status",
         other => keymap::BINDINGS
             .iter()
             .find(|b| b.action == other)

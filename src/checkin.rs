@@ -27,7 +27,15 @@ pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
         eprintln!(
             "attache: no contact {:?} on this desk; nothing was written (contacts: {})",
             crate::text::one_line(args.contact),
-            config.contacts.iter().map(|c| c.id.as_deref().unwrap_or(&c.name)).collect::<Vec<_>>().join(", ")
+            config
+                .contacts
+                .iter()
+                .map(|c| match &c.id {
+                    Some(id) => format!("{id} ({})", c.name),
+                    None => c.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return ExitCode::from(EXIT_UNKNOWN_CONTACT);
     };

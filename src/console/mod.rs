@@ -269,6 +269,7 @@ impl App {
             self.refresh(Pane::Alerts);
             self.refresh(Pane::Log);
             self.refresh_summary();
+            self.refresh_detail();
         }
         if second_changed {
             self.refresh(Pane::Feeds);

@@ -182,20 +182,22 @@ pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec
                     ("attache-post", MissionKind::AttachePost),
                 ],
             );
-            let status = choice(
-                src,
-                &m.status,
-                &format!("{field}.status"),
-                problems,
-                &[
-                    ("active", MissionStatus::Active),
-                    ("planned", MissionStatus::Planned),
-                    ("suspended", MissionStatus::Suspended),
-                    ("closed", MissionStatus::Closed),
-                    // The word desk files used before missions were closed from the desk.
-                    ("concluded", MissionStatus::Closed),
-                ],
-            );
+            // `concluded` is the word desk files used before missions were closed from the desk.
+            let status = match m.status.get_ref().as_str() {
+                "concluded" => Some(MissionStatus::Closed),
+                _ => choice(
+                    src,
+                    &m.status,
+                    &format!("{field}.status"),
+                    problems,
+                    &[
+                        ("active", MissionStatus::Active),
+                        ("planned", MissionStatus::Planned),
+                        ("suspended", MissionStatus::Suspended),
+                        ("closed", MissionStatus::Closed),
+                    ],
+                ),
+            };
             let area = area(src, &m.area, &format!("{field}.area"), problems);
             let start = m.start.as_ref().and_then(|d| date(src, d, &format!("{field}.start"), problems));
             let end = m.end.as_ref().and_then(|d| date(src, d, &format!("{field}.end"), problems));

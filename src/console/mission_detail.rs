@@ -57,7 +57,8 @@ pub fn mission(
     for (n, c) in contacts {
         listed.push((n, lines.len()));
         let (check_in, _) = check_in_cell(c, state, now);
-        lines.push(format!("  {} - {}, {}   check-in {check_in}", c.name, c.role.label(), c.post));
+        // The post last: a narrow view cuts it before the check-in.
+        lines.push(format!("  {} - {}   check-in {check_in}   {}", c.name, c.role.label(), c.post));
     }
     let notes = state.mission_notes.get(&m.id);
     lines.push(String::new());

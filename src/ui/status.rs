@@ -195,7 +195,6 @@ fn hints(focus: Pane) -> Vec<(String, u8)> {
             Pane::Alerts => b.context == Context::AlertsPane,
             Pane::Log => b.action == Action::ToggleLogZone,
             Pane::Contacts => b.context == Context::Panes && b.action == Action::CheckIn,
-            Pane::Missions => b.context == Context::Panes && b.action == Action::MissionStatus,
             _ => false,
         })
         .filter_map(|b| Some((first_key(b)?, b.action)))
@@ -243,7 +242,6 @@ fn word(action: Action) -> &'static str {
         Action::Resolve => "resolve",
         Action::ToggleLogZone => "UTC/local",
         Action::CheckIn => "check in",
-        Action::MissionStatus => "status",
         other => keymap::BINDINGS
             .iter()
             .find(|b| b.action == other)

@@ -317,6 +317,12 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::CheckIn,
         help: "in a mission's detail: record a check-in with the contact chosen",
     },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('n')],
+        action: Action::Note,
+        help: "in a mission's detail: add a note tied to the mission",
+    },
     Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
     Binding {
         context: Context::Prompt,

@@ -1,7 +1,8 @@
 //! What the desk does to a mission from the console: `m` (on the Missions pane or in a mission's
 //! detail) opens a prompt to pick the status (↑↓, starting at the one it has) and type a short
 //! status line; Enter journals `mission.status_changed`. In a mission's detail, Tab chooses one
-//! of its contacts and `c` checks in with them, as `c` does in the Contacts pane.
+//! of its contacts and `c` checks in with them, as `c` does in the Contacts pane, and `n` writes
+//! a note tied to the mission.
 
 use super::pane::{Pane, RowKey};
 use super::prompt::LineEdit;
@@ -140,6 +141,15 @@ impl App {
         self.detail_behind = Some((shown.key, shown.chosen));
         self.overlay =
             Overlay::Prompt { purpose: PromptPurpose::CheckIn(prompted), input: LineEdit::default() };
+    }
+
+    /// `n` in a detail view: a note tied to the mission shown, listed in the detail once saved.
+    pub(super) fn note_in_detail(&mut self) {
+        let Some(shown) = self.mission_shown() else { return };
+        let RowKey::Mission(id) = shown.key.clone() else { return };
+        self.detail_behind = Some((shown.key, shown.chosen));
+        let purpose = PromptPurpose::Note(super::NoteAbout::Mission(id));
+        self.overlay = Overlay::Prompt { purpose, input: LineEdit::default() };
     }
 
     /// Tab / S-Tab in a detail view: the next or previous contact of a mission's detail.
@@ -357,6 +367,20 @@ mod tests {
         let Overlay::Detail { detail, .. } = &app.overlay else { panic!("the detail") };
         let line = &detail.lines[detail.chosen_line().unwrap()];
         assert!(line.contains("check-in due in 2d0h   "), "Aquino checks in every 2d: {line}");
+    }
+
+    #[test]
+    fn n_in_the_detail_ties_the_note_to_the_mission_and_lists_it_once_saved() {
+        let mut app = app_on_cagayan();
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('n'));
+        typed(&mut app, "relief flight ETA 0400Z");
+        let Some(Effect::Append(event)) = press(&mut app, KeyCode::Enter) else { panic!("a note") };
+        let Event::Note { mission, text, .. } = (*event).clone() else { panic!("{event:?}") };
+        assert_eq!((mission.as_deref(), text.as_str()), (Some("HADR-CAGAYAN"), "relief flight ETA 0400Z"));
+        assert!(detail_text(&app).contains("Notes (0)"), "back in the detail, nothing folded yet");
+        app.apply(vec![record(1, *event)]);
+        assert!(detail_text(&app).contains("reyes: relief flight ETA 0400Z"), "{}", detail_text(&app));
     }
 
     #[test]

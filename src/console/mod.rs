@@ -450,6 +450,7 @@ impl App {
                 self.choose_in_detail(false)
             }
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::CheckIn) => self.check_in_in_detail(),
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Note) => self.note_in_detail(),
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::MissionStatus) => {
                 self.mission_status_in_detail()
             }

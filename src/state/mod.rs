@@ -155,6 +155,8 @@ impl DeskState {
             return;
         }
         let Record { seq, ts, by, event } = record;
+        // Whoever wrote the journal, nothing of it reaches the screen as a control.
+        let by = one_line_owned(by);
         self.last_seq = seq;
         self.last_ts = Some(ts);
         self.count_activity(&event, ts);
@@ -170,7 +172,7 @@ impl DeskState {
             seq,
             ts,
             kind: event.kind(),
-            by: one_line_owned(by.clone()),
+            by: by.clone(),
             text: describe::describe(&event, &by, &self.alerts, &self.items),
         };
         match event {

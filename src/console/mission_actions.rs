@@ -77,16 +77,27 @@ impl App {
     }
 
     /// The status change the prompt's Enter journals; None (and why) when the mission left the
-    /// desk while the prompt was open.
+    /// desk while the prompt was open, or when it would change nothing.
     pub(super) fn mission_status_changed(
         &mut self,
         prompted: PromptedMission,
         line: String,
     ) -> Option<Event> {
-        if !self.config().missions.iter().any(|m| m.id == prompted.mission) {
+        let Some(mission) = self.config().missions.iter().find(|m| m.id == prompted.mission) else {
             self.flash = Some(format!(
                 "{} is no longer a mission of this desk; nothing was recorded",
                 one_line(&prompted.mission)
+            ));
+            return None;
+        };
+        // Enter on the status it has, with no line and none to clear, changes nothing: nothing
+        // goes on the record.
+        let had_line = self.state().missions.get(&mission.id).is_some_and(|m| m.line.is_some());
+        if self.state().mission_status(mission) == prompted.status() && line.is_empty() && !had_line {
+            self.flash = Some(format!(
+                "mission {} is already {}; nothing was recorded",
+                one_line(&prompted.mission),
+                prompted.status().label()
             ));
             return None;
         }
@@ -282,6 +293,30 @@ mod tests {
         press(&mut app, KeyCode::Char('m'));
         assert_eq!(press(&mut app, KeyCode::Esc), None);
         assert_eq!(app.flash.as_deref(), Some("mission HADR-CAGAYAN is unchanged"));
+    }
+
+    #[test]
+    fn enter_on_the_status_it_has_with_no_line_records_nothing() {
+        let mut app = app_on_cagayan();
+        press(&mut app, KeyCode::Char('m'));
+        assert_eq!(press(&mut app, KeyCode::Enter), None);
+        assert_eq!(
+            app.flash.as_deref(),
+            Some("mission HADR-CAGAYAN is already active; nothing was recorded")
+        );
+        // With a line, or to clear one, it is a change.
+        press(&mut app, KeyCode::Char('m'));
+        typed(&mut app, "all teams deployed");
+        assert!(matches!(press(&mut app, KeyCode::Enter), Some(Effect::Append(_))));
+        let event = Event::MissionStatusChanged {
+            mission: "HADR-CAGAYAN".into(),
+            status: MissionStatus::Active,
+            note: Some("all teams deployed".into()),
+        };
+        app.apply(vec![record(1, event)]);
+        press(&mut app, KeyCode::Char('m'));
+        let Some(Effect::Append(event)) = press(&mut app, KeyCode::Enter) else { panic!("the line cleared") };
+        assert!(matches!(*event, Event::MissionStatusChanged { note: None, .. }));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The desk's keys on missions, end to end in a real terminal: the built binary on a copy of
 //! the demo desk in tmux; `m` sets a mission's status from the Missions pane and from its
-//! detail, `c` in the detail checks in with one of its contacts; the screen shows each at once
-//! and the journal holds it.
+//! detail, `c` in the detail checks in with one of its contacts and `n` writes a note tied to
+//! the mission; the screen shows each at once and the journal holds it.
 
 mod tmux_support;
 
@@ -117,7 +117,7 @@ fn m_sets_a_missions_status_from_the_pane_and_from_its_detail() {
 }
 
 #[test]
-fn c_in_a_missions_detail_checks_in_with_the_contact_chosen() {
+fn c_and_n_in_a_missions_detail_check_in_with_the_contact_chosen_and_note_the_mission() {
     let console = Console::start("mission-checkin");
     let tmux = &console.tmux;
     console.select_kfor();
@@ -144,4 +144,19 @@ fn c_in_a_missions_detail_checks_in_with_the_contact_chosen() {
     let mine: Vec<_> = records.iter().filter(|r| r["note"] == "patrols normal").collect();
     assert_eq!(mine.len(), 1, "{records:?}");
     assert_eq!((&mine[0]["contact"], &mine[0]["channel"]), (&"Lt Col. Mirela Kovač".into(), &"phone".into()));
+
+    // n in the detail: a note tied to KFOR, at the head of its notes once saved.
+    tmux.keys(&["n"]);
+    tmux.wait_for("the note prompt about KFOR", |s| {
+        s.contains("Operator note") && s.contains("about mission KFOR")
+    });
+    tmux.keys(&["-l", "gate 1 reopened"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail listing the note", |s| {
+        s.contains("Mission KFOR") && s.contains("Notes (1)") && s.contains(": gate 1 reopened")
+    });
+    let notes = console.records("note");
+    let tied: Vec<_> = notes.iter().filter(|r| r["text"] == "gate 1 reopened").collect();
+    assert_eq!(tied.len(), 1, "{notes:?}");
+    assert_eq!(tied[0]["mission"], "KFOR");
 }

@@ -23,11 +23,19 @@ pub struct Args<'a> {
 /// Journals the check-in; exit 0 once it is durable, 2 for an unknown contact, 1 when the
 /// journal cannot take it (damaged, not writable).
 pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
-    let Some(contact) = config.contacts.iter().find(|c| c.name == args.contact) else {
+    let Some(contact) = config.contact(args.contact) else {
         eprintln!(
             "attache: no contact {:?} on this desk; nothing was written (contacts: {})",
             crate::text::one_line(args.contact),
-            config.contacts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+            config
+                .contacts
+                .iter()
+                .map(|c| match &c.id {
+                    Some(id) => format!("{id} ({})", c.name),
+                    None => c.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         return ExitCode::from(EXIT_UNKNOWN_CONTACT);
     };
@@ -40,15 +48,8 @@ pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
         note,
     };
     let now = Utc::now();
-    let result = Writer::open_checked(journal, &args.operator, args.after_damage).and_then(|mut w| {
-        if let Some(seq) = w.head_started() {
-            eprintln!("attache: {}", crate::journal::head::started(seq));
-        }
-        w.append(&args.operator, now, vec![event])
-    });
-    match result {
-        Ok(records) => {
-            let seq = records.last().map_or(0, |r| r.seq);
+    match append(journal, &args.operator, args.after_damage, event, now) {
+        Ok(seq) => {
             let due = contact
                 .status_at(now, Some(now))
                 .due
@@ -63,6 +64,23 @@ pub fn run(config: &Config, journal: &Path, args: Args) -> ExitCode {
     }
 }
 
+/// Appends one operator event for a command (`checkin`, `mission`): refused on a damaged
+/// journal unless `after_damage`; the record's seq once it is durable.
+pub(crate) fn append(
+    journal: &Path,
+    operator: &str,
+    after_damage: bool,
+    event: Event,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, crate::journal::JournalError> {
+    let mut writer = Writer::open_checked(journal, operator, after_damage)?;
+    if let Some(seq) = writer.head_started() {
+        eprintln!("attache: {}", crate::journal::head::started(seq));
+    }
+    let records = writer.append(operator, now, vec![event])?;
+    Ok(records.last().map_or(0, |r| r.seq))
+}
+
 /// The mission, alert or contact an `attache note` is about.
 pub struct NoteTie {
     pub mission: Option<String>,
@@ -71,19 +89,22 @@ pub struct NoteTie {
 }
 
 impl NoteTie {
-    /// Why the note cannot be tied as asked: a mission or contact the desk does not list. An
-    /// alert is taken as given: it lives in the journal, which the command does not read.
-    pub fn unknown(&self, config: &Config) -> Option<String> {
+    /// Resolves what the note is about as the record names it (a contact given by id is
+    /// recorded by name, as every record names contacts); why it cannot be, for a mission or
+    /// contact the desk does not list. An alert is taken as given: it lives in the journal,
+    /// which the command does not read.
+    pub fn resolve(&mut self, config: &Config) -> Result<(), String> {
         if let Some(id) = &self.mission
             && !config.missions.iter().any(|m| &m.id == id)
         {
-            return Some(format!("no mission {:?} on this desk", crate::text::one_line(id)));
+            return Err(format!("no mission {:?} on this desk", crate::text::one_line(id)));
         }
-        if let Some(name) = &self.contact
-            && !config.contacts.iter().any(|c| &c.name == name)
-        {
-            return Some(format!("no contact {:?} on this desk", crate::text::one_line(name)));
+        if let Some(given) = &self.contact {
+            match config.contact(given) {
+                Some(contact) => self.contact = Some(contact.name.clone()),
+                None => return Err(format!("no contact {:?} on this desk", crate::text::one_line(given))),
+            }
         }
-        None
+        Ok(())
     }
 }

@@ -40,7 +40,7 @@ pub enum Command {
         /// The alert the note is about (its id, as `journal export` shows it).
         #[arg(long, value_name = "ID")]
         alert: Option<String>,
-        /// The contact the note is about (its name in the desk file).
+        /// The contact the note is about (its id in the desk file, or its exact name).
         #[arg(long, value_name = "ID")]
         contact: Option<String>,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
@@ -50,7 +50,7 @@ pub enum Command {
     /// Record a check-in with a contact: exit 0 once journaled, 2 for a contact the desk does
     /// not list.
     Checkin {
-        /// The contact, by its name in the desk file (its id), exactly as written there.
+        /// The contact, by its id in the desk file, or its name exactly as written there.
         contact: String,
         /// What was said, folded to one line as a note is.
         #[arg(long, value_name = "TEXT")]
@@ -58,6 +58,22 @@ pub enum Command {
         /// How they were reached: phone, secure-voice, email or in-person.
         #[arg(long, value_name = "C", value_parser = known_channel)]
         channel: Option<&'static str>,
+        /// Append even though `journal verify` finds the journal damaged (journaled first).
+        #[arg(long)]
+        after_damage: bool,
+    },
+    /// Set a mission's status from the desk, with an optional status line: exit 0 once
+    /// journaled, 2 for a mission the desk does not list.
+    Mission {
+        /// The mission, by its id in the desk file.
+        id: String,
+        /// planned, active, suspended or closed. From the record on, only an active mission's
+        /// area matches rules.
+        #[arg(long, value_name = "S", value_parser = crate::mission_status::known_status)]
+        status: crate::domain::MissionStatus,
+        /// A short status line, folded to one line as a note is.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<std::ffi::OsString>,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
         #[arg(long)]
         after_damage: bool,

@@ -16,6 +16,7 @@ pub mod event;
 pub mod feeds;
 pub mod journal;
 pub mod lock;
+pub mod mission_status;
 pub mod operator;
 pub mod poll;
 pub mod reload;

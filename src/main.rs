@@ -92,13 +92,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Note { text, mission, alert, contact, after_damage } => {
-            let tie = attache::checkin::NoteTie { mission, alert, contact };
-            match tie.unknown(&config) {
-                Some(why) => {
+            let mut tie = attache::checkin::NoteTie { mission, alert, contact };
+            match tie.resolve(&config) {
+                Err(why) => {
                     eprintln!("attache: {why}; nothing was written");
                     ExitCode::from(EXIT_CONFIG)
                 }
-                None => note(&journal, &text, tie, after_damage),
+                Ok(()) => note(&journal, &text, tie, after_damage),
             }
         }
         Command::Checkin { contact, note, channel, after_damage } => {
@@ -110,6 +110,16 @@ fn main() -> ExitCode {
                 operator: operator::operator(),
             };
             attache::checkin::run(&config, &journal, args)
+        }
+        Command::Mission { id, status, note, after_damage } => {
+            let args = attache::mission_status::Args {
+                mission: &id,
+                status,
+                note: note.as_deref(),
+                after_damage,
+                operator: operator::operator(),
+            };
+            attache::mission_status::run(&config, &journal, args)
         }
         Command::Poll { once: _, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)

@@ -78,3 +78,78 @@ fn items_in_alerts_out() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// A quake inside Cagayan's area, as the quake feed says it.
+fn quake_in_cagayan(id: &str) -> attache::event::Event {
+    attache::event::Event::ItemSeen {
+        item: attache::domain::FeedItem {
+            feed: "quakes".into(),
+            id: id.into(),
+            title: format!("M 5.8 - Tuguegarao ({id})"),
+            summary: None,
+            link: None,
+            published: None,
+            updated: None,
+            severity: Severity::Moderate,
+            severity_raw: None,
+            category: None,
+            magnitude: Some(5.8),
+            location: Some(attache::domain::Location::Point { lat: 17.6, lon: 121.7 }),
+            expires: None,
+            traffic: attache::domain::Traffic::Real,
+        },
+    }
+}
+
+#[test]
+fn a_suspended_mission_matches_no_rule_from_the_record_that_suspends_it() {
+    use attache::domain::MissionStatus;
+    use attache::event::Event;
+    let mut config = Config::load(Path::new("config/attache.toml")).unwrap();
+    config.rules = rules();
+    let mut record = InMemory::new(config);
+    let mut desk = Desk::new();
+    let at = |minute: i64| {
+        "2026-12-07T01:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+            + chrono::Duration::minutes(minute)
+    };
+    let said = |desk: &mut Desk, record: &mut InMemory, id: &str, minute: i64| {
+        desk.handle(
+            record,
+            Input::FeedSaid { by: "feed:quakes".into(), events: vec![quake_in_cagayan(id)] },
+            at(minute),
+        );
+    };
+    let raised = |record: &InMemory| -> Vec<(String, Vec<String>)> {
+        record
+            .journal()
+            .iter()
+            .filter_map(|r| match &r.event {
+                Event::AlertRaised { item, missions, .. } => Some((item.clone(), missions.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let set = |desk: &mut Desk, record: &mut InMemory, mission: &str, status: MissionStatus, minute: i64| {
+        let event = Event::MissionStatusChanged { mission: mission.into(), status, note: None };
+        desk.handle(record, Input::Operator { by: "reyes".into(), events: vec![event] }, at(minute));
+    };
+    let named = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    // Cagayan's area lies within the rule's reach of EDCA-PH's too.
+    said(&mut desk, &mut record, "q1", 0);
+    assert_eq!(raised(&record), [("q1".into(), named(&["EDCA-PH", "HADR-CAGAYAN"]))], "both active: both");
+
+    set(&mut desk, &mut record, "HADR-CAGAYAN", MissionStatus::Suspended, 1);
+    said(&mut desk, &mut record, "q2", 2);
+    assert_eq!(raised(&record)[1], ("q2".into(), named(&["EDCA-PH"])), "Cagayan suspended: not named");
+
+    set(&mut desk, &mut record, "EDCA-PH", MissionStatus::Closed, 3);
+    said(&mut desk, &mut record, "q3", 4);
+    assert_eq!(raised(&record).len(), 2, "neither active: q3 raises nothing: {:?}", raised(&record));
+
+    set(&mut desk, &mut record, "HADR-CAGAYAN", MissionStatus::Active, 5);
+    said(&mut desk, &mut record, "q4", 6);
+    assert_eq!(raised(&record)[2], ("q4".into(), named(&["HADR-CAGAYAN"])), "Cagayan active again");
+}

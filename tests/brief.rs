@@ -1,8 +1,8 @@
 //! `attache brief` end to end: a fixture journal written through the real writer (so sums and
 //! chain are right) covering every section — an alert carried into the period, an escalation,
 //! an acknowledgement with a note and a resolution, an exercise alert and item, a feed outage
-//! across the period's start and another inside it, a stale feed, overdue contacts, notes —
-//! briefed by the real binary in each format against golden files; JSON counts checked against
+//! across the period's start and another inside it, a stale feed, overdue contacts, notes, a
+//! mission resumed and another closed — briefed by the real binary in each format against golden files; JSON counts checked against
 //! `attache journal export`; and a flipped byte in the files warned of in the header.
 
 use assert_cmd::Command;
@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use std::path::Path;
 
-use attache::domain::{FeedItem, Severity, Traffic};
+use attache::domain::{FeedItem, MissionStatus, Severity, Traffic};
 use attache::event::Event;
 use attache::journal::Writer;
 
@@ -108,6 +108,15 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
             mission: None,
             alert: None,
             contact: None,
+        },
+    );
+    at(
+        "2026-11-23T21:00:00Z",
+        "reyes",
+        Event::MissionStatusChanged {
+            mission: "MINUSCA".into(),
+            status: MissionStatus::Suspended,
+            note: Some("convoys paused".into()),
         },
     );
     // The period.
@@ -271,8 +280,35 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
             contact: None,
         },
     );
+    at(
+        "2026-11-24T23:10:00Z",
+        "reyes",
+        Event::MissionStatusChanged {
+            mission: "MINUSCA".into(),
+            status: MissionStatus::Active,
+            note: Some("convoys resume | under *escort*".into()),
+        },
+    );
+    at(
+        "2026-11-24T23:20:00Z",
+        "santos",
+        Event::MissionStatusChanged {
+            mission: "BALIKATAN-27".into(),
+            status: MissionStatus::Closed,
+            note: None,
+        },
+    );
     at("2026-11-24T23:59:30Z", "feed:usgs-quakes", polled("usgs-quakes"));
     // After the period.
+    at(
+        "2026-11-25T00:30:00Z",
+        "reyes",
+        Event::MissionStatusChanged {
+            mission: "KFOR".into(),
+            status: MissionStatus::Suspended,
+            note: Some("after the period: must not show".into()),
+        },
+    );
     at(
         "2026-11-25T01:00:00Z",
         "reyes",
@@ -493,7 +529,7 @@ fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
     assert_eq!(path, desk.path().join("briefs").join("sitrep-20261125T000000Z.md"));
     assert!(std::fs::read_to_string(&path).unwrap().starts_with("# SITREP: Manila DAO watch"));
     let note = attache::brief::written_note(&path, &brief);
-    assert!(note.starts_with("briefing written: ") && note.contains("seq 7..29"), "{note}");
+    assert!(note.starts_with("briefing written: ") && note.contains("seq 8..32"), "{note}");
 }
 
 #[test]

@@ -94,6 +94,22 @@ fn checkin_refuses_a_damaged_journal_and_leaves_it_byte_for_byte() {
 }
 
 #[test]
+fn mission_refuses_a_damaged_journal_and_leaves_it_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let segment = damaged_journal(tmp.path());
+    let before = snapshot(tmp.path());
+    let mut cmd = Command::cargo_bin("attache").unwrap();
+    let out = cmd
+        .args(["--config", CONFIG, "--journal"])
+        .arg(tmp.path())
+        .args(["mission", "KFOR", "--status", "suspended"])
+        .output()
+        .unwrap();
+    assert_refused(&out, &segment);
+    assert!(snapshot(tmp.path()) == before, "the journal was changed");
+}
+
+#[test]
 fn note_after_damage_appends_and_journals_that_it_did() {
     let tmp = tempfile::tempdir().unwrap();
     let segment = damaged_journal(tmp.path());

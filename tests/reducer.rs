@@ -225,3 +225,43 @@ fn a_note_tied_to_a_mission_reads_and_says_what_it_is_about() {
     assert_eq!(serde_json::to_string(&records[0]).unwrap(), untied, "no tie fields where none was read");
     assert_eq!(serde_json::to_string(&records[1]).unwrap(), tied);
 }
+
+#[test]
+fn a_missions_status_is_the_last_set_with_its_line_and_survives_a_checkpoint() {
+    use attache::domain::MissionStatus;
+    let lines = [
+        r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"mission.status_changed","mission":"KFOR","status":"suspended","note":"road closed\u001b[2J at Jarinje"}"#,
+        r#"{"seq":2,"ts":"2026-12-01T03:00:00Z","by":"santos","kind":"mission.status_changed","mission":"BALIKATAN-27","status":"concluded"}"#,
+        r#"{"seq":3,"ts":"2026-12-01T04:00:00Z","by":"santos","kind":"mission.status_changed","mission":"KFOR","status":"active"}"#,
+        r#"{"seq":4,"ts":"2026-12-01T05:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"gate reopened","mission":"KFOR"}"#,
+    ];
+    let records: Vec<Record> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.apply_all(&records[..1]);
+    let kfor = &state.missions["KFOR"];
+    assert_eq!(
+        (kfor.status, kfor.line.as_deref(), kfor.by.as_str()),
+        (MissionStatus::Suspended, Some("road closed[2J at Jarinje"), "reyes")
+    );
+    let said = |state: &DeskState, seq| state.log.iter().find(|l| l.seq == seq).unwrap().text.clone();
+    assert_eq!(said(&state, 1), "reyes set mission KFOR suspended: road closed[2J at Jarinje");
+
+    state.apply_all(&records[1..]);
+    assert_eq!(state.missions["BALIKATAN-27"].status, MissionStatus::Closed, "concluded reads as closed");
+    let kfor = &state.missions["KFOR"];
+    assert_eq!(
+        (kfor.status, kfor.line.as_deref(), kfor.seq),
+        (MissionStatus::Active, None, 3),
+        "the last one counts"
+    );
+    assert_eq!(said(&state, 3), "santos set mission KFOR active");
+    let notes: Vec<&str> = state.mission_notes["KFOR"].iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(notes, ["gate reopened"]);
+
+    // A checkpoint holds both.
+    let saved = serde_json::to_string(&state).unwrap();
+    let back: DeskState = serde_json::from_str(&saved).unwrap();
+    assert_eq!((back.missions, back.mission_notes), (state.missions.clone(), state.mission_notes.clone()));
+    let written = serde_json::to_string(&records[1]).unwrap();
+    assert!(written.contains(r#""status":"closed""#), "written back in today's word: {written}");
+}

@@ -416,3 +416,39 @@ fn a_check_in_shows_in_the_replay_where_it_happened() {
     let frame = text(&replay_console(&replay, 160, 40));
     assert!(frame.contains("checked in with Maj. Didier Ngaba by in person: MINUSCA"), "{frame}");
 }
+
+#[test]
+fn a_missions_status_shows_in_the_replay_where_it_was_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = replay_support::script();
+    // The status change goes in halfway through the watch, at that record's time.
+    let half = records.len() / 2;
+    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
+    for (i, record) in records.iter().enumerate() {
+        writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
+        if i == half {
+            let event = attache::event::Event::MissionStatusChanged {
+                mission: "KFOR".into(),
+                status: attache::domain::MissionStatus::Suspended,
+                note: Some("road closed at Jarinje".into()),
+            };
+            writer.append("reyes", record.ts, vec![event]).unwrap();
+        }
+    }
+    drop(writer);
+    let seq = records[half].seq + 1;
+    let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
+    let kfor = |replay: &Replay| {
+        let rows = &replay.app.pane(attache::console::pane::Pane::Missions).rows;
+        rows.iter().find(|r| r.cells[1] == "KFOR").unwrap().cells.clone()
+    };
+    replay.seek_seq(seq - 1).unwrap();
+    assert_eq!(kfor(&replay)[0], "ACT", "before the record");
+    replay.seek_seq(seq).unwrap();
+    let row = kfor(&replay);
+    assert_eq!(row[0], "SUS", "at the record");
+    assert!(row[2].ends_with(" - road closed at Jarinje"), "{row:?}");
+    let frame = text(&replay_console(&replay, 160, 40));
+    assert!(frame.contains("mission.status_changed"), "{frame}");
+    assert!(frame.contains("reyes set mission KFOR suspended: road closed"), "the event log line: {frame}");
+}

@@ -64,6 +64,7 @@ fn missions() -> Vec<Mission> {
 
 fn contact_at(lat: f64, lon: f64) -> Contact {
     Contact {
+        id: None,
         name: "Col. Ana Reyes".into(),
         role: ContactRole::DefenseAttache,
         rank: None,

@@ -12,7 +12,8 @@ pub const SYSTEM: &str = "attache";
 /// `now`: an item seen or updated that a rule matches raises its alert (or updates it, saying
 /// so), unless its event is older than the rule's `max_age`; an updated item that no longer
 /// matches, or a withdrawn one, resolves its alerts with the reason. An alert an operator
-/// already resolved stays resolved.
+/// already resolved stays resolved. Missions match by the status the record gives them
+/// (`mission.status_changed`), not the desk file's.
 pub fn derive(
     rules: &[Rule],
     missions: &[Mission],
@@ -21,6 +22,8 @@ pub fn derive(
     events: &[Event],
     now: DateTime<Utc>,
 ) -> Vec<Event> {
+    let missions = crate::state::mission::as_of(&state.missions, missions);
+    let missions = &*missions;
     let mut out = Vec::new();
     for event in events {
         match event {

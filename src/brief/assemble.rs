@@ -172,7 +172,8 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             id: one_line(&m.id),
             name: one_line(&m.name),
             kind: m.kind.label().to_string(),
-            status: m.status.label().to_string(),
+            status: crate::state::mission::status_of(&facts.missions, m).label().to_string(),
+            status_line: facts.missions.get(&m.id).and_then(|mark| mark.line.clone()),
             alerts_raised: concerns.counts,
             raised_total: concerns.raised.offered,
             raised: concerns.raised.into_vec().into_iter().map(line).collect(),
@@ -183,6 +184,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         })
         .collect();
 
+    let mission_status = status_changes(facts, &selected);
     let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
     let other_alerts = others.real.into_vec().into_iter().map(line).collect();
     let exercise_alerts = others.exercise.into_vec().into_iter().map(line).collect();
@@ -221,6 +223,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         configuration: configuration(in_force, facts),
         warnings,
         missions,
+        mission_status,
         other_alerts,
         other_alerts_total,
         exercise,
@@ -228,6 +231,27 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         feeds,
         notes,
     })
+}
+
+/// The briefed missions' status changes; a change from no earlier one in the record is from
+/// the status the configuration gives the mission.
+fn status_changes(facts: &Facts, selected: &[&Mission]) -> Vec<StatusChange> {
+    facts
+        .status_changes
+        .iter()
+        .filter_map(|c| {
+            let m = selected.iter().find(|m| m.id == c.mission)?;
+            Some(StatusChange {
+                seq: c.seq,
+                at: c.ts,
+                mission: one_line(&c.mission),
+                from: c.from.unwrap_or(m.status).label().to_string(),
+                to: c.to.label().to_string(),
+                by: c.by.clone(),
+                note: c.note.clone(),
+            })
+        })
+        .collect()
 }
 
 fn configuration(in_force: &InForce, facts: &Facts) -> Configuration {

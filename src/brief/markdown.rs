@@ -90,6 +90,9 @@ pub fn render(b: &Brief) -> String {
     for m in &b.missions {
         let c = &m.alerts_raised;
         let _ = writeln!(o, "### {} — {} ({}, {})\n", esc(&m.id), esc(&m.name), esc(&m.kind), m.status);
+        if let Some(line) = &m.status_line {
+            let _ = writeln!(o, "Status line: {}\n", esc(line));
+        }
         let _ = writeln!(
             o,
             "Alerts raised: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
@@ -130,6 +133,28 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "### Alerts for no briefed mission\n");
         b.other_alerts.iter().for_each(|a| alert(&mut o, a));
         more_md(&mut o, b.other_alerts_total, b.other_alerts.len());
+        o.push('\n');
+    }
+
+    let _ = writeln!(o, "## Mission status\n");
+    if b.mission_status.is_empty() {
+        let _ = writeln!(o, "No changes in the period.\n");
+    } else {
+        let _ =
+            writeln!(o, "| When (UTC) | Mission | From | To | By | Status line |\n|---|---|---|---|---|---|");
+        for c in &b.mission_status {
+            let note = c.note.as_deref().map_or("-".to_string(), esc);
+            let _ = writeln!(
+                o,
+                "| {} #{} | {} | {} | {} | {} | {note} |",
+                utc(c.at),
+                c.seq,
+                esc(&c.mission),
+                c.from,
+                c.to,
+                esc(&c.by)
+            );
+        }
         o.push('\n');
     }
 

@@ -33,6 +33,8 @@ pub struct Brief {
     pub provenance: super::collect::Provenance,
     pub configuration: Configuration,
     pub missions: Vec<MissionBrief>,
+    /// The briefed missions' status changes in the period, in the record's order.
+    pub mission_status: Vec<StatusChange>,
     /// Real-world alerts raised in the period that name none of the briefed missions.
     pub other_alerts: Vec<AlertLine>,
     pub other_alerts_total: usize,
@@ -109,7 +111,11 @@ pub struct MissionBrief {
     pub id: String,
     pub name: String,
     pub kind: String,
+    /// At the end of the period, as the desk last set it (else as the configuration says).
     pub status: String,
+    /// The status line the desk gave with it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_line: Option<String>,
     pub alerts_raised: Counts,
     /// Raised in the period, most severe first, then in time order.
     pub raised: Vec<AlertLine>,
@@ -122,6 +128,20 @@ pub struct MissionBrief {
     /// Operator notes in the period tied to this mission.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+}
+
+/// A mission's status set in the period (`mission.status_changed`).
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusChange {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub mission: String,
+    /// The status before: as the desk last set it, or as the configuration says.
+    pub from: String,
+    pub to: String,
+    pub by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -198,6 +198,9 @@ fn text(b: &Brief) -> String {
     for m in &b.missions {
         let c = &m.alerts_raised;
         wrap(&mut o, "", &format!("{} - {} ({}, {})", m.id, m.name, m.kind, m.status), 2);
+        if let Some(line) = &m.status_line {
+            wrap(&mut o, "  Status line: ", line, 4);
+        }
         wrap(
             &mut o,
             "  ",
@@ -239,6 +242,16 @@ fn text(b: &Brief) -> String {
         o.push_str("Alerts for no briefed mission:\n");
         b.other_alerts.iter().for_each(|a| alert_text(&mut o, a));
         more_text(&mut o, b.other_alerts_total, b.other_alerts.len());
+    }
+
+    heading(&mut o, "MISSION STATUS");
+    if b.mission_status.is_empty() {
+        o.push_str("No changes in the period.\n");
+    }
+    for c in &b.mission_status {
+        let note = c.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+        let text = format!("{} #{} {} {} -> {} by {}{note}", utc(c.at), c.seq, c.mission, c.from, c.to, c.by);
+        wrap(&mut o, "  ", &text, 4);
     }
 
     heading(&mut o, "EXERCISE AND TEST TRAFFIC - NOT REAL WORLD");

@@ -68,6 +68,12 @@ pub struct Config {
 pub const DEFAULT_BELL: crate::domain::Severity = crate::domain::Severity::Severe;
 
 impl Config {
+    /// The contact `text` names: by id first, then by exact name.
+    pub fn contact(&self, text: &str) -> Option<&Contact> {
+        let by_id = self.contacts.iter().find(|c| c.id.as_deref() == Some(text));
+        by_id.or_else(|| self.contacts.iter().find(|c| c.answers_to(text)))
+    }
+
     /// Loads and checks the desk file at `path` and the files it names.
     pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
         let mut problems = Vec::new();

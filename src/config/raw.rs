@@ -163,6 +163,8 @@ pub struct ContactsFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// A short, stable handle for scripts (`attache checkin ID`); optional.
+    pub id: Option<Text>,
     pub name: String,
     pub role: Text,
     pub rank: Option<String>,

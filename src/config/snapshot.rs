@@ -37,6 +37,8 @@ pub struct DeskSnapshot {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContactSnapshot {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub name: String,
     pub role: ContactRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +203,7 @@ impl ConfigSnapshot {
 impl ContactSnapshot {
     fn of(c: &Contact) -> Self {
         ContactSnapshot {
+            id: c.id.clone(),
             name: c.name.clone(),
             role: c.role,
             rank: c.rank.clone(),
@@ -221,6 +224,7 @@ impl ContactSnapshot {
     fn contact(&self) -> Contact {
         let day = WorkingHours::parse("00:00-00:00").expect("a fixed span parses");
         Contact {
+            id: self.id.clone(),
             name: self.name.clone(),
             role: self.role,
             rank: self.rank.clone(),

@@ -183,18 +183,22 @@ pub(super) fn missions(src: &Source, file: raw::MissionsFile, problems: &mut Vec
                     ("attache-post", MissionKind::AttachePost),
                 ],
             );
-            let status = choice(
-                src,
-                &m.status,
-                &format!("{field}.status"),
-                problems,
-                &[
-                    ("active", MissionStatus::Active),
-                    ("planned", MissionStatus::Planned),
-                    ("suspended", MissionStatus::Suspended),
-                    ("concluded", MissionStatus::Concluded),
-                ],
-            );
+            // `concluded` is the word desk files used before missions were closed from the desk.
+            let status = match m.status.get_ref().as_str() {
+                "concluded" => Some(MissionStatus::Closed),
+                _ => choice(
+                    src,
+                    &m.status,
+                    &format!("{field}.status"),
+                    problems,
+                    &[
+                        ("active", MissionStatus::Active),
+                        ("planned", MissionStatus::Planned),
+                        ("suspended", MissionStatus::Suspended),
+                        ("closed", MissionStatus::Closed),
+                    ],
+                ),
+            };
             let area = area(src, &m.area, &format!("{field}.area"), problems);
             let start = m.start.as_ref().and_then(|d| date(src, d, &format!("{field}.start"), problems));
             let end = m.end.as_ref().and_then(|d| date(src, d, &format!("{field}.end"), problems));
@@ -220,11 +224,15 @@ pub(super) fn contacts(
     mission_ids: Option<&HashSet<String>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Contact> {
+    let mut first = FirstGiven::new();
     file.contacts
         .into_iter()
         .enumerate()
         .filter_map(|(n, c)| {
             let field = format!("contact[{n}]");
+            if let Some(id) = &c.id {
+                contact_id(src, id, n, &mut first, problems);
+            }
             let role = choice(
                 src,
                 &c.role,
@@ -282,6 +290,7 @@ pub(super) fn contacts(
                 }
             };
             Some(Contact {
+                id: c.id.map(|id| id.into_inner()),
                 post_location,
                 name: one_line(&c.name),
                 role: role?,
@@ -299,6 +308,27 @@ pub(super) fn contacts(
             })
         })
         .collect()
+}
+
+/// A contact's id: a word a script can pass (letters, digits, `.`, `_`, `-`), used once.
+fn contact_id(src: &Source, id: &Text, n: usize, first: &mut FirstGiven, problems: &mut Vec<Problem>) {
+    let field = format!("contact[{n}].id");
+    let text = id.get_ref();
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        let message = format!(
+            "contact id `{}` must be letters, digits, `.`, `_` or `-` (e.g. datt-manila)",
+            one_line(text)
+        );
+        problems.push(src.problem(Some(id.span()), field, message));
+    } else if let Some((k, span)) = first.get(text) {
+        let message = format!(
+            "contact id `{text}` is already used by contact[{k}] at {}; ids must be unique",
+            src.place(span.clone())
+        );
+        problems.push(src.problem(Some(id.span()), field, message));
+    } else {
+        first.insert(text.clone(), (n, id.span()));
+    }
 }
 
 fn checked<T>(

@@ -75,6 +75,9 @@ impl App {
             Event::AlertUnacknowledged { alert, .. } => ("unacknowledged", alert),
             Event::AlertResolved { alert, .. } => ("resolved", alert),
             Event::ContactCheckedIn { contact, .. } => return self.check_in_message(contact, seq),
+            Event::MissionStatusChanged { mission, status, .. } => {
+                return self.mission_status_message(mission, *status, seq);
+            }
             _ => {
                 return match seq {
                     Some(seq) => format!("{} #{seq} saved", event.kind()),

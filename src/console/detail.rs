@@ -7,15 +7,45 @@ use super::FeedRuntime;
 use super::format::{ago, span, stamp};
 use super::pane::RowKey;
 use super::rows::feed_state;
-use crate::alerts::LINK_KM;
 use crate::config::{Config, FeedSource};
-use crate::domain::{Area, FeedItem, MissionStatus, location_gap_km};
+use crate::domain::{FeedItem, MissionStatus, location_gap_km};
 use crate::feeds::redact::redacted_url;
 use crate::state::DeskState;
 
 pub struct Detail {
+    /// The row it details, so it is made again as the record moves on.
+    pub key: RowKey,
     pub title: String,
     pub lines: Vec<String>,
+    /// The contacts listed that `c` checks in with (a mission's): each one's index in the
+    /// configuration and the line it is on.
+    pub contacts: Vec<(usize, usize)>,
+    /// Which of `contacts` is chosen (Tab moves on).
+    pub chosen: usize,
+}
+
+impl Detail {
+    fn of(key: &RowKey, title: String, lines: Vec<String>) -> Detail {
+        Detail { key: key.clone(), title, lines, contacts: Vec::new(), chosen: 0 }
+    }
+
+    /// The line of the contact chosen, if the view lists contacts to choose from.
+    pub fn chosen_line(&self) -> Option<usize> {
+        self.contacts.get(self.chosen).map(|(_, line)| *line)
+    }
+
+    /// The configuration's index of the contact chosen.
+    pub fn chosen_contact(&self) -> Option<usize> {
+        self.contacts.get(self.chosen).map(|(n, _)| *n)
+    }
+
+    /// Chooses the next (or previous) contact listed, round the list.
+    pub fn choose(&mut self, forward: bool) {
+        let n = self.contacts.len();
+        if n > 0 {
+            self.chosen = if forward { (self.chosen + 1) % n } else { (self.chosen + n - 1) % n };
+        }
+    }
 }
 
 pub fn detail(
@@ -25,70 +55,22 @@ pub fn detail(
     runtime: &BTreeMap<String, FeedRuntime>,
     now: DateTime<Utc>,
 ) -> Option<Detail> {
-    match key {
-        RowKey::Mission(id) => mission(id, config, state, now),
-        RowKey::Contact(n) => contact(*n, config, state, now),
-        RowKey::Alert(id) => alert(id, config, state),
-        RowKey::Log(seq) => log(*seq, state),
-        RowKey::Feed(name) => feed(name, config, state, runtime, now),
-    }
+    let (title, lines) = match key {
+        RowKey::Mission(id) => return super::mission_detail::mission(key, id, config, state, now),
+        RowKey::Contact(n) => contact(*n, config, state, now)?,
+        RowKey::Alert(id) => alert(id, config, state)?,
+        RowKey::Log(seq) => log(*seq, state)?,
+        RowKey::Feed(name) => feed(name, config, state, runtime, now)?,
+    };
+    Some(Detail::of(key, title, lines))
 }
 
-fn mission(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
-    let m = config.missions.iter().find(|m| m.id == id)?;
-    let mut lines = vec![
-        format!("{} ({})", m.name, m.id),
-        format!("Kind: {}   Status: {}   Country: {}", m.kind.label(), m.status.label(), m.country),
-    ];
-    if let Some(lead) = &m.lead {
-        lines.push(format!("Lead: {lead}"));
-    }
-    if !m.partners.is_empty() {
-        lines.push(format!("Partners: {}", m.partners.join(", ")));
-    }
-    match (m.start, m.end) {
-        (Some(s), Some(e)) => lines.push(format!("Dates: {s} to {e}")),
-        (Some(s), None) => lines.push(format!("Since: {s}")),
-        (None, Some(e)) => lines.push(format!("Until: {e}")),
-        (None, None) => {}
-    }
-    match &m.area {
-        Area::Circle { lat, lon, radius_km } => {
-            lines.push(format!("Area: {radius_km} km around {lat:.3}, {lon:.3}"))
-        }
-        Area::Polygon { polygon } => lines.push(format!("Area: polygon of {} points", polygon.len())),
-    }
-    let contacts: Vec<_> = config.contacts.iter().filter(|c| c.missions.contains(&m.id)).collect();
-    lines.push(String::new());
-    lines.push(format!("Contacts ({})", contacts.len()));
-    for c in contacts {
-        lines.push(format!("  {} - {}, {}", c.name, c.role.label(), c.post));
-    }
-    let alerts: Vec<_> = state.open_alerts().filter(|a| a.missions.contains(&m.id)).collect();
-    lines.push(String::new());
-    lines.push(format!("Open alerts ({})", alerts.len()));
-    for a in alerts {
-        lines.push(format!("  {} {} {}", a.severity.tag(), a.state.label(), a.title));
-    }
-    let mut near: Vec<_> = state
-        .active_items(now)
-        .into_iter()
-        .filter_map(|e| {
-            let gap = location_gap_km(e.item.location.as_ref()?, &m.area)?;
-            (gap <= LINK_KM).then_some((gap, e))
-        })
-        .collect();
-    near.sort_by(|a, b| a.0.total_cmp(&b.0));
-    lines.push(String::new());
-    lines.push(format!("Items within {LINK_KM:.0} km of the area ({})", near.len()));
-    for (gap, e) in near {
-        let at = if gap == 0.0 { "inside".to_string() } else { format!("{gap:.0} km") };
-        lines.push(format!("  {at:>8}  {} {}  [{}]", e.item.severity.tag(), e.item.title, e.item.feed));
-    }
-    Some(Detail { title: format!("Mission {}", m.id), lines })
-}
-
-fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
+fn contact(
+    n: usize,
+    config: &Config,
+    state: &DeskState,
+    now: DateTime<Utc>,
+) -> Option<(String, Vec<String>)> {
     let c = config.contacts.get(n)?;
     let last = crate::state::last_contact(&state.check_ins, c);
     let status = c.status_at(now, last);
@@ -127,10 +109,10 @@ fn contact(n: usize, config: &Config, state: &DeskState, now: DateTime<Utc>) -> 
     if !c.missions.is_empty() {
         lines.push(format!("Missions: {}", c.missions.join(", ")));
     }
-    Some(Detail { title: format!("Contact {}", c.name), lines })
+    Some((format!("Contact {}", c.name), lines))
 }
 
-fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
+fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<String>)> {
     let a = state.alerts.get(id)?;
     let escalated = if a.escalated() { " (ESCALATED)" } else { "" };
     let mut lines =
@@ -163,7 +145,7 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
                 let mut distances: Vec<_> = config
                     .missions
                     .iter()
-                    .filter(|m| m.status == MissionStatus::Active)
+                    .filter(|m| state.mission_status(m) == MissionStatus::Active)
                     .filter_map(|m| Some((location_gap_km(location, &m.area)?, m)))
                     .collect();
                 distances.sort_by(|x, y| x.0.total_cmp(&y.0));
@@ -186,14 +168,14 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<Detail> {
     lines.push(String::new());
     lines.push("Who did what".into());
     lines.extend(a.history.iter().map(|s| format!("  {}  {}", stamp(s.ts), s.what)));
-    Some(Detail { title: format!("Alert {}", a.severity.tag()), lines })
+    Some((format!("Alert {}", a.severity.tag()), lines))
 }
 
-fn log(seq: u64, state: &DeskState) -> Option<Detail> {
+fn log(seq: u64, state: &DeskState) -> Option<(String, Vec<String>)> {
     let line = state.log.iter().find(|l| l.seq == seq)?;
-    Some(Detail {
-        title: format!("Event #{seq}"),
-        lines: vec![
+    Some((
+        format!("Event #{seq}"),
+        vec![
             format!("Sequence: {}", line.seq),
             format!("Time: {}", stamp(line.ts)),
             format!("Kind: {}", line.kind),
@@ -201,7 +183,7 @@ fn log(seq: u64, state: &DeskState) -> Option<Detail> {
             String::new(),
             line.text.clone(),
         ],
-    })
+    ))
 }
 
 fn feed(
@@ -210,7 +192,7 @@ fn feed(
     state: &DeskState,
     runtime: &BTreeMap<String, FeedRuntime>,
     now: DateTime<Utc>,
-) -> Option<Detail> {
+) -> Option<(String, Vec<String>)> {
     let f = config.feeds.iter().find(|f| f.name == name)?;
     let health = state.feeds.get(name).cloned().unwrap_or_default();
     let mut lines = vec![
@@ -263,5 +245,5 @@ fn feed(
         let at = e.item.published.map_or_else(|| format!("{} (first seen)", stamp(e.first_seen)), stamp);
         lines.push(format!("  {} {}  {}", e.item.severity.tag(), at, e.item.title));
     }
-    Some(Detail { title: format!("Feed {name}"), lines })
+    Some((format!("Feed {name}"), lines))
 }

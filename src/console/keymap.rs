@@ -43,6 +43,11 @@ pub enum Action {
     ToggleLogZone,
     /// Record a check-in with the selected contact.
     CheckIn,
+    /// Set the selected mission's status and status line.
+    MissionStatus,
+    /// In a mission's detail: choose the next / previous of its contacts.
+    NextContact,
+    PreviousContact,
     /// Load the configuration file again and, if it checks out, journal it as in force.
     Reload,
 }
@@ -217,6 +222,12 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
+        keys: &[ch('m')],
+        action: Action::MissionStatus,
+        help: "Missions: set the selected mission's status (↑↓) and a short status line",
+    },
+    Binding {
+        context: Context::Panes,
         keys: &[ch('b')],
         action: Action::Brief,
         help: "write a briefing of this watch (since the console started) to the briefs directory",
@@ -282,12 +293,42 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Close,
         help: "close the overlay",
     },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('m')],
+        action: Action::MissionStatus,
+        help: "in a mission's detail: set its status and a short status line",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[key(KeyCode::Tab)],
+        action: Action::NextContact,
+        help: "in a mission's detail: choose the next of its contacts",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[key(KeyCode::BackTab)],
+        action: Action::PreviousContact,
+        help: "in a mission's detail: choose the previous of its contacts",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('c')],
+        action: Action::CheckIn,
+        help: "in a mission's detail: record a check-in with the contact chosen",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('n')],
+        action: Action::Note,
+        help: "in a mission's detail: add a note tied to the mission",
+    },
     Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
         action: Action::Submit,
-        help: "save the note, keep the filter, acknowledge, resolve or check in",
+        help: "save the note, keep the filter, acknowledge, resolve, check in or set the status",
     },
     Binding {
         context: Context::Prompt,
@@ -299,13 +340,13 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Prompt,
         keys: &[ctrl('n'), key(KeyCode::Down)],
         action: Action::NextMatch,
-        help: "filtering: select the next matching line; checking in: the next channel",
+        help: "filtering: select the next matching line; checking in: the next channel; status: the next",
     },
     Binding {
         context: Context::Prompt,
         keys: &[ctrl('p'), key(KeyCode::Up)],
         action: Action::PreviousMatch,
-        help: "filtering: select the previous matching line; checking in: the previous channel",
+        help: "filtering: the previous matching line; checking in: the previous channel; status: the previous",
     },
     Binding {
         context: Context::Prompt,
@@ -446,7 +487,7 @@ pub fn help_lines() -> Vec<(String, &'static str, &'static str)> {
                 Context::Panes => "Panes",
                 Context::Overlay => "Detail and help views",
                 Context::Prompt => {
-                    "Typing in a prompt (note, filter, acknowledgement note, reason, check-in)"
+                    "Typing in a prompt (note, filter, acknowledgement note, reason, check-in, status)"
                 }
                 Context::AlertsPane => "Alerts pane (one alert at a time; nothing acts on many)",
                 Context::ConfirmQuit => "Asked to quit the console that polls",

@@ -8,6 +8,8 @@ mod contact_actions;
 pub mod detail;
 pub mod format;
 pub mod keymap;
+mod mission_actions;
+pub mod mission_detail;
 pub mod naming;
 mod note_tie;
 pub mod pane;
@@ -32,6 +34,7 @@ pub use alert_actions::PromptedAlert;
 pub use contact_actions::PromptedCheckIn;
 use detail::Detail;
 use keymap::{Action, Context};
+pub use mission_actions::PromptedMission;
 pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
 use rows::Ages;
@@ -64,6 +67,8 @@ pub enum PromptPurpose {
     ResolveReason(PromptedAlert),
     /// How this contact was reached, and an optional note.
     CheckIn(PromptedCheckIn),
+    /// The status to set this mission to, and an optional status line.
+    MissionStatus(PromptedMission),
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -159,6 +164,9 @@ pub struct App {
     pub bells: usize,
     /// The Event log shows times in the desk's zone rather than UTC.
     pub log_in_desk_zone: bool,
+    /// The detail view a prompt was opened from (`m`, `c` in a mission's detail), and the
+    /// contact chosen in it: shown again once the prompt is done.
+    detail_behind: Option<(pane::RowKey, usize)>,
     /// Over a slow or metered link: the clock and the ages on screen move by the minute, not
     /// by the second (`--low-bandwidth`, `[ui] low_bandwidth`).
     pub low_bandwidth: bool,
@@ -196,6 +204,7 @@ impl App {
             bells: 0,
             log_in_desk_zone: false,
             low_bandwidth: false,
+            detail_behind: None,
         };
         app.refresh_all();
         app
@@ -286,6 +295,7 @@ impl App {
             self.refresh(Pane::Contacts);
             self.refresh(Pane::Alerts);
             self.refresh(Pane::Log);
+            self.refresh_detail();
             self.refresh(Pane::Feeds);
             self.refresh_summary();
             return Moved::Panes;
@@ -310,6 +320,7 @@ impl App {
             self.refresh(pane);
         }
         self.refresh_summary();
+        self.refresh_detail();
     }
 
     /// The configuration in force at the state's last record (`desk::InForce`).
@@ -438,6 +449,13 @@ impl App {
             (Overlay::Prompt { purpose: PromptPurpose::CheckIn(check_in), .. }, Action::PreviousMatch) => {
                 check_in.step_channel(false)
             }
+            (Overlay::Prompt { purpose: PromptPurpose::MissionStatus(mission), .. }, Action::NextMatch) => {
+                mission.step_status(true)
+            }
+            (
+                Overlay::Prompt { purpose: PromptPurpose::MissionStatus(mission), .. },
+                Action::PreviousMatch,
+            ) => mission.step_status(false),
             (Overlay::Prompt { purpose, input }, Action::Edit(edit)) => {
                 if input.apply(edit) && *purpose == PromptPurpose::Filter {
                     let text = input.text().to_string();
@@ -455,8 +473,23 @@ impl App {
                         self.flash =
                             Some(format!("check-in with {} not recorded", one_line(&check_in.contact)))
                     }
+                    PromptPurpose::MissionStatus(mission) => {
+                        self.flash = Some(format!("mission {} is unchanged", one_line(&mission.mission)))
+                    }
                 }
                 self.overlay = Overlay::None;
+                self.back_to_detail();
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::NextContact) => {
+                self.choose_in_detail(true)
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::PreviousContact) => {
+                self.choose_in_detail(false)
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::CheckIn) => self.check_in_in_detail(),
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Note) => self.note_in_detail(),
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::MissionStatus) => {
+                self.mission_status_in_detail()
             }
             (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
             {
@@ -502,6 +535,7 @@ impl App {
             Action::NextMatch => self.step_match(true),
             Action::PreviousMatch => self.step_match(false),
             Action::CheckIn => self.check_in(),
+            Action::MissionStatus => self.mission_status(),
             Action::ToggleLogZone => {
                 self.log_in_desk_zone = !self.log_in_desk_zone;
                 self.refresh(Pane::Log);
@@ -515,6 +549,8 @@ impl App {
             | Action::Resolve
             | Action::Brief
             | Action::Reload
+            | Action::NextContact
+            | Action::PreviousContact
             | Action::Edit(_) => {}
         }
     }
@@ -537,11 +573,14 @@ impl App {
             self.flash = Some(nothing_selected(self.focus));
             return;
         };
-        if let Some(detail) =
-            detail::detail(&row.key, self.in_force.config(), &self.state, &self.feed_runtime, self.now)
-        {
+        let key = row.key.clone();
+        if let Some(detail) = self.detail_of(&key) {
             self.overlay = Overlay::Detail { detail, scroll: Scroll::default() };
         }
+    }
+
+    fn detail_of(&self, key: &pane::RowKey) -> Option<Detail> {
+        detail::detail(key, self.in_force.config(), &self.state, &self.feed_runtime, self.now)
     }
 
     fn type_into_prompt(&mut self, key: &KeyEvent) {
@@ -562,6 +601,15 @@ impl App {
     }
 
     fn submit_prompt(&mut self) -> Option<Effect> {
+        let effect = self.submitted();
+        // A resolution without its reason keeps its prompt open.
+        if matches!(self.overlay, Overlay::None) {
+            self.back_to_detail();
+        }
+        effect
+    }
+
+    fn submitted(&mut self) -> Option<Effect> {
         let Overlay::Prompt { purpose, input } = std::mem::replace(&mut self.overlay, Overlay::None) else {
             return None;
         };
@@ -599,6 +647,7 @@ impl App {
                 Event::AlertResolved { alert: alert.id, operator, reason: text }
             }
             PromptPurpose::CheckIn(check_in) => self.checked_in(check_in, text)?,
+            PromptPurpose::MissionStatus(mission) => self.mission_status_changed(mission, text)?,
         };
         Some(Effect::Append(Box::new(event)))
     }

@@ -7,7 +7,7 @@ use super::FeedRuntime;
 use super::format::{age, ago, log_time, span, when, zone_city};
 use super::pane::{Row, RowKey};
 use crate::config::Config;
-use crate::domain::{MissionStatus, Severity};
+use crate::domain::{CheckIn, Contact, MissionStatus, Severity};
 use crate::state::{AlertState, DeskState, FeedHealth};
 
 pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
@@ -35,12 +35,18 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
                 parts.push(format!("+{exercise} EX"));
             }
             let summary = parts.join(" ");
+            // The status by the record, with the line the desk gave it after the name.
+            let status = state.mission_status(m);
+            let name = match state.missions.get(&m.id).and_then(|mark| mark.line.as_deref()) {
+                Some(line) => format!("{} - {line}", m.name),
+                None => m.name.clone(),
+            };
             let row = Row {
                 key: RowKey::Mission(m.id.clone()),
                 cells: vec![
-                    status_tag(m.status).into(),
+                    status_tag(status).into(),
                     m.id.clone(),
-                    m.name.clone(),
+                    name,
                     m.kind.label().into(),
                     m.country.clone(),
                     summary,
@@ -48,7 +54,7 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
                 severity: worst,
                 flagged: worst.is_some_and(|s| s >= Severity::Severe),
             };
-            (m.status, worst, row)
+            (status, worst, row)
         })
         .collect();
     // Active missions first, and among them those with the most urgent open alerts.
@@ -61,7 +67,7 @@ fn status_tag(status: MissionStatus) -> &'static str {
         MissionStatus::Active => "ACT",
         MissionStatus::Planned => "PLN",
         MissionStatus::Suspended => "SUS",
-        MissionStatus::Concluded => "END",
+        MissionStatus::Closed => "END",
     }
 }
 
@@ -71,14 +77,7 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ag
         .iter()
         .enumerate()
         .map(|(n, c)| {
-            let last = crate::state::last_contact(&state.check_ins, c);
-            let status = c.status_at(now, last);
-            let check_in = match (status.overdue_by, status.due) {
-                (Some(_), None) => "OVERDUE never".to_string(),
-                (Some(by), Some(_)) => format!("OVERDUE {}", ages.span(by)),
-                (None, Some(due)) => format!("due in {}", ages.span(due - now)),
-                (None, None) => "-".to_string(),
-            };
+            let (check_in, status) = check_in_cell(c, state, now, ages);
             Row {
                 key: RowKey::Contact(n),
                 cells: vec![
@@ -94,6 +93,19 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ag
             }
         })
         .collect()
+}
+
+/// A contact's check-in as a row shows it (`due in 6d23h`, `OVERDUE 2h`), and where they stand.
+pub fn check_in_cell(c: &Contact, state: &DeskState, now: DateTime<Utc>, ages: Ages) -> (String, CheckIn) {
+    let last = crate::state::last_contact(&state.check_ins, c);
+    let status = c.status_at(now, last);
+    let cell = match (status.overdue_by, status.due) {
+        (Some(_), None) => "OVERDUE never".to_string(),
+        (Some(by), Some(_)) => format!("OVERDUE {}", ages.span(by)),
+        (None, Some(due)) => format!("due in {}", ages.span(due - now)),
+        (None, None) => "-".to_string(),
+    };
+    (cell, status)
 }
 
 pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {

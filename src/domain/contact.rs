@@ -96,6 +96,9 @@ impl Workdays {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contact {
+    /// The short handle scripts name the contact by (`attache checkin ID`), unique on the desk.
+    /// Records name contacts by `name`, as they always have.
+    pub id: Option<String>,
     pub name: String,
     pub role: ContactRole,
     pub rank: Option<String>,
@@ -126,6 +129,11 @@ pub struct CheckIn {
 }
 
 impl Contact {
+    /// Whether `text` names this contact: its id, or its name exactly as written.
+    pub fn answers_to(&self, text: &str) -> bool {
+        self.id.as_deref() == Some(text) || self.name == text
+    }
+
     pub fn status_at(&self, now: DateTime<Utc>, last: Option<DateTime<Utc>>) -> CheckIn {
         let local = now.with_timezone(&self.tz);
         let on_duty = self.workdays.contains(local.weekday()) && self.hours.contains(local.time());

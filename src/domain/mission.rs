@@ -28,22 +28,39 @@ impl MissionKind {
     }
 }
 
+/// Where a mission stands. Only an active mission's area matches rules. Ordered as the Missions
+/// pane lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MissionStatus {
     Active,
     Planned,
     Suspended,
-    Concluded,
+    /// Desk files (and recorded configurations) written before missions were closed from the
+    /// desk say `concluded`.
+    #[serde(alias = "concluded")]
+    Closed,
 }
 
 impl MissionStatus {
+    /// Every status, in the order a prompt offers them.
+    pub const ALL: [MissionStatus; 4] =
+        [MissionStatus::Planned, MissionStatus::Active, MissionStatus::Suspended, MissionStatus::Closed];
+
     pub fn label(self) -> &'static str {
         match self {
             MissionStatus::Active => "active",
             MissionStatus::Planned => "planned",
             MissionStatus::Suspended => "suspended",
-            MissionStatus::Concluded => "concluded",
+            MissionStatus::Closed => "closed",
+        }
+    }
+
+    /// The status a word names: `closed` (or the desk file's older `concluded`), `active`...
+    pub fn parse(text: &str) -> Option<MissionStatus> {
+        match text {
+            "concluded" => Some(MissionStatus::Closed),
+            text => MissionStatus::ALL.into_iter().find(|s| s.label() == text),
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FeedItem, Severity, Traffic};
+use crate::domain::{FeedItem, MissionStatus, Severity, Traffic};
 
 mod read;
 
@@ -179,6 +179,14 @@ events! {
         operator: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         channel: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The desk set a mission's status, with a short status line when given; the operator is
+    /// the record's `by`. From this record on, a mission not active matches no rule.
+    "mission.status_changed" => MissionStatusChanged {
+        mission: String,
+        status: MissionStatus,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },

@@ -62,6 +62,24 @@ fn line_bytes(line: &LogLine) -> usize {
     size_of::<LogLine>() + 2 * PER_ALLOCATION + text(&line.by) + text(&line.text)
 }
 
+/// Each copy holds its own missions' statuses and tied notes (a few per mission, kept short).
+fn mission_bytes(state: &DeskState) -> usize {
+    let marks: usize = state
+        .missions
+        .iter()
+        .map(|(id, m)| text(id) + 2 * size_of::<crate::state::MissionMark>() + text(&m.by) + opt(&m.line))
+        .sum();
+    let notes: usize = state
+        .mission_notes
+        .iter()
+        .map(|(id, notes)| {
+            let each = notes.iter().map(|n| text(&n.operator) + text(&n.text)).sum::<usize>();
+            text(id) + notes.capacity() * size_of::<crate::state::TiedNote>() + each + PER_ALLOCATION
+        })
+        .sum();
+    marks + notes
+}
+
 /// One copy's tables (what it holds alone) and the shared pieces it points at.
 pub struct Footprint {
     pub seq: u64,
@@ -78,7 +96,8 @@ impl Footprint {
             + state.log.capacity() * size_of::<Arc<LogLine>>()
             + state.feeds.keys().map(|k| text(k) + 2 * size_of::<crate::state::FeedHealth>()).sum::<usize>()
             + state.check_ins.capacity() * 64
-            + state.activity.len() * 64;
+            + state.activity.len() * 64
+            + mission_bytes(state);
         let mut pieces = Vec::with_capacity(state.items.len() + state.alerts.len() + state.log.len());
         pieces.extend(state.items.values().map(|e| (Arc::as_ptr(e) as usize, item_bytes(e))));
         pieces.extend(state.alerts.values().map(|a| (Arc::as_ptr(a) as usize, alert_bytes(a))));

@@ -398,6 +398,9 @@ pub fn read_only(key: &KeyEvent) -> Option<&'static str> {
         Action::CheckIn => {
             "replay is read-only: check in with contacts in the live console or with attache checkin"
         }
+        Action::MissionStatus => {
+            "replay is read-only: set a mission's status in the live console or with attache mission"
+        }
         Action::Brief => "replay is read-only: write briefings in the live console or with attache brief",
         Action::Reload => {
             "replay is read-only: reload the configuration in the live console or with attache reload"

@@ -191,6 +191,7 @@ fn every_key_that_writes_in_the_console_says_why_not_in_a_replay() {
         ('r', "replay is read-only: resolve alerts in the live console"),
         ('b', "replay is read-only: write briefings in the live console or with attache brief"),
         ('c', "replay is read-only: check in with contacts in the live console or with attache checkin"),
+        ('m', "replay is read-only: set a mission's status in the live console or with attache mission"),
     ];
     for focus in [Pane::Alerts, Pane::Missions, Pane::Contacts] {
         replay.app.focus = focus;

@@ -8,7 +8,8 @@ use crate::domain::Severity;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     Other,
-    /// Something an operator did: a note, an acknowledgement, a resolution, a check-in.
+    /// Something an operator did: a note, an acknowledgement, a resolution, a check-in, a
+    /// mission's status set.
     Action,
     /// An alert was raised, with its severity.
     Alert(Severity),
@@ -22,7 +23,8 @@ impl Class {
             | "alert.acknowledged"
             | "alert.unacknowledged"
             | "alert.resolved"
-            | "contact.checked_in" => Class::Action,
+            | "contact.checked_in"
+            | "mission.status_changed" => Class::Action,
             "alert.raised" => Class::Alert(severity_of(line).unwrap_or_default()),
             _ => Class::Other,
         }
@@ -184,6 +186,7 @@ mod tests {
         let line = br#"{"seq":1,"kind":"alert.raised","severity":"severe","title":"x"}"#;
         assert_eq!(Class::of("alert.raised", line), Class::Alert(Severity::Severe));
         assert_eq!(Class::of("note", b"{}"), Class::Action);
+        assert_eq!(Class::of("mission.status_changed", b"{}"), Class::Action);
         assert_eq!(Class::of("item.seen", b"{}"), Class::Other);
         for c in [Class::Other, Class::Action, Class::Alert(Severity::Info), Class::Alert(Severity::Critical)]
         {

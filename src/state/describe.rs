@@ -11,6 +11,7 @@ use crate::words::count;
 /// their title as the state knows it (before the event is applied), not by their id.
 pub(super) fn describe(
     event: &Event,
+    by: &str,
     alerts: &BTreeMap<String, Arc<Alert>>,
     items: &HashMap<ItemKey, Arc<ItemEntry>>,
 ) -> String {
@@ -71,6 +72,10 @@ pub(super) fn describe(
         Event::AlertEscalated { alert } => format!("ESCALATED {}", title(alert)),
         Event::AlertResolved { alert, operator, reason } => {
             format!("{operator} resolved {}: {reason}", title(alert))
+        }
+        Event::MissionStatusChanged { mission, status, note } => {
+            let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            format!("{by} set mission {mission} {}{said}", status.label())
         }
         Event::ContactCheckedIn { contact, operator, channel, note } => {
             let by = channel.as_ref().map(|c| format!(" by {c}")).unwrap_or_default();

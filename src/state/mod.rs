@@ -5,10 +5,12 @@
 mod alert;
 mod describe;
 pub mod feed;
+pub mod mission;
 mod projection;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
+pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
 
 use chrono::{DateTime, Utc};
@@ -118,6 +120,13 @@ pub struct DeskState {
     pub log: VecDeque<Arc<LogLine>>,
     pub check_ins: HashMap<String, DateTime<Utc>>,
     pub notes: usize,
+    /// Each mission's status as the desk last set it, by mission id (`state::mission`); a
+    /// mission not here stands as the configuration says.
+    #[serde(default)]
+    pub missions: BTreeMap<String, MissionMark>,
+    /// Per mission id, the last notes tied to it, newest first.
+    #[serde(default)]
+    pub mission_notes: BTreeMap<String, VecDeque<TiedNote>>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     pub activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -146,6 +155,8 @@ impl DeskState {
             return;
         }
         let Record { seq, ts, by, event } = record;
+        // Whoever wrote the journal, nothing of it reaches the screen as a control.
+        let by = one_line_owned(by);
         self.last_seq = seq;
         self.last_ts = Some(ts);
         self.count_activity(&event, ts);
@@ -161,8 +172,8 @@ impl DeskState {
             seq,
             ts,
             kind: event.kind(),
-            by: one_line_owned(by),
-            text: describe::describe(&event, &self.alerts, &self.items),
+            by: by.clone(),
+            text: describe::describe(&event, &by, &self.alerts, &self.items),
         };
         match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => self.upsert_item(item, ts),
@@ -175,7 +186,19 @@ impl DeskState {
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 feed::apply(&mut self.feeds, event, ts)
             }
-            Event::Note { .. } => self.notes += 1,
+            Event::Note { operator, text, mission, .. } => {
+                self.notes += 1;
+                if let Some(mission) = mission {
+                    let note =
+                        TiedNote { seq, ts, operator: one_line_owned(operator), text: one_line_owned(text) };
+                    mission::tie_note(&mut self.mission_notes, mission, note);
+                }
+            }
+            Event::MissionStatusChanged { mission, status, note } => {
+                let mark =
+                    MissionMark { status, line: note.map(one_line_owned), at: ts, by: by.clone(), seq };
+                mission::set_status(&mut self.missions, mission, mark);
+            }
             Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
@@ -294,6 +317,11 @@ impl DeskState {
             self.items.values().map(|e| &**e).filter(|e| e.item.expires.is_none_or(|t| t > now)).collect();
         items.sort_by(|a, b| b.last_change.cmp(&a.last_change).then_with(|| a.item.id.cmp(&b.item.id)));
         items
+    }
+
+    /// A mission's status as of the last record folded (`state::mission::status_of`).
+    pub fn mission_status(&self, mission: &crate::domain::Mission) -> crate::domain::MissionStatus {
+        mission::status_of(&self.missions, mission)
     }
 
     pub fn open_alerts(&self) -> impl Iterator<Item = &Alert> {

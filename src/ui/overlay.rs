@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::console::keymap::help_lines;
+use crate::console::pane::RowKey;
 use crate::console::{App, Overlay, PromptPurpose, Scroll};
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -28,11 +29,28 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     Span::raw(what),
                 ]));
             }
-            scrolled_box(frame, " Help - keys ", lines, scroll, theme);
+            scrolled_box(frame, (" Help - keys ", " Esc close  j/k scroll "), lines, scroll, theme);
         }
         Overlay::Detail { detail, scroll } => {
-            let lines = detail.lines.iter().map(|l| Line::raw(l.as_str())).collect();
-            scrolled_box(frame, &format!(" {} ", detail.title), lines, scroll, theme);
+            // The contact `c` checks in with is marked in words, not by color alone.
+            let chosen = detail.chosen_line();
+            let lines = detail
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| match l.strip_prefix("  ") {
+                    Some(rest) if Some(i) == chosen => {
+                        Line::styled(format!("> {rest}"), theme.selected(true))
+                    }
+                    _ => Line::raw(l.as_str()),
+                })
+                .collect();
+            // A mission's detail has keys of its own: said where the operator looks.
+            let keys = match detail.key {
+                RowKey::Mission(_) => " Esc close  j/k scroll  m status  n note  Tab contact  c check in ",
+                _ => " Esc close  j/k scroll ",
+            };
+            scrolled_box(frame, (&format!(" {} ", detail.title), keys), lines, scroll, theme);
         }
         Overlay::ConfirmQuit => {
             let lines = vec![
@@ -61,6 +79,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 PromptPurpose::CheckIn(check_in) => {
                     (" Check in: optional note (Enter records, Esc cancels) ", Some(check_in.about()))
                 }
+                PromptPurpose::MissionStatus(mission) => (
+                    " Mission status: optional status line (Enter sets, Esc cancels) ",
+                    Some(mission.about()),
+                ),
             };
             // An alert's or contact's prompt says what it acts on, above the text typed.
             let height = if about.is_some() { 4 } else { 3 };
@@ -111,13 +133,17 @@ fn in_view(text: &str, cursor: usize, width: usize) -> (&str, u16) {
     (&text[start..end], cursor_x as u16)
 }
 
-fn scrolled_box(frame: &mut Frame, title: &str, lines: Vec<Line>, scroll: &Scroll, theme: &Theme) {
+/// A scrolled view with its title above and its keys below.
+fn scrolled_box(
+    frame: &mut Frame,
+    (title, keys): (&str, &str),
+    lines: Vec<Line>,
+    scroll: &Scroll,
+    theme: &Theme,
+) {
     let area = centered(frame.area(), 90, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
-    let block = Block::bordered()
-        .title(title)
-        .title_bottom(" Esc close  j/k scroll ")
-        .border_style(theme.border(true));
+    let block = Block::bordered().title(title).title_bottom(keys).border_style(theme.border(true));
     let inner = block.inner(area);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     // Counted as wrapped, so the last line can be scrolled to and no further.

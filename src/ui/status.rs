@@ -194,7 +194,7 @@ fn hints(focus: Pane) -> Vec<(String, u8)> {
         .filter(|b| match focus {
             Pane::Alerts => b.context == Context::AlertsPane,
             Pane::Log => b.action == Action::ToggleLogZone,
-            Pane::Contacts => b.action == Action::CheckIn,
+            Pane::Contacts => b.context == Context::Panes && b.action == Action::CheckIn,
             _ => false,
         })
         .filter_map(|b| Some((first_key(b)?, b.action)))

@@ -17,11 +17,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::ConfigInForce;
-use crate::domain::{Location, Severity, Traffic};
+use crate::domain::{Location, MissionStatus, Severity, Traffic};
 use crate::event::{Event, Record};
 use crate::journal::format::to_hex;
 use crate::journal::{Follower, JournalError};
-use crate::state::{Alert, DeskState, FeedHealth, Projection};
+use crate::state::{Alert, DeskState, FeedHealth, MissionMark, Projection};
 use crate::text::one_line;
 
 pub use kept::{Kept, Version};
@@ -45,6 +45,19 @@ pub struct NoteFact {
     pub mission: Option<String>,
     /// What the note is about in words (`mission KFOR`, `alert ID`, `contact NAME`), if tied.
     pub about: Option<String>,
+}
+
+/// A mission's status set in the period: from what (None: as the configuration says), to what,
+/// by whom, with what status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusFact {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub mission: String,
+    pub from: Option<MissionStatus>,
+    pub to: MissionStatus,
+    pub by: String,
+    pub note: Option<String>,
 }
 
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
@@ -104,6 +117,11 @@ pub struct Facts {
     /// Per contact, how the last check-in in the period went, where it says (channel, note).
     pub last_check_in_said: BTreeMap<String, String>,
     pub notes: Vec<NoteFact>,
+    /// Each mission's status as the desk last set it, up to the end of the period
+    /// (`state::mission`).
+    pub missions: BTreeMap<String, MissionMark>,
+    /// The missions' status changes in the period, in the record's order.
+    pub status_changes: Vec<StatusFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
     pub items: Vec<NearItem>,
@@ -136,6 +154,7 @@ fn folded(kind: &str) -> bool {
                 | "feed.polled"
                 | "contact.checked_in"
                 | "note"
+                | "mission.status_changed"
                 | "config.loaded"
         )
 }
@@ -146,7 +165,7 @@ impl Projection for Collector {
     }
 
     fn fold(&mut self, record: Record) {
-        let Record { seq, ts, event, .. } = record;
+        let Record { seq, ts, event, by } = record;
         let in_period = ts >= self.from;
         let hour = ts.timestamp().div_euclid(3600);
         if hour > self.housekept_hour {
@@ -192,6 +211,14 @@ impl Projection for Collector {
                 let (operator, text) = (one_line(&operator), one_line(&text));
                 facts.notes.push(NoteFact { seq, ts, operator, text, mission, about })
             }
+            Event::MissionStatusChanged { mission, status, note } => {
+                let (by, note) = (one_line(&by), note.map(|n| one_line(&n)));
+                let mark = MissionMark { status, line: note.clone(), at: ts, by: by.clone(), seq };
+                let from = crate::state::mission::set_status(&mut facts.missions, mission.clone(), mark);
+                if in_period {
+                    facts.status_changes.push(StatusFact { seq, ts, mission, from, to: status, by, note });
+                }
+            }
             Event::ConfigLoaded { path, digest, config, .. } => {
                 let changed = crate::state::load_config(&mut facts.config, seq, path, digest, config);
                 if changed && in_period {
@@ -205,7 +232,8 @@ impl Projection for Collector {
 
 impl Collector {
     /// Starts from what the desk's state at a checkpoint holds that a briefing carries over:
-    /// its alerts, its feeds' health, its contacts' last check-ins, the configuration in force.
+    /// its alerts, its feeds' health, its contacts' last check-ins, its missions' statuses,
+    /// the configuration in force.
     fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
         let mut facts = Facts::default();
         let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
@@ -215,6 +243,7 @@ impl Collector {
             facts.alerts = state.alerts;
             facts.feeds = state.feeds;
             facts.check_ins = state.check_ins;
+            facts.missions = state.missions;
         }
         Collector { from, facts, housekept_hour }
     }

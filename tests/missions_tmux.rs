@@ -1,0 +1,162 @@
+//! The desk's keys on missions, end to end in a real terminal: the built binary on a copy of
+//! the demo desk in tmux; `m` sets a mission's status from the Missions pane and from its
+//! detail, `c` in the detail checks in with one of its contacts and `n` writes a note tied to
+//! the mission; the screen shows each at once and the journal holds it.
+
+mod tmux_support;
+
+use std::path::{Path, PathBuf};
+
+use tmux_support::{Tmux, copy_dir};
+
+/// A console on a copy of the demo desk, serving the demo feeds on a port of its own.
+struct Console {
+    tmux: Tmux,
+    journal: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Console {
+    fn start(name: &str) -> Console {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(Path::new("config"), &tmp.path().join("config"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let desk = tmp.path().join("config/attache.toml");
+        let text =
+            std::fs::read_to_string(&desk).unwrap().replace("127.0.0.1:8099", &format!("127.0.0.1:{port}"));
+        std::fs::write(&desk, text).unwrap();
+        let journal = tmp.path().join("journal");
+        let command = format!(
+            "{} --config {} --journal {}",
+            env!("CARGO_BIN_EXE_attache"),
+            desk.display(),
+            journal.display()
+        );
+        let tmux = Tmux::new(name, "console");
+        tmux.start(120, 40, &command);
+        tmux.wait_for("the panes and polled feeds", |s| s.contains("Missions") && s.contains("item.seen"));
+        Console { tmux, journal, _dir: tmp }
+    }
+
+    /// The journal's records of `kind`, as JSON.
+    fn records(&self, kind: &str) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.journal).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                for line in std::fs::read_to_string(path).unwrap().lines() {
+                    let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                    if record["kind"] == kind {
+                        out.push(record);
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|r| r["seq"].as_u64());
+        out
+    }
+
+    /// Selects KFOR on the Missions pane: filtered to it, then the match selected.
+    fn select_kfor(&self) {
+        self.tmux.keys(&["/"]);
+        self.tmux.wait_for("the filter prompt", |s| s.contains("Filter (Enter keeps"));
+        self.tmux.keys(&["-l", "KFOR"]);
+        self.tmux.keys(&["C-n"]);
+        self.tmux.keys(&["Enter"]);
+        self.tmux.wait_for("KFOR matched and selected", |s| s.contains("match 1 of 1") || s.contains("KFOR"));
+    }
+}
+
+/// The screen line naming `what`.
+fn line<'a>(screen: &'a str, what: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(what)).unwrap_or_default()
+}
+
+#[test]
+fn m_sets_a_missions_status_from_the_pane_and_from_its_detail() {
+    let console = Console::start("mission-status");
+    let tmux = &console.tmux;
+    console.select_kfor();
+    tmux.keys(&["m"]);
+    tmux.wait_for("the status prompt on KFOR's status", |s| {
+        s.contains("Mission status") && s.contains("KFOR  planned [active] suspended closed")
+    });
+    tmux.keys(&["Down"]);
+    tmux.wait_for("suspended picked", |s| s.contains("[suspended]"));
+    tmux.keys(&["-l", "road closed at Jarinje"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the row suspended with its line, and the status bar saying so", |s| {
+        let row = line(s, "KFOR ");
+        row.contains("SUS") && row.contains("road closed") && s.contains("mission KFOR suspended (#")
+    });
+    assert!(screen.contains("matches no rule from now on"), "{screen}");
+    let records = console.records("mission.status_changed");
+    let [record] = records.as_slice() else { panic!("one status change: {records:?}") };
+    assert_eq!((&record["mission"], &record["status"]), (&"KFOR".into(), &"suspended".into()));
+    assert_eq!(record["note"], "road closed at Jarinje");
+
+    // From the detail: it opens on the status the record gives, and comes back after.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("KFOR's detail, suspended", |s| {
+        s.contains("Mission KFOR")
+            && s.contains("Status: suspended")
+            && s.contains(": road closed at Jarinje")
+    });
+    tmux.keys(&["m"]);
+    tmux.wait_for("the prompt on suspended", |s| s.contains("[suspended]"));
+    tmux.keys(&["Up"]);
+    tmux.wait_for("active picked", |s| s.contains("[active]"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail again, active", |s| {
+        s.contains("Mission KFOR") && s.contains("Status: active") && s.contains("mission KFOR active (#")
+    });
+    let records = console.records("mission.status_changed");
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[1]["status"], "active");
+    assert!(records[1].get("note").is_none(), "no line typed, none written: {}", records[1]);
+}
+
+#[test]
+fn c_and_n_in_a_missions_detail_check_in_with_the_contact_chosen_and_note_the_mission() {
+    let console = Console::start("mission-checkin");
+    let tmux = &console.tmux;
+    console.select_kfor();
+    tmux.keys(&["Enter"]);
+    // Kovač is KFOR's one contact, and the demo's script never reaches her.
+    tmux.wait_for("KFOR's detail with Kovač chosen and overdue", |s| {
+        let kovac = line(s, "Mirela Kovač - LNO");
+        s.contains("Tab chooses, c checks in") && kovac.contains("> Lt Col.") && kovac.contains("OVERDUE")
+    });
+    tmux.keys(&["c"]);
+    tmux.wait_for("the check-in prompt naming her", |s| {
+        s.contains("Check in") && s.contains("Kovač  by [phone]")
+    });
+    tmux.keys(&["-l", "patrols normal"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("back in the detail, her line due again", |s| {
+        // A week from the record, less the seconds the console's clock has moved on since.
+        let kovac = line(s, "Mirela Kovač - LNO");
+        s.contains("Mission KFOR")
+            && (kovac.contains("check-in due in 7d") || kovac.contains("check-in due in 6d23h"))
+    });
+    assert!(screen.contains("checked in with Lt Col. Mirela Kovač (#"), "{screen}");
+    let records = console.records("contact.checked_in");
+    let mine: Vec<_> = records.iter().filter(|r| r["note"] == "patrols normal").collect();
+    assert_eq!(mine.len(), 1, "{records:?}");
+    assert_eq!((&mine[0]["contact"], &mine[0]["channel"]), (&"Lt Col. Mirela Kovač".into(), &"phone".into()));
+
+    // n in the detail: a note tied to KFOR, at the head of its notes once saved.
+    tmux.keys(&["n"]);
+    tmux.wait_for("the note prompt about KFOR", |s| {
+        s.contains("Operator note") && s.contains("about mission KFOR")
+    });
+    tmux.keys(&["-l", "gate 1 reopened"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail listing the note", |s| {
+        s.contains("Mission KFOR") && s.contains("Notes (1)") && s.contains(": gate 1 reopened")
+    });
+    let notes = console.records("note");
+    let tied: Vec<_> = notes.iter().filter(|r| r["text"] == "gate 1 reopened").collect();
+    assert_eq!(tied.len(), 1, "{notes:?}");
+    assert_eq!(tied[0]["mission"], "KFOR");
+}

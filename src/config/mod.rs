@@ -12,8 +12,8 @@ mod snapshot;
 mod validate;
 
 pub use problem::Problem;
-pub use validate::parse_duration;
 pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
+pub use validate::parse_duration;
 // What a feed is belongs to the feeds; the configuration names feeds, not the other way round.
 pub use crate::feeds::spec::{
     DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret,

@@ -43,7 +43,8 @@ impl Ledger {
     pub fn observe(&mut self, rules: &[NotifyRule], record: &Record) {
         match &record.event {
             Event::NotifySent { rule, record: seq, .. } | Event::NotifyFailed { rule, record: seq, .. } => {
-                self.pending.retain(|(s, n), _| !(s == seq && rules.get(*n).is_some_and(|r| r.name == *rule)));
+                self.pending
+                    .retain(|(s, n), _| !(s == seq && rules.get(*n).is_some_and(|r| r.name == *rule)));
                 self.done.insert((rule.clone(), *seq));
             }
             Event::FeedFailed { feed, .. } => {
@@ -59,7 +60,10 @@ impl Ledger {
                 continue;
             }
             if let Some(trigger) = rule.on.iter().find(|t| t.matches(record)) {
-                self.pending.insert((record.seq, n), Due { rule: n, trigger: trigger.clone(), record: record.clone() });
+                self.pending.insert(
+                    (record.seq, n),
+                    Due { rule: n, trigger: trigger.clone(), record: record.clone() },
+                );
             }
         }
     }
@@ -178,7 +182,13 @@ mod tests {
         let rules = [rule("pager", &["alert.raised"]), rule("mail", &["alert.raised"])];
         let mut ledger = Ledger::new();
         ledger.observe(&rules, &raised(1, 0, Severity::Info));
-        let sent = Event::NotifySent { rule: "pager".into(), trigger: "alert.raised".into(), record: 1, attempts: 1, ms: 3 };
+        let sent = Event::NotifySent {
+            rule: "pager".into(),
+            trigger: "alert.raised".into(),
+            record: 1,
+            attempts: 1,
+            ms: 3,
+        };
         ledger.observe(&rules, &record(2, 0, sent));
         let due = ledger.take_due(&rules, &DeskState::default(), at(1), HOUR);
         assert_eq!(due.iter().map(|d| rules[d.rule].name.as_str()).collect::<Vec<_>>(), ["mail"]);
@@ -197,7 +207,9 @@ mod tests {
         let rules = [rule("pager", &["feed.down>30m"])];
         let mut ledger = Ledger::new();
         let mut state = DeskState::default();
-        let failed = |seq, minute| record(seq, minute, Event::FeedFailed { feed: "quakes".into(), error: "503".into() });
+        let failed = |seq, minute| {
+            record(seq, minute, Event::FeedFailed { feed: "quakes".into(), error: "503".into() })
+        };
         for r in [failed(1, 0), failed(2, 10)] {
             ledger.observe(&rules, &r);
             state.apply(&r);

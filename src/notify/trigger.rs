@@ -15,11 +15,15 @@ pub const ROLLCALL_OVERDUE: &str = "rollcall.overdue";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Trigger {
     /// A real or exercise alert raised at `at_least` or above (`alert.raised` alone: any).
-    AlertRaised { at_least: Severity },
+    AlertRaised {
+        at_least: Severity,
+    },
     AlertEscalated,
     RollcallOverdue,
     /// A feed failing for longer than this, from its first `feed.failed` until it answers again.
-    FeedDown { longer_than: Duration },
+    FeedDown {
+        longer_than: Duration,
+    },
 }
 
 impl Trigger {
@@ -29,9 +33,11 @@ impl Trigger {
             return match rest.trim() {
                 "" => Ok(Trigger::AlertRaised { at_least: Severity::Info }),
                 rest => match rest.strip_prefix(">=") {
-                    Some(severity) => {
-                        Ok(Trigger::AlertRaised { at_least: severity.trim().parse::<Severity>()? })
-                    }
+                    Some(severity) => severity
+                        .trim()
+                        .parse::<Severity>()
+                        .map(|at_least| Trigger::AlertRaised { at_least })
+                        .map_err(|e| format!("`{text}`: {e}")),
                     None => Err(format!(
                         "`{text}`: write a severity threshold as alert.raised>=SEVERITY (e.g. alert.raised>=severe)"
                     )),
@@ -40,9 +46,11 @@ impl Trigger {
         }
         if let Some(rest) = text.strip_prefix("feed.down") {
             let Some(longer) = rest.trim().strip_prefix('>') else {
-                return Err(format!("`{text}`: say for how long, as feed.down>DURATION (e.g. feed.down>30m)"));
+                return Err(format!(
+                    "`{text}`: say for how long, as feed.down>DURATION (e.g. feed.down>30m)"
+                ));
             };
-            let longer_than = crate::config::parse_duration(longer)?;
+            let longer_than = crate::config::parse_duration(longer).map_err(|e| format!("`{text}`: {e}"))?;
             return Ok(Trigger::FeedDown { longer_than });
         }
         match text {
@@ -97,7 +105,10 @@ mod tests {
 
     #[test]
     fn selectors_parse_as_interfaces_names_them() {
-        assert_eq!(Trigger::parse("alert.raised>=severe"), Ok(Trigger::AlertRaised { at_least: Severity::Severe }));
+        assert_eq!(
+            Trigger::parse("alert.raised>=severe"),
+            Ok(Trigger::AlertRaised { at_least: Severity::Severe })
+        );
         assert_eq!(Trigger::parse("alert.raised"), Ok(Trigger::AlertRaised { at_least: Severity::Info }));
         assert_eq!(Trigger::parse("alert.escalated"), Ok(Trigger::AlertEscalated));
         assert_eq!(Trigger::parse("rollcall.overdue"), Ok(Trigger::RollcallOverdue));

@@ -354,6 +354,9 @@ async fn event_loop(
                 }
             }
             Some(settled) = settled_rx.recv() => {
+                if let Event::NotifyFailed { rule, error, .. } = &settled.event {
+                    desk.app.flash = Some(format!("notify {rule} FAILED: {error}"));
+                }
                 desk.record(crate::notify::BY, vec![settled.event.clone()]);
                 if let Some(notifier) = notifier.as_mut() {
                     notifier.settle(&settled);

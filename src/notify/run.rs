@@ -43,7 +43,9 @@ pub async fn run_once(rule: &NotifyRule, input: &[u8]) -> Attempt {
         Ok(child) => child,
         Err(e) => return Attempt::Failed(format!("could not start {program}: {e}")),
     };
-    let group = child.id();
+    // Armed until the command has ended by itself: a timeout, or this task dropped (the
+    // process leaving), takes the whole group down with it.
+    let mut group = Group(child.id().and_then(|pid| i32::try_from(pid).ok()));
     let stdin = child.stdin.take();
     let stderr = child.stderr.take().map(|stderr| {
         tokio::spawn(async move {
@@ -61,13 +63,17 @@ pub async fn run_once(rule: &NotifyRule, input: &[u8]) -> Attempt {
     })
     .await;
     let status = match ran {
-        Ok(Ok(status)) if status.success() => return Attempt::Sent,
-        Ok(Ok(status)) => status,
+        Ok(Ok(status)) if status.success() => {
+            group.disarm();
+            return Attempt::Sent;
+        }
+        Ok(Ok(status)) => {
+            group.disarm();
+            status
+        }
         Ok(Err(e)) => return Attempt::Failed(format!("waiting for {program}: {e}")),
         Err(_) => {
-            if let Some(pid) = group.and_then(|pid| i32::try_from(pid).ok()) {
-                let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL);
-            }
+            drop(group);
             let _ = child.wait().await;
             return Attempt::Failed(format!(
                 "timed out after {} (its process group was killed)",
@@ -82,6 +88,23 @@ pub async fn run_once(rule: &NotifyRule, input: &[u8]) -> Attempt {
     let said = said.map(|bytes| crate::text::one_line(&String::from_utf8_lossy(&bytes))).unwrap_or_default();
     let status = described(status);
     Attempt::Failed(if said.is_empty() { status } else { format!("{status}: {said}") })
+}
+
+/// A command's process group, killed when this is dropped armed.
+struct Group(Option<i32>);
+
+impl Group {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL);
+        }
+    }
 }
 
 fn described(status: ExitStatus) -> String {

@@ -364,3 +364,34 @@ fn a_service_needs_no_feed_flag_and_refuses_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--once"));
 }
+
+#[test]
+fn a_feed_down_longer_than_the_threshold_notifies_once_per_outage() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(serve(|_| Reply::status("503 Service Unavailable")));
+    let recorder = script(dir.path(), "recorder.sh", RECORDER);
+    let notify = format!(
+        "[[notify]]\nname = \"feeds\"\non = [\"feed.down>2s\"]\ncommand = [\"{recorder}\", \"{}\"]\n",
+        dir.path().display()
+    );
+    let config = desk(dir.path(), &server.url("/quakes.geojson"), &notify);
+    let journal = dir.path().join("journal");
+    let service = Service::start(&config, &journal, dir.path().join("stderr"), &[]);
+
+    let sent = wait_for_notifications(&journal, 1);
+    let all = records(&journal);
+    let first_failure = all.iter().find(|r| r.event.kind() == "feed.failed").expect("the feed failed");
+    let Event::NotifySent { trigger, record, .. } = &sent[0].event else { panic!("{sent:?}") };
+    assert_eq!((trigger.as_str(), *record), ("feed.down>2s", first_failure.seq), "the outage's first failure");
+    assert!(sent[0].ts - first_failure.ts > chrono::Duration::seconds(2), "not before the feed was down 2s");
+    let stdin: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("stdin.json")).unwrap()).unwrap();
+    assert_eq!((stdin["kind"].as_str(), stdin["feed"].as_str()), (Some("feed.failed"), Some("quakes")));
+
+    // Still down a while later: the same outage, not notified again.
+    std::thread::sleep(Duration::from_secs(3));
+    service.stop();
+    assert_eq!(runs(dir.path()), 1);
+    assert_eq!(notifications(&journal).len(), 1);
+}

@@ -195,6 +195,17 @@ mod tests {
     }
 
     #[test]
+    fn an_escalation_is_due_by_its_own_record_and_a_raise_below_the_threshold_is_not() {
+        let rules = [rule("pager", &["alert.raised>=critical", "alert.escalated"])];
+        let mut ledger = Ledger::new();
+        ledger.observe(&rules, &raised(1, 0, Severity::Severe));
+        ledger.observe(&rules, &record(2, 15, Event::AlertEscalated { alert: "a1".into() }));
+        let due = ledger.take_due(&rules, &DeskState::default(), at(16), HOUR);
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].record.seq, due[0].trigger.to_string()), (2, "alert.escalated".to_string()));
+    }
+
+    #[test]
     fn records_older_than_the_window_are_left_alone() {
         let rules = [rule("pager", &["alert.escalated"])];
         let mut ledger = Ledger::new();

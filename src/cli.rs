@@ -68,8 +68,9 @@ pub enum Command {
         /// Poll only this feed (with --once).
         #[arg(long, value_name = "NAME", requires = "once")]
         feed: Option<String>,
-        /// Output: a table for people, or one JSON object per feed per line for scripts.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        /// Output (with --once): a table for people, or one JSON object per feed per line for
+        /// scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text, requires = "once")]
         format: Format,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
         #[arg(long)]

@@ -356,13 +356,16 @@ fn only_the_lock_holder_notifies_and_a_successor_sends_nothing_twice() {
 }
 
 #[test]
-fn a_service_needs_no_feed_flag_and_refuses_one() {
-    let out = Command::new(env!("CARGO_BIN_EXE_attache"))
-        .args(["--config", "config/attache.toml", "poll", "--feed", "quakes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--once"));
+fn the_service_takes_neither_a_feed_nor_a_format() {
+    for flags in [["--feed", "quakes"], ["--format", "json"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_attache"))
+            .args(["--config", "config/attache.toml", "poll"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--once"), "{flags:?}");
+    }
 }
 
 #[test]
@@ -383,7 +386,11 @@ fn a_feed_down_longer_than_the_threshold_notifies_once_per_outage() {
     let all = records(&journal);
     let first_failure = all.iter().find(|r| r.event.kind() == "feed.failed").expect("the feed failed");
     let Event::NotifySent { trigger, record, .. } = &sent[0].event else { panic!("{sent:?}") };
-    assert_eq!((trigger.as_str(), *record), ("feed.down>2s", first_failure.seq), "the outage's first failure");
+    assert_eq!(
+        (trigger.as_str(), *record),
+        ("feed.down>2s", first_failure.seq),
+        "the outage's first failure"
+    );
     assert!(sent[0].ts - first_failure.ts > chrono::Duration::seconds(2), "not before the feed was down 2s");
     let stdin: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("stdin.json")).unwrap()).unwrap();

@@ -9,7 +9,6 @@ mod trigger;
 
 pub use ledger::{Due, Ledger};
 pub use notifier::{Notifier, Settled};
-pub use run::{Attempt, notify, run_once};
 pub use trigger::{ROLLCALL_OVERDUE, Trigger};
 
 use std::time::Duration;

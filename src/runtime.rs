@@ -371,6 +371,10 @@ async fn event_loop(
                 {
                     desk.feed_message(msg);
                 }
+                // The alerts the burst raised go out now, not at the next second.
+                if let Some(notifier) = notifier.as_mut() {
+                    desk.notify(notifier);
+                }
                 dirty = true;
             }
             // Still reading a long journal: the next batch, once nothing else is ready (so last),

@@ -24,6 +24,9 @@ pub const MAX_RETRIES: u32 = 10;
 /// The wait before the first retry; it doubles for each retry after, up to `MAX_BACKOFF`.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How many commands run at once, whatever their entries: a burst of alerts is paged in
+/// turn, not by a hundred processes at once.
+pub const MAX_RUNNING: usize = 8;
 /// How far back a process that takes the poller lock looks for records not yet notified:
 /// this long, plus the longest `feed.down>T` of the entries, before it took the lock.
 pub const CATCH_UP: Duration = Duration::from_secs(3600);

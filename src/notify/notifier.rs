@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Ledger, NotifyRule, catch_up};
@@ -29,6 +31,8 @@ pub struct Notifier {
     ledger: Ledger,
     window: Duration,
     settled: UnboundedSender<Settled>,
+    /// Permits for `MAX_RUNNING` commands at once.
+    running: Arc<Semaphore>,
 }
 
 impl Notifier {
@@ -47,7 +51,8 @@ impl Notifier {
         let window = catch_up(&rules);
         let from = now - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::zero());
         let follower = Follower::from_time(dir, from).map_err(|e| format!("notifications: {e}"))?;
-        Ok(Some(Notifier { rules, follower, ledger: Ledger::new(), window, settled }))
+        let running = Arc::new(Semaphore::new(super::MAX_RUNNING));
+        Ok(Some(Notifier { rules, follower, ledger: Ledger::new(), window, settled, running }))
     }
 
     /// Reads what is new in the journal and starts what is due at `now` (a feed's outage is
@@ -67,9 +72,10 @@ impl Notifier {
         let due = self.ledger.take_due(&self.rules, state, now, self.window);
         let started = due.len();
         for due in due {
-            let (rule, settled) = (self.rules[due.rule].clone(), self.settled.clone());
+            let (rule, settled, running) =
+                (self.rules[due.rule].clone(), self.settled.clone(), self.running.clone());
             tokio::spawn(async move {
-                let _ = settled.send(super::run::notify(rule, due).await);
+                let _ = settled.send(super::run::notify(rule, due, running).await);
             });
         }
         Ok(started)

@@ -4,8 +4,10 @@
 
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::sync::Semaphore;
 
 use super::{Due, NotifyRule, Settled};
 use crate::event::Event;
@@ -117,15 +119,20 @@ fn described(status: ExitStatus) -> String {
 
 /// Sends one notification: runs the command until it succeeds or has failed `retries` more
 /// times, waiting `NotifyRule::backoff` between runs. Returns what to journal.
-pub async fn notify(rule: NotifyRule, due: Due) -> Settled {
+/// `running` bounds how many commands run at once; a run waits for a permit, a retry's wait
+/// holds none.
+pub async fn notify(rule: NotifyRule, due: Due, running: Arc<Semaphore>) -> Settled {
     let mut input = serde_json::to_vec(&due.record).expect("records serialize");
     input.push(b'\n');
     let (name, trigger, record) = (rule.name.clone(), due.trigger.to_string(), due.record.seq);
     let mut attempts = 0;
     let error = loop {
         attempts += 1;
+        let permit = running.acquire().await.expect("the semaphore is never closed");
         let started = Instant::now();
-        match run_once(&rule, &input).await {
+        let attempt = run_once(&rule, &input).await;
+        drop(permit);
+        match attempt {
             Attempt::Sent => {
                 let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let event = Event::NotifySent { rule: name.clone(), trigger, record, attempts, ms };

@@ -114,6 +114,8 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
                     if let Some(why) = handled.failed {
                         eprintln!("attache: polled, but not journaled: {why}");
                     }
+                    // The alerts a poll raised go out now, not at the next second.
+                    notify(notifier.as_mut(), &service.state);
                 }
             }
             Some(settled) = settled_rx.recv() => {
@@ -130,11 +132,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
                 if let Some(why) = handled.failed {
                     eprintln!("attache: escalations not journaled: {why}");
                 }
-                if let Some(notifier) = notifier.as_mut()
-                    && let Err(why) = notifier.tick(&service.state, Utc::now())
-                {
-                    eprintln!("attache: {why}");
-                }
+                notify(notifier.as_mut(), &service.state);
             }
             _ = follow.tick() => {
                 service.follow()?;
@@ -161,6 +159,15 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     }
     eprintln!("attache: stopped polling {}", service.journal_dir.display());
     Ok(())
+}
+
+/// Starts the notifications due now, saying on stderr when the journal could not be read.
+fn notify(notifier: Option<&mut Notifier>, state: &DeskState) {
+    if let Some(notifier) = notifier
+        && let Err(why) = notifier.tick(state, Utc::now())
+    {
+        eprintln!("attache: {why}");
+    }
 }
 
 /// Journals `events` through the desk core, saying on stderr when it could not.

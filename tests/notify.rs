@@ -402,3 +402,67 @@ fn a_feed_down_longer_than_the_threshold_notifies_once_per_outage() {
     assert_eq!(runs(dir.path()), 1);
     assert_eq!(notifications(&journal).len(), 1);
 }
+
+/// A process taking the lock reads the whole window back before it sends anything, however
+/// many records the window holds: a `notify.sent` far down it still counts.
+#[test]
+fn a_successor_reads_the_whole_window_before_sending() {
+    use attache::domain::Severity;
+    use attache::notify::{Notifier, NotifyRule, Trigger};
+    let dir = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    let minutes = |m: i64| now - chrono::Duration::minutes(m);
+    let raised = |id: &str| Event::AlertRaised {
+        alert: id.into(),
+        rule: "strong quake".into(),
+        feed: "quakes".into(),
+        item: id.into(),
+        severity: Severity::Severe,
+        title: "M 6.4".into(),
+        missions: vec![],
+        traffic: Default::default(),
+    };
+    let mut writer = attache::journal::Writer::open(dir.path()).unwrap();
+    let first = writer.append("attache", minutes(10), vec![raised("a1")]).unwrap()[0].seq;
+    let notes = (0..10_500)
+        .map(|n| Event::Note {
+            operator: "reyes".into(),
+            text: format!("{n}"),
+            mission: None,
+            alert: None,
+            contact: None,
+        })
+        .collect();
+    writer.append("reyes", minutes(9), notes).unwrap();
+    let sent = Event::NotifySent {
+        rule: "pager".into(),
+        trigger: "alert.raised>=severe".into(),
+        record: first,
+        attempts: 1,
+        ms: 9,
+    };
+    writer.append("notify", minutes(8), vec![sent]).unwrap();
+
+    let rule = NotifyRule {
+        name: "pager".into(),
+        on: vec![Trigger::parse("alert.raised>=severe").unwrap()],
+        command: vec!["true".into()],
+        timeout: Duration::from_secs(5),
+        env: vec![],
+        retries: 0,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut notifier = Notifier::start(vec![rule], dir.path(), now, tx).unwrap().unwrap();
+        let state = attache::state::DeskState::default();
+        assert_eq!(notifier.tick(&state, now), Ok(0), "a first batch: nothing sent yet");
+        assert_eq!(notifier.tick(&state, now), Ok(0), "the rest: it was sent already");
+
+        let second = writer.append("attache", now, vec![raised("a2")]).unwrap()[0].seq;
+        assert_eq!(notifier.tick(&state, now), Ok(1));
+        let settled = rx.recv().await.unwrap();
+        assert_eq!(settled.record, second);
+        assert_eq!(settled.event.kind(), "notify.sent");
+    });
+}

@@ -14,7 +14,7 @@ use crate::event::Event;
 use crate::journal::Follower;
 use crate::state::DeskState;
 
-/// How many records are read at a time.
+/// How many records are read at a tick.
 const READ_BATCH: usize = 10_000;
 
 /// A notification over: what to journal (`notify.sent` or `notify.failed`).
@@ -59,15 +59,15 @@ impl Notifier {
     /// judged by `state`). Returns how many notifications it started. Must run inside a tokio
     /// runtime.
     pub fn tick(&mut self, state: &DeskState, now: DateTime<Utc>) -> Result<usize, String> {
-        loop {
-            let (records, _damage) =
-                self.follower.poll_up_to(READ_BATCH).map_err(|e| format!("notifications: {e}"))?;
-            for record in &records {
-                self.ledger.observe(&self.rules, record);
-            }
-            if records.len() < READ_BATCH {
-                break;
-            }
+        // A batch at a time, so that catching up on a busy hour never holds the loop long; and
+        // nothing is sent before the end is reached, where its `notify.sent` may be.
+        let (records, _damage) =
+            self.follower.poll_up_to(READ_BATCH).map_err(|e| format!("notifications: {e}"))?;
+        for record in &records {
+            self.ledger.observe(&self.rules, record);
+        }
+        if records.len() == READ_BATCH {
+            return Ok(0);
         }
         let due = self.ledger.take_due(&self.rules, state, now, self.window);
         let started = due.len();

@@ -78,16 +78,19 @@ pub enum Command {
         #[arg(long)]
         after_damage: bool,
     },
-    /// Poll the feeds, journal what they say, print a summary per feed.
+    /// Poll the feeds and journal what they say: with --once, once, printing a summary per
+    /// feed; without it, as a service with no terminal (waits for the poller lock, then polls,
+    /// escalates and sends notifications until SIGTERM or SIGINT).
     Poll {
         /// Poll once and exit (0 if every feed succeeded, 1 otherwise).
-        #[arg(long, required = true)]
+        #[arg(long)]
         once: bool,
-        /// Poll only this feed.
-        #[arg(long, value_name = "NAME")]
+        /// Poll only this feed (with --once).
+        #[arg(long, value_name = "NAME", requires = "once")]
         feed: Option<String>,
-        /// Output: a table for people, or one JSON object per feed per line for scripts.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
+        /// Output (with --once): a table for people, or one JSON object per feed per line for
+        /// scripts.
+        #[arg(long, value_enum, default_value_t = Format::Text, requires = "once")]
         format: Format,
         /// Append even though `journal verify` finds the journal damaged (journaled first).
         #[arg(long)]

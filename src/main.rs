@@ -121,8 +121,11 @@ fn main() -> ExitCode {
             };
             attache::mission_status::run(&config, &journal, args)
         }
-        Command::Poll { once: _, feed, format, after_damage } => {
+        Command::Poll { once: true, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
+        }
+        Command::Poll { once: false, after_damage, .. } => {
+            attache::poll::service::run(&config, &journal, after_damage)
         }
         Command::DemoServe { .. } | Command::Reload => {
             unreachable!("handled before the configuration is read")

@@ -9,18 +9,16 @@ use chrono::{DateTime, Utc};
 use crossterm::event::Event as TermEvent;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
-use crate::config::{Config, FeedConfig, FeedSnapshot};
+use crate::config::{Config, FeedConfig};
 use crate::console::{App, Effect, FeedRuntime, JournalStatus, Moved};
 use crate::desk::{Handled, Input, Tick};
 use crate::event::{Event, Record};
-use crate::feeds::http::Fetcher;
-use crate::feeds::{self, PollOutcome, Poller};
 use crate::journal::{Follower, JournalError, Writer};
+use crate::polling::{FeedMsg, Polling};
 use crate::state::DeskState;
 use crate::ui::{self, Redraw, theme::Theme};
 
@@ -36,18 +34,6 @@ const CHECKPOINT_AT_EXIT: u64 = 1_000;
 const LOW_BANDWIDTH_DRAW_GAP: Duration = Duration::from_secs(1);
 /// How often a console that does not poll checks whether the poller has gone.
 const POLLER_RETRY: Duration = Duration::from_secs(5);
-
-enum FeedMsg {
-    Started {
-        feed: String,
-    },
-    /// A poll's or a stream batch's outcome; `next` is when a polled feed polls again.
-    Done {
-        outcome: PollOutcome,
-        next: Option<Duration>,
-        failures: u32,
-    },
-}
 
 pub fn watch(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -285,6 +271,8 @@ async fn event_loop(
     let mut input = crate::term::Input::new();
     let mut endings = crate::term::Endings::new()?;
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedMsg>(256);
+    let (settled_tx, mut settled_rx) = mpsc::unbounded_channel::<crate::notify::Settled>();
+    let mut notifier: Option<crate::notify::Notifier> = None;
 
     // Tick on the second boundary so the clock changes when the wall clock does.
     let subsec = Utc::now().timestamp_subsec_nanos() as u64;
@@ -337,6 +325,9 @@ async fn event_loop(
                 if poller_lock.is_some() {
                     desk.escalate();
                 }
+                if let Some(notifier) = notifier.as_mut() {
+                    redraw = redraw.or_all(desk.notify(notifier));
+                }
                 redraw = redraw.max(match desk.app.set_now(Utc::now()) {
                     Moved::Nothing => Redraw::Nothing,
                     Moved::Clock => Redraw::StatusBar,
@@ -346,7 +337,7 @@ async fn event_loop(
             () = journal_changes.next() => {
                 redraw = redraw.or_all(desk.follow());
                 if let Some(polling) = polling.as_mut() {
-                    redraw = redraw.or_all(polling.follow_config(desk, &feed_tx));
+                    redraw = redraw.or_all(desk.follow_config(polling, &feed_tx));
                 }
                 desk.checkpoint_if_due(crate::checkpoint::EVERY);
             }
@@ -363,11 +354,26 @@ async fn event_loop(
                         desk.record(crate::demo::check_ins::BY, reached);
                     }
                     polling = Some(Polling::start(&feeds_config, &feed_tx));
+                    let rules = desk.app.own_config().notify.clone();
+                    match crate::notify::Notifier::start(rules, journal_dir, Utc::now(), settled_tx.clone()) {
+                        Ok(started) => notifier = started,
+                        Err(why) => desk.app.flash = Some(why),
+                    }
                     if let Some(polling) = polling.as_mut() {
-                        polling.follow_config(desk, &feed_tx);
+                        desk.follow_config(polling, &feed_tx);
                     }
                     redraw = Redraw::All;
                 }
+            }
+            Some(settled) = settled_rx.recv() => {
+                if let Event::NotifyFailed { rule, error, .. } = &settled.event {
+                    desk.app.flash = Some(format!("notify {rule} FAILED: {error}"));
+                }
+                desk.record(crate::notify::BY, vec![settled.event.clone()]);
+                if let Some(notifier) = notifier.as_mut() {
+                    notifier.settle(&settled);
+                }
+                redraw = Redraw::All;
             }
             Some(msg) = feed_rx.recv() => {
                 desk.feed_message(msg);
@@ -376,6 +382,10 @@ async fn event_loop(
                     && let Ok(msg) = feed_rx.try_recv()
                 {
                     desk.feed_message(msg);
+                }
+                // The alerts the burst raised go out now, not at the next second.
+                if let Some(notifier) = notifier.as_mut() {
+                    desk.notify(notifier);
                 }
                 redraw = Redraw::All;
             }
@@ -415,6 +425,28 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
 }
 
 impl Desk {
+    /// Starts the notifications due now, in the background. Returns whether anything was said.
+    fn notify(&mut self, notifier: &mut crate::notify::Notifier) -> bool {
+        match notifier.tick(self.app.state(), Utc::now()) {
+            Ok(_) => false,
+            Err(why) => {
+                self.app.flash = Some(why);
+                true
+            }
+        }
+    }
+
+    /// Restarts the feeds when the configuration in force changes them (`Polling::follow_config`).
+    /// Returns whether anything was said.
+    fn follow_config(&mut self, polling: &mut Polling, tx: &mpsc::Sender<FeedMsg>) -> bool {
+        let Some(followed) = polling.follow_config(self.app.state(), tx) else { return false };
+        if let Some(names) = followed.restarted {
+            self.app.feed_runtime.retain(|name, _| names.contains(name));
+        }
+        self.app.flash = Some(followed.message);
+        true
+    }
+
     /// `L`: what `attache reload` does, in this process. The file this console started with is
     /// checked; refused, its problems are said and the running configuration kept; taken, it
     /// is journaled, and this console and every other adopts it as they fold the record.
@@ -481,99 +513,5 @@ impl Desk {
             }
             Err(why) => format!("briefing NOT written: {why}"),
         });
-    }
-}
-
-/// The feeds the console holding the poller lock runs.
-struct Polling {
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-    /// The running feeds as the record shows feeds, to compare with the feeds in force.
-    running: Vec<FeedSnapshot>,
-    /// The `config.loaded` record whose feeds were last looked at.
-    checked: u64,
-}
-
-impl Polling {
-    fn start(feeds: &[FeedConfig], tx: &mpsc::Sender<FeedMsg>) -> Self {
-        let fetcher = Arc::new(Fetcher::new());
-        let tasks = feeds
-            .iter()
-            .filter(|f| f.enabled)
-            .map(|feed| {
-                if feed.source.is_polled() {
-                    tokio::spawn(poll_forever(feed.clone(), fetcher.clone(), tx.clone()))
-                } else {
-                    tokio::spawn(listen_forever(feed.clone(), tx.clone()))
-                }
-            })
-            .collect();
-        let running = feeds.iter().map(FeedSnapshot::of).collect();
-        Polling { tasks, running, checked: 0 }
-    }
-
-    fn stop(&mut self) {
-        for task in self.tasks.drain(..) {
-            task.abort();
-        }
-    }
-
-    /// Runs the feeds of the configuration in force when the record changed them. Their
-    /// secrets are not in the record: the file it names is read again, and used only if it
-    /// still holds what the record says (its digest). Returns whether anything was said.
-    fn follow_config(&mut self, desk: &mut Desk, tx: &mpsc::Sender<FeedMsg>) -> bool {
-        let Some(in_force) = desk.app.state().config_in_force() else { return false };
-        let Some(snapshot) = in_force.snapshot.as_ref() else { return false };
-        if in_force.seq == self.checked {
-            return false;
-        }
-        self.checked = in_force.seq;
-        if snapshot.feeds == self.running {
-            return false;
-        }
-        let (seq, path) = (in_force.seq, in_force.path.clone());
-        desk.app.flash = Some(match crate::reload::load_checked(Path::new(&path)) {
-            Ok(config) if config.digest == in_force.digest => {
-                self.stop();
-                *self = Polling { checked: seq, ..Polling::start(&config.feeds, tx) };
-                let names: Vec<&str> = config.feeds.iter().map(|f| f.name.as_str()).collect();
-                desk.app.feed_runtime.retain(|name, _| names.contains(&name.as_str()));
-                format!("feeds restarted for the configuration of record #{seq}")
-            }
-            _ => format!(
-                "the configuration of record #{seq} changes the feeds, but {path} no longer holds it: \
-                 this console keeps polling the feeds it runs"
-            ),
-        });
-        true
-    }
-}
-
-/// Listens to a CoT stream, handing each batch of events on as a feed outcome.
-/// One task, so that stopping it (a reload that changes the feeds) also lets go of the socket.
-async fn listen_forever(feed: FeedConfig, tx: mpsc::Sender<FeedMsg>) {
-    let (outcomes, mut received) = mpsc::channel::<PollOutcome>(64);
-    let forwarding = async move {
-        while let Some(outcome) = received.recv().await {
-            let failures = u32::from(matches!(outcome.result, feeds::PollResult::Failed(_)));
-            if tx.send(FeedMsg::Done { outcome, next: None, failures }).await.is_err() {
-                return;
-            }
-        }
-    };
-    tokio::join!(feeds::listen::listen(feed, outcomes), forwarding);
-}
-
-async fn poll_forever(feed: FeedConfig, fetcher: Arc<Fetcher>, tx: mpsc::Sender<FeedMsg>) {
-    let mut poller = Poller::new(feed);
-    loop {
-        if tx.send(FeedMsg::Started { feed: poller.feed.name.clone() }).await.is_err() {
-            return;
-        }
-        let outcome = poller.poll(&fetcher).await;
-        let next = poller.next_wait();
-        if tx.send(FeedMsg::Done { outcome, next: Some(next), failures: poller.failures() }).await.is_err() {
-            return;
-        }
-        tokio::time::sleep(next).await;
     }
 }

@@ -115,3 +115,31 @@ fn the_bell_is_a_severity_or_off() {
     assert_eq!(bell("bell = false"), None);
     assert_eq!(bell("bell = true"), Some(Severity::Severe));
 }
+
+#[test]
+fn notify_entries_take_their_defaults_and_names() {
+    use attache::notify::Trigger;
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), dir.path().join(file)).unwrap();
+    }
+    let shipped = std::fs::read_to_string("config/attache.toml").unwrap();
+    let desk = format!(
+        "{shipped}\n[[notify]]\non = [\"alert.raised>=severe\", \"alert.escalated\", \"rollcall.overdue\", \"feed.down>30m\"]\n\
+         command = [\"/usr/local/bin/page-duty-officer\", \"--desk\", \"manila\"]\ntimeout = \"10s\"\nenv = [\"PAGER_TOKEN\"]\n\n\
+         [[notify]]\nname = \"mail\"\non = [\"alert.raised\"]\ncommand = [\"mail-desk\"]\nretries = 5\n"
+    );
+    std::fs::write(dir.path().join("attache.toml"), desk).unwrap();
+    let config = attache::config::Config::load(&dir.path().join("attache.toml")).unwrap();
+    let [pager, mail] = &config.notify[..] else { panic!("{:?}", config.notify) };
+    assert_eq!(pager.name, "notify[0]", "named by its place when it has no name");
+    assert_eq!(pager.on.len(), 4);
+    assert_eq!(pager.on[3], Trigger::FeedDown { longer_than: std::time::Duration::from_secs(1800) });
+    assert_eq!(pager.command, ["/usr/local/bin/page-duty-officer", "--desk", "manila"]);
+    assert_eq!((pager.timeout.as_secs(), pager.retries), (10, attache::notify::DEFAULT_RETRIES));
+    assert_eq!(pager.env, ["PAGER_TOKEN"]);
+    assert_eq!(
+        (mail.name.as_str(), mail.retries, mail.timeout),
+        ("mail", 5, attache::notify::DEFAULT_TIMEOUT)
+    );
+}

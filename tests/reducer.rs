@@ -265,3 +265,28 @@ fn a_missions_status_is_the_last_set_with_its_line_and_survives_a_checkpoint() {
     let written = serde_json::to_string(&records[1]).unwrap();
     assert!(written.contains(r#""status":"closed""#), "written back in today's word: {written}");
 }
+
+/// Notifications change nothing the panes show but the Event log, where they are said (live
+/// and in replay alike: both fold the record with this reducer).
+#[test]
+fn notifications_are_event_log_lines() {
+    let lines = [
+        r#"{"seq":1,"ts":"2026-11-25T03:00:00Z","by":"notify","kind":"notify.sent","rule":"pager","trigger":"alert.raised>=severe","record":7,"attempts":1,"ms":40}"#,
+        r#"{"seq":2,"ts":"2026-11-25T03:00:05Z","by":"notify","kind":"notify.failed","rule":"mail","trigger":"feed.down>30m","record":9,"attempts":3,"error":"exit status 3: relay refused\u001b[2J"}"#,
+    ];
+    let mut state = DeskState::default();
+    for line in lines {
+        state.apply(&serde_json::from_str::<Record>(line).unwrap());
+    }
+    let log: Vec<(&str, &str)> = state.log.iter().map(|l| (l.kind, l.text.as_str())).collect();
+    assert_eq!(
+        log,
+        [
+            (
+                "notify.failed",
+                "NOTIFY FAILED mail of #9 (feed.down>30m) after 3 runs: exit status 3: relay refused[2J"
+            ),
+            ("notify.sent", "notified pager of #7 (alert.raised>=severe)"),
+        ]
+    );
+}

@@ -452,3 +452,31 @@ fn a_missions_status_shows_in_the_replay_where_it_was_set() {
     assert!(frame.contains("mission.status_changed"), "{frame}");
     assert!(frame.contains("reyes set mission KFOR suspended: road closed"), "the event log line: {frame}");
 }
+
+#[test]
+fn a_notification_shows_in_the_replays_event_log_where_it_happened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = replay_support::script();
+    let raised = records.iter().position(|r| r.event.kind() == "alert.raised").unwrap();
+    let (seq, ts) = (records[raised].seq, records[raised].ts);
+    let sent = attache::event::Event::NotifySent {
+        rule: "duty officer".into(),
+        trigger: "alert.raised>=severe".into(),
+        record: seq,
+        attempts: 2,
+        ms: 120,
+    };
+    records.insert(raised + 1, Record { seq: seq + 1, ts, by: "notify".into(), event: sent });
+    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
+    for record in &records {
+        writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
+    }
+    drop(writer);
+    let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
+    let said = format!("notified duty officer of #{seq} (alert.raised>=severe) (attempt 2)");
+    replay.seek_seq(seq).unwrap();
+    assert!(!text(&replay_console(&replay, 160, 40)).contains("notified duty officer"));
+    replay.seek_seq(seq + 1).unwrap();
+    let frame = text(&replay_console(&replay, 160, 40));
+    assert!(frame.contains(&said), "{frame}");
+}

@@ -3,6 +3,7 @@
 //! each with file, line and field, instead of stopping at the first.
 
 mod feeds;
+mod notify;
 mod plain;
 mod problem;
 mod raw;
@@ -12,6 +13,7 @@ mod validate;
 
 pub use problem::Problem;
 pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
+pub use validate::parse_duration;
 // What a feed is belongs to the feeds; the configuration names feeds, not the other way round.
 pub use crate::feeds::spec::{
     DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret,
@@ -56,6 +58,9 @@ pub struct Config {
     pub demo_serve: Option<std::net::SocketAddr>,
     pub missions: Vec<Mission>,
     pub contacts: Vec<Contact>,
+    /// The `[[notify]]` entries: commands run for the records they select, by the process
+    /// holding the poller lock.
+    pub notify: Vec<crate::notify::NotifyRule>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

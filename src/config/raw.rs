@@ -18,6 +18,21 @@ pub struct DeskFile {
     #[serde(default)]
     pub ui: Ui,
     pub demo: Option<Demo>,
+    #[serde(default, rename = "notify")]
+    pub notify: Vec<Notify>,
+}
+
+/// A command run for the records its `on` selectors pick (`notify::Trigger`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    pub name: Option<Text>,
+    pub on: Spanned<Vec<Text>>,
+    pub command: Spanned<Vec<String>>,
+    pub timeout: Option<Text>,
+    #[serde(default)]
+    pub env: Vec<Text>,
+    pub retries: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -94,6 +94,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             .ok()
     });
     let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
+    let notify = super::notify::entries(src, &file.notify, problems);
     let desk_group = file.desk.group.as_ref().and_then(|group| {
         crate::desk_files::resolve_group(group.get_ref())
             .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
@@ -103,6 +104,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         desk_group,
         path: Default::default(),
         rules,
+        notify,
         bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),

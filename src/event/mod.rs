@@ -190,6 +190,12 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// A `[[notify]]` command took the notification of `record` (its seq): for `rule`, by
+    /// `trigger` (the selector as written), after `attempts` runs.
+    "notify.sent" => NotifySent { rule: String, trigger: String, record: u64, attempts: u32, ms: u64 },
+    /// A `[[notify]]` command did not take it, after `attempts` runs: why the last one failed
+    /// (timed out, its exit status, or why it could not be started).
+    "notify.failed" => NotifyFailed { rule: String, trigger: String, record: u64, attempts: u32, error: String },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }

@@ -37,6 +37,14 @@ pub(super) fn describe(
         Event::JournalWrittenAfterDamage { operator, damage } => {
             format!("{operator} wrote to the journal after damage: {damage}")
         }
+        Event::NotifySent { rule, trigger, record, attempts, .. } => {
+            let tries = if *attempts > 1 { format!(" (attempt {attempts})") } else { String::new() };
+            format!("notified {rule} of #{record} ({trigger}){tries}")
+        }
+        Event::NotifyFailed { rule, trigger, record, attempts, error } => {
+            let runs = count(u64::from(*attempts), "run", "runs");
+            format!("NOTIFY FAILED {rule} of #{record} ({trigger}) after {runs}: {error}")
+        }
         Event::ItemSeen { item } => format!("{} new: {}", item.feed, item.title),
         Event::ItemUpdated { item } => format!("{} updated: {}", item.feed, item.title),
         Event::ItemWithdrawn { feed, id, reason } => match items.get(&FeedItem::key_for(feed, id)) {

@@ -215,7 +215,9 @@ impl DeskState {
             Event::ConfigLoaded { path, digest, config, .. } => self.load_config(seq, path, digest, config),
             Event::SessionStarted { .. }
             | Event::SessionEnded { .. }
-            | Event::JournalWrittenAfterDamage { .. } => {}
+            | Event::JournalWrittenAfterDamage { .. }
+            | Event::NotifySent { .. }
+            | Event::NotifyFailed { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

@@ -1,5 +1,8 @@
 //! `attache poll --once`: every pollable feed (or one) polled once, concurrently; what they say
-//! journaled exactly as the console would; a line per feed for people or scripts.
+//! journaled exactly as the console would; a line per feed for people or scripts. Without
+//! `--once`, the poller as a service (`service`).
+
+pub mod service;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -27,7 +27,15 @@ fn feed(url: String) -> FeedConfig {
 async fn fetch(url: &str, timeout: Duration, max_bytes: u64) -> Result<Fetched, FetchError> {
     let validators = Validators::default();
     Fetcher::new()
-        .fetch(&Request { url, timeout, max_bytes, headers: &[], validators: &validators, ca_file: None, linked_from: None })
+        .fetch(&Request {
+            url,
+            timeout,
+            max_bytes,
+            headers: &[],
+            validators: &validators,
+            ca_file: None,
+            linked_from: None,
+        })
         .await
 }
 

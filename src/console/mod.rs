@@ -37,8 +37,8 @@ use keymap::{Action, Context};
 pub use mission_actions::PromptedMission;
 pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
-use rows::Ages;
 use prompt::LineEdit;
+use rows::Ages;
 use selecting::{departure_message, nothing_selected};
 
 /// Rows a page key moves.
@@ -357,7 +357,9 @@ impl App {
             Pane::Contacts => rows::contacts(self.in_force.config(), &self.state, self.now, self.ages()),
             Pane::Alerts => rows::alerts(&self.state, self.now),
             Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
-            Pane::Feeds => rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now, self.ages()),
+            Pane::Feeds => {
+                rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now, self.ages())
+            }
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),
         };

@@ -184,8 +184,9 @@ impl Fetcher {
         let port = to.port_or_known_default().unwrap_or(443);
         let addresses =
             self.look_up(name, port).await.map_err(|why| format!("{name} could not be resolved ({why})"))?;
-        let refused =
-            |address: &SocketAddr, target: Reach| format!("{name} resolves to {} ({})", target.words(), address.ip());
+        let refused = |address: &SocketAddr, target: Reach| {
+            format!("{name} resolves to {} ({})", target.words(), address.ip())
+        };
         let local = addresses.iter().map(|a| (a, ip_reach(a.ip()))).filter(|(_, r)| *r != Reach::Public);
         let local: Vec<_> = local.collect();
         if !local.is_empty() {

@@ -122,7 +122,10 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     let plain = Style::new();
     let mut parts = vec![
         Part::new(vec![(app.config().desk_name.clone(), 1)], plain),
-        Part::new(vec![(now.format(if app.low_bandwidth { "%H:%MZ" } else { "%H:%M:%SZ" }).to_string(), 8)], plain),
+        Part::new(
+            vec![(now.format(if app.low_bandwidth { "%H:%MZ" } else { "%H:%M:%SZ" }).to_string(), 8)],
+            plain,
+        ),
         Part::new(vec![(format!("{} {}", zone_city(app.config().desk_tz), local.format("%H:%M")), 4)], plain),
     ];
     let seq = app.state().last_seq;

@@ -186,8 +186,8 @@ async fn a_cap_index_link_to_a_name_on_a_private_address_is_not_fetched() {
     const ALERT: &[u8] = include_bytes!("fixtures/cap/cap-oasis-spec-nws-severe-thunderstorm-polygon.xml");
     let home = serve(move |seen| match seen.path.as_str() {
         "/index" => Reply::ok(
-            r#"<feed xmlns="http://www.w3.org/2005/Atom">
-              <entry><id>a</id><title>inside</title><link type="application/cap+xml" href="http://intranet.attache.test/a.cap"/></entry>
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">
+              <entry><id>a</id><title>inside</title><cap:event>Storm</cap:event><link type="application/cap+xml" href="http://intranet.attache.test/a.cap"/></entry>
             </feed>"#,
         ),
         _ => Reply::ok(ALERT),

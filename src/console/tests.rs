@@ -549,3 +549,49 @@ fn an_action_on_test_traffic_says_it_is_test_traffic() {
     let acked = Event::AlertAcknowledged { alert: "drill".into(), operator: "reyes".into(), note: None };
     assert_eq!(app.saved_message(&acked, Some(2)), "acknowledged CRIT \"[TEST] Tsunami drill\" (#2)");
 }
+
+/// What one draw of `painter` leaves on the terminal's screen.
+fn painted(
+    painter: &mut crate::ui::Painter,
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    app: &App,
+    redraw: crate::ui::Redraw,
+) -> ratatui::buffer::Buffer {
+    let theme = crate::ui::theme::Theme { color: true };
+    terminal.draw(|frame| painter.paint(frame, app, &theme, redraw)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn a_tick_of_the_clock_repaints_the_status_bar_to_the_picture_a_whole_frame_draws() {
+    let mut app = app();
+    let mut painter = crate::ui::Painter::default();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+    // Within the minute only the clock moves; the feeds have never answered, so no age moves.
+    let moved = app.set_now(now() + Duration::seconds(1));
+    assert_eq!(moved, super::Moved::Clock);
+    let repainted = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+    let mut whole = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let theme = crate::ui::theme::Theme { color: true };
+    whole.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+    assert_eq!(&repainted, whole.backend().buffer());
+    assert!(
+        format!("{repainted:?}").contains(&(now() + Duration::seconds(1)).format("%H:%M:%SZ").to_string())
+    );
+}
+
+#[test]
+fn at_low_bandwidth_the_clock_moves_the_screen_only_by_the_minute() {
+    let mut app = app();
+    app.set_low_bandwidth(true);
+    let start = now();
+    assert_eq!(app.set_now(start + Duration::seconds(1)), super::Moved::Nothing);
+    assert_eq!(app.set_now(start + Duration::seconds(60)), super::Moved::Panes);
+    let mut painter = crate::ui::Painter::default();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let screen = format!("{:?}", painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All));
+    let shown = app.now.format("%H:%MZ").to_string();
+    assert!(screen.contains(&format!(" {shown} ")), "the clock by the minute: {screen}");
+    assert!(!screen.contains(&app.now.format("%H:%M:%SZ").to_string()), "{screen}");
+}

@@ -4,7 +4,9 @@
 # the first picture settles, for 20 s: the console's CPU time (from /proc/PID/schedstat, in ns)
 # and the bytes it wrote to the terminal. Once as it runs by default, once with --low-bandwidth.
 # Usage: benches/idle.sh [SECONDS]   ATTACHE=PATH measures that binary instead of building one;
-# SETTLE=S waits S seconds after the start (default 65) before measuring.
+# SETTLE=S waits S seconds after the start (default 65) before measuring; KEEP=1 keeps the
+# working directory (its typescript) for a look afterwards. The desk files are this checkout's:
+# an older build may refuse them (a contact's `id`), so run it on its own checkout's files.
 set -eu
 seconds=${1:-20}
 target=${CARGO_TARGET_DIR:-target}
@@ -13,7 +15,7 @@ if [ -z "${ATTACHE:-}" ]; then
 fi
 attache=$(realpath "${ATTACHE:-$target/release/attache}")
 work=$(mktemp -d /tmp/attache-idle.XXXXXX)
-trap 'tmux kill-session -t attache-idle 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'tmux kill-session -t attache-idle 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 cp config/missions.toml config/contacts.toml "$work/"
 mkdir -p "$work/demo"
 cp config/demo/usgs-significant_month-2014-03-24-12features.geojson "$work/demo/quakes.geojson"
@@ -37,11 +39,12 @@ measure() { # $1: label, the rest: extra arguments
     shift
     rm -rf "$work/journal" "$work/typescript"
     tmux kill-session -t attache-idle 2>/dev/null || true
+    # The console's own pid, written by the shell it replaces.
     tmux new-session -d -s attache-idle -x 120 -y 40 \
-        "script -q -f -c '$attache --config $work/attache.toml $*' $work/typescript"
+        "script -q -f -c 'echo \$\$ > $work/pid; exec $attache --config $work/attache.toml $*' $work/typescript"
     # Past the first minute: the steady state of a quiet desk, not its first poll settling.
     sleep "${SETTLE:-65}"
-    pid=$(pgrep -f "^$attache --config $work/attache.toml" | head -n 1)
+    pid=$(cat "$work/pid")
     cpu0=$(cut -d' ' -f1 "/proc/$pid/schedstat")
     bytes0=$(stat -c %s "$work/typescript")
     sleep "$seconds"

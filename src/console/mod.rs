@@ -300,15 +300,14 @@ impl App {
             self.refresh_summary();
             return Moved::Panes;
         }
-        if !second_changed {
+        // A slow link's screen moves at the minute only, all at once: one draw.
+        if !second_changed || self.low_bandwidth {
             return Moved::Nothing;
         }
         let before = self.panes[Pane::Feeds.index()].rows.clone();
         self.refresh(Pane::Feeds);
         if self.panes[Pane::Feeds.index()].rows != before {
             Moved::Panes
-        } else if self.low_bandwidth {
-            Moved::Nothing
         } else {
             Moved::Clock
         }

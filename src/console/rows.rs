@@ -84,7 +84,8 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ag
                     c.name.clone(),
                     c.role.label().into(),
                     c.post.clone(),
-                    status.local.format("%a %H:%M").to_string(),
+                    // A slow link's screen moves by the minute only for the desk's own clocks.
+                    status.local.format(if ages == Ages::Minutes { "%a %Hh" } else { "%a %H:%M" }).to_string(),
                     if status.on_duty { "on".into() } else { "off".into() },
                     check_in,
                 ],
@@ -197,8 +198,8 @@ pub fn feed_state(
 pub enum Ages {
     /// `12s ago`, `in 40s`.
     Seconds,
-    /// `<1m ago`, `in <1m`, `3h`: nothing changes every second, and past an hour nothing
-    /// every minute (a slow link).
+    /// `<1m ago`, `in <1m`, `3h`, a contact's local time `Mon 14h`: nothing changes every
+    /// second, and past an hour nothing every minute (a slow link).
     Minutes,
 }
 

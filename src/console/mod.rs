@@ -306,11 +306,7 @@ impl App {
         }
         let before = self.panes[Pane::Feeds.index()].rows.clone();
         self.refresh(Pane::Feeds);
-        if self.panes[Pane::Feeds.index()].rows != before {
-            Moved::Panes
-        } else {
-            Moved::Clock
-        }
+        if self.panes[Pane::Feeds.index()].rows != before { Moved::Panes } else { Moved::Clock }
     }
 
     pub fn refresh_all(&mut self) {

@@ -85,7 +85,10 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ag
                     c.role.label().into(),
                     c.post.clone(),
                     // A slow link's screen moves by the minute only for the desk's own clocks.
-                    status.local.format(if ages == Ages::Minutes { "%a %Hh" } else { "%a %H:%M" }).to_string(),
+                    status
+                        .local
+                        .format(if ages == Ages::Minutes { "%a %Hh" } else { "%a %H:%M" })
+                        .to_string(),
                     if status.on_duty { "on".into() } else { "off".into() },
                     check_in,
                 ],

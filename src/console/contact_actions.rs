@@ -41,13 +41,7 @@ impl PromptedCheckIn {
 impl App {
     /// `c`: the check-in prompt for the selected contact.
     pub(super) fn check_in(&mut self) {
-        if self.focus != Pane::Contacts {
-            let focus = super::keymap::keys_for(
-                super::keymap::Context::Panes,
-                super::keymap::Action::FocusPane(Pane::Contacts.index()),
-            )
-            .unwrap_or_default();
-            self.flash = Some(format!("c checks in with a contact: {focus} focuses Contacts"));
+        if !self.focused_on(Pane::Contacts, "c checks in with a contact") {
             return;
         }
         let Some(RowKey::Contact(n)) = self.pane(Pane::Contacts).selected_row().map(|r| r.key.clone()) else {

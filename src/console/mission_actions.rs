@@ -50,13 +50,7 @@ impl PromptedMission {
 impl App {
     /// `m` on the panes: the status prompt for the selected mission.
     pub(super) fn mission_status(&mut self) {
-        if self.focus != Pane::Missions {
-            let focus = super::keymap::keys_for(
-                super::keymap::Context::Panes,
-                super::keymap::Action::FocusPane(Pane::Missions.index()),
-            )
-            .unwrap_or_default();
-            self.flash = Some(format!("m sets a mission's status: {focus} focuses Missions"));
+        if !self.focused_on(Pane::Missions, "m sets a mission's status") {
             return;
         }
         let Some(RowKey::Mission(id)) = self.pane(Pane::Missions).selected_row().map(|r| r.key.clone())

@@ -7,6 +7,20 @@ use super::naming;
 use super::pane::{Departure, Pane};
 
 impl App {
+    /// Whether `pane` has the focus; if not, says what the key `does` and which key focuses it.
+    pub(super) fn focused_on(&mut self, pane: Pane, does: &str) -> bool {
+        if self.focus == pane {
+            return true;
+        }
+        let focus = super::keymap::keys_for(
+            super::keymap::Context::Panes,
+            super::keymap::Action::FocusPane(pane.index()),
+        )
+        .unwrap_or_default();
+        self.flash = Some(format!("{does}: {focus} focuses {}", pane.title()));
+        false
+    }
+
     /// Keeps the words for the selected record current, to name it once it has left.
     pub(super) fn relabel(&mut self, pane: Pane) {
         let view = &self.panes[pane.index()];

@@ -68,7 +68,7 @@ impl Painter {
                 frame.render_widget(Clear, bar);
                 status::render(frame, bar, status_lines);
             }
-            _ => render(frame, app, theme),
+            _ => render_with_status(frame, area, app, theme, status_lines),
         }
         self.last = Some((frame.buffer_mut().clone(), height));
     }
@@ -76,9 +76,18 @@ impl Painter {
 
 /// Draws the console in `area`: the replay puts its banner and timeline around it.
 pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    render_with_status(frame, area, app, theme, status::lines(app, area.width, theme));
+}
+
+fn render_with_status(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    status_lines: Vec<Line<'static>>,
+) {
     let (exercise_alerts, exercise_items) = (app.summary.exercise_alerts, app.summary.exercise_items);
     let banner = u16::from(exercise_alerts + exercise_items > 0);
-    let status_lines = status::lines(app, area.width, theme);
     let [banner_area, body, status_area] = Layout::vertical([
         Constraint::Length(banner),
         Constraint::Fill(1),

@@ -20,8 +20,6 @@ use crate::state::DeskState;
 
 /// How often the service looks for the poller lock while another process holds it.
 pub const LOCK_RETRY: Duration = Duration::from_secs(5);
-/// How often records appended by consoles are read (an acknowledgement stops an escalation).
-const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// How often items past their life are withdrawn between polls.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// How many records are read and folded at a time.
@@ -100,9 +98,9 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     );
 
     let mut clock = interval(Duration::from_secs(1));
-    let mut follow = interval(FOLLOW_EVERY);
+    let mut journal_changes = crate::journal::Changes::watch(journal_dir);
     let mut sweep = interval(SWEEP_EVERY);
-    for timer in [&mut clock, &mut follow, &mut sweep] {
+    for timer in [&mut clock, &mut sweep] {
         timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
     }
     loop {
@@ -134,7 +132,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
                 }
                 notify(notifier.as_mut(), &service.state);
             }
-            _ = follow.tick() => {
+            () = journal_changes.next() => {
                 service.follow()?;
                 if let Some(followed) = polling.follow_config(&service.state, &feed_tx) {
                     eprintln!("attache: {}", followed.message);

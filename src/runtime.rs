@@ -262,7 +262,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut crate::term::Screen,
     desk: &mut Desk,
     journal_dir: &Path,
     feeds_config: Vec<FeedConfig>,

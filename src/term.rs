@@ -22,9 +22,27 @@ pub fn require_terminal(what: &str) -> Result<(), String> {
     Err(format!("{what} needs a terminal and {missing} (over ssh, use `ssh -t`)"))
 }
 
-/// Takes the terminal for a session: raw mode and the alternate screen.
-pub fn open() -> anyhow::Result<ratatui::DefaultTerminal> {
-    ratatui::try_init().context("opening the terminal")
+/// The session's terminal: every frame reaches it in one write.
+pub type Screen = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+/// Room for a whole frame of a large terminal, colours included, so a frame is one write.
+const FRAME_BUFFER: usize = 256 * 1024;
+
+/// Takes the terminal for a session: raw mode and the alternate screen, given back on a panic.
+///
+/// Frames go through a buffer of their own rather than stdout's 1 KiB line buffer: a frame in
+/// several writes reaches an SSH link as several packets and can be seen half drawn.
+pub fn open() -> anyhow::Result<Screen> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    crossterm::terminal::enable_raw_mode().context("opening the terminal")?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+        .context("opening the terminal")?;
+    let writer = std::io::BufWriter::with_capacity(FRAME_BUFFER, std::io::stdout());
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(writer)).context("opening the terminal")
 }
 
 /// Terminal input, a batch at a time. A thread of its own reads the terminal and hands each

@@ -101,7 +101,7 @@ pub fn close(replay: Replay) {
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut crate::term::Screen,
     replay: &mut Replay,
     theme: &Theme,
 ) -> anyhow::Result<()> {

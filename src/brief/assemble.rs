@@ -368,6 +368,21 @@ fn contacts(config: &Config, facts: &Facts, request: &Request, missions: &[Missi
             });
         }
     }
+    let briefed: Vec<&str> = config.contacts.iter().filter(linked).map(|c| c.name.as_str()).collect();
+    out.check_ins = facts
+        .check_in_log
+        .iter()
+        .filter(|c| request.missions.is_empty() || briefed.contains(&c.contact.as_str()))
+        .map(|c| CheckIn {
+            seq: c.seq,
+            ts: c.ts,
+            contact: one_line(&c.contact),
+            operator: c.operator.clone(),
+            channel: c.channel.clone(),
+            note: c.note.clone(),
+        })
+        .collect();
+    out.check_ins_total = super::model::cap(&mut out.check_ins);
     // Never contacted first, then the longest overdue.
     out.overdue.sort_by(|a, b| {
         a.overdue_s

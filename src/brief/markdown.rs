@@ -188,6 +188,14 @@ pub fn render(b: &Brief) -> String {
         let last = c.last_check_in.as_ref().map(|l| format!(", the last {}", esc(l))).unwrap_or_default();
         let _ = writeln!(o, "- {} ({}): {} ({duty}), {check_ins}{last}", esc(&c.name), c.role, c.local_now);
     }
+    let _ = writeln!(o, "\nCheck-ins in the period:\n");
+    if b.contacts.check_ins.is_empty() {
+        let _ = writeln!(o, "- none");
+    }
+    for c in &b.contacts.check_ins {
+        let _ = writeln!(o, "- {} #{} {}", utc(c.ts), c.seq, esc(&super::render::check_in_words(c)));
+    }
+    more_md(&mut o, b.contacts.check_ins_total, b.contacts.check_ins.len());
 
     let _ = writeln!(o, "\n## Feeds\n");
     if b.feeds.outages.is_empty() {

@@ -195,6 +195,22 @@ pub struct Contacts {
     pub overdue: Vec<Overdue>,
     /// Checked in during the period or linked to a mission with alerts in it.
     pub active: Vec<ActiveContact>,
+    /// The period's check-ins with the contacts briefed, in the record's order.
+    pub check_ins: Vec<CheckIn>,
+    pub check_ins_total: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckIn {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub contact: String,
+    /// Who took it.
+    pub operator: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

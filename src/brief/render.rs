@@ -46,6 +46,13 @@ pub fn dur(seconds: i64) -> String {
 }
 
 /// The line after a capped list: how many were left out, and where they are.
+/// A check-in in words after its time: `Col. Ana Reyes by phone: "all well" (taken by duty1)`.
+pub fn check_in_words(c: &CheckIn) -> String {
+    let said = super::check_in_said(c.channel.as_deref(), c.note.as_deref());
+    let said = said.map(|s| format!(" {s}")).unwrap_or_default();
+    format!("{}{said} (taken by {})", c.contact, c.operator)
+}
+
 pub fn more(total: usize, shown: usize) -> Option<String> {
     (total > shown).then(|| format!("... and {} more (attache journal export has them all)", total - shown))
 }
@@ -283,6 +290,14 @@ fn text(b: &Brief) -> String {
         let text = format!("{} ({}): {} ({duty}), {check_ins}{last}", c.name, c.role, c.local_now);
         wrap(&mut o, "  ", &text, 4);
     }
+    o.push_str("Check-ins in the period:\n");
+    if b.contacts.check_ins.is_empty() {
+        o.push_str("  none\n");
+    }
+    for c in &b.contacts.check_ins {
+        wrap(&mut o, "  ", &format!("{} #{} {}", utc(c.ts), c.seq, check_in_words(c)), 4);
+    }
+    more_text(&mut o, b.contacts.check_ins_total, b.contacts.check_ins.len());
 
     heading(&mut o, "FEEDS");
     if b.feeds.outages.is_empty() {

@@ -47,6 +47,17 @@ pub struct NoteFact {
     pub about: Option<String>,
 }
 
+/// A check-in in the period: with whom, who took it, by what channel, what was said.
+#[derive(Debug, PartialEq)]
+pub struct CheckInFact {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub contact: String,
+    pub operator: String,
+    pub channel: Option<String>,
+    pub note: Option<String>,
+}
+
 /// A mission's status set in the period: from what (None: as the configuration says), to what,
 /// by whom, with what status line.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +127,8 @@ pub struct Facts {
     pub check_ins_in_period: BTreeMap<String, u32>,
     /// Per contact, how the last check-in in the period went, where it says (channel, note).
     pub last_check_in_said: BTreeMap<String, String>,
+    /// The period's check-ins, in the record's order.
+    pub check_in_log: Vec<CheckInFact>,
     pub notes: Vec<NoteFact>,
     /// Each mission's status as the desk last set it, up to the end of the period
     /// (`state::mission`).
@@ -191,13 +204,21 @@ impl Projection for Collector {
                     facts.outages.push(Outage { feed, start, end: Some(ts) });
                 }
             }
-            Event::ContactCheckedIn { contact, channel, note, .. } => {
+            Event::ContactCheckedIn { contact, channel, note, operator } => {
                 if in_period {
                     *facts.check_ins_in_period.entry(contact.clone()).or_default() += 1;
                     match crate::brief::check_in_said(channel.as_deref(), note.as_deref()) {
                         Some(said) => facts.last_check_in_said.insert(contact.clone(), said),
                         None => facts.last_check_in_said.remove(&contact),
                     };
+                    facts.check_in_log.push(CheckInFact {
+                        seq,
+                        ts,
+                        contact: contact.clone(),
+                        operator: one_line(&operator),
+                        channel: channel.map(|c| one_line(&c)),
+                        note: note.map(|n| one_line(&n)),
+                    });
                 }
                 crate::state::check_in(&mut facts.check_ins, contact, ts);
             }

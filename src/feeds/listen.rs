@@ -147,6 +147,8 @@ async fn udp(feed: &FeedConfig, listen: SocketAddr, group: Option<Ipv4Addr>, tx:
     let (done_tx, done) = tokio::sync::oneshot::channel();
     let feed = feed.clone();
     let spawned = std::thread::Builder::new().name(format!("cot-udp {}", feed.name)).spawn(move || {
+        // Not being able to lower it is no reason not to listen: keys are slower under a flood.
+        let _ = udp_socket::lower_this_threads_priority();
         receive(&feed, &socket, &tx, &stop);
         let _ = done_tx.send(());
     });

@@ -66,6 +66,21 @@ fn setsockopt(socket: &UdpSocket, option: libc::c_int, value: libc::c_int) -> st
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }
 
+/// How much lower than the console's the receiving thread's priority is (a nice value).
+const RECEIVER_NICENESS: libc::c_int = 10;
+
+/// Lowers the calling thread's scheduling priority, and only that thread's (on Linux a thread
+/// id names one thread to `setpriority`): under a flood the operator's keys then win the CPU
+/// over parsing, and what the receiver cannot keep up with is counted as lost, not hidden.
+pub fn lower_this_threads_priority() -> std::io::Result<()> {
+    // SAFETY: plain system calls on this thread's own id; no memory is passed.
+    let rc = unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, RECEIVER_NICENESS)
+    };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
 /// The receive buffer the kernel granted, in bytes (it counts its own overhead in it).
 pub fn receive_buffer(socket: &UdpSocket) -> std::io::Result<usize> {
     Ok(meminfo(socket)?[libc::SK_MEMINFO_RCVBUF as usize] as usize)
@@ -84,4 +99,27 @@ fn meminfo(socket: &UdpSocket) -> std::io::Result<[u32; SK_MEMINFO_VARS]> {
         libc::getsockopt(socket.as_raw_fd(), libc::SOL_SOCKET, SO_MEMINFO, info.as_mut_ptr().cast(), &mut len)
     };
     if rc == 0 { Ok(info) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(test)]
+mod tests {
+    /// This thread's nice value.
+    fn niceness() -> libc::c_int {
+        // SAFETY: plain system calls on this thread's own id.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+
+    #[test]
+    fn the_receiving_thread_alone_gives_way() {
+        let before = niceness();
+        let (lowered, after) = std::thread::spawn(|| {
+            let lowered = niceness();
+            super::lower_this_threads_priority().unwrap();
+            (lowered, niceness())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(after, (lowered + super::RECEIVER_NICENESS).min(19), "the thread itself is lowered");
+        assert_eq!(niceness(), before, "the thread that started it is not");
+    }
 }

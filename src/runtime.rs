@@ -297,9 +297,7 @@ async fn event_loop(
     // records), made before waiting again: a key is on the screen as soon as it is handled.
     loop {
         if redraw != Redraw::Nothing && drawn_at.elapsed() >= draw_gap {
-            terminal
-                .draw(|frame| painter.paint(frame, &desk.app, theme, redraw))
-                .context("drawing the console")?;
+            painter.draw(terminal, &desk.app, theme, redraw).context("drawing the console")?;
             desk.ring();
             redraw = Redraw::Nothing;
             drawn_at = Instant::now();

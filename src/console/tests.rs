@@ -558,7 +558,7 @@ fn painted(
     redraw: crate::ui::Redraw,
 ) -> ratatui::buffer::Buffer {
     let theme = crate::ui::theme::Theme { color: true };
-    terminal.draw(|frame| painter.paint(frame, app, &theme, redraw)).unwrap();
+    painter.draw(terminal, app, &theme, redraw).unwrap();
     terminal.backend().buffer().clone()
 }
 
@@ -579,6 +579,27 @@ fn a_tick_of_the_clock_repaints_the_status_bar_to_the_picture_a_whole_frame_draw
     assert!(
         format!("{repainted:?}").contains(&(now() + Duration::seconds(1)).format("%H:%M:%SZ").to_string())
     );
+}
+
+/// A whole frame after status bars written past the terminal's own record of its screen: the
+/// status bar goes back to what the terminal last drew itself, which a frame compared with that
+/// record alone would leave unwritten.
+#[test]
+fn a_whole_frame_after_ticks_of_the_clock_draws_what_a_fresh_terminal_shows() {
+    let mut app = app();
+    let mut painter = crate::ui::Painter::default();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+    app.set_now(now() + Duration::seconds(1));
+    painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+    app.set_now(now() + Duration::seconds(2));
+    painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+    app.set_now(now());
+    let redrawn = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+    let mut fresh = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let theme = crate::ui::theme::Theme { color: true };
+    fresh.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+    assert_eq!(&redrawn, fresh.backend().buffer());
 }
 
 #[test]

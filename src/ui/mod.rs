@@ -4,19 +4,20 @@
 mod columns;
 mod map;
 mod overlay;
+mod painter;
 mod status;
 mod table;
 pub mod theme;
 
+pub use painter::Painter;
+
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Clear;
 
 use crate::config::Layout as LayoutSetting;
+use crate::console::App;
 use crate::console::pane::Pane;
-use crate::console::{App, Overlay};
 use theme::Theme;
 
 /// The smallest terminal that shows all five panes at once.
@@ -42,44 +43,12 @@ impl Redraw {
     }
 }
 
-/// Draws the console and keeps the picture, so that when only the status bar changed (the
-/// clock, every second) the rest is copied rather than drawn again: about a quarter of the
-/// cost of a whole frame (BENCHMARKS.md, "Idle").
-#[derive(Default)]
-pub struct Painter {
-    /// The last picture, and how many lines its status area had.
-    last: Option<(Buffer, u16)>,
-}
-
-impl Painter {
-    pub fn paint(&mut self, frame: &mut Frame, app: &App, theme: &Theme, redraw: Redraw) {
-        let area = frame.area();
-        let status_lines = status::lines(app, area.width, theme);
-        let height = status_lines.len() as u16;
-        match &self.last {
-            Some((last, last_height))
-                if redraw == Redraw::StatusBar
-                    && last.area == area
-                    && *last_height == height
-                    && matches!(app.overlay, Overlay::None) =>
-            {
-                frame.buffer_mut().content.clone_from_slice(&last.content);
-                let bar = Rect { y: area.bottom().saturating_sub(height), height, ..area };
-                frame.render_widget(Clear, bar);
-                status::render(frame, bar, status_lines);
-            }
-            _ => render_with_status(frame, area, app, theme, status_lines),
-        }
-        self.last = Some((frame.buffer_mut().clone(), height));
-    }
-}
-
 /// Draws the console in `area`: the replay puts its banner and timeline around it.
 pub fn render_in(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     render_with_status(frame, area, app, theme, status::lines(app, area.width, theme));
 }
 
-fn render_with_status(
+pub(crate) fn render_with_status(
     frame: &mut Frame,
     area: Rect,
     app: &App,
@@ -113,7 +82,7 @@ fn render_with_status(
     } else {
         render_tabs(frame, body, app, theme);
     }
-    status::render(frame, status_area, status_lines);
+    status::render(frame.buffer_mut(), status_area, status_lines);
     overlay::render(frame, app, theme);
 }
 

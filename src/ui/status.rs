@@ -6,10 +6,11 @@
 //! escalations and `? help` are never dropped. A message that does not fit beside what stays
 //! is wrapped, at word boundaries, onto lines of its own above the bar: never cut mid-word.
 
-use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget as _;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
@@ -87,10 +88,10 @@ pub fn lines(app: &App, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn render(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+pub fn render(buf: &mut Buffer, area: Rect, lines: Vec<Line<'static>>) {
     let rows = Layout::vertical(vec![Constraint::Length(1); lines.len()]).split(area);
     for (line, row) in lines.into_iter().zip(rows.iter()) {
-        frame.render_widget(line, *row);
+        line.render(*row, buf);
     }
 }
 

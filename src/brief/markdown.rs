@@ -8,7 +8,7 @@ use super::model::*;
 use super::render::{ack_text, configuration_text, dur, more, resolution_text, traffic_tag, utc};
 
 /// Backslash-escapes the characters Markdown would act on inside a line.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!') {
@@ -23,7 +23,7 @@ fn esc(text: &str) -> String {
 /// shows a backslash), so none is made: the span is fenced by more backticks than any run
 /// inside the text, and padded with spaces (which Markdown strips) where the text has any.
 /// Not for text with a `|` in a table cell, which the table splits before reading spans.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if longest > 0 { " " } else { "" };

@@ -215,7 +215,43 @@ pub fn render(b: &Brief) -> String {
         let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
         let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
     }
+
+    let _ = writeln!(o, "\n## Handover\n");
+    if b.handovers.is_empty() {
+        let _ = writeln!(o, "None in the period.");
+    }
+    for h in &b.handovers {
+        let to = h.to.as_ref().map(|to| format!(" to {}", esc(to))).unwrap_or_default();
+        let signed = if h.signed { ", signed" } else { "" };
+        let _ = writeln!(
+            o,
+            "- {} #{} {}{to} (journal head #{} sum {}; sheet {}{signed})",
+            utc(h.at),
+            h.seq,
+            esc(&h.from),
+            h.head.seq,
+            code(&h.head.sum),
+            code(&h.sheet)
+        );
+        let alerts: Vec<String> = h
+            .open_alerts
+            .iter()
+            .map(|a| format!("**{}** {} ({})", a.severity.tag(), esc(&a.title), code(&a.id)))
+            .collect();
+        let _ = writeln!(o, "  - open alerts: {}", handed(alerts));
+        let _ = writeln!(
+            o,
+            "  - overdue contacts: {}",
+            handed(h.overdue_contacts.iter().map(|c| esc(c)).collect())
+        );
+        let _ = writeln!(o, "  - feeds down: {}", handed(h.feeds_down.iter().map(|f| esc(f)).collect()));
+    }
     o
+}
+
+/// A list a handover left open, as one line: `none` when empty.
+pub(crate) fn handed(list: Vec<String>) -> String {
+    if list.is_empty() { "none".to_string() } else { list.join(", ") }
 }
 
 #[cfg(test)]

@@ -175,6 +175,24 @@ fn a_signature_that_cannot_be_made_journals_nothing_and_leaves_no_sheet() {
             "{stderr}"
         );
     }
+    // A key with a passphrase, and no terminal to ask for it on (a session of its own).
+    let locked = tmp.path().join("locked");
+    let out = ssh_keygen(&["-q", "-t", "ed25519", "-N", "a passphrase", "-f", locked.to_str().unwrap()]);
+    assert!(out.status.success());
+    let out = std::process::Command::new("setsid")
+        .arg("-w")
+        .arg(env!("CARGO_BIN_EXE_attache"))
+        .args(["--config", CONFIG, "--journal"])
+        .arg(&journal)
+        .arg("handover")
+        .arg("--sign")
+        .arg(&locked)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("could not sign with the key {}", locked.display())), "{stderr}");
     assert_eq!(records(&journal).len(), before);
     let briefs = std::fs::read_dir(tmp.path().join("briefs")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(briefs, 0, "no sheet or signature is left behind");

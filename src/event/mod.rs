@@ -198,8 +198,8 @@ events! {
     /// A `[[notify]]` command did not take it, after `attempts` runs: why the last one failed
     /// (timed out, its exit status, or why it could not be started).
     "notify.failed" => NotifyFailed { rule: String, trigger: String, record: u64, attempts: u32, error: String },
-    /// The end of a watch (`attache handover`): what was open, the journal's last record before
-    /// this one (`head`, which the sheet anchors), and where the sheet is. The operator is the
+    /// The end of a watch (`attache handover`): what was open, the journal's last record when
+    /// the sheet was made (`head`, which the sheet anchors), and where the sheet is. The operator is the
     /// record's `by`; `copy` says how copying the sheet off the host went, when it was asked for.
     "handover" => Handover {
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -145,6 +145,11 @@ fn a_signed_sheet_checks_out_with_ssh_keygen_and_fails_verify_once_edited() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     let Event::Handover { signature: recorded, .. } = &last_event(&journal) else { panic!() };
     assert_eq!(recorded.as_deref(), Some(signature.to_str().unwrap()));
+    use std::os::unix::fs::PermissionsExt;
+    for file in [&sheet, &signature] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o660, "{} is a desk file", file.display());
+    }
     let (code, stdout, stderr) = verify(&journal, &[&sheet]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("good"), "{stdout}");

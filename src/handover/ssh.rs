@@ -40,6 +40,8 @@ pub fn sign(sheet: &Path, key: &Path) -> Result<PathBuf, String> {
             said(&out.stderr)
         ));
     }
+    crate::desk_files::adopt(&sig)
+        .map_err(|e| format!("cannot give {} the desk's mode: {e}", sig.display()))?;
     Ok(sig)
 }
 

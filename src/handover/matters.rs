@@ -108,3 +108,84 @@ impl Matters {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Record;
+
+    fn record(seq: u64, ts: &str, line: &str) -> Record {
+        let text = format!(r#"{{"seq":{seq},"ts":"{ts}","by":"reyes",{line}}}"#);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    fn raised(seq: u64, ts: &str, id: &str, severity: &str) -> Record {
+        let line = format!(
+            r#""kind":"alert.raised","alert":"{id}","rule":"r","feed":"f","item":"{id}","severity":"{severity}","title":"T {id}""#
+        );
+        record(seq, ts, &line)
+    }
+
+    #[test]
+    fn open_matters_are_ordered_and_labelled_as_the_sheet_shows_them() {
+        let config =
+            Config::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml"))
+                .unwrap();
+        let mut state = DeskState::default();
+        state.fold_all([
+            raised(1, "2026-12-01T01:00:00Z", "late-severe", "severe"),
+            raised(2, "2026-12-01T00:00:00Z", "early-severe", "severe"),
+            raised(3, "2026-12-01T02:00:00Z", "crit", "critical"),
+            raised(4, "2026-12-01T02:00:00Z", "done", "critical"),
+            record(
+                5,
+                "2026-12-01T03:00:00Z",
+                r#""kind":"alert.acknowledged","alert":"crit","operator":"kim""#,
+            ),
+            record(6, "2026-12-01T03:00:00Z", r#""kind":"alert.escalated","alert":"early-severe""#),
+            record(
+                7,
+                "2026-12-01T03:00:00Z",
+                r#""kind":"alert.resolved","alert":"done","operator":"kim","reason":"x""#,
+            ),
+            record(
+                8,
+                "2026-12-01T04:00:00Z",
+                r#""kind":"feed.failed","feed":"usgs-quakes","error":"HTTP 503""#,
+            ),
+            record(
+                9,
+                "2026-12-01T05:00:00Z",
+                r#""kind":"contact.checked_in","contact":"Col. Ana Reyes","operator":"reyes""#,
+            ),
+        ]);
+        let now = "2026-12-01T06:00:00Z".parse().unwrap();
+        let m = open_at(&state, &config, now);
+        let alerts: Vec<(&str, &str, Option<&str>)> =
+            m.open_alerts.iter().map(|a| (a.id.as_str(), a.state, a.acknowledged_by.as_deref())).collect();
+        // Most severe first, then the earliest raised (by the records' times, not their order).
+        assert_eq!(
+            alerts,
+            [
+                ("crit", "ACK", Some("kim")),
+                ("early-severe", "ESCALATED", None),
+                ("late-severe", "OPEN", None)
+            ]
+        );
+        let overdue: Vec<&str> = m.overdue_contacts.iter().map(|c| c.name.as_str()).collect();
+        assert!(!overdue.contains(&"Col. Ana Reyes"), "checked in an hour ago: {overdue:?}");
+        assert_eq!(overdue.first(), Some(&"Maj. Didier Ngaba"), "never contacted comes first");
+        let waits: Vec<i64> =
+            m.overdue_contacts.iter().filter_map(|c| c.overdue_by).map(|d| d.num_seconds()).collect();
+        assert!(waits.windows(2).all(|w| w[0] >= w[1]), "longest overdue first: {waits:?}");
+        assert_eq!(
+            m.feeds_down,
+            [FeedDown {
+                feed: "usgs-quakes".into(),
+                since: "2026-12-01T04:00:00Z".parse().unwrap(),
+                last_error: Some("HTTP 503".into())
+            }]
+        );
+        assert_eq!(m.handed_alerts().len(), 3);
+    }
+}

@@ -78,6 +78,19 @@ pub enum Command {
         #[arg(long)]
         after_damage: bool,
     },
+    /// Hand the watch over: journal what is open (alerts, overdue contacts, feeds down) with the
+    /// journal's head, and write the handover sheet beside the briefings; its path is the last
+    /// line of stdout. Exit 0 once journaled, 3 when journaled but `[handover] copy` failed, 1
+    /// when nothing was journaled.
+    Handover {
+        /// Who takes the watch.
+        #[arg(long, value_name = "USER")]
+        to: Option<String>,
+        /// Sign the sheet with this SSH private key (`ssh-keygen -Y sign`), writing SHEET.sig;
+        /// a signature that cannot be made journals nothing (exit 1).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
+    },
     /// Poll the feeds and journal what they say: with --once, once, printing a summary per
     /// feed; without it, as a service with no terminal (waits for the poller lock, then polls,
     /// escalates and sends notifications until SIGTERM or SIGINT).
@@ -166,7 +179,13 @@ pub enum Format {
 pub enum JournalCommand {
     /// Check every record's checksum, the hash chain and the index. Exit 0 when intact; 1 with
     /// the first bad record's segment, offset and seq otherwise.
-    Verify,
+    Verify {
+        /// A handover sheet whose anchored head the journal must still hold (seq and sum), and
+        /// whose signature (SHEET.sig, if there) must check out; may be repeated. Exit 2 for a
+        /// sheet that cannot be read or has no anchor line.
+        #[arg(long = "anchor", value_name = "SHEET")]
+        anchors: Vec<PathBuf>,
+    },
     /// Print the last records, and with -f keep printing new ones as they are appended.
     Tail {
         /// Keep following the journal (Ctrl-C to stop).

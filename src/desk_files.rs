@@ -115,6 +115,12 @@ pub fn open_or_create(path: &Path, options: &mut OpenOptions) -> io::Result<File
     }
 }
 
+/// Makes a file another program created (a signature `ssh-keygen` wrote) a desk file: the
+/// desk group's, mode 0660, whatever that program's umask made it.
+pub fn adopt(path: &Path) -> io::Result<()> {
+    settle(&File::open(path)?, FILE_MODE)
+}
+
 /// Creates `path` as a new desk file for writing; fails if it exists.
 pub fn create_new(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new().write(true).create_new(true).mode(FILE_MODE).open(path)?;

@@ -14,6 +14,7 @@ pub mod desk_files;
 pub mod domain;
 pub mod event;
 pub mod feeds;
+pub mod handover;
 pub mod journal;
 pub mod lock;
 pub mod mission_status;

@@ -121,6 +121,14 @@ fn main() -> ExitCode {
             };
             attache::mission_status::run(&config, &journal, args)
         }
+        Command::Handover { to, sign } => {
+            let args = attache::handover::Args {
+                to: to.as_deref(),
+                sign: sign.as_deref(),
+                operator: operator::operator(),
+            };
+            attache::handover::run(&config, &journal, args)
+        }
         Command::Poll { once: true, feed, format, after_damage } => {
             attache::poll::run(&config, &journal, feed.as_deref(), format, after_damage)
         }

@@ -61,8 +61,8 @@ fn fixture(dir: &Path) {
 /// The fixture with each event passed through `edit` first.
 fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
     let mut w = Writer::open(dir).unwrap();
-    let mut at = |ts: &str, by: &str, event: Event| {
-        w.append(by, t(ts), vec![edit(event)]).unwrap();
+    let mut at = |ts: &str, by: &str, event: Event| -> u64 {
+        w.append(by, t(ts), vec![edit(event)]).unwrap().last().unwrap().seq
     };
     let reyes = || "reyes".to_string();
     at(
@@ -264,11 +264,27 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
         "reyes",
         Event::AlertAcknowledged { alert: "A4".into(), operator: reyes(), note: None },
     );
-    at(
+    let before = at(
         "2026-11-24T13:00:00Z",
         "feed:usgs-quakes",
         raised("A5", Severity::Minor, "Ship reported adrift off Luanda", &[], Traffic::Real),
     );
+    // The sheet's sum is the record's word: a briefing shows what the record says.
+    let handover = |to: &str, head: u64| Event::Handover {
+        to: Some(to.into()),
+        open_alerts: vec![attache::event::HandedAlert {
+            id: "A4".into(),
+            severity: Severity::Moderate,
+            title: "Protest at the KFOR gate, Pristina".into(),
+        }],
+        overdue_contacts: vec!["Maj. Didier Ngaba".into(), "Capt. Kenji Morita".into()],
+        feeds_down: vec![],
+        head: attache::event::JournalHead { seq: head, sum: "5e".repeat(32) },
+        sheet: "/desk/briefs/handover-20261124T180000Z.md".into(),
+        signature: Some("/desk/briefs/handover-20261124T180000Z.md.sig".into()),
+        copy: None,
+    };
+    at("2026-11-24T18:00:00Z", "reyes", handover("santos", before));
     at(
         "2026-11-24T23:00:00Z",
         "reyes",
@@ -314,6 +330,7 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
         "reyes",
         Event::AlertResolved { alert: "A2".into(), operator: reyes(), reason: "after the period".into() },
     );
+    at("2026-11-25T01:00:00Z", "santos", handover("after the period: must not show", 30));
     at(
         "2026-11-25T01:00:01Z",
         "reyes",
@@ -529,7 +546,7 @@ fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
     assert_eq!(path, desk.path().join("briefs").join("sitrep-20261125T000000Z.md"));
     assert!(std::fs::read_to_string(&path).unwrap().starts_with("# SITREP: Manila DAO watch"));
     let note = attache::brief::written_note(&path, &brief);
-    assert!(note.starts_with("briefing written: ") && note.contains("seq 8..32"), "{note}");
+    assert!(note.starts_with("briefing written: ") && note.contains("seq 8..33"), "{note}");
 }
 
 #[test]

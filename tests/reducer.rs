@@ -290,3 +290,41 @@ fn notifications_are_event_log_lines() {
         ]
     );
 }
+
+/// A handover is the state's last handover and an Event log line, where it happened: what was
+/// handed over, to whom, and the head it anchors.
+#[test]
+fn a_handover_is_the_last_handover_and_an_event_log_line() {
+    let sum = "ab".repeat(32);
+    let lines = [
+        r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"note","operator":"reyes","text":"quiet"}"#.to_string(),
+        format!(
+            r#"{{"seq":2,"ts":"2026-12-01T06:00:00Z","by":"reyes","kind":"handover","to":"kim\u001b[2J","open_alerts":[{{"id":"a1","severity":"severe","title":"M6.8 off Mindanao"}}],"overdue_contacts":["Col. Ana Reyes","Capt. Kenji Morita"],"feeds_down":[],"head":{{"seq":1,"sum":"{sum}"}},"sheet":"/desk/briefs/handover-20261201T060000Z.md"}}"#
+        ),
+    ];
+    let records: Vec<Record> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.apply_all(&records[..1]);
+    assert_eq!(state.last_handover, None);
+    state.apply_all(&records[1..]);
+    let mark = state.last_handover.clone().expect("folded");
+    assert_eq!(
+        (
+            mark.seq,
+            mark.by.as_str(),
+            mark.to.as_deref(),
+            mark.head_seq,
+            mark.open_alerts,
+            mark.overdue_contacts
+        ),
+        (2, "reyes", Some("kim[2J"), 1, 1, 2)
+    );
+    let said = &state.log.iter().find(|l| l.seq == 2).unwrap().text;
+    assert_eq!(
+        said,
+        "reyes handed over the watch to kim[2J: 1 alert open, 2 contacts overdue, 0 feeds down (head #1)"
+    );
+    let back: DeskState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+    assert_eq!(back.last_handover, state.last_handover, "a checkpoint holds it");
+    assert_eq!(serde_json::to_string(&records[1]).unwrap(), lines[1], "written back as read");
+}

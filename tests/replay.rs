@@ -480,3 +480,46 @@ fn a_notification_shows_in_the_replays_event_log_where_it_happened() {
     let frame = text(&replay_console(&replay, 160, 40));
     assert!(frame.contains(&said), "{frame}");
 }
+
+#[test]
+fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action() {
+    let tmp = tempfile::tempdir().unwrap();
+    let records = replay_support::script();
+    let half = records.len() / 2;
+    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
+    for (i, record) in records.iter().enumerate() {
+        writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
+        if i == half {
+            let event = attache::event::Event::Handover {
+                to: Some("kim".into()),
+                open_alerts: vec![],
+                overdue_contacts: vec!["Maj. Didier Ngaba".into()],
+                feeds_down: vec![],
+                head: attache::event::JournalHead { seq: record.seq, sum: "ab".repeat(32) },
+                sheet: "/desk/briefs/handover.md".into(),
+                signature: None,
+                copy: None,
+            };
+            writer.append("reyes", record.ts, vec![event]).unwrap();
+        }
+    }
+    drop(writer);
+    let seq = records[half].seq + 1;
+    let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
+    let said = format!(
+        "reyes handed over the watch to kim: 0 alerts open, 1 contact overdue, 0 feeds down (head #{})",
+        seq - 1
+    );
+    replay.seek_seq(seq - 1).unwrap();
+    assert!(!text(&replay_console(&replay, 160, 40)).contains("handed over"), "not before the record");
+    assert_eq!(replay.app.state().last_handover, None);
+    replay.seek_seq(seq).unwrap();
+    let frame = text(&replay_console(&replay, 160, 40));
+    assert!(
+        frame.contains("handover           reyes handed over the watch to kim: 0 alerts open"),
+        "{frame}"
+    );
+    let state = replay.app.state();
+    assert_eq!(state.log.iter().find(|l| l.seq == seq).map(|l| l.text.as_str()), Some(said.as_str()));
+    assert_eq!(state.last_handover.as_ref().map(|h| h.seq), Some(seq));
+}

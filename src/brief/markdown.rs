@@ -8,7 +8,7 @@ use super::model::*;
 use super::render::{ack_text, configuration_text, dur, more, resolution_text, traffic_tag, utc};
 
 /// Backslash-escapes the characters Markdown would act on inside a line.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!') {
@@ -23,7 +23,7 @@ fn esc(text: &str) -> String {
 /// shows a backslash), so none is made: the span is fenced by more backticks than any run
 /// inside the text, and padded with spaces (which Markdown strips) where the text has any.
 /// Not for text with a `|` in a table cell, which the table splits before reading spans.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if longest > 0 { " " } else { "" };
@@ -223,7 +223,43 @@ pub fn render(b: &Brief) -> String {
         let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
         let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
     }
+
+    let _ = writeln!(o, "\n## Handover\n");
+    if b.handovers.is_empty() {
+        let _ = writeln!(o, "None in the period.");
+    }
+    for h in &b.handovers {
+        let to = h.to.as_ref().map(|to| format!(" to {}", esc(to))).unwrap_or_default();
+        let signed = if h.signed { ", signed" } else { "" };
+        let _ = writeln!(
+            o,
+            "- {} #{} {}{to} (journal head #{} sum {}; sheet {}{signed})",
+            utc(h.at),
+            h.seq,
+            esc(&h.from),
+            h.head.seq,
+            code(&h.head.sum),
+            code(&h.sheet)
+        );
+        let alerts: Vec<String> = h
+            .open_alerts
+            .iter()
+            .map(|a| format!("**{}** {} ({})", a.severity.tag(), esc(&a.title), code(&a.id)))
+            .collect();
+        let _ = writeln!(o, "  - open alerts: {}", handed(alerts));
+        let _ = writeln!(
+            o,
+            "  - overdue contacts: {}",
+            handed(h.overdue_contacts.iter().map(|c| esc(c)).collect())
+        );
+        let _ = writeln!(o, "  - feeds down: {}", handed(h.feeds_down.iter().map(|f| esc(f)).collect()));
+    }
     o
+}
+
+/// A list a handover left open, as one line: `none` when empty.
+pub(crate) fn handed(list: Vec<String>) -> String {
+    if list.is_empty() { "none".to_string() } else { list.join(", ") }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 pub mod assemble;
 pub mod collect;
 mod item_lists;
-mod markdown;
+pub(crate) mod markdown;
 pub mod model;
 pub mod render;
 

@@ -43,6 +43,25 @@ pub struct Brief {
     pub contacts: Contacts,
     pub feeds: Feeds,
     pub notes: Vec<Note>,
+    /// The handovers of the watch in the period, in the record's order.
+    pub handovers: Vec<Handover>,
+}
+
+/// A handover of the watch (`attache handover`): who to whom, what was open, and the journal
+/// head its sheet anchors.
+#[derive(Clone, Debug, Serialize)]
+pub struct Handover {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub from: String,
+    /// Who took the watch, when named.
+    pub to: Option<String>,
+    pub open_alerts: Vec<crate::event::HandedAlert>,
+    pub overdue_contacts: Vec<String>,
+    pub feeds_down: Vec<String>,
+    pub head: crate::event::JournalHead,
+    pub sheet: String,
+    pub signed: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]

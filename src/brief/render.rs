@@ -321,6 +321,24 @@ fn text(b: &Brief) -> String {
         let about = n.about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
         wrap(&mut o, "  ", &format!("{} #{} {}{about}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
     }
+
+    heading(&mut o, "HANDOVER");
+    if b.handovers.is_empty() {
+        o.push_str("None in the period.\n");
+    }
+    for h in &b.handovers {
+        use super::markdown::handed;
+        let to = h.to.as_ref().map(|to| format!(" to {to}")).unwrap_or_default();
+        let signed = if h.signed { ", signed" } else { "" };
+        let head = format!("journal head #{} sum {}", h.head.seq, h.head.sum);
+        wrap(&mut o, "  ", &format!("{} #{} {}{to} ({head}{signed})", utc(h.at), h.seq, h.from), 4);
+        let alerts =
+            h.open_alerts.iter().map(|a| format!("{} {} ({})", a.severity.tag(), a.title, a.id)).collect();
+        wrap(&mut o, "    ", &format!("open alerts: {}", handed(alerts)), 6);
+        wrap(&mut o, "    ", &format!("overdue contacts: {}", handed(h.overdue_contacts.clone())), 6);
+        wrap(&mut o, "    ", &format!("feeds down: {}", handed(h.feeds_down.clone())), 6);
+        wrap(&mut o, "    ", &format!("sheet: {}", h.sheet), 6);
+    }
     o
 }
 

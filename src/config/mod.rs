@@ -13,7 +13,7 @@ mod validate;
 
 pub use problem::Problem;
 pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
-pub use validate::parse_duration;
+pub use validate::{FILES as HANDOVER_FILES, parse_duration};
 // What a feed is belongs to the feeds; the configuration names feeds, not the other way round.
 pub use crate::feeds::spec::{
     DEFAULT_EVERY, DEFAULT_MAX_MIB, DEFAULT_TIMEOUT, FeedConfig, FeedKind, FeedSource, HeaderValue, Secret,
@@ -61,6 +61,9 @@ pub struct Config {
     /// The `[[notify]]` entries: commands run for the records they select, by the process
     /// holding the poller lock.
     pub notify: Vec<crate::notify::NotifyRule>,
+    /// `[handover] copy`: the command that copies a handover sheet off the host, `{files}`
+    /// standing for the sheet and its signature (`validate::FILES`); empty: none.
+    pub handover_copy: Vec<String>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

@@ -20,6 +20,15 @@ pub struct DeskFile {
     pub demo: Option<Demo>,
     #[serde(default, rename = "notify")]
     pub notify: Vec<Notify>,
+    pub handover: Option<Handover>,
+}
+
+/// `[handover]`: what `attache handover` does besides journaling and writing the sheet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handover {
+    /// The command that copies the sheet (and its signature) off the host, `{files}` where they go.
+    pub copy: Option<Spanned<Vec<String>>>,
 }
 
 /// A command run for the records its `on` selectors pick (`notify::Trigger`).

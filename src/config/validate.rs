@@ -95,6 +95,11 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
     });
     let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
     let notify = super::notify::entries(src, &file.notify, problems);
+    let handover_copy = file.handover.as_ref().and_then(|h| h.copy.as_ref()).map_or_else(Vec::new, |copy| {
+        handover_copy(copy.get_ref())
+            .map_err(|message| problems.push(src.problem(Some(copy.span()), "handover.copy", message)))
+            .unwrap_or_default()
+    });
     let desk_group = file.desk.group.as_ref().and_then(|group| {
         crate::desk_files::resolve_group(group.get_ref())
             .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
@@ -105,6 +110,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         path: Default::default(),
         rules,
         notify,
+        handover_copy,
         bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),
@@ -119,6 +125,27 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         digest: String::new(),
     }
 }
+
+/// `[handover] copy`: a program to run (without a shell) and `{files}` once, as an argument of
+/// its own, where the sheet and its signature go.
+fn handover_copy(command: &[String]) -> Result<Vec<String>, String> {
+    if command.first().is_none_or(|program| program.trim().is_empty() || program == FILES) {
+        return Err(format!(
+            "the command is empty: give the program and its arguments, with \"{FILES}\" where the sheet goes, \
+             e.g. [\"scp\", \"-q\", \"{FILES}\", \"archive@hq:/handovers/\"] (it is run without a shell)"
+        ));
+    }
+    match command.iter().filter(|arg| arg.as_str() == FILES).count() {
+        1 => Ok(command.to_vec()),
+        0 => {
+            Err(format!("the command has no \"{FILES}\" argument: say where the sheet and its signature go"))
+        }
+        n => Err(format!("\"{FILES}\" is given {n} times; give it once")),
+    }
+}
+
+/// The argument of `[handover] copy` that stands for the sheet and its signature.
+pub const FILES: &str = "{files}";
 
 /// Checks that each feed's `path` names a document and the journal is not a file.
 fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {

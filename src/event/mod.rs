@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{FeedItem, MissionStatus, Severity, Traffic};
 
+mod handover;
 mod read;
 
+pub use handover::{HandedAlert, JournalHead};
 pub use read::{ItemFields, ItemView, read_item, read_record};
 
 /// One journal record: an event with its place in the record and who caused it. Read by hand
@@ -196,6 +198,22 @@ events! {
     /// A `[[notify]]` command did not take it, after `attempts` runs: why the last one failed
     /// (timed out, its exit status, or why it could not be started).
     "notify.failed" => NotifyFailed { rule: String, trigger: String, record: u64, attempts: u32, error: String },
+    /// The end of a watch (`attache handover`): what was open, the journal's last record when
+    /// the sheet was made (`head`, which the sheet anchors), and where the sheet is. The operator is the
+    /// record's `by`; `copy` says how copying the sheet off the host went, when it was asked for.
+    "handover" => Handover {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        open_alerts: Vec<HandedAlert>,
+        overdue_contacts: Vec<String>,
+        feeds_down: Vec<String>,
+        head: JournalHead,
+        sheet: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copy: Option<String>,
+    },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }

@@ -20,7 +20,7 @@ const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub fn run(command: &JournalCommand, dir: &Path) -> ExitCode {
     let result = match command {
-        JournalCommand::Verify => verify_command(dir),
+        JournalCommand::Verify { anchors } => verify_command(dir, anchors),
         JournalCommand::Tail { follow, lines, json } => tail(dir, *follow, *lines, *json),
         JournalCommand::Stats => stats(dir),
         JournalCommand::Checkpoint => checkpoint(dir),
@@ -58,7 +58,37 @@ fn checkpoint(dir: &Path) -> Result<ExitCode, String> {
     Ok(if built.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn verify_command(dir: &Path) -> Result<ExitCode, String> {
+/// Exit status for a sheet given to `verify --anchor` that cannot be read or has no anchor.
+const EXIT_USAGE: u8 = 2;
+
+fn verify_command(dir: &Path, anchors: &[std::path::PathBuf]) -> Result<ExitCode, String> {
+    // Every sheet is read before the journal is: a sheet that is no anchor is a usage error.
+    let mut sheets = Vec::new();
+    for path in anchors {
+        match crate::handover::anchor::read(path) {
+            Ok(sheet) => sheets.push(sheet),
+            Err(why) => {
+                eprintln!("attache: {why}");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        }
+    }
+    let journal = verify_journal(dir)?;
+    let mut held = true;
+    for sheet in &sheets {
+        match crate::handover::anchor::check(dir, sheet) {
+            Ok(line) => println!("{line}"),
+            Err(why) => {
+                held = false;
+                eprintln!("attache: ANCHOR FAILED: {why}");
+            }
+        }
+    }
+    Ok(if journal && held { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The journal's own checks, printed; whether it is intact.
+fn verify_journal(dir: &Path) -> Result<bool, String> {
     let started = std::time::Instant::now();
     let report = verify(dir).map_err(|e| e.to_string())?;
     let span = match (report.first, report.last) {
@@ -90,7 +120,7 @@ fn verify_command(dir: &Path) -> Result<ExitCode, String> {
     }
     if report.intact() {
         println!("journal {}: intact: {summary}", dir.display());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(true);
     }
     for problem in report.problems.iter().skip(1) {
         eprintln!("also damaged: {problem}");
@@ -107,7 +137,7 @@ fn verify_command(dir: &Path) -> Result<ExitCode, String> {
         dir.display(),
         report.problem_count
     );
-    Ok(ExitCode::FAILURE)
+    Ok(false)
 }
 
 /// Prints problems met while reading; returns whether there were any.

@@ -9,7 +9,7 @@ use crate::domain::Severity;
 pub enum Class {
     Other,
     /// Something an operator did: a note, an acknowledgement, a resolution, a check-in, a
-    /// mission's status set.
+    /// mission's status set, a handover of the watch.
     Action,
     /// An alert was raised, with its severity.
     Alert(Severity),
@@ -24,7 +24,8 @@ impl Class {
             | "alert.unacknowledged"
             | "alert.resolved"
             | "contact.checked_in"
-            | "mission.status_changed" => Class::Action,
+            | "mission.status_changed"
+            | "handover" => Class::Action,
             "alert.raised" => Class::Alert(severity_of(line).unwrap_or_default()),
             _ => Class::Other,
         }
@@ -187,6 +188,7 @@ mod tests {
         assert_eq!(Class::of("alert.raised", line), Class::Alert(Severity::Severe));
         assert_eq!(Class::of("note", b"{}"), Class::Action);
         assert_eq!(Class::of("mission.status_changed", b"{}"), Class::Action);
+        assert_eq!(Class::of("handover", b"{}"), Class::Action);
         assert_eq!(Class::of("item.seen", b"{}"), Class::Other);
         for c in [Class::Other, Class::Action, Class::Alert(Severity::Info), Class::Alert(Severity::Critical)]
         {

@@ -85,6 +85,16 @@ pub(super) fn describe(
             let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
             format!("{by} set mission {mission} {}{said}", status.label())
         }
+        Event::Handover { to, open_alerts, overdue_contacts, feeds_down, head, .. } => {
+            let to = to.as_ref().map(|to| format!(" to {to}")).unwrap_or_default();
+            format!(
+                "{by} handed over the watch{to}: {} open, {} overdue, {} down (head #{})",
+                count(open_alerts.len() as u64, "alert", "alerts"),
+                count(overdue_contacts.len() as u64, "contact", "contacts"),
+                count(feeds_down.len() as u64, "feed", "feeds"),
+                head.seq
+            )
+        }
         Event::ContactCheckedIn { contact, operator, channel, note } => {
             let by = channel.as_ref().map(|c| format!(" by {c}")).unwrap_or_default();
             let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();

@@ -5,11 +5,13 @@
 mod alert;
 mod describe;
 pub mod feed;
+mod handover;
 pub mod mission;
 mod projection;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
+pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
 
@@ -127,6 +129,9 @@ pub struct DeskState {
     /// Per mission id, the last notes tied to it, newest first.
     #[serde(default)]
     pub mission_notes: BTreeMap<String, VecDeque<TiedNote>>,
+    /// The watch's last handover (`attache handover`), if the record has one.
+    #[serde(default)]
+    pub last_handover: Option<HandoverMark>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     pub activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -200,6 +205,18 @@ impl DeskState {
                 mission::set_status(&mut self.missions, mission, mark);
             }
             Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
+            Event::Handover { to, open_alerts, overdue_contacts, feeds_down, head, .. } => {
+                self.last_handover = Some(HandoverMark {
+                    seq,
+                    ts,
+                    by: by.clone(),
+                    to: to.map(one_line_owned),
+                    head_seq: head.seq,
+                    open_alerts: open_alerts.len(),
+                    overdue_contacts: overdue_contacts.len(),
+                    feeds_down: feeds_down.len(),
+                });
+            }
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
             | Event::AlertAcknowledged { .. }

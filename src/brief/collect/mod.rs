@@ -71,6 +71,21 @@ pub struct StatusFact {
     pub note: Option<String>,
 }
 
+/// A handover of the watch in the period (`handover`), its text folded to one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandoverFact {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub by: String,
+    pub to: Option<String>,
+    pub open_alerts: Vec<crate::event::HandedAlert>,
+    pub overdue_contacts: Vec<String>,
+    pub feeds_down: Vec<String>,
+    pub head: crate::event::JournalHead,
+    pub sheet: String,
+    pub signed: bool,
+}
+
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
 /// in its last version: the fields a briefing shows, cleaned to one line.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +150,8 @@ pub struct Facts {
     pub missions: BTreeMap<String, MissionMark>,
     /// The missions' status changes in the period, in the record's order.
     pub status_changes: Vec<StatusFact>,
+    /// The handovers of the watch in the period, in the record's order.
+    pub handovers: Vec<HandoverFact>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
     pub items: Vec<NearItem>,
@@ -169,6 +186,7 @@ fn folded(kind: &str) -> bool {
                 | "note"
                 | "mission.status_changed"
                 | "config.loaded"
+                | "handover"
         )
 }
 
@@ -239,6 +257,31 @@ impl Projection for Collector {
                 if in_period {
                     facts.status_changes.push(StatusFact { seq, ts, mission, from, to: status, by, note });
                 }
+            }
+            Event::Handover {
+                to, open_alerts, overdue_contacts, feeds_down, head, sheet, signature, ..
+            } if in_period => {
+                let lines = |list: Vec<String>| list.iter().map(|t| one_line(t)).collect();
+                let open_alerts = open_alerts
+                    .into_iter()
+                    .map(|a| crate::event::HandedAlert {
+                        id: one_line(&a.id),
+                        title: one_line(&a.title),
+                        ..a
+                    })
+                    .collect();
+                facts.handovers.push(HandoverFact {
+                    seq,
+                    ts,
+                    by: one_line(&by),
+                    to: to.map(|t| one_line(&t)),
+                    open_alerts,
+                    overdue_contacts: lines(overdue_contacts),
+                    feeds_down: lines(feeds_down),
+                    head: crate::event::JournalHead { seq: head.seq, sum: one_line(&head.sum) },
+                    sheet: one_line(&sheet),
+                    signed: signature.is_some(),
+                })
             }
             Event::ConfigLoaded { path, digest, config, .. } => {
                 let changed = crate::state::load_config(&mut facts.config, seq, path, digest, config);

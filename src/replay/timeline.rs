@@ -24,7 +24,10 @@ impl Class {
             | "alert.unacknowledged"
             | "alert.resolved"
             | "contact.checked_in"
-            | "mission.status_changed" => Class::Action,
+            | "mission.status_changed"
+            | "rollcall.opened"
+            | "rollcall.answered"
+            | "rollcall.closed" => Class::Action,
             "alert.raised" => Class::Alert(severity_of(line).unwrap_or_default()),
             _ => Class::Other,
         }

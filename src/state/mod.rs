@@ -7,11 +7,13 @@ mod describe;
 pub mod feed;
 pub mod mission;
 mod projection;
+pub mod rollcall;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
+pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -127,6 +129,9 @@ pub struct DeskState {
     /// Per mission id, the last notes tied to it, newest first.
     #[serde(default)]
     pub mission_notes: BTreeMap<String, VecDeque<TiedNote>>,
+    /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
+    #[serde(default)]
+    pub rollcalls: BTreeMap<String, Rollcall>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     pub activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -200,6 +205,10 @@ impl DeskState {
                 mission::set_status(&mut self.missions, mission, mark);
             }
             Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
+            event @ (Event::RollcallOpened { .. }
+            | Event::RollcallAnswered { .. }
+            | Event::RollcallOverdue { .. }
+            | Event::RollcallClosed { .. }) => rollcall::apply(&mut self.rollcalls, event, seq, ts, &by),
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
             | Event::AlertAcknowledged { .. }
@@ -269,6 +278,7 @@ impl DeskState {
     fn let_go(&mut self, ts: DateTime<Utc>) {
         let horizon = ts - KEEP_RESOLVED;
         self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
+        rollcall::let_go(&mut self.rollcalls, horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

@@ -20,6 +20,15 @@ pub struct DeskFile {
     pub demo: Option<Demo>,
     #[serde(default, rename = "notify")]
     pub notify: Vec<Notify>,
+    pub rollcall: Option<Rollcall>,
+}
+
+/// `[rollcall]`: when alerts open roll-calls by themselves, and their deadline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollcall {
+    pub at: Option<Text>,
+    pub deadline: Option<Text>,
 }
 
 /// A command run for the records its `on` selectors pick (`notify::Trigger`).

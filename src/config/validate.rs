@@ -95,6 +95,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
     });
     let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
     let notify = super::notify::entries(src, &file.notify, problems);
+    let rollcall = super::rollcall::section(src, file.rollcall.as_ref(), problems);
     let desk_group = file.desk.group.as_ref().and_then(|group| {
         crate::desk_files::resolve_group(group.get_ref())
             .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
@@ -105,6 +106,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         path: Default::default(),
         rules,
         notify,
+        rollcall,
         bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),

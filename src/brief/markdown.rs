@@ -220,19 +220,6 @@ pub fn render(b: &Brief) -> String {
     o
 }
 
-#[cfg(test)]
-mod tests {
-    use super::code;
-
-    #[test]
-    fn code_spans_hold_their_text_as_it_is() {
-        assert_eq!(code("rule|feed|item_1"), "`rule|feed|item_1`");
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(code("``x"), "``` ``x ```");
-        assert_eq!(code(r"C:\path"), r"`C:\path`");
-    }
-}
-
 /// The roll-calls: why and when each was opened, each contact's answer with who took it and
 /// when, who was still not reached at the period's end, overdue, closed.
 fn rollcalls(o: &mut String, calls: &[RollcallBrief]) {
@@ -290,5 +277,18 @@ pub(super) fn answer_words(answer: &str) -> &'static str {
         "safe" => "reached, safe",
         "needs_help" => "**NEEDS HELP**",
         _ => "tried, not reached",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_hold_their_text_as_it_is() {
+        assert_eq!(code("rule|feed|item_1"), "`rule|feed|item_1`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``x"), "``` ``x ```");
+        assert_eq!(code(r"C:\path"), r"`C:\path`");
     }
 }

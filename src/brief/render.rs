@@ -317,29 +317,6 @@ fn text(b: &Brief) -> String {
     o
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_show_two_units() {
-        assert_eq!(dur(0), "0s");
-        assert_eq!(dur(45), "45s");
-        assert_eq!(dur(3600 + 120), "1h 2m");
-        assert_eq!(dur(2 * 86_400 + 3 * 3600 + 59), "2d 3h");
-        assert_eq!(dur(86_400 + 30), "1d");
-    }
-
-    #[test]
-    fn wrapping_keeps_every_line_within_80_columns() {
-        let mut out = String::new();
-        let long = format!("{} {}", "word ".repeat(40), "x".repeat(120));
-        wrap(&mut out, "  ", &long, 4);
-        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
-        assert!(out.lines().skip(1).all(|l| l.starts_with("    ")));
-    }
-}
-
 fn rollcall_text(o: &mut String, r: &RollcallBrief) {
     let about = match (&r.mission, &r.alert_title, &r.alert) {
         (Some(mission), _, _) => format!("mission {mission}"),
@@ -369,5 +346,28 @@ fn rollcall_text(o: &mut String, r: &RollcallBrief) {
             _ => format!("{}: no answer", c.contact),
         };
         wrap(o, "  - ", &text, 4);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_show_two_units() {
+        assert_eq!(dur(0), "0s");
+        assert_eq!(dur(45), "45s");
+        assert_eq!(dur(3600 + 120), "1h 2m");
+        assert_eq!(dur(2 * 86_400 + 3 * 3600 + 59), "2d 3h");
+        assert_eq!(dur(86_400 + 30), "1d");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_line_within_80_columns() {
+        let mut out = String::new();
+        let long = format!("{} {}", "word ".repeat(40), "x".repeat(120));
+        wrap(&mut out, "  ", &long, 4);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert!(out.lines().skip(1).all(|l| l.starts_with("    ")));
     }
 }

@@ -236,7 +236,7 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Panes,
         keys: &[ch('R')],
         action: Action::Rollcall,
-        help: "Missions: open a roll-call of the selected mission's contacts (or show its open one); elsewhere: show the latest open roll-call",
+        help: "Missions: open a roll-call of the selected mission's contacts (or show its open one); Alerts: the roll-call the alert opened; elsewhere: the latest open roll-call",
     },
     Binding {
         context: Context::Panes,

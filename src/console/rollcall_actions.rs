@@ -12,12 +12,27 @@ use crate::state::rollcall::{latest_open, open_for_mission};
 use crate::text::{one_line, truncate};
 
 impl App {
-    /// `R` on the panes.
+    /// `R` on the panes: the selected mission's roll-call, the roll-call the selected alert
+    /// opened, else the latest open.
     pub(super) fn rollcall(&mut self) {
         if self.focus == Pane::Missions
             && let Some(RowKey::Mission(id)) = self.pane(Pane::Missions).selected_row().map(|r| r.key.clone())
         {
             return self.rollcall_for_mission(id);
+        }
+        // An alert chosen that opened a roll-call: that one, open or closed.
+        if self.focus == Pane::Alerts
+            && let Some(RowKey::Alert(alert)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone())
+            && let Some(call) = self
+                .state()
+                .rollcalls
+                .values()
+                .filter(|r| r.alert.as_deref() == Some(&*alert))
+                .max_by_key(|r| r.seq)
+        {
+            let id = call.id.clone();
+            self.show_rollcall(&id);
+            return;
         }
         match latest_open(&self.state().rollcalls) {
             Some(call) => {
@@ -327,6 +342,63 @@ mod tests {
         press(&mut app, KeyCode::Char('R'));
         let text = overlay_text(&app);
         assert!(text.contains("severe alert: M 6.2") && text.contains("OVERDUE by 5m"), "{text}");
+    }
+
+    #[test]
+    fn an_overdue_roll_call_is_named_on_the_status_bar_and_rings_once() {
+        let mut app = app_on_kfor(config());
+        let opened = Event::RollcallOpened {
+            rollcall: "KFOR 00:05".into(),
+            contacts: vec![KOVAC.into()],
+            deadline: now(),
+            mission: Some("KFOR".into()),
+            alert: None,
+            reason: "drill".into(),
+        };
+        let overdue = Event::RollcallOverdue { rollcall: "KFOR 00:05".into(), contacts: vec![KOVAC.into()] };
+        app.apply(vec![
+            Record { seq: 1, ts: now(), by: "reyes".into(), event: opened },
+            Record { seq: 2, ts: now(), by: "attache".into(), event: overdue },
+        ]);
+        assert_eq!(
+            app.flash.as_deref(),
+            Some(&*format!("ROLL-CALL OVERDUE: not reached {KOVAC} (R shows it)"))
+        );
+        assert_eq!(app.bells, 1);
+    }
+
+    #[test]
+    fn r_on_an_alert_shows_the_roll_call_it_opened() {
+        let mut app = app_on_kfor(config());
+        let raised = Event::AlertRaised {
+            alert: "quake|usgs|q1".into(),
+            rule: "quake".into(),
+            feed: "usgs".into(),
+            item: "q1".into(),
+            severity: crate::domain::Severity::Severe,
+            title: "M 6.2 - Pristina".into(),
+            missions: vec!["KFOR".into()],
+            traffic: crate::domain::Traffic::Real,
+        };
+        let opened = Event::RollcallOpened {
+            rollcall: "alert quake|usgs|q1".into(),
+            contacts: vec![KOVAC.into()],
+            deadline: now() + chrono::Duration::hours(1),
+            mission: None,
+            alert: Some("quake|usgs|q1".into()),
+            reason: "severe alert: M 6.2 - Pristina".into(),
+        };
+        let closed = Event::RollcallClosed { rollcall: "alert quake|usgs|q1".into(), reason: None };
+        app.apply(vec![
+            Record { seq: 1, ts: now(), by: "attache".into(), event: raised },
+            Record { seq: 2, ts: now(), by: "attache".into(), event: opened },
+            Record { seq: 3, ts: now(), by: "reyes".into(), event: closed },
+        ]);
+        // Closed, so only the alert leads to it: no roll-call is open.
+        press(&mut app, KeyCode::Char('3'));
+        press(&mut app, KeyCode::Char('R'));
+        let text = overlay_text(&app);
+        assert!(text.contains("alert M 6.2 - Pristina") && text.contains("Closed 01:05Z by reyes"), "{text}");
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub enum Action {
     Rollcall,
     /// In a roll-call: the contact chosen answered so.
     Answer(crate::domain::Answer),
+    /// In a roll-call: the contact chosen answered so, with a note typed first.
+    AnswerWithNote(crate::domain::Answer),
     /// In a roll-call: close it (asks for an optional reason first).
     CloseRollcall,
 }
@@ -358,6 +360,24 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('x')],
         action: Action::Answer(crate::domain::Answer::NotReached),
         help: "in a roll-call: the contact chosen was tried and not reached",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('S')],
+        action: Action::AnswerWithNote(crate::domain::Answer::Safe),
+        help: "in a roll-call: safe, with a note",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('H')],
+        action: Action::AnswerWithNote(crate::domain::Answer::NeedsHelp),
+        help: "in a roll-call: needs help, with a note",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('X')],
+        action: Action::AnswerWithNote(crate::domain::Answer::NotReached),
+        help: "in a roll-call: not reached, with a note",
     },
     Binding {
         context: Context::Overlay,

@@ -40,6 +40,7 @@ pub use mission_actions::PromptedMission;
 pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
 use prompt::LineEdit;
+pub use rollcall_actions::PromptedAnswer;
 use rows::Ages;
 use selecting::{departure_message, nothing_selected};
 
@@ -75,6 +76,8 @@ pub enum PromptPurpose {
     OpenRollcall(String),
     /// Closing this roll-call, with an optional reason.
     CloseRollcall(String),
+    /// A roll-call contact's answer, with an optional note.
+    AnswerNote(PromptedAnswer),
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -486,6 +489,9 @@ impl App {
                         self.flash = Some(format!("no roll-call opened for mission {}", one_line(mission)))
                     }
                     PromptPurpose::CloseRollcall(_) => self.flash = Some("the roll-call stays open".into()),
+                    PromptPurpose::AnswerNote(answer) => {
+                        self.flash = Some(format!("answer for {} not recorded", one_line(&answer.contact)))
+                    }
                 }
                 self.overlay = Overlay::None;
                 self.back_to_detail();
@@ -504,6 +510,9 @@ impl App {
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Rollcall) => self.rollcall_in_detail(),
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Answer(answer)) => {
                 return self.answer(answer);
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::AnswerWithNote(answer)) => {
+                self.answer_with_note(answer)
             }
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::CloseRollcall) => self.close_rollcall(),
             (Overlay::Detail { detail, .. }, Action::Down | Action::Up)
@@ -573,6 +582,7 @@ impl App {
             | Action::NextContact
             | Action::PreviousContact
             | Action::Answer(_)
+            | Action::AnswerWithNote(_)
             | Action::CloseRollcall
             | Action::Edit(_) => {}
         }
@@ -673,6 +683,7 @@ impl App {
             PromptPurpose::MissionStatus(mission) => self.mission_status_changed(mission, text)?,
             PromptPurpose::OpenRollcall(mission) => self.rollcall_opened(mission, text)?,
             PromptPurpose::CloseRollcall(rollcall) => self.rollcall_closed(rollcall, text)?,
+            PromptPurpose::AnswerNote(answer) => self.answered_with_note(answer, text)?,
         };
         Some(Effect::Append(Box::new(event)))
     }

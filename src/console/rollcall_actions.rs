@@ -11,6 +11,21 @@ use crate::event::Event;
 use crate::state::rollcall::{latest_open, open_for_mission};
 use crate::text::{one_line, truncate};
 
+/// The answer a note prompt is for: which roll-call, which contact, what they said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromptedAnswer {
+    pub rollcall: String,
+    pub contact: String,
+    pub answer: Answer,
+}
+
+impl PromptedAnswer {
+    /// The line above the note: who, and the answer.
+    pub fn about(&self) -> String {
+        format!("{}: {}", truncate(&one_line(&self.contact), 40), self.answer.label())
+    }
+}
+
 impl App {
     /// `R` on the panes: the selected mission's roll-call, the roll-call the selected alert
     /// opened, else the latest open.
@@ -152,6 +167,33 @@ impl App {
 
     /// `s`, `h`, `x` in a roll-call: the answer of the contact chosen.
     pub(super) fn answer(&mut self, answer: Answer) -> Option<Effect> {
+        let PromptedAnswer { rollcall, contact, answer } = self.answerable(answer)?;
+        Some(Effect::Append(Box::new(Event::RollcallAnswered { rollcall, contact, answer, note: None })))
+    }
+
+    /// `S`, `H`, `X` in a roll-call: a prompt for a note to go with the answer.
+    pub(super) fn answer_with_note(&mut self, answer: Answer) {
+        let Some(prompted) = self.answerable(answer) else { return };
+        if let Overlay::Detail { detail, .. } = &self.overlay {
+            self.detail_behind = Some((detail.key.clone(), detail.chosen));
+        }
+        self.overlay =
+            Overlay::Prompt { purpose: PromptPurpose::AnswerNote(prompted), input: LineEdit::default() };
+    }
+
+    /// The answer the note prompt's Enter journals; None when the roll-call closed meanwhile.
+    pub(super) fn answered_with_note(&mut self, prompted: PromptedAnswer, note: String) -> Option<Event> {
+        if self.state().rollcalls.get(&prompted.rollcall).is_none_or(|r| !r.is_open()) {
+            self.flash = Some("this roll-call is closed; nothing was recorded".into());
+            return None;
+        }
+        let PromptedAnswer { rollcall, contact, answer } = prompted;
+        Some(Event::RollcallAnswered { rollcall, contact, answer, note: (!note.is_empty()).then_some(note) })
+    }
+
+    /// The roll-call shown and the contact chosen in it, when an answer can be taken for them;
+    /// else None and (in the status bar) why not.
+    fn answerable(&mut self, answer: Answer) -> Option<PromptedAnswer> {
         let (id, chosen) = self.rollcall_shown()?;
         if let Some(why) = self.read_only {
             self.flash = Some(why.into());
@@ -163,7 +205,7 @@ impl App {
             return None;
         }
         let contact = chosen.and_then(|n| call.contacts.get(n))?.clone();
-        Some(Effect::Append(Box::new(Event::RollcallAnswered { rollcall: id, contact, answer, note: None })))
+        Some(PromptedAnswer { rollcall: id, contact, answer })
     }
 
     /// `C` in a roll-call: asks for an optional reason before closing it.
@@ -402,6 +444,43 @@ mod tests {
     }
 
     #[test]
+    fn capital_h_takes_a_note_with_the_answer_and_comes_back_to_the_roll_call() {
+        let mut app = app_on_kfor(config());
+        press(&mut app, KeyCode::Char('R'));
+        let effect = press(&mut app, KeyCode::Enter);
+        let opened = journal(&mut app, effect, 1);
+        let Event::RollcallOpened { rollcall, reason, .. } = opened else { panic!() };
+        assert_eq!(reason, "roll-call of mission KFOR", "no reason typed: one is made");
+        press(&mut app, KeyCode::Char('H'));
+        let Overlay::Prompt { purpose: PromptPurpose::AnswerNote(prompted), .. } = &app.overlay else {
+            panic!("a note prompt")
+        };
+        assert_eq!(prompted.about(), format!("{KOVAC}: NEEDS HELP"));
+        "vehicle hit, two hurt".chars().for_each(|c| drop(press(&mut app, KeyCode::Char(c))));
+        let effect = press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.overlay, Overlay::Detail { .. }), "back in the roll-call");
+        let answered = journal(&mut app, effect, 2);
+        assert_eq!(
+            answered,
+            Event::RollcallAnswered {
+                rollcall,
+                contact: KOVAC.into(),
+                answer: Answer::NeedsHelp,
+                note: Some("vehicle hit, two hurt".into())
+            }
+        );
+        assert!(
+            overlay_text(&app).contains("NEEDS HELP")
+                && overlay_text(&app).contains(": vehicle hit, two hurt")
+        );
+        // Esc on the note prompt records nothing.
+        press(&mut app, KeyCode::Char('S'));
+        assert_eq!(press(&mut app, KeyCode::Esc), None);
+        assert_eq!(app.flash.as_deref(), Some(&*format!("answer for {KOVAC} not recorded")));
+        assert!(matches!(app.overlay, Overlay::Detail { .. }));
+    }
+
+    #[test]
     fn a_mission_with_no_contacts_says_so_and_opens_nothing() {
         let mut config = config();
         config.contacts.retain(|c| !c.missions.iter().any(|m| m == "KFOR"));
@@ -428,7 +507,7 @@ mod tests {
         app.apply(vec![Record { seq: 1, ts: now(), by: "reyes".into(), event: opened }]);
         press(&mut app, KeyCode::Char('R'));
         assert!(overlay_text(&app).contains("drill"), "shown as it stands");
-        for key in ['s', 'h', 'x', 'C'] {
+        for key in ['s', 'h', 'x', 'S', 'H', 'X', 'C'] {
             app.flash = None;
             assert_eq!(press(&mut app, KeyCode::Char(key)), None);
             assert_eq!(app.flash.as_deref(), Some("replay is read-only"), "{key}");

@@ -50,7 +50,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 RowKey::Mission(_) => {
                     " Esc close  j/k scroll  m status  n note  Tab contact  c check in  R roll-call "
                 }
-                RowKey::Rollcall(_) => " Esc close  ↑↓ choose  s safe  h needs help  x not reached  C close ",
+                RowKey::Rollcall(_) => {
+                    " Esc close  ↑↓ choose  s safe  h needs help  x not reached (S H X with a note)  C close "
+                }
                 _ => " Esc close  j/k scroll ",
             };
             scrolled_box(frame, (&format!(" {} ", detail.title), keys), lines, scroll, theme);
@@ -90,6 +92,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     " Roll-call: optional reason (Enter opens, Esc cancels) ",
                     Some(format!("reach the contacts of mission {}", crate::text::one_line(mission))),
                 ),
+                PromptPurpose::AnswerNote(answer) => {
+                    (" Roll-call answer: optional note (Enter records, Esc cancels) ", Some(answer.about()))
+                }
                 PromptPurpose::CloseRollcall(_) => {
                     (" Close the roll-call: optional reason (Enter closes, Esc keeps it open) ", None)
                 }

@@ -200,6 +200,37 @@ fn golden_roll_call_sections_in_every_format() {
 }
 
 #[test]
+fn a_one_mission_briefing_holds_that_missions_roll_calls_and_its_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let ids = |mission: &str| {
+        let mut cmd = Command::cargo_bin("attache").unwrap();
+        cmd.env("LOGNAME", "reyes").args(["--config", CONFIG, "--journal"]).arg(dir.path()).args([
+            "brief",
+            "--from",
+            FROM,
+            "--to",
+            TO,
+            "--format",
+            "json",
+            "--mission",
+            mission,
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
+        json["rollcalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids("KFOR"), ["KFOR 2026-11-24T12:01Z"]);
+    assert_eq!(ids("MINUSCA"), ["MINUSCA 2026-11-23T21:30Z", "alert A2"], "A2 names MINUSCA");
+    assert!(ids("EDCA-PH").is_empty());
+}
+
+#[test]
 fn the_briefing_folds_roll_calls_by_the_screens_reducer() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());

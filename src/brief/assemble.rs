@@ -257,13 +257,22 @@ fn status_changes(facts: &Facts, selected: &[&Mission]) -> Vec<StatusChange> {
 }
 
 /// The roll-calls opened in the period, or opened before it and still open at its start, of
-/// the briefed missions (or of none: an alert's), as the record stood at the period's end.
+/// the briefed missions (an alert's roll-call by the missions its alert names), as the record
+/// stood at the period's end.
 fn rollcalls(facts: &Facts, selected: &[&Mission], from: DateTime<Utc>) -> Vec<RollcallBrief> {
     let mut calls: Vec<&crate::state::Rollcall> = facts
         .rollcalls
         .values()
         .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))
-        .filter(|r| r.mission.as_ref().is_none_or(|m| selected.iter().any(|s| s.id == *m)))
+        .filter(|r| {
+            let briefed = |m: &String| selected.iter().any(|s| s.id == *m);
+            match (&r.mission, r.alert.as_ref().and_then(|a| facts.alerts.get(a))) {
+                (Some(mission), _) => briefed(mission),
+                // An alert's roll-call goes with the alert: its missions', or every briefing's.
+                (None, Some(alert)) => alert.missions.is_empty() || alert.missions.iter().any(briefed),
+                (None, None) => true,
+            }
+        })
         .collect();
     calls.sort_by_key(|r| r.seq);
     calls

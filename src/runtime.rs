@@ -407,7 +407,7 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
         Some(Effect::Append(event)) => {
             let operator = desk.app.operator.clone();
             let saved = desk.record(&operator, vec![(*event).clone()]);
-            desk.app.flash = Some(desk.app.saved_message(&event, saved));
+            desk.app.saved(&event, saved);
             false
         }
         Some(Effect::WriteBrief) => {

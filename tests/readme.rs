@@ -82,3 +82,16 @@ fn readme_commands_match_help() {
     }
     assert!(missing.is_empty(), "README's command tables disagree with --help:\n{}", missing.join("\n"));
 }
+
+/// The README's "Journal events" names every kind the journal writes or reads.
+#[test]
+fn readme_names_every_record_kind() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("### Journal events").expect("a Journal events section")..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let journal = std::fs::read_to_string("docs/journal.md").unwrap();
+    for kind in attache::event::KINDS {
+        assert!(section.contains(&format!("`{kind}`")), "README's Journal events lack `{kind}`");
+        assert!(journal.contains(&format!("| `{kind}` |")), "docs/journal.md's Event kinds lack `{kind}`");
+    }
+}

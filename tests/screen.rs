@@ -86,6 +86,53 @@ fn mission_detail_lists_contacts_alerts_and_nearby_items() {
 }
 
 #[test]
+fn rollcall_overlay_shows_each_contacts_answer_and_the_deadline() {
+    use attache::domain::Answer;
+    use attache::event::Event;
+    let mut app = app();
+    let rollcall = "HADR-CAGAYAN 2026-11-25T00:50Z";
+    let seq = app.state().last_seq;
+    let record = |n: u64, minutes: i64, by: &str, event: Event| Record {
+        seq: seq + n,
+        ts: now() - chrono::Duration::minutes(minutes),
+        by: by.into(),
+        event,
+    };
+    let answered = |contact: &str, answer, note: Option<&str>| Event::RollcallAnswered {
+        rollcall: rollcall.into(),
+        contact: contact.into(),
+        answer,
+        note: note.map(String::from),
+    };
+    app.apply(vec![
+        record(
+            1,
+            15,
+            "reyes",
+            Event::RollcallOpened {
+                rollcall: rollcall.into(),
+                contacts: vec![
+                    "Col. Ana Reyes".into(),
+                    "BGen. Ramon Aquino".into(),
+                    "Capt. Kenji Morita".into(),
+                ],
+                deadline: now() + chrono::Duration::minutes(45),
+                mission: Some("HADR-CAGAYAN".into()),
+                alert: None,
+                reason: "M 6.1 near Baguio: account for the mission's people".into(),
+            },
+        ),
+        record(2, 10, "reyes", answered("Col. Ana Reyes", Answer::Safe, None)),
+        record(3, 5, "santos", answered("BGen. Ramon Aquino", Answer::NeedsHelp, Some("road cut at Aritao"))),
+    ]);
+    press(&mut app, KeyCode::Char('R'));
+    press(&mut app, KeyCode::Down);
+    let screen = draw(&app, 100, 30);
+    assert!(screen.contains("roll-call 2/3"), "the status bar counts it");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
 fn alert_detail_shows_who_did_what() {
     let mut app = app();
     press(&mut app, KeyCode::Char('3'));

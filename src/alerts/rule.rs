@@ -100,16 +100,23 @@ impl Rule {
         if self.near_mission_km.is_some() && near.is_empty() {
             return None;
         }
-        if let Some(reach) = self.near_contact_km {
-            let regions = item.location.as_ref().map(Region::from_location).unwrap_or_default();
-            let near_contact = contacts
-                .iter()
-                .filter_map(|c| c.post_location)
-                .any(|post| regions.iter().any(|r| gap_km(r, &Region::Point(post)) <= reach));
-            if !near_contact {
-                return None;
-            }
+        if self.near_contact_km.is_some() && self.contacts_near(item, contacts).is_empty() {
+            return None;
         }
         Some(Match { missions: near })
+    }
+
+    /// The contacts whose posts lie within the rule's `near_contact_km` of the item; none when
+    /// the rule has no such condition.
+    pub fn contacts_near<'a>(&self, item: &FeedItem, contacts: &'a [Contact]) -> Vec<&'a Contact> {
+        let Some(reach) = self.near_contact_km else { return Vec::new() };
+        let regions = item.location.as_ref().map(Region::from_location).unwrap_or_default();
+        contacts
+            .iter()
+            .filter(|c| {
+                c.post_location
+                    .is_some_and(|post| regions.iter().any(|r| gap_km(r, &Region::Point(post)) <= reach))
+            })
+            .collect()
     }
 }

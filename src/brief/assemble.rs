@@ -185,6 +185,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         .collect();
 
     let mission_status = status_changes(facts, &selected);
+    let rollcalls = rollcalls(facts, &selected, from);
     let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
     let other_alerts = others.real.into_vec().into_iter().map(line).collect();
     let exercise_alerts = others.exercise.into_vec().into_iter().map(line).collect();
@@ -225,6 +226,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         warnings,
         missions,
         mission_status,
+        rollcalls,
         other_alerts,
         other_alerts_total,
         exercise,
@@ -252,6 +254,64 @@ fn status_changes(facts: &Facts, selected: &[&Mission]) -> Vec<StatusChange> {
                 by: c.by.clone(),
                 note: c.note.clone(),
             })
+        })
+        .collect()
+}
+
+/// The roll-calls opened in the period, or opened before it and still open at its start, of
+/// the briefed missions (an alert's roll-call by the missions its alert names), as the record
+/// stood at the period's end.
+fn rollcalls(facts: &Facts, selected: &[&Mission], from: DateTime<Utc>) -> Vec<RollcallBrief> {
+    let mut calls: Vec<&crate::state::Rollcall> = facts
+        .rollcalls
+        .values()
+        .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))
+        .filter(|r| {
+            let briefed = |m: &String| selected.iter().any(|s| s.id == *m);
+            match (&r.mission, r.alert.as_ref().and_then(|a| facts.alerts.get(a))) {
+                (Some(mission), _) => briefed(mission),
+                // An alert's roll-call goes with the alert: its missions', or every briefing's.
+                (None, Some(alert)) => alert.missions.is_empty() || alert.missions.iter().any(briefed),
+                (None, None) => true,
+            }
+        })
+        .collect();
+    calls.sort_by_key(|r| r.seq);
+    calls
+        .into_iter()
+        .map(|r| RollcallBrief {
+            id: one_line(&r.id),
+            seq: r.seq,
+            opened_at: r.opened_at,
+            opened_by: r.opened_by.clone(),
+            reason: r.reason.clone(),
+            mission: r.mission.clone(),
+            alert: r.alert.as_deref().map(one_line),
+            alert_title: r.alert.as_ref().and_then(|id| Some(one_line(&facts.alerts.get(id)?.title))),
+            deadline: r.deadline,
+            contacts: r
+                .contacts
+                .iter()
+                .map(|c| {
+                    let taken = r.answers.get(c);
+                    RollcallAnswer {
+                        contact: c.clone(),
+                        answer: taken.map(|t| t.answer.as_str()),
+                        by: taken.map(|t| t.by.clone()),
+                        at: taken.map(|t| t.at),
+                        seq: taken.map(|t| t.seq),
+                        note: taken.and_then(|t| t.note.clone()),
+                    }
+                })
+                .collect(),
+            unreached_at_end: r.unreached(),
+            overdue_at: r.overdue.as_ref().map(|(at, _)| *at),
+            closed: r.closed.as_ref().map(|c| RollcallClosing {
+                at: c.at,
+                by: c.by.clone(),
+                seq: c.seq,
+                reason: c.reason.clone(),
+            }),
         })
         .collect()
 }

@@ -158,6 +158,8 @@ pub fn render(b: &Brief) -> String {
         o.push('\n');
     }
 
+    rollcalls(&mut o, &b.rollcalls);
+
     let _ = writeln!(o, "## Exercise and test traffic (NOT REAL WORLD)\n");
     if b.exercise.alerts.is_empty() && b.exercise.items.is_empty() {
         let _ = writeln!(o, "None in the period.\n");
@@ -260,6 +262,66 @@ pub fn render(b: &Brief) -> String {
 /// A list a handover left open, as one line: `none` when empty.
 pub(crate) fn handed(list: Vec<String>) -> String {
     if list.is_empty() { "none".to_string() } else { list.join(", ") }
+}
+
+/// The roll-calls: why and when each was opened, each contact's answer with who took it and
+/// when, who was still not reached at the period's end, overdue, closed.
+fn rollcalls(o: &mut String, calls: &[RollcallBrief]) {
+    let _ = writeln!(o, "## Roll-calls\n");
+    if calls.is_empty() {
+        let _ = writeln!(o, "None in the period.\n");
+        return;
+    }
+    for r in calls {
+        let about = match (&r.mission, &r.alert_title, &r.alert) {
+            (Some(mission), _, _) => format!("mission {}", esc(mission)),
+            (None, Some(title), _) => format!("alert {}", esc(title)),
+            (None, None, Some(id)) => format!("alert {}", code(id)),
+            (None, None, None) => "the desk".to_string(),
+        };
+        let _ = writeln!(o, "### {} (#{}), for {about}\n", utc(r.opened_at), r.seq);
+        let _ = writeln!(o, "- Opened by {}: {}", esc(&r.opened_by), esc(&r.reason));
+        let _ = writeln!(o, "- Deadline {}", utc(r.deadline));
+        if let Some(at) = r.overdue_at {
+            let _ = writeln!(o, "- **OVERDUE** {}", utc(at));
+        }
+        match &r.closed {
+            Some(c) => {
+                let why = c.reason.as_deref().map(|r| format!(": {}", esc(r))).unwrap_or_default();
+                let _ = writeln!(o, "- Closed {} #{} by {}{why}", utc(c.at), c.seq, esc(&c.by));
+            }
+            None => {
+                let _ = writeln!(o, "- Open at the end of the period");
+            }
+        }
+        let unreached = if r.unreached_at_end.is_empty() {
+            "none".to_string()
+        } else {
+            esc(&r.unreached_at_end.join(", "))
+        };
+        let _ = writeln!(o, "- Not reached at the end of the period: {unreached}\n");
+        let _ = writeln!(o, "| Contact | Answer | Taken by | When (UTC) | Note |\n|---|---|---|---|---|");
+        for c in &r.contacts {
+            let (answer, by, when) = match (c.answer, &c.by, c.at, c.seq) {
+                (Some(answer), Some(by), Some(at), Some(seq)) => {
+                    (answer_words(answer).to_string(), esc(by), format!("{} #{seq}", utc(at)))
+                }
+                _ => ("no answer".to_string(), "-".to_string(), "-".to_string()),
+            };
+            let note = c.note.as_deref().map_or("-".to_string(), esc);
+            let _ = writeln!(o, "| {} | {answer} | {by} | {when} | {note} |", esc(&c.contact));
+        }
+        o.push('\n');
+    }
+}
+
+/// An answer as the record writes it, in the briefing's words.
+pub(super) fn answer_words(answer: &str) -> &'static str {
+    match answer {
+        "safe" => "reached, safe",
+        "needs_help" => "**NEEDS HELP**",
+        _ => "tried, not reached",
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct Brief {
     pub missions: Vec<MissionBrief>,
     /// The briefed missions' status changes in the period, in the record's order.
     pub mission_status: Vec<StatusChange>,
+    /// Roll-calls opened in the period or open at its start, in the order they were opened.
+    pub rollcalls: Vec<RollcallBrief>,
     /// Real-world alerts raised in the period that name none of the briefed missions.
     pub other_alerts: Vec<AlertLine>,
     pub other_alerts_total: usize,
@@ -161,6 +163,58 @@ pub struct StatusChange {
     pub by: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// A roll-call as it stood at the end of the period.
+#[derive(Clone, Debug, Serialize)]
+pub struct RollcallBrief {
+    pub id: String,
+    pub seq: u64,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mission: Option<String>,
+    /// The alert that opened it (its id), and that alert's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_title: Option<String>,
+    pub deadline: DateTime<Utc>,
+    /// Each contact called, in the order called, with their latest answer up to the period's end.
+    pub contacts: Vec<RollcallAnswer>,
+    /// The contacts not reached (never answered, or tried and not reached) at the period's end.
+    pub unreached_at_end: Vec<String>,
+    /// When the record said the deadline passed with contacts not reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<RollcallClosing>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RollcallAnswer {
+    pub contact: String,
+    /// `safe`, `needs_help`, `not_reached`; absent: no answer recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RollcallClosing {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub seq: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -261,6 +261,14 @@ fn text(b: &Brief) -> String {
         wrap(&mut o, "  ", &text, 4);
     }
 
+    heading(&mut o, "ROLL-CALLS");
+    if b.rollcalls.is_empty() {
+        o.push_str("None in the period.\n");
+    }
+    for r in &b.rollcalls {
+        rollcall_text(&mut o, r);
+    }
+
     heading(&mut o, "EXERCISE AND TEST TRAFFIC - NOT REAL WORLD");
     if b.exercise.alerts.is_empty() && b.exercise.items.is_empty() {
         o.push_str("None in the period.\n");
@@ -340,6 +348,38 @@ fn text(b: &Brief) -> String {
         wrap(&mut o, "    ", &format!("sheet: {}", h.sheet), 6);
     }
     o
+}
+
+fn rollcall_text(o: &mut String, r: &RollcallBrief) {
+    let about = match (&r.mission, &r.alert_title, &r.alert) {
+        (Some(mission), _, _) => format!("mission {mission}"),
+        (None, Some(title), _) | (None, None, Some(title)) => format!("alert {title}"),
+        (None, None, None) => "the desk".to_string(),
+    };
+    wrap(o, "", &format!("{} #{} for {about}, by {}: {}", utc(r.opened_at), r.seq, r.opened_by, r.reason), 2);
+    let mut standing = format!("deadline {}", utc(r.deadline));
+    if let Some(at) = r.overdue_at {
+        standing.push_str(&format!(", OVERDUE {}", utc(at)));
+    }
+    match &r.closed {
+        Some(c) => {
+            let why = c.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+            standing.push_str(&format!(", closed {} #{} by {}{why}", utc(c.at), c.seq, c.by));
+        }
+        None => standing.push_str(", open at the end of the period"),
+    }
+    wrap(o, "  ", &standing, 4);
+    for c in &r.contacts {
+        let text = match (c.answer, &c.by, c.at, c.seq) {
+            (Some(answer), Some(by), Some(at), Some(seq)) => {
+                let answer = super::markdown::answer_words(answer).replace("**", "");
+                let note = c.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+                format!("{}: {answer}, taken by {by} {} #{seq}{note}", c.contact, utc(at))
+            }
+            _ => format!("{}: no answer", c.contact),
+        };
+        wrap(o, "  - ", &text, 4);
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,13 @@ mod notify;
 mod plain;
 mod problem;
 mod raw;
+mod rollcall;
 mod rules;
 mod snapshot;
 mod validate;
 
 pub use problem::Problem;
+pub use rollcall::{DEFAULT_DEADLINE, RollcallConfig};
 pub use snapshot::{ConfigInForce, ConfigSnapshot, FeedSnapshot};
 pub use validate::{FILES as HANDOVER_FILES, parse_duration};
 // What a feed is belongs to the feeds; the configuration names feeds, not the other way round.
@@ -64,6 +66,8 @@ pub struct Config {
     /// `[handover] copy`: the command that copies a handover sheet off the host, `{files}`
     /// standing for the sheet and its signature (`validate::FILES`); empty: none.
     pub handover_copy: Vec<String>,
+    /// `[rollcall]`: None, no roll-call opens by itself.
+    pub rollcall: Option<RollcallConfig>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

@@ -21,6 +21,7 @@ pub struct DeskFile {
     #[serde(default, rename = "notify")]
     pub notify: Vec<Notify>,
     pub handover: Option<Handover>,
+    pub rollcall: Option<Rollcall>,
 }
 
 /// `[handover]`: what `attache handover` does besides journaling and writing the sheet.
@@ -29,6 +30,14 @@ pub struct DeskFile {
 pub struct Handover {
     /// The command that copies the sheet (and its signature) off the host, `{files}` where they go.
     pub copy: Option<Spanned<Vec<String>>>,
+}
+
+/// `[rollcall]`: when alerts open roll-calls by themselves, and their deadline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollcall {
+    pub at: Option<Text>,
+    pub deadline: Option<Text>,
 }
 
 /// A command run for the records its `on` selectors pick (`notify::Trigger`).

@@ -26,6 +26,16 @@ pub struct ConfigSnapshot {
     pub rules: Vec<RuleSnapshot>,
     #[serde(default)]
     pub feeds: Vec<FeedSnapshot>,
+    /// `[rollcall]`, when the desk has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollcall: Option<RollcallSnapshot>,
+}
+
+/// `[rollcall]` as the record keeps it: the deadline as text, like other durations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollcallSnapshot {
+    pub at: Severity,
+    pub deadline: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,11 +189,12 @@ impl ConfigSnapshot {
             contacts: config.contacts.iter().map(ContactSnapshot::of).collect(),
             rules: config.rules.iter().map(RuleSnapshot::of).collect(),
             feeds: config.feeds.iter().map(FeedSnapshot::of).collect(),
+            rollcall: config.rollcall.map(|r| RollcallSnapshot { at: r.at, deadline: span(r.deadline) }),
         }
     }
 
     /// `local` (this process's own file) with what the snapshot records in place of its own:
-    /// desk name and zone, missions, contacts, rules and feeds. What the record does not hold
+    /// desk name and zone, missions, contacts, rules, feeds and `[rollcall]`. What the record does not hold
     /// (layout, bell, journal, the feeds' secrets) stays `local`'s. Feeds come back for the
     /// panes to show, not to poll: their secrets are not in the record.
     pub fn applied_to(&self, local: &Config, path: &str, digest: &str) -> Config {
@@ -196,6 +207,10 @@ impl ConfigSnapshot {
         config.contacts = self.contacts.iter().map(ContactSnapshot::contact).collect();
         config.rules = self.rules.iter().map(RuleSnapshot::rule).collect();
         config.feeds = self.feeds.iter().filter_map(FeedSnapshot::feed).collect();
+        config.rollcall = self.rollcall.as_ref().map(|r| super::RollcallConfig {
+            at: r.at,
+            deadline: duration_or(&r.deadline, super::DEFAULT_DEADLINE),
+        });
         config
     }
 }
@@ -449,6 +464,24 @@ headers = { "X-Desk" = "plain-value-7f3" }
             (FeedKind::UsgsGeojson, Duration::from_secs(90), true)
         );
         assert_eq!((rebuilt.path.as_path(), rebuilt.digest.as_str()), (Path::new("p"), "d"));
+    }
+
+    #[test]
+    fn rollcall_section_is_in_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let config =
+            desk(dir.path(), &format!("{FEEDS}\n[rollcall]\nat = \"critical\"\ndeadline = \"45m\"\n"));
+        let wanted = Some(crate::config::RollcallConfig {
+            at: Severity::Critical,
+            deadline: Duration::from_secs(2700),
+        });
+        assert_eq!(config.rollcall, wanted);
+        let line = serde_json::to_string(&ConfigSnapshot::of(&config)).unwrap();
+        assert!(line.contains(r#""rollcall":{"at":"critical","deadline":"45m"}"#), "{line}");
+        let back: ConfigSnapshot = serde_json::from_str(&line).unwrap();
+        let rebuilt = back.applied_to(&Config { rollcall: None, ..config.clone() }, "p", "d");
+        assert_eq!(rebuilt.rollcall, wanted);
+        assert_eq!(desk(dir.path(), FEEDS).rollcall, None, "no section, no automatic roll-calls");
     }
 
     #[test]

@@ -100,6 +100,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             .map_err(|message| problems.push(src.problem(Some(copy.span()), "handover.copy", message)))
             .unwrap_or_default()
     });
+    let rollcall = super::rollcall::section(src, file.rollcall.as_ref(), problems);
     let desk_group = file.desk.group.as_ref().and_then(|group| {
         crate::desk_files::resolve_group(group.get_ref())
             .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
@@ -111,6 +112,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         rules,
         notify,
         handover_copy,
+        rollcall,
         bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),

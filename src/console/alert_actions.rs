@@ -78,6 +78,9 @@ impl App {
             Event::MissionStatusChanged { mission, status, .. } => {
                 return self.mission_status_message(mission, *status, seq);
             }
+            Event::RollcallOpened { .. } | Event::RollcallAnswered { .. } | Event::RollcallClosed { .. } => {
+                return self.rollcall_message(event, seq).unwrap_or_default();
+            }
             _ => {
                 return match seq {
                     Some(seq) => format!("{} #{seq} saved", event.kind()),

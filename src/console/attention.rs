@@ -1,6 +1,6 @@
 //! Calling the operator's eye to what just arrived: a new alert at or above the desk's bell
-//! severity, or an escalation, is named in the status bar, and a real-world one rings the
-//! terminal bell once. One mechanism for both, in every live console on the host (not only the
+//! severity, an escalation, or a roll-call overdue, is named in the status bar, and a
+//! real-world one rings the terminal bell once. One mechanism for both, in every live console on the host (not only the
 //! one that polls): it looks at the records as they are folded. Records stamped before the
 //! console started are history (a console reads the whole journal at start-up), and a replay
 //! never folds through here.
@@ -15,6 +15,8 @@ use crate::state::DeskState;
 pub enum Pick {
     Raised(String),
     Escalated(String),
+    /// A roll-call past its deadline with these contacts not reached.
+    RollcallOverdue(Vec<String>),
 }
 
 /// What needs the operator at once: a line for the status bar, and how many bells to ring.
@@ -32,6 +34,7 @@ pub fn picks(records: &[Record], since: DateTime<Utc>) -> Vec<Pick> {
         .filter_map(|r| match &r.event {
             Event::AlertRaised { alert, .. } => Some(Pick::Raised(alert.clone())),
             Event::AlertEscalated { alert } => Some(Pick::Escalated(alert.clone())),
+            Event::RollcallOverdue { contacts, .. } => Some(Pick::RollcallOverdue(contacts.clone())),
             _ => None,
         })
         .collect()
@@ -47,6 +50,17 @@ pub fn notice(picks: &[Pick], state: &DeskState, threshold: Severity, bell: bool
         let (id, escalated) = match pick {
             Pick::Raised(id) => (id, false),
             Pick::Escalated(id) => (id, true),
+            Pick::RollcallOverdue(contacts) => {
+                // People not reached after an event: as pressing as a severe escalation.
+                bells += usize::from(bell);
+                let names = crate::text::one_line(&contacts.join(", "));
+                lines.push((
+                    1,
+                    Severity::Severe,
+                    format!("ROLL-CALL OVERDUE: not reached {names} (R shows it)"),
+                ));
+                continue;
+            }
         };
         let Some(alert) = state.alerts.get(id) else { continue };
         if !escalated && alert.severity < threshold {

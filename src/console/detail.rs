@@ -61,6 +61,7 @@ pub fn detail(
         RowKey::Alert(id) => alert(id, config, state)?,
         RowKey::Log(seq) => log(*seq, state)?,
         RowKey::Feed(name) => feed(name, config, state, runtime, now)?,
+        RowKey::Rollcall(id) => return super::rollcall_view::rollcall(key, id, state, now),
     };
     Some(Detail::of(key, title, lines))
 }

@@ -50,6 +50,14 @@ pub enum Action {
     PreviousContact,
     /// Load the configuration file again and, if it checks out, journal it as in force.
     Reload,
+    /// Open a roll-call of the selected mission's contacts, or show the one open.
+    Rollcall,
+    /// In a roll-call: the contact chosen answered so.
+    Answer(crate::domain::Answer),
+    /// In a roll-call: the contact chosen answered so, with a note typed first.
+    AnswerWithNote(crate::domain::Answer),
+    /// In a roll-call: close it (asks for an optional reason first).
+    CloseRollcall,
 }
 
 /// Which keys apply: the panes, or an overlay on top of them.
@@ -228,6 +236,12 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         context: Context::Panes,
+        keys: &[ch('R')],
+        action: Action::Rollcall,
+        help: "Missions: open a roll-call of the selected mission's contacts (or show its open one); Alerts: the roll-call the alert opened; elsewhere: the latest open roll-call",
+    },
+    Binding {
+        context: Context::Panes,
         keys: &[ch('b')],
         action: Action::Brief,
         help: "write a briefing of this watch (since the console started) to the briefs directory",
@@ -267,13 +281,13 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Overlay,
         keys: &[ch('j'), key(KeyCode::Down)],
         action: Action::Down,
-        help: "scroll down",
+        help: "scroll down (in a roll-call: choose the next contact)",
     },
     Binding {
         context: Context::Overlay,
         keys: &[ch('k'), key(KeyCode::Up)],
         action: Action::Up,
-        help: "scroll up",
+        help: "scroll up (in a roll-call: choose the previous contact)",
     },
     Binding {
         context: Context::Overlay,
@@ -323,12 +337,60 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Note,
         help: "in a mission's detail: add a note tied to the mission",
     },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('R')],
+        action: Action::Rollcall,
+        help: "in a mission's detail: open a roll-call of its contacts, or show its open one",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('s')],
+        action: Action::Answer(crate::domain::Answer::Safe),
+        help: "in a roll-call: the contact chosen was reached and is safe",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('h')],
+        action: Action::Answer(crate::domain::Answer::NeedsHelp),
+        help: "in a roll-call: the contact chosen was reached and needs help",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('x')],
+        action: Action::Answer(crate::domain::Answer::NotReached),
+        help: "in a roll-call: the contact chosen was tried and not reached",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('S')],
+        action: Action::AnswerWithNote(crate::domain::Answer::Safe),
+        help: "in a roll-call: safe, with a note",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('H')],
+        action: Action::AnswerWithNote(crate::domain::Answer::NeedsHelp),
+        help: "in a roll-call: needs help, with a note",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('X')],
+        action: Action::AnswerWithNote(crate::domain::Answer::NotReached),
+        help: "in a roll-call: not reached, with a note",
+    },
+    Binding {
+        context: Context::Overlay,
+        keys: &[ch('C')],
+        action: Action::CloseRollcall,
+        help: "in a roll-call: close it, with an optional reason",
+    },
     Binding { context: Context::Overlay, keys: &[ctrl('c')], action: Action::QuitNow, help: "quit" },
     Binding {
         context: Context::Prompt,
         keys: &[key(KeyCode::Enter)],
         action: Action::Submit,
-        help: "save the note, keep the filter, acknowledge, resolve, check in or set the status",
+        help: "save the note, keep the filter, acknowledge, resolve, check in, set the status, open or close a roll-call",
     },
     Binding {
         context: Context::Prompt,

@@ -14,6 +14,8 @@ pub mod naming;
 mod note_tie;
 pub mod pane;
 pub mod prompt;
+mod rollcall_actions;
+pub mod rollcall_view;
 pub mod rows;
 mod selecting;
 pub mod summary;
@@ -38,6 +40,7 @@ pub use mission_actions::PromptedMission;
 pub use note_tie::NoteAbout;
 use pane::{Pane, PaneView};
 use prompt::LineEdit;
+pub use rollcall_actions::PromptedAnswer;
 use rows::Ages;
 use selecting::{departure_message, nothing_selected};
 
@@ -69,6 +72,12 @@ pub enum PromptPurpose {
     CheckIn(PromptedCheckIn),
     /// The status to set this mission to, and an optional status line.
     MissionStatus(PromptedMission),
+    /// Opening a roll-call of this mission's contacts, with an optional reason.
+    OpenRollcall(String),
+    /// Closing this roll-call, with an optional reason.
+    CloseRollcall(String),
+    /// A roll-call contact's answer, with an optional note.
+    AnswerNote(PromptedAnswer),
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -170,6 +179,8 @@ pub struct App {
     /// Over a slow or metered link: the clock and the ages on screen move by the minute, not
     /// by the second (`--low-bandwidth`, `[ui] low_bandwidth`).
     pub low_bandwidth: bool,
+    /// Why keys that would write do nothing here (a replay), or None in the live console.
+    pub read_only: Option<&'static str>,
 }
 
 /// What moving the clock changed on screen.
@@ -205,6 +216,7 @@ impl App {
             log_in_desk_zone: false,
             low_bandwidth: false,
             detail_behind: None,
+            read_only: None,
         };
         app.refresh_all();
         app
@@ -473,6 +485,13 @@ impl App {
                     PromptPurpose::MissionStatus(mission) => {
                         self.flash = Some(format!("mission {} is unchanged", one_line(&mission.mission)))
                     }
+                    PromptPurpose::OpenRollcall(mission) => {
+                        self.flash = Some(format!("no roll-call opened for mission {}", one_line(mission)))
+                    }
+                    PromptPurpose::CloseRollcall(_) => self.flash = Some("the roll-call stays open".into()),
+                    PromptPurpose::AnswerNote(answer) => {
+                        self.flash = Some(format!("answer for {} not recorded", one_line(&answer.contact)))
+                    }
                 }
                 self.overlay = Overlay::None;
                 self.back_to_detail();
@@ -487,6 +506,19 @@ impl App {
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Note) => self.note_in_detail(),
             (Overlay::Detail { .. } | Overlay::Help { .. }, Action::MissionStatus) => {
                 self.mission_status_in_detail()
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Rollcall) => self.rollcall_in_detail(),
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::Answer(answer)) => {
+                return self.answer(answer);
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::AnswerWithNote(answer)) => {
+                self.answer_with_note(answer)
+            }
+            (Overlay::Detail { .. } | Overlay::Help { .. }, Action::CloseRollcall) => self.close_rollcall(),
+            (Overlay::Detail { detail, .. }, Action::Down | Action::Up)
+                if matches!(detail.key, pane::RowKey::Rollcall(_)) =>
+            {
+                detail.choose(action == Action::Down)
             }
             (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
             {
@@ -533,6 +565,7 @@ impl App {
             Action::PreviousMatch => self.step_match(false),
             Action::CheckIn => self.check_in(),
             Action::MissionStatus => self.mission_status(),
+            Action::Rollcall => self.rollcall(),
             Action::ToggleLogZone => {
                 self.log_in_desk_zone = !self.log_in_desk_zone;
                 self.refresh(Pane::Log);
@@ -548,6 +581,9 @@ impl App {
             | Action::Reload
             | Action::NextContact
             | Action::PreviousContact
+            | Action::Answer(_)
+            | Action::AnswerWithNote(_)
+            | Action::CloseRollcall
             | Action::Edit(_) => {}
         }
     }
@@ -645,6 +681,9 @@ impl App {
             }
             PromptPurpose::CheckIn(check_in) => self.checked_in(check_in, text)?,
             PromptPurpose::MissionStatus(mission) => self.mission_status_changed(mission, text)?,
+            PromptPurpose::OpenRollcall(mission) => self.rollcall_opened(mission, text)?,
+            PromptPurpose::CloseRollcall(rollcall) => self.rollcall_closed(rollcall, text)?,
+            PromptPurpose::AnswerNote(answer) => self.answered_with_note(answer, text)?,
         };
         Some(Effect::Append(Box::new(event)))
     }

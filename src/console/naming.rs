@@ -39,5 +39,6 @@ pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String
             format!("#{seq} {} \"{}\"", line.kind, truncate(&one_line(&line.text), QUOTED / 2))
         }
         RowKey::Feed(name) => format!("feed {}", truncate(&one_line(name), QUOTED)),
+        RowKey::Rollcall(id) => format!("roll-call {}", truncate(&one_line(id), QUOTED)),
     })
 }

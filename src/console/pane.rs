@@ -147,6 +147,8 @@ pub enum RowKey {
     Alert(String),
     Log(u64),
     Feed(String),
+    /// Not a pane's row: a roll-call's overlay, by its id.
+    Rollcall(String),
 }
 
 /// A pane's line as plain text; the UI decides how it looks.

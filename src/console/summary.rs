@@ -20,11 +20,20 @@ pub struct Summary {
     pub worst: Option<(Severity, usize)>,
     /// Exercise and test alerts nobody has acknowledged.
     pub exercise_waiting: usize,
+    /// Open roll-calls' contacts reached, out of those called; None while none is open.
+    pub rollcall: Option<(usize, usize)>,
+    /// An open roll-call is past its deadline with contacts not reached.
+    pub rollcall_overdue: bool,
 }
 
 pub fn of(state: &DeskState, now: DateTime<Utc>) -> Summary {
     let (exercise_alerts, exercise_items) = state.non_real_traffic(now);
     let mut summary = Summary { exercise_alerts, exercise_items, ..Summary::default() };
+    for call in state.rollcalls.values().filter(|r| r.is_open()) {
+        let (reached, called) = summary.rollcall.unwrap_or_default();
+        summary.rollcall = Some((reached + call.reached(), called + call.contacts.len()));
+        summary.rollcall_overdue |= call.is_overdue(now);
+    }
     for alert in state.open_alerts().filter(|a| a.state == AlertState::Open) {
         if !alert.traffic.is_real() {
             summary.exercise_waiting += 1;

@@ -9,6 +9,7 @@
 
 mod in_force;
 mod memory;
+pub mod rollcalls;
 
 pub use in_force::InForce;
 pub use memory::InMemory;
@@ -40,7 +41,8 @@ pub enum Input {
 /// What a tick of the clock asks of the process that polls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tick {
-    /// Alerts left waiting past their rule's `escalate_after` are escalated.
+    /// Alerts left waiting past their rule's `escalate_after` are escalated, and roll-calls past
+    /// their deadline with contacts not reached are said to be overdue (once each).
     Escalate,
     /// Items past their life (CoT `stale`, CAP `expires`) are withdrawn, between polls.
     Sweep,
@@ -93,7 +95,8 @@ impl Desk {
             Input::FeedSaid { by, events } => feed_said(host, &by, events, now),
             Input::Operator { by, events } => commit(host, &by, events, now),
             Input::Tick(Tick::Escalate) => {
-                let due = alerts::escalations(&host.config().rules, host.state(), now);
+                let mut due = alerts::escalations(&host.config().rules, host.state(), now);
+                due.extend(crate::state::rollcall::overdue(&host.state().rollcalls, now));
                 commit(host, alerts::SYSTEM, due, now)
             }
             Input::Tick(Tick::Sweep) => {
@@ -120,8 +123,9 @@ impl Desk {
     }
 }
 
-/// Journals what a feed said, then the alerts that follow from it: derived from the state
-/// after the feed's events are folded, by the rules in force.
+/// Journals what a feed said, then the alerts that follow from it (derived from the state
+/// after the feed's events are folded, by the rules in force), then the roll-calls those alerts
+/// open (`[rollcall]`).
 fn feed_said(host: &mut impl Host, by: &str, events: Vec<Event>, now: DateTime<Utc>) -> Handled {
     let mut handled = commit(host, by, events, now);
     if handled.seq.is_none() {
@@ -130,7 +134,16 @@ fn feed_said(host: &mut impl Host, by: &str, events: Vec<Event>, now: DateTime<U
     let config = host.config();
     let derived =
         alerts::derive(&config.rules, &config.missions, &config.contacts, host.state(), &handled.events, now);
-    match host.commit(alerts::SYSTEM, now, derived) {
+    match host.commit(alerts::SYSTEM, now, derived.clone()) {
+        Ok(seq) => handled.seq = seq.or(handled.seq),
+        Err(why) => {
+            handled.failed = Some(why);
+            return handled;
+        }
+    }
+    // Roll-calls follow from the alerts once those are on the record, as alerts follow items.
+    let opened = rollcalls::opened(host.config(), host.state(), &derived, now);
+    match host.commit(alerts::SYSTEM, now, opened) {
         Ok(seq) => handled.seq = seq.or(handled.seq),
         Err(why) => handled.failed = Some(why),
     }

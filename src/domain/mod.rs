@@ -7,6 +7,7 @@ mod geo;
 mod item;
 mod mission;
 mod region;
+mod rollcall;
 mod severity;
 
 pub use channel::{CHANNELS, channel};
@@ -15,4 +16,5 @@ pub use geo::{Area, LatLon, distance_km};
 pub use item::{FeedItem, ItemKey, Location, Traffic};
 pub use mission::{Mission, MissionKind, MissionStatus};
 pub use region::{Placed, Reach, Reaches, Region, gap_km, location_gap_km};
+pub use rollcall::Answer;
 pub use severity::Severity;

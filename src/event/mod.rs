@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{FeedItem, MissionStatus, Severity, Traffic};
+use crate::domain::{Answer, FeedItem, MissionStatus, Severity, Traffic};
 
 mod handover;
 mod read;
@@ -191,6 +191,34 @@ events! {
         status: MissionStatus,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+    },
+    /// The desk opened a roll-call of `contacts` (named as `contact.checked_in` names them), to
+    /// be reached by `deadline`: for a mission (`R`), or for an alert near their posts.
+    "rollcall.opened" => RollcallOpened {
+        rollcall: String,
+        contacts: Vec<String>,
+        deadline: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mission: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert: Option<String>,
+        reason: String,
+    },
+    /// What the desk heard from a contact of a roll-call; who took it is the record's `by`.
+    "rollcall.answered" => RollcallAnswered {
+        rollcall: String,
+        contact: String,
+        answer: Answer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A roll-call's deadline passed with `contacts` not reached: written once, by the process
+    /// that polls.
+    "rollcall.overdue" => RollcallOverdue { rollcall: String, contacts: Vec<String> },
+    "rollcall.closed" => RollcallClosed {
+        rollcall: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// A `[[notify]]` command took the notification of `record` (its seq): for `rule`, by
     /// `trigger` (the selector as written), after `attempts` runs.

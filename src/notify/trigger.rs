@@ -8,8 +8,8 @@ use std::time::Duration;
 use crate::domain::Severity;
 use crate::event::{Event, Record};
 
-/// The kind of record a roll-call's overdue contact leaves; no version writes it yet, so the
-/// selector is accepted and fires once roll-calls journal it.
+/// The kind of record a roll-call past its deadline with contacts not reached leaves (written
+/// once per roll-call by the process that polls).
 pub const ROLLCALL_OVERDUE: &str = "rollcall.overdue";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ impl Trigger {
         match (self, &record.event) {
             (Trigger::AlertRaised { at_least }, Event::AlertRaised { severity, .. }) => severity >= at_least,
             (Trigger::AlertEscalated, Event::AlertEscalated { .. }) => true,
-            (Trigger::RollcallOverdue, event) => event.kind() == ROLLCALL_OVERDUE,
+            (Trigger::RollcallOverdue, Event::RollcallOverdue { .. }) => true,
             _ => false,
         }
     }
@@ -118,6 +118,22 @@ mod tests {
         );
         assert_eq!(Trigger::parse("feed.down>30m").unwrap().to_string(), "feed.down>30m");
         assert_eq!(Trigger::parse("alert.raised>=severe").unwrap().to_string(), "alert.raised>=severe");
+    }
+
+    #[test]
+    fn rollcall_overdue_fires_on_the_record_the_desk_writes_and_no_other() {
+        let record = |event| Record {
+            seq: 9,
+            ts: "2026-12-07T02:00:00Z".parse().unwrap(),
+            by: "attache".into(),
+            event,
+        };
+        let overdue =
+            Event::RollcallOverdue { rollcall: "KFOR".into(), contacts: vec!["Maj. Okafor".into()] };
+        assert_eq!(overdue.kind(), ROLLCALL_OVERDUE);
+        assert!(Trigger::RollcallOverdue.matches(&record(overdue)));
+        let closed = Event::RollcallClosed { rollcall: "KFOR".into(), reason: None };
+        assert!(!Trigger::RollcallOverdue.matches(&record(closed)));
     }
 
     #[test]

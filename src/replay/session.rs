@@ -68,6 +68,8 @@ impl Replay {
     ) -> anyhow::Result<Self> {
         // Nothing is ever appended in a replay: the status bar's journal field shows the record.
         app.journal = JournalStatus::Writable;
+        // A roll-call shows as it stood; the keys that would open, answer or close one say why not.
+        app.read_only = Some("replay is read-only: open, answer and close roll-calls in the live console");
         let mut replay = Replay {
             app,
             engine: Engine::new(dir),

@@ -212,3 +212,53 @@ fn every_key_that_writes_in_the_console_says_why_not_in_a_replay() {
     assert!(banner(&replay).contains("review note: _"), "{}", banner(&replay));
     assert!(std::fs::read(tmp.path().join("00000001.jsonl")).unwrap() == before, "the journal is unchanged");
 }
+
+/// A roll-call in the record shows in a replay as it stood, and its keys that would write say
+/// why not, leaving the journal as it was.
+#[test]
+fn a_roll_call_shows_read_only_in_a_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    let kovac = "Lt Col. Mirela Kovač";
+    let opened = Event::RollcallOpened {
+        rollcall: "KFOR 2026-11-25T00:00Z".into(),
+        contacts: vec![kovac.into()],
+        deadline: t0() + Duration::hours(1),
+        mission: Some("KFOR".into()),
+        alert: None,
+        reason: "shelling near Mitrovica".into(),
+    };
+    writer.append("reyes", t0(), vec![opened]).unwrap();
+    let answered = Event::RollcallAnswered {
+        rollcall: "KFOR 2026-11-25T00:00Z".into(),
+        contact: kovac.into(),
+        answer: crate::domain::Answer::NeedsHelp,
+        note: None,
+    };
+    writer.append("santos", t0() + Duration::minutes(5), vec![answered]).unwrap();
+    writer.sync().unwrap();
+    drop(writer);
+    let before = std::fs::read(tmp.path().join("00000001.jsonl")).unwrap();
+    let (start, end) = super::span(tmp.path()).unwrap();
+    let app = App::new(config(), "reyes".into(), end);
+    let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, end, 60.0), None).unwrap();
+    assert_eq!(replay.app.state().last_seq, 2, "at the end of the record");
+    press(&mut replay, KeyCode::Char('2'));
+    press(&mut replay, KeyCode::Char('R'));
+    let crate::console::Overlay::Detail { detail, .. } = &replay.app.overlay else {
+        panic!("the roll-call shown")
+    };
+    let text = detail.lines.join("\n");
+    assert!(text.contains("NEEDS HELP") && text.contains("taken by santos"), "{text}");
+    for key in ['s', 'h', 'x', 'C'] {
+        replay.app.flash = None;
+        press(&mut replay, KeyCode::Char(key));
+        let flash = replay.app.flash.as_deref().unwrap_or_default();
+        assert!(
+            flash.starts_with("replay is read-only: open, answer and close roll-calls"),
+            "{key}: {flash}"
+        );
+    }
+    assert!(matches!(replay.app.overlay, crate::console::Overlay::Detail { .. }), "still shown");
+    assert_eq!(std::fs::read(tmp.path().join("00000001.jsonl")).unwrap(), before, "the journal is unchanged");
+}

@@ -25,7 +25,10 @@ impl Class {
             | "alert.resolved"
             | "contact.checked_in"
             | "mission.status_changed"
-            | "handover" => Class::Action,
+            | "handover"
+            | "rollcall.opened"
+            | "rollcall.answered"
+            | "rollcall.closed" => Class::Action,
             "alert.raised" => Class::Alert(severity_of(line).unwrap_or_default()),
             _ => Class::Other,
         }

@@ -81,6 +81,21 @@ pub(super) fn describe(
         Event::AlertResolved { alert, operator, reason } => {
             format!("{operator} resolved {}: {reason}", title(alert))
         }
+        Event::RollcallOpened { contacts, deadline, reason, .. } => {
+            let called = count(contacts.len() as u64, "contact", "contacts");
+            format!("{by} opened a roll-call of {called} by {}: {reason}", deadline.format("%H:%MZ"))
+        }
+        Event::RollcallAnswered { contact, answer, note, .. } => {
+            let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            format!("roll-call: {contact} {} (taken by {by}){said}", answer.label())
+        }
+        Event::RollcallOverdue { contacts, .. } => {
+            format!("ROLL-CALL OVERDUE: not reached {}", contacts.join(", "))
+        }
+        Event::RollcallClosed { reason, .. } => {
+            let why = reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+            format!("{by} closed a roll-call{why}")
+        }
         Event::MissionStatusChanged { mission, status, note } => {
             let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
             format!("{by} set mission {mission} {}{said}", status.label())

@@ -8,12 +8,14 @@ pub mod feed;
 mod handover;
 pub mod mission;
 mod projection;
+pub mod rollcall;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
 pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
+pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -132,6 +134,9 @@ pub struct DeskState {
     /// The watch's last handover (`attache handover`), if the record has one.
     #[serde(default)]
     pub last_handover: Option<HandoverMark>,
+    /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
+    #[serde(default)]
+    pub rollcalls: BTreeMap<String, Rollcall>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     pub activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -217,6 +222,10 @@ impl DeskState {
                     feeds_down: feeds_down.len(),
                 });
             }
+            event @ (Event::RollcallOpened { .. }
+            | Event::RollcallAnswered { .. }
+            | Event::RollcallOverdue { .. }
+            | Event::RollcallClosed { .. }) => rollcall::apply(&mut self.rollcalls, event, seq, ts, &by),
             event @ (Event::AlertRaised { .. }
             | Event::AlertUpdated { .. }
             | Event::AlertAcknowledged { .. }
@@ -286,6 +295,7 @@ impl DeskState {
     fn let_go(&mut self, ts: DateTime<Utc>) {
         let horizon = ts - KEEP_RESOLVED;
         self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
+        rollcall::let_go(&mut self.rollcalls, horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

@@ -47,7 +47,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 .collect();
             // A mission's detail has keys of its own: said where the operator looks.
             let keys = match detail.key {
-                RowKey::Mission(_) => " Esc close  j/k scroll  m status  n note  Tab contact  c check in ",
+                RowKey::Mission(_) => {
+                    " Esc close  j/k scroll  m status  n note  Tab contact  c check in  R roll-call "
+                }
+                RowKey::Rollcall(_) => {
+                    " Esc close  ↑↓ choose  s safe  h needs help  x not reached (S H X with a note)  C close "
+                }
                 _ => " Esc close  j/k scroll ",
             };
             scrolled_box(frame, (&format!(" {} ", detail.title), keys), lines, scroll, theme);
@@ -83,6 +88,16 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     " Mission status: optional status line (Enter sets, Esc cancels) ",
                     Some(mission.about()),
                 ),
+                PromptPurpose::OpenRollcall(mission) => (
+                    " Roll-call: optional reason (Enter opens, Esc cancels) ",
+                    Some(format!("reach the contacts of mission {}", crate::text::one_line(mission))),
+                ),
+                PromptPurpose::AnswerNote(answer) => {
+                    (" Roll-call answer: optional note (Enter records, Esc cancels) ", Some(answer.about()))
+                }
+                PromptPurpose::CloseRollcall(_) => {
+                    (" Close the roll-call: optional reason (Enter closes, Esc keeps it open) ", None)
+                }
             };
             // An alert's or contact's prompt says what it acts on, above the text typed.
             let height = if about.is_some() { 4 } else { 3 };

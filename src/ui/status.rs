@@ -166,8 +166,8 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     (parts, hints(app.focus))
 }
 
-/// The most severe open real-world alerts first, then the escalated, then the open count with
-/// exercise and test traffic apart.
+/// The most severe open real-world alerts first, then the escalated, then open roll-calls'
+/// contacts reached out of those called, then the open count with exercise and test traffic apart.
 fn alert_parts(app: &App, theme: &Theme) -> Vec<Part> {
     let summary = &app.summary;
     let mut parts = Vec::new();
@@ -177,6 +177,14 @@ fn alert_parts(app: &App, theme: &Theme) -> Vec<Part> {
     }
     if summary.escalated > 0 {
         parts.push(Part::new(vec![(format!("{} ESCALATED", summary.escalated), KEEP)], theme.alarm()));
+    }
+    if let Some((reached, called)) = summary.rollcall {
+        parts.push(if summary.rollcall_overdue {
+            let forms = vec![(format!("roll-call {reached}/{called} OVERDUE"), KEEP)];
+            Part::new(forms, theme.alarm())
+        } else {
+            Part::new(vec![(format!("roll-call {reached}/{called}"), 8)], theme.flagged())
+        });
     }
     let (open, exercise) = (summary.waiting, summary.exercise_waiting);
     let forms = match (open, exercise) {

@@ -21,7 +21,7 @@ use crate::domain::{Location, MissionStatus, Severity, Traffic};
 use crate::event::{Event, Record};
 use crate::journal::format::to_hex;
 use crate::journal::{Follower, JournalError};
-use crate::state::{Alert, DeskState, FeedHealth, MissionMark, Projection};
+use crate::state::{Alert, DeskState, FeedHealth, MissionMark, Projection, Rollcall};
 use crate::text::one_line;
 
 pub use kept::{Kept, Version};
@@ -152,6 +152,9 @@ pub struct Facts {
     pub status_changes: Vec<StatusFact>,
     /// The handovers of the watch in the period, in the record's order.
     pub handovers: Vec<HandoverFact>,
+    /// Roll-calls as the state folds them (`state::rollcall`), up to the end of the period: those
+    /// opened in it, and those opened before that were still open at its start or closed in it.
+    pub rollcalls: BTreeMap<String, Rollcall>,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
     pub items: Vec<NearItem>,
@@ -177,6 +180,7 @@ struct Collector {
 /// The kinds a briefing folds besides items; everything else is skipped unparsed.
 fn folded(kind: &str) -> bool {
     crate::state::is_alert_kind(kind)
+        || crate::state::rollcall::is_rollcall_kind(kind)
         || matches!(
             kind,
             "feed.failed"
@@ -283,6 +287,12 @@ impl Projection for Collector {
                     signed: signature.is_some(),
                 })
             }
+            event @ (Event::RollcallOpened { .. }
+            | Event::RollcallAnswered { .. }
+            | Event::RollcallOverdue { .. }
+            | Event::RollcallClosed { .. }) => {
+                crate::state::rollcall::apply(&mut facts.rollcalls, event, seq, ts, &one_line(&by))
+            }
             Event::ConfigLoaded { path, digest, config, .. } => {
                 let changed = crate::state::load_config(&mut facts.config, seq, path, digest, config);
                 if changed && in_period {
@@ -296,8 +306,8 @@ impl Projection for Collector {
 
 impl Collector {
     /// Starts from what the desk's state at a checkpoint holds that a briefing carries over:
-    /// its alerts, its feeds' health, its contacts' last check-ins, its missions' statuses,
-    /// the configuration in force.
+    /// its alerts, its feeds' health, its contacts' last check-ins, its missions' statuses, its
+    /// roll-calls, the configuration in force.
     fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
         let mut facts = Facts::default();
         let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
@@ -308,6 +318,7 @@ impl Collector {
             facts.feeds = state.feeds;
             facts.check_ins = state.check_ins;
             facts.missions = state.missions;
+            facts.rollcalls = state.rollcalls;
         }
         Collector { from, facts, housekept_hour }
     }
@@ -319,6 +330,9 @@ impl Collector {
         let horizon = ts - crate::state::KEEP_RESOLVED;
         let from = self.from;
         self.facts.alerts.retain(|_, a| a.raised >= from || a.resolved_at.is_none_or(|t| t > horizon));
+        self.facts
+            .rollcalls
+            .retain(|_, r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at > horizon));
     }
 
     /// The facts once every record is folded: outages still under way, and none over before

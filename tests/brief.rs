@@ -277,6 +277,11 @@ fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
             severity: Severity::Moderate,
             title: "Protest at the KFOR gate, Pristina".into(),
         }],
+        open_rollcalls: vec![attache::event::HandedRollcall {
+            id: "KFOR 2026-11-24T17:00Z".into(),
+            unreached: vec!["Lt Col. Mirela Kovač".into()],
+            overdue: true,
+        }],
         overdue_contacts: vec!["Maj. Didier Ngaba".into(), "Capt. Kenji Morita".into()],
         feeds_down: vec![],
         head: attache::event::JournalHead { seq: head, sum: "5e".repeat(32) },

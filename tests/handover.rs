@@ -40,6 +40,24 @@ fn journal_with_an_open_alert(journal: &Path) {
     writer.append("feed:usgs-quakes", start, vec![raised("a2", "M5.0 far away")]).unwrap();
     let resolved = Event::AlertResolved { alert: "a2".into(), operator: "kim".into(), reason: "far".into() };
     writer.append("kim", start + Duration::minutes(5), vec![resolved]).unwrap();
+    // A roll-call past its deadline with Kovač not reached, and one closed: only the first is open.
+    let opened = |id: &str| Event::RollcallOpened {
+        rollcall: id.into(),
+        contacts: vec!["Lt Col. Mirela Kovač".into(), "Col. Ana Reyes".into()],
+        deadline: start + Duration::hours(1),
+        mission: Some("KFOR".into()),
+        alert: None,
+        reason: "unrest in the north".into(),
+    };
+    writer.append("kim", start, vec![opened("KFOR call"), opened("old call")]).unwrap();
+    let safe = Event::RollcallAnswered {
+        rollcall: "KFOR call".into(),
+        contact: "Col. Ana Reyes".into(),
+        answer: attache::domain::Answer::Safe,
+        note: None,
+    };
+    let closed = Event::RollcallClosed { rollcall: "old call".into(), reason: None };
+    writer.append("kim", start + Duration::minutes(10), vec![safe, closed]).unwrap();
     writer.sync().unwrap();
 }
 
@@ -102,17 +120,39 @@ fn a_handover_lists_the_open_alert_and_overdue_contacts_and_journals_the_head() 
         "{text}"
     );
     assert!(text.contains("Maj. Didier Ngaba (MINUSCA HQ, Bangui): never contacted"), "{text}");
+    assert!(
+        text.contains("## Open roll-calls (1)")
+            && text.contains("- `KFOR call` (**OVERDUE**, deadline")
+            && text.contains("1 of 2 not reached: Lt Col. Mirela Kovač;"),
+        "{text}"
+    );
+    assert!(!text.contains("old call"), "a closed roll-call is not open: {text}");
 
     let after = records(&journal);
     assert_eq!(after.len(), before.len() + 1);
     let last = before.last().unwrap();
-    let Event::Handover { to, open_alerts, overdue_contacts, feeds_down, head, sheet: path, signature, copy } =
-        &after.last().unwrap().event
+    let Event::Handover {
+        to,
+        open_alerts,
+        open_rollcalls,
+        overdue_contacts,
+        feeds_down,
+        head,
+        sheet: path,
+        signature,
+        copy,
+    } = &after.last().unwrap().event
     else {
         panic!("{:?}", after.last())
     };
     assert_eq!(to.as_deref(), Some("kim"));
     assert_eq!(open_alerts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+    let handed = attache::event::HandedRollcall {
+        id: "KFOR call".into(),
+        unreached: vec!["Lt Col. Mirela Kovač".into()],
+        overdue: true,
+    };
+    assert_eq!(open_rollcalls, &[handed]);
     assert_eq!(overdue_contacts.len(), 6);
     assert!(feeds_down.is_empty() && signature.is_none() && copy.is_none());
     assert_eq!(path, &sheet.display().to_string());

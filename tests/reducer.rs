@@ -322,7 +322,7 @@ fn a_handover_is_the_last_handover_and_an_event_log_line() {
     let said = &state.log.iter().find(|l| l.seq == 2).unwrap().text;
     assert_eq!(
         said,
-        "reyes handed over the watch to kim[2J: 1 alert open, 2 contacts overdue, 0 feeds down (head #1)"
+        "reyes handed over the watch to kim[2J: 1 alert and 0 roll-calls open, 2 contacts overdue, 0 feeds down (head #1)"
     );
     let back: DeskState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
     assert_eq!(back.last_handover, state.last_handover, "a checkpoint holds it");

@@ -493,6 +493,7 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
             let event = attache::event::Event::Handover {
                 to: Some("kim".into()),
                 open_alerts: vec![],
+                open_rollcalls: vec![],
                 overdue_contacts: vec!["Maj. Didier Ngaba".into()],
                 feeds_down: vec![],
                 head: attache::event::JournalHead { seq: record.seq, sum: "ab".repeat(32) },
@@ -507,7 +508,7 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
     let seq = records[half].seq + 1;
     let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
     let said = format!(
-        "reyes handed over the watch to kim: 0 alerts open, 1 contact overdue, 0 feeds down (head #{})",
+        "reyes handed over the watch to kim: 0 alerts and 0 roll-calls open, 1 contact overdue, 0 feeds down (head #{})",
         seq - 1
     );
     replay.seek_seq(seq - 1).unwrap();
@@ -516,7 +517,7 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
     replay.seek_seq(seq).unwrap();
     let frame = text(&replay_console(&replay, 160, 40));
     assert!(
-        frame.contains("handover           reyes handed over the watch to kim: 0 alerts open"),
+        frame.contains("handover           reyes handed over the watch to kim: 0 alerts and 0 roll-calls open"),
         "{frame}"
     );
     let state = replay.app.state();

@@ -485,6 +485,7 @@ fn handover(h: &super::collect::HandoverFact) -> Handover {
         from: h.by.clone(),
         to: h.to.clone(),
         open_alerts: h.open_alerts.clone(),
+        open_rollcalls: h.open_rollcalls.clone(),
         overdue_contacts: h.overdue_contacts.clone(),
         feeds_down: h.feeds_down.clone(),
         head: h.head.clone(),

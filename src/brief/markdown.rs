@@ -249,6 +249,8 @@ pub fn render(b: &Brief) -> String {
             .map(|a| format!("**{}** {} ({})", a.severity.tag(), esc(&a.title), code(&a.id)))
             .collect();
         let _ = writeln!(o, "  - open alerts: {}", handed(alerts));
+        let rollcalls = h.open_rollcalls.iter().map(|r| esc(&handed_rollcall(r))).collect();
+        let _ = writeln!(o, "  - open roll-calls: {}", handed(rollcalls));
         let _ = writeln!(
             o,
             "  - overdue contacts: {}",
@@ -257,6 +259,14 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "  - feeds down: {}", handed(h.feeds_down.iter().map(|f| esc(f)).collect()));
     }
     o
+}
+
+/// A roll-call a handover left open, in words: `KFOR 2026-12-07T14:05Z (OVERDUE; not reached:
+/// Kovač)`.
+pub(crate) fn handed_rollcall(r: &crate::event::HandedRollcall) -> String {
+    let overdue = if r.overdue { "OVERDUE; " } else { "" };
+    let unreached = if r.unreached.is_empty() { "none".to_string() } else { r.unreached.join(", ") };
+    format!("{} ({overdue}not reached: {unreached})", r.id)
 }
 
 /// A list a handover left open, as one line: `none` when empty.

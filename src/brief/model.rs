@@ -59,6 +59,7 @@ pub struct Handover {
     /// Who took the watch, when named.
     pub to: Option<String>,
     pub open_alerts: Vec<crate::event::HandedAlert>,
+    pub open_rollcalls: Vec<crate::event::HandedRollcall>,
     pub overdue_contacts: Vec<String>,
     pub feeds_down: Vec<String>,
     pub head: crate::event::JournalHead,

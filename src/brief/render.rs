@@ -343,6 +343,8 @@ fn text(b: &Brief) -> String {
         let alerts =
             h.open_alerts.iter().map(|a| format!("{} {} ({})", a.severity.tag(), a.title, a.id)).collect();
         wrap(&mut o, "    ", &format!("open alerts: {}", handed(alerts)), 6);
+        let rollcalls = h.open_rollcalls.iter().map(super::markdown::handed_rollcall).collect();
+        wrap(&mut o, "    ", &format!("open roll-calls: {}", handed(rollcalls)), 6);
         wrap(&mut o, "    ", &format!("overdue contacts: {}", handed(h.overdue_contacts.clone())), 6);
         wrap(&mut o, "    ", &format!("feeds down: {}", handed(h.feeds_down.clone())), 6);
         wrap(&mut o, "    ", &format!("sheet: {}", h.sheet), 6);

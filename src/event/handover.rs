@@ -12,6 +12,15 @@ pub struct HandedAlert {
     pub title: String,
 }
 
+/// A roll-call still open at a handover: who had not been reached, and whether it was past its
+/// deadline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedRollcall {
+    pub id: String,
+    pub unreached: Vec<String>,
+    pub overdue: bool,
+}
+
 /// A record of the journal by its seq and sum (64 hex digits): seq 0 (and a sum of zeros) is
 /// the start of an empty journal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

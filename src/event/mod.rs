@@ -9,7 +9,7 @@ use crate::domain::{Answer, FeedItem, MissionStatus, Severity, Traffic};
 mod handover;
 mod read;
 
-pub use handover::{HandedAlert, JournalHead};
+pub use handover::{HandedAlert, HandedRollcall, JournalHead};
 pub use read::{ItemFields, ItemView, read_item, read_record};
 
 /// One journal record: an event with its place in the record and who caused it. Read by hand
@@ -233,6 +233,9 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
         open_alerts: Vec<HandedAlert>,
+        /// Absent when none were open (and from handovers journaled before roll-calls were).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        open_rollcalls: Vec<HandedRollcall>,
         overdue_contacts: Vec<String>,
         feeds_down: Vec<String>,
         head: JournalHead,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::Severity;
-use crate::event::HandedAlert;
+use crate::event::{HandedAlert, HandedRollcall};
 use crate::state::{AlertState, DeskState, last_contact};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +30,18 @@ pub struct OverdueContact {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenRollcall {
+    pub id: String,
+    pub reason: String,
+    pub opened: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// Never answered, or tried and not reached.
+    pub unreached: Vec<String>,
+    pub called: usize,
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedDown {
     pub feed: String,
     pub since: DateTime<Utc>,
@@ -41,6 +53,8 @@ pub struct FeedDown {
 pub struct Matters {
     /// Most severe first, then oldest first.
     pub open_alerts: Vec<OpenAlert>,
+    /// Overdue first, then the oldest.
+    pub open_rollcalls: Vec<OpenRollcall>,
     /// Never contacted first, then longest overdue first.
     pub overdue_contacts: Vec<OverdueContact>,
     /// By name.
@@ -96,10 +110,34 @@ pub fn open_at(state: &DeskState, config: &Config, now: DateTime<Utc>) -> Matter
             })
         })
         .collect();
-    Matters { open_alerts, overdue_contacts, feeds_down }
+    let mut open_rollcalls: Vec<OpenRollcall> = state
+        .rollcalls
+        .values()
+        .filter(|r| r.is_open())
+        .map(|r| OpenRollcall {
+            id: r.id.clone(),
+            reason: r.reason.clone(),
+            opened: r.opened_at,
+            deadline: r.deadline,
+            unreached: r.unreached(),
+            called: r.contacts.len(),
+            overdue: r.is_overdue(now),
+        })
+        .collect();
+    open_rollcalls
+        .sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.opened.cmp(&b.opened)).then(a.id.cmp(&b.id)));
+    Matters { open_alerts, open_rollcalls, overdue_contacts, feeds_down }
 }
 
 impl Matters {
+    /// The roll-calls as the `handover` record names them.
+    pub fn handed_rollcalls(&self) -> Vec<HandedRollcall> {
+        self.open_rollcalls
+            .iter()
+            .map(|r| HandedRollcall { id: r.id.clone(), unreached: r.unreached.clone(), overdue: r.overdue })
+            .collect()
+    }
+
     /// The alerts as the `handover` record names them.
     pub fn handed_alerts(&self) -> Vec<HandedAlert> {
         self.open_alerts

@@ -47,10 +47,11 @@ pub fn run(config: &Config, journal: &Path, args: Args<'_>) -> ExitCode {
         Ok(done) => {
             let m = &done.matters;
             println!(
-                "handover #{} journaled in {}: {}, {}, {}",
+                "handover #{} journaled in {}: {}, {}, {}, {}",
                 done.seq,
                 journal.display(),
                 crate::words::count(m.open_alerts.len() as u64, "open alert", "open alerts"),
+                crate::words::count(m.open_rollcalls.len() as u64, "open roll-call", "open roll-calls"),
                 crate::words::count(m.overdue_contacts.len() as u64, "overdue contact", "overdue contacts"),
                 crate::words::count(m.feeds_down.len() as u64, "feed down", "feeds down"),
             );
@@ -128,6 +129,7 @@ fn hand_over(config: &Config, journal: &Path, args: &Args<'_>, now: DateTime<Utc
     let event = Event::Handover {
         to,
         open_alerts: matters.handed_alerts(),
+        open_rollcalls: matters.handed_rollcalls(),
         overdue_contacts: matters.overdue_contacts.iter().map(|c| c.name.clone()).collect(),
         feeds_down: matters.feeds_down.iter().map(|f| f.feed.clone()).collect(),
         head,

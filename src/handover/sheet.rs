@@ -61,6 +61,25 @@ pub fn render(heading: &Heading<'_>, matters: &Matters, head: &JournalHead) -> S
             a.state
         );
     }
+    let _ = writeln!(o, "\n## Open roll-calls ({})\n", matters.open_rollcalls.len());
+    if matters.open_rollcalls.is_empty() {
+        let _ = writeln!(o, "None.");
+    }
+    for r in &matters.open_rollcalls {
+        let overdue = if r.overdue { "**OVERDUE**, " } else { "" };
+        let unreached =
+            if r.unreached.is_empty() { "none".to_string() } else { esc(&r.unreached.join(", ")) };
+        let _ = writeln!(
+            o,
+            "- {} ({overdue}deadline {}): {} of {} not reached: {unreached}; opened {}: {}",
+            code(&r.id),
+            utc(r.deadline),
+            r.unreached.len(),
+            r.called,
+            utc(r.opened),
+            esc(&r.reason)
+        );
+    }
     let _ = writeln!(o, "\n## Overdue contacts ({})\n", matters.overdue_contacts.len());
     if matters.overdue_contacts.is_empty() {
         let _ = writeln!(o, "None.");

@@ -100,11 +100,12 @@ pub(super) fn describe(
             let said = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
             format!("{by} set mission {mission} {}{said}", status.label())
         }
-        Event::Handover { to, open_alerts, overdue_contacts, feeds_down, head, .. } => {
+        Event::Handover { to, open_alerts, open_rollcalls, overdue_contacts, feeds_down, head, .. } => {
             let to = to.as_ref().map(|to| format!(" to {to}")).unwrap_or_default();
             format!(
-                "{by} handed over the watch{to}: {} open, {} overdue, {} down (head #{})",
+                "{by} handed over the watch{to}: {} and {} open, {} overdue, {} down (head #{})",
                 count(open_alerts.len() as u64, "alert", "alerts"),
+                count(open_rollcalls.len() as u64, "roll-call", "roll-calls"),
                 count(overdue_contacts.len() as u64, "contact", "contacts"),
                 count(feeds_down.len() as u64, "feed", "feeds"),
                 head.seq

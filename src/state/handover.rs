@@ -13,6 +13,8 @@ pub struct HandoverMark {
     /// The record the sheet anchors: the journal's last before the handover.
     pub head_seq: u64,
     pub open_alerts: usize,
+    #[serde(default)]
+    pub open_rollcalls: usize,
     pub overdue_contacts: usize,
     pub feeds_down: usize,
 }

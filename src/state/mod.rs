@@ -210,7 +210,9 @@ impl DeskState {
                 mission::set_status(&mut self.missions, mission, mark);
             }
             Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
-            Event::Handover { to, open_alerts, overdue_contacts, feeds_down, head, .. } => {
+            Event::Handover {
+                to, open_alerts, open_rollcalls, overdue_contacts, feeds_down, head, ..
+            } => {
                 self.last_handover = Some(HandoverMark {
                     seq,
                     ts,
@@ -218,6 +220,7 @@ impl DeskState {
                     to: to.map(one_line_owned),
                     head_seq: head.seq,
                     open_alerts: open_alerts.len(),
+                    open_rollcalls: open_rollcalls.len(),
                     overdue_contacts: overdue_contacts.len(),
                     feeds_down: feeds_down.len(),
                 });

@@ -79,6 +79,7 @@ pub struct HandoverFact {
     pub by: String,
     pub to: Option<String>,
     pub open_alerts: Vec<crate::event::HandedAlert>,
+    pub open_rollcalls: Vec<crate::event::HandedRollcall>,
     pub overdue_contacts: Vec<String>,
     pub feeds_down: Vec<String>,
     pub head: crate::event::JournalHead,
@@ -263,7 +264,15 @@ impl Projection for Collector {
                 }
             }
             Event::Handover {
-                to, open_alerts, overdue_contacts, feeds_down, head, sheet, signature, ..
+                to,
+                open_alerts,
+                open_rollcalls,
+                overdue_contacts,
+                feeds_down,
+                head,
+                sheet,
+                signature,
+                ..
             } if in_period => {
                 let lines = |list: Vec<String>| list.iter().map(|t| one_line(t)).collect();
                 let open_alerts = open_alerts
@@ -280,6 +289,14 @@ impl Projection for Collector {
                     by: one_line(&by),
                     to: to.map(|t| one_line(&t)),
                     open_alerts,
+                    open_rollcalls: open_rollcalls
+                        .into_iter()
+                        .map(|r| crate::event::HandedRollcall {
+                            id: one_line(&r.id),
+                            unreached: lines(r.unreached),
+                            overdue: r.overdue,
+                        })
+                        .collect(),
                     overdue_contacts: lines(overdue_contacts),
                     feeds_down: lines(feeds_down),
                     head: crate::event::JournalHead { seq: head.seq, sum: one_line(&head.sum) },

@@ -517,7 +517,9 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
     replay.seek_seq(seq).unwrap();
     let frame = text(&replay_console(&replay, 160, 40));
     assert!(
-        frame.contains("handover           reyes handed over the watch to kim: 0 alerts and 0 roll-calls open"),
+        frame.contains(
+            "handover           reyes handed over the watch to kim: 0 alerts and 0 roll-calls open"
+        ),
         "{frame}"
     );
     let state = replay.app.state();

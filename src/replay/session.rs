@@ -168,8 +168,14 @@ impl Replay {
             self.help = false;
             return key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         }
-        // An open console overlay (detail, filter) takes its own keys first.
+        // An open console overlay (detail, filter) takes its own keys first, but not to write.
         if self.app.context() != Context::Panes {
+            if self.app.context() == Context::Overlay
+                && let Some(why) = read_only_in_detail(key)
+            {
+                self.message = Some(why.into());
+                return false;
+            }
             return self.app.handle_key(key) == Some(Effect::Quit);
         }
         match keys::control_for(key) {
@@ -407,6 +413,21 @@ pub fn read_only(key: &KeyEvent) -> Option<&'static str> {
         Action::Reload => {
             "replay is read-only: reload the configuration in the live console or with attache reload"
         }
+        _ => return None,
+    })
+}
+
+/// Why a key that writes from a detail view (a mission's: `c`, `m`, `n`) does nothing in a
+/// replay; None for other keys, and for a roll-call's, which the console itself refuses.
+pub fn read_only_in_detail(key: &KeyEvent) -> Option<&'static str> {
+    Some(match keymap::action_for(Context::Overlay, key)? {
+        Action::CheckIn => {
+            "replay is read-only: check in with contacts in the live console or with attache checkin"
+        }
+        Action::MissionStatus => {
+            "replay is read-only: set a mission's status in the live console or with attache mission"
+        }
+        Action::Note => "replay is read-only: add notes in the live console (n in the panes: review note)",
         _ => return None,
     })
 }

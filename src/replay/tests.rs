@@ -262,3 +262,35 @@ fn a_roll_call_shows_read_only_in_a_replay() {
     assert!(matches!(replay.app.overlay, crate::console::Overlay::Detail { .. }), "still shown");
     assert_eq!(std::fs::read(tmp.path().join("00000001.jsonl")).unwrap(), before, "the journal is unchanged");
 }
+
+/// `c`, `m` and `n` in a mission's detail would write in the console: a replay says why not
+/// and opens no prompt whose Enter could only be dropped.
+#[test]
+fn writing_keys_in_a_missions_detail_say_why_not_in_a_replay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer = Writer::open(tmp.path()).unwrap();
+    let note = Event::Note {
+        operator: "reyes".into(),
+        text: "quiet".into(),
+        mission: None,
+        alert: None,
+        contact: None,
+    };
+    writer.append("reyes", t0(), vec![note]).unwrap();
+    writer.sync().unwrap();
+    drop(writer);
+    let (start, end) = super::span(tmp.path()).unwrap();
+    let app = App::new(config(), "reyes".into(), end);
+    let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, end, 60.0), None).unwrap();
+    press(&mut replay, KeyCode::Char('1'));
+    press(&mut replay, KeyCode::Enter);
+    assert!(matches!(replay.app.overlay, crate::console::Overlay::Detail { .. }), "a mission's detail");
+    for (key, says) in [('c', "check in with contacts"), ('m', "set a mission's status"), ('n', "add notes")]
+    {
+        replay.message = None;
+        press(&mut replay, KeyCode::Char(key));
+        let message = replay.message.as_deref().unwrap_or_default();
+        assert!(message.starts_with("replay is read-only: ") && message.contains(says), "{key}: {message}");
+        assert!(matches!(replay.app.overlay, crate::console::Overlay::Detail { .. }), "{key}: no prompt");
+    }
+}

@@ -5,78 +5,24 @@
 
 mod tmux_support;
 
-use std::path::{Path, PathBuf};
+use tmux_support::Tmux;
+use tmux_support::demo::{DemoConsole as Console, line};
 
-use tmux_support::{Tmux, copy_dir};
-
-/// A console on a copy of the demo desk, serving the demo feeds on a port of its own.
-struct Console {
-    tmux: Tmux,
-    journal: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Console {
-    fn start(name: &str) -> Console {
-        let tmp = tempfile::tempdir().unwrap();
-        copy_dir(Path::new("config"), &tmp.path().join("config"));
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let desk = tmp.path().join("config/attache.toml");
-        let text =
-            std::fs::read_to_string(&desk).unwrap().replace("127.0.0.1:8099", &format!("127.0.0.1:{port}"));
-        std::fs::write(&desk, text).unwrap();
-        let journal = tmp.path().join("journal");
-        let command = format!(
-            "{} --config {} --journal {}",
-            env!("CARGO_BIN_EXE_attache"),
-            desk.display(),
-            journal.display()
-        );
-        let tmux = Tmux::new(name, "console");
-        tmux.start(120, 40, &command);
-        tmux.wait_for("the panes and polled feeds", |s| s.contains("Missions") && s.contains("item.seen"));
-        Console { tmux, journal, _dir: tmp }
-    }
-
-    /// The journal's records of `kind`, as JSON.
-    fn records(&self, kind: &str) -> Vec<serde_json::Value> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(&self.journal).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "jsonl") {
-                for line in std::fs::read_to_string(path).unwrap().lines() {
-                    let record: serde_json::Value = serde_json::from_str(line).unwrap();
-                    if record["kind"] == kind {
-                        out.push(record);
-                    }
-                }
-            }
-        }
-        out.sort_by_key(|r| r["seq"].as_u64());
-        out
-    }
-
-    /// Selects KFOR on the Missions pane: filtered to it, then the match selected.
-    fn select_kfor(&self) {
-        self.tmux.keys(&["/"]);
-        self.tmux.wait_for("the filter prompt", |s| s.contains("Filter (Enter keeps"));
-        self.tmux.keys(&["-l", "KFOR"]);
-        self.tmux.keys(&["C-n"]);
-        self.tmux.keys(&["Enter"]);
-        self.tmux.wait_for("KFOR matched and selected", |s| s.contains("match 1 of 1") || s.contains("KFOR"));
-    }
-}
-
-/// The screen line naming `what`.
-fn line<'a>(screen: &'a str, what: &str) -> &'a str {
-    screen.lines().find(|l| l.contains(what)).unwrap_or_default()
+/// Selects KFOR on the Missions pane: filtered to it, then the match selected.
+fn select_kfor(tmux: &Tmux) {
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", |s| s.contains("Filter (Enter keeps"));
+    tmux.keys(&["-l", "KFOR"]);
+    tmux.keys(&["C-n"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("KFOR matched and selected", |s| s.contains("match 1 of 1") || s.contains("KFOR"));
 }
 
 #[test]
 fn m_sets_a_missions_status_from_the_pane_and_from_its_detail() {
     let console = Console::start("mission-status");
     let tmux = &console.tmux;
-    console.select_kfor();
+    select_kfor(&console.tmux);
     tmux.keys(&["m"]);
     tmux.wait_for("the status prompt on KFOR's status", |s| {
         s.contains("Mission status") && s.contains("KFOR  planned [active] suspended closed")
@@ -120,7 +66,7 @@ fn m_sets_a_missions_status_from_the_pane_and_from_its_detail() {
 fn c_and_n_in_a_missions_detail_check_in_with_the_contact_chosen_and_note_the_mission() {
     let console = Console::start("mission-checkin");
     let tmux = &console.tmux;
-    console.select_kfor();
+    select_kfor(&console.tmux);
     tmux.keys(&["Enter"]);
     // Kovač is KFOR's one contact, and the demo's script never reaches her.
     tmux.wait_for("KFOR's detail with Kovač chosen and overdue", |s| {

@@ -198,7 +198,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     let contacts = contacts(config, facts, request, &missions);
     let feeds = feeds(config, facts, to);
     let notes = facts.notes.iter().map(note).collect();
-    let handovers = facts.handovers.iter().map(handover).collect();
+    let handovers = facts.handovers.clone();
     let mut warnings: Vec<String> = facts.damage.clone();
     if !warnings.is_empty() {
         warnings.insert(
@@ -476,22 +476,6 @@ fn feeds(config: &Config, facts: &Facts, to: DateTime<Utc>) -> Feeds {
         })
         .collect();
     Feeds { outages_total: cap(&mut outages), outages, stale }
-}
-
-fn handover(h: &super::collect::HandoverFact) -> Handover {
-    Handover {
-        seq: h.seq,
-        at: h.ts,
-        from: h.by.clone(),
-        to: h.to.clone(),
-        open_alerts: h.open_alerts.clone(),
-        open_rollcalls: h.open_rollcalls.clone(),
-        overdue_contacts: h.overdue_contacts.clone(),
-        feeds_down: h.feeds_down.clone(),
-        head: h.head.clone(),
-        sheet: h.sheet.clone(),
-        signed: h.signed,
-    }
 }
 
 fn note(n: &super::collect::NoteFact) -> Note {

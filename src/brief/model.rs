@@ -50,8 +50,8 @@ pub struct Brief {
 }
 
 /// A handover of the watch (`attache handover`): who to whom, what was open, and the journal
-/// head its sheet anchors.
-#[derive(Clone, Debug, Serialize)]
+/// head its sheet anchors, its text folded to one line. The briefing's facts keep it as it is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Handover {
     pub seq: u64,
     pub at: DateTime<Utc>,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses the part it needs
 
+pub mod demo;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 

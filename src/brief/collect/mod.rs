@@ -71,22 +71,6 @@ pub struct StatusFact {
     pub note: Option<String>,
 }
 
-/// A handover of the watch in the period (`handover`), its text folded to one line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HandoverFact {
-    pub seq: u64,
-    pub ts: DateTime<Utc>,
-    pub by: String,
-    pub to: Option<String>,
-    pub open_alerts: Vec<crate::event::HandedAlert>,
-    pub open_rollcalls: Vec<crate::event::HandedRollcall>,
-    pub overdue_contacts: Vec<String>,
-    pub feeds_down: Vec<String>,
-    pub head: crate::event::JournalHead,
-    pub sheet: String,
-    pub signed: bool,
-}
-
 /// A feed item of moderate severity or more reported in the period near a briefed mission,
 /// in its last version: the fields a briefing shows, cleaned to one line.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,7 +136,7 @@ pub struct Facts {
     /// The missions' status changes in the period, in the record's order.
     pub status_changes: Vec<StatusFact>,
     /// The handovers of the watch in the period, in the record's order.
-    pub handovers: Vec<HandoverFact>,
+    pub handovers: Vec<crate::brief::model::Handover>,
     /// Roll-calls as the state folds them (`state::rollcall`), up to the end of the period: those
     /// opened in it, and those opened before that were still open at its start or closed in it.
     pub rollcalls: BTreeMap<String, Rollcall>,
@@ -283,10 +267,10 @@ impl Projection for Collector {
                         ..a
                     })
                     .collect();
-                facts.handovers.push(HandoverFact {
+                facts.handovers.push(crate::brief::model::Handover {
                     seq,
-                    ts,
-                    by: one_line(&by),
+                    at: ts,
+                    from: one_line(&by),
                     to: to.map(|t| one_line(&t)),
                     open_alerts,
                     open_rollcalls: open_rollcalls

@@ -19,6 +19,10 @@ fn at(minute: i64) -> DateTime<Utc> {
 /// The demo desk with posts placed: BGen. Aquino's at Camp Aquino (about 265 km from
 /// Tuguegarao), Col. Reyes's in Manila (about 345 km); a rule that wants contacts within 300 km.
 fn desk(rollcall_at: Severity) -> InMemory {
+    InMemory::new(desk_config(rollcall_at))
+}
+
+fn desk_config(rollcall_at: Severity) -> Config {
     let mut config = Config::load(Path::new("config/attache.toml")).unwrap();
     for contact in &mut config.contacts {
         contact.post_location = match contact.name.as_str() {
@@ -34,7 +38,7 @@ fn desk(rollcall_at: Severity) -> InMemory {
     }];
     config.rollcall =
         Some(RollcallConfig { at: rollcall_at, deadline: std::time::Duration::from_secs(30 * 60) });
-    InMemory::new(config)
+    config
 }
 
 fn quake(updated: bool) -> Event {
@@ -146,5 +150,20 @@ fn an_alert_below_the_configured_severity_opens_no_roll_call() {
     let mut desk = Desk::new();
     said(&mut desk, &mut record, quake(false), 0);
     assert_eq!(of_kind(record.journal(), "alert.raised").len(), 1);
+    assert!(of_kind(record.journal(), "rollcall.opened").is_empty());
+}
+
+/// An exercise quake near a post, on a rule that takes exercise traffic, raises its (marked)
+/// alert but calls no roll: a roll-call rings and pages as the real world does.
+#[test]
+fn exercise_traffic_opens_no_roll_call() {
+    let mut config = desk_config(Severity::Severe);
+    config.rules[0].include_exercise = true;
+    let mut record = InMemory::new(config);
+    let mut desk = Desk::new();
+    let Event::ItemSeen { mut item } = quake(false) else { unreachable!() };
+    item.traffic = Traffic::Exercise;
+    said(&mut desk, &mut record, Event::ItemSeen { item }, 0);
+    assert_eq!(of_kind(record.journal(), "alert.raised").len(), 1, "the alert, marked as exercise");
     assert!(of_kind(record.journal(), "rollcall.opened").is_empty());
 }

@@ -131,15 +131,16 @@ impl App {
             self.flash = Some("a roll-call of this mission is already open".into());
             return None;
         }
-        let base = format!("{mission} {}", self.now.format("%Y-%m-%dT%H:%MZ"));
+        // The operator in the id too: two consoles calling the roll of one mission in the same
+        // minute open two roll-calls, not one the second console mistakes for its own.
+        let base = format!("{mission} {} {}", self.now.format("%Y-%m-%dT%H:%MZ"), self.operator);
         let mut rollcall = base.clone();
         let mut n = 1;
         while self.state().rollcalls.contains_key(&rollcall) {
             n += 1;
             rollcall = format!("{base} #{n}");
         }
-        let deadline = self.config().rollcall.map_or(crate::config::DEFAULT_DEADLINE, |r| r.deadline);
-        let deadline = self.now + chrono::Duration::from_std(deadline).unwrap_or(chrono::Duration::hours(1));
+        let deadline = crate::desk::rollcalls::deadline_after(self.config(), self.now);
         let reason = if reason.is_empty() { format!("roll-call of mission {mission}") } else { reason };
         Some(Event::RollcallOpened {
             rollcall,

@@ -602,6 +602,23 @@ fn a_whole_frame_after_ticks_of_the_clock_draws_what_a_fresh_terminal_shows() {
     assert_eq!(&redrawn, fresh.backend().buffer());
 }
 
+/// A terminal shorter than the status area (a squashed pane, a long message wrapped): the
+/// tick of the clock draws a whole frame, clipped, and never reaches past the screen.
+#[test]
+fn a_tick_on_a_terminal_shorter_than_the_status_area_draws_a_whole_frame() {
+    let mut app = app();
+    app.flash = Some("a message long enough to wrap the status bar of a narrow terminal ".repeat(3));
+    let mut painter = crate::ui::Painter::default();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 2)).unwrap();
+    painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+    app.set_now(now() + Duration::seconds(1));
+    let ticked = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+    let mut fresh = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 2)).unwrap();
+    let theme = crate::ui::theme::Theme { color: true };
+    fresh.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+    assert_eq!(&ticked, fresh.backend().buffer());
+}
+
 #[test]
 fn at_low_bandwidth_the_clock_moves_the_screen_only_by_the_minute() {
     let mut app = app();

@@ -14,17 +14,27 @@ pub fn for_alert(alert: &str) -> String {
     format!("alert {alert}")
 }
 
+/// When a roll-call opened at `now` is due: `[rollcall] deadline` later, by default an hour.
+pub fn deadline_after(config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
+    let deadline = config.rollcall.map_or(crate::config::DEFAULT_DEADLINE, |r| r.deadline);
+    now + chrono::Duration::from_std(deadline).unwrap_or(chrono::Duration::hours(1))
+}
+
 /// The roll-calls `events` (alerts just committed and folded into `state`) open at `now`.
+/// Exercise and test traffic opens none: a roll-call rings and pages as the real world.
 pub fn opened(config: &Config, state: &DeskState, events: &[Event], now: DateTime<Utc>) -> Vec<Event> {
     let Some(rollcall) = config.rollcall else { return Vec::new() };
-    let deadline = now + chrono::Duration::from_std(rollcall.deadline).unwrap_or(chrono::Duration::hours(1));
+    let deadline = deadline_after(config, now);
     events
         .iter()
         .filter_map(|event| {
-            let Event::AlertRaised { alert, rule, feed, item, severity, title, .. } = event else {
+            let Event::AlertRaised { alert, rule, feed, item, severity, title, traffic, .. } = event else {
                 return None;
             };
-            if *severity < rollcall.at || state.rollcalls.contains_key(&for_alert(alert)) {
+            if *severity < rollcall.at
+                || !traffic.is_real()
+                || state.rollcalls.contains_key(&for_alert(alert))
+            {
                 return None;
             }
             let rule = config.rules.iter().find(|r| r.name == *rule)?;

@@ -73,10 +73,17 @@ const RECEIVER_NICENESS: libc::c_int = 10;
 /// id names one thread to `setpriority`): under a flood the operator's keys then win the CPU
 /// over parsing, and what the receiver cannot keep up with is counted as lost, not hidden.
 pub fn lower_this_threads_priority() -> std::io::Result<()> {
-    // SAFETY: plain system calls on this thread's own id; no memory is passed.
+    // SAFETY: plain system calls on this thread's own id; no memory is passed. getpriority can
+    // return -1 as a value, so errno is cleared first and read after.
     let rc = unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, RECEIVER_NICENESS)
+        let tid = libc::gettid() as libc::id_t;
+        *libc::__errno_location() = 0;
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        if now == -1 && *libc::__errno_location() != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // Relative to what the console was started with (`nice attache`), up to the lowest.
+        libc::setpriority(libc::PRIO_PROCESS, tid, (now + RECEIVER_NICENESS).min(19))
     };
     if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
 }

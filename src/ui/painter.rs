@@ -36,9 +36,11 @@ impl Painter {
             let area = Rect::from((ratatui::layout::Position::ORIGIN, terminal.size()?));
             let lines = status::lines(app, area.width, theme);
             let height = lines.len() as u16;
+            // A status area taller than the terminal is clipped by the layout: a whole frame.
             if let Some((screen, screen_height)) = self.screen.as_mut()
                 && screen.area == area
                 && *screen_height == height
+                && height <= area.height
             {
                 let bar = Rect { y: area.bottom().saturating_sub(height), height, ..area };
                 let mut fresh = Buffer::empty(bar);

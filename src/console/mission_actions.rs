@@ -157,8 +157,16 @@ impl App {
         self.overlay = Overlay::Prompt { purpose, input: LineEdit::default() };
     }
 
-    /// Tab / S-Tab in a detail view: the next or previous contact of a mission's detail.
+    /// Tab / S-Tab in a detail view: the next or previous contact of a mission's detail or of a
+    /// roll-call.
     pub(super) fn choose_in_detail(&mut self, forward: bool) {
+        // In a roll-call, Tab chooses as Down does.
+        if let Overlay::Detail { detail, .. } = &mut self.overlay
+            && matches!(detail.key, RowKey::Rollcall(_))
+        {
+            detail.choose(forward);
+            return;
+        }
         if self.mission_shown().is_none() {
             return;
         }

@@ -95,6 +95,9 @@ impl App {
             self.flash = Some(why.into());
             return;
         }
+        if let Overlay::Detail { detail, .. } = &self.overlay {
+            self.detail_behind = Some((detail.key.clone(), detail.chosen));
+        }
         self.overlay =
             Overlay::Prompt { purpose: PromptPurpose::OpenRollcall(mission), input: LineEdit::default() };
     }
@@ -162,7 +165,10 @@ impl App {
                     None
                 }
             },
-            _ => None,
+            _ => {
+                self.flash = Some("s, h, x and C act in a roll-call (R shows it)".into());
+                None
+            }
         }
     }
 
@@ -200,12 +206,19 @@ impl App {
             self.flash = Some(why.into());
             return None;
         }
-        let call = self.state().rollcalls.get(&id)?;
+        let Some(call) = self.state().rollcalls.get(&id) else {
+            self.flash =
+                Some("this roll-call is no longer kept (closed over a day ago); nothing was recorded".into());
+            return None;
+        };
         if !call.is_open() {
             self.flash = Some("this roll-call is closed; nothing was recorded".into());
             return None;
         }
-        let contact = chosen.and_then(|n| call.contacts.get(n))?.clone();
+        let Some(contact) = chosen.and_then(|n| call.contacts.get(n)).cloned() else {
+            self.flash = Some("no contact chosen in this roll-call: Up and Down choose one".into());
+            return None;
+        };
         Some(PromptedAnswer { rollcall: id, contact, answer })
     }
 
@@ -513,5 +526,49 @@ mod tests {
             assert_eq!(press(&mut app, KeyCode::Char(key)), None);
             assert_eq!(app.flash.as_deref(), Some("replay is read-only"), "{key}");
         }
+    }
+
+    /// A roll-call longer than the screen: the contact Down chooses stays in view, and Tab
+    /// chooses as Down does.
+    #[test]
+    fn the_contact_chosen_in_a_long_roll_call_stays_on_screen() {
+        let mut app = App::new(config(), "reyes".into(), now());
+        let contacts: Vec<String> = (1..=25).map(|n| format!("Officer {n:02}")).collect();
+        let opened = Event::RollcallOpened {
+            rollcall: "big".into(),
+            contacts,
+            deadline: now() + chrono::Duration::hours(1),
+            mission: None,
+            alert: None,
+            reason: "a long list".into(),
+        };
+        app.apply(vec![Record { seq: 1, ts: now(), by: "reyes".into(), event: opened }]);
+        app.show_rollcall("big");
+        for _ in 0..19 {
+            press(&mut app, KeyCode::Down);
+        }
+        press(&mut app, KeyCode::Tab);
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        let theme = crate::ui::theme::Theme { color: false };
+        terminal.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+        let screen = format!("{:?}", terminal.backend().buffer());
+        assert!(screen.contains("> Officer 21"), "{screen}");
+    }
+
+    /// Keys that did nothing and said nothing: `s` over the help, and `R` then Esc from a
+    /// mission's detail (back to the detail, as `m`, `n` and `c` come back).
+    #[test]
+    fn roll_call_keys_say_why_not_and_esc_goes_back_where_r_was_pressed() {
+        let mut app = app_on_kfor(config());
+        press(&mut app, KeyCode::Char('?'));
+        press(&mut app, KeyCode::Char('s'));
+        assert_eq!(app.flash.as_deref(), Some("s, h, x and C act in a roll-call (R shows it)"));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Enter);
+        assert!(overlay_text(&app).contains("KFOR"), "the mission's detail");
+        press(&mut app, KeyCode::Char('R'));
+        assert!(matches!(app.overlay, Overlay::Prompt { purpose: PromptPurpose::OpenRollcall(_), .. }));
+        press(&mut app, KeyCode::Esc);
+        assert!(overlay_text(&app).contains("KFOR"), "back in the mission's detail");
     }
 }

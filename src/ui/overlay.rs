@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                     Span::raw(what),
                 ]));
             }
-            scrolled_box(frame, (" Help - keys ", " Esc close  j/k scroll "), lines, scroll, theme);
+            scrolled_box(frame, (" Help - keys ", " Esc close  j/k scroll "), lines, (scroll, None), theme);
         }
         Overlay::Detail { detail, scroll } => {
             // The contact `c` checks in with is marked in words, not by color alone.
@@ -55,7 +55,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 }
                 _ => " Esc close  j/k scroll ",
             };
-            scrolled_box(frame, (&format!(" {} ", detail.title), keys), lines, scroll, theme);
+            // In a roll-call Up and Down choose the contact, so the view follows the choice; a
+            // mission's detail scrolls with them and Tab chooses within what is shown.
+            let follow =
+                matches!(detail.key, crate::console::pane::RowKey::Rollcall(_)).then_some(chosen).flatten();
+            scrolled_box(frame, (&format!(" {} ", detail.title), keys), lines, (scroll, follow), theme);
         }
         Overlay::ConfirmQuit => {
             let lines = vec![
@@ -148,21 +152,32 @@ fn in_view(text: &str, cursor: usize, width: usize) -> (&str, u16) {
     (&text[start..end], cursor_x as u16)
 }
 
-/// A scrolled view with its title above and its keys below.
+/// A scrolled view with its title above and its keys below, the line `chosen` (a contact the
+/// next key acts on) always in view.
 fn scrolled_box(
     frame: &mut Frame,
     (title, keys): (&str, &str),
     lines: Vec<Line>,
-    scroll: &Scroll,
+    (scroll, chosen): (&Scroll, Option<usize>),
     theme: &Theme,
 ) {
     let area = centered(frame.area(), 90, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
     let block = Block::bordered().title(title).title_bottom(keys).border_style(theme.border(true));
     let inner = block.inner(area);
+    let height = inner.height as usize;
+    // Rows as wrapped: where the chosen line starts and ends.
+    let chosen_rows = chosen.filter(|&n| n < lines.len()).map(|n| {
+        let start = Paragraph::new(lines[..n].to_vec()).wrap(Wrap { trim: false }).line_count(inner.width);
+        let rows = Paragraph::new(lines[n].clone()).wrap(Wrap { trim: false }).line_count(inner.width);
+        (start, start + rows.max(1))
+    });
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     // Counted as wrapped, so the last line can be scrolled to and no further.
-    let from = scroll.fit(paragraph.line_count(inner.width), inner.height as usize);
+    let mut from = scroll.fit(paragraph.line_count(inner.width), height);
+    if let Some((start, end)) = chosen_rows {
+        from = from.max(end.saturating_sub(height)).min(start);
+    }
     frame.render_widget(paragraph.block(block).scroll((from as u16, 0)), area);
 }
 

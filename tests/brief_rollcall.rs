@@ -249,3 +249,34 @@ fn the_briefing_folds_roll_calls_by_the_screens_reducer() {
     assert_eq!(state.rollcalls.len(), 4, "the one closed the evening before is still kept by both");
     assert_eq!(facts.rollcalls.len(), 4);
 }
+
+/// An alert's roll-call whose alert the record no longer tells of (resolved long before the
+/// period) belongs to no known mission: a briefing of the whole desk lists it, a one-mission
+/// briefing does not.
+#[test]
+fn a_roll_call_of_an_alert_no_longer_known_is_only_in_the_whole_desks_briefing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::open(dir.path()).unwrap();
+    let call = opened("alert gone", NGABA, "2026-11-24T13:00:00Z", None, Some("gone"), "severe alert: M6");
+    w.append("attache", t("2026-11-24T12:00:00Z"), vec![call]).unwrap();
+    w.sync().unwrap();
+    drop(w);
+    let ids = |mission: Option<&str>| {
+        let mut cmd = Command::cargo_bin("attache").unwrap();
+        cmd.env("LOGNAME", "reyes").args(["--config", CONFIG, "--journal"]).arg(dir.path());
+        cmd.args(["brief", "--from", FROM, "--to", TO, "--format", "json"]);
+        if let Some(mission) = mission {
+            cmd.args(["--mission", mission]);
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
+        json["rollcalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(None), ["alert gone"]);
+    assert!(ids(Some("KFOR")).is_empty());
+}

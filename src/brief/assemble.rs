@@ -185,7 +185,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         .collect();
 
     let mission_status = status_changes(facts, &selected);
-    let rollcalls = rollcalls(facts, &selected, from);
+    let rollcalls = rollcalls(facts, &selected, request.missions.is_empty(), from);
     let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
     let other_alerts = others.real.into_vec().into_iter().map(line).collect();
     let exercise_alerts = others.exercise.into_vec().into_iter().map(line).collect();
@@ -261,7 +261,12 @@ fn status_changes(facts: &Facts, selected: &[&Mission]) -> Vec<StatusChange> {
 /// The roll-calls opened in the period, or opened before it and still open at its start, of
 /// the briefed missions (an alert's roll-call by the missions its alert names), as the record
 /// stood at the period's end.
-fn rollcalls(facts: &Facts, selected: &[&Mission], from: DateTime<Utc>) -> Vec<RollcallBrief> {
+fn rollcalls(
+    facts: &Facts,
+    selected: &[&Mission],
+    every_mission: bool,
+    from: DateTime<Utc>,
+) -> Vec<RollcallBrief> {
     let mut calls: Vec<&crate::state::Rollcall> = facts
         .rollcalls
         .values()
@@ -272,7 +277,8 @@ fn rollcalls(facts: &Facts, selected: &[&Mission], from: DateTime<Utc>) -> Vec<R
                 (Some(mission), _) => briefed(mission),
                 // An alert's roll-call goes with the alert: its missions', or every briefing's.
                 (None, Some(alert)) => alert.missions.is_empty() || alert.missions.iter().any(briefed),
-                (None, None) => true,
+                // Whose it is is no longer known (its alert long resolved): the whole desk's.
+                (None, None) => every_mission,
             }
         })
         .collect();

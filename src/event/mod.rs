@@ -233,7 +233,7 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
         open_alerts: Vec<HandedAlert>,
-        /// Absent when none were open (and from handovers journaled before roll-calls were).
+        /// Absent when none were open, so a record without it reads back byte for byte.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         open_rollcalls: Vec<HandedRollcall>,
         overdue_contacts: Vec<String>,

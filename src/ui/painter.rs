@@ -80,3 +80,105 @@ impl Painter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Utc};
+
+    use crate::config::Config;
+    use crate::console::App;
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-07T01:05:30Z".parse().unwrap()
+    }
+
+    fn app() -> App {
+        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        App::new(config, "reyes".into(), now())
+    }
+
+    /// What one draw of `painter` leaves on the terminal's screen.
+    fn painted(
+        painter: &mut crate::ui::Painter,
+        terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+        app: &App,
+        redraw: crate::ui::Redraw,
+    ) -> ratatui::buffer::Buffer {
+        let theme = crate::ui::theme::Theme { color: true };
+        painter.draw(terminal, app, &theme, redraw).unwrap();
+        terminal.backend().buffer().clone()
+    }
+
+    #[test]
+    fn a_tick_of_the_clock_repaints_the_status_bar_to_the_picture_a_whole_frame_draws() {
+        let mut app = app();
+        let mut painter = crate::ui::Painter::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+        // Within the minute only the clock moves; the feeds have never answered, so no age moves.
+        let moved = app.set_now(now() + Duration::seconds(1));
+        assert_eq!(moved, crate::console::Moved::Clock);
+        let repainted = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+        let mut whole = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let theme = crate::ui::theme::Theme { color: true };
+        whole.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+        assert_eq!(&repainted, whole.backend().buffer());
+        assert!(
+            format!("{repainted:?}")
+                .contains(&(now() + Duration::seconds(1)).format("%H:%M:%SZ").to_string())
+        );
+    }
+
+    /// A whole frame after status bars written past the terminal's own record of its screen: the
+    /// status bar goes back to what the terminal last drew itself, which a frame compared with that
+    /// record alone would leave unwritten.
+    #[test]
+    fn a_whole_frame_after_ticks_of_the_clock_draws_what_a_fresh_terminal_shows() {
+        let mut app = app();
+        let mut painter = crate::ui::Painter::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+        app.set_now(now() + Duration::seconds(1));
+        painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+        app.set_now(now() + Duration::seconds(2));
+        painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+        app.set_now(now());
+        let redrawn = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+        let mut fresh = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let theme = crate::ui::theme::Theme { color: true };
+        fresh.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+        assert_eq!(&redrawn, fresh.backend().buffer());
+    }
+
+    /// A terminal shorter than the status area (a squashed pane, a long message wrapped): the
+    /// tick of the clock draws a whole frame, clipped, and never reaches past the screen.
+    #[test]
+    fn a_tick_on_a_terminal_shorter_than_the_status_area_draws_a_whole_frame() {
+        let mut app = app();
+        app.flash = Some("a message long enough to wrap the status bar of a narrow terminal ".repeat(3));
+        let mut painter = crate::ui::Painter::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 2)).unwrap();
+        painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All);
+        app.set_now(now() + Duration::seconds(1));
+        let ticked = painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::StatusBar);
+        let mut fresh = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 2)).unwrap();
+        let theme = crate::ui::theme::Theme { color: true };
+        fresh.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+        assert_eq!(&ticked, fresh.backend().buffer());
+    }
+
+    #[test]
+    fn at_low_bandwidth_the_clock_moves_the_screen_only_by_the_minute() {
+        let mut app = app();
+        app.set_low_bandwidth(true);
+        let start = now();
+        assert_eq!(app.set_now(start + Duration::seconds(1)), crate::console::Moved::Nothing);
+        assert_eq!(app.set_now(start + Duration::seconds(60)), crate::console::Moved::Panes);
+        let mut painter = crate::ui::Painter::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let screen = format!("{:?}", painted(&mut painter, &mut terminal, &app, crate::ui::Redraw::All));
+        let shown = app.now.format("%H:%MZ").to_string();
+        assert!(screen.contains(&format!(" {shown} ")), "the clock by the minute: {screen}");
+        assert!(!screen.contains(&app.now.format("%H:%M:%SZ").to_string()), "{screen}");
+    }
+}

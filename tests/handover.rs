@@ -318,6 +318,36 @@ fn handover_copy_copies_the_sheet_and_its_signature_and_a_failed_copy_is_exit_3(
 }
 
 #[test]
+fn a_copy_that_outlasts_its_timeout_is_killed_with_the_children_it_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    // As scp leaves ssh running: a child that would outlive the command killed at its timeout.
+    let pid_file = tmp.path().join("sleeper.pid");
+    let command: Vec<String> =
+        ["sh", "-c", r#"sleep 600 & echo $! > "$1"; wait"#, "copy", "{files}"].map(String::from).to_vec();
+    let started = std::time::Instant::now();
+    let failed = attache::handover::copy::run(
+        &command,
+        std::slice::from_ref(&pid_file),
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap_err();
+    assert!(failed.contains("did not finish within 1s"), "{failed}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "killed at its timeout, not later");
+    let sleeper = std::fs::read_to_string(&pid_file).unwrap();
+    // Gone (or a zombie no one has reaped yet): give the kill a moment to land.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", sleeper.trim())).unwrap_or_default();
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().chars().next());
+        if stat.is_empty() || state == Some(Some('Z')) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the copy's child is still running: {stat}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
 fn a_copy_command_without_files_is_refused_by_check() {
     let tmp = tempfile::tempdir().unwrap();
     let desk = desk_with_copy(tmp.path(), &["scp", "-q", "archive@hq:/handovers/"]);

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod operator;
 pub mod poll;
 pub mod polling;
+pub mod process;
 pub mod reload;
 pub mod replay;
 pub mod runtime;

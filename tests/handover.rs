@@ -193,6 +193,12 @@ fn a_signed_sheet_checks_out_with_ssh_keygen_and_fails_verify_once_edited() {
     let (code, stdout, stderr) = verify(&journal, &[&sheet]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("good"), "{stdout}");
+    // Who signed: the key's fingerprint, as `ssh-keygen -l` gives it for the public key.
+    let listed = ssh_keygen(&["-l", "-f", &format!("{}.pub", key.display())]);
+    let fingerprint = String::from_utf8_lossy(&listed.stdout).split(' ').nth(1).unwrap().to_string();
+    assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
+    assert!(stdout.contains(&format!("made with the ED25519 key {fingerprint}")), "{stdout}");
+    assert!(stdout.contains(&format!("journaled as handover #{}", records(&journal).last().unwrap().seq)));
 
     // One word changed after signing: the anchor still holds, the signature does not.
     let text = std::fs::read_to_string(&sheet).unwrap();
@@ -201,6 +207,28 @@ fn a_signed_sheet_checks_out_with_ssh_keygen_and_fails_verify_once_edited() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("ANCHOR FAILED") && stderr.contains(&sheet.display().to_string()), "{stderr}");
     assert!(stderr.contains("does not match the sheet"), "{stderr}");
+}
+
+#[test]
+fn a_signed_sheet_edited_and_its_signature_deleted_fails_verify_by_the_journals_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    journal_with_an_open_alert(&journal);
+    let key = make_key(tmp.path());
+    let (sheet, _) = hand_over(attache(&journal).arg("handover").arg("--sign").arg(&key), 0);
+    let signature = PathBuf::from(format!("{}.sig", sheet.display()));
+    let handover = records(&journal).last().unwrap().seq;
+    std::fs::remove_file(&signature).unwrap();
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    std::fs::write(&sheet, text.replace("M6.8 off Mindanao", "M4.1 off Mindanao")).unwrap();
+    let (code, stdout, stderr) = verify(&journal, &[&sheet]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains(&format!("ANCHOR FAILED: anchor {}", sheet.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the journal's handover #{handover} records the sheet as signed")),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("not signed"), "{stdout}");
 }
 
 #[test]
@@ -287,6 +315,36 @@ fn handover_copy_copies_the_sheet_and_its_signature_and_a_failed_copy_is_exit_3(
     assert!(stderr.contains("was not copied") && stderr.contains("cp exit status: 1"), "{stderr}");
     let Event::Handover { copy, .. } = &last_event(&journal) else { panic!() };
     assert!(copy.as_deref().is_some_and(|c| c.starts_with("failed: cp")), "{copy:?}");
+}
+
+#[test]
+fn a_copy_that_outlasts_its_timeout_is_killed_with_the_children_it_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    // As scp leaves ssh running: a child that would outlive the command killed at its timeout.
+    let pid_file = tmp.path().join("sleeper.pid");
+    let command: Vec<String> =
+        ["sh", "-c", r#"sleep 600 & echo $! > "$1"; wait"#, "copy", "{files}"].map(String::from).to_vec();
+    let started = std::time::Instant::now();
+    let failed = attache::handover::copy::run(
+        &command,
+        std::slice::from_ref(&pid_file),
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap_err();
+    assert!(failed.contains("did not finish within 1s"), "{failed}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "killed at its timeout, not later");
+    let sleeper = std::fs::read_to_string(&pid_file).unwrap();
+    // Gone (or a zombie no one has reaped yet): give the kill a moment to land.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", sleeper.trim())).unwrap_or_default();
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().chars().next());
+        if stat.is_empty() || state == Some(Some('Z')) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the copy's child is still running: {stat}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[test]

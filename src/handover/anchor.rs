@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::sheet::{Anchor, read_anchor};
+use crate::event::{Event, Record};
 
 /// A sheet and what its anchor line says.
 pub struct Sheet {
@@ -42,13 +43,75 @@ pub fn check(dir: &Path, sheet: &Sheet) -> Result<String, String> {
             Err(e) => return Err(failed(format!("record #{seq} cannot be read: {e}"))),
         }
     }
-    let signature = super::ssh::signature_path(&sheet.path);
-    let signed = match signature.exists() {
-        true => {
-            super::ssh::check(&sheet.path, &signature).map_err(failed)?;
-            format!("; signature {} good", signature.display())
-        }
-        false => "; not signed".to_string(),
+    // The record made with this sheet, when one names its file; else any anchored at its head.
+    let recorded = handovers_at(dir, &sheet.anchor).map_err(failed)?;
+    let named: Vec<&Handed> = recorded.iter().filter(|h| h.names(&sheet.path)).collect();
+    let records = if named.is_empty() { recorded.iter().collect() } else { named };
+    let journaled = match records.first() {
+        Some(h) => format!("; journaled as handover #{} by {}", h.seq, crate::text::one_line(&h.by)),
+        None => "; no handover record names this head".to_string(),
     };
-    Ok(format!("anchor {}: the journal holds #{seq} with sum {sum}{signed}", sheet.path.display()))
+    let signature = super::ssh::signature_path(&sheet.path);
+    let signed = match (signature.exists(), records.iter().find(|h| h.signature.is_some())) {
+        (true, _) => {
+            let signer = super::ssh::check(&sheet.path, &signature).map_err(failed)?;
+            format!("; signature {} good, made with the {signer}", signature.display())
+        }
+        (false, Some(h)) => {
+            return Err(failed(format!(
+                "there is no signature {}, but the journal's handover #{} records the sheet as signed ({}): \
+                 the signature was removed",
+                signature.display(),
+                h.seq,
+                h.signature.as_deref().map(crate::text::one_line).unwrap_or_default()
+            )));
+        }
+        (false, None) => "; not signed".to_string(),
+    };
+    Ok(format!("anchor {}: the journal holds #{seq} with sum {sum}{journaled}{signed}", sheet.path.display()))
+}
+
+/// A `handover` record, as far as checking a sheet needs it.
+struct Handed {
+    seq: u64,
+    by: String,
+    sheet: String,
+    signature: Option<String>,
+}
+
+impl Handed {
+    /// Whether this record's sheet has `path`'s file name (the sheet may have been moved since).
+    fn names(&self, path: &Path) -> bool {
+        Path::new(&self.sheet).file_name().is_some_and(|name| Some(name) == path.file_name())
+    }
+}
+
+/// The `handover` records whose head is the anchored one. They come after it, so the journal is
+/// read from there on; only lines of that kind are parsed.
+fn handovers_at(dir: &Path, anchor: &Anchor) -> Result<Vec<Handed>, String> {
+    let mut found = Vec::new();
+    let mut follower = crate::journal::Follower::from_seq(dir, anchor.seq.saturating_add(1))
+        .map_err(|e| format!("the journal cannot be read after #{}: {e}", anchor.seq))?;
+    let mut unread = None;
+    follower
+        .poll_lines(|raw, _| {
+            if crate::journal::commands::kind_of(raw.bytes) != Some("handover") {
+                return true;
+            }
+            match crate::event::read_record(raw.bytes) {
+                Ok(Record { seq, by, event: Event::Handover { head, sheet, signature, .. }, .. })
+                    if head.seq == anchor.seq && head.sum == anchor.sum =>
+                {
+                    found.push(Handed { seq, by, sheet, signature });
+                }
+                Ok(_) => {}
+                Err(e) => unread = Some(format!("handover #{} cannot be read: {e}", raw.seq)),
+            }
+            unread.is_none()
+        })
+        .map_err(|e| format!("the journal cannot be read after #{}: {e}", anchor.seq))?;
+    match unread {
+        Some(why) => Err(why),
+        None => Ok(found),
+    }
 }

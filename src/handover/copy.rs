@@ -1,8 +1,11 @@
 //! Copying the sheet and its signature off the host with the desk's `[handover] copy` command,
-//! run without a shell, `{files}` replaced by the files, killed when it outlasts `TIMEOUT`.
+//! run without a shell, `{files}` replaced by the files, killed with whatever it started (scp's
+//! ssh) when it outlasts `TIMEOUT`.
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::process::Ran;
 
 /// How long the copy may take: an `scp` to a host that does not answer must not hold the
 /// handover for ever.
@@ -22,30 +25,19 @@ pub fn run(command: &[String], files: &[PathBuf], timeout: Duration) -> Result<(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the copy: {e}"))?;
-    runtime.block_on(async {
-        let child = tokio::process::Command::new(program)
-            .args(&args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("cannot run {program}: {e}"))?;
-        match tokio::time::timeout(timeout, child.wait_with_output()).await {
-            Err(_) => Err(format!(
-                "{program} did not finish within {}; killed",
-                humantime::format_duration(timeout)
-            )),
-            Ok(Err(e)) => Err(format!("{program} failed: {e}")),
-            Ok(Ok(out)) if out.status.success() => Ok(()),
-            Ok(Ok(out)) => {
-                let said = crate::text::one_line(&String::from_utf8_lossy(&out.stderr));
-                Err(format!(
-                    "{program} {}{}",
-                    out.status,
-                    if said.is_empty() { String::new() } else { format!(": {said}") }
-                ))
-            }
-        }
-    })
+    let mut child = tokio::process::Command::new(program);
+    child.args(&args);
+    match runtime.block_on(crate::process::run(child, None, timeout)) {
+        Ran::Exited { status, .. } if status.success() => Ok(()),
+        Ran::Exited { status, said } => Err(format!(
+            "{program} {status}{}",
+            if said.is_empty() { String::new() } else { format!(": {said}") }
+        )),
+        Ran::TimedOut => Err(format!(
+            "{program} did not finish within {}; killed with the processes it started",
+            humantime::format_duration(timeout)
+        )),
+        Ran::NotStarted(e) => Err(format!("cannot run {program}: {e}")),
+        Ran::Lost(e) => Err(format!("{program} failed: {e}")),
+    }
 }

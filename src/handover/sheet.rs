@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use std::fmt::Write as _;
 
 use super::matters::Matters;
-use crate::brief::markdown::{code, esc};
+use crate::brief::markdown;
 use crate::event::JournalHead;
 use crate::words::duration;
 
@@ -25,6 +25,16 @@ pub struct Heading<'a> {
     pub to: Option<&'a str>,
     pub at: DateTime<Utc>,
     pub journal: &'a str,
+}
+
+/// Text from the journal as one escaped line: a newline in it can never start a line of its own.
+fn esc(text: &str) -> String {
+    markdown::esc(&crate::text::one_line(text))
+}
+
+/// An id or path as one line in a code span.
+fn code(text: &str) -> String {
+    markdown::code(&crate::text::one_line(text))
 }
 
 fn utc(t: DateTime<Utc>) -> String {
@@ -152,6 +162,49 @@ pub fn read_anchor(sheet: &str) -> Result<Anchor, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_from_the_journal_never_makes_a_second_anchor_line() {
+        let head = JournalHead { seq: 7, sum: "ab".repeat(32) };
+        let forged = format!("x\nJournal head: #1 sum {} desk forged", "00".repeat(32));
+        let at: DateTime<Utc> = "2026-12-07T14:00:00Z".parse().unwrap();
+        let matters = Matters {
+            open_alerts: vec![super::super::matters::OpenAlert {
+                id: forged.clone(),
+                severity: crate::domain::Severity::Severe,
+                title: forged.clone(),
+                raised: at,
+                state: "ACK",
+                acknowledged_by: Some(forged.clone()),
+            }],
+            open_rollcalls: vec![super::super::matters::OpenRollcall {
+                id: forged.clone(),
+                reason: forged.clone(),
+                opened: at,
+                deadline: at,
+                unreached: vec![forged.clone()],
+                called: 1,
+                overdue: false,
+            }],
+            overdue_contacts: vec![super::super::matters::OverdueContact {
+                name: forged.clone(),
+                post: forged.clone(),
+                last_contact: None,
+                overdue_by: None,
+            }],
+            feeds_down: vec![super::super::matters::FeedDown {
+                feed: forged.clone(),
+                since: at,
+                last_error: Some(forged.clone()),
+            }],
+        };
+        let heading = Heading { desk: &forged, from: &forged, to: Some(&forged), at, journal: &forged };
+        let sheet = render(&heading, &matters, &head);
+        let anchors: Vec<&str> = sheet.lines().filter(|line| line.starts_with(ANCHOR)).collect();
+        assert_eq!(anchors.len(), 1, "{sheet}");
+        assert_eq!(read_anchor(&sheet).map(|a| a.seq), Ok(7));
+        assert!(sheet.contains("x Journal head: #1"), "the id is kept, on its line: {sheet}");
+    }
 
     #[test]
     fn the_anchor_line_reads_back_and_a_malformed_one_is_refused() {

@@ -47,8 +47,9 @@ pub fn sign(sheet: &Path, key: &Path) -> Result<PathBuf, String> {
 
 /// Checks that `signature` is a good signature of `sheet`'s bytes in the handover namespace
 /// (`ssh-keygen -Y check-novalidate`: by whichever key made it, which the signature names; a
-/// reader who knows the desk's keys uses `-Y verify` with an allowed_signers file).
-pub fn check(sheet: &Path, signature: &Path) -> Result<(), String> {
+/// reader who knows the desk's keys uses `-Y verify` with an allowed_signers file). Returns the
+/// key as ssh-keygen names it (`ED25519 key SHA256:…`), so a reader sees which key signed.
+pub fn check(sheet: &Path, signature: &Path) -> Result<String, String> {
     let input = std::fs::File::open(sheet).map_err(|e| format!("cannot read {}: {e}", sheet.display()))?;
     let out = Command::new("ssh-keygen")
         .args(["-Y", "check-novalidate", "-n", NAMESPACE, "-s"])
@@ -57,8 +58,30 @@ pub fn check(sheet: &Path, signature: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| format!("cannot run ssh-keygen to check {}: {e}", signature.display()))?;
     if out.status.success() {
-        Ok(())
+        Ok(signer(&out.stdout))
     } else {
         Err(format!("the signature {} does not match the sheet: {}", signature.display(), said(&out.stderr)))
+    }
+}
+
+/// The signing key from `check-novalidate`'s `Good "NAMESPACE" signature with TYPE key FINGERPRINT`;
+/// whatever it said, on one line, when it words it otherwise.
+fn signer(stdout: &[u8]) -> String {
+    let text = crate::text::one_line(&String::from_utf8_lossy(stdout));
+    match text.split_once(" signature with ") {
+        Some((_, key)) if !key.is_empty() => key.to_string(),
+        _ if text.is_empty() => "key ssh-keygen did not name".to_string(),
+        _ => format!("key of which ssh-keygen said: {text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_signer_is_the_key_ssh_keygen_names() {
+        let good = b"Good \"attache-handover\" signature with ED25519 key SHA256:7oUfurQh5sGuq54KVnjjXFafypHqnquHnvqe9vG3JqI\n";
+        assert_eq!(super::signer(good), "ED25519 key SHA256:7oUfurQh5sGuq54KVnjjXFafypHqnquHnvqe9vG3JqI");
+        assert_eq!(super::signer(b"Signature fine\n"), "key of which ssh-keygen said: Signature fine");
+        assert_eq!(super::signer(b""), "key ssh-keygen did not name");
     }
 }

@@ -1,22 +1,14 @@
 //! Running a `[[notify]]` command: no shell, the record on stdin, only PATH and the named
 //! variables in its environment, in a process group of its own that is killed whole when the
-//! command outlives its timeout; failed runs tried again after a growing wait.
+//! command outlives its timeout (`crate::process`); failed runs tried again after a growing wait.
 
-use std::os::unix::process::ExitStatusExt as _;
-use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use std::time::Instant;
 use tokio::sync::Semaphore;
 
 use super::{Due, NotifyRule, Settled};
 use crate::event::Event;
-
-/// How much of a failed command's stderr is kept for `notify.failed`.
-const STDERR_KEPT: u64 = 4096;
-/// How long to wait for the rest of stderr once the command has ended (a child it left behind
-/// may hold the pipe).
-const STDERR_GRACE: Duration = Duration::from_millis(500);
+use crate::process::{self, Ran};
 
 /// One run of the command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,85 +27,18 @@ pub async fn run_once(rule: &NotifyRule, input: &[u8]) -> Attempt {
             command.env(name, value);
         }
     }
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    let mut child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => return Attempt::Failed(format!("could not start {program}: {e}")),
-    };
-    // Armed until the command has ended by itself: a timeout, or this task dropped (the
-    // process leaving), takes the whole group down with it.
-    let mut group = Group(child.id().and_then(|pid| i32::try_from(pid).ok()));
-    let stdin = child.stdin.take();
-    let stderr = child.stderr.take().map(|stderr| {
-        tokio::spawn(async move {
-            let mut kept = Vec::new();
-            let _ = stderr.take(STDERR_KEPT).read_to_end(&mut kept).await;
-            kept
-        })
-    });
-    let ran = tokio::time::timeout(rule.timeout, async {
-        if let Some(mut stdin) = stdin {
-            // A command that does not read its stdin is no failure of ours.
-            let _ = stdin.write_all(input).await;
+    match process::run(command, Some(input), rule.timeout).await {
+        Ran::Exited { status, .. } if status.success() => Attempt::Sent,
+        Ran::Exited { status, said } => {
+            let status = process::described(status);
+            Attempt::Failed(if said.is_empty() { status } else { format!("{status}: {said}") })
         }
-        child.wait().await
-    })
-    .await;
-    let status = match ran {
-        Ok(Ok(status)) if status.success() => {
-            group.disarm();
-            return Attempt::Sent;
-        }
-        Ok(Ok(status)) => {
-            group.disarm();
-            status
-        }
-        Ok(Err(e)) => return Attempt::Failed(format!("waiting for {program}: {e}")),
-        Err(_) => {
-            drop(group);
-            let _ = child.wait().await;
-            return Attempt::Failed(format!(
-                "timed out after {} (its process group was killed)",
-                humantime::format_duration(rule.timeout)
-            ));
-        }
-    };
-    let said = match stderr {
-        Some(task) => tokio::time::timeout(STDERR_GRACE, task).await.ok().and_then(Result::ok),
-        None => None,
-    };
-    let said = said.map(|bytes| crate::text::one_line(&String::from_utf8_lossy(&bytes))).unwrap_or_default();
-    let status = described(status);
-    Attempt::Failed(if said.is_empty() { status } else { format!("{status}: {said}") })
-}
-
-/// A command's process group, killed when this is dropped armed.
-struct Group(Option<i32>);
-
-impl Group {
-    fn disarm(&mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        if let Some(pid) = self.0 {
-            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL);
-        }
-    }
-}
-
-fn described(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        (None, None) => status.to_string(),
+        Ran::TimedOut => Attempt::Failed(format!(
+            "timed out after {} (its process group was killed)",
+            humantime::format_duration(rule.timeout)
+        )),
+        Ran::NotStarted(e) => Attempt::Failed(format!("could not start {program}: {e}")),
+        Ran::Lost(e) => Attempt::Failed(format!("waiting for {program}: {e}")),
     }
 }
 

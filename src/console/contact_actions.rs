@@ -96,23 +96,16 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use super::super::test_support::{config, now, press};
+
+    use crossterm::event::KeyCode;
 
     use super::super::{App, Effect, Pane};
-    use crate::config::Config;
+
     use crate::event::{Event, Record};
 
-    fn now() -> DateTime<Utc> {
-        "2026-12-07T01:05:30Z".parse().unwrap()
-    }
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
     fn app_on_contacts() -> App {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        let config = config();
         let mut app = App::new(config, "reyes".into(), now());
         press(&mut app, KeyCode::Char('2'));
         app
@@ -152,7 +145,7 @@ mod tests {
 
     #[test]
     fn c_outside_contacts_says_where_it_acts_and_opens_nothing() {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        let config = config();
         let mut app = App::new(config, "reyes".into(), now());
         assert_eq!(press(&mut app, KeyCode::Char('c')), None);
         assert!(app.flash.as_deref().unwrap().contains("2 focuses Contacts"), "{:?}", app.flash);

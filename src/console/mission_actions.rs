@@ -218,21 +218,14 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use super::super::test_support::{config, now, press};
+
+    use crossterm::event::KeyCode;
 
     use super::super::{App, Effect, Overlay, Pane};
-    use crate::config::Config;
+
     use crate::domain::MissionStatus;
     use crate::event::{Event, Record};
-
-    fn now() -> DateTime<Utc> {
-        "2026-12-07T01:05:30Z".parse().unwrap()
-    }
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE))
-    }
 
     fn typed(app: &mut App, text: &str) {
         text.chars().for_each(|c| drop(press(app, KeyCode::Char(c))));
@@ -240,7 +233,7 @@ mod tests {
 
     /// The console on the Missions pane with HADR-CAGAYAN (the second row) selected.
     fn app_on_cagayan() -> App {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        let config = config();
         let mut app = App::new(config, "reyes".into(), now());
         press(&mut app, KeyCode::Char('1'));
         press(&mut app, KeyCode::Char('j'));

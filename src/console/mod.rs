@@ -21,6 +21,8 @@ pub mod rows;
 mod selecting;
 pub mod summary;
 #[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, Timelike, Utc};

@@ -62,20 +62,17 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{config, press};
     use chrono::{DateTime, Utc};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
 
     use super::super::{App, Effect};
-    use crate::config::Config;
-    use crate::event::Event;
 
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE))
-    }
+    use crate::event::Event;
 
     /// The note `n` then `text` then Enter journals with `focus` pressed first.
     fn note_from(focus: char, text: &str) -> Event {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        let config = config();
         let now: DateTime<Utc> = "2026-12-07T01:00:00Z".parse().unwrap();
         let mut app = App::new(config, "reyes".into(), now);
         press(&mut app, KeyCode::Char(focus));
@@ -98,7 +95,7 @@ mod tests {
 
     #[test]
     fn n_before_the_operator_chose_a_row_ties_nothing() {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+        let config = config();
         let now: DateTime<Utc> = "2026-12-07T01:00:00Z".parse().unwrap();
         let mut app = App::new(config, "reyes".into(), now);
         press(&mut app, KeyCode::Char('n'));

@@ -287,8 +287,9 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use super::super::test_support::{config, now, press};
+
+    use crossterm::event::KeyCode;
 
     use super::super::{App, Effect, Overlay, Pane, PromptPurpose};
     use crate::config::Config;
@@ -296,18 +297,6 @@ mod tests {
     use crate::event::{Event, Record};
 
     const KOVAC: &str = "Lt Col. Mirela Kovač";
-
-    fn now() -> DateTime<Utc> {
-        "2026-12-07T01:05:30Z".parse().unwrap()
-    }
-
-    fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    fn config() -> Config {
-        Config::load(std::path::Path::new("config/attache.toml")).unwrap()
-    }
 
     /// The console on the Missions pane with KFOR selected.
     fn app_on_kfor(config: Config) -> App {

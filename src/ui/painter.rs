@@ -83,18 +83,13 @@ impl Painter {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Duration, Utc};
+    use chrono::Duration;
 
-    use crate::config::Config;
     use crate::console::App;
-
-    fn now() -> DateTime<Utc> {
-        "2026-12-07T01:05:30Z".parse().unwrap()
-    }
+    use crate::console::test_support::{config, now};
 
     fn app() -> App {
-        let config = Config::load(std::path::Path::new("config/attache.toml")).unwrap();
-        App::new(config, "reyes".into(), now())
+        App::new(config(), "reyes".into(), now())
     }
 
     /// What one draw of `painter` leaves on the terminal's screen.

@@ -15,27 +15,6 @@ mod brief_fixture;
 
 use brief_fixture::*;
 
-fn brief(dir: &Path, format: &str, extra: &[&str]) -> String {
-    let mut cmd = Command::cargo_bin("attache").unwrap();
-    cmd.env("LOGNAME", "reyes")
-        .args(["--config", CONFIG, "--journal"])
-        .arg(dir)
-        .args([
-            "brief",
-            "--from",
-            FROM,
-            "--to",
-            TO,
-            "--generated-at",
-            "2026-11-25T00:05:00Z",
-            "--format",
-            format,
-        ])
-        .args(extra);
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
-
 #[test]
 fn golden_briefings_in_every_format() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,6 @@
 //! the period and an answer after it must not show. The collector's roll-calls are the screen
 //! reducer's, record for record.
 
-use assert_cmd::Command;
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
@@ -14,7 +13,10 @@ use attache::event::Event;
 use attache::journal::Writer;
 use attache::state::DeskState;
 
-const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml");
+mod brief_fixture;
+
+use brief_fixture::brief;
+
 const FROM: &str = "2026-11-24T00:00:00Z";
 const TO: &str = "2026-11-25T00:00:00Z";
 const NGABA: &str = "Maj. Didier Ngaba";
@@ -155,21 +157,10 @@ fn fixture(dir: &Path) {
     );
 }
 
-fn brief(dir: &Path, format: &str) -> String {
-    let mut cmd = Command::cargo_bin("attache").unwrap();
-    cmd.env("LOGNAME", "reyes").args(["--config", CONFIG, "--journal"]).arg(dir).args([
-        "brief",
-        "--from",
-        FROM,
-        "--to",
-        TO,
-        "--generated-at",
-        "2026-11-25T00:05:00Z",
-        "--format",
-        format,
-    ]);
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
+/// The ids of the roll-calls a JSON briefing of the period lists, with `extra` arguments.
+fn rollcall_ids(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&brief(dir, "json", extra)).unwrap();
+    json["rollcalls"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
 }
 
 /// The lines from the one starting with `start` to the next one starting with `next`.
@@ -184,9 +175,9 @@ fn section(text: &str, start: &str, next: &str) -> String {
 fn golden_roll_call_sections_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let md = brief(dir.path(), "md");
-    let text = brief(dir.path(), "text");
-    let json: serde_json::Value = serde_json::from_str(&brief(dir.path(), "json")).unwrap();
+    let md = brief(dir.path(), "md", &[]);
+    let text = brief(dir.path(), "text", &[]);
+    let json: serde_json::Value = serde_json::from_str(&brief(dir.path(), "json", &[])).unwrap();
     let md = section(&md, "## Roll-calls", "\n## ");
     let text = section(&text, "ROLL-CALLS", "\nEXERCISE AND TEST TRAFFIC");
     insta::assert_snapshot!("rollcalls_md", md);
@@ -203,28 +194,7 @@ fn golden_roll_call_sections_in_every_format() {
 fn a_one_mission_briefing_holds_that_missions_roll_calls_and_its_alerts() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let ids = |mission: &str| {
-        let mut cmd = Command::cargo_bin("attache").unwrap();
-        cmd.env("LOGNAME", "reyes").args(["--config", CONFIG, "--journal"]).arg(dir.path()).args([
-            "brief",
-            "--from",
-            FROM,
-            "--to",
-            TO,
-            "--format",
-            "json",
-            "--mission",
-            mission,
-        ]);
-        let json: serde_json::Value =
-            serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
-        json["rollcalls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
+    let ids = |mission: &str| rollcall_ids(dir.path(), &["--mission", mission]);
     assert_eq!(ids("KFOR"), ["KFOR 2026-11-24T12:01Z"]);
     assert_eq!(ids("MINUSCA"), ["MINUSCA 2026-11-23T21:30Z", "alert A2"], "A2 names MINUSCA");
     assert!(ids("EDCA-PH").is_empty());
@@ -261,22 +231,6 @@ fn a_roll_call_of_an_alert_no_longer_known_is_only_in_the_whole_desks_briefing()
     w.append("attache", t("2026-11-24T12:00:00Z"), vec![call]).unwrap();
     w.sync().unwrap();
     drop(w);
-    let ids = |mission: Option<&str>| {
-        let mut cmd = Command::cargo_bin("attache").unwrap();
-        cmd.env("LOGNAME", "reyes").args(["--config", CONFIG, "--journal"]).arg(dir.path());
-        cmd.args(["brief", "--from", FROM, "--to", TO, "--format", "json"]);
-        if let Some(mission) = mission {
-            cmd.args(["--mission", mission]);
-        }
-        let json: serde_json::Value =
-            serde_json::from_slice(&cmd.assert().success().get_output().stdout).unwrap();
-        json["rollcalls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(ids(None), ["alert gone"]);
-    assert!(ids(Some("KFOR")).is_empty());
+    assert_eq!(rollcall_ids(dir.path(), &[]), ["alert gone"]);
+    assert!(rollcall_ids(dir.path(), &["--mission", "KFOR"]).is_empty());
 }

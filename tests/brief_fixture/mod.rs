@@ -5,6 +5,7 @@
 
 #![allow(dead_code)] // not every item is used by every test
 
+use assert_cmd::Command;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::path::Path;
@@ -346,4 +347,26 @@ pub fn fixture_edited(dir: &Path, edit: impl Fn(Event) -> Event) {
             contact: None,
         },
     );
+}
+
+/// The briefing of the period in `format` by the real binary, with `extra` arguments.
+pub fn brief(dir: &Path, format: &str, extra: &[&str]) -> String {
+    let mut cmd = Command::cargo_bin("attache").unwrap();
+    cmd.env("LOGNAME", "reyes")
+        .args(["--config", CONFIG, "--journal"])
+        .arg(dir)
+        .args([
+            "brief",
+            "--from",
+            FROM,
+            "--to",
+            TO,
+            "--generated-at",
+            "2026-11-25T00:05:00Z",
+            "--format",
+            format,
+        ])
+        .args(extra);
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
 }

@@ -400,6 +400,20 @@ fn a_journal_cut_short_before_the_anchor_fails_verify_naming_the_anchor() {
     assert!(stderr.contains("no longer holds"), "{stderr}");
 }
 
+/// Cut just after the anchored record, with the journal's own head made to agree: the anchored
+/// record is there, the handover that anchored it is not.
+#[test]
+fn a_journal_cut_just_after_the_anchor_fails_verify_for_the_missing_handover() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (journal, sheet, anchored) = handed_over(tmp.path());
+    let kept: Vec<Record> = records(&journal).into_iter().filter(|r| r.seq <= anchored).collect();
+    rewrite(&journal, &kept);
+    let (code, stdout, stderr) = verify(&journal, &[&sheet]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains(&format!("anchor {} (#{anchored})", sheet.display())), "{stderr}");
+    assert!(stderr.contains("no handover anchored at it"), "{stderr}");
+}
+
 #[test]
 fn a_journal_chained_afresh_after_an_edit_fails_verify_at_the_anchor() {
     let tmp = tempfile::tempdir().unwrap();

@@ -47,9 +47,15 @@ pub fn check(dir: &Path, sheet: &Sheet) -> Result<String, String> {
     let recorded = handovers_at(dir, &sheet.anchor).map_err(failed)?;
     let named: Vec<&Handed> = recorded.iter().filter(|h| h.names(&sheet.path)).collect();
     let records = if named.is_empty() { recorded.iter().collect() } else { named };
+    // The handover is journaled after its anchor: a journal holding the anchor without it
+    // was cut after the anchor (its head rewritten to match), which the anchor alone passes.
     let journaled = match records.first() {
         Some(h) => format!("; journaled as handover #{} by {}", h.seq, crate::text::one_line(&h.by)),
-        None => "; no handover record names this head".to_string(),
+        None => {
+            return Err(failed(format!(
+                "the journal holds record #{seq} but no handover anchored at it: the records after #{seq}                  were removed (or the handover was never journaled)"
+            )));
+        }
     };
     let signature = super::ssh::signature_path(&sheet.path);
     let signed = match (signature.exists(), records.iter().find(|h| h.signature.is_some())) {

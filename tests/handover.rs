@@ -411,7 +411,11 @@ fn a_journal_cut_just_after_the_anchor_fails_verify_for_the_missing_handover() {
     let (code, stdout, stderr) = verify(&journal, &[&sheet]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(stderr.contains(&format!("anchor {} (#{anchored})", sheet.display())), "{stderr}");
-    assert!(stderr.contains("no handover anchored at it"), "{stderr}");
+    let said = format!(
+        "the journal holds record #{anchored} but no handover anchored at it: the records after #{anchored} were \
+         removed (or the handover was never journaled)"
+    );
+    assert!(stderr.contains(&said), "{stderr}");
 }
 
 #[test]

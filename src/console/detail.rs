@@ -40,6 +40,12 @@ impl Detail {
     }
 
     /// Chooses the next (or previous) contact listed, round the list.
+    /// Moves the choice by `rows` contacts, stopping at the first and the last (a page key).
+    pub fn choose_by(&mut self, rows: isize) {
+        let last = self.contacts.len().saturating_sub(1);
+        self.chosen = self.chosen.saturating_add_signed(rows).min(last);
+    }
+
     pub fn choose(&mut self, forward: bool) {
         let n = self.contacts.len();
         if n > 0 {

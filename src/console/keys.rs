@@ -136,6 +136,12 @@ impl App {
             {
                 detail.choose(action == Action::Down)
             }
+            // In a roll-call the view follows the contact chosen, so a page moves the choice.
+            (Overlay::Detail { detail, .. }, Action::PageDown | Action::PageUp)
+                if matches!(detail.key, pane::RowKey::Rollcall(_)) =>
+            {
+                detail.choose_by(if action == Action::PageDown { PAGE } else { -PAGE })
+            }
             (Overlay::Help { scroll } | Overlay::Detail { scroll, .. }, scroll_action) => match scroll_action
             {
                 Action::Down => scroll.by(1),

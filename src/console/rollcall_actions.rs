@@ -279,7 +279,16 @@ impl App {
     /// roll-call just opened is shown.
     pub fn saved(&mut self, event: &Event, seq: Option<u64>) {
         self.flash = Some(self.saved_message(event, seq));
-        if let (Event::RollcallOpened { rollcall, .. }, Some(_)) = (event, seq) {
+        if let (Event::RollcallOpened { rollcall, .. }, Some(seq)) = (event, seq) {
+            // Another console opened one by the same id first: the record keeps that one.
+            if let Some(first) = self.state().rollcalls.get(rollcall).filter(|r| r.seq != seq) {
+                self.flash = Some(format!(
+                    "roll-call {} was already opened by {} (#{}): that one is shown",
+                    one_line(rollcall),
+                    one_line(&first.opened_by),
+                    first.seq
+                ));
+            }
             self.show_rollcall(rollcall);
         }
     }
@@ -542,6 +551,11 @@ mod tests {
         terminal.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
         let screen = format!("{:?}", terminal.backend().buffer());
         assert!(screen.contains("> Officer 21"), "{screen}");
+        // A page key moves the choice a page, and stops at the last.
+        press(&mut app, KeyCode::PageDown);
+        terminal.draw(|frame| crate::ui::render(frame, &app, &theme)).unwrap();
+        let screen = format!("{:?}", terminal.backend().buffer());
+        assert!(screen.contains("> Officer 25"), "{screen}");
     }
 
     /// Keys that did nothing and said nothing: `s` over the help, and `R` then Esc from a
@@ -559,5 +573,24 @@ mod tests {
         assert!(matches!(app.overlay, Overlay::Prompt { purpose: PromptPurpose::OpenRollcall(_), .. }));
         press(&mut app, KeyCode::Esc);
         assert!(overlay_text(&app).contains("KFOR"), "back in the mission's detail");
+    }
+
+    /// Two consoles, one id: the record keeps the first opening, and the second console says so.
+    #[test]
+    fn a_roll_call_another_console_opened_by_the_same_id_is_named_not_claimed() {
+        let mut app = app_on_kfor(config());
+        let mine = Event::RollcallOpened {
+            rollcall: "KFOR same".into(),
+            contacts: vec![KOVAC.into()],
+            deadline: now() + chrono::Duration::hours(1),
+            mission: Some("KFOR".into()),
+            alert: None,
+            reason: "mine".into(),
+        };
+        let first = Record { seq: 1, ts: now(), by: "santos".into(), event: mine.clone() };
+        app.apply(vec![first, Record { seq: 2, ts: now(), by: "reyes".into(), event: mine.clone() }]);
+        app.saved(&mine, Some(2));
+        let said = app.flash.as_deref().unwrap_or_default();
+        assert_eq!(said, "roll-call KFOR same was already opened by santos (#1): that one is shown");
     }
 }

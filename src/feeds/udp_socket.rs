@@ -120,6 +120,9 @@ mod tests {
     fn the_receiving_thread_alone_gives_way() {
         let before = niceness();
         let (lowered, after) = std::thread::spawn(|| {
+            // Started nicer than 0, as under `nice attache`: the receiver goes 10 further.
+            // SAFETY: a plain system call on this thread's own id.
+            unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, niceness() + 3) };
             let lowered = niceness();
             super::lower_this_threads_priority().unwrap();
             (lowered, niceness())

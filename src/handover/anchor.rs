@@ -53,7 +53,8 @@ pub fn check(dir: &Path, sheet: &Sheet) -> Result<String, String> {
         Some(h) => format!("; journaled as handover #{} by {}", h.seq, crate::text::one_line(&h.by)),
         None => {
             return Err(failed(format!(
-                "the journal holds record #{seq} but no handover anchored at it: the records after #{seq}                  were removed (or the handover was never journaled)"
+                "the journal holds record #{seq} but no handover anchored at it: the records after #{seq} were \
+                 removed (or the handover was never journaled)"
             )));
         }
     };

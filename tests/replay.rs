@@ -7,7 +7,7 @@
 mod replay_support;
 
 use attache::console::App;
-use attache::event::Record;
+use attache::event::{Event, Record};
 use attache::replay::clock::Clock;
 use attache::replay::engine;
 use attache::replay::session::Replay;
@@ -417,25 +417,31 @@ fn a_check_in_shows_in_the_replay_where_it_happened() {
     assert!(frame.contains("checked in with Maj. Didier Ngaba by in person: MINUSCA"), "{frame}");
 }
 
-#[test]
-fn a_missions_status_shows_in_the_replay_where_it_was_set() {
-    let tmp = tempfile::tempdir().unwrap();
+/// The scripted watch written to `dir` with one more record by reyes right after the record
+/// halfway through, at its time; the script and that halfway index.
+fn written_with_one_more_at_half(dir: &Path, event: impl Fn(&Record) -> Event) -> (Vec<Record>, usize) {
     let records = replay_support::script();
-    // The status change goes in halfway through the watch, at that record's time.
     let half = records.len() / 2;
-    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
+    let mut writer = attache::journal::Writer::open(dir).unwrap();
     for (i, record) in records.iter().enumerate() {
         writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
         if i == half {
-            let event = attache::event::Event::MissionStatusChanged {
-                mission: "KFOR".into(),
-                status: attache::domain::MissionStatus::Suspended,
-                note: Some("road closed at Jarinje".into()),
-            };
-            writer.append("reyes", record.ts, vec![event]).unwrap();
+            writer.append("reyes", record.ts, vec![event(record)]).unwrap();
         }
     }
-    drop(writer);
+    (records, half)
+}
+
+#[test]
+fn a_missions_status_shows_in_the_replay_where_it_was_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The status change goes in halfway through the watch, at that record's time.
+    let (records, half) =
+        written_with_one_more_at_half(tmp.path(), |_| attache::event::Event::MissionStatusChanged {
+            mission: "KFOR".into(),
+            status: attache::domain::MissionStatus::Suspended,
+            note: Some("road closed at Jarinje".into()),
+        });
     let seq = records[half].seq + 1;
     let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
     let kfor = |replay: &Replay| {
@@ -484,27 +490,18 @@ fn a_notification_shows_in_the_replays_event_log_where_it_happened() {
 #[test]
 fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action() {
     let tmp = tempfile::tempdir().unwrap();
-    let records = replay_support::script();
-    let half = records.len() / 2;
-    let mut writer = attache::journal::Writer::open(tmp.path()).unwrap();
-    for (i, record) in records.iter().enumerate() {
-        writer.append(&record.by, record.ts, vec![record.event.clone()]).unwrap();
-        if i == half {
-            let event = attache::event::Event::Handover {
-                to: Some("kim".into()),
-                open_alerts: vec![],
-                open_rollcalls: vec![],
-                overdue_contacts: vec!["Maj. Didier Ngaba".into()],
-                feeds_down: vec![],
-                head: attache::event::JournalHead { seq: record.seq, sum: "ab".repeat(32) },
-                sheet: "/desk/briefs/handover.md".into(),
-                signature: None,
-                copy: None,
-            };
-            writer.append("reyes", record.ts, vec![event]).unwrap();
-        }
-    }
-    drop(writer);
+    let (records, half) =
+        written_with_one_more_at_half(tmp.path(), |record| attache::event::Event::Handover {
+            to: Some("kim".into()),
+            open_alerts: vec![],
+            open_rollcalls: vec![],
+            overdue_contacts: vec!["Maj. Didier Ngaba".into()],
+            feeds_down: vec![],
+            head: attache::event::JournalHead { seq: record.seq, sum: "ab".repeat(32) },
+            sheet: "/desk/briefs/handover.md".into(),
+            signature: None,
+            copy: None,
+        });
     let seq = records[half].seq + 1;
     let mut replay = open(tmp.path(), records[0].ts, records.last().unwrap().ts, true);
     let said = format!(

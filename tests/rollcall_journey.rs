@@ -95,8 +95,8 @@ fn a_severe_alert_near_a_post_opens_a_roll_call_of_that_contact_once() {
     assert_eq!(of_kind(record.journal(), "rollcall.opened").len(), 1);
 }
 
-#[test]
-fn overdue_is_written_once_when_the_deadline_passes_with_the_contact_not_reached() {
+/// A desk whose severe quake near Aquino's post opened a roll-call; its id.
+fn opened_by_a_quake() -> (Desk, InMemory, String) {
     let mut record = desk(Severity::Severe);
     let mut desk = Desk::new();
     said(&mut desk, &mut record, quake(false), 0);
@@ -104,6 +104,12 @@ fn overdue_is_written_once_when_the_deadline_passes_with_the_contact_not_reached
         Event::RollcallOpened { rollcall, .. } => rollcall.clone(),
         _ => unreachable!(),
     };
+    (desk, record, rollcall)
+}
+
+#[test]
+fn overdue_is_written_once_when_the_deadline_passes_with_the_contact_not_reached() {
+    let (mut desk, mut record, rollcall) = opened_by_a_quake();
     let tried = Event::RollcallAnswered {
         rollcall: rollcall.clone(),
         contact: "BGen. Ramon Aquino".into(),
@@ -126,13 +132,7 @@ fn overdue_is_written_once_when_the_deadline_passes_with_the_contact_not_reached
 
 #[test]
 fn a_roll_call_answered_in_time_is_never_overdue() {
-    let mut record = desk(Severity::Severe);
-    let mut desk = Desk::new();
-    said(&mut desk, &mut record, quake(false), 0);
-    let rollcall = match &of_kind(record.journal(), "rollcall.opened")[0].event {
-        Event::RollcallOpened { rollcall, .. } => rollcall.clone(),
-        _ => unreachable!(),
-    };
+    let (mut desk, mut record, rollcall) = opened_by_a_quake();
     let safe = Event::RollcallAnswered {
         rollcall,
         contact: "BGen. Ramon Aquino".into(),

@@ -27,7 +27,7 @@ warm() { cat "$dir"/*.jsonl "$dir"/*.idx "$dir"/checkpoints/* > /dev/null 2>&1 |
 brief() {
     "$attache" --config config/attache.toml --journal "$dir" brief \
         --from "$1" --to "${2:-2026-11-25T00:00:00Z}" --generated-at 2026-11-25T00:00:00Z \
-        --format json -o /dev/null
+        --format json --read-only -o /dev/null
 }
 seconds() { # "best median" of seven runs of "$@", in seconds, each run warmed first
     times=

@@ -224,14 +224,22 @@ pub struct Built {
     pub problems: Vec<String>,
 }
 
-/// Folds the whole journal and writes the checkpoints a console would have left along it (one
-/// every `EVERY` records) where there is none yet: for a journal written by another version, a
-/// generator or an import. Spans that already have one of this version's are left as they are.
+/// The file a process holds while it writes checkpoints along the journal (`build`), so that
+/// two briefings that both found none do not fold the journal twice.
+const BUILD_LOCK: &str = ".build.lock";
+
+/// Folds the journal and writes the checkpoints a console would have left along it (one every
+/// `EVERY` records) where there is none yet: for a journal written by another version, a
+/// generator or an import. Spans that already have one of this version's are left as they are,
+/// and folding starts from the newest checkpoint before the first span without one. Refused
+/// while another process builds along the same journal.
 pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, String> {
+    let _lock = build_lock(journal)?;
     let have: Vec<u64> = list(journal).iter().map(|(seq, _)| seq / EVERY).collect();
+    let first_missing = (1..).find(|span| !have.contains(span)).unwrap_or(1);
+    let (mut state, mut follower) = resume_before(journal, first_missing * EVERY)
+        .unwrap_or_else(|| (DeskState::default(), Follower::new(journal)));
     let mut built = Built::default();
-    let mut state = DeskState::default();
-    let mut follower = Follower::new(journal);
     loop {
         let (records, problems) = follower.poll_up_to(EVERY as usize).map_err(|e| e.to_string())?;
         built.problems.extend(problems.iter().map(|p| p.to_string()));
@@ -251,6 +259,56 @@ pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, Str
             return Ok(built);
         }
     }
+}
+
+fn build_lock(journal: &Path) -> Result<fs::File, String> {
+    let dir = journal.join(DIR);
+    crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(BUILD_LOCK);
+    let file = crate::desk_files::open_or_create(&path, fs::File::options().write(true))
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(format!(
+            "another process is writing checkpoints along {} (it holds {})",
+            journal.display(),
+            path.display()
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+    }
+}
+
+/// Whether a reader starting at record `seq` finds no checkpoint within two spans before it, so
+/// that it folds more of the journal than a console's checkpoints would have let it.
+pub fn missing_before(journal: &Path, seq: u64) -> bool {
+    let nearest = taken_at(journal).into_iter().rev().find(|&at| at <= seq).unwrap_or(0);
+    seq - nearest >= 2 * EVERY
+}
+
+/// Starts `attache journal checkpoint` on `journal` as a process of its own, detached and at a
+/// low priority, and does not wait for it: a briefing that had to fold a long stretch leaves the
+/// checkpoints behind for the next one without making its reader wait for them.
+pub fn leave_behind(journal: &Path) -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt as _;
+    use std::process::{Command, Stdio};
+    let mut builder = Command::new(std::env::current_exe()?);
+    builder
+        .arg("--journal")
+        .arg(journal)
+        .args(["journal", "checkpoint"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        // Its own process group: a Ctrl-C meant for the briefing's pipeline does not stop it.
+        .process_group(0);
+    // SAFETY: nice(2) only, between fork and exec; it touches no memory of the parent's.
+    unsafe {
+        builder.pre_exec(|| {
+            libc::nice(10);
+            Ok(())
+        });
+    }
+    builder.spawn().map(drop)
 }
 
 /// Writes checkpoints in a thread of its own, so a console never waits

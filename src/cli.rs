@@ -153,6 +153,11 @@ pub enum Command {
         /// byte for byte.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         generated_at: Option<String>,
+        /// Leave nothing beside the journal. Without it, a briefing that found no checkpoint
+        /// near before its period starts `attache journal checkpoint` in the background once it
+        /// is out, so that the next briefing starts near its period.
+        #[arg(long)]
+        read_only: bool,
     },
     /// Check, read and export the journal.
     Journal {

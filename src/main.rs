@@ -143,7 +143,7 @@ fn main() -> ExitCode {
             let options = attache::replay::Options { from, to, at, speed };
             exit(attache::replay::run(config, journal, options, operator::operator()))
         }
-        Command::Brief { since, from, to, missions, format, output, generated_at } => {
+        Command::Brief { since, from, to, missions, format, output, generated_at, read_only } => {
             let args = attache::brief::Args {
                 since: since.as_deref(),
                 from: from.as_deref(),
@@ -153,6 +153,7 @@ fn main() -> ExitCode {
                 output: output.as_deref(),
                 generated_at: generated_at.as_deref(),
                 operator: operator::login_name(),
+                read_only,
             };
             attache::brief::run(&config, &journal, args)
         }

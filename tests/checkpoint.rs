@@ -108,9 +108,10 @@ fn gzip(path: &std::path::Path, text: &str) {
 
 /// The records the checkpoints were taken at, checking that nothing else is in their directory.
 fn kept(dir: &std::path::Path) -> Vec<u64> {
-    let names: Vec<String> = std::fs::read_dir(dir.join(checkpoint::DIR))
-        .unwrap()
+    let Ok(entries) = std::fs::read_dir(dir.join(checkpoint::DIR)) else { return Vec::new() };
+    let names: Vec<String> = entries
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".build.lock")
         .collect();
     let seqs = checkpoint::taken_at(dir);
     assert_eq!(names.len(), seqs.len(), "only checkpoints of this version are left: {names:?}");
@@ -200,4 +201,86 @@ fn abandoned_temporary_files_are_removed() {
     checkpoint::save(dir.path(), &fold_all(dir.path())).unwrap();
     assert!(!old.exists(), "an hour-old temporary file is removed");
     assert!(fresh.exists(), "a fresh one may be another writer's");
+}
+
+/// Three spans of records, each checkpointed by `build`.
+fn three_spans(dir: &std::path::Path, stamped: impl Fn(u64) -> chrono::DateTime<chrono::Utc>) {
+    let mut writer = Writer::open(dir).unwrap();
+    let batch: Vec<Event> = (0..1000).map(item).collect();
+    for n in 0..25 {
+        writer.append("feed:quakes", stamped(n), batch.clone()).unwrap();
+    }
+}
+
+#[test]
+fn build_folds_from_the_checkpoint_before_the_first_span_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    three_spans(dir.path(), |_| chrono::Utc::now());
+    assert_eq!(checkpoint::build(dir.path(), |_| {}).unwrap().written, 2);
+    let second = dir.path().join(checkpoint::DIR).join(format!(
+        "000000020000.{}",
+        std::fs::read_dir(dir.path().join(checkpoint::DIR))
+            .unwrap()
+            .filter_map(|e| e.unwrap().file_name().into_string().ok())
+            .find_map(|name| name.strip_prefix("000000010000.").map(str::to_string))
+            .unwrap()
+    ));
+    std::fs::remove_file(&second).unwrap();
+
+    let built = checkpoint::build(dir.path(), |_| {}).unwrap();
+    assert_eq!(built.written, 1);
+    assert_eq!(built.records, 15_000, "from the checkpoint at 10,000 to the end");
+    let (mut state, mut follower) = checkpoint::resume_before(dir.path(), 20_000).unwrap();
+    assert_eq!(state.last_seq, 20_000);
+    state.fold_all(follower.poll().unwrap().0);
+    assert_eq!(state, fold_all(dir.path()));
+}
+
+#[test]
+fn a_second_build_along_the_same_journal_is_refused_while_one_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), 0, 20);
+    let lock_path = dir.path().join(checkpoint::DIR).join(".build.lock");
+    std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
+    let held = std::fs::File::create(&lock_path).unwrap();
+    held.lock().unwrap();
+    let refused = checkpoint::build(dir.path(), |_| {}).unwrap_err();
+    assert!(refused.contains("another process is writing checkpoints"), "{refused}");
+    drop(held);
+    assert!(checkpoint::build(dir.path(), |_| {}).is_ok());
+}
+
+fn brief_the_last_hour(dir: &std::path::Path, extra: &[&str]) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(["--config", concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml"), "--journal"])
+        .arg(dir)
+        .args(["brief", "--since", "1h", "--format", "json", "-o"])
+        .arg(dir.join("brief.json"))
+        .args(extra)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A briefing of the last hour of a journal without checkpoints folds 24,000 records before its
+/// period; it leaves the checkpoints along them behind it (in a process of its own, once the
+/// briefing is out), so the next starts near its period. `--read-only` leaves none.
+#[test]
+fn a_briefing_that_found_no_checkpoint_before_its_period_leaves_them_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    three_spans(dir.path(), |n| if n < 24 { now - chrono::Duration::days(2) } else { now });
+
+    brief_the_last_hour(dir.path(), &["--read-only"]);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(checkpoint::taken_at(dir.path()), Vec::<u64>::new(), "--read-only leaves nothing");
+
+    brief_the_last_hour(dir.path(), &[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while checkpoint::taken_at(dir.path()) != [10_000, 20_000] {
+        assert!(std::time::Instant::now() < deadline, "left behind: {:?}", checkpoint::taken_at(dir.path()));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (state, _) = checkpoint::resume_before(dir.path(), 24_000).expect("the checkpoint checks out");
+    assert_eq!(state.last_seq, 20_000);
 }

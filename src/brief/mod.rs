@@ -116,6 +116,8 @@ pub struct Args<'a> {
     pub output: Option<&'a Path>,
     pub generated_at: Option<&'a str>,
     pub operator: String,
+    /// Leave nothing beside the journal: no checkpoints for the next briefing.
+    pub read_only: bool,
 }
 
 /// `attache brief`: prints the briefing, or writes it to `-o FILE`. Exit 1 on any failure;
@@ -143,7 +145,7 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
     for warning in &brief.warnings {
         eprintln!("attache brief: warning: {warning}");
     }
-    match args.output {
+    let written = match args.output {
         Some(path) => crate::desk_files::write(path, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
@@ -153,6 +155,28 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
             let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             Ok(())
         }
+    };
+    if !args.read_only {
+        leave_checkpoints(dir, from);
+    }
+    written
+}
+
+/// Starts writing the checkpoints a briefing from `from` lacked before its period, once the
+/// briefing is out, so that the next briefing of a nearby period starts near it.
+fn leave_checkpoints(dir: &Path, from: DateTime<Utc>) {
+    let first = match crate::journal::Follower::first_seq_from(dir, from) {
+        Ok(Some(first)) => first,
+        Ok(None) => match crate::journal::Follower::at_end(dir).map(|f| f.last_seq()) {
+            Ok(Some(last)) => last + 1,
+            _ => return,
+        },
+        Err(_) => return,
+    };
+    if crate::checkpoint::missing_before(dir, first - 1)
+        && let Err(e) = crate::checkpoint::leave_behind(dir)
+    {
+        eprintln!("attache brief: could not start writing checkpoints along {}: {e}", dir.display());
     }
 }
 

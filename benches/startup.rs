@@ -75,14 +75,14 @@ fn prepare_checkpoint(dir: &Path) {
         for record in records.iter().filter(|r| r.seq <= last - 1000) {
             state.apply(record);
         }
-        if done || state.last_seq >= last - 1000 {
+        if done || state.last_seq() >= last - 1000 {
             break;
         }
     }
     // Newer ones (say from `journal checkpoint`) would be used instead: not what is measured.
     for entry in std::fs::read_dir(dir.join(attache::checkpoint::DIR)).into_iter().flatten().flatten() {
         let seq = entry.file_name().to_str().and_then(|n| n.split('.').next()?.parse::<u64>().ok());
-        if seq.is_some_and(|seq| seq > state.last_seq) {
+        if seq.is_some_and(|seq| seq > state.last_seq()) {
             std::fs::remove_file(entry.path()).unwrap();
         }
     }
@@ -91,7 +91,7 @@ fn prepare_checkpoint(dir: &Path) {
     let size = std::fs::metadata(&path).unwrap().len();
     println!(
         "checkpoint at record {} of {last}: {:.1} MB, written in {:.0} ms",
-        state.last_seq,
+        state.last_seq(),
         size as f64 / 1e6,
         started.elapsed().as_secs_f64() * 1e3
     );
@@ -104,7 +104,7 @@ fn child(dir: &Path, mode: &str) {
         "cold" => (DeskState::default(), Follower::new(dir)),
         _ => attache::checkpoint::resume(dir),
     };
-    let resumed_at = state.last_seq;
+    let resumed_at = state.last_seq();
     let mut app = App::new(config, "bench".into(), chrono::Utc::now());
     loop {
         let (records, _) = follower.poll_up_to(10_000).unwrap();
@@ -130,7 +130,7 @@ fn child(dir: &Path, mode: &str) {
         .to_string();
     println!(
         "first frame, {mode} start (resumed at record {resumed_at}, folded to {}): {:.0} ms, peak resident memory {} MiB",
-        app.state().last_seq,
+        app.state().last_seq(),
         elapsed.as_secs_f64() * 1e3,
         peak.parse::<u64>().unwrap() / 1024
     );

@@ -67,7 +67,7 @@ fn sum_at(journal: &Path, seq: u64) -> Result<Option<String>, JournalError> {
 /// Saves `state` as a checkpoint at its last record, written to a temporary file and renamed,
 /// so a crash never leaves a half checkpoint under a real name.
 pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
-    let seq = state.last_seq;
+    let seq = state.last_seq();
     let sum =
         sum_at(journal, seq).map_err(|e| e.to_string())?.ok_or_else(|| format!("record {seq} not found"))?;
     let header = Header { version: version(), seq, sum };
@@ -213,7 +213,7 @@ fn load_from(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(DeskS
     let mut state = Vec::new();
     text.read_to_end(&mut state).ok()?;
     let state: DeskState = serde_json::from_slice(&state).ok()?;
-    (state.last_seq == seq).then_some((state, follower))
+    (state.last_seq() == seq).then_some((state, follower))
 }
 
 /// What `build` did.

@@ -108,12 +108,12 @@ impl Desk {
     /// Starts saving a checkpoint, in the background, when at least `after` records were
     /// folded since the last one.
     fn checkpoint_if_due(&mut self, after: u64) {
-        if self.app.state().last_seq < self.checkpointed + after {
+        if self.app.state().last_seq() < self.checkpointed + after {
             return;
         }
         let (started, failed) = self.checkpoints.offer(self.app.state());
         if started {
-            self.checkpointed = self.app.state().last_seq;
+            self.checkpointed = self.app.state().last_seq();
         }
         if let Some(why) = failed {
             self.app.flash = Some(why);
@@ -217,7 +217,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         writer: None,
         follower,
         core: crate::desk::Desk::new(),
-        checkpointed: resumed.last_seq,
+        checkpointed: resumed.last_seq(),
         checkpoints: crate::checkpoint::Saver::new(&journal_dir),
         watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),

@@ -63,7 +63,7 @@ fn items_in_alerts_out() {
         .unwrap();
     }
     writeln!(out).unwrap();
-    for alert in state.alerts.values() {
+    for alert in state.alerts().values() {
         writeln!(
             out,
             "{} {:?} escalated={} {:?} {:?} missions={:?}",

@@ -201,7 +201,7 @@ fn a_resolved_alert_is_no_longer_escalated_in_the_briefing_as_on_the_screen() {
     let (records, _) = attache::journal::Follower::new(dir.path()).poll().unwrap();
     let mut state = attache::state::DeskState::default();
     state.apply_all(&records);
-    assert_eq!(state.alerts[GATE].escalated_at, None, "the screen's rule");
+    assert_eq!(state.alerts()[GATE].escalated_at, None, "the screen's rule");
 
     let mut cmd = Command::cargo_bin("attache").unwrap();
     cmd.args(["--config", CONFIG, "--journal"]).arg(dir.path()).args([

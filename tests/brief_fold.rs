@@ -66,17 +66,17 @@ fn agree(dir: &Path, records: &[Record], (from, to): (DateTime<Utc>, DateTime<Ut
     state.apply_all(records.iter().take_while(|r| r.ts <= to));
     let what =
         format!("period {from} to {to}, second half from {middle:?}, resumed at {:?}", facts.resumed_at);
-    assert_eq!(open(&facts.alerts), open(&state.alerts), "open alerts: {what}");
+    assert_eq!(open(&facts.alerts), open(state.alerts()), "open alerts: {what}");
     // Every alert the state still holds (resolved ones for a day) is as the facts hold it.
-    for (id, alert) in &state.alerts {
+    for (id, alert) in state.alerts() {
         let fact = facts.alerts.get(id).map(|a| Alert { event_time: None, ..Alert::clone(a) });
         assert_eq!(fact, Some(Alert { event_time: None, ..Alert::clone(alert) }), "alert {id}: {what}");
     }
     let acks = |alerts: Vec<Alert>| {
         alerts.into_iter().filter_map(|a| a.acknowledged.map(|k| (a.id, k))).collect::<Vec<_>>()
     };
-    assert_eq!(acks(open(&facts.alerts)), acks(open(&state.alerts)), "acknowledgements: {what}");
-    assert_eq!(facts.check_ins, state.check_ins, "check-ins: {what}");
+    assert_eq!(acks(open(&facts.alerts)), acks(open(state.alerts())), "acknowledgements: {what}");
+    assert_eq!(&facts.check_ins, state.check_ins(), "check-ins: {what}");
     let config = config();
     let overdue_in_brief: Vec<String> = {
         let request = attache::brief::Request {
@@ -91,7 +91,7 @@ fn agree(dir: &Path, records: &[Record], (from, to): (DateTime<Utc>, DateTime<Ut
         names.sort();
         names
     };
-    assert_eq!(overdue_in_brief, overdue(&config, &state.check_ins, to), "overdue contacts: {what}");
+    assert_eq!(overdue_in_brief, overdue(&config, state.check_ins(), to), "overdue contacts: {what}");
     // Feed health but for the count of active items (the state's, which has an entry for a
     // feed whose items it holds; a briefing keeps no items).
     let health = |feeds: &std::collections::BTreeMap<String, attache::state::FeedHealth>| {
@@ -101,12 +101,12 @@ fn agree(dir: &Path, records: &[Record], (from, to): (DateTime<Utc>, DateTime<Ut
             .filter(|(_, ok, failing, error)| ok.is_some() || failing.is_some() || error.is_some())
             .collect::<Vec<_>>()
     };
-    assert_eq!(health(&facts.feeds), health(&state.feeds), "feed health: {what}");
+    assert_eq!(health(&facts.feeds), health(state.feeds()), "feed health: {what}");
     let mut down: Vec<&str> =
         facts.outages.iter().filter(|o| o.end.is_none()).map(|o| o.feed.as_str()).collect();
     down.sort();
     let failing: Vec<&str> =
-        state.feeds.iter().filter(|(_, h)| h.failing_since.is_some()).map(|(f, _)| f.as_str()).collect();
+        state.feeds().iter().filter(|(_, h)| h.failing_since.is_some()).map(|(f, _)| f.as_str()).collect();
     assert_eq!(down, failing, "feeds down at the end: {what}");
 }
 
@@ -129,7 +129,7 @@ fn checkpoints(dir: &Path, records: &[Record], at: &[u64]) {
     for &seq in at {
         let mut state = DeskState::default();
         state.apply_all(records.iter().take_while(|r| r.seq <= seq));
-        if state.last_seq > 0 {
+        if state.last_seq() > 0 {
             attache::checkpoint::save(dir, &state).unwrap();
         }
     }

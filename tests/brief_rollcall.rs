@@ -213,10 +213,10 @@ fn the_briefing_folds_roll_calls_by_the_screens_reducer() {
     let (records, problems) = attache::journal::read_all(dir.path()).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     state.fold_all(records.into_iter().filter(|r| r.ts <= t(TO)));
-    for (id, call) in &state.rollcalls {
+    for (id, call) in state.rollcalls() {
         assert_eq!(facts.rollcalls.get(id), Some(call), "{id}");
     }
-    assert_eq!(state.rollcalls.len(), 4, "the one closed the evening before is still kept by both");
+    assert_eq!(state.rollcalls().len(), 4, "the one closed the evening before is still kept by both");
     assert_eq!(facts.rollcalls.len(), 4);
 }
 

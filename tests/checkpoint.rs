@@ -57,7 +57,7 @@ fn fold_all(dir: &std::path::Path) -> DeskState {
 
 fn resume_and_catch_up(dir: &std::path::Path) -> (DeskState, u64) {
     let (mut state, mut follower) = checkpoint::resume(dir);
-    let resumed_at = state.last_seq;
+    let resumed_at = state.last_seq();
     let (records, problems) = follower.poll().unwrap();
     assert!(problems.is_empty());
     state.apply_all(&records);
@@ -72,7 +72,7 @@ fn resuming_from_a_checkpoint_equals_folding_everything() {
     checkpoint::save(dir.path(), &at_checkpoint).unwrap();
     write(dir.path(), 300, 420);
     let (resumed, resumed_at) = resume_and_catch_up(dir.path());
-    assert_eq!(resumed_at, at_checkpoint.last_seq, "the checkpoint was used");
+    assert_eq!(resumed_at, at_checkpoint.last_seq(), "the checkpoint was used");
     assert_eq!(resumed, fold_all(dir.path()));
 }
 
@@ -175,7 +175,7 @@ fn build_leaves_one_checkpoint_a_span_and_each_resumes_exactly() {
             10_000 | 15_000 => Some(10_000),
             _ => Some(20_000),
         };
-        assert_eq!(resumed.as_ref().map(|(state, _)| state.last_seq), expected_at, "limit {limit}");
+        assert_eq!(resumed.as_ref().map(|(state, _)| state.last_seq()), expected_at, "limit {limit}");
         if let Some((mut state, mut follower)) = resumed {
             state.fold_all(follower.poll().unwrap().0);
             assert_eq!(state, everything);
@@ -231,7 +231,7 @@ fn build_folds_from_the_checkpoint_before_the_first_span_without_one() {
     assert_eq!(built.written, 1);
     assert_eq!(built.records, 15_000, "from the checkpoint at 10,000 to the end");
     let (mut state, mut follower) = checkpoint::resume_before(dir.path(), 20_000).unwrap();
-    assert_eq!(state.last_seq, 20_000);
+    assert_eq!(state.last_seq(), 20_000);
     state.fold_all(follower.poll().unwrap().0);
     assert_eq!(state, fold_all(dir.path()));
 }
@@ -282,5 +282,5 @@ fn a_briefing_that_found_no_checkpoint_before_its_period_leaves_them_behind() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let (state, _) = checkpoint::resume_before(dir.path(), 24_000).expect("the checkpoint checks out");
-    assert_eq!(state.last_seq, 20_000);
+    assert_eq!(state.last_seq(), 20_000);
 }

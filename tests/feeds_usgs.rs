@@ -51,7 +51,7 @@ fn fields_come_through_as_published() {
 }
 
 fn fold(state: &mut DeskState, events: Vec<Event>) {
-    let base = state.last_seq;
+    let base = state.last_seq();
     let records: Vec<Record> = events
         .into_iter()
         .enumerate()
@@ -107,7 +107,7 @@ fn a_failing_feed_is_journaled_once_per_distinct_error_and_recovers() {
     let recovered = poll_events(&state, outcome(Ok(feeds::Parsed::default())), false);
     assert_eq!(recovered.first().map(Event::kind), Some("feed.recovered"));
     fold(&mut state, recovered);
-    assert!(state.feeds["quakes"].failing_since.is_none());
+    assert!(state.feeds()["quakes"].failing_since.is_none());
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn a_status_change_is_durable_once_it_exits_0_and_folds_into_the_state() {
 
     let mut state = attache::state::DeskState::default();
     state.apply_all(&records);
-    let mark = &state.missions["KFOR"];
+    let mark = &state.missions()["KFOR"];
     assert_eq!(
         (mark.status, mark.line.as_deref(), mark.seq),
         (MissionStatus::Suspended, Some("road[2J closed at Jarinje"), 1)

@@ -12,8 +12,8 @@ fn load(name: &str) -> Vec<Record> {
 /// The state as plain text, so a whole journey is one reviewed snapshot.
 fn summary(state: &DeskState) -> String {
     let mut out = String::new();
-    writeln!(out, "last_seq {} notes {}", state.last_seq, state.notes).unwrap();
-    let mut items: Vec<_> = state.items.values().collect();
+    writeln!(out, "last_seq {} notes {}", state.last_seq(), state.notes()).unwrap();
+    let mut items: Vec<_> = state.items().values().collect();
     items.sort_by(|a, b| a.item.id.cmp(&b.item.id));
     for e in items {
         writeln!(
@@ -23,7 +23,7 @@ fn summary(state: &DeskState) -> String {
         )
         .unwrap();
     }
-    for (name, h) in &state.feeds {
+    for (name, h) in state.feeds() {
         writeln!(
             out,
             "feed {name} ok {:?} failing {:?} items {} error {:?}",
@@ -31,7 +31,7 @@ fn summary(state: &DeskState) -> String {
         )
         .unwrap();
     }
-    for a in state.alerts.values() {
+    for a in state.alerts().values() {
         writeln!(
             out,
             "alert {} {:?} escalated {} by {:?} {:?} {}",
@@ -47,7 +47,7 @@ fn summary(state: &DeskState) -> String {
             writeln!(out, "  {} {}", step.ts, step.what).unwrap();
         }
     }
-    let mut check_ins: Vec<_> = state.check_ins.iter().collect();
+    let mut check_ins: Vec<_> = state.check_ins().iter().collect();
     check_ins.sort();
     for (who, when) in check_ins {
         writeln!(out, "check-in {who} {when}").unwrap();
@@ -66,10 +66,10 @@ fn a_watch_folds_into_the_expected_state() {
 fn feed_text_reaches_state_without_control_characters() {
     let mut state = DeskState::default();
     state.apply_all(&load("watch-2026-11-25.jsonl"));
-    for a in state.alerts.values() {
+    for a in state.alerts().values() {
         assert!(!a.title.chars().any(char::is_control), "{:?}", a.title);
     }
-    assert!(state.log.iter().all(|l| !l.text.chars().any(char::is_control)));
+    assert!(state.log().iter().all(|l| !l.text.chars().any(char::is_control)));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn state_at_any_prefix_is_the_fold_of_that_prefix() {
         at_once.apply_all(&records[..=n]);
         assert_eq!(stepwise, at_once, "after record {}", record.seq);
     }
-    let resolved = stepwise.alerts.values().filter(|a| a.state == AlertState::Resolved).count();
+    let resolved = stepwise.alerts().values().filter(|a| a.state == AlertState::Resolved).count();
     assert_eq!(resolved, 1);
 }
 
@@ -115,12 +115,12 @@ fn a_withdrawal_is_logged_by_the_items_title() {
     };
     state.apply(&record(2, withdrawn.clone()));
     assert_eq!(
-        state.log[0].text,
+        state.log()[0].text,
         "usgs-quakes withdrew (gone from feed): M 4.9 - 45 km NNW of Güiria (id us7000lx8h)"
     );
     // Withdrawn again (an item never in view): the id is all there is.
     state.apply(&record(3, withdrawn));
-    assert_eq!(state.log[0].text, "usgs-quakes withdrew us7000lx8h (gone from feed)");
+    assert_eq!(state.log()[0].text, "usgs-quakes withdrew us7000lx8h (gone from feed)");
 }
 
 /// A `config.loaded` line as a console writes it, with a one-mission snapshot when `mission` is
@@ -205,9 +205,9 @@ fn a_check_in_moves_the_contact_on_with_or_without_channel_and_note() {
     let mut state = DeskState::default();
     state.fold_all(records.clone());
     let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
-    assert_eq!(state.check_ins.get("Col. Ana Reyes"), Some(&at("2026-12-01T02:00:00Z")));
-    assert_eq!(state.check_ins.get("Capt. Kenji Morita"), Some(&at("2026-12-03T02:00:00Z")));
-    let said = &state.log.iter().find(|l| l.seq == 2).unwrap().text;
+    assert_eq!(state.check_ins().get("Col. Ana Reyes"), Some(&at("2026-12-01T02:00:00Z")));
+    assert_eq!(state.check_ins().get("Capt. Kenji Morita"), Some(&at("2026-12-03T02:00:00Z")));
+    let said = &state.log().iter().find(|l| l.seq == 2).unwrap().text;
     assert_eq!(said, "reyes checked in with Capt. Kenji Morita by email: quiet week");
     assert_eq!(serde_json::to_string(&records[1]).unwrap(), new, "written back as read");
 }
@@ -219,7 +219,7 @@ fn a_note_tied_to_a_mission_reads_and_says_what_it_is_about() {
     let records: Vec<Record> = [untied, tied].iter().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut state = DeskState::default();
     state.fold_all(records.clone());
-    let said = |seq| state.log.iter().find(|l| l.seq == seq).unwrap().text.clone();
+    let said = |seq| state.log().iter().find(|l| l.seq == seq).unwrap().text.clone();
     assert_eq!(said(1), "reyes: quiet");
     assert_eq!(said(2), "reyes: gate reopened (on mission KFOR)");
     assert_eq!(serde_json::to_string(&records[0]).unwrap(), untied, "no tie fields where none was read");
@@ -238,30 +238,30 @@ fn a_missions_status_is_the_last_set_with_its_line_and_survives_a_checkpoint() {
     let records: Vec<Record> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut state = DeskState::default();
     state.apply_all(&records[..1]);
-    let kfor = &state.missions["KFOR"];
+    let kfor = &state.missions()["KFOR"];
     assert_eq!(
         (kfor.status, kfor.line.as_deref(), kfor.by.as_str()),
         (MissionStatus::Suspended, Some("road closed[2J at Jarinje"), "reyes")
     );
-    let said = |state: &DeskState, seq| state.log.iter().find(|l| l.seq == seq).unwrap().text.clone();
+    let said = |state: &DeskState, seq| state.log().iter().find(|l| l.seq == seq).unwrap().text.clone();
     assert_eq!(said(&state, 1), "reyes set mission KFOR suspended: road closed[2J at Jarinje");
 
     state.apply_all(&records[1..]);
-    assert_eq!(state.missions["BALIKATAN-27"].status, MissionStatus::Closed, "concluded reads as closed");
-    let kfor = &state.missions["KFOR"];
+    assert_eq!(state.missions()["BALIKATAN-27"].status, MissionStatus::Closed, "concluded reads as closed");
+    let kfor = &state.missions()["KFOR"];
     assert_eq!(
         (kfor.status, kfor.line.as_deref(), kfor.seq),
         (MissionStatus::Active, None, 3),
         "the last one counts"
     );
     assert_eq!(said(&state, 3), "santos set mission KFOR active");
-    let notes: Vec<&str> = state.mission_notes["KFOR"].iter().map(|n| n.text.as_str()).collect();
+    let notes: Vec<&str> = state.mission_notes()["KFOR"].iter().map(|n| n.text.as_str()).collect();
     assert_eq!(notes, ["gate reopened"]);
 
     // A checkpoint holds both.
     let saved = serde_json::to_string(&state).unwrap();
     let back: DeskState = serde_json::from_str(&saved).unwrap();
-    assert_eq!((back.missions, back.mission_notes), (state.missions.clone(), state.mission_notes.clone()));
+    assert_eq!((back.missions(), back.mission_notes()), (state.missions(), state.mission_notes()));
     let written = serde_json::to_string(&records[1]).unwrap();
     assert!(written.contains(r#""status":"closed""#), "written back in today's word: {written}");
 }
@@ -278,7 +278,7 @@ fn notifications_are_event_log_lines() {
     for line in lines {
         state.apply(&serde_json::from_str::<Record>(line).unwrap());
     }
-    let log: Vec<(&str, &str)> = state.log.iter().map(|l| (l.kind, l.text.as_str())).collect();
+    let log: Vec<(&str, &str)> = state.log().iter().map(|l| (l.kind, l.text.as_str())).collect();
     assert_eq!(
         log,
         [
@@ -305,9 +305,9 @@ fn a_handover_is_the_last_handover_and_an_event_log_line() {
     let records: Vec<Record> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut state = DeskState::default();
     state.apply_all(&records[..1]);
-    assert_eq!(state.last_handover, None);
+    assert_eq!(state.last_handover(), None);
     state.apply_all(&records[1..]);
-    let mark = state.last_handover.clone().expect("folded");
+    let mark = state.last_handover().expect("folded");
     assert_eq!(
         (
             mark.seq,
@@ -319,12 +319,12 @@ fn a_handover_is_the_last_handover_and_an_event_log_line() {
         ),
         (2, "reyes", Some("kim[2J"), 1, 1, 2)
     );
-    let said = &state.log.iter().find(|l| l.seq == 2).unwrap().text;
+    let said = &state.log().iter().find(|l| l.seq == 2).unwrap().text;
     assert_eq!(
         said,
         "reyes handed over the watch to kim[2J: 1 alert and 0 roll-calls open, 2 contacts overdue, 0 feeds down (head #1)"
     );
     let back: DeskState = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
-    assert_eq!(back.last_handover, state.last_handover, "a checkpoint holds it");
+    assert_eq!(back.last_handover(), state.last_handover(), "a checkpoint holds it");
     assert_eq!(serde_json::to_string(&records[1]).unwrap(), lines[1], "written back as read");
 }

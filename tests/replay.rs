@@ -199,7 +199,7 @@ fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
     }
     played.clock.playing = false;
     let t = played.clock.now;
-    assert!(played.app.state().last_seq > 2048, "the play went past a checkpoint");
+    assert!(played.app.state().last_seq() > 2048, "the play went past a checkpoint");
 
     // `g` there from the end (backwards, through a checkpoint) and from the start (forwards).
     for from_end in [true, false] {
@@ -218,13 +218,13 @@ fn go_to_a_time_equals_playing_to_it_and_steps_are_exact() {
     replay.seek_seq(2050).unwrap();
     let here = replay.app.state().clone();
     press(&mut replay, KeyCode::Left);
-    assert_eq!(replay.app.state().last_seq, 2049);
+    assert_eq!(replay.app.state().last_seq(), 2049);
     press(&mut replay, KeyCode::Right);
     assert!(*replay.app.state() == here);
     for _ in 0..5 {
         press(&mut replay, KeyCode::Left);
     }
-    assert_eq!(replay.app.state().last_seq, 2045);
+    assert_eq!(replay.app.state().last_seq(), 2045);
     for _ in 0..5 {
         press(&mut replay, KeyCode::Right);
     }
@@ -300,7 +300,7 @@ fn random_seeks_equal_a_fold_from_the_start() {
         } else {
             replay.seek_seq(seq).unwrap();
         }
-        assert_eq!(replay.app.state().last_seq, seq);
+        assert_eq!(replay.app.state().last_seq(), seq);
         assert!(*replay.app.state() == expected[&seq], "state after a seek to {seq} (by time: {by_time})");
     }
 }
@@ -345,13 +345,13 @@ fn alert_and_action_jumps_and_the_journal_untouched() {
     let mut replay = open(tmp.path(), script[0].ts, script.last().unwrap().ts, true);
     press(&mut replay, KeyCode::Char(']'));
     let raised = script.iter().find(|r| r.event.kind() == "alert.raised").unwrap();
-    assert_eq!(replay.app.state().last_seq, raised.seq);
+    assert_eq!(replay.app.state().last_seq(), raised.seq);
     assert_eq!(replay.clock.now, raised.ts);
     press(&mut replay, KeyCode::Char('}'));
     let action = script.iter().find(|r| r.seq > raised.seq && is_action(r.event.kind())).unwrap();
-    assert_eq!(replay.app.state().last_seq, action.seq);
+    assert_eq!(replay.app.state().last_seq(), action.seq);
     press(&mut replay, KeyCode::Char('['));
-    assert_eq!(replay.app.state().last_seq, raised.seq);
+    assert_eq!(replay.app.state().last_seq(), raised.seq);
     // Keys that would write to the journal do nothing in a replay; `n` writes a review note.
     press(&mut replay, KeyCode::Char('3'));
     press(&mut replay, KeyCode::Char('a'));
@@ -510,7 +510,7 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
     );
     replay.seek_seq(seq - 1).unwrap();
     assert!(!text(&replay_console(&replay, 160, 40)).contains("handed over"), "not before the record");
-    assert_eq!(replay.app.state().last_handover, None);
+    assert_eq!(replay.app.state().last_handover(), None);
     replay.seek_seq(seq).unwrap();
     let frame = text(&replay_console(&replay, 160, 40));
     assert!(
@@ -520,6 +520,6 @@ fn a_handover_shows_in_the_replays_event_log_where_it_happened_and_is_an_action(
         "{frame}"
     );
     let state = replay.app.state();
-    assert_eq!(state.log.iter().find(|l| l.seq == seq).map(|l| l.text.as_str()), Some(said.as_str()));
-    assert_eq!(state.last_handover.as_ref().map(|h| h.seq), Some(seq));
+    assert_eq!(state.log().iter().find(|l| l.seq == seq).map(|l| l.text.as_str()), Some(said.as_str()));
+    assert_eq!(state.last_handover().as_ref().map(|h| h.seq), Some(seq));
 }

@@ -88,7 +88,7 @@ fn a_severe_alert_near_a_post_opens_a_roll_call_of_that_contact_once() {
     assert_eq!(alert.as_deref(), Some(raised_id.as_str()));
     assert_eq!(opened[0].by, "attache");
     assert!(reason.contains("M 6.2 - Tuguegarao"), "{reason}");
-    assert!(record.state().rollcalls.get(rollcall).is_some_and(|r| r.is_open()));
+    assert!(record.state().rollcalls().get(rollcall).is_some_and(|r| r.is_open()));
 
     // The item updated (its alert with it) opens no second roll-call.
     said(&mut desk, &mut record, quake(true), 5);

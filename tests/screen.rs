@@ -91,7 +91,7 @@ fn rollcall_overlay_shows_each_contacts_answer_and_the_deadline() {
     use attache::event::Event;
     let mut app = app();
     let rollcall = "HADR-CAGAYAN 2026-11-25T00:50Z";
-    let seq = app.state().last_seq;
+    let seq = app.state().last_seq();
     let record = |n: u64, minutes: i64, by: &str, event: Event| Record {
         seq: seq + n,
         ts: now() - chrono::Duration::minutes(minutes),

@@ -33,8 +33,8 @@ fn fold(app: &mut App, events: Vec<Event>) {
     let records = events
         .into_iter()
         .map(|event| {
-            let seq = app.state().last_seq + 1;
-            let ts = app.state().last_ts.map_or(start(), |t| t + Duration::seconds(1)).max(start());
+            let seq = app.state().last_seq() + 1;
+            let ts = app.state().last_ts().map_or(start(), |t| t + Duration::seconds(1)).max(start());
             let record = Record { seq, ts, by: "attache".into(), event };
             app.apply(vec![record.clone()]);
             record

@@ -22,13 +22,13 @@ pub fn derive(
     events: &[Event],
     now: DateTime<Utc>,
 ) -> Vec<Event> {
-    let missions = crate::state::mission::as_of(&state.missions, missions);
+    let missions = crate::state::mission::as_of(state.missions(), missions);
     let missions = &*missions;
     let mut out = Vec::new();
     for event in events {
         match event {
             Event::ItemSeen { item } | Event::ItemUpdated { item } => {
-                let Some(entry) = state.items.get(&item.cleaned().key()) else { continue };
+                let Some(entry) = state.items().get(&item.cleaned().key()) else { continue };
                 let updated = matches!(event, Event::ItemUpdated { .. });
                 for rule in rules {
                     item_alert(rule, &entry.item, updated, (missions, contacts), state, now, &mut out);
@@ -60,7 +60,7 @@ fn item_alert(
     out: &mut Vec<Event>,
 ) {
     let id = alert_id(&rule.name, &item.feed, &item.id);
-    let existing = state.alerts.get(&id);
+    let existing = state.alerts().get(&id);
     // The rule's level, or the item's own if that is higher: a critical event stays critical.
     let severity = rule.raise.max(item.severity);
     match (rule.matches(item, missions, contacts), existing) {
@@ -93,7 +93,7 @@ fn item_alert(
 /// `escalate_after`, counted from when they began waiting (raised, or last unacknowledged).
 pub fn escalations(rules: &[Rule], state: &DeskState, now: DateTime<Utc>) -> Vec<Event> {
     state
-        .alerts
+        .alerts()
         .values()
         .filter(|a| a.state == AlertState::Open && !a.escalated())
         .filter(|a| {

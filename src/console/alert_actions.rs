@@ -27,7 +27,7 @@ impl App {
             });
             return None;
         };
-        let alert = self.state.alerts.get(&id)?;
+        let alert = self.state.alerts().get(&id)?;
         if let Some(why) = refusal(alert, action) {
             self.flash = Some(why);
             return None;
@@ -62,7 +62,7 @@ impl App {
     /// Why the prompted alert can no longer take the action, if it changed while the prompt
     /// was open (another console acknowledged or resolved it, or it was let go).
     pub(super) fn prompt_refusal(&self, alert: &PromptedAlert, action: Action) -> Option<String> {
-        match self.state.alerts.get(&alert.id) {
+        match self.state.alerts().get(&alert.id) {
             Some(current) => refusal(current, action),
             None => Some(format!("{} is no longer listed; nothing was done", alert.label)),
         }
@@ -88,7 +88,7 @@ impl App {
                 };
             }
         };
-        let label = match self.state.alerts.get(alert) {
+        let label = match self.state.alerts().get(alert) {
             Some(alert) => naming::alert(alert),
             None => format!("alert {}", crate::text::one_line(alert)),
         };

@@ -62,7 +62,7 @@ pub fn notice(picks: &[Pick], state: &DeskState, threshold: Severity, bell: bool
                 continue;
             }
         };
-        let Some(alert) = state.alerts.get(id) else { continue };
+        let Some(alert) = state.alerts().get(id) else { continue };
         if !escalated && alert.severity < threshold {
             continue;
         }

@@ -82,7 +82,7 @@ impl App {
             return format!("check-in with {name} NOT recorded: journal not writable");
         };
         let due = self.config().contacts.iter().find(|c| c.name == contact).and_then(|c| {
-            let last = crate::state::last_contact(&self.state().check_ins, c);
+            let last = crate::state::last_contact(self.state().check_ins(), c);
             c.status_at(self.now, last).due
         });
         match due {

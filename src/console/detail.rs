@@ -79,7 +79,7 @@ fn contact(
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>)> {
     let c = config.contacts.get(n)?;
-    let last = crate::state::last_contact(&state.check_ins, c);
+    let last = crate::state::last_contact(state.check_ins(), c);
     let status = c.status_at(now, last);
     let mut lines = vec![
         match &c.rank {
@@ -120,7 +120,7 @@ fn contact(
 }
 
 fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<String>)> {
-    let a = state.alerts.get(id)?;
+    let a = state.alerts().get(id)?;
     let escalated = if a.escalated() { " (ESCALATED)" } else { "" };
     let mut lines =
         vec![a.title.clone(), format!("Severity: {}   State: {}{escalated}", a.severity, a.state.label())];
@@ -129,7 +129,7 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<St
     }
     lines.push(format!("Rule: {}   Feed: {}   Item: {}", a.rule, a.feed, a.item));
     lines.push(format!("Raised: {}", stamp(a.raised)));
-    let entry = state.items.get(&FeedItem::key_for(&a.feed, &a.item));
+    let entry = state.items().get(&FeedItem::key_for(&a.feed, &a.item));
     match entry {
         None => lines.push("Item: no longer in view (withdrawn)".into()),
         Some(entry) => {
@@ -179,7 +179,7 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<St
 }
 
 fn log(seq: u64, state: &DeskState) -> Option<(String, Vec<String>)> {
-    let line = state.log.iter().find(|l| l.seq == seq)?;
+    let line = state.log().iter().find(|l| l.seq == seq)?;
     Some((
         format!("Event #{seq}"),
         vec![
@@ -201,7 +201,7 @@ fn feed(
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>)> {
     let f = config.feeds.iter().find(|f| f.name == name)?;
-    let health = state.feeds.get(name).cloned().unwrap_or_default();
+    let health = state.feeds().get(name).cloned().unwrap_or_default();
     let mut lines = vec![
         format!("{} ({})", f.name, f.kind.as_str()),
         match &f.source {

@@ -86,7 +86,7 @@ impl App {
         };
         // Enter on the status it has, with no line and none to clear, changes nothing: nothing
         // goes on the record.
-        let had_line = self.state().missions.get(&mission.id).is_some_and(|m| m.line.is_some());
+        let had_line = self.state().missions().get(&mission.id).is_some_and(|m| m.line.is_some());
         if self.state().mission_status(mission) == prompted.status() && line.is_empty() && !had_line {
             self.flash = Some(format!(
                 "mission {} is already {}; nothing was recorded",

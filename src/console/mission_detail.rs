@@ -26,7 +26,7 @@ pub fn mission(
         format!("{} ({})", m.name, m.id),
         format!("Kind: {}   Status: {}   Country: {}", m.kind.label(), status.label(), m.country),
     ];
-    if let Some(mark) = state.missions.get(&m.id) {
+    if let Some(mark) = state.missions().get(&m.id) {
         let line = mark.line.as_deref().map(|l| format!(": {l}")).unwrap_or_default();
         lines.push(format!("Status set {} by {} (#{}){line}", stamp(mark.at), mark.by, mark.seq));
     }
@@ -60,7 +60,7 @@ pub fn mission(
         // The post last: a narrow view cuts it before the check-in.
         lines.push(format!("  {} - {}   check-in {check_in}   {}", c.name, c.role.label(), c.post));
     }
-    let notes = state.mission_notes.get(&m.id);
+    let notes = state.mission_notes().get(&m.id);
     lines.push(String::new());
     lines.push(format!("Notes ({})", notes.map_or(0, |n| n.len())));
     for note in notes.into_iter().flatten() {

@@ -33,9 +33,9 @@ pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String
         RowKey::Contact(n) => {
             format!("contact {}", truncate(&one_line(&config.contacts.get(*n)?.name), QUOTED))
         }
-        RowKey::Alert(id) => alert(state.alerts.get(id)?),
+        RowKey::Alert(id) => alert(state.alerts().get(id)?),
         RowKey::Log(seq) => {
-            let line = state.log.iter().find(|l| l.seq == *seq)?;
+            let line = state.log().iter().find(|l| l.seq == *seq)?;
             format!("#{seq} {} \"{}\"", line.kind, truncate(&one_line(&line.text), QUOTED / 2))
         }
         RowKey::Feed(name) => format!("feed {}", truncate(&one_line(name), QUOTED)),

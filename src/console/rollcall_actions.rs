@@ -40,7 +40,7 @@ impl App {
             && let Some(RowKey::Alert(alert)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone())
             && let Some(call) = self
                 .state()
-                .rollcalls
+                .rollcalls()
                 .values()
                 .filter(|r| r.alert.as_deref() == Some(&*alert))
                 .max_by_key(|r| r.seq)
@@ -49,7 +49,7 @@ impl App {
             self.show_rollcall(&id);
             return;
         }
-        match latest_open(&self.state().rollcalls) {
+        match latest_open(self.state().rollcalls()) {
             Some(call) => {
                 let id = call.id.clone();
                 self.show_rollcall(&id);
@@ -81,7 +81,7 @@ impl App {
     }
 
     fn rollcall_for_mission(&mut self, mission: String) {
-        if let Some(open) = open_for_mission(&self.state().rollcalls, &mission) {
+        if let Some(open) = open_for_mission(self.state().rollcalls(), &mission) {
             let id = open.id.clone();
             self.show_rollcall(&id);
             return;
@@ -128,7 +128,7 @@ impl App {
                 Some(format!("mission {} lists no contacts: no roll-call opened", one_line(&mission)));
             return None;
         }
-        if let Some(open) = open_for_mission(&self.state().rollcalls, &mission) {
+        if let Some(open) = open_for_mission(self.state().rollcalls(), &mission) {
             let id = open.id.clone();
             self.show_rollcall(&id);
             self.flash = Some("a roll-call of this mission is already open".into());
@@ -139,7 +139,7 @@ impl App {
         let base = format!("{mission} {} {}", self.now.format("%Y-%m-%dT%H:%MZ"), self.operator);
         let mut rollcall = base.clone();
         let mut n = 1;
-        while self.state().rollcalls.contains_key(&rollcall) {
+        while self.state().rollcalls().contains_key(&rollcall) {
             n += 1;
             rollcall = format!("{base} #{n}");
         }
@@ -190,7 +190,7 @@ impl App {
 
     /// The answer the note prompt's Enter journals; None when the roll-call closed meanwhile.
     pub(super) fn answered_with_note(&mut self, prompted: PromptedAnswer, note: String) -> Option<Event> {
-        if self.state().rollcalls.get(&prompted.rollcall).is_none_or(|r| !r.is_open()) {
+        if self.state().rollcalls().get(&prompted.rollcall).is_none_or(|r| !r.is_open()) {
             self.flash = Some("this roll-call is closed; nothing was recorded".into());
             return None;
         }
@@ -206,7 +206,7 @@ impl App {
             self.flash = Some(why.into());
             return None;
         }
-        let Some(call) = self.state().rollcalls.get(&id) else {
+        let Some(call) = self.state().rollcalls().get(&id) else {
             self.flash =
                 Some("this roll-call is no longer kept (closed over a day ago); nothing was recorded".into());
             return None;
@@ -229,7 +229,7 @@ impl App {
             self.flash = Some(why.into());
             return;
         }
-        if self.state().rollcalls.get(&id).is_none_or(|r| !r.is_open()) {
+        if self.state().rollcalls().get(&id).is_none_or(|r| !r.is_open()) {
             self.flash = Some("this roll-call is already closed".into());
             return;
         }
@@ -242,7 +242,7 @@ impl App {
 
     /// The closing the prompt's Enter journals; None when it was closed meanwhile.
     pub(super) fn rollcall_closed(&mut self, rollcall: String, reason: String) -> Option<Event> {
-        if self.state().rollcalls.get(&rollcall).is_none_or(|r| !r.is_open()) {
+        if self.state().rollcalls().get(&rollcall).is_none_or(|r| !r.is_open()) {
             self.flash = Some("this roll-call is already closed".into());
             return None;
         }
@@ -281,7 +281,7 @@ impl App {
         self.flash = Some(self.saved_message(event, seq));
         if let (Event::RollcallOpened { rollcall, .. }, Some(seq)) = (event, seq) {
             // Another console opened one by the same id first: the record keeps that one.
-            if let Some(first) = self.state().rollcalls.get(rollcall).filter(|r| r.seq != seq) {
+            if let Some(first) = self.state().rollcalls().get(rollcall).filter(|r| r.seq != seq) {
                 self.flash = Some(format!(
                     "roll-call {} was already opened by {} (#{}): that one is shown",
                     one_line(rollcall),

@@ -11,11 +11,11 @@ use crate::state::{DeskState, Rollcall};
 use crate::text::one_line;
 
 pub fn rollcall(key: &RowKey, id: &str, state: &DeskState, now: DateTime<Utc>) -> Option<Detail> {
-    let call = state.rollcalls.get(id)?;
+    let call = state.rollcalls().get(id)?;
     let mut lines = vec![one_line(&call.reason)];
     let about = match (&call.mission, &call.alert) {
         (Some(mission), _) => format!("   mission {}", one_line(mission)),
-        (None, Some(alert)) => match state.alerts.get(alert) {
+        (None, Some(alert)) => match state.alerts().get(alert) {
             Some(alert) => format!("   alert {}", one_line(&alert.title)),
             None => format!("   alert {}", one_line(alert)),
         },

@@ -37,7 +37,7 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
             let summary = parts.join(" ");
             // The status by the record, with the line the desk gave it after the name.
             let status = state.mission_status(m);
-            let name = match state.missions.get(&m.id).and_then(|mark| mark.line.as_deref()) {
+            let name = match state.missions().get(&m.id).and_then(|mark| mark.line.as_deref()) {
                 Some(line) => format!("{} - {line}", m.name),
                 None => m.name.clone(),
             };
@@ -101,7 +101,7 @@ pub fn contacts(config: &Config, state: &DeskState, now: DateTime<Utc>, ages: Ag
 
 /// A contact's check-in as a row shows it (`due in 6d23h`, `OVERDUE 2h`), and where they stand.
 pub fn check_in_cell(c: &Contact, state: &DeskState, now: DateTime<Utc>, ages: Ages) -> (String, CheckIn) {
-    let last = crate::state::last_contact(&state.check_ins, c);
+    let last = crate::state::last_contact(state.check_ins(), c);
     let status = c.status_at(now, last);
     let cell = match (status.overdue_by, status.due) {
         (Some(_), None) => "OVERDUE never".to_string(),
@@ -113,7 +113,7 @@ pub fn check_in_cell(c: &Contact, state: &DeskState, now: DateTime<Utc>, ages: A
 }
 
 pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
-    let mut alerts: Vec<_> = state.alerts.values().collect();
+    let mut alerts: Vec<_> = state.alerts().values().collect();
     // Waiting alerts first (escalated before the rest), then the most severe, then the newest.
     alerts.sort_by(|a, b| {
         a.state
@@ -148,7 +148,7 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
 /// The Event log's rows, times in `zone` (None: UTC).
 pub fn log(state: &DeskState, now: DateTime<Utc>, zone: Option<chrono_tz::Tz>) -> Vec<Row> {
     state
-        .log
+        .log()
         .iter()
         .map(|line| Row {
             key: RowKey::Log(line.seq),
@@ -176,7 +176,7 @@ pub fn feed_state(
     now: DateTime<Utc>,
 ) -> &'static str {
     let Some(feed) = config.feeds.iter().find(|f| f.name == name) else { return "unknown" };
-    let health = state.feeds.get(name);
+    let health = state.feeds().get(name);
     if !feed.enabled {
         return "off";
     }
@@ -234,7 +234,7 @@ pub fn feeds(
         .feeds
         .iter()
         .map(|f| {
-            let health = state.feeds.get(&f.name);
+            let health = state.feeds().get(&f.name);
             let word = feed_state(config, state, runtime, &f.name, now);
             let next = match runtime.get(&f.name) {
                 _ if !f.source.is_polled() && f.enabled => "stream".to_string(),

@@ -29,7 +29,7 @@ pub struct Summary {
 pub fn of(state: &DeskState, now: DateTime<Utc>) -> Summary {
     let (exercise_alerts, exercise_items) = state.non_real_traffic(now);
     let mut summary = Summary { exercise_alerts, exercise_items, ..Summary::default() };
-    for call in state.rollcalls.values().filter(|r| r.is_open()) {
+    for call in state.rollcalls().values().filter(|r| r.is_open()) {
         let (reached, called) = summary.rollcall.unwrap_or_default();
         summary.rollcall = Some((reached + call.reached(), called + call.contacts.len()));
         summary.rollcall_overdue |= call.is_overdue(now);

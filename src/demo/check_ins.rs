@@ -26,7 +26,7 @@ pub fn due(config: &Config, state: &DeskState, now: DateTime<Utc>) -> Vec<Event>
         .iter()
         .filter_map(|(name, channel, note)| {
             let contact = config.contacts.iter().find(|c| c.name == *name)?;
-            let last = crate::state::last_contact(&state.check_ins, contact);
+            let last = crate::state::last_contact(state.check_ins(), contact);
             contact.status_at(now, last).overdue_by?;
             Some(Event::ContactCheckedIn {
                 contact: contact.name.clone(),
@@ -59,7 +59,7 @@ mod tests {
         });
         state.fold_all(records);
         let overdue = config.contacts.iter().filter(|c| {
-            c.status_at(now, crate::state::last_contact(&state.check_ins, c)).overdue_by.is_some()
+            c.status_at(now, crate::state::last_contact(state.check_ins(), c)).overdue_by.is_some()
         });
         assert_eq!(overdue.count(), config.contacts.len() - SCRIPT.len());
         assert!(due(&config, &state, now + chrono::Duration::hours(1)).is_empty());

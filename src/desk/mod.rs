@@ -96,7 +96,7 @@ impl Desk {
             Input::Operator { by, events } => commit(host, &by, events, now),
             Input::Tick(Tick::Escalate) => {
                 let mut due = alerts::escalations(&host.config().rules, host.state(), now);
-                due.extend(crate::state::rollcall::overdue(&host.state().rollcalls, now));
+                due.extend(crate::state::rollcall::overdue(host.state().rollcalls(), now));
                 commit(host, alerts::SYSTEM, due, now)
             }
             Input::Tick(Tick::Sweep) => {

@@ -33,12 +33,12 @@ pub fn opened(config: &Config, state: &DeskState, events: &[Event], now: DateTim
             };
             if *severity < rollcall.at
                 || !traffic.is_real()
-                || state.rollcalls.contains_key(&for_alert(alert))
+                || state.rollcalls().contains_key(&for_alert(alert))
             {
                 return None;
             }
             let rule = config.rules.iter().find(|r| r.name == *rule)?;
-            let entry = state.items.get(&FeedItem::key_for(feed, item))?;
+            let entry = state.items().get(&FeedItem::key_for(feed, item))?;
             let contacts: Vec<String> = rule
                 .contacts_near(&entry.item, &config.contacts)
                 .into_iter()

@@ -48,7 +48,7 @@ pub fn diff(
     let mut settled = HashSet::new();
     for (id, reason) in withdrawn {
         let key = FeedItem::key_for(feed, &id);
-        if settled.insert(key.clone()) && state.items.contains_key(&key) {
+        if settled.insert(key.clone()) && state.items().contains_key(&key) {
             changes.withdraw(&key, reason);
         }
     }
@@ -58,7 +58,7 @@ pub fn diff(
         if !settled.insert(key.clone()) {
             continue; // withdrawn above, or listed twice: the first wins
         }
-        let known = state.items.get(&key);
+        let known = state.items().get(&key);
         if item.expires.is_some_and(|t| t <= now) {
             if known.is_some() {
                 changes.withdraw(&key, WithdrawReason::Expired);
@@ -78,7 +78,7 @@ pub fn diff(
         }
     }
     let mut rest: Vec<_> =
-        state.items.iter().filter(|(k, _)| *k.feed == *feed && !settled.contains(*k)).collect();
+        state.items().iter().filter(|(k, _)| *k.feed == *feed && !settled.contains(*k)).collect();
     rest.sort_by(|a, b| a.0.cmp(b.0));
     for (key, entry) in rest {
         if entry.item.expires.is_some_and(|t| t <= now) {
@@ -94,7 +94,7 @@ pub fn diff(
 /// a CoT track past `stale` leaves the active view even if its sender has gone quiet.
 pub fn expired(state: &DeskState, now: DateTime<Utc>) -> Vec<(String, Event)> {
     let mut keys: Vec<_> =
-        state.items.iter().filter(|(_, e)| e.item.expires.is_some_and(|t| t <= now)).collect();
+        state.items().iter().filter(|(_, e)| e.item.expires.is_some_and(|t| t <= now)).collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
     keys.into_iter()
         .map(|(key, _)| {

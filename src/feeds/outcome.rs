@@ -41,7 +41,7 @@ pub fn outcome_events(
     missing: Missing,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
-    let health = state.feeds.get(&outcome.feed);
+    let health = state.feeds().get(&outcome.feed);
     let failing = health.is_some_and(|h| h.failing_since.is_some());
     match outcome.result {
         PollResult::NotModified => {
@@ -135,7 +135,7 @@ mod tests {
         let events = outcome_events(state, outcome, false, Missing::Withdraw, at(minute));
         let kinds = events.iter().map(Event::kind).collect();
         for event in events {
-            let seq = state.last_seq + 1;
+            let seq = state.last_seq() + 1;
             state.apply(&Record { seq, ts: at(minute), by: "feed:gdacs".into(), event });
         }
         kinds
@@ -156,7 +156,7 @@ mod tests {
             poll(&mut state, unread(&["item 3: no id at /id"], &["item 1: time"]), 0),
             ["feed.polled"]
         );
-        let health = &state.feeds["gdacs"];
+        let health = &state.feeds()["gdacs"];
         assert_eq!((health.skipped, health.incomplete), (1, 1));
         assert_eq!(health.problem.as_deref(), Some("item 3: no id at /id"), "a skipped entry comes first");
         assert!(health.partly_read());
@@ -177,8 +177,8 @@ mod tests {
         }
 
         assert_eq!(poll(&mut state, unread(&[], &[]), 3), ["feed.polled"], "mended: journaled");
-        assert!(!state.feeds["gdacs"].partly_read());
-        assert_eq!(state.feeds["gdacs"].problem, None);
+        assert!(!state.feeds()["gdacs"].partly_read());
+        assert_eq!(state.feeds()["gdacs"].problem, None);
     }
 
     #[test]
@@ -187,7 +187,7 @@ mod tests {
         let record = read_record(line).unwrap();
         let mut state = DeskState::default();
         state.apply(&record);
-        assert!(!state.feeds["gdacs"].partly_read());
+        assert!(!state.feeds()["gdacs"].partly_read());
         let saved = r#"{"last_ok":"2026-11-25T12:00:00Z","last_poll_ms":80,"last_error":null,"failing_since":null,"active_items":3}"#;
         let health: crate::state::FeedHealth = serde_json::from_str(saved).unwrap();
         assert_eq!((health.skipped, health.incomplete, health.problem), (0, 0, None));

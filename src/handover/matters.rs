@@ -85,7 +85,7 @@ pub fn open_at(state: &DeskState, config: &Config, now: DateTime<Utc>) -> Matter
         .contacts
         .iter()
         .filter_map(|contact| {
-            let last = last_contact(&state.check_ins, contact);
+            let last = last_contact(state.check_ins(), contact);
             let overdue_by = contact.status_at(now, last).overdue_by?;
             Some(OverdueContact {
                 name: contact.name.clone(),
@@ -100,7 +100,7 @@ pub fn open_at(state: &DeskState, config: &Config, now: DateTime<Utc>) -> Matter
         key(a).cmp(&key(b)).then(a.name.cmp(&b.name))
     });
     let feeds_down = state
-        .feeds
+        .feeds()
         .iter()
         .filter_map(|(feed, health)| {
             Some(FeedDown {
@@ -111,7 +111,7 @@ pub fn open_at(state: &DeskState, config: &Config, now: DateTime<Utc>) -> Matter
         })
         .collect();
     let mut open_rollcalls: Vec<OpenRollcall> = state
-        .rollcalls
+        .rollcalls()
         .values()
         .filter(|r| r.is_open())
         .map(|r| OpenRollcall {

@@ -86,7 +86,7 @@ fn hand_over(config: &Config, journal: &Path, args: &Args<'_>, now: DateTime<Utc
         eprintln!("attache: {}", crate::journal::head::started(seq));
     }
     let state = fold(journal).map_err(|e| format!("reading journal {}: {e}", journal.display()))?;
-    let head = head_of(journal, state.last_seq)?;
+    let head = head_of(journal, state.last_seq())?;
     let mut in_force = crate::desk::InForce::new(config.clone());
     in_force.follow(&state);
     let config = in_force.config();

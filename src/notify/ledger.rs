@@ -85,7 +85,7 @@ impl Ledger {
         let mut outages: Vec<&Record> = self
             .outages
             .iter()
-            .filter(|(feed, _)| state.feeds.get(*feed).is_some_and(|h| h.failing_since.is_some()))
+            .filter(|(feed, _)| state.feeds().get(*feed).is_some_and(|h| h.failing_since.is_some()))
             .map(|(_, record)| record)
             .collect();
         outages.sort_by_key(|r| r.seq);

@@ -163,7 +163,7 @@ fn summarize(feed: &str, events: &[Event], state: &DeskState, ms: u64, error: Op
     let mut summary = FeedSummary {
         feed: feed.to_string(),
         status: if error.is_some() { "error" } else { "ok" },
-        items: state.feeds.get(feed).map_or(0, |h| h.active_items),
+        items: state.feeds().get(feed).map_or(0, |h| h.active_items),
         new: 0,
         updated: 0,
         withdrawn: 0,

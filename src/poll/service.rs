@@ -64,7 +64,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     }
     let (state, follower) = crate::checkpoint::resume(journal_dir);
     let mut service = Service {
-        checkpointed: state.last_seq,
+        checkpointed: state.last_seq(),
         state,
         in_force: InForce::new(config.clone()),
         writer,
@@ -202,12 +202,12 @@ impl Service {
     }
 
     fn checkpoint_if_due(&mut self, after: u64) {
-        if self.state.last_seq < self.checkpointed + after {
+        if self.state.last_seq() < self.checkpointed + after {
             return;
         }
         let (started, failed) = self.checkpoints.offer(&self.state);
         if started {
-            self.checkpointed = self.state.last_seq;
+            self.checkpointed = self.state.last_seq();
         }
         if let Some(why) = failed {
             eprintln!("attache: {why}");
@@ -232,7 +232,7 @@ impl Host for Service {
         }
         let records = self.writer.append(by, at, events).map_err(|e| e.to_string())?;
         let last = records.last().map(|r| r.seq);
-        while last.is_some_and(|seq| self.state.last_seq < seq) {
+        while last.is_some_and(|seq| self.state.last_seq() < seq) {
             if self.follow()? == 0 {
                 return Err(format!("record #{} was appended but cannot be read back", last.unwrap_or(0)));
             }

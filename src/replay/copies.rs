@@ -65,12 +65,12 @@ fn line_bytes(line: &LogLine) -> usize {
 /// Each copy holds its own missions' statuses and tied notes (a few per mission, kept short).
 fn mission_bytes(state: &DeskState) -> usize {
     let marks: usize = state
-        .missions
+        .missions()
         .iter()
         .map(|(id, m)| text(id) + 2 * size_of::<crate::state::MissionMark>() + text(&m.by) + opt(&m.line))
         .sum();
     let notes: usize = state
-        .mission_notes
+        .mission_notes()
         .iter()
         .map(|(id, notes)| {
             let each = notes.iter().map(|n| text(&n.operator) + text(&n.text)).sum::<usize>();
@@ -89,20 +89,24 @@ pub struct Footprint {
 
 impl Footprint {
     pub fn of(state: &DeskState) -> Footprint {
-        let buckets = state.items.capacity() * 8 / 7;
+        let buckets = state.items().capacity() * 8 / 7;
         let tables = size_of::<DeskState>()
             + buckets * (size_of::<(ItemKey, Arc<ItemEntry>)>() + 1)
-            + state.alerts.keys().map(|k| text(k) + 2 * size_of::<(String, Arc<Alert>)>()).sum::<usize>()
-            + state.log.capacity() * size_of::<Arc<LogLine>>()
-            + state.feeds.keys().map(|k| text(k) + 2 * size_of::<crate::state::FeedHealth>()).sum::<usize>()
-            + state.check_ins.capacity() * 64
-            + state.activity.len() * 64
+            + state.alerts().keys().map(|k| text(k) + 2 * size_of::<(String, Arc<Alert>)>()).sum::<usize>()
+            + state.log().capacity() * size_of::<Arc<LogLine>>()
+            + state
+                .feeds()
+                .keys()
+                .map(|k| text(k) + 2 * size_of::<crate::state::FeedHealth>())
+                .sum::<usize>()
+            + state.check_ins().capacity() * 64
+            + state.activity().len() * 64
             + mission_bytes(state);
-        let mut pieces = Vec::with_capacity(state.items.len() + state.alerts.len() + state.log.len());
-        pieces.extend(state.items.values().map(|e| (Arc::as_ptr(e) as usize, item_bytes(e))));
-        pieces.extend(state.alerts.values().map(|a| (Arc::as_ptr(a) as usize, alert_bytes(a))));
-        pieces.extend(state.log.iter().map(|l| (Arc::as_ptr(l) as usize, line_bytes(l))));
-        Footprint { seq: state.last_seq, tables, pieces }
+        let mut pieces = Vec::with_capacity(state.items().len() + state.alerts().len() + state.log().len());
+        pieces.extend(state.items().values().map(|e| (Arc::as_ptr(e) as usize, item_bytes(e))));
+        pieces.extend(state.alerts().values().map(|a| (Arc::as_ptr(a) as usize, alert_bytes(a))));
+        pieces.extend(state.log().iter().map(|l| (Arc::as_ptr(l) as usize, line_bytes(l))));
+        Footprint { seq: state.last_seq(), tables, pieces }
     }
 }
 

@@ -86,11 +86,11 @@ pub fn index_within(
         Ok(0) | Err(_) => fresh(),
         Ok(seq) => crate::checkpoint::resume_before(&dir, seq).unwrap_or_else(fresh),
     };
-    let start = state.last_seq;
+    let start = state.last_seq();
     let end = to.timestamp_micros();
     let mut every = CHECKPOINT_EVERY;
     let mut held = Held::default();
-    let mut first = Some(Checkpoint { seq: start, ts: state.last_ts, state: state.clone() });
+    let mut first = Some(Checkpoint { seq: start, ts: state.last_ts(), state: state.clone() });
     held.add(Footprint::of(&state));
     let mut past_end = false;
     loop {
@@ -114,7 +114,7 @@ pub fn index_within(
                 held.add(Footprint::of(&state));
                 progress.checkpoints.push(Checkpoint {
                     seq: raw.seq,
-                    ts: state.last_ts,
+                    ts: state.last_ts(),
                     state: state.clone(),
                 });
                 while held.bytes() > budget && held.len() > 2 {
@@ -210,7 +210,7 @@ impl Engine {
     /// (The copies in memory all lie behind the reader: it will reach `seq` before the keys'
     /// thread could fold its way there from one of them.)
     pub fn near(&self, state: &DeskState, seq: u64) -> bool {
-        let from_state = (state.last_seq <= seq).then(|| seq - state.last_seq);
+        let from_state = (state.last_seq() <= seq).then(|| seq - state.last_seq());
         let from_disk = self.on_disk.iter().rev().find(|&&at| at <= seq).map(|&at| DISK_WORTH + (seq - at));
         [from_state, from_disk].into_iter().flatten().min().is_some_and(|cost| cost <= AT_ONCE)
     }
@@ -253,10 +253,10 @@ impl Engine {
     /// steps and seeks back near where the replay has been are quick; only the newest
     /// `OWN_COPIES` stay.
     fn keep_own(&mut self, state: &DeskState) {
-        let Err(at) = self.checkpoints.binary_search_by_key(&state.last_seq, |c| c.seq) else { return };
+        let Err(at) = self.checkpoints.binary_search_by_key(&state.last_seq(), |c| c.seq) else { return };
         self.checkpoints
-            .insert(at, Checkpoint { seq: state.last_seq, ts: state.last_ts, state: state.clone() });
-        self.own.push_back(state.last_seq);
+            .insert(at, Checkpoint { seq: state.last_seq(), ts: state.last_ts(), state: state.clone() });
+        self.own.push_back(state.last_seq());
         while self.own.len() > OWN_COPIES {
             let old = self.own.pop_front().unwrap_or_default();
             if old != 0 && !kept(old, self.every, self.start) {
@@ -267,7 +267,7 @@ impl Engine {
 
     /// Brings `state` to just after the last record stamped at or before `t`.
     pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
-        let here_ok = state.last_ts.is_none_or(|ts| ts <= t);
+        let here_ok = state.last_ts().is_none_or(|ts| ts <= t);
         let best = self.checkpoints.iter().rposition(|c| c.ts.is_none_or(|ts| ts <= t)).unwrap_or(0);
         // The timeline answers for the part of the journal read so far; past it, the journal's index.
         let target = |dir: &Path, timeline: &Timeline| match timeline.last_at_or_before(t.timestamp_micros())
@@ -287,7 +287,7 @@ impl Engine {
 
     /// Brings `state` to just after record `seq`.
     pub fn seek_seq(&mut self, state: &mut DeskState, seq: u64) -> Result<bool, JournalError> {
-        let here_ok = state.last_seq <= seq;
+        let here_ok = state.last_seq() <= seq;
         let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
         let from_disk = self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
         let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
@@ -306,7 +306,7 @@ impl Engine {
         here_ok: bool,
         target: impl FnOnce(&Path, &Timeline) -> Result<u64, JournalError>,
     ) -> Result<bool, JournalError> {
-        let near = self.checkpoints[best].seq.max(if here_ok { state.last_seq } else { 0 });
+        let near = self.checkpoints[best].seq.max(if here_ok { state.last_seq() } else { 0 });
         if !self.on_disk.iter().any(|&seq| seq >= near + DISK_WORTH) {
             return Ok(false);
         }
@@ -315,7 +315,7 @@ impl Engine {
             return Ok(false);
         }
         match crate::checkpoint::resume_before(&self.dir, target) {
-            Some((resumed, follower)) if resumed.last_seq >= near + DISK_WORTH => {
+            Some((resumed, follower)) if resumed.last_seq() >= near + DISK_WORTH => {
                 self.keep_own(&resumed);
                 *state = resumed;
                 self.follower = follower;
@@ -340,7 +340,7 @@ impl Engine {
         here_ok: bool,
     ) -> Result<bool, JournalError> {
         let checkpoint = &self.checkpoints[best];
-        if here_ok && checkpoint.seq <= state.last_seq + CHECKPOINT_EVERY {
+        if here_ok && checkpoint.seq <= state.last_seq() + CHECKPOINT_EVERY {
             return Ok(false);
         }
         *state = checkpoint.state.clone();
@@ -377,7 +377,7 @@ impl Engine {
                     state.apply(record);
                     self.pending.pop_front();
                     changed = true;
-                    let seq = state.last_seq;
+                    let seq = state.last_seq();
                     if seq.is_multiple_of(CHECKPOINT_EVERY)
                         && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u)
                     {

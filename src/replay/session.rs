@@ -126,7 +126,7 @@ impl Replay {
     /// Moves to just after record `seq`, the clock at its time.
     pub fn seek_seq(&mut self, seq: u64) -> anyhow::Result<()> {
         self.engine.seek_seq(self.app.replay_state(), seq)?;
-        if let Some(ts) = self.app.state().last_ts {
+        if let Some(ts) = self.app.state().last_ts() {
             self.clock.go(ts);
         }
         self.show();
@@ -286,13 +286,13 @@ impl Replay {
     fn step(&mut self, forward: bool) -> anyhow::Result<()> {
         self.clock.playing = false;
         self.pending = None;
-        let here = self.app.state().last_seq;
+        let here = self.app.state().last_seq();
         if forward {
             match self.engine.next_ts()? {
                 Some(ts) if ts <= self.clock.end => self.seek_seq(here + 1)?,
                 _ => self.message = Some("no record after this in the range".into()),
             }
-        } else if here == 0 || self.app.state().last_ts.is_some_and(|t| t <= self.clock.start) {
+        } else if here == 0 || self.app.state().last_ts().is_some_and(|t| t <= self.clock.start) {
             // The state at the range's start already holds every record up to it.
             self.message = Some("no record before this in the range".into());
         } else {
@@ -305,7 +305,7 @@ impl Replay {
         self.clock.playing = false;
         let what = if alerts { "alert" } else { "operator action" };
         let way = if forward { "next" } else { "previous" };
-        let from = self.app.state().last_seq;
+        let from = self.app.state().last_seq();
         self.go(Goal::Marker { forward, from, alerts }, format!("going to the {way} {what}"))
     }
 
@@ -385,7 +385,7 @@ impl Replay {
             self.message = Some("empty review note not saved".into());
             return Ok(());
         }
-        review::append(&self.review, self.clock.now, self.app.state().last_seq, &self.app.operator, &text)?;
+        review::append(&self.review, self.clock.now, self.app.state().last_seq(), &self.app.operator, &text)?;
         self.message = Some(format!("review note saved to {}", self.review.display()));
         Ok(())
     }

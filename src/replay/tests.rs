@@ -101,11 +101,11 @@ fn end_pressed_while_the_reader_reads_is_made_once_it_has_read_to_the_end() {
     let tmp = tempfile::tempdir().unwrap();
     write_journal(tmp.path());
     let (mut replay, news) = open(tmp.path());
-    let at_start = replay.app.state().last_seq;
+    let at_start = replay.app.state().last_seq();
     assert!(at_start < 200, "opened at the start, at #{at_start}");
 
     press(&mut replay, KeyCode::End);
-    assert_eq!(replay.app.state().last_seq, at_start, "nothing folded on the keys' thread");
+    assert_eq!(replay.app.state().last_seq(), at_start, "nothing folded on the keys' thread");
     let total = format!("{},{:03}", RECORDS / 1000, RECORDS % 1000);
     assert!(
         banner(&replay).contains(&format!("going to the end: reading 0 of {total} records")),
@@ -117,12 +117,12 @@ fn end_pressed_while_the_reader_reads_is_made_once_it_has_read_to_the_end() {
         replay.take(progress);
         if i < last {
             assert!(replay.pending.is_some(), "still waiting after piece {i}");
-            assert_eq!(replay.app.state().last_seq, at_start);
+            assert_eq!(replay.app.state().last_seq(), at_start);
             assert!(banner(&replay).contains("going to the end: reading"), "{}", banner(&replay));
         }
     }
     assert_eq!(replay.pending, None);
-    assert_eq!(replay.app.state().last_seq, RECORDS, "at the last record without a second press");
+    assert_eq!(replay.app.state().last_seq(), RECORDS, "at the last record without a second press");
     assert_eq!(replay.clock.now, replay.clock.end);
     assert!(!banner(&replay).contains("going to"), "{}", banner(&replay));
 }
@@ -132,7 +132,7 @@ fn a_newer_jump_replaces_a_pending_one() {
     let tmp = tempfile::tempdir().unwrap();
     let alert_at = write_journal(tmp.path());
     let (mut replay, news) = open(tmp.path());
-    let at_start = replay.app.state().last_seq;
+    let at_start = replay.app.state().last_seq();
 
     // `]` while the reader has not reached any alert: it waits, in place of the End before it.
     press(&mut replay, KeyCode::End);
@@ -142,7 +142,7 @@ fn a_newer_jump_replaces_a_pending_one() {
         replay.take(progress);
     }
     assert_eq!(replay.pending, None);
-    assert_eq!(replay.app.state().last_seq, alert_at, "at the alert, not at the end");
+    assert_eq!(replay.app.state().last_seq(), alert_at, "at the alert, not at the end");
     assert!(replay.message.as_deref().is_some_and(|m| m.starts_with(&format!("alert #{alert_at} at"))));
 
     // Home near the state is made at once and drops a pending End.
@@ -154,7 +154,7 @@ fn a_newer_jump_replaces_a_pending_one() {
     for progress in news {
         replay.take(progress);
     }
-    assert_eq!(replay.app.state().last_seq, at_start, "still at the start");
+    assert_eq!(replay.app.state().last_seq(), at_start, "still at the start");
 }
 
 #[test]
@@ -169,13 +169,13 @@ fn jumps_the_reader_has_reached_or_that_are_near_are_made_at_once() {
     }
     press(&mut replay, KeyCode::Enter);
     assert_eq!(replay.pending, None);
-    assert_eq!(replay.app.state().last_seq, 1_100);
+    assert_eq!(replay.app.state().last_seq(), 1_100);
     for progress in news {
         replay.take(progress);
     }
     press(&mut replay, KeyCode::End);
     assert_eq!(replay.pending, None);
-    assert_eq!(replay.app.state().last_seq, RECORDS);
+    assert_eq!(replay.app.state().last_seq(), RECORDS);
 }
 
 #[test]
@@ -242,7 +242,7 @@ fn a_roll_call_shows_read_only_in_a_replay() {
     let (start, end) = super::span(tmp.path()).unwrap();
     let app = App::new(config(), "reyes".into(), end);
     let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, end, 60.0), None).unwrap();
-    assert_eq!(replay.app.state().last_seq, 2, "at the end of the record");
+    assert_eq!(replay.app.state().last_seq(), 2, "at the end of the record");
     press(&mut replay, KeyCode::Char('2'));
     press(&mut replay, KeyCode::Char('R'));
     let crate::console::Overlay::Detail { detail, .. } = &replay.app.overlay else {

@@ -50,7 +50,7 @@ pub fn banner_line(replay: &Replay) -> Line<'static> {
     let mut text = format!(
         " REPLAY │ {} │ {state} {speed}{idle} │ #{} ",
         clock.now.format("%Y-%m-%d %H:%M:%SZ"),
-        replay.app.state().last_seq
+        replay.app.state().last_seq()
     );
     if !replay.app.config_from_record() {
         // The record holds no configuration at this point: missions, areas and contacts are

@@ -113,38 +113,123 @@ impl<'de> Deserialize<'de> for LogLine {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeskState {
-    pub last_seq: u64,
-    pub last_ts: Option<DateTime<Utc>>,
+    last_seq: u64,
+    last_ts: Option<DateTime<Utc>>,
     /// Saved as a list (JSON maps need string keys); each entry's key is its item's.
     #[serde(with = "items_as_list")]
-    pub items: HashMap<ItemKey, Arc<ItemEntry>>,
-    pub feeds: BTreeMap<String, FeedHealth>,
-    pub alerts: BTreeMap<String, Arc<Alert>>,
+    items: HashMap<ItemKey, Arc<ItemEntry>>,
+    feeds: BTreeMap<String, FeedHealth>,
+    alerts: BTreeMap<String, Arc<Alert>>,
     /// Newest first.
-    pub log: VecDeque<Arc<LogLine>>,
-    pub check_ins: HashMap<String, DateTime<Utc>>,
-    pub notes: usize,
+    log: VecDeque<Arc<LogLine>>,
+    check_ins: HashMap<String, DateTime<Utc>>,
+    notes: usize,
     /// Each mission's status as the desk last set it, by mission id (`state::mission`); a
     /// mission not here stands as the configuration says.
     #[serde(default)]
-    pub missions: BTreeMap<String, MissionMark>,
+    missions: BTreeMap<String, MissionMark>,
     /// Per mission id, the last notes tied to it, newest first.
     #[serde(default)]
-    pub mission_notes: BTreeMap<String, VecDeque<TiedNote>>,
+    mission_notes: BTreeMap<String, VecDeque<TiedNote>>,
     /// The watch's last handover (`attache handover`), if the record has one.
     #[serde(default)]
-    pub last_handover: Option<HandoverMark>,
+    last_handover: Option<HandoverMark>,
     /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
     #[serde(default)]
-    pub rollcalls: BTreeMap<String, Rollcall>,
+    rollcalls: BTreeMap<String, Rollcall>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
-    pub activity: BTreeMap<i64, Activity>,
+    activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
     #[serde(default)]
-    pub housekept_hour: i64,
+    housekept_hour: i64,
     /// The configuration in force at `last_seq`: the newest `config.loaded`.
     #[serde(default)]
     config: Option<ConfigInForce>,
+}
+
+/// What the fold made, read only: everything else changes the state through `apply`/`fold`.
+impl DeskState {
+    /// The last record folded (0 before the first).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    pub fn last_ts(&self) -> Option<DateTime<Utc>> {
+        self.last_ts
+    }
+
+    pub fn items(&self) -> &HashMap<ItemKey, Arc<ItemEntry>> {
+        &self.items
+    }
+
+    pub fn feeds(&self) -> &BTreeMap<String, FeedHealth> {
+        &self.feeds
+    }
+
+    pub fn alerts(&self) -> &BTreeMap<String, Arc<Alert>> {
+        &self.alerts
+    }
+
+    /// Newest first.
+    pub fn log(&self) -> &VecDeque<Arc<LogLine>> {
+        &self.log
+    }
+
+    pub fn check_ins(&self) -> &HashMap<String, DateTime<Utc>> {
+        &self.check_ins
+    }
+
+    pub fn notes(&self) -> usize {
+        self.notes
+    }
+
+    pub fn missions(&self) -> &BTreeMap<String, MissionMark> {
+        &self.missions
+    }
+
+    pub fn mission_notes(&self) -> &BTreeMap<String, VecDeque<TiedNote>> {
+        &self.mission_notes
+    }
+
+    pub fn last_handover(&self) -> Option<&HandoverMark> {
+        self.last_handover.as_ref()
+    }
+
+    pub fn rollcalls(&self) -> &BTreeMap<String, Rollcall> {
+        &self.rollcalls
+    }
+
+    pub fn activity(&self) -> &BTreeMap<i64, Activity> {
+        &self.activity
+    }
+}
+
+/// What a briefing's collector carries over from a checkpoint's state (`brief::collect`): the
+/// parts of the fold that a period's facts start from.
+pub struct Carried {
+    pub last_seq: u64,
+    pub housekept_hour: i64,
+    pub config: Option<ConfigInForce>,
+    pub alerts: BTreeMap<String, Arc<Alert>>,
+    pub feeds: BTreeMap<String, FeedHealth>,
+    pub check_ins: HashMap<String, DateTime<Utc>>,
+    pub missions: BTreeMap<String, MissionMark>,
+    pub rollcalls: BTreeMap<String, Rollcall>,
+}
+
+impl DeskState {
+    pub fn into_carried(self) -> Carried {
+        Carried {
+            last_seq: self.last_seq,
+            housekept_hour: self.housekept_hour,
+            config: self.config,
+            alerts: self.alerts,
+            feeds: self.feeds,
+            check_ins: self.check_ins,
+            missions: self.missions,
+            rollcalls: self.rollcalls,
+        }
+    }
 }
 
 impl DeskState {

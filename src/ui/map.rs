@@ -233,7 +233,7 @@ fn alert_positions(state: &DeskState) -> Vec<(LatLon, Severity)> {
     let mut positions: Vec<_> = state
         .open_alerts()
         .filter_map(|a| {
-            let entry = state.items.get(&crate::domain::FeedItem::key_for(&a.feed, &a.item))?;
+            let entry = state.items().get(&crate::domain::FeedItem::key_for(&a.feed, &a.item))?;
             Some((entry.item.location.as_ref()?.centre()?, a.severity))
         })
         .collect();
@@ -243,7 +243,7 @@ fn alert_positions(state: &DeskState) -> Vec<(LatLon, Severity)> {
 
 fn render_sparklines(frame: &mut Frame, area: Rect, state: &DeskState, now: DateTime<Utc>, theme: &Theme) {
     let hour = now.timestamp().div_euclid(3600);
-    let hours = (hour - 23..=hour).map(|h| state.activity.get(&h).copied().unwrap_or_default());
+    let hours = (hour - 23..=hour).map(|h| state.activity().get(&h).copied().unwrap_or_default());
     let (items, alerts): (Vec<u64>, Vec<u64>) =
         hours.map(|a| (u64::from(a.items), u64::from(a.alerts))).unzip();
     let rows = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).split(area);

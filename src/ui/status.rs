@@ -129,7 +129,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
         ),
         Part::new(vec![(format!("{} {}", zone_city(app.config().desk_tz), local.format("%H:%M")), 4)], plain),
     ];
-    let seq = app.state().last_seq;
+    let seq = app.state().last_seq();
     parts.push(match &app.journal {
         JournalStatus::Writable if app.reading_journal => {
             Part::new(vec![(format!("READING JOURNAL #{seq}"), 8), ("READING".into(), 8)], theme.flagged())

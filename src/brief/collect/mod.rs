@@ -311,17 +311,17 @@ impl Collector {
     /// roll-calls, the configuration in force.
     fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
         let mut facts = Facts::default();
-        let housekept_hour = state.as_ref().map_or(0, |s| s.housekept_hour);
-        if let Some(state) = state {
-            facts.resumed_at = Some(state.last_seq);
-            facts.config = state.config_in_force().cloned();
-            facts.alerts = state.alerts;
-            facts.feeds = state.feeds;
-            facts.check_ins = state.check_ins;
-            facts.missions = state.missions;
-            facts.rollcalls = state.rollcalls;
-        }
-        Collector { from, facts, housekept_hour }
+        let Some(carried) = state.map(DeskState::into_carried) else {
+            return Collector { from, facts, housekept_hour: 0 };
+        };
+        facts.resumed_at = Some(carried.last_seq);
+        facts.config = carried.config;
+        facts.alerts = carried.alerts;
+        facts.feeds = carried.feeds;
+        facts.check_ins = carried.check_ins;
+        facts.missions = carried.missions;
+        facts.rollcalls = carried.rollcalls;
+        Collector { from, facts, housekept_hour: carried.housekept_hour }
     }
 
     /// Lets go of the alerts raised before the period (which only an alert still open at its
@@ -453,7 +453,7 @@ fn collect_split(
 ) -> Result<(Facts, Kept), String> {
     let Start { dir, from, to, first, after, state, follower } = start;
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let start = state.as_ref().map_or(1, |s| s.last_seq + 1);
+    let start = state.as_ref().map_or(1, |s| s.last_seq() + 1);
     let mut collector = Collector::seeded(from, state);
     let end = match after {
         Some(after) => Some(after),

@@ -212,7 +212,8 @@ fn load_from(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(DeskS
     }
     let mut state = Vec::new();
     text.read_to_end(&mut state).ok()?;
-    let state: DeskState = serde_json::from_slice(&state).ok()?;
+    // Checked as UTF-8 once as a whole: from bytes, serde would check every string one by one.
+    let state: DeskState = serde_json::from_str(std::str::from_utf8(&state).ok()?).ok()?;
     (state.last_seq() == seq).then_some((state, follower))
 }
 

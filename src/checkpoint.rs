@@ -20,12 +20,12 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use serde::{Deserialize, Serialize};
 
+use crate::journal::marks::{self, Header, SUFFIX};
 use crate::journal::{Follower, JournalError, format};
 use crate::state::DeskState;
 
-pub const DIR: &str = "checkpoints";
+pub use crate::journal::marks::DIR;
 /// The newest checkpoints kept whatever their place.
 pub const KEEP: usize = 2;
 /// A checkpoint is written once this many records were folded since the last one, and one is
@@ -33,14 +33,6 @@ pub const KEEP: usize = 2;
 pub const EVERY: u64 = 10_000;
 /// Changes when the reducer or the state's shape changes, so old checkpoints are not used.
 const STATE_FORMAT: u32 = 8;
-const SUFFIX: &str = ".json.gz";
-
-#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
-struct Header {
-    version: String,
-    seq: u64,
-    sum: String,
-}
 
 fn version() -> String {
     format!("attache {} state {STATE_FORMAT}", env!("CARGO_PKG_VERSION"))
@@ -140,33 +132,12 @@ pub(crate) fn remove_abandoned(dir: &Path) {
 
 /// This version's checkpoint files, oldest first, with the seq each was taken at.
 fn list(journal: &Path) -> Vec<(u64, PathBuf)> {
-    let Ok(entries) = fs::read_dir(journal.join(DIR)) else { return Vec::new() };
-    let ours = format!(".{}{SUFFIX}", tag());
-    let mut found: Vec<_> = entries
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            let seq = path.file_name()?.to_str()?.strip_suffix(&ours)?.parse().ok()?;
-            Some((seq, path))
-        })
-        .collect();
-    found.sort();
-    found
+    marks::files(journal, &format!(".{}{SUFFIX}", tag()))
 }
 
 /// The records the checkpoints beside `journal` were taken at, oldest first (not yet checked).
 pub fn taken_at(journal: &Path) -> Vec<u64> {
     list(journal).into_iter().map(|(seq, _)| seq).collect()
-}
-
-/// The record each checkpoint was taken at and the sum it had then, newest first, read from
-/// the headers alone (not yet checked against the journal).
-pub fn marks(journal: &Path) -> Vec<(u64, String)> {
-    let header = |seq: u64, path: &Path| -> Option<Header> {
-        let mut line = String::new();
-        BufReader::new(GzDecoder::new(fs::File::open(path).ok()?)).read_line(&mut line).ok()?;
-        serde_json::from_str(&line).ok().filter(|h: &Header| h.version == version() && h.seq == seq)
-    };
-    list(journal).iter().rev().filter_map(|(seq, path)| header(*seq, path)).map(|h| (h.seq, h.sum)).collect()
 }
 
 /// The newest checkpoint that checks out against the journal, as the state and a follower
@@ -191,9 +162,7 @@ fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> 
 
 /// Reads a header line and a state from `text`, and checks them against the journal.
 fn load_from(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(DeskState, Follower)> {
-    let mut header = String::new();
-    text.read_line(&mut header).ok()?;
-    let header: Header = serde_json::from_str(&header).ok()?;
+    let header = marks::read_header(text)?;
     if header.version != version() || header.seq != seq {
         return None;
     }
@@ -238,6 +207,10 @@ pub fn build(journal: &Path, mut progress: impl FnMut(u64)) -> Result<Built, Str
     let _lock = build_lock(journal)?;
     let have: Vec<u64> = list(journal).iter().map(|(seq, _)| seq / EVERY).collect();
     let first_missing = (1..).find(|span| !have.contains(span)).unwrap_or(1);
+    let last = Follower::at_end(journal).map_err(|e| e.to_string())?.last_seq().unwrap_or(0);
+    if first_missing * EVERY > last {
+        return Ok(Built::default());
+    }
     let (mut state, mut follower) = resume_before(journal, first_missing * EVERY)
         .unwrap_or_else(|| (DeskState::default(), Follower::new(journal)));
     let mut built = Built::default();

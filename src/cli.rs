@@ -218,7 +218,7 @@ pub enum JournalCommand {
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         to: Option<String>,
         /// Only this kind (`note`), or a family (`alert` for every `alert.*`); may be repeated.
-        #[arg(long, value_name = "KIND", value_parser = crate::journal::commands::known_kind)]
+        #[arg(long, value_name = "KIND", value_parser = crate::journal_commands::known_kind)]
         kind: Vec<String>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,

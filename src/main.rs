@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     }
     if let (Some(Command::Journal { command }), Some(dir)) = (&cli.command, &cli.journal) {
         // With --journal, the journal commands need no desk configuration.
-        return attache::journal::commands::run(command, dir);
+        return attache::journal_commands::run(command, dir);
     }
     let env = std::env::var("ATTACHE_CONFIG").ok();
     let path = match attache::config::locate(cli.config.as_deref(), env.as_deref()) {
@@ -138,7 +138,7 @@ fn main() -> ExitCode {
         Command::DemoServe { .. } | Command::Reload => {
             unreachable!("handled before the configuration is read")
         }
-        Command::Journal { command } => attache::journal::commands::run(&command, &journal),
+        Command::Journal { command } => attache::journal_commands::run(&command, &journal),
         Command::Replay { from, to, at, speed } => {
             let options = attache::replay::Options { from, to, at, speed };
             exit(attache::replay::run(config, journal, options, operator::operator()))

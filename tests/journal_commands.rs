@@ -119,7 +119,7 @@ fn checkpoint_writes_one_for_every_ten_thousand_records_once() {
     assert!(out.starts_with("21000 records folded, 2 checkpoint(s) written to "), "{out}");
     let (code, out, _) = run(tmp.path(), &["checkpoint"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("21000 records folded, 0 checkpoint(s) written"), "{out}");
+    assert!(out.starts_with("0 records folded, 0 checkpoint(s) written"), "every span has one: {out}");
     // The journal itself still verifies: checkpoints live beside it, not in it.
     assert_eq!(run(tmp.path(), &["verify"]).0, 0);
 }

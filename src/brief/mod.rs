@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::config::Config;
-use crate::journal::commands::parse_time;
+use crate::when::parse_time;
 
 /// Reads the journal in `dir` and makes the briefing `request` asks for.
 pub fn build(config: &Config, dir: &Path, request: &Request) -> Result<model::Brief, String> {

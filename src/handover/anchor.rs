@@ -102,7 +102,7 @@ fn handovers_at(dir: &Path, anchor: &Anchor) -> Result<Vec<Handed>, String> {
     let mut unread = None;
     follower
         .poll_lines(|raw, _| {
-            if crate::journal::commands::kind_of(raw.bytes) != Some("handover") {
+            if crate::journal::format::kind_of(raw.bytes) != Some("handover") {
                 return true;
             }
             match crate::event::read_record(raw.bytes) {

@@ -47,7 +47,7 @@ pub fn find(dir: &Path) -> Result<Option<Damage>, JournalError> {
         };
         return Ok(problem.map(|first| Damage { first, count: 1 }));
     };
-    let checked = crate::checkpoint::marks(dir)
+    let checked = super::marks::marks(dir)
         .into_iter()
         .find_map(|(seq, sum)| since(dir, &numbers, seq, sum.as_bytes()).transpose());
     let Some(checked) = checked else {

@@ -188,6 +188,15 @@ fn hex(digest: &[u8]) -> Hash {
     out
 }
 
+/// The kind of a checked line. The top-level `kind` follows `seq`, `ts` and `by`, before any
+/// nested object, and `,"kind":"` cannot occur inside a JSON string (its quotes would be escaped).
+pub fn kind_of(line: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = br#","kind":""#;
+    let at = line.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let len = line[at..].iter().position(|&b| b == b'"')?;
+    std::str::from_utf8(&line[at..at + len]).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

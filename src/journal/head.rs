@@ -231,7 +231,7 @@ pub fn expected(dir: &Path, found: &Found) -> Option<(Head, String)> {
     match found {
         Found::Head(head) => Some((*head, NAME.to_string())),
         Found::Damaged(_) => None,
-        Found::None => crate::checkpoint::marks(dir).into_iter().find_map(|(seq, sum)| {
+        Found::None => super::marks::marks(dir).into_iter().find_map(|(seq, sum)| {
             let sum: Hash = sum.as_bytes().try_into().ok()?;
             Some((Head { seq, sum }, format!("the checkpoint at #{seq}")))
         }),

@@ -12,12 +12,12 @@
 //! The format and its guarantees are documented in docs/journal.md.
 
 mod changes;
-pub mod commands;
 mod commit;
 pub mod damage;
 pub mod escape;
 pub mod format;
 pub mod head;
+pub mod marks;
 mod reader;
 mod recover;
 mod scan;

@@ -436,7 +436,7 @@ impl Drop for Writer {
 
 /// Refuses a journal that ends before its head, or whose head cannot be read.
 fn check_reach(dir: &Path, number: u32, found: &head::Found) -> Result<(), JournalError> {
-    if *found == head::Found::None && crate::checkpoint::taken_at(dir).is_empty() {
+    if *found == head::Found::None && !super::marks::any(dir) {
         return Ok(());
     }
     check_end(dir, found, &recover::end(dir, number, false)?)

@@ -14,7 +14,7 @@ use std::sync::mpsc::Sender;
 use super::copies::{Footprint, Held};
 use super::timeline::{Class, Timeline};
 use crate::event::{Record, read_record};
-use crate::journal::{Follower, JournalError, commands::kind_of};
+use crate::journal::{Follower, JournalError, format::kind_of};
 use crate::state::DeskState;
 
 /// Records between copies at first: a seek folds at most this many records after restoring

@@ -25,8 +25,9 @@ use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
 use crate::console::App;
-use crate::journal::{Follower, commands::parse_time};
+use crate::journal::Follower;
 use crate::ui::theme::Theme;
+use crate::when::parse_time;
 use clock::Clock;
 use session::{Replay, parse_replay_time};
 

@@ -14,7 +14,7 @@ use super::review;
 use super::timeline::Class;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::{App, Effect, JournalStatus};
-use crate::journal::commands::parse_time;
+use crate::when::parse_time;
 
 /// Where a jump goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::kept::Version;
 use super::{ItemFact, Nearness, Provenance};
 use crate::event::{Record, read_item, read_record};
 use crate::journal::Follower;
-use crate::journal::commands::kind_of;
+use crate::journal::format::kind_of;
 use crate::journal::format::{Hash, trailer};
 use crate::text::one_line;
 

@@ -8,12 +8,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::escape::escape_line;
-use super::format::to_hex;
-use super::verify::verify;
-use super::{Follower, JournalError, RawRecord, ReadProblem, segment};
 use crate::cli::{ExportFormat, JournalCommand};
+use crate::journal::escape::escape_line;
+use crate::journal::format::{kind_of, to_hex};
+use crate::journal::verify::verify;
+use crate::journal::{Follower, JournalError, RawRecord, ReadProblem, segment};
 use crate::text::{one_line, one_line_owned};
+use crate::when::parse_time;
 
 /// How often `tail -f` looks for new records.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
@@ -115,7 +116,7 @@ fn verify_journal(dir: &Path) -> Result<bool, String> {
         eprintln!(
             "note: {}: no head yet (a journal written by a version that kept none): where it should end \
              cannot be checked until the next console or `attache note` starts keeping one",
-            super::head::path(dir).display()
+            crate::journal::head::path(dir).display()
         );
     }
     if report.intact() {
@@ -240,15 +241,6 @@ fn fold_strings(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// The kind of a checked line. The top-level `kind` follows `seq`, `ts` and `by`, before any
-/// nested object, and `,"kind":"` cannot occur inside a JSON string (its quotes would be escaped).
-pub fn kind_of(line: &[u8]) -> Option<&str> {
-    const KEY: &[u8] = br#","kind":""#;
-    let at = line.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let len = line[at..].iter().position(|&b| b == b'"')?;
-    std::str::from_utf8(&line[at..at + len]).ok()
-}
-
 fn stats(dir: &Path) -> Result<ExitCode, String> {
     let numbers = segment::list(dir).map_err(|e| e.to_string())?;
     let mut segment_bytes = 0;
@@ -290,25 +282,6 @@ fn stats(dir: &Path) -> Result<ExitCode, String> {
         println!("  {n:>10}  {kind}");
     }
     Ok(if damaged { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-/// Parses `--from`/`--to`: RFC 3339, `now`, or an age such as `-2h`, `24h`, `90m`, `7d`.
-pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if text == "now" {
-        return Ok(now);
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let age = text.strip_prefix('-').unwrap_or(text);
-    humantime::parse_duration(age)
-        .ok()
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .and_then(|d| now.checked_sub_signed(d))
-        .ok_or_else(|| {
-            format!("`{text}` is not a time: give RFC 3339 (2026-11-25T03:00:00Z) or an age (-2h, 24h, 7d)")
-        })
 }
 
 /// Checks an `export --kind`: a record kind (`alert.raised`) or a family (`alert`). One that is

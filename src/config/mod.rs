@@ -10,6 +10,7 @@ mod raw;
 mod rollcall;
 mod rules;
 mod snapshot;
+mod tls;
 mod validate;
 
 pub use problem::Problem;

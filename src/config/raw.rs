@@ -120,6 +120,9 @@ pub struct Feed {
     pub follow_links: bool,
     /// A PEM file of extra certificate authorities to trust for HTTPS.
     pub ca_file: Option<Text>,
+    /// For `cot-tcp` over `ssl://`: the desk's client certificate and its private key (PEM).
+    pub client_cert: Option<Text>,
+    pub client_key: Option<Text>,
     /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
     pub listen: Option<Text>,
     pub group: Option<Text>,

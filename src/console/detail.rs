@@ -212,6 +212,10 @@ fn feed(
             }
             FeedSource::Udp { listen, group: None } => format!("Source: CoT over UDP on {listen}"),
             FeedSource::Tcp(address) => format!("Source: CoT stream from tcp://{address}"),
+            FeedSource::Ssl { address, tls } => format!(
+                "Source: CoT stream from ssl://{address} (TLS, {})",
+                if tls.client.is_some() { "with client certificate" } else { "no client certificate" }
+            ),
         },
         format!("Every: {}", crate::words::duration(f.every)),
         format!("State: {}", feed_state(config, state, runtime, name, now)),

@@ -22,6 +22,21 @@ pub struct DeskFile {
     pub notify: Vec<Notify>,
     pub handover: Option<Handover>,
     pub rollcall: Option<Rollcall>,
+    #[serde(default, rename = "cot_out")]
+    pub cot_out: Vec<CotOut>,
+}
+
+/// `[[cot_out]]`: where alerts (and missions) go as CoT events.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CotOut {
+    pub url: Text,
+    pub ca_file: Option<Text>,
+    pub client_cert: Option<Text>,
+    pub client_key: Option<Text>,
+    /// Missions as markers too.
+    #[serde(default)]
+    pub missions: bool,
 }
 
 /// `[handover]`: what `attache handover` does besides journaling and writing the sheet.

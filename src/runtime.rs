@@ -446,6 +446,7 @@ impl Desk {
     /// said: a destination's state, an alert with no place to mark.
     fn publish(&mut self, publisher: &mut crate::cot_out::Publisher) -> bool {
         let said = publisher.tick(self.app.state(), &self.app.config().missions, Utc::now());
+        self.app.cot_out = publisher.statuses();
         match said.into_iter().last() {
             Some(message) => {
                 self.app.flash = Some(message);

@@ -14,7 +14,7 @@ use attache::domain::{Location, Traffic};
 use attache::event::Event;
 use attache::feeds::cot::{self, CotFramer, Framed};
 use chrono::{DateTime, Utc};
-use tak_support::{Ca, tak_server, write_desk_files};
+use tak_support::{Ca, tak_server, tak_server_on, write_desk_files};
 
 fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
@@ -233,4 +233,126 @@ fn check_refuses_a_cot_out_it_cannot_use() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cot_out[0].url: `udp://239.2.3.1` is not udp://ADDRESS:PORT"), "{stderr}");
     assert!(stderr.contains("cot_out[1].ca_file: ") && stderr.contains("ca.pem: cannot read"), "{stderr}");
+}
+
+/// The events in what a TAK server received, as attache's parser reads them.
+async fn read_events(
+    tak: &mut tak_support::TakServer,
+    mut enough: impl FnMut(&[attache::domain::FeedItem]) -> bool,
+) -> Vec<attache::domain::FeedItem> {
+    let mut framer = CotFramer::default();
+    let mut items = Vec::new();
+    while !enough(&items) {
+        let bytes = tokio::time::timeout(Duration::from_secs(60), tak.received.recv())
+            .await
+            .expect("events over TLS")
+            .expect("the server runs");
+        for frame in framer.push(&bytes) {
+            let Framed::Event(event) = frame else { panic!("{frame:?}") };
+            items.extend(cot::parse("tak-out", &event, Utc::now()).unwrap().items);
+        }
+    }
+    items
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tak_server_that_was_down_gets_what_is_open_when_it_comes_up() {
+    let ca = Ca::new("TAK test CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &ca, &ca.client("manila-desk"));
+    let tak_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak_port);
+    let text = std::fs::read_to_string(&config).unwrap() + "missions = true\n";
+    std::fs::write(&config, text).unwrap();
+    let journal = dir.path().join("journal");
+    let stderr = dir.path().join("stderr");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    // The alert goes out over UDP while the TAK server is down: one destination never waits
+    // for another.
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-9", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-9\"")
+        })
+    });
+    let down = format!("cot out ssl://localhost:{tak_port}: cannot connect to ssl://localhost:{tak_port}");
+    let said = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !said().contains(&down) {
+        assert!(Instant::now() < deadline, "the service never said the server was down: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut tak = tak_server_on(tak_port, &ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let (alert, _) = alert_raised(&journal).unwrap();
+    let uid = attache::cot_out::alert_uid(&alert);
+    let kfor = attache::cot_out::mission_uid("KFOR");
+    let items = read_events(&mut tak, |items| {
+        items.iter().any(|i| i.id == uid) && items.iter().any(|i| i.id == kfor)
+    })
+    .await;
+    let mission = items.iter().find(|i| i.id == kfor).unwrap();
+    assert_eq!(mission.title, "NATO Kosovo Force");
+    assert_eq!(mission.location, Some(Location::Point { lat: 42.66, lon: 21.17 }));
+    assert_eq!(mission.traffic, Traffic::Real);
+    assert!(mission.summary.as_deref().unwrap_or_default().contains("mission KFOR: active"), "{mission:?}");
+    let alert_item = items.iter().find(|i| i.id == uid).unwrap();
+    assert_eq!(alert_item.traffic, Traffic::Exercise);
+    let connected = format!("cot out ssl://localhost:{tak_port}: connected");
+    while !said().contains(&connected) {
+        assert!(Instant::now() < deadline + Duration::from_secs(60), "never said connected: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tak_server_that_refuses_the_desk_is_said_to_and_sent_nothing() {
+    let ca = Ca::new("TAK test CA");
+    let stranger = Ca::new("Some other CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &stranger, &stranger.client("intruder"));
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    let mut tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak.port);
+    let stderr = dir.path().join("stderr");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(dir.path().join("journal"))
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-5", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-5\"")
+        })
+    });
+    let said = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !said().contains("refused this desk's client certificate") {
+        assert!(Instant::now() < deadline, "the refusal was never said: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(tak.received.try_recv().is_err(), "a refused desk delivers nothing");
 }

@@ -61,6 +61,22 @@ async fn events_arrive_over_mutual_tls() {
     assert_eq!(uids, ["ANDROID-1", "ANDROID-2"]);
 }
 
+#[tokio::test]
+async fn a_quiet_tls_stream_counts_as_working_once_it_has_stayed_up() {
+    let ca = Ca::new("TAK test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_desk_files(dir.path(), &ca, &ca.client("manila-desk"));
+    let tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let (tx, mut rx) = mpsc::channel(16);
+    let started = std::time::Instant::now();
+    tokio::spawn(listen::listen(ssl_feed(format!("localhost:{}", tak.port), files), tx));
+    match next(&mut rx).await.result {
+        PollResult::Fetched(parsed) => assert!(parsed.items.is_empty() && parsed.skipped.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() >= listen::TLS_SETTLE, "not before it has stayed up");
+}
+
 /// The outcomes until the first failure: none of them may say the feed works.
 async fn first_failure(rx: &mut mpsc::Receiver<PollOutcome>) -> String {
     match next(rx).await.result {

@@ -29,7 +29,7 @@ pub const MAX_RECONNECT: Duration = Duration::from_secs(60);
 /// How long a TLS stream must stay up, or deliver an event, before the feed counts as working:
 /// under TLS 1.3 a server that refuses the client's certificate says so just after the
 /// handshake, which the client has already finished.
-pub const TLS_SETTLE: Duration = Duration::from_secs(1);
+pub const TLS_SETTLE: Duration = Duration::from_secs(2);
 
 /// Listens to a CoT feed until the receiving end goes away.
 pub async fn listen(feed: FeedConfig, tx: mpsc::Sender<PollOutcome>) {

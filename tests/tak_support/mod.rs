@@ -85,6 +85,11 @@ pub struct TakServer {
 /// Serves mutual TLS on 127.0.0.1 with `cert` (from `ca`), trusting clients whose certificates
 /// come from `clients_from`; sends `send` to each client once its handshake is done.
 pub async fn tak_server(ca: &Ca, cert: &Leaf, clients_from: &Ca, send: Vec<u8>) -> TakServer {
+    tak_server_on(0, ca, cert, clients_from, send).await
+}
+
+/// The same on a port chosen by the test (0: any free port).
+pub async fn tak_server_on(port: u16, ca: &Ca, cert: &Leaf, clients_from: &Ca, send: Vec<u8>) -> TakServer {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots.add(clients_from.issuer.der().clone()).unwrap();
@@ -100,7 +105,7 @@ pub async fn tak_server(ca: &Ca, cert: &Leaf, clients_from: &Ca, send: Vec<u8>) 
         )
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (received_tx, received) = mpsc::unbounded_channel();
     let (refused_tx, refused) = mpsc::unbounded_channel();

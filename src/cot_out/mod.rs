@@ -10,6 +10,8 @@
 
 mod event;
 mod link;
+#[cfg(test)]
+mod tests;
 
 pub use event::{MARKER_TYPE, Marker, alert_uid, escaped, mission_uid};
 pub use link::{Link, LinkStatus};
@@ -108,12 +110,15 @@ impl Publisher {
         for out in &mut self.outs {
             let status = out.link.status();
             if status.connections != out.connections {
-                out.connections = status.connections;
-                // Everything it holds goes again: the server may have restarted empty.
-                for sent in out.alerts.values_mut().chain(out.mission_marks.values_mut()) {
-                    sent.at = now - REFRESH;
+                // What was queued before the first connection goes out on it; after a
+                // reconnection everything it holds goes again: the server may have restarted empty.
+                if out.connections > 0 {
+                    for sent in out.alerts.values_mut().chain(out.mission_marks.values_mut()) {
+                        sent.at = now - REFRESH;
+                    }
+                    reconnected = true;
                 }
-                reconnected = true;
+                out.connections = status.connections;
             }
             if status.state != out.reported {
                 said.push(format!("cot out {}: {}", out.link.url, status.state));
@@ -127,22 +132,26 @@ impl Publisher {
             return said;
         }
         self.looked = Some((state.last_seq, now));
+        let mut placeless = Vec::new();
         for alert in state.alerts.values() {
-            let place = place_of(state, alert);
+            let resolved = alert.state == AlertState::Resolved;
+            // The record's resolved alerts are most of it: only those still on a map matter.
+            if resolved && !self.outs.iter().any(|o| o.alerts.contains_key(&alert.id)) {
+                continue;
+            }
+            let place = if resolved { None } else { place_of(state, alert) };
             for out in &mut self.outs {
                 if let Some(marker) = out.alert(alert, place, now) {
                     out.link.send(marker.xml().into_bytes());
                 }
             }
-            if place.is_none()
-                && alert.state != AlertState::Resolved
-                && self.placeless.insert(alert.id.clone())
-            {
-                said.push(format!(
-                    "cot out: alert \"{}\" has no place to mark; not sent",
-                    crate::text::one_line(&alert.title)
-                ));
+            if place.is_none() && !resolved && self.placeless.insert(alert.id.clone()) {
+                placeless.push(crate::text::one_line(&alert.title));
             }
+        }
+        if let Some(first) = placeless.first() {
+            let count = crate::words::count(placeless.len() as u64, "alert has", "alerts have");
+            said.push(format!("cot out: {count} no place to mark and not sent (\"{first}\")"));
         }
         for out in self.outs.iter_mut().filter(|o| o.missions) {
             for marker in out.missions(state, missions, now) {

@@ -19,6 +19,7 @@ fn app_publishing() -> App {
         LinkStatus {
             state: "sending to udp://239.2.3.1:6969 failed: Network is unreachable".into(),
             up: false,
+            retry_at: Some("2026-12-07T01:06:30Z".parse().unwrap()),
             connections: 1,
             sent: 12,
             dropped: 0,
@@ -52,7 +53,12 @@ fn its_detail_says_why_it_is_down() {
     )
     .expect("a detail");
     let text = detail.lines.join("\n");
-    assert!(text.contains("State: sending to udp://239.2.3.1:6969 failed: Network is unreachable"), "{text}");
+    assert!(
+        text.contains(
+            "State: sending to udp://239.2.3.1:6969 failed: Network is unreachable; trying again at 01:06:30Z"
+        ),
+        "{text}"
+    );
     assert!(text.contains("Missions as markers: yes") && text.contains("Sent: 12 events"), "{text}");
     assert!(
         detail::detail(

@@ -93,7 +93,10 @@ fn cot_out(
     };
     let lines = vec![
         format!("Alerts out as CoT to {url}"),
-        format!("State: {}", status.state),
+        match status.retry_at {
+            Some(at) => format!("State: {}; trying again at {}", status.state, at.format("%H:%M:%SZ")),
+            None => format!("State: {}", status.state),
+        },
         tls,
         format!("Sent: {} events over {} connections", status.sent, status.connections),
         format!("Dropped while down (queue full): {}", status.dropped),

@@ -27,6 +27,9 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 pub struct LinkStatus {
     /// `connecting`, `connected`, `sending` (UDP), or why it is down.
     pub state: String,
+    /// When a destination that is down is tried again; None while up. Kept apart from
+    /// `state` so that each retry of the same failure is not news.
+    pub retry_at: Option<chrono::DateTime<chrono::Utc>>,
     pub up: bool,
     /// Counts the connections made: when it changes, everything open is sent again.
     pub connections: u64,
@@ -86,6 +89,7 @@ async fn run(target: Target, mut rx: mpsc::Receiver<Vec<u8>>, status: Arc<Mutex<
                         failures = 0;
                         set(&status, |s| {
                             s.state = "connected".into();
+                            s.retry_at = None;
                             s.up = true;
                             s.connections += 1;
                         });
@@ -101,7 +105,8 @@ async fn run(target: Target, mut rx: mpsc::Receiver<Vec<u8>>, status: Arc<Mutex<
                 let wait =
                     backoff(Duration::from_secs(1), failures, None, fastrand::f64()).min(MAX_RECONNECT);
                 set(&status, |s| {
-                    s.state = format!("{why}; trying again in {}s", wait.as_secs().max(1));
+                    s.state = why;
+                    s.retry_at = chrono::Duration::from_std(wait).ok().map(|w| chrono::Utc::now() + w);
                     s.up = false;
                 });
                 tokio::time::sleep(wait).await;

@@ -205,3 +205,54 @@ fn check_names_the_file_and_key_of_garbled_or_missing_pem() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("feed[0].ca_file: an ssl:// connection needs `ca_file`"), "{stderr}");
 }
+
+/// The real service, refused by the server: the journal says why in `feed.failed`, and never
+/// that the feed was polled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_records_a_refused_certificate_as_a_failed_feed() {
+    use attache::event::Event;
+    let ca = Ca::new("TAK test CA");
+    let stranger = Ca::new("Some other CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &stranger, &stranger.client("intruder"));
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    let tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, live_event("SECRET")).await;
+    let keys = "ca_file = \"ca.pem\"\nclient_cert = \"desk.pem\"\nclient_key = \"desk.key\"\n";
+    let desk = desk_with_feed(dir.path(), keys);
+    let text = std::fs::read_to_string(&desk)
+        .unwrap()
+        .replace("tak.example.org:8089", &format!("localhost:{}", tak.port));
+    std::fs::write(&desk, text).unwrap();
+    let journal = dir.path().join("journal");
+    let mut service = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+        .arg("--config")
+        .arg(&desk)
+        .arg("--journal")
+        .arg(&journal)
+        .arg("poll")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let records = || attache::journal::read_all(&journal).map(|(r, _)| r).unwrap_or_default();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let error = loop {
+        let failed = records().into_iter().find_map(|r| match r.event {
+            Event::FeedFailed { error, .. } => Some(error),
+            _ => None,
+        });
+        if let Some(error) = failed {
+            break error;
+        }
+        assert!(std::time::Instant::now() < deadline, "no feed.failed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Past the settling time and a retry: still nothing says it worked.
+    tokio::time::sleep(listen::TLS_SETTLE + Duration::from_secs(1)).await;
+    let _ = std::process::Command::new("kill").args(["-TERM", &service.id().to_string()]).status();
+    let _ = service.wait();
+    assert!(error.contains("refused this desk's client certificate"), "{error}");
+    let kinds: Vec<&str> = records().iter().map(|r| r.event.kind()).collect();
+    assert!(!kinds.contains(&"feed.polled") && !kinds.contains(&"item.seen"), "{kinds:?}");
+}

@@ -103,9 +103,13 @@ async fn a_client_certificate_from_another_ca_is_a_feed_error() {
     assert!(why.contains(&format!("ssl://localhost:{}", tak.port)), "{why}");
     let seen = tokio::time::timeout(Duration::from_secs(10), tak.refused.recv()).await.unwrap().unwrap();
     assert!(seen.contains("UnknownIssuer"), "the server refused it for its issuer: {seen}");
-    // Reconnected with backoff, and refused again, never a working feed in between.
-    let again = first_failure(&mut rx).await;
-    assert!(again.contains("refused this desk's client certificate"), "{again}");
+    // Reconnected with backoff, and refused again, never a working feed in between; the waits
+    // grow as for any failure (1 s, then 2 s, less jitter), though each handshake succeeded.
+    let second = first_failure(&mut rx).await;
+    let at = std::time::Instant::now();
+    assert!(second.contains("refused this desk's client certificate"), "{second}");
+    first_failure(&mut rx).await;
+    assert!(at.elapsed() >= Duration::from_millis(1400), "retried after {:?}", at.elapsed());
 }
 
 #[tokio::test]

@@ -86,17 +86,24 @@ async fn run(target: Target, mut rx: mpsc::Receiver<Vec<u8>>, status: Arc<Mutex<
             loop {
                 let why = match connect(&address, tls.as_ref()).await {
                     Ok(stream) => {
-                        failures = 0;
+                        let began = std::time::Instant::now();
                         set(&status, |s| {
                             s.state = "connected".into();
                             s.retry_at = None;
                             s.up = true;
                             s.connections += 1;
                         });
-                        match stream {
+                        let ended = match stream {
                             Connected::Plain(s) => write_events(s, &mut rx, &status).await,
                             Connected::Tls(s) => write_events(*s, &mut rx, &status).await,
+                        };
+                        // Only a connection that held counts as the destination working again: a
+                        // server refusing the certificate just after the handshake is retried
+                        // with growing waits, not every second.
+                        if began.elapsed() >= crate::feeds::listen::TLS_SETTLE {
+                            failures = 0;
                         }
+                        ended
                     }
                     Err(why) => Some(why),
                 };

@@ -228,10 +228,17 @@ async fn tcp(feed: &FeedConfig, address: &str, tls: Option<&TlsFiles>, tx: mpsc:
                 Err(problem) => Some(format!("ssl://{address}: {problem}")),
                 Ok(config) => match super::tls::connect(config, address, feed.timeout).await {
                     Ok(stream) => {
-                        failures = 0;
                         let from = format!("ssl://{address}");
-                        read_stream(feed, Stream { reader: stream, from, settle: Some(TLS_SETTLE) }, &tx)
-                            .await
+                        let began = Instant::now();
+                        let ended =
+                            read_stream(feed, Stream { reader: stream, from, settle: Some(TLS_SETTLE) }, &tx)
+                                .await;
+                        // A server that refuses the certificate after the handshake is a failure
+                        // like any other: the waits grow, it is not asked again every second.
+                        if began.elapsed() >= TLS_SETTLE {
+                            failures = 0;
+                        }
+                        ended
                     }
                     Err(why) => Some(why),
                 },

@@ -356,3 +356,64 @@ async fn a_tak_server_that_refuses_the_desk_is_said_to_and_sent_nothing() {
     }
     assert!(tak.received.try_recv().is_err(), "a refused desk delivers nothing");
 }
+
+/// A plain `tcp://` TAK server that drops the desk after its first event: the desk reconnects
+/// and sends what is open again, as the server keeps nothing for a desk that left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_is_made_again_and_what_is_open_sent_again() {
+    use tokio::io::AsyncReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tak_port = server.local_addr().unwrap().port();
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let plain = text[..text.rfind("[[cot_out]]").unwrap()].to_string()
+        + &format!("[[cot_out]]\nurl = \"tcp://127.0.0.1:{tak_port}\"\n");
+    std::fs::write(&config, plain).unwrap();
+    let journal = dir.path().join("journal");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-7", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-7\"")
+        })
+    });
+    let (alert, _) = alert_raised(&journal).unwrap();
+    let uid = attache::cot_out::alert_uid(&alert);
+    let mut uids_on_each = Vec::new();
+    for _ in 0..2 {
+        let (mut connection, _) = tokio::time::timeout(Duration::from_secs(30), server.accept())
+            .await
+            .expect("a connection")
+            .unwrap();
+        let mut framer = CotFramer::default();
+        let mut buf = vec![0u8; 65_536];
+        let event = loop {
+            let n = tokio::time::timeout(Duration::from_secs(30), connection.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(n > 0, "the desk hung up");
+            if let Some(Framed::Event(event)) = framer.push(&buf[..n]).into_iter().next() {
+                break event;
+            }
+        };
+        let parsed = cot::parse("tak-out", &event, Utc::now()).unwrap();
+        uids_on_each.push(parsed.items[0].id.clone());
+        drop(connection); // the server goes away
+    }
+    assert_eq!(uids_on_each, [uid.clone(), uid], "the open alert again on the new connection");
+}

@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod cot_out;
 pub mod demo;
 pub mod desk;
 pub mod desk_files;

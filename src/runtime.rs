@@ -273,6 +273,7 @@ async fn event_loop(
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedMsg>(256);
     let (settled_tx, mut settled_rx) = mpsc::unbounded_channel::<crate::notify::Settled>();
     let mut notifier: Option<crate::notify::Notifier> = None;
+    let mut cot_out: Option<crate::cot_out::Publisher> = None;
 
     // Tick on the second boundary so the clock changes when the wall clock does.
     let subsec = Utc::now().timestamp_subsec_nanos() as u64;
@@ -326,6 +327,9 @@ async fn event_loop(
                 if let Some(notifier) = notifier.as_mut() {
                     redraw = redraw.or_all(desk.notify(notifier));
                 }
+                if let Some(publisher) = cot_out.as_mut() {
+                    redraw = redraw.or_all(desk.publish(publisher));
+                }
                 redraw = redraw.max(match desk.app.set_now(Utc::now()) {
                     Moved::Nothing => Redraw::Nothing,
                     Moved::Clock => Redraw::StatusBar,
@@ -357,6 +361,7 @@ async fn event_loop(
                         Ok(started) => notifier = started,
                         Err(why) => desk.app.flash = Some(why),
                     }
+                    cot_out = crate::cot_out::Publisher::start(&desk.app.own_config().cot_out);
                     if let Some(polling) = polling.as_mut() {
                         desk.follow_config(polling, &feed_tx);
                     }
@@ -384,6 +389,9 @@ async fn event_loop(
                 // The alerts the burst raised go out now, not at the next second.
                 if let Some(notifier) = notifier.as_mut() {
                     desk.notify(notifier);
+                }
+                if let Some(publisher) = cot_out.as_mut() {
+                    desk.publish(publisher);
                 }
                 redraw = Redraw::All;
             }
@@ -431,6 +439,20 @@ impl Desk {
                 self.app.flash = Some(why);
                 true
             }
+        }
+    }
+
+    /// Sends alerts (and missions) out as CoT where they changed. Returns whether anything was
+    /// said: a destination's state, an alert with no place to mark.
+    fn publish(&mut self, publisher: &mut crate::cot_out::Publisher) -> bool {
+        let said = publisher.tick(self.app.state(), &self.app.config().missions, Utc::now());
+        self.app.cot_out = publisher.statuses();
+        match said.into_iter().last() {
+            Some(message) => {
+                self.app.flash = Some(message);
+                true
+            }
+            None => false,
         }
     }
 

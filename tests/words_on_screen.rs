@@ -22,7 +22,10 @@ fn app() -> App {
 }
 
 fn detail_text(app: &App, key: RowKey) -> String {
-    detail(&key, app.config(), app.state(), &app.feed_runtime, app.now).unwrap().lines.join("\n")
+    detail(&key, app.config(), app.state(), &app.feed_runtime, &app.cot_out, app.now)
+        .unwrap()
+        .lines
+        .join("\n")
 }
 
 fn exercise_item() -> FeedItem {

@@ -28,8 +28,17 @@ pub(super) fn feed_config(
     }
     let source = match kind {
         Some(FeedKind::CotUdp) => udp_source(src, feed, field, problems),
-        Some(FeedKind::CotTcp) => tcp_source(src, feed, field, problems),
-        _ => document_source(src, feed, field, base, problems),
+        Some(FeedKind::CotTcp) => tcp_source(src, feed, field, base, problems),
+        _ => {
+            let written = super::tls::Written {
+                ca_file: None,
+                client_cert: feed.client_cert.as_ref(),
+                client_key: feed.client_key.as_ref(),
+            };
+            let why = "only cot-tcp feeds over ssl:// show a client certificate";
+            super::tls::refuse(src, &written, field, why, problems);
+            document_source(src, feed, field, base, problems)
+        }
     };
     let map = match (kind, &feed.map) {
         (Some(FeedKind::Json), Some(map)) => match map.get_ref().validate() {
@@ -295,28 +304,52 @@ fn udp_source(
     Some(FeedSource::Udp { listen: address.ok()?, group: group.ok()? })
 }
 
-/// `url = "tcp://host:port"`.
+/// `url = "tcp://host:port"`, or `"ssl://host:port"` with its TLS files.
 fn tcp_source(
     src: &Source,
     feed: &raw::Feed,
     field: &str,
+    base: &Path,
     problems: &mut Vec<Problem>,
 ) -> Option<FeedSource> {
     let Some(url) = &feed.url else {
         problems.push(src.problem(
             Some(feed.kind.span()),
             field,
-            "a cot-tcp feed needs `url = \"tcp://HOST:PORT\"`",
+            "a cot-tcp feed needs `url = \"tcp://HOST:PORT\"` or `\"ssl://HOST:PORT\"`",
         ));
         return None;
     };
-    let parsed = reqwest::Url::parse(url.get_ref()).ok().filter(|u| u.scheme() == "tcp");
-    match parsed.as_ref().and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port()?))) {
-        Some(address) => Some(FeedSource::Tcp(address)),
+    let written = super::tls::Written {
+        ca_file: feed.ca_file.as_ref(),
+        client_cert: feed.client_cert.as_ref(),
+        client_key: feed.client_key.as_ref(),
+    };
+    match stream_address(url.get_ref()) {
+        Some((false, address)) => {
+            let why = "a tcp:// stream is not encrypted: use ssl:// for ca_file, client_cert and client_key";
+            super::tls::refuse(src, &written, field, why, problems);
+            Some(FeedSource::Tcp(address))
+        }
+        Some((true, address)) => {
+            let tls = super::tls::files(src, &written, field, url.span(), base, problems)?;
+            Some(FeedSource::Ssl { address, tls })
+        }
         None => {
-            let message = format!("`{}` is not a tcp://HOST:PORT address", url.get_ref());
+            let message = format!("`{}` is not a tcp://HOST:PORT or ssl://HOST:PORT address", url.get_ref());
             problems.push(src.problem(Some(url.span()), format!("{field}.url"), message));
             None
         }
     }
+}
+
+/// `tcp://host:port` or `ssl://host:port`: whether it is TLS, and `host:port`.
+pub(super) fn stream_address(url: &str) -> Option<(bool, String)> {
+    let parsed = reqwest::Url::parse(url).ok()?;
+    let tls = match parsed.scheme() {
+        "tcp" => false,
+        "ssl" => true,
+        _ => return None,
+    };
+    Some((tls, format!("{}:{}", parsed.host_str()?, parsed.port()?)))
 }

@@ -2,6 +2,7 @@
 //! `contacts.toml` it points to. Loading checks everything and reports every problem it can find,
 //! each with file, line and field, instead of stopping at the first.
 
+mod cot_out;
 mod feeds;
 mod notify;
 mod plain;
@@ -10,6 +11,7 @@ mod raw;
 mod rollcall;
 mod rules;
 mod snapshot;
+mod tls;
 mod validate;
 
 pub use problem::Problem;
@@ -68,6 +70,9 @@ pub struct Config {
     pub handover_copy: Vec<String>,
     /// `[rollcall]`: None, no roll-call opens by itself.
     pub rollcall: Option<RollcallConfig>,
+    /// The `[[cot_out]]` entries: TAK servers and UDP addresses the alerts are published to, by
+    /// the process holding the poller lock.
+    pub cot_out: Vec<crate::cot_out::CotOutConfig>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

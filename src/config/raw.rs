@@ -22,6 +22,21 @@ pub struct DeskFile {
     pub notify: Vec<Notify>,
     pub handover: Option<Handover>,
     pub rollcall: Option<Rollcall>,
+    #[serde(default, rename = "cot_out")]
+    pub cot_out: Vec<CotOut>,
+}
+
+/// `[[cot_out]]`: where alerts (and missions) go as CoT events.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CotOut {
+    pub url: Text,
+    pub ca_file: Option<Text>,
+    pub client_cert: Option<Text>,
+    pub client_key: Option<Text>,
+    /// Missions as markers too.
+    #[serde(default)]
+    pub missions: bool,
 }
 
 /// `[handover]`: what `attache handover` does besides journaling and writing the sheet.
@@ -120,6 +135,9 @@ pub struct Feed {
     pub follow_links: bool,
     /// A PEM file of extra certificate authorities to trust for HTTPS.
     pub ca_file: Option<Text>,
+    /// For `cot-tcp` over `ssl://`: the desk's client certificate and its private key (PEM).
+    pub client_cert: Option<Text>,
+    pub client_key: Option<Text>,
     /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
     pub listen: Option<Text>,
     pub group: Option<Text>,

@@ -111,6 +111,15 @@ pub enum SourceSnapshot {
         group: Option<std::net::Ipv4Addr>,
     },
     Tcp(String),
+    /// A CoT stream over TLS: the address and the paths of its files (never their contents).
+    Ssl {
+        address: String,
+        ca_file: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_cert: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_key: Option<String>,
+    },
 }
 
 /// A header a feed sends, by name: where a secret one is read from, never a value.
@@ -299,6 +308,12 @@ impl FeedSnapshot {
             FeedSource::Url(url) => SourceSnapshot::Url(crate::feeds::redact::redacted_url(url)),
             FeedSource::Udp { listen, group } => SourceSnapshot::Udp { listen: *listen, group: *group },
             FeedSource::Tcp(address) => SourceSnapshot::Tcp(address.clone()),
+            FeedSource::Ssl { address, tls } => SourceSnapshot::Ssl {
+                address: address.clone(),
+                ca_file: tls.ca_file.display().to_string(),
+                client_cert: tls.client.as_ref().map(|c| c.cert.display().to_string()),
+                client_key: tls.client.as_ref().map(|c| c.key.display().to_string()),
+            },
         };
         let headers = f
             .headers
@@ -340,6 +355,15 @@ impl FeedSnapshot {
             SourceSnapshot::Url(url) => FeedSource::Url(url.clone()),
             SourceSnapshot::Udp { listen, group } => FeedSource::Udp { listen: *listen, group: *group },
             SourceSnapshot::Tcp(address) => FeedSource::Tcp(address.clone()),
+            SourceSnapshot::Ssl { address, ca_file, client_cert, client_key } => FeedSource::Ssl {
+                address: address.clone(),
+                tls: crate::feeds::tls::TlsFiles {
+                    ca_file: ca_file.into(),
+                    client: client_cert.as_ref().zip(client_key.as_ref()).map(|(cert, key)| {
+                        crate::feeds::tls::ClientFiles { cert: cert.into(), key: key.into() }
+                    }),
+                },
+            },
         };
         let mut feed = FeedConfig::new(&self.name, kind, source);
         feed.every = duration_or(&self.every, super::DEFAULT_EVERY);

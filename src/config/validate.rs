@@ -95,6 +95,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
     });
     let rules = super::rules::rules(src, &file.rules, &feeds, &declared, problems);
     let notify = super::notify::entries(src, &file.notify, problems);
+    let cot_out = super::cot_out::entries(src, &file.cot_out, base, problems);
     let handover_copy = file.handover.as_ref().and_then(|h| h.copy.as_ref()).map_or_else(Vec::new, |copy| {
         handover_copy(copy.get_ref())
             .map_err(|message| problems.push(src.problem(Some(copy.span()), "handover.copy", message)))
@@ -111,6 +112,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         path: Default::default(),
         rules,
         notify,
+        cot_out,
         handover_copy,
         rollcall,
         bell,

@@ -59,6 +59,7 @@ pub fn detail(
     config: &Config,
     state: &DeskState,
     runtime: &BTreeMap<String, FeedRuntime>,
+    outs: &[(String, crate::cot_out::LinkStatus)],
     now: DateTime<Utc>,
 ) -> Option<Detail> {
     let (title, lines) = match key {
@@ -67,9 +68,41 @@ pub fn detail(
         RowKey::Alert(id) => alert(id, config, state)?,
         RowKey::Log(seq) => log(*seq, state)?,
         RowKey::Feed(name) => feed(name, config, state, runtime, now)?,
+        RowKey::CotOut(n) => cot_out(outs.get(*n)?, config.cot_out.get(*n)?),
         RowKey::Rollcall(id) => return super::rollcall_view::rollcall(key, id, state, now),
     };
     Some(Detail::of(key, title, lines))
+}
+
+fn cot_out(
+    (url, status): &(String, crate::cot_out::LinkStatus),
+    out: &crate::cot_out::CotOutConfig,
+) -> (String, Vec<String>) {
+    let url = redacted_url(url);
+    let tls = match &out.target {
+        crate::cot_out::Target::Stream { tls: Some(tls), .. } => match &tls.client {
+            Some(client) => format!(
+                "TLS: server checked against {}; client certificate {}",
+                tls.ca_file.display(),
+                client.cert.display()
+            ),
+            None => format!("TLS: server checked against {}; no client certificate", tls.ca_file.display()),
+        },
+        crate::cot_out::Target::Stream { tls: None, .. } => "Plain TCP: not encrypted".into(),
+        crate::cot_out::Target::Udp(_) => "UDP datagrams: not encrypted".into(),
+    };
+    let lines = vec![
+        format!("Alerts out as CoT to {url}"),
+        match status.retry_at {
+            Some(at) => format!("State: {}; trying again at {}", status.state, at.format("%H:%M:%SZ")),
+            None => format!("State: {}", status.state),
+        },
+        tls,
+        format!("Sent: {} events over {} connections", status.sent, status.connections),
+        format!("Dropped while down (queue full): {}", status.dropped),
+        format!("Missions as markers: {}", if out.missions { "yes" } else { "no" }),
+    ];
+    (format!("cot out {url}"), lines)
 }
 
 fn contact(
@@ -212,6 +245,10 @@ fn feed(
             }
             FeedSource::Udp { listen, group: None } => format!("Source: CoT over UDP on {listen}"),
             FeedSource::Tcp(address) => format!("Source: CoT stream from tcp://{address}"),
+            FeedSource::Ssl { address, tls } => format!(
+                "Source: CoT stream from ssl://{address} (TLS, {})",
+                if tls.client.is_some() { "with client certificate" } else { "no client certificate" }
+            ),
         },
         format!("Every: {}", crate::words::duration(f.every)),
         format!("State: {}", feed_state(config, state, runtime, name, now)),

@@ -235,7 +235,7 @@ impl App {
     }
 
     pub(super) fn detail_of(&self, key: &pane::RowKey) -> Option<Detail> {
-        detail::detail(key, self.in_force.config(), &self.state, &self.feed_runtime, self.now)
+        detail::detail(key, self.in_force.config(), &self.state, &self.feed_runtime, &self.cot_out, self.now)
     }
 
     fn type_into_prompt(&mut self, key: &KeyEvent) {

@@ -5,6 +5,8 @@
 mod alert_actions;
 pub mod attention;
 mod contact_actions;
+#[cfg(test)]
+mod cot_out_tests;
 pub mod detail;
 pub mod format;
 pub mod keymap;
@@ -160,6 +162,9 @@ pub struct App {
     /// A short message for the status bar (last action's result).
     pub flash: Option<String>,
     pub feed_runtime: BTreeMap<String, FeedRuntime>,
+    /// Where alerts go out as CoT and how each destination is doing, while this process
+    /// publishes them (it holds the poller lock); shown under the feeds.
+    pub cot_out: Vec<(String, crate::cot_out::LinkStatus)>,
     /// Whether this console polls the feeds or another console on the host does.
     pub polls_feeds: bool,
     /// The journal is still being read (a long one, with no checkpoint near its end).
@@ -207,6 +212,7 @@ impl App {
             journal: JournalStatus::Writable,
             flash: None,
             feed_runtime: BTreeMap::new(),
+            cot_out: Vec::new(),
             polls_feeds: false,
             reading_journal: false,
             summary: Summary::default(),
@@ -364,7 +370,15 @@ impl App {
             Pane::Alerts => rows::alerts(&self.state, self.now),
             Pane::Log => rows::log(&self.state, self.now, self.log_zone()),
             Pane::Feeds => {
-                rows::feeds(self.in_force.config(), &self.state, &self.feed_runtime, self.now, self.ages())
+                let mut rows = rows::feeds(
+                    self.in_force.config(),
+                    &self.state,
+                    &self.feed_runtime,
+                    self.now,
+                    self.ages(),
+                );
+                rows.extend(rows::cot_out(&self.cot_out));
+                rows
             }
             // The map draws from state directly; it has no rows to select.
             Pane::Map => Vec::new(),

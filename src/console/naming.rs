@@ -39,6 +39,7 @@ pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String
             format!("#{seq} {} \"{}\"", line.kind, truncate(&one_line(&line.text), QUOTED / 2))
         }
         RowKey::Feed(name) => format!("feed {}", truncate(&one_line(name), QUOTED)),
+        RowKey::CotOut(n) => format!("cot out {}", truncate(&one_line(&config.cot_out.get(*n)?.url), QUOTED)),
         RowKey::Rollcall(id) => format!("roll-call {}", truncate(&one_line(id), QUOTED)),
     })
 }

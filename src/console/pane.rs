@@ -147,6 +147,8 @@ pub enum RowKey {
     Alert(String),
     Log(u64),
     Feed(String),
+    /// A `[[cot_out]]` destination, by its place in the configuration, listed under the feeds.
+    CotOut(usize),
     /// Not a pane's row: a roll-call's overlay, by its id.
     Rollcall(String),
 }

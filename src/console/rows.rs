@@ -223,6 +223,26 @@ impl Ages {
     }
 }
 
+/// A row per `[[cot_out]]` destination: its URL, up or down, and the events sent.
+pub fn cot_out(outs: &[(String, crate::cot_out::LinkStatus)]) -> Vec<Row> {
+    outs.iter()
+        .enumerate()
+        .map(|(n, (url, status))| Row {
+            key: RowKey::CotOut(n),
+            cells: vec![
+                format!("out {}", crate::feeds::redact::redacted_url(url)),
+                if status.up { "ok".into() } else { "DOWN".into() },
+                "-".into(),
+                status.sent.to_string(),
+                "-".into(),
+                "cot out".into(),
+            ],
+            severity: None,
+            flagged: !status.up,
+        })
+        .collect()
+}
+
 pub fn feeds(
     config: &Config,
     state: &DeskState,

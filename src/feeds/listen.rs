@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval};
@@ -18,6 +18,7 @@ use tokio::time::{MissedTickBehavior, interval};
 use super::coalesce::Coalescer;
 use super::cot::{self, CotFramer, Framed};
 use super::spec::{FeedConfig, FeedSource};
+use super::tls::TlsFiles;
 use super::udp_socket;
 use super::{Parsed, PollOutcome, PollResult, backoff};
 
@@ -25,12 +26,17 @@ use super::{Parsed, PollOutcome, PollResult, backoff};
 pub const BATCH: Duration = Duration::from_millis(250);
 /// The longest wait between reconnection attempts to a TCP source.
 pub const MAX_RECONNECT: Duration = Duration::from_secs(60);
+/// How long a TLS stream must stay up, or deliver an event, before the feed counts as working:
+/// under TLS 1.3 a server that refuses the client's certificate says so just after the
+/// handshake, which the client has already finished.
+pub const TLS_SETTLE: Duration = Duration::from_secs(2);
 
 /// Listens to a CoT feed until the receiving end goes away.
 pub async fn listen(feed: FeedConfig, tx: mpsc::Sender<PollOutcome>) {
     match feed.source.clone() {
         FeedSource::Udp { listen, group } => udp(&feed, listen, group, tx).await,
-        FeedSource::Tcp(address) => tcp(&feed, &address, tx).await,
+        FeedSource::Tcp(address) => tcp(&feed, &address, None, tx).await,
+        FeedSource::Ssl { address, tls } => tcp(&feed, &address, Some(&tls), tx).await,
         FeedSource::File(_) | FeedSource::Url(_) => {}
     }
 }
@@ -202,20 +208,43 @@ fn receive(
     }
 }
 
-async fn tcp(feed: &FeedConfig, address: &str, tx: mpsc::Sender<PollOutcome>) {
+async fn tcp(feed: &FeedConfig, address: &str, tls: Option<&TlsFiles>, tx: mpsc::Sender<PollOutcome>) {
     let mut failures = 0;
     loop {
-        let why = match tokio::time::timeout(feed.timeout, TcpStream::connect(address)).await {
-            Ok(Ok(stream)) => {
-                failures = 0;
-                match read_stream(feed, stream, address, &tx).await {
-                    Some(why) => why,
-                    None => return, // nobody is listening any more
+        let ended = match tls {
+            None => match tokio::time::timeout(feed.timeout, TcpStream::connect(address)).await {
+                Ok(Ok(stream)) => {
+                    failures = 0;
+                    let stream = Stream { reader: stream, from: format!("tcp://{address}"), settle: None };
+                    read_stream(feed, stream, &tx).await
                 }
-            }
-            Ok(Err(e)) => format!("cannot connect to tcp://{address}: {e}"),
-            Err(_) => format!("cannot connect to tcp://{address}: timed out after {:?}", feed.timeout),
+                Ok(Err(e)) => Some(format!("cannot connect to tcp://{address}: {e}")),
+                Err(_) => {
+                    Some(format!("cannot connect to tcp://{address}: timed out after {:?}", feed.timeout))
+                }
+            },
+            // The files are read at each attempt: a certificate put right is taken at the next.
+            Some(files) => match files.client_config() {
+                Err(problem) => Some(format!("ssl://{address}: {problem}")),
+                Ok(config) => match super::tls::connect(config, address, feed.timeout).await {
+                    Ok(stream) => {
+                        let from = format!("ssl://{address}");
+                        let began = Instant::now();
+                        let ended =
+                            read_stream(feed, Stream { reader: stream, from, settle: Some(TLS_SETTLE) }, &tx)
+                                .await;
+                        // A server that refuses the certificate after the handshake is a failure
+                        // like any other: the waits grow, it is not asked again every second.
+                        if began.elapsed() >= TLS_SETTLE {
+                            failures = 0;
+                        }
+                        ended
+                    }
+                    Err(why) => Some(why),
+                },
+            },
         };
+        let Some(why) = ended else { return }; // nobody is listening any more
         if !fail(&feed.name, why, &tx).await {
             return;
         }
@@ -225,20 +254,32 @@ async fn tcp(feed: &FeedConfig, address: &str, tx: mpsc::Sender<PollOutcome>) {
     }
 }
 
+/// A connected CoT stream: what to read, its URL for messages, and how long it must stay up
+/// before it counts as working (None: at once).
+struct Stream<S> {
+    reader: S,
+    from: String,
+    settle: Option<Duration>,
+}
+
 /// Reads events until the stream ends; returns why it ended, or None if the receiver is gone.
-async fn read_stream(
+async fn read_stream<S: AsyncRead + Unpin>(
     feed: &FeedConfig,
-    mut stream: TcpStream,
-    address: &str,
+    stream: Stream<S>,
     tx: &mpsc::Sender<PollOutcome>,
 ) -> Option<String> {
+    let Stream { reader: mut stream, from, settle } = stream;
     let mut framer = CotFramer::default();
     let mut batch = Batch::new(feed);
-    batch.since = Some(Instant::now()); // connected: the feed works
+    if settle.is_none() {
+        batch.since = Some(Instant::now()); // connected: the feed works
+    }
+    let settled = tokio::time::sleep(settle.unwrap_or_default());
+    tokio::pin!(settled);
+    let mut unsettled = settle.is_some();
     let mut tick = interval(BATCH);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut buf = vec![0u8; 64 * 1024];
-    let from = format!("tcp://{address}");
     loop {
         tokio::select! {
             read = stream.read(&mut buf) => {
@@ -247,14 +288,19 @@ async fn read_stream(
                         batch.flush(tx).await.then_some(())?;
                         let cut = framer.pending();
                         let lost = if cut > 0 { format!("; an unfinished event of {cut} bytes was lost") } else { String::new() };
-                        return Some(format!("tcp://{address} closed the connection{lost}"));
+                        return Some(format!("{from} closed the connection{lost}"));
                     }
                     Ok(n) => n,
                     Err(e) => {
                         batch.flush(tx).await.then_some(())?;
-                        return Some(format!("reading tcp://{address} failed: {e}"));
+                        let why = match from.strip_prefix("ssl://") {
+                            Some(address) => super::tls::read_failed(&e, address),
+                            None => format!("reading {from} failed: {e}"),
+                        };
+                        return Some(why);
                     }
                 };
+                unsettled = false;
                 for frame in framer.push(&buf[..n]) {
                     match frame {
                         Framed::Event(event) => batch.add(&event, &from),
@@ -263,6 +309,10 @@ async fn read_stream(
                 }
             }
             _ = tick.tick() => batch.flush(tx).await.then_some(())?,
+            () = &mut settled, if unsettled => {
+                unsettled = false;
+                batch.since.get_or_insert_with(Instant::now); // stayed up: the feed works
+            }
         }
     }
 }

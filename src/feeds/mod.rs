@@ -19,6 +19,7 @@ pub mod redirect;
 pub mod rss;
 pub mod spec;
 pub mod time_format;
+pub mod tls;
 mod udp_socket;
 mod usgs;
 mod xml;

@@ -172,7 +172,7 @@ impl Poller {
                 };
                 fetcher.fetch(&request).await
             }
-            FeedSource::Udp { .. } | FeedSource::Tcp(_) => {
+            FeedSource::Udp { .. } | FeedSource::Tcp(_) | FeedSource::Ssl { .. } => {
                 Err(FetchError::Other("a CoT stream is listened to, not polled".into()))
             }
         }

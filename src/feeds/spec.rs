@@ -17,6 +17,8 @@ pub enum FeedSource {
     Udp { listen: std::net::SocketAddr, group: Option<std::net::Ipv4Addr> },
     /// A Cursor-on-Target stream read from a TCP server (`host:port`), reconnected with backoff.
     Tcp(String),
+    /// The same over TLS (`ssl://host:port`), as TAK servers serve it on port 8089.
+    Ssl { address: String, tls: super::tls::TlsFiles },
 }
 
 impl FeedSource {

@@ -86,6 +86,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     let (settled_tx, mut settled_rx) = mpsc::unbounded_channel::<Settled>();
     let mut polling = Polling::start(&config.feeds, &feed_tx);
     let mut notifier = Notifier::start(config.notify.clone(), journal_dir, Utc::now(), settled_tx)?;
+    let mut cot_out = crate::cot_out::Publisher::start(&config.cot_out);
     eprintln!(
         "attache: polling {} of {} for the journal in {}; {}",
         crate::words::count(config.feeds.iter().filter(|f| f.enabled).count() as u64, "feed", "feeds"),
@@ -114,6 +115,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
                     }
                     // The alerts a poll raised go out now, not at the next second.
                     notify(notifier.as_mut(), &service.state);
+                    publish(cot_out.as_mut(), &service);
                 }
             }
             Some(settled) = settled_rx.recv() => {
@@ -131,6 +133,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
                     eprintln!("attache: escalations not journaled: {why}");
                 }
                 notify(notifier.as_mut(), &service.state);
+                publish(cot_out.as_mut(), &service);
             }
             () = journal_changes.next() => {
                 service.follow()?;
@@ -165,6 +168,15 @@ fn notify(notifier: Option<&mut Notifier>, state: &DeskState) {
         && let Err(why) = notifier.tick(state, Utc::now())
     {
         eprintln!("attache: {why}");
+    }
+}
+
+/// Sends alerts out as CoT where they changed, saying on stderr what is worth saying.
+fn publish(publisher: Option<&mut crate::cot_out::Publisher>, service: &Service) {
+    if let Some(publisher) = publisher {
+        for said in publisher.tick(&service.state, &service.in_force.config().missions, Utc::now()) {
+            eprintln!("attache: {said}");
+        }
     }
 }
 

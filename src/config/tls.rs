@@ -1,0 +1,77 @@
+//! Checking the TLS files a TAK connection names (`ca_file`, `client_cert`, `client_key`), for
+//! `cot-tcp` feeds over `ssl://` and `[[cot_out]]` alike: given together, readable, PEM, the key
+//! private to its owner. They are read here, at `attache check` and at start, so a desk learns of
+//! a bad file before it needs the connection.
+
+use std::path::Path;
+
+use super::problem::{Problem, Source};
+use super::raw::Text;
+use crate::feeds::tls::{ClientFiles, TlsFiles};
+
+/// The three keys as written in one table.
+pub(super) struct Written<'a> {
+    pub ca_file: Option<&'a Text>,
+    pub client_cert: Option<&'a Text>,
+    pub client_key: Option<&'a Text>,
+}
+
+impl Written<'_> {
+    /// The first of the keys that is given, to point at when TLS is not in use.
+    fn any(&self) -> Option<(&'static str, &Text)> {
+        [("ca_file", self.ca_file), ("client_cert", self.client_cert), ("client_key", self.client_key)]
+            .into_iter()
+            .find_map(|(key, text)| Some((key, text?)))
+    }
+}
+
+/// The TLS files of a `ssl://` connection, checked and read; None after saying what is wrong.
+/// `at` is where to point when `ca_file` is missing (the url).
+pub(super) fn files(
+    src: &Source,
+    written: &Written,
+    field: &str,
+    at: std::ops::Range<usize>,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<TlsFiles> {
+    let Some(ca_file) = written.ca_file else {
+        let message = "an ssl:// connection needs `ca_file`: the PEM file of the CA that signed the TAK \
+                       server's certificate (in a TAK data package, the truststore exported as PEM)";
+        problems.push(src.problem(Some(at), format!("{field}.ca_file"), message));
+        return None;
+    };
+    let client = match (written.client_cert, written.client_key) {
+        (Some(cert), Some(key)) => {
+            Some(ClientFiles { cert: base.join(cert.get_ref()), key: base.join(key.get_ref()) })
+        }
+        (None, None) => None,
+        (Some(given), None) | (None, Some(given)) => {
+            let missing = if written.client_cert.is_some() { "client_key" } else { "client_cert" };
+            let message = format!("give client_cert and client_key together (`{missing}` is missing)");
+            problems.push(src.problem(Some(given.span()), format!("{field}.{missing}"), message));
+            return None;
+        }
+    };
+    let files = TlsFiles { ca_file: base.join(ca_file.get_ref()), client };
+    match files.client_config() {
+        Ok(_) => Some(files),
+        Err(problem) => {
+            let text = match problem.key {
+                "client_cert" => written.client_cert,
+                "client_key" => written.client_key,
+                _ => Some(ca_file),
+            };
+            let span = text.map(|t| t.span()).unwrap_or(at);
+            problems.push(src.problem(Some(span), format!("{field}.{}", problem.key), problem.message));
+            None
+        }
+    }
+}
+
+/// Says that TLS keys are given to a connection that does not use TLS, if any are.
+pub(super) fn refuse(src: &Source, written: &Written, field: &str, why: &str, problems: &mut Vec<Problem>) {
+    if let Some((key, text)) = written.any() {
+        problems.push(src.problem(Some(text.span()), format!("{field}.{key}"), why.to_string()));
+    }
+}

@@ -1,0 +1,144 @@
+//! The publisher against a real UDP socket on 127.0.0.1: what it sends for an alert's life, and
+//! what it does not send again.
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::net::UdpSocket;
+
+use super::{CotOutConfig, Publisher, REFRESH, Target};
+use crate::domain::{FeedItem, Location, Severity, Traffic};
+use crate::event::{Event, Record};
+use crate::state::DeskState;
+
+fn now() -> DateTime<Utc> {
+    "2026-12-07T01:05:30Z".parse().unwrap()
+}
+
+fn item(id: &str, location: Option<Location>) -> FeedItem {
+    FeedItem {
+        feed: "tak-in".into(),
+        id: id.into(),
+        title: id.into(),
+        summary: None,
+        link: None,
+        published: Some(now()),
+        updated: None,
+        severity: Severity::Severe,
+        severity_raw: None,
+        category: None,
+        magnitude: None,
+        location,
+        expires: None,
+        traffic: Traffic::Real,
+    }
+}
+
+struct Desk {
+    state: DeskState,
+    seq: u64,
+}
+
+impl Desk {
+    fn fold(&mut self, event: Event) {
+        self.seq += 1;
+        let record = Record { seq: self.seq, ts: now(), by: "attache".into(), event };
+        self.state.fold(record);
+    }
+
+    fn raise(&mut self, id: &str, location: Option<Location>) {
+        self.fold(Event::ItemSeen { item: item(id, location) });
+        self.fold(Event::AlertRaised {
+            alert: id.into(),
+            rule: "hostile".into(),
+            feed: "tak-in".into(),
+            item: id.into(),
+            severity: Severity::Severe,
+            title: format!("Track {id}"),
+            missions: vec![],
+            traffic: Traffic::Real,
+        });
+    }
+}
+
+async fn publisher() -> (Publisher, UdpSocket) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let address = socket.local_addr().unwrap();
+    let config =
+        CotOutConfig { url: format!("udp://{address}"), target: Target::Udp(address), missions: false };
+    (Publisher::start(&[config]).unwrap(), socket)
+}
+
+/// The events that arrive within a short while.
+async fn received(socket: &UdpSocket) -> Vec<String> {
+    let mut events = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    while let Ok(Ok(n)) =
+        tokio::time::timeout(std::time::Duration::from_millis(300), socket.recv(&mut buf)).await
+    {
+        events.push(String::from_utf8(buf[..n].to_vec()).unwrap());
+    }
+    events
+}
+
+#[tokio::test]
+async fn an_alert_is_sent_when_it_changes_and_when_due_and_ended_once() {
+    let (mut publisher, socket) = publisher().await;
+    let mut desk = Desk { state: DeskState::default(), seq: 0 };
+    desk.raise("T1", Some(Location::Point { lat: 14.5, lon: 120.9 }));
+    publisher.tick(&desk.state, &[], now());
+    let first = received(&socket).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(first[0].contains("uid=\"attache.alert.T1\"") && first[0].contains("OPEN"), "{}", first[0]);
+
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(5));
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "nothing changed: nothing sent");
+
+    desk.fold(Event::AlertAcknowledged { alert: "T1".into(), operator: "reyes".into(), note: None });
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(6));
+    let acked = received(&socket).await;
+    assert!(acked.len() == 1 && acked[0].contains("severe alert, ACK"), "{acked:?}");
+
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(6) + REFRESH);
+    assert_eq!(received(&socket).await.len(), 1, "sent again before it goes stale");
+
+    desk.fold(Event::ItemWithdrawn {
+        feed: "tak-in".into(),
+        id: "T1".into(),
+        reason: crate::event::WithdrawReason::Stale,
+    });
+    desk.fold(Event::AlertResolved { alert: "T1".into(), operator: "attache".into(), reason: "gone".into() });
+    let at = now() + Duration::seconds(7) + REFRESH;
+    publisher.tick(&desk.state, &[], at);
+    let last = received(&socket).await;
+    assert_eq!(last.len(), 1, "{last:?}");
+    let stamp = at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    assert!(
+        last[0].contains(&format!("time=\"{stamp}\"")) && last[0].contains(&format!("stale=\"{stamp}\""))
+    );
+    assert!(last[0].contains("lat=\"14.5\"") && last[0].contains("RESOLVED: gone"), "{}", last[0]);
+
+    publisher.tick(&desk.state, &[], at + REFRESH * 2);
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "a resolved alert is ended once");
+}
+
+#[tokio::test]
+async fn alerts_without_a_place_are_said_once_and_not_sent() {
+    let (mut publisher, socket) = publisher().await;
+    let mut desk = Desk { state: DeskState::default(), seq: 0 };
+    desk.raise("A", None);
+    desk.raise("B", None);
+    let said = publisher.tick(&desk.state, &[], now());
+    assert!(
+        said.contains(&"cot out: 2 alerts have no place to mark and not sent (\"Track A\")".to_string()),
+        "{said:?}"
+    );
+    desk.fold(Event::Note {
+        operator: "reyes".into(),
+        text: "x".into(),
+        mission: None,
+        alert: None,
+        contact: None,
+    });
+    let again = publisher.tick(&desk.state, &[], now() + Duration::seconds(1));
+    assert!(again.iter().all(|s| !s.contains("no place")), "{again:?}");
+    assert_eq!(received(&socket).await, Vec::<String>::new());
+}

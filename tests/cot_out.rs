@@ -1,0 +1,419 @@
+//! `[[cot_out]]` as a desk runs it: the real `attache poll` service hears an exercise track on a
+//! CoT feed, raises an alert, and publishes it to a TAK-like server over mutual TLS and to a
+//! UDP socket on 127.0.0.1; attache's own CoT parser reads the events back with the alert's uid,
+//! time, place and exercise marking. When the track goes stale the alert is resolved, and a final
+//! event whose stale time is its time takes it off the map.
+
+mod tak_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use attache::domain::{Location, Traffic};
+use attache::event::Event;
+use attache::feeds::cot::{self, CotFramer, Framed};
+use chrono::{DateTime, Utc};
+use tak_support::{Ca, tak_server, tak_server_on, write_desk_files};
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// An exercise report of a hostile track, live for ten minutes, or already stale.
+fn hostile(uid: &str, live: bool) -> Vec<u8> {
+    let now = Utc::now();
+    let stale = if live { now + chrono::Duration::minutes(10) } else { now - chrono::Duration::seconds(1) };
+    format!(
+        r#"<event version="2.0" uid="{uid}" type="a-h-G" how="m-g" opex="e" time="{t}" start="{t}" stale="{s}"><point lat="14.5995" lon="120.9842" hae="9999999" ce="9999999" le="9999999"/><detail><contact callsign="RED &lt;1&gt;&#10;&amp;co&#x202E;"/></detail></event>"#,
+        t = stamp(now),
+        s = stamp(stale),
+    )
+    .into_bytes()
+}
+
+fn free_udp() -> std::net::UdpSocket {
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap()
+}
+
+fn desk(dir: &Path, feed_port: u16, out_udp: u16, tak_port: u16) -> PathBuf {
+    let common = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/invalid_configs/common");
+    let text = format!(
+        r#"[desk]
+name = "Test desk"
+tz = "UTC"
+missions = "{missions}"
+contacts = "{contacts}"
+
+[[feed]]
+name = "tak-in"
+kind = "cot-udp"
+listen = "127.0.0.1:{feed_port}"
+
+[[rule]]
+name = "hostile"
+feeds = ["tak-in"]
+min_severity = "severe"
+include_exercise = true
+raise = "severe"
+
+[[cot_out]]
+url = "udp://127.0.0.1:{out_udp}"
+
+[[cot_out]]
+url = "ssl://localhost:{tak_port}"
+ca_file = "ca.pem"
+client_cert = "desk.pem"
+client_key = "desk.key"
+"#,
+        missions = common.join("missions.toml").display(),
+        contacts = common.join("contacts.toml").display(),
+    );
+    let path = dir.join("attache.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// What the UDP socket receives until `done` says enough, resending `send` to the feed meanwhile
+/// (the service's listener may not be up yet).
+fn receive_until(
+    socket: &std::net::UdpSocket,
+    feed: u16,
+    send: &[u8],
+    mut done: impl FnMut(&[u8]) -> bool,
+) -> Vec<u8> {
+    let sender = free_udp();
+    socket.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut buf = vec![0u8; 65_536];
+    loop {
+        assert!(Instant::now() < deadline, "nothing came out over UDP");
+        sender.send_to(send, ("127.0.0.1", feed)).unwrap();
+        while let Ok(n) = socket.recv(&mut buf) {
+            if done(&buf[..n]) {
+                return buf[..n].to_vec();
+            }
+        }
+    }
+}
+
+fn alert_raised(journal: &Path) -> Option<(String, Traffic)> {
+    let (records, _) = attache::journal::read_all(journal).ok()?;
+    records.into_iter().find_map(|r| match r.event {
+        Event::AlertRaised { alert, traffic, .. } => Some((alert, traffic)),
+        _ => None,
+    })
+}
+
+/// The `time` and `stale` attributes of an event, as written.
+fn times(event: &[u8]) -> (DateTime<Utc>, DateTime<Utc>) {
+    let text = std::str::from_utf8(event).unwrap();
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let root = doc.root_element();
+    let at = |name| root.attribute(name).unwrap().parse::<DateTime<Utc>>().unwrap();
+    (at("time"), at("stale"))
+}
+
+/// Checks one published event against the alert: uid, time, place, marking.
+fn assert_reads_back(event: &[u8], uid: &str, sent_between: (DateTime<Utc>, DateTime<Utc>)) {
+    let parsed = cot::parse("tak-out", event, Utc::now()).unwrap();
+    assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+    let item =
+        parsed.items.first().unwrap_or_else(|| panic!("no item in {}", String::from_utf8_lossy(event)));
+    assert_eq!(item.id, uid);
+    let (time, stale) = times(event);
+    assert_eq!(item.published, Some(time), "the time read back is the time written");
+    assert!(sent_between.0 - chrono::Duration::seconds(1) <= time && time <= sent_between.1, "{time}");
+    assert!(stale - time >= chrono::Duration::minutes(30), "an open alert holds the map a while: {stale}");
+    assert_eq!(item.location, Some(Location::Point { lat: 14.5995, lon: 120.9842 }));
+    assert_eq!(item.traffic, Traffic::Exercise, "opex marks exercise traffic");
+    assert!(item.title.starts_with("[EXERCISE] RED <1>"), "{}", item.title);
+    assert!(!item.title.chars().any(char::is_control), "{:?}", item.title);
+    let summary = item.summary.as_deref().unwrap_or_default();
+    assert!(summary.contains("severe alert"), "{summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_out_over_tls_and_udp_and_read_back_equal() {
+    let ca = Ca::new("TAK test CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &ca, &ca.client("manila-desk"));
+    let mut tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak.port);
+    let journal = dir.path().join("journal");
+    let stderr = dir.path().join("stderr");
+    let started = Utc::now();
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+
+    let over_udp = tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-1", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-1\"")
+        })
+    });
+    let sent = (started, Utc::now());
+    let (alert, traffic) = alert_raised(&journal).expect("the alert was journaled before it went out");
+    assert_eq!(traffic, Traffic::Exercise);
+    let uid = attache::cot_out::alert_uid(&alert);
+    assert_reads_back(&over_udp, &uid, sent);
+
+    // The same event over mutual TLS, framed as a TAK server frames its stream.
+    let mut framer = CotFramer::default();
+    let over_tls = loop {
+        let bytes = tokio::time::timeout(Duration::from_secs(30), tak.received.recv())
+            .await
+            .expect("an event over TLS")
+            .expect("the server runs");
+        let events: Vec<_> = framer
+            .push(&bytes)
+            .into_iter()
+            .map(|f| match f {
+                Framed::Event(e) => e,
+                Framed::Dropped(why) => panic!("{why}"),
+            })
+            .collect();
+        if let Some(event) = events.into_iter().next() {
+            break event;
+        }
+    };
+    assert_reads_back(&over_tls, &uid, (started, Utc::now()));
+
+    // The track goes stale: the item is withdrawn, the alert resolved, and a final event sent.
+    let before = Utc::now();
+    let last = tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-1", false), |event| {
+            let (time, stale) = times(event);
+            stale <= time
+        })
+    });
+    let (time, stale) = times(&last);
+    assert!(time >= before - chrono::Duration::seconds(1), "{time}");
+    assert!(stale <= time + chrono::Duration::seconds(1), "the final event ends its life: {time} {stale}");
+    let parsed = cot::parse("tak-out", &last, Utc::now()).unwrap();
+    assert_eq!(parsed.withdrawn.first().map(|(id, _)| id.as_str()), Some(uid.as_str()), "read back as over");
+    let said = std::fs::read_to_string(&stderr).unwrap();
+    assert!(said.contains(&format!("cot out ssl://localhost:{}: connected", tak.port)), "{said}");
+}
+
+#[test]
+fn check_refuses_a_cot_out_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk(dir.path(), 1, 2, 3);
+    let text = std::fs::read_to_string(&config).unwrap().replace("udp://127.0.0.1:2", "udp://239.2.3.1");
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_attache"))
+        .arg("--config")
+        .arg(&config)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cot_out[0].url: `udp://239.2.3.1` is not udp://ADDRESS:PORT"), "{stderr}");
+    assert!(stderr.contains("cot_out[1].ca_file: ") && stderr.contains("ca.pem: cannot read"), "{stderr}");
+}
+
+/// The events in what a TAK server received, as attache's parser reads them.
+async fn read_events(
+    tak: &mut tak_support::TakServer,
+    mut enough: impl FnMut(&[attache::domain::FeedItem]) -> bool,
+) -> Vec<attache::domain::FeedItem> {
+    let mut framer = CotFramer::default();
+    let mut items = Vec::new();
+    while !enough(&items) {
+        let bytes = tokio::time::timeout(Duration::from_secs(60), tak.received.recv())
+            .await
+            .expect("events over TLS")
+            .expect("the server runs");
+        for frame in framer.push(&bytes) {
+            let Framed::Event(event) = frame else { panic!("{frame:?}") };
+            items.extend(cot::parse("tak-out", &event, Utc::now()).unwrap().items);
+        }
+    }
+    items
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tak_server_that_was_down_gets_what_is_open_when_it_comes_up() {
+    let ca = Ca::new("TAK test CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &ca, &ca.client("manila-desk"));
+    let tak_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak_port);
+    let text = std::fs::read_to_string(&config).unwrap() + "missions = true\n";
+    std::fs::write(&config, text).unwrap();
+    let journal = dir.path().join("journal");
+    let stderr = dir.path().join("stderr");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    // The alert goes out over UDP while the TAK server is down: one destination never waits
+    // for another.
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-9", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-9\"")
+        })
+    });
+    let down = format!("cot out ssl://localhost:{tak_port}: cannot connect to ssl://localhost:{tak_port}");
+    let said = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !said().contains(&down) {
+        assert!(Instant::now() < deadline, "the service never said the server was down: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut tak = tak_server_on(tak_port, &ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let (alert, _) = alert_raised(&journal).unwrap();
+    let uid = attache::cot_out::alert_uid(&alert);
+    let kfor = attache::cot_out::mission_uid("KFOR");
+    let items = read_events(&mut tak, |items| {
+        items.iter().any(|i| i.id == uid) && items.iter().any(|i| i.id == kfor)
+    })
+    .await;
+    let mission = items.iter().find(|i| i.id == kfor).unwrap();
+    assert_eq!(mission.title, "NATO Kosovo Force");
+    assert_eq!(mission.location, Some(Location::Point { lat: 42.66, lon: 21.17 }));
+    assert_eq!(mission.traffic, Traffic::Real);
+    assert!(mission.summary.as_deref().unwrap_or_default().contains("mission KFOR: active"), "{mission:?}");
+    let alert_item = items.iter().find(|i| i.id == uid).unwrap();
+    assert_eq!(alert_item.traffic, Traffic::Exercise);
+    let connected = format!("cot out ssl://localhost:{tak_port}: connected");
+    while !said().contains(&connected) {
+        assert!(Instant::now() < deadline + Duration::from_secs(60), "never said connected: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tak_server_that_refuses_the_desk_is_said_to_and_sent_nothing() {
+    let ca = Ca::new("TAK test CA");
+    let stranger = Ca::new("Some other CA");
+    let dir = tempfile::tempdir().unwrap();
+    write_desk_files(dir.path(), &stranger, &stranger.client("intruder"));
+    std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+    let mut tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak.port);
+    let stderr = dir.path().join("stderr");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(dir.path().join("journal"))
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-5", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-5\"")
+        })
+    });
+    let said = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !said().contains("refused this desk's client certificate") {
+        assert!(Instant::now() < deadline, "the refusal was never said: {}", said());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(tak.received.try_recv().is_err(), "a refused desk delivers nothing");
+}
+
+/// A plain `tcp://` TAK server that drops the desk after its first event: the desk reconnects
+/// and sends what is open again, as the server keeps nothing for a desk that left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_is_made_again_and_what_is_open_sent_again() {
+    use tokio::io::AsyncReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tak_port = server.local_addr().unwrap().port();
+    let out = free_udp();
+    let feed = free_udp().local_addr().unwrap().port();
+    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let plain = text[..text.rfind("[[cot_out]]").unwrap()].to_string()
+        + &format!("[[cot_out]]\nurl = \"tcp://127.0.0.1:{tak_port}\"\n");
+    std::fs::write(&config, plain).unwrap();
+    let journal = dir.path().join("journal");
+    let _service = Service(
+        Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-7", true), |event| {
+            event.windows(8).any(|w| w == b"TRACK-7\"")
+        })
+    });
+    let (alert, _) = alert_raised(&journal).unwrap();
+    let uid = attache::cot_out::alert_uid(&alert);
+    let mut uids_on_each = Vec::new();
+    for _ in 0..2 {
+        let (mut connection, _) = tokio::time::timeout(Duration::from_secs(30), server.accept())
+            .await
+            .expect("a connection")
+            .unwrap();
+        let mut framer = CotFramer::default();
+        let mut buf = vec![0u8; 65_536];
+        let event = loop {
+            let n = tokio::time::timeout(Duration::from_secs(30), connection.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(n > 0, "the desk hung up");
+            if let Some(Framed::Event(event)) = framer.push(&buf[..n]).into_iter().next() {
+                break event;
+            }
+        };
+        let parsed = cot::parse("tak-out", &event, Utc::now()).unwrap();
+        uids_on_each.push(parsed.items[0].id.clone());
+        drop(connection); // the server goes away
+    }
+    assert_eq!(uids_on_each, [uid.clone(), uid], "the open alert again on the new connection");
+}

@@ -46,7 +46,7 @@ ratio() { echo "scale=2; $1 / $2" | bc; }
 peak() { # peak resident memory of one 7-day briefing from "$1", in MB
     /usr/bin/time -f %M "$attache" --config config/attache.toml --journal "$dir" brief \
         --from "$1" --to 2026-11-25T00:00:00Z --generated-at 2026-11-25T00:00:00Z --format json \
-        -o /dev/null 2>&1 > /dev/null | tail -1 | awk '{printf "%.0f", $1 / 1024}'
+        --read-only -o /dev/null 2>&1 > /dev/null | tail -1 | awk '{printf "%.0f", $1 / 1024}'
 }
 wc_s=$(seconds wc -l "$dir"/*.jsonl)
 brief7_s=$(seconds brief 2026-11-18T00:00:00Z)

@@ -10,6 +10,7 @@ mod raw;
 mod rollcall;
 mod rules;
 mod snapshot;
+mod sync;
 mod validate;
 
 pub use problem::Problem;
@@ -68,6 +69,9 @@ pub struct Config {
     pub handover_copy: Vec<String>,
     /// `[rollcall]`: None, no roll-call opens by itself.
     pub rollcall: Option<RollcallConfig>,
+    /// `[sync]`: None, this desk shares nothing and follows no one. Read from this host's file,
+    /// never from the record (like `[[notify]]`): it names this host's servers and credentials.
+    pub sync: Option<crate::sync::settings::SyncConfig>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

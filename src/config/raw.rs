@@ -22,6 +22,19 @@ pub struct DeskFile {
     pub notify: Vec<Notify>,
     pub handover: Option<Handover>,
     pub rollcall: Option<Rollcall>,
+    pub sync: Option<Sync>,
+}
+
+/// `[sync]`: sharing this desk's record with others over NATS JetStream.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sync {
+    pub servers: Spanned<Vec<Text>>,
+    pub desk: Text,
+    pub follow: Option<Spanned<Vec<Text>>>,
+    pub credentials_file: Option<Text>,
+    pub share: Option<Spanned<Vec<Text>>>,
+    pub replicas: Option<Spanned<usize>>,
 }
 
 /// `[handover]`: what `attache handover` does besides journaling and writing the sheet.

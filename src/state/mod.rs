@@ -246,7 +246,8 @@ impl DeskState {
             | Event::SessionEnded { .. }
             | Event::JournalWrittenAfterDamage { .. }
             | Event::NotifySent { .. }
-            | Event::NotifyFailed { .. } => {}
+            | Event::NotifyFailed { .. }
+            | Event::Remote { .. } => {}
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

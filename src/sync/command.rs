@@ -156,7 +156,7 @@ async fn ask_stream(
 ) -> Result<(u64, BTreeMap<String, u64>), String> {
     let client = link::connect(config).await.map_err(|e| e.to_string())?;
     let js = link::jetstream(client);
-    let mut stream = link::stream(&js, config.replicas).await.map_err(|e| e.to_string())?;
+    let stream = link::stream(&js, config.replicas).await.map_err(|e| e.to_string())?;
     let shares = |kind: &str| config.shares(kind);
     let own = link::last_in_stream(&stream, &config.subject()).await.map_err(|e| e.to_string())?;
     let backlog = local::shared_after(journal, own.map_or(0, |a| a.seq), &shares)?;

@@ -129,3 +129,61 @@ fn raw_line(journal: &std::path::Path, seq: u64) -> Vec<u8> {
         .unwrap();
     line
 }
+
+/// A receiving journal made of another desk's real lines, as `remote` envelopes, one forged
+/// (changed text, its sum kept) and one left out: `journal verify` names both, by desk and seq.
+#[test]
+fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
+    use attache::event::Event;
+    use attache::journal::Writer;
+    use attache::journal::format::{GENESIS, to_hex, trailer};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut origin = Desk::new(tmp.path(), "pristina", &[], &["nats://127.0.0.1:1".into()]);
+    origin.write_notes(0, 6);
+    let notes: Vec<u64> = origin.own_shared().into_iter().collect();
+    let lines: Vec<Vec<u8>> = notes.iter().map(|&seq| raw_line(&origin.journal, seq)).collect();
+    let envelopes = |lines: &[Vec<u8>], skip: Option<usize>, forge: Option<usize>| {
+        let mut after = (0u64, GENESIS);
+        let mut events = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            let (_, sum) = trailer(line).unwrap();
+            let seq = attache::journal::format::seq_of(line).unwrap();
+            let mut text = String::from_utf8(line.clone()).unwrap();
+            if forge == Some(n) {
+                text = text.replace("pristina note", "PRISTINA NOTE");
+            }
+            if skip != Some(n) {
+                events.push(Event::Remote {
+                    desk: "pristina".into(),
+                    record: text,
+                    after_seq: after.0,
+                    after_sum: to_hex(&after.1),
+                });
+            }
+            after = (seq, sum);
+        }
+        events
+    };
+    let write = |name: &str, events: Vec<Event>| {
+        let desk = Desk::new(tmp.path(), name, &["pristina"], &["nats://127.0.0.1:1".into()]);
+        Writer::open(&desk.journal).unwrap().append("sync", chrono::Utc::now(), events).unwrap();
+        desk
+    };
+    let whole = write("whole", envelopes(&lines, None, None));
+    let (code, said) = whole.verify();
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("remote records: intact: pristina #"), "{said}");
+
+    let damaged = write("damaged", envelopes(&lines, Some(2), Some(4)));
+    let (code, said) = damaged.verify();
+    assert_eq!(code, 1, "{said}");
+    let (dropped, forged) = (notes[2], notes[4]);
+    assert!(
+        said.contains(&format!("desk pristina: gap before #{}", notes[3]))
+            && said.contains(&format!("after #{} up to #{dropped} is missing", notes[1])),
+        "{said}"
+    );
+    assert!(said.contains(&format!("desk pristina #{forged} (record #")) && said.contains("forged"), "{said}");
+    // The local journal itself is intact: the damage is in what the other desk's records say.
+    assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
+}

@@ -97,14 +97,9 @@ impl Chains {
             ));
         }
         if after.seq > held.seq {
-            let missing = if after.seq == held.seq + 1 {
-                format!("#{}", after.seq)
-            } else {
-                format!("up to #{}", after.seq)
-            };
             problems.push(format!(
-                "desk {desk}: gap before #{seq} (record #{local}): what it shared after #{} ({missing}) is missing here",
-                held.seq
+                "desk {desk}: gap before #{seq} (record #{local}): what it shared after #{} up to #{} is missing here",
+                held.seq, after.seq
             ));
         } else if after.seq < held.seq || after.sum != held.sum {
             problems.push(format!(

@@ -38,7 +38,9 @@ fn two_desks_exchange_their_shared_records_and_both_verify() {
     let line = raw_line(&manila.journal, first_note.seq);
     let (held, _) = attache::journal::read_all(&pristina.journal).unwrap();
     assert!(
-        held.iter().any(|r| matches!(&r.event, attache::event::Event::Remote { record, .. } if record.as_bytes() == line)),
+        held.iter().any(
+            |r| matches!(&r.event, attache::event::Event::Remote { record, .. } if record.as_bytes() == line)
+        ),
         "pristina holds manila's line byte for byte"
     );
     assert_no_duplicate(&manila);
@@ -183,7 +185,10 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
             && said.contains(&format!("after #{} up to #{dropped} is missing", notes[1])),
         "{said}"
     );
-    assert!(said.contains(&format!("desk pristina #{forged} (record #")) && said.contains("forged"), "{said}");
+    assert!(
+        said.contains(&format!("desk pristina #{forged} (record #")) && said.contains("forged"),
+        "{said}"
+    );
     // The local journal itself is intact: the damage is in what the other desk's records say.
     assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
 }

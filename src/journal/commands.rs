@@ -98,8 +98,12 @@ fn verify_remote(dir: &Path) -> Result<bool, String> {
     for problem in &local.problems {
         eprintln!("attache: REMOTE: {}", crate::text::one_line(problem));
     }
-    let desks: Vec<String> =
-        local.chains.desks.iter().map(|(desk, held)| format!("{desk} #{} ({} records)", held.seq, held.records)).collect();
+    let desks: Vec<String> = local
+        .chains
+        .desks
+        .iter()
+        .map(|(desk, held)| format!("{desk} #{} ({} records)", held.seq, held.records))
+        .collect();
     let verdict = if local.problems.is_empty() { "intact" } else { "DAMAGED" };
     println!("remote records: {verdict}: {}", desks.join(", "));
     Ok(local.problems.is_empty())

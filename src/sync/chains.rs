@@ -80,7 +80,9 @@ impl Chains {
         let held = self.held(desk);
         let (seq, sum, prev, forged) = match format::check(line) {
             Ok(checked) => (checked.seq, checked.sum, Some(checked.prev), None),
-            Err(LineFault::BadSum { seq: Some(seq), claimed }) => (seq, claimed, None, Some("forged or damaged")),
+            Err(LineFault::BadSum { seq: Some(seq), claimed }) => {
+                (seq, claimed, None, Some("forged or damaged"))
+            }
             Err(fault) => {
                 return Pushed::Problem(format!(
                     "desk {desk}: record #{local} holds no record of that desk that can be checked: {fault}"

@@ -42,7 +42,9 @@ async fn run_headless(config: &SyncConfig, journal: &Path) -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    let say = |text: String| eprintln!("{} attache: {}", Utc::now().format("%H:%M:%S%.3f"), crate::text::one_line(&text));
+    let say = |text: String| {
+        eprintln!("{} attache: {}", Utc::now().format("%H:%M:%S%.3f"), crate::text::one_line(&text))
+    };
     let status = Shared::default();
     let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(signal) => signal,
@@ -131,7 +133,8 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
                 Ok(()) => println!("link up ({})", config.servers.join(", ")),
                 Err(why) => println!("link DOWN: {}", crate::text::one_line(why)),
             }
-            let known = if found.link.is_ok() { "" } else { " (all shared records: the stream cannot be asked)" };
+            let known =
+                if found.link.is_ok() { "" } else { " (all shared records: the stream cannot be asked)" };
             println!("desk {}: backlog {}{known}", config.desk, found.backlog);
             for (desk, h) in &found.desks {
                 let age = age(h).map_or_else(|| "nothing yet".to_string(), |s| format!("{s}s ago"));

@@ -62,7 +62,12 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
     }
 }
 
-async fn session(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(String)) -> Result<Infallible, Error> {
+async fn session(
+    config: &SyncConfig,
+    dir: &Path,
+    status: &Shared,
+    say: &dyn Fn(String),
+) -> Result<Infallible, Error> {
     let shares = |kind: &str| config.shares(kind);
     // The position is the journal's: read afresh for every session.
     let mut held = local::read(dir, &shares)?;

@@ -66,9 +66,9 @@ pub async fn last_in_stream(stream: &stream::Stream, subject: &str) -> Result<Op
     match stream.get_last_raw_message_by_subject(subject).await {
         Ok(message) => {
             let id = message.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_string()).unwrap_or_default();
-            parse_message_id(&id)
-                .map(Some)
-                .ok_or_else(|| format!("the stream's last message on {subject} has no attache message id").into())
+            parse_message_id(&id).map(Some).ok_or_else(|| {
+                format!("the stream's last message on {subject} has no attache message id").into()
+            })
         }
         Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),
         Err(e) => Err(e.into()),

@@ -52,19 +52,19 @@ impl Local {
     pub fn take(&mut self, raw: &RawRecord<'_>, shares: &dyn Fn(&str) -> bool) {
         self.last_seq = raw.seq;
         match envelope(raw.bytes) {
-            Some(Ok(env)) => {
-                match self.chains.push(raw.seq, &env.desk, env.record.as_bytes(), env.after) {
-                    Pushed::Continues => {}
-                    Pushed::Duplicate => self.problems.push(format!(
-                        "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
-                        env.desk,
-                        raw.seq,
-                        crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0)
-                    )),
-                    Pushed::Problem(why) => self.problems.push(why),
-                }
+            Some(Ok(env)) => match self.chains.push(raw.seq, &env.desk, env.record.as_bytes(), env.after) {
+                Pushed::Continues => {}
+                Pushed::Duplicate => self.problems.push(format!(
+                    "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
+                    env.desk,
+                    raw.seq,
+                    crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0)
+                )),
+                Pushed::Problem(why) => self.problems.push(why),
+            },
+            Some(Err(why)) => {
+                self.problems.push(format!("record #{}: a remote record that cannot be read: {why}", raw.seq))
             }
-            Some(Err(why)) => self.problems.push(format!("record #{}: a remote record that cannot be read: {why}", raw.seq)),
             None => {
                 if kind_of(raw.bytes).is_some_and(shares)
                     && let Some((_, sum)) = crate::journal::format::trailer(raw.bytes)

@@ -2,12 +2,12 @@
 //! and appends the records of the desks it follows to its journal as `remote` envelopes, byte for
 //! byte. The local journal stays the truth; the stream is only how records travel.
 
-pub mod settings;
 pub mod chains;
-pub mod local;
+pub mod command;
+pub mod engine;
 pub mod link;
+pub mod local;
 pub mod publish;
 pub mod receive;
+pub mod settings;
 pub mod status;
-pub mod engine;
-pub mod command;

@@ -93,8 +93,11 @@ impl Desk {
         let shipped = std::fs::read_to_string("config/attache.toml").unwrap();
         let quoted = |list: &[String]| list.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
         let follow: Vec<String> = follow.iter().map(|s| s.to_string()).collect();
-        let section =
-            format!("\n[sync]\nservers = [{}]\ndesk = \"{id}\"\nfollow = [{}]\n", quoted(servers), quoted(&follow));
+        let section = format!(
+            "\n[sync]\nservers = [{}]\ndesk = \"{id}\"\nfollow = [{}]\n",
+            quoted(servers),
+            quoted(&follow)
+        );
         std::fs::write(dir.join("attache.toml"), shipped + &section).unwrap();
         let journal = dir.join("journal");
         std::fs::create_dir_all(&journal).unwrap();
@@ -174,7 +177,8 @@ impl Desk {
     /// `attache journal verify`: its exit status and what it said.
     pub fn verify(&self) -> (i32, String) {
         let out = self.attache().args(["journal", "verify"]).output().unwrap();
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let said =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         (out.status.code().unwrap_or(-1), said)
     }
 }

@@ -20,6 +20,7 @@ pub mod rollcall_view;
 pub mod rows;
 mod selecting;
 pub mod summary;
+pub mod sync_line;
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
@@ -180,6 +181,8 @@ pub struct App {
     pub low_bandwidth: bool,
     /// Why keys that would write do nothing here (a replay), or None in the live console.
     pub read_only: Option<&'static str>,
+    /// Where sharing with other desks stands, when this console runs it (`[sync]`).
+    pub sync: Option<crate::sync::status::SyncStatus>,
 }
 
 /// What moving the clock changed on screen.
@@ -216,6 +219,7 @@ impl App {
             low_bandwidth: false,
             detail_behind: None,
             read_only: None,
+            sync: None,
         };
         app.refresh_all();
         app

@@ -57,8 +57,19 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
         if started.elapsed() > Duration::from_secs(10) {
             pause = RETRY_FIRST;
         }
+        count_backlog(config, dir, status);
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(RETRY_MOST);
+    }
+}
+
+/// With the link down, what this desk wrote since its last record the stream is known to hold
+/// (every shared record before the first link: which of them the stream holds is not known).
+fn count_backlog(config: &SyncConfig, dir: &Path, status: &Shared) {
+    let shares = |kind: &str| config.shares(kind);
+    let published = status.get().published.unwrap_or(0);
+    if let Ok(backlog) = local::shared_after(dir, published, &shares) {
+        status.update(|s| s.backlog = backlog);
     }
 }
 

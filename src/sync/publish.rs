@@ -35,7 +35,10 @@ pub async fn run(
     let shares = |kind: &str| config.shares(kind);
     let mut after = last_in_stream(stream, &subject).await?.unwrap_or(After { seq: 0, sum: GENESIS });
     let mut unsent = local::shared_after(dir, after.seq, &shares)?;
-    status.update(|s| s.backlog = unsent);
+    status.update(|s| {
+        s.backlog = unsent;
+        s.published = Some(after.seq);
+    });
     let mut follower = Follower::from_seq(dir, after.seq + 1)?;
     loop {
         let mut batch = Vec::new();
@@ -69,6 +72,9 @@ pub async fn run(
             ack.await?;
             unsent = unsent.saturating_sub(1);
         }
-        status.update(|s| s.backlog = unsent);
+        status.update(|s| {
+            s.backlog = unsent;
+            s.published = Some(after.seq);
+        });
     }
 }

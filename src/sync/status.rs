@@ -13,6 +13,8 @@ pub struct SyncStatus {
     pub error: Option<String>,
     /// This desk's shared records not yet in the stream.
     pub backlog: u64,
+    /// This desk's last record the stream is known to hold: None before the first link.
+    pub published: Option<u64>,
     /// The last seq held here of each desk heard from.
     pub desks: BTreeMap<String, Held>,
 }

@@ -85,12 +85,30 @@ pub struct Desk {
 
 impl Desk {
     pub fn new(root: &Path, id: &str, follow: &[&str], servers: &[String]) -> Self {
+        Self::with_desk_file(
+            root,
+            id,
+            follow,
+            servers,
+            &std::fs::read_to_string("config/attache.toml").unwrap(),
+        )
+    }
+
+    /// A desk with no feeds (for a console that polls nothing).
+    pub fn plain(root: &Path, id: &str, follow: &[&str], servers: &[String]) -> Self {
+        let head = format!(
+            "[desk]\nname = \"{id} desk\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n"
+        );
+        Self::with_desk_file(root, id, follow, servers, &head)
+    }
+
+    fn with_desk_file(root: &Path, id: &str, follow: &[&str], servers: &[String], shipped: &str) -> Self {
         let dir = root.join(id);
         std::fs::create_dir_all(&dir).unwrap();
         for file in ["missions.toml", "contacts.toml"] {
             std::fs::copy(Path::new("config").join(file), dir.join(file)).unwrap();
         }
-        let shipped = std::fs::read_to_string("config/attache.toml").unwrap();
+        let shipped = shipped.to_string();
         let quoted = |list: &[String]| list.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
         let follow: Vec<String> = follow.iter().map(|s| s.to_string()).collect();
         let section = format!(

@@ -8,6 +8,7 @@ pub mod feed;
 mod handover;
 pub mod mission;
 mod projection;
+mod remote;
 pub mod rollcall;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
@@ -246,8 +247,8 @@ impl DeskState {
             | Event::SessionEnded { .. }
             | Event::JournalWrittenAfterDamage { .. }
             | Event::NotifySent { .. }
-            | Event::NotifyFailed { .. }
-            | Event::Remote { .. } => {}
+            | Event::NotifyFailed { .. } => {}
+            Event::Remote { desk, record, .. } => remote::apply(self, &desk, &record),
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

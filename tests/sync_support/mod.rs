@@ -21,27 +21,69 @@ pub fn free_port() -> u16 {
 pub struct NatsServer {
     pub port: u16,
     store: PathBuf,
+    /// Cluster options, for a node of a cluster.
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
 impl NatsServer {
     pub fn start(store: &Path) -> Self {
-        let mut server = NatsServer { port: free_port(), store: store.to_path_buf(), child: None };
+        let mut server =
+            NatsServer { port: free_port(), store: store.to_path_buf(), extra: vec![], child: None };
         server.restart();
         server
     }
 
+    /// A JetStream cluster of `n` nodes on loopback ports, each with its own store under `root`.
+    pub fn cluster(root: &Path, n: usize) -> Vec<NatsServer> {
+        let routes: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let route_urls: Vec<String> = routes.iter().map(|p| format!("nats://127.0.0.1:{p}")).collect();
+        let mut nodes: Vec<NatsServer> = (0..n)
+            .map(|i| NatsServer {
+                port: free_port(),
+                store: root.join(format!("node{i}")),
+                extra: vec![
+                    "-n".into(),
+                    format!("node{i}"),
+                    "--cluster_name".into(),
+                    "attache-hq".into(),
+                    "--cluster".into(),
+                    format!("nats://127.0.0.1:{}", routes[i]),
+                    "--routes".into(),
+                    route_urls.join(","),
+                ],
+                child: None,
+            })
+            .collect();
+        for node in &mut nodes {
+            node.spawn();
+        }
+        for node in &nodes {
+            node.wait_listening();
+        }
+        nodes
+    }
+
     /// Starts the server again on its port and store (after `kill`).
     pub fn restart(&mut self) {
+        self.spawn();
+        self.wait_listening();
+    }
+
+    fn spawn(&mut self) {
         assert!(self.child.is_none(), "the server is running");
         let child = Command::new("nats-server")
             .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
             .arg(&self.store)
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("nats-server must be installed (.ci/run installs it)");
         self.child = Some(child);
+    }
+
+    fn wait_listening(&self) {
         wait_for("nats-server to listen", Duration::from_secs(20), || {
             TcpStream::connect(("127.0.0.1", self.port)).is_ok()
         });
@@ -92,6 +134,14 @@ impl Desk {
             servers,
             &std::fs::read_to_string("config/attache.toml").unwrap(),
         )
+    }
+
+    /// Asks for `n` copies of the stream, when this desk creates it.
+    pub fn replicas(self, n: usize) -> Self {
+        let mut text = std::fs::read_to_string(&self.config).unwrap();
+        text.push_str(&format!("replicas = {n}\n"));
+        std::fs::write(&self.config, text).unwrap();
+        self
     }
 
     /// A desk with no feeds (for a console that polls nothing).

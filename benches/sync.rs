@@ -71,7 +71,7 @@ fn catch_up(records: usize) {
     let mut server = NatsServer::start(&tmp.path().join("nats"));
     let url = server.url();
     server.kill();
-    let mut manila = Desk::plain(tmp.path(), "manila", &["pristina"], &[url.clone()]);
+    let mut manila = Desk::plain(tmp.path(), "manila", &["pristina"], std::slice::from_ref(&url));
     let mut pristina = Desk::plain(tmp.path(), "pristina", &["manila"], &[url]);
     manila.start_sync();
     pristina.start_sync();

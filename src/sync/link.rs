@@ -63,12 +63,17 @@ pub fn parse_message_id(id: &str) -> Option<After> {
 
 /// The last record `subject`'s desk has in the stream: None when it has none.
 pub async fn last_in_stream(stream: &stream::Stream, subject: &str) -> Result<Option<After>, Error> {
+    Ok(last_stored(stream, subject).await?.map(|(after, _)| after))
+}
+
+/// The last record `subject`'s desk has in the stream, with its place in the stream.
+pub async fn last_stored(stream: &stream::Stream, subject: &str) -> Result<Option<(After, u64)>, Error> {
     match stream.get_last_raw_message_by_subject(subject).await {
         Ok(message) => {
             let id = message.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_string()).unwrap_or_default();
-            parse_message_id(&id).map(Some).ok_or_else(|| {
-                format!("the stream's last message on {subject} has no attache message id").into()
-            })
+            let after = parse_message_id(&id)
+                .ok_or_else(|| format!("the stream's last message on {subject} has no attache message id"))?;
+            Ok(Some((after, message.sequence)))
         }
         Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),
         Err(e) => Err(e.into()),

@@ -1,14 +1,19 @@
 //! This desk's shared records out to the stream, in journal order, each with its origin as the
 //! message id (a republish after a crash or a lost ack is stored once) and the record this desk
 //! shared before it (`Attache-After`), so every receiver can check it received them all.
+//!
+//! One at a time, each expecting the one before it to be this desk's last in the stream: sent
+//! ahead without waiting, a record lost while the stream's leader changed could be followed by
+//! later ones stored, a gap no republish could fill in order (the cluster test found it). The
+//! expectation also refuses a second host publishing under the same desk id.
 
 use std::path::Path;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage, stream::Stream};
+use async_nats::jetstream::{self, message::PublishMessage, stream::Stream};
 
 use super::chains::After;
-use super::link::{self, Error, last_in_stream};
+use super::link::{self, Error};
 use super::local::{self, envelope};
 use super::settings::SyncConfig;
 use super::status::Shared;
@@ -33,7 +38,9 @@ pub async fn run(
 ) -> Result<std::convert::Infallible, Error> {
     let subject = config.subject();
     let shares = |kind: &str| config.shares(kind);
-    let mut after = last_in_stream(stream, &subject).await?.unwrap_or(After { seq: 0, sum: GENESIS });
+    let last = link::last_stored(stream, &subject).await?;
+    let mut after = last.map_or(After { seq: 0, sum: GENESIS }, |(after, _)| after);
+    let mut stored = last.map_or(0, |(_, sequence)| sequence);
     let mut unsent = local::shared_after(dir, after.seq, &shares)?;
     status.update(|s| {
         s.backlog = unsent;
@@ -59,18 +66,19 @@ pub async fn run(
         // Records written since the count was made are backlog too.
         unsent = unsent.max(batch.len() as u64);
         status.update(|s| s.backlog = unsent);
-        let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(batch.len());
         for (seq, sum, line) in batch {
             let message = PublishMessage::build()
                 .payload(line)
                 .message_id(link::message_id(&config.desk, seq, &to_hex(&sum)))
+                .expected_last_subject_sequence(stored)
                 .header(AFTER_HEADER, after.header().as_str());
-            acks.push(js.send_publish(subject.clone(), message).await?);
+            let ack = js.send_publish(subject.clone(), message).await?.await?;
+            stored = ack.sequence;
             after = After { seq, sum };
-        }
-        for ack in acks {
-            ack.await?;
             unsent = unsent.saturating_sub(1);
+            if unsent % 1_000 == 0 {
+                status.update(|s| s.backlog = unsent);
+            }
         }
         status.update(|s| {
             s.backlog = unsent;

@@ -15,7 +15,14 @@ use attache::event::Event;
 use attache::journal::Writer;
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    free_ports(1)[0]
+}
+
+/// `n` distinct free ports: all held while they are chosen, so none is given twice.
+pub fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    held.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
 pub struct NatsServer {
@@ -36,11 +43,12 @@ impl NatsServer {
 
     /// A JetStream cluster of `n` nodes on loopback ports, each with its own store under `root`.
     pub fn cluster(root: &Path, n: usize) -> Vec<NatsServer> {
-        let routes: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let ports = free_ports(2 * n);
+        let (routes, clients) = ports.split_at(n);
         let route_urls: Vec<String> = routes.iter().map(|p| format!("nats://127.0.0.1:{p}")).collect();
         let mut nodes: Vec<NatsServer> = (0..n)
             .map(|i| NatsServer {
-                port: free_port(),
+                port: clients[i],
                 store: root.join(format!("node{i}")),
                 extra: vec![
                     "-n".into(),
@@ -72,21 +80,32 @@ impl NatsServer {
 
     fn spawn(&mut self) {
         assert!(self.child.is_none(), "the server is running");
+        std::fs::create_dir_all(&self.store).unwrap();
+        let log = std::fs::File::options().create(true).append(true).open(self.log_path()).unwrap();
         let child = Command::new("nats-server")
             .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
             .arg(&self.store)
             .args(&self.extra)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("nats-server must be installed (.ci/run installs it)");
         self.child = Some(child);
     }
 
+    fn log_path(&self) -> PathBuf {
+        self.store.with_extension("log")
+    }
+
     fn wait_listening(&self) {
-        wait_for("nats-server to listen", Duration::from_secs(20), || {
-            TcpStream::connect(("127.0.0.1", self.port)).is_ok()
-        });
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if start.elapsed() > Duration::from_secs(30) {
+                let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+                panic!("nats-server on port {} did not listen within 30 s; its log:\n{log}", self.port);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// SIGKILL: the server goes without a word, as in a crash.
@@ -264,9 +283,26 @@ impl Drop for Desk {
 /// Waits until `to` holds every shared record of `from` as a remote record.
 pub fn wait_converged(from: &Desk, to: &Desk, timeout: Duration) {
     let wanted = from.own_shared();
-    wait_for(&format!("{} to hold {} records of {}", to.id, wanted.len(), from.id), timeout, || {
-        to.remote_seqs_of(&from.id) == wanted
-    });
+    let start = Instant::now();
+    while to.remote_seqs_of(&from.id) != wanted {
+        if start.elapsed() > timeout {
+            let held = to.remote_seqs_of(&from.id);
+            let missing: Vec<&u64> = wanted.difference(&held).collect();
+            panic!(
+                "timed out after {timeout:?} waiting for {} to hold {} records of {} (holds {}, missing {missing:?}; verify: {:?}); {}'s sync said:\n{}\n{}'s sync said:\n{}",
+                to.id,
+                wanted.len(),
+                from.id,
+                held.len(),
+                to.verify(),
+                to.id,
+                to.sync_log(),
+                from.id,
+                from.sync_log()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// No origin record held twice.

@@ -164,6 +164,25 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Share this desk's record with other desks over NATS JetStream (`[sync]`).
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Link state, this desk's backlog and the last seq held of each followed desk. Exit 0 when
+    /// in sync (link up, nothing to send, nothing waiting in the stream), 1 otherwise.
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run sync with no console (a headless desk) until SIGTERM or SIGINT: publish this desk's
+    /// shared records, append the followed desks' ones. Exit 1 if another process syncs this
+    /// journal already.
+    Run,
 }
 
 fn known_channel(text: &str) -> Result<&'static str, String> {

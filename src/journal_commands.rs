@@ -75,6 +75,7 @@ fn verify_command(dir: &Path, anchors: &[std::path::PathBuf]) -> Result<ExitCode
         }
     }
     let journal = verify_journal(dir)?;
+    let remote = verify_remote(dir)?;
     let mut held = true;
     for sheet in &sheets {
         match crate::handover::anchor::check(dir, sheet) {
@@ -85,7 +86,28 @@ fn verify_command(dir: &Path, anchors: &[std::path::PathBuf]) -> Result<ExitCode
             }
         }
     }
-    Ok(if journal && held { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if journal && remote && held { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The other desks' records this journal holds (`remote`): each origin line against its sum,
+/// and each desk's chain of what it shared, for gaps and forks. Whether all held.
+fn verify_remote(dir: &Path) -> Result<bool, String> {
+    let local = crate::sync::local::read(dir, &|_| false)?;
+    if local.chains.desks.is_empty() && local.problems.is_empty() {
+        return Ok(true);
+    }
+    for problem in &local.problems {
+        eprintln!("attache: REMOTE: {}", crate::text::one_line(problem));
+    }
+    let desks: Vec<String> = local
+        .chains
+        .desks
+        .iter()
+        .map(|(desk, held)| format!("{desk} #{} ({} records)", held.seq, held.records))
+        .collect();
+    let verdict = if local.problems.is_empty() { "intact" } else { "DAMAGED" };
+    println!("remote records: {verdict}: {}", desks.join(", "));
+    Ok(local.problems.is_empty())
 }
 
 /// The journal's own checks, printed; whether it is intact.

@@ -29,6 +29,7 @@ pub mod reload;
 pub mod replay;
 pub mod runtime;
 pub mod state;
+pub mod sync;
 pub mod term;
 pub mod text;
 pub mod ui;

@@ -6,11 +6,22 @@ use std::fs::File;
 use std::path::Path;
 
 pub const POLLER_LOCK: &str = "poller.lock";
+/// Held by the one process per journal that syncs it with other desks (`[sync]`).
+pub const SYNC_LOCK: &str = "sync.lock";
 
 /// Takes the poller lock if no other process holds it. Keep the file to keep the lock.
 pub fn try_poller_lock(journal_dir: &Path) -> Option<File> {
+    try_lock(journal_dir, POLLER_LOCK)
+}
+
+/// Takes the sync lock if no other process holds it. Keep the file to keep the lock.
+pub fn try_sync_lock(journal_dir: &Path) -> Option<File> {
+    try_lock(journal_dir, SYNC_LOCK)
+}
+
+fn try_lock(journal_dir: &Path, name: &str) -> Option<File> {
     crate::desk_files::create_dir_all(journal_dir).ok()?;
-    let file = crate::desk_files::open_or_create(&journal_dir.join(POLLER_LOCK), File::options().write(true))
-        .ok()?;
+    let file =
+        crate::desk_files::open_or_create(&journal_dir.join(name), File::options().write(true)).ok()?;
     file.try_lock().ok().map(|()| file)
 }

@@ -139,6 +139,7 @@ fn main() -> ExitCode {
             unreachable!("handled before the configuration is read")
         }
         Command::Journal { command } => attache::journal_commands::run(&command, &journal),
+        Command::Sync { command } => attache::sync::command::run(&command, &config, &journal),
         Command::Replay { from, to, at, speed } => {
             let options = attache::replay::Options { from, to, at, speed };
             exit(attache::replay::run(config, journal, options, operator::operator()))

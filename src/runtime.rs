@@ -274,6 +274,9 @@ async fn event_loop(
     let (settled_tx, mut settled_rx) = mpsc::unbounded_channel::<crate::notify::Settled>();
     let mut notifier: Option<crate::notify::Notifier> = None;
     let mut cot_out: Option<crate::cot_out::Publisher> = None;
+    // Sync runs on a thread of its own; what it says of the link comes back here.
+    let (sync_said_tx, mut sync_said_rx) = mpsc::unbounded_channel::<String>();
+    let mut sync: Option<(File, crate::sync::status::Shared)> = None;
 
     // Tick on the second boundary so the clock changes when the wall clock does.
     let subsec = Utc::now().timestamp_subsec_nanos() as u64;
@@ -330,6 +333,13 @@ async fn event_loop(
                 if let Some(publisher) = cot_out.as_mut() {
                     redraw = redraw.or_all(desk.publish(publisher));
                 }
+                if let Some((_, shared)) = &sync {
+                    let now = shared.get();
+                    if desk.app.sync.as_ref() != Some(&now) {
+                        desk.app.sync = Some(now);
+                        redraw = Redraw::All;
+                    }
+                }
                 redraw = redraw.max(match desk.app.set_now(Utc::now()) {
                     Moved::Nothing => Redraw::Nothing,
                     Moved::Clock => Redraw::StatusBar,
@@ -365,8 +375,13 @@ async fn event_loop(
                     if let Some(polling) = polling.as_mut() {
                         desk.follow_config(polling, &feed_tx);
                     }
+                    sync = desk.start_sync(journal_dir, &sync_said_tx);
                     redraw = Redraw::All;
                 }
+            }
+            Some(said) = sync_said_rx.recv() => {
+                desk.app.flash = Some(said);
+                redraw = Redraw::All;
             }
             Some(settled) = settled_rx.recv() => {
                 if let Event::NotifyFailed { rule, error, .. } = &settled.event {
@@ -431,6 +446,36 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
 }
 
 impl Desk {
+    /// Starts sharing this desk's record with others (`[sync]`) on a thread of its own, when
+    /// this host's file asks for it and no other process (`attache sync run`) syncs the journal.
+    fn start_sync(
+        &mut self,
+        journal_dir: &Path,
+        said: &mpsc::UnboundedSender<String>,
+    ) -> Option<(File, crate::sync::status::Shared)> {
+        let config = self.app.own_config().sync.clone()?;
+        let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
+            self.app.flash = Some("sync runs in another process (attache sync run); not shown here".into());
+            return None;
+        };
+        let shared = crate::sync::status::Shared::default();
+        let said = said.clone();
+        let spawned =
+            crate::sync::engine::spawn(config, journal_dir.to_path_buf(), shared.clone(), move |text| {
+                let _ = said.send(text);
+            });
+        match spawned {
+            Ok(_) => {
+                self.app.sync = Some(shared.get());
+                Some((lock, shared))
+            }
+            Err(e) => {
+                self.app.flash = Some(format!("sync NOT started: {e}"));
+                None
+            }
+        }
+    }
+
     /// Starts the notifications due now, in the background. Returns whether anything was said.
     fn notify(&mut self, notifier: &mut crate::notify::Notifier) -> bool {
         match notifier.tick(self.app.state(), Utc::now()) {

@@ -271,3 +271,21 @@ fn the_event_log_keeps_the_time_of_day_after_midnight_and_switches_zone() {
     app.handle_key(&KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE));
     assert!(screen(&app, 80, 24).join("\n").contains("11-30 23:50Z"));
 }
+
+/// The Sync line: on the status bar, link and backlog (the link alone when narrow); under the
+/// Feeds pane, each followed desk's last record too.
+#[test]
+fn the_sync_line_shows_link_backlog_and_followed_desks() {
+    use attache::sync::{chains::Held, status::SyncStatus};
+    let mut app = app();
+    let mut status = SyncStatus { link_up: false, backlog: 3, ..SyncStatus::default() };
+    let heard = (start() - Duration::minutes(2)).timestamp_micros();
+    status.desks.insert("pristina".into(), Held { seq: 42, ts_micros: Some(heard), ..Held::default() });
+    app.sync = Some(status);
+    let bar = status_bar(&app, 160);
+    assert!(bar.contains("SYNC DOWN, 3 to send"), "{bar}");
+    let narrow = status_bar(&app, 34);
+    assert!(narrow.contains("SYNC DOWN") && !narrow.contains("to send"), "{narrow}");
+    let whole = screen(&app, 160, 40).join("\n");
+    assert!(whole.contains("SYNC DOWN, 3 to send; pristina #42 2m ago"), "{whole}");
+}

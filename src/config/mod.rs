@@ -11,6 +11,7 @@ mod raw;
 mod rollcall;
 mod rules;
 mod snapshot;
+mod sync;
 mod tls;
 mod validate;
 
@@ -73,6 +74,9 @@ pub struct Config {
     /// The `[[cot_out]]` entries: TAK servers and UDP addresses the alerts are published to, by
     /// the process holding the poller lock.
     pub cot_out: Vec<crate::cot_out::CotOutConfig>,
+    /// `[sync]`: None, this desk shares nothing and follows no one. Read from this host's file,
+    /// never from the record (like `[[notify]]`): it names this host's servers and credentials.
+    pub sync: Option<crate::sync::settings::SyncConfig>,
     /// SHA-256 over the three files' bytes, recorded with `config.loaded`.
     pub digest: String,
     /// What the configuration names on disk that is not there as it should be now: a feed's

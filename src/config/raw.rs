@@ -24,6 +24,7 @@ pub struct DeskFile {
     pub rollcall: Option<Rollcall>,
     #[serde(default, rename = "cot_out")]
     pub cot_out: Vec<CotOut>,
+    pub sync: Option<Sync>,
 }
 
 /// `[[cot_out]]`: where alerts (and missions) go as CoT events.
@@ -37,6 +38,18 @@ pub struct CotOut {
     /// Missions as markers too.
     #[serde(default)]
     pub missions: bool,
+}
+
+/// `[sync]`: sharing this desk's record with others over NATS JetStream.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sync {
+    pub servers: Spanned<Vec<Text>>,
+    pub desk: Text,
+    pub follow: Option<Spanned<Vec<Text>>>,
+    pub credentials_file: Option<Text>,
+    pub share: Option<Spanned<Vec<Text>>>,
+    pub replicas: Option<Spanned<usize>>,
 }
 
 /// `[handover]`: what `attache handover` does besides journaling and writing the sheet.

@@ -102,6 +102,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             .unwrap_or_default()
     });
     let rollcall = super::rollcall::section(src, file.rollcall.as_ref(), problems);
+    let sync = super::sync::section(src, file.sync.as_ref(), base, problems);
     let desk_group = file.desk.group.as_ref().and_then(|group| {
         crate::desk_files::resolve_group(group.get_ref())
             .map_err(|message| problems.push(src.problem(Some(group.span()), "desk.group", message)))
@@ -115,6 +116,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         cot_out,
         handover_copy,
         rollcall,
+        sync,
         bell,
         demo_serve,
         desk_name: one_line(&file.desk.name),

@@ -101,6 +101,9 @@ impl App {
 
 /// Why `alert`, as it stands, cannot take `action`; None when it can.
 fn refusal(alert: &Alert, action: Action) -> Option<String> {
+    if let Some(desk) = &alert.desk {
+        return Some(format!("{} is desk {desk}'s alert: it is acted on at that desk", naming::alert(alert)));
+    }
     let why = match (action, alert.state) {
         (_, AlertState::Resolved) => "is resolved",
         (Action::Acknowledge | Action::AcknowledgeWithNote, AlertState::Acknowledged) => {

@@ -22,6 +22,7 @@ pub mod rollcall_view;
 pub mod rows;
 mod selecting;
 pub mod summary;
+pub mod sync_line;
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
@@ -185,6 +186,8 @@ pub struct App {
     pub low_bandwidth: bool,
     /// Why keys that would write do nothing here (a replay), or None in the live console.
     pub read_only: Option<&'static str>,
+    /// Where sharing with other desks stands, when this console runs it (`[sync]`).
+    pub sync: Option<crate::sync::status::SyncStatus>,
 }
 
 /// What moving the clock changed on screen.
@@ -222,6 +225,7 @@ impl App {
             low_bandwidth: false,
             detail_behind: None,
             read_only: None,
+            sync: None,
         };
         app.refresh_all();
         app

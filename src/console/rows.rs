@@ -128,6 +128,11 @@ pub fn alerts(state: &DeskState, now: DateTime<Utc>) -> Vec<Row> {
             let state_label = if a.escalated() { "ESCALATED" } else { a.state.label() };
             // Exercise and test traffic is marked on every line it reaches.
             let title = super::naming::marked_title(a.traffic, &a.title);
+            // Another desk's alert carries its label where the title starts.
+            let title = match &a.desk {
+                Some(desk) => format!("[{desk}] {title}"),
+                None => title,
+            };
             Row {
                 key: RowKey::Alert(a.id.clone()),
                 cells: vec![

@@ -74,6 +74,10 @@ pub struct Alert {
     #[serde(default)]
     pub resolution: Option<Resolution>,
     pub history: Vec<AlertStep>,
+    /// The desk that raised it, when another desk did (`remote`): this desk shows it, and
+    /// leaves acting on it to that desk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<String>,
 }
 
 impl Alert {
@@ -115,6 +119,7 @@ pub fn apply(
                     resolved_at: None,
                     resolution: None,
                     history: vec![step(format!("raised by rule {rule}"))],
+                    desk: None,
                 }),
             );
         }

@@ -34,6 +34,13 @@ pub(super) fn describe(
             // The text first: a narrow Event log cuts the end of the line.
             format!("{operator}: {text}{about}")
         }
+        // Another desk's record, said as that desk said it, under its name.
+        Event::Remote { desk, record, .. } => match crate::event::read_record(record.as_bytes()) {
+            Ok(inner) if !matches!(inner.event, Event::Remote { .. }) => {
+                format!("[{desk} #{}] {}", inner.seq, describe(&inner.event, &inner.by, alerts, items))
+            }
+            _ => format!("[{desk}] a record this version cannot read"),
+        },
         Event::JournalWrittenAfterDamage { operator, damage } => {
             format!("{operator} wrote to the journal after damage: {damage}")
         }

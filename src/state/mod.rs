@@ -8,6 +8,7 @@ pub mod feed;
 mod handover;
 pub mod mission;
 mod projection;
+mod remote;
 pub mod rollcall;
 
 pub use alert::{Acknowledgement, Alert, AlertState, AlertStep, Resolution, apply as apply_alert};
@@ -332,6 +333,7 @@ impl DeskState {
             | Event::JournalWrittenAfterDamage { .. }
             | Event::NotifySent { .. }
             | Event::NotifyFailed { .. } => {}
+            Event::Remote { desk, record, .. } => remote::apply(self, &desk, &record),
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

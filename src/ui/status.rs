@@ -163,6 +163,11 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     } else {
         Part::new(vec![(format!("feeds {ok} ok{partial}"), 2)], plain)
     });
+    if let Some(sync) = &app.sync {
+        let [_, backlog, link] = crate::console::sync_line::forms(sync, now);
+        let style = if sync.link_up { plain } else { theme.flagged() };
+        parts.push(Part::new(vec![(backlog, 5), (link, 7)], style));
+    }
     (parts, hints(app.focus))
 }
 

@@ -26,7 +26,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
     if pane == Pane::Log {
         title.push(Span::raw(format!("{} ", crate::console::rows::log_zone_label(app.log_zone()))));
     }
-    let block = Block::bordered().title(Line::from(title)).border_style(theme.border(focused));
+    let mut block = Block::bordered().title(Line::from(title)).border_style(theme.border(focused));
+    if pane == Pane::Feeds
+        && let Some(sync) = &app.sync
+    {
+        let [whole, ..] = crate::console::sync_line::forms(sync, app.now);
+        let style = if sync.link_up { theme.dim() } else { theme.flagged() };
+        block = block.title_bottom(Line::styled(format!(" {} ", crate::text::one_line(&whole)), style));
+    }
     let inner_height = area.height.saturating_sub(3) as usize; // borders and header
 
     if view.rows.is_empty() {

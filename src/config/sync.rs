@@ -1,0 +1,107 @@
+//! Checking `[sync]`: server URLs of a scheme the client speaks, a desk id that can be a subject,
+//! the desks to follow, a credentials file that is there, share groups that exist.
+
+use std::path::Path;
+
+use super::problem::{Problem, Source};
+use super::raw;
+use crate::sync::settings::{DEFAULT_SHARE, Follow, SyncConfig, kinds_of, valid_desk_id};
+
+const DESK_ID_RULE: &str = "lowercase letters, digits, `-` and `_`, at most 64";
+
+pub(super) fn section(
+    src: &Source,
+    raw: Option<&raw::Sync>,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<SyncConfig> {
+    let raw = raw?;
+    let before = problems.len();
+    if raw.servers.get_ref().is_empty() {
+        problems.push(src.problem(
+            Some(raw.servers.span()),
+            "sync.servers",
+            "name at least one server, e.g. servers = [\"nats://hq-1:4222\"]",
+        ));
+    }
+    for server in raw.servers.get_ref() {
+        let url = server.get_ref();
+        let scheme_ok = ["nats://", "tls://"].iter().any(|s| url.starts_with(s) && url.len() > s.len());
+        if !scheme_ok {
+            problems.push(src.problem(
+                Some(server.span()),
+                "sync.servers",
+                format!("`{url}` is not a NATS server URL (nats://host:port, or tls://host:port for TLS)"),
+            ));
+        }
+    }
+    let desk = raw.desk.get_ref().clone();
+    if !valid_desk_id(&desk) {
+        problems.push(src.problem(
+            Some(raw.desk.span()),
+            "sync.desk",
+            format!("`{desk}` cannot be a desk id ({DESK_ID_RULE})"),
+        ));
+    }
+    let follow = match &raw.follow {
+        None => Follow::Desks(Vec::new()),
+        Some(list) if list.get_ref().iter().any(|d| d.get_ref() == "*") => {
+            if list.get_ref().len() > 1 {
+                problems.push(src.problem(
+                    Some(list.span()),
+                    "sync.follow",
+                    "\"*\" follows every desk: give it alone, or name the desks",
+                ));
+            }
+            Follow::All
+        }
+        Some(list) => {
+            for id in list.get_ref() {
+                if !valid_desk_id(id.get_ref()) {
+                    let message = format!("`{}` cannot be a desk id ({DESK_ID_RULE})", id.get_ref());
+                    problems.push(src.problem(Some(id.span()), "sync.follow", message));
+                } else if id.get_ref() == &desk {
+                    let message = format!("`{desk}` is this desk: a desk does not follow itself");
+                    problems.push(src.problem(Some(id.span()), "sync.follow", message));
+                }
+            }
+            Follow::Desks(list.get_ref().iter().map(|d| d.get_ref().clone()).collect())
+        }
+    };
+    let credentials_file = raw.credentials_file.as_ref().map(|file| {
+        let path = base.join(file.get_ref());
+        if let Err(e) = std::fs::metadata(&path) {
+            let message = format!("cannot read {}: {e}", path.display());
+            problems.push(src.problem(Some(file.span()), "sync.credentials_file", message));
+        }
+        path
+    });
+    let kinds = match &raw.share {
+        None => kinds_of(DEFAULT_SHARE).expect("the default share groups exist"),
+        Some(list) => {
+            let names: Vec<&str> = list.get_ref().iter().map(|n| n.get_ref().as_str()).collect();
+            kinds_of(&names).unwrap_or_else(|message| {
+                problems.push(src.problem(Some(list.span()), "sync.share", message));
+                Vec::new()
+            })
+        }
+    };
+    let replicas = raw.replicas.as_ref().map_or(1, |r| *r.get_ref());
+    if let Some(r) = &raw.replicas
+        && !(1..=5).contains(&replicas)
+    {
+        problems.push(src.problem(
+            Some(r.span()),
+            "sync.replicas",
+            format!("a stream is held by 1 to 5 servers, not {replicas}"),
+        ));
+    }
+    (problems.len() == before).then(|| SyncConfig {
+        servers: raw.servers.get_ref().iter().map(|s| s.get_ref().clone()).collect(),
+        desk,
+        follow,
+        credentials_file,
+        kinds,
+        replicas,
+    })
+}

@@ -1,0 +1,64 @@
+//! Another desk's records (`remote`), folded where they tell this desk something: its alerts and
+//! what was done with them, under its label (id, rule and feed `desk/…`; who acted `name@desk`),
+//! and its check-ins, which bring a contact both desks list up to date. A record whose text does
+//! not match its sum is not folded: `journal verify` reports it.
+
+use std::sync::Arc;
+
+use super::DeskState;
+use crate::event::{Event, read_record};
+
+pub(super) fn apply(state: &mut DeskState, desk: &str, record: &str) {
+    if crate::journal::format::check(record.as_bytes()).is_err() {
+        return;
+    }
+    let Ok(inner) = read_record(record.as_bytes()) else { return };
+    let ts = inner.ts;
+    let here = |id: &str| format!("{desk}/{id}");
+    let by = |operator: &str| format!("{operator}@{desk}");
+    let event = match inner.event {
+        Event::AlertRaised { alert, rule, feed, item, severity, title, missions, traffic } => {
+            Event::AlertRaised {
+                alert: here(&alert),
+                rule: here(&rule),
+                feed: here(&feed),
+                item,
+                severity,
+                title,
+                missions,
+                traffic,
+            }
+        }
+        Event::AlertUpdated { alert, severity, title } => {
+            Event::AlertUpdated { alert: here(&alert), severity, title }
+        }
+        Event::AlertAcknowledged { alert, operator, note } => {
+            Event::AlertAcknowledged { alert: here(&alert), operator: by(&operator), note }
+        }
+        Event::AlertUnacknowledged { alert, operator } => {
+            Event::AlertUnacknowledged { alert: here(&alert), operator: by(&operator) }
+        }
+        Event::AlertEscalated { alert } => Event::AlertEscalated { alert: here(&alert) },
+        Event::AlertResolved { alert, operator, reason } => {
+            Event::AlertResolved { alert: here(&alert), operator: by(&operator), reason }
+        }
+        Event::ContactCheckedIn { contact, .. } => {
+            // Records from elsewhere arrive late: an older check-in does not hide a newer one.
+            if state.check_ins.get(&contact).is_none_or(|&known| ts > known) {
+                super::check_in(&mut state.check_ins, contact, ts);
+            }
+            return;
+        }
+        _ => return,
+    };
+    let raised = match &event {
+        Event::AlertRaised { alert, .. } => Some(alert.clone()),
+        _ => None,
+    };
+    super::alert::apply(&mut state.alerts, &event, ts, |_, _| None);
+    if let Some(id) = raised
+        && let Some(alert) = state.alerts.get_mut(&id).map(Arc::make_mut)
+    {
+        alert.desk = Some(desk.to_string());
+    }
+}

@@ -1,0 +1,81 @@
+//! The link to the JetStream servers: a connection that gives up quickly (the desk retries on its
+//! own schedule, `engine`), and the stream every desk publishes to, made if it is not there.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, stream};
+
+use super::chains::{After, hash};
+use super::settings::{STREAM, SUBJECT_PREFIX, SyncConfig};
+
+/// How long connecting, and each JetStream request, may take before the link counts as down.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn connect(config: &SyncConfig) -> Result<async_nats::Client, Error> {
+    let mut options = async_nats::ConnectOptions::new()
+        .name(format!("attache desk {}", config.desk))
+        .connection_timeout(TIMEOUT)
+        // A dropped link ends the session; the engine connects again and resumes from the stream.
+        .max_reconnects(Some(1));
+    if let Some(path) = &config.credentials_file {
+        options = options
+            .credentials_file(path)
+            .await
+            .map_err(|e| format!("cannot read credentials file {}: {e}", path.display()))?;
+    }
+    let servers: Vec<async_nats::ServerAddr> =
+        config.servers.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+    Ok(options.connect(servers).await?)
+}
+
+pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
+    jetstream::ContextBuilder::new().timeout(TIMEOUT).max_ack_inflight(20_000).build(client)
+}
+
+/// The desks' stream, made with `replicas` copies when no desk made it yet.
+pub async fn stream(js: &jetstream::Context, replicas: usize) -> Result<stream::Stream, Error> {
+    let config = stream::Config {
+        name: STREAM.into(),
+        subjects: vec![format!("{SUBJECT_PREFIX}*")],
+        storage: stream::StorageType::File,
+        num_replicas: replicas,
+        // A republish after a crash or a lost ack comes within this window, and is stored once.
+        duplicate_window: Duration::from_secs(3600),
+        ..Default::default()
+    };
+    Ok(js.get_or_create_stream(config).await?)
+}
+
+/// The message id of a shared record: its origin, so a republish is stored once.
+pub fn message_id(desk: &str, seq: u64, sum: &str) -> String {
+    format!("{desk}:{seq}:{sum}")
+}
+
+/// The origin seq and sum a message id names.
+pub fn parse_message_id(id: &str) -> Option<After> {
+    let mut parts = id.rsplitn(3, ':');
+    let sum = hash(parts.next()?)?;
+    let seq = parts.next()?.parse().ok()?;
+    Some(After { seq, sum })
+}
+
+/// The last record `subject`'s desk has in the stream: None when it has none.
+pub async fn last_in_stream(stream: &stream::Stream, subject: &str) -> Result<Option<After>, Error> {
+    Ok(last_stored(stream, subject).await?.map(|(after, _)| after))
+}
+
+/// The last record `subject`'s desk has in the stream, with its place in the stream.
+pub async fn last_stored(stream: &stream::Stream, subject: &str) -> Result<Option<(After, u64)>, Error> {
+    match stream.get_last_raw_message_by_subject(subject).await {
+        Ok(message) => {
+            let id = message.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_string()).unwrap_or_default();
+            let after = parse_message_id(&id)
+                .ok_or_else(|| format!("the stream's last message on {subject} has no attache message id"))?;
+            Ok(Some((after, message.sequence)))
+        }
+        Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

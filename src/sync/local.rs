@@ -1,0 +1,107 @@
+//! What the local journal says about sync: the followed desks' chains as their `remote`
+//! envelopes hold them (the receiver's position), and this desk's own shared records.
+
+use std::path::Path;
+
+use super::chains::{After, Chains, Pushed, hash};
+use crate::event::{Event, read_record};
+use crate::journal::format::GENESIS;
+use crate::journal::format::kind_of;
+use crate::journal::{Follower, RawRecord};
+
+/// `remote`, as the journal names the kind.
+pub const REMOTE: &str = "remote";
+
+/// One `remote` envelope's fields, read from its line.
+pub struct Envelope {
+    pub desk: String,
+    pub record: String,
+    pub after: After,
+}
+
+/// The envelope a `remote` line holds; None for any other line, or one that cannot be read.
+pub fn envelope(line: &[u8]) -> Option<Result<Envelope, String>> {
+    if kind_of(line) != Some(REMOTE) {
+        return None;
+    }
+    Some(read_record(line).and_then(|record| match record.event {
+        Event::Remote { desk, record, after_seq, after_sum } => {
+            let sum = if after_seq == 0 && after_sum.is_empty() { Some(GENESIS) } else { hash(&after_sum) };
+            let sum = sum.ok_or_else(|| format!("after_sum `{after_sum}` is not a sum"))?;
+            Ok(Envelope { desk, record, after: After { seq: after_seq, sum } })
+        }
+        _ => Err("not a remote record".into()),
+    }))
+}
+
+/// The local journal read for sync.
+#[derive(Debug, Default)]
+pub struct Local {
+    pub chains: Chains,
+    /// What is wrong with the followed desks' chains, in journal order.
+    pub problems: Vec<String>,
+    /// This desk's newest shared record, and how many it shared.
+    pub own_last: Option<After>,
+    pub own_shared: u64,
+    /// The local journal's last seq read.
+    pub last_seq: u64,
+}
+
+impl Local {
+    /// Takes one more line of the local journal; `shares` says which kinds this desk shares.
+    pub fn take(&mut self, raw: &RawRecord<'_>, shares: &dyn Fn(&str) -> bool) {
+        self.last_seq = raw.seq;
+        match envelope(raw.bytes) {
+            Some(Ok(env)) => match self.chains.push(raw.seq, &env.desk, env.record.as_bytes(), env.after) {
+                Pushed::Continues => {}
+                Pushed::Duplicate => self.problems.push(format!(
+                    "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
+                    env.desk,
+                    raw.seq,
+                    crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0)
+                )),
+                Pushed::Problem(why) => self.problems.push(why),
+            },
+            Some(Err(why)) => {
+                self.problems.push(format!("record #{}: a remote record that cannot be read: {why}", raw.seq))
+            }
+            None => {
+                if kind_of(raw.bytes).is_some_and(shares)
+                    && let Some((_, sum)) = crate::journal::format::trailer(raw.bytes)
+                {
+                    self.own_last = Some(After { seq: raw.seq, sum });
+                    self.own_shared += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Reads the whole journal in `dir`.
+pub fn read(dir: &Path, shares: &dyn Fn(&str) -> bool) -> Result<Local, String> {
+    let mut local = Local::default();
+    let mut follower = Follower::new(dir);
+    follower
+        .poll_lines(|raw, _| {
+            local.take(raw, shares);
+            true
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(local)
+}
+
+/// How many records this desk shared after its record `seq`: those not yet in the stream when
+/// `seq` is the last the stream holds. A seek, then a read of what follows.
+pub fn shared_after(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<u64, String> {
+    let mut follower = Follower::from_seq(dir, seq + 1).map_err(|e| e.to_string())?;
+    let mut count = 0;
+    follower
+        .poll_lines(|raw, _| {
+            if raw.seq > seq && kind_of(raw.bytes).is_some_and(shares) {
+                count += 1;
+            }
+            true
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(count)
+}

@@ -1,0 +1,124 @@
+//! Other desks' records folded by the one reducer: a followed desk's alert shows under its label
+//! with who acknowledged it and where, its check-ins bring a shared contact up to date, and a
+//! forged record is not folded. Built from a real origin journal's lines, as sync carries them.
+
+use attache::domain::{Severity, Traffic};
+use attache::event::{Event, Record};
+use attache::journal::Writer;
+use attache::journal::format::{GENESIS, to_hex};
+use attache::state::{AlertState, DeskState};
+use chrono::{Duration, Utc};
+
+/// Pristina's journal: an alert raised, acknowledged by an operator there, a check-in; returned
+/// as the `remote` records a desk following pristina appends.
+fn pristina_envelopes(root: &std::path::Path) -> Vec<Event> {
+    let dir = root.join("pristina");
+    let mut writer = Writer::open(&dir).unwrap();
+    let at = Utc::now() - Duration::minutes(10);
+    writer
+        .append(
+            "attache",
+            at,
+            vec![Event::AlertRaised {
+                alert: "quakes|usgs|us7".into(),
+                rule: "quakes".into(),
+                feed: "usgs".into(),
+                item: "us7".into(),
+                severity: Severity::Severe,
+                title: "M 6.2 - Kosovo".into(),
+                missions: vec!["KFOR".into()],
+                traffic: Traffic::Real,
+            }],
+        )
+        .unwrap();
+    writer
+        .append(
+            "kovac",
+            at + Duration::minutes(1),
+            vec![
+                Event::AlertAcknowledged {
+                    alert: "quakes|usgs|us7".into(),
+                    operator: "kovac".into(),
+                    note: None,
+                },
+                Event::ContactCheckedIn {
+                    contact: "Lt Col. Mirela Kovač".into(),
+                    operator: "kovac".into(),
+                    channel: None,
+                    note: None,
+                },
+            ],
+        )
+        .unwrap();
+    let mut follower = attache::journal::Follower::new(&dir);
+    let mut after = (0, GENESIS);
+    let mut events = Vec::new();
+    follower
+        .poll_lines(|raw, _| {
+            events.push(Event::Remote {
+                desk: "pristina".into(),
+                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
+                after_seq: after.0,
+                after_sum: to_hex(&after.1),
+            });
+            after = (raw.seq, attache::journal::format::trailer(raw.bytes).unwrap().1);
+            true
+        })
+        .unwrap();
+    events
+}
+
+fn fold(events: Vec<Event>) -> DeskState {
+    let mut state = DeskState::default();
+    for (n, event) in events.into_iter().enumerate() {
+        state.apply(&Record { seq: n as u64 + 1, ts: Utc::now(), by: "sync".into(), event });
+    }
+    state
+}
+
+#[test]
+fn a_followed_desks_alert_shows_under_its_label_with_who_acknowledged_it_where() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = fold(pristina_envelopes(tmp.path()));
+    let alert = state.alerts().get("pristina/quakes|usgs|us7").expect("the alert under pristina's label");
+    assert_eq!(alert.desk.as_deref(), Some("pristina"));
+    assert_eq!(alert.state, AlertState::Acknowledged);
+    assert_eq!(alert.acknowledged.as_ref().unwrap().by, "kovac@pristina");
+    assert_eq!(alert.feed, "pristina/usgs");
+    assert!(state.check_ins().contains_key("Lt Col. Mirela Kovač"));
+    assert_eq!(state.alerts().len(), 1);
+    // The Event log says whose record it is.
+    assert!(state.log().iter().any(|l| l.text.starts_with("[pristina #2] ")), "{:?}", state.log());
+}
+
+#[test]
+fn a_forged_remote_record_is_not_folded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut events = pristina_envelopes(tmp.path());
+    if let Event::Remote { record, .. } = &mut events[0] {
+        *record = record.replace("M 6.2 - Kosovo", "M 2.0 - Kosovo");
+    }
+    let state = fold(events);
+    assert!(state.alerts().is_empty(), "{:?}", state.alerts());
+}
+
+#[test]
+fn the_console_leaves_acting_on_another_desks_alert_to_that_desk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let mut app = attache::console::App::new(config, "reyes".into(), Utc::now());
+    let records = pristina_envelopes(tmp.path())
+        .into_iter()
+        .enumerate()
+        .map(|(n, event)| Record { seq: n as u64 + 1, ts: Utc::now(), by: "sync".into(), event })
+        .collect();
+    app.apply(records);
+    let rows = &app.pane(attache::console::pane::Pane::Alerts).rows;
+    assert!(rows[0].cells.last().unwrap().starts_with("[pristina] M 6.2 - Kosovo"), "{rows:?}");
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    app.handle_key(&KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE));
+    let effect = app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::NONE));
+    assert!(effect.is_none());
+    let flash = app.flash.clone().unwrap_or_default();
+    assert!(flash.contains("is desk pristina's alert: it is acted on at that desk"), "{flash}");
+}

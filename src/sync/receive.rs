@@ -2,6 +2,14 @@
 //! `remote` envelope holding the origin line byte for byte, in the order received, skipping what
 //! is already held. The durable consumer only saves rereading: the position that counts is the
 //! journal's (`Chains`), so a record redelivered after a crash is not appended twice.
+//!
+//! A record that does not continue its desk's chain is not appended while a record before it may
+//! still come: messages handed to a session that ended wait out their acknowledgement time
+//! before they come again, and acknowledging a later one would acknowledge them too (a loss the
+//! three-node test found). Each session therefore starts delivery again just after the last
+//! acknowledged message, and a record that does not continue its chain ends the session, unless
+//! it is the first of its desk in the session: then nothing before it is on its way, the gap is
+//! in the stream itself, and the record is appended for `journal verify` to report.
 
 use std::time::Duration;
 
@@ -41,16 +49,31 @@ pub async fn run(
         Follow::Desks(desks) if desks.is_empty() => return std::future::pending().await,
         Follow::Desks(desks) => desks.iter().map(|d| subject_of(d)).collect(),
     };
+    let name = consumer_name(&config.desk);
+    // Delivery starts again after the last message acknowledged, i.e. appended here.
+    let deliver_policy = match stream.consumer_info(&name).await {
+        Ok(info) => {
+            let floor = info.ack_floor.stream_sequence;
+            stream.delete_consumer(&name).await?;
+            if floor == 0 {
+                DeliverPolicy::All
+            } else {
+                DeliverPolicy::ByStartSequence { start_sequence: floor + 1 }
+            }
+        }
+        Err(_) => DeliverPolicy::All,
+    };
     let consumer = stream
         .create_consumer(pull::Config {
-            durable_name: Some(consumer_name(&config.desk)),
+            durable_name: Some(name),
             filter_subjects,
             ack_policy: AckPolicy::All,
-            deliver_policy: DeliverPolicy::All,
+            deliver_policy,
             max_ack_pending: (BATCH * 4) as i64,
             ..Default::default()
         })
         .await?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut messages =
         consumer.stream().max_messages_per_batch(BATCH).heartbeat(Duration::from_secs(2)).messages().await?;
     loop {
@@ -64,10 +87,14 @@ pub async fn run(
             }
         }
         let mut events = Vec::new();
+        // The last message whose record is appended or need not be: acknowledged with them.
+        let mut done = None;
+        let mut gap = None;
         for message in &batch {
             let Some(desk) = message.subject.strip_prefix(SUBJECT_PREFIX) else { continue };
             let line: &[u8] = &message.payload;
             if desk == config.desk || !config.follow.follows(desk) || !chains.is_new(desk, line) {
+                done = Some(message);
                 continue;
             }
             // Without the header the link cannot be checked: taken as following nothing, which
@@ -78,7 +105,16 @@ pub async fn run(
                 .and_then(|h| h.get(AFTER_HEADER))
                 .and_then(|v| After::parse_header(v.as_str()))
                 .unwrap_or(After { seq: 0, sum: crate::journal::format::GENESIS });
+            let first_here = seen.insert(desk.to_string());
+            if after.seq > chains.held(desk).seq && !first_here {
+                gap = Some(format!(
+                    "desk {desk}: a record after #{} came before #{} was appended here; delivery starts again",
+                    after.seq, after.seq
+                ));
+                break;
+            }
             chains.push(0, desk, line, after);
+            done = Some(message);
             events.push(Event::Remote {
                 desk: desk.to_string(),
                 record: String::from_utf8_lossy(line).into_owned(),
@@ -90,8 +126,11 @@ pub async fn run(
             writer.append(BY, Utc::now(), events)?;
             status.update(|s| s.desks = chains.desks.clone());
         }
-        if let Some(last) = batch.last() {
+        if let Some(last) = done {
             last.ack().await?;
+        }
+        if let Some(why) = gap {
+            return Err(why.into());
         }
     }
 }

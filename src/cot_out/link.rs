@@ -126,7 +126,10 @@ enum Connected {
 async fn connect(address: &str, tls: Option<&TlsFiles>) -> Result<Connected, String> {
     match tls {
         None => match tokio::time::timeout(TIMEOUT, TcpStream::connect(address)).await {
-            Ok(Ok(stream)) => Ok(Connected::Plain(stream)),
+            Ok(Ok(stream)) => match crate::feeds::keepalive::set(&stream) {
+                Ok(()) => Ok(Connected::Plain(stream)),
+                Err(e) => Err(format!("cannot set TCP keepalive on tcp://{address}: {e}")),
+            },
             Ok(Err(e)) => Err(format!("cannot connect to tcp://{address}: {e}")),
             Err(_) => Err(format!("cannot connect to tcp://{address}: timed out after {TIMEOUT:?}")),
         },

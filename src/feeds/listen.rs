@@ -222,11 +222,15 @@ async fn tcp(feed: &FeedConfig, address: &str, tls: Option<&TlsFiles>, tx: mpsc:
     loop {
         let ended = match tls {
             None => match tokio::time::timeout(feed.timeout, TcpStream::connect(address)).await {
-                Ok(Ok(stream)) => {
-                    failures = 0;
-                    let stream = Stream { reader: stream, from: format!("tcp://{address}"), settle: None };
-                    read_stream(feed, stream, &tx).await
-                }
+                Ok(Ok(stream)) => match super::keepalive::set(&stream) {
+                    Ok(()) => {
+                        failures = 0;
+                        let stream =
+                            Stream { reader: stream, from: format!("tcp://{address}"), settle: None };
+                        read_stream(feed, stream, &tx).await
+                    }
+                    Err(e) => Some(format!("cannot set TCP keepalive on tcp://{address}: {e}")),
+                },
                 Ok(Err(e)) => Some(format!("cannot connect to tcp://{address}: {e}")),
                 Err(_) => {
                     Some(format!("cannot connect to tcp://{address}: timed out after {:?}", feed.timeout))

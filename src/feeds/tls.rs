@@ -134,6 +134,8 @@ pub async fn connect(
         let tcp = TcpStream::connect(address)
             .await
             .map_err(|e| format!("cannot connect to ssl://{address}: {e}"))?;
+        super::keepalive::set(&tcp)
+            .map_err(|e| format!("cannot set TCP keepalive on ssl://{address}: {e}"))?;
         TlsConnector::from(config)
             .connect(name, tcp)
             .await

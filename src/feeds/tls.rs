@@ -167,10 +167,15 @@ pub fn reason(error: &std::io::Error, host: &str) -> String {
             | AlertDescription::UnknownCA
             | AlertDescription::CertificateRequired
             | AlertDescription::CertificateUnknown
-            | AlertDescription::AccessDenied
-            | AlertDescription::DecryptError
-            | AlertDescription::HandshakeFailure,
+            | AlertDescription::AccessDenied,
         ) => "the server refused this desk's client certificate (is client_cert one its CA signed?)".into(),
+        // Also what a server says when it shares no protocol version or cipher with the desk
+        // (one limited to TLS 1.0 or 1.1), so the certificate is not blamed alone.
+        rustls::Error::AlertReceived(AlertDescription::DecryptError | AlertDescription::HandshakeFailure) => {
+            "the server ended the handshake: it refused this desk's client certificate, or shares no TLS \
+             version or cipher with it (attache speaks TLS 1.2 and 1.3)"
+                .into()
+        }
         _ => return tls.to_string(),
     };
     format!("{hint} ({tls})")

@@ -70,6 +70,8 @@ struct Final {
 
 /// One destination and what it was sent.
 struct Out {
+    /// The entry as the publisher started with it, shown with its status.
+    config: CotOutConfig,
     link: Link,
     missions: bool,
     connections: u64,
@@ -100,6 +102,7 @@ impl Publisher {
         let outs = configs
             .iter()
             .map(|config| Out {
+                config: config.clone(),
                 link: Link::start(config),
                 missions: config.missions,
                 connections: 0,
@@ -112,9 +115,10 @@ impl Publisher {
         Some(Publisher { desk: desk.to_string(), outs, placeless: HashSet::new(), looked: None })
     }
 
-    /// The destinations and what each is doing, for the desk to show.
-    pub fn statuses(&self) -> Vec<(String, LinkStatus)> {
-        self.outs.iter().map(|o| (o.link.url.clone(), o.link.status())).collect()
+    /// The destinations, each as started (a reload does not change a running publisher's), and
+    /// what each is doing, for the desk to show.
+    pub fn statuses(&self) -> Vec<(CotOutConfig, LinkStatus)> {
+        self.outs.iter().map(|o| (o.config.clone(), o.link.status())).collect()
     }
 
     /// Sends what changed since the last call; returns what is worth telling the operator (a

@@ -164,16 +164,15 @@ async fn write_events<S: AsyncRead + AsyncWrite + Unpin>(
     let (mut reader, mut writer) = tokio::io::split(stream);
     let mut buf = vec![0u8; 16 * 1024];
     if let Some(settle) = settle {
-        let held = tokio::time::sleep(settle);
-        tokio::pin!(held);
-        loop {
-            tokio::select! {
-                _ = &mut held => break,
-                read = reader.read(&mut buf) => match read {
-                    Ok(0) => return Ended { settled: false, why: Some("the server closed the connection".into()) },
-                    Ok(_) => break,
-                    Err(e) => return Ended { settled: false, why: Some(crate::feeds::tls::reason(&e, "")) },
-                },
+        // Held for `settle`, or the server has spoken: either way the connection stands.
+        if let Ok(read) = tokio::time::timeout(settle, reader.read(&mut buf)).await {
+            let why = match read {
+                Ok(0) => "the server closed the connection".to_string(),
+                Ok(_) => String::new(),
+                Err(e) => crate::feeds::tls::reason(&e, ""),
+            };
+            if !why.is_empty() {
+                return Ended { settled: false, why: Some(why) };
             }
         }
     }

@@ -93,17 +93,21 @@ fn certificates(path: &Path, key: &'static str) -> Result<Vec<CertificateDer<'st
 }
 
 /// The private key, refused when its file is readable by group or others, as ssh refuses one.
+/// The file is opened once and its mode taken from the open file, so the key read is the file
+/// whose mode was checked.
 fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, FileProblem> {
+    use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
-    let meta =
-        std::fs::metadata(path).map_err(|e| problem("client_key", path, format!("cannot read: {e}")))?;
-    let mode = meta.permissions().mode() & 0o777;
+    let cannot_read = |e: std::io::Error| problem("client_key", path, format!("cannot read: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mode = file.metadata().map_err(cannot_read)?.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         let why =
             format!("the private key is readable by group or others (mode {mode:o}); run chmod 600 on it");
         return Err(problem("client_key", path, why));
     }
-    let bytes = read(path, "client_key")?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(cannot_read)?;
     PrivateKeyDer::from_pem_slice(&bytes).map_err(|e| {
         let why = match e {
             rustls::pki_types::pem::Error::NoItemsFound => {

@@ -256,7 +256,7 @@ fn check_refuses_a_cot_out_it_cannot_use() {
 }
 
 /// A key the running account cannot read (here: one not there, as the tests may run as root)
-/// stops neither `note` nor `brief`: only `check` and the connection read the TLS files.
+/// stops neither `note`, `brief` nor a reload: only `check` and the connection read the TLS files.
 #[test]
 fn a_key_this_account_cannot_read_stops_only_check() {
     let ca = Ca::new("TAK test CA");
@@ -280,6 +280,8 @@ fn a_key_this_account_cannot_read_stops_only_check() {
     assert!(noted.status.success(), "{}", String::from_utf8_lossy(&noted.stderr));
     let brief = run(&["brief", "--read-only"]);
     assert!(brief.status.success(), "{}", String::from_utf8_lossy(&brief.stderr));
+    let reload = run(&["reload"]);
+    assert!(reload.status.success(), "{}", String::from_utf8_lossy(&reload.stderr));
     let checked = run(&["check"]);
     assert_eq!(checked.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&checked.stderr);

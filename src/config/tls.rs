@@ -1,6 +1,6 @@
 //! Checking the TLS files a TAK connection names (`ca_file`, `client_cert`, `client_key`), for
 //! `cot-tcp` feeds over `ssl://` and `[[cot_out]]` alike: given together when the configuration
-//! is loaded; readable, PEM, the key private to its owner at `attache check` (and a reload),
+//! is loaded; readable, PEM, the key private to its owner at `attache check`,
 //! so a desk learns of a bad file before it needs the connection. Loading never reads them:
 //! the key is the poller's account's alone, and every other command must still run for the
 //! operators who cannot read it. The connection reads them again, and says what is wrong.

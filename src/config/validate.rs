@@ -122,6 +122,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         desk_tz,
         journal: file.desk.journal.as_ref().map(|j| base.join(j.get_ref())),
         on_disk: on_disk(src, &file, base, &feeds),
+        tls_files: tls_files(src, &file, base, &feeds),
         feeds,
         layout,
         low_bandwidth: file.ui.low_bandwidth.unwrap_or(false),
@@ -160,9 +161,8 @@ fn handover_copy(command: &[String]) -> Result<Vec<String>, String> {
 /// The argument of `[handover] copy` that stands for the sheet and its signature.
 pub const FILES: &str = "{files}";
 
-/// Checks that each feed's `path` names a document, that the TLS files of `ssl://` feeds and
-/// `[[cot_out]]` entries can be used, and that the journal is not a file.
-fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {
+/// Checks that the TLS files of `ssl://` feeds and `[[cot_out]]` entries can be used.
+fn tls_files(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let ssl = |url: Option<&Text>| url.is_some_and(|u| u.get_ref().starts_with("ssl://"));
     for (n, feed) in file.feeds.iter().enumerate() {
@@ -185,6 +185,12 @@ fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]
             super::tls::on_disk(src, &written, &format!("cot_out[{n}]"), base, &mut problems);
         }
     }
+    problems
+}
+
+/// Checks that each feed's `path` names a document and the journal is not a file.
+fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for (n, feed) in file.feeds.iter().enumerate() {
         let Some(path) = &feed.path else { continue };
         // A feed with problems of its own is reported for those alone.

@@ -69,13 +69,13 @@ fn main() -> ExitCode {
         return ExitCode::from(EXIT_NO_TERMINAL);
     }
     match command {
-        Command::Check if !config.on_disk.is_empty() => {
-            for problem in &config.on_disk {
+        Command::Check if !config.on_disk.is_empty() || !config.tls_files.is_empty() => {
+            for problem in config.on_disk.iter().chain(&config.tls_files) {
                 eprintln!("{problem}");
             }
             eprintln!(
                 "attache: {} problem(s) in the configuration; nothing was started",
-                config.on_disk.len()
+                config.on_disk.len() + config.tls_files.len()
             );
             ExitCode::from(EXIT_CONFIG)
         }

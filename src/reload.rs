@@ -1,5 +1,6 @@
-//! Reloading the configuration without a restart, journal first: the file is checked exactly as
-//! `attache check` checks it; one that checks out is journaled as `config.loaded` with its
+//! Reloading the configuration without a restart, journal first: the file is checked as
+//! `attache check` checks it, but for the TLS files (the poller's account reads those at each
+//! connection; the operator reloading may not be able to); one that checks out is journaled as `config.loaded` with its
 //! snapshot, and every console folding the journal takes the configuration in force from the
 //! record. One that does not is refused with its problems, and nothing is journaled.
 
@@ -11,7 +12,7 @@ use crate::event::Event;
 use crate::journal::Writer;
 
 /// Loads the configuration at `path` and checks it as `attache check` does, what it names on
-/// disk included.
+/// disk included, the TLS files excepted.
 pub fn load_checked(path: &Path) -> Result<Config, Vec<Problem>> {
     let config = Config::load(path)?;
     if config.on_disk.is_empty() { Ok(config) } else { Err(config.on_disk) }

@@ -371,7 +371,8 @@ async fn event_loop(
                         Ok(started) => notifier = started,
                         Err(why) => desk.app.flash = Some(why),
                     }
-                    cot_out = crate::cot_out::Publisher::start(&desk.app.own_config().cot_out);
+                    let own = desk.app.own_config();
+                    cot_out = crate::cot_out::Publisher::start(&own.cot_out, &own.desk_name);
                     if let Some(polling) = polling.as_mut() {
                         desk.follow_config(polling, &feed_tx);
                     }

@@ -260,3 +260,18 @@ async fn the_journal_records_a_refused_certificate_as_a_failed_feed() {
     let kinds: Vec<&str> = records().iter().map(|r| r.event.kind()).collect();
     assert!(!kinds.contains(&"feed.polled") && !kinds.contains(&"item.seen"), "{kinds:?}");
 }
+
+/// A cot-udp feed is not encrypted: TLS keys on it are refused, so no operator believes it is.
+#[test]
+fn check_refuses_tls_files_on_a_cot_udp_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk_with_feed(dir.path(), "");
+    let text = std::fs::read_to_string(&desk).unwrap().replace(
+        "kind = \"cot-tcp\"\nurl = \"ssl://tak.example.org:8089\"",
+        "kind = \"cot-udp\"\nlisten = \"127.0.0.1:6969\"",
+    ) + "client_key = \"nowhere.key\"\n";
+    std::fs::write(&desk, text).unwrap();
+    let out = attache().arg("--config").arg(&desk).arg("check").assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("feed[0].client_key: a cot-udp feed is not encrypted"), "{stderr}");
+}

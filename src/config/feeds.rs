@@ -27,7 +27,16 @@ pub(super) fn feed_config(
         problems.push(src.problem(Some(feed.kind.span()), format!("{field}.kind"), message));
     }
     let source = match kind {
-        Some(FeedKind::CotUdp) => udp_source(src, feed, field, problems),
+        Some(FeedKind::CotUdp) => {
+            let written = super::tls::Written {
+                ca_file: feed.ca_file.as_ref(),
+                client_cert: feed.client_cert.as_ref(),
+                client_key: feed.client_key.as_ref(),
+            };
+            let why = "a cot-udp feed is not encrypted: TLS files go with a cot-tcp feed over ssl://";
+            super::tls::refuse(src, &written, field, why, problems);
+            udp_source(src, feed, field, problems)
+        }
         Some(FeedKind::CotTcp) => tcp_source(src, feed, field, base, problems),
         _ => {
             let written = super::tls::Written {
@@ -101,6 +110,7 @@ pub(super) fn feed_config(
         follow_links: feed.follow_links,
         ca_file: feed.ca_file.as_ref().map(|f| base.join(f.get_ref())),
         cot: cot?,
+        own_uids: None,
         enabled: feed.enabled,
     })
 }

@@ -83,6 +83,11 @@ pub struct Config {
     /// document, the journal directory. A console runs without them (a document may yet be
     /// dropped there), but `check` reports them.
     pub on_disk: Vec<Problem>,
+    /// What is wrong with the TLS files of `ssl://` feeds and `[[cot_out]]` entries, as this
+    /// account reads them. Only `check` reports them: the key belongs to the account that
+    /// polls, and every other command and a reload by another operator must still work; the
+    /// connection reads them again and says what is wrong as the feed's or destination's error.
+    pub tls_files: Vec<Problem>,
 }
 
 /// The bell's severity for a desk that names none.

@@ -216,6 +216,7 @@ impl ConfigSnapshot {
         config.contacts = self.contacts.iter().map(ContactSnapshot::contact).collect();
         config.rules = self.rules.iter().map(RuleSnapshot::rule).collect();
         config.feeds = self.feeds.iter().filter_map(FeedSnapshot::feed).collect();
+        super::validate::own_uids(&mut config.feeds, &config.desk_name);
         config.rollcall = self.rollcall.as_ref().map(|r| super::RollcallConfig {
             at: r.at,
             deadline: duration_or(&r.deadline, super::DEFAULT_DEADLINE),

@@ -1,7 +1,9 @@
 //! Checking the TLS files a TAK connection names (`ca_file`, `client_cert`, `client_key`), for
-//! `cot-tcp` feeds over `ssl://` and `[[cot_out]]` alike: given together, readable, PEM, the key
-//! private to its owner. They are read here, at `attache check` and at start, so a desk learns of
-//! a bad file before it needs the connection.
+//! `cot-tcp` feeds over `ssl://` and `[[cot_out]]` alike: given together when the configuration
+//! is loaded; readable, PEM, the key private to its owner at `attache check`,
+//! so a desk learns of a bad file before it needs the connection. Loading never reads them:
+//! the key is the poller's account's alone, and every other command must still run for the
+//! operators who cannot read it. The connection reads them again, and says what is wrong.
 
 use std::path::Path;
 
@@ -25,7 +27,7 @@ impl Written<'_> {
     }
 }
 
-/// The TLS files of a `ssl://` connection, checked and read; None after saying what is wrong.
+/// The TLS files of a `ssl://` connection, given as they must be; None after saying what is wrong.
 /// `at` is where to point when `ca_file` is missing (the url).
 pub(super) fn files(
     src: &Source,
@@ -53,19 +55,35 @@ pub(super) fn files(
             return None;
         }
     };
-    let files = TlsFiles { ca_file: base.join(ca_file.get_ref()), client };
-    match files.client_config() {
-        Ok(_) => Some(files),
-        Err(problem) => {
-            let text = match problem.key {
-                "client_cert" => written.client_cert,
-                "client_key" => written.client_key,
-                _ => Some(ca_file),
-            };
-            let span = text.map(|t| t.span()).unwrap_or(at);
-            problems.push(src.problem(Some(span), format!("{field}.{}", problem.key), problem.message));
-            None
+    Some(TlsFiles { ca_file: base.join(ca_file.get_ref()), client })
+}
+
+/// Reads the files of a `ssl://` connection given as `written` (as `files` takes them), saying
+/// what is wrong with them at the key that names the file.
+pub(super) fn on_disk(
+    src: &Source,
+    written: &Written,
+    field: &str,
+    base: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(ca_file) = written.ca_file else { return };
+    let client = match (written.client_cert, written.client_key) {
+        (Some(cert), Some(key)) => {
+            Some(ClientFiles { cert: base.join(cert.get_ref()), key: base.join(key.get_ref()) })
         }
+        (None, None) => None,
+        _ => return,
+    };
+    let files = TlsFiles { ca_file: base.join(ca_file.get_ref()), client };
+    if let Err(problem) = files.client_config() {
+        let text = match problem.key {
+            "client_cert" => written.client_cert,
+            "client_key" => written.client_key,
+            _ => Some(ca_file),
+        };
+        let span = text.unwrap_or(ca_file).span();
+        problems.push(src.problem(Some(span), format!("{field}.{}", problem.key), problem.message));
     }
 }
 

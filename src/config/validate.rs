@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::plain;
 use super::problem::{FirstGiven, Problem, Source};
 use super::raw::{self, Text};
-use super::{Config, FeedConfig, Layout};
+use super::{Config, FeedConfig, FeedKind, Layout};
 use crate::domain::{
     Area, Contact, ContactRole, Mission, MissionKind, MissionStatus, Workdays, WorkingHours,
 };
@@ -60,7 +60,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         }
     });
     let mut first = FirstGiven::new();
-    let feeds: Vec<FeedConfig> = file
+    let mut feeds: Vec<FeedConfig> = file
         .feeds
         .iter()
         .enumerate()
@@ -79,6 +79,7 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
             super::feeds::feed_config(src, feed, &field, base, problems)
         })
         .collect();
+    own_uids(&mut feeds, &one_line(&file.desk.name));
     // Rules name feeds as the file declares them: a feed left out for a problem of its own is
     // not also reported missing by every rule that names it.
     let declared: Vec<&str> = file.feeds.iter().map(|f| f.name.get_ref().as_str()).collect();
@@ -123,12 +124,21 @@ pub(super) fn desk(src: &Source, file: raw::DeskFile, base: &Path, problems: &mu
         desk_tz,
         journal: file.desk.journal.as_ref().map(|j| base.join(j.get_ref())),
         on_disk: on_disk(src, &file, base, &feeds),
+        tls_files: tls_files(src, &file, base, &feeds),
         feeds,
         layout,
         low_bandwidth: file.ui.low_bandwidth.unwrap_or(false),
         missions: Vec::new(),
         contacts: Vec::new(),
         digest: String::new(),
+    }
+}
+
+/// Tells each CoT feed which uids are the desk's own, to drop them.
+pub(super) fn own_uids(feeds: &mut [FeedConfig], desk_name: &str) {
+    let prefix = crate::cot_out::desk_prefix(desk_name);
+    for feed in feeds.iter_mut().filter(|f| matches!(f.kind, FeedKind::CotUdp | FeedKind::CotTcp)) {
+        feed.own_uids = Some(prefix.clone());
     }
 }
 
@@ -152,6 +162,33 @@ fn handover_copy(command: &[String]) -> Result<Vec<String>, String> {
 
 /// The argument of `[handover] copy` that stands for the sheet and its signature.
 pub const FILES: &str = "{files}";
+
+/// Checks that the TLS files of `ssl://` feeds and `[[cot_out]]` entries can be used.
+fn tls_files(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let ssl = |url: Option<&Text>| url.is_some_and(|u| u.get_ref().starts_with("ssl://"));
+    for (n, feed) in file.feeds.iter().enumerate() {
+        if ssl(feed.url.as_ref()) && feeds.iter().any(|f| f.name == *feed.name.get_ref()) {
+            let written = super::tls::Written {
+                ca_file: feed.ca_file.as_ref(),
+                client_cert: feed.client_cert.as_ref(),
+                client_key: feed.client_key.as_ref(),
+            };
+            super::tls::on_disk(src, &written, &format!("feed[{n}]"), base, &mut problems);
+        }
+    }
+    for (n, entry) in file.cot_out.iter().enumerate() {
+        if ssl(Some(&entry.url)) {
+            let written = super::tls::Written {
+                ca_file: entry.ca_file.as_ref(),
+                client_cert: entry.client_cert.as_ref(),
+                client_key: entry.client_key.as_ref(),
+            };
+            super::tls::on_disk(src, &written, &format!("cot_out[{n}]"), base, &mut problems);
+        }
+    }
+    problems
+}
 
 /// Checks that each feed's `path` names a document and the journal is not a file.
 fn on_disk(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfig]) -> Vec<Problem> {

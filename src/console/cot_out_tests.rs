@@ -6,16 +6,20 @@ use super::test_support::{config, now};
 use super::{App, detail};
 use crate::cot_out::{CotOutConfig, LinkStatus, Target};
 
-fn app_publishing() -> App {
-    let mut config = config();
-    config.cot_out = vec![CotOutConfig {
+fn multicast() -> CotOutConfig {
+    CotOutConfig {
         url: "udp://239.2.3.1:6969".into(),
         target: Target::Udp("239.2.3.1:6969".parse().unwrap()),
         missions: true,
-    }];
+    }
+}
+
+fn app_publishing() -> App {
+    let mut config = config();
+    config.cot_out = vec![multicast()];
     let mut app = App::new(config, "reyes".into(), now());
     app.cot_out = vec![(
-        "udp://239.2.3.1:6969".into(),
+        multicast(),
         LinkStatus {
             state: "sending to udp://239.2.3.1:6969 failed: Network is unreachable".into(),
             up: false,
@@ -71,4 +75,33 @@ fn its_detail_says_why_it_is_down() {
         )
         .is_none()
     );
+}
+
+/// A reload may add, remove or reorder `[[cot_out]]` entries, but the publisher keeps those it
+/// started with: the detail shows each destination with its own settings, not the reloaded
+/// file's entry at the same place.
+#[test]
+fn after_a_reload_the_detail_shows_the_running_destination_s_own_settings() {
+    let mut app = app_publishing();
+    let mut reloaded = app.in_force.config().clone();
+    reloaded.cot_out = vec![CotOutConfig {
+        url: "tcp://other.example:8087".into(),
+        target: Target::Stream { address: "other.example:8087".into(), tls: None },
+        missions: false,
+    }];
+    app.in_force = super::InForce::new(reloaded);
+    let detail = detail::detail(
+        &RowKey::CotOut(0),
+        app.in_force.config(),
+        &app.state,
+        &app.feed_runtime,
+        &app.cot_out,
+        now(),
+    )
+    .expect("a detail");
+    let text = detail.lines.join("\n");
+    assert!(text.contains("udp://239.2.3.1:6969") && text.contains("UDP datagrams"), "{text}");
+    assert!(text.contains("Missions as markers: yes") && !text.contains("other.example"), "{text}");
+    let named = super::naming::record(app.in_force.config(), &app.state, &app.cot_out, &RowKey::CotOut(0));
+    assert_eq!(named.as_deref(), Some("cot out udp://239.2.3.1:6969"));
 }

@@ -59,7 +59,7 @@ pub fn detail(
     config: &Config,
     state: &DeskState,
     runtime: &BTreeMap<String, FeedRuntime>,
-    outs: &[(String, crate::cot_out::LinkStatus)],
+    outs: &[(crate::cot_out::CotOutConfig, crate::cot_out::LinkStatus)],
     now: DateTime<Utc>,
 ) -> Option<Detail> {
     let (title, lines) = match key {
@@ -68,17 +68,16 @@ pub fn detail(
         RowKey::Alert(id) => alert(id, config, state)?,
         RowKey::Log(seq) => log(*seq, state)?,
         RowKey::Feed(name) => feed(name, config, state, runtime, now)?,
-        RowKey::CotOut(n) => cot_out(outs.get(*n)?, config.cot_out.get(*n)?),
+        RowKey::CotOut(n) => cot_out(outs.get(*n)?),
         RowKey::Rollcall(id) => return super::rollcall_view::rollcall(key, id, state, now),
     };
     Some(Detail::of(key, title, lines))
 }
 
 fn cot_out(
-    (url, status): &(String, crate::cot_out::LinkStatus),
-    out: &crate::cot_out::CotOutConfig,
+    (out, status): &(crate::cot_out::CotOutConfig, crate::cot_out::LinkStatus),
 ) -> (String, Vec<String>) {
-    let url = redacted_url(url);
+    let url = redacted_url(&out.url);
     let tls = match &out.target {
         crate::cot_out::Target::Stream { tls: Some(tls), .. } => match &tls.client {
             Some(client) => format!(

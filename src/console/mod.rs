@@ -165,7 +165,8 @@ pub struct App {
     pub feed_runtime: BTreeMap<String, FeedRuntime>,
     /// Where alerts go out as CoT and how each destination is doing, while this process
     /// publishes them (it holds the poller lock); shown under the feeds.
-    pub cot_out: Vec<(String, crate::cot_out::LinkStatus)>,
+    /// The publisher's destinations as it runs them (not as a later reload says) and their state.
+    pub cot_out: Vec<(crate::cot_out::CotOutConfig, crate::cot_out::LinkStatus)>,
     /// Whether this console polls the feeds or another console on the host does.
     pub polls_feeds: bool,
     /// The journal is still being read (a long one, with no checkpoint near its end).

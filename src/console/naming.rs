@@ -27,7 +27,12 @@ pub fn marked_title(traffic: Traffic, title: &str) -> String {
 }
 
 /// The record behind a row, in words; None once it is no longer known.
-pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String> {
+pub fn record(
+    config: &Config,
+    state: &DeskState,
+    outs: &[(crate::cot_out::CotOutConfig, crate::cot_out::LinkStatus)],
+    key: &RowKey,
+) -> Option<String> {
     Some(match key {
         RowKey::Mission(id) => format!("mission {}", truncate(&one_line(id), QUOTED)),
         RowKey::Contact(n) => {
@@ -39,7 +44,7 @@ pub fn record(config: &Config, state: &DeskState, key: &RowKey) -> Option<String
             format!("#{seq} {} \"{}\"", line.kind, truncate(&one_line(&line.text), QUOTED / 2))
         }
         RowKey::Feed(name) => format!("feed {}", truncate(&one_line(name), QUOTED)),
-        RowKey::CotOut(n) => format!("cot out {}", truncate(&one_line(&config.cot_out.get(*n)?.url), QUOTED)),
+        RowKey::CotOut(n) => format!("cot out {}", truncate(&one_line(&outs.get(*n)?.0.url), QUOTED)),
         RowKey::Rollcall(id) => format!("roll-call {}", truncate(&one_line(id), QUOTED)),
     })
 }

@@ -229,13 +229,13 @@ impl Ages {
 }
 
 /// A row per `[[cot_out]]` destination: its URL, up or down, and the events sent.
-pub fn cot_out(outs: &[(String, crate::cot_out::LinkStatus)]) -> Vec<Row> {
+pub fn cot_out(outs: &[(crate::cot_out::CotOutConfig, crate::cot_out::LinkStatus)]) -> Vec<Row> {
     outs.iter()
         .enumerate()
-        .map(|(n, (url, status))| Row {
+        .map(|(n, (out, status))| Row {
             key: RowKey::CotOut(n),
             cells: vec![
-                format!("out {}", crate::feeds::redact::redacted_url(url)),
+                format!("out {}", crate::feeds::redact::redacted_url(&out.url)),
                 if status.up { "ok".into() } else { "DOWN".into() },
                 "-".into(),
                 status.sent.to_string(),

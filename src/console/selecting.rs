@@ -25,7 +25,7 @@ impl App {
     pub(super) fn relabel(&mut self, pane: Pane) {
         let view = &self.panes[pane.index()];
         if let Some(label) =
-            view.selected_key().and_then(|key| naming::record(self.config(), &self.state, key))
+            view.selected_key().and_then(|key| naming::record(self.config(), &self.state, &self.cot_out, key))
         {
             self.panes[pane.index()].set_label(label);
         }

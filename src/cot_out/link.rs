@@ -86,24 +86,20 @@ async fn run(target: Target, mut rx: mpsc::Receiver<Vec<u8>>, status: Arc<Mutex<
             loop {
                 let why = match connect(&address, tls.as_ref()).await {
                     Ok(stream) => {
-                        let began = std::time::Instant::now();
-                        set(&status, |s| {
-                            s.state = "connected".into();
-                            s.retry_at = None;
-                            s.up = true;
-                            s.connections += 1;
-                        });
                         let ended = match stream {
-                            Connected::Plain(s) => write_events(s, &mut rx, &status).await,
-                            Connected::Tls(s) => write_events(*s, &mut rx, &status).await,
+                            Connected::Plain(s) => write_events(s, None, &mut rx, &status).await,
+                            Connected::Tls(s) => {
+                                write_events(*s, Some(crate::feeds::listen::TLS_SETTLE), &mut rx, &status)
+                                    .await
+                            }
                         };
-                        // Only a connection that held counts as the destination working again: a
-                        // server refusing the certificate just after the handshake is retried
-                        // with growing waits, not every second.
-                        if began.elapsed() >= crate::feeds::listen::TLS_SETTLE {
+                        // Only a connection that settled counts as the destination working
+                        // again: a server refusing the certificate just after the handshake is
+                        // retried with growing waits, not every second.
+                        if ended.settled {
                             failures = 0;
                         }
-                        ended
+                        ended.why
                     }
                     Err(why) => Some(why),
                 };
@@ -130,7 +126,10 @@ enum Connected {
 async fn connect(address: &str, tls: Option<&TlsFiles>) -> Result<Connected, String> {
     match tls {
         None => match tokio::time::timeout(TIMEOUT, TcpStream::connect(address)).await {
-            Ok(Ok(stream)) => Ok(Connected::Plain(stream)),
+            Ok(Ok(stream)) => match crate::feeds::keepalive::set(&stream) {
+                Ok(()) => Ok(Connected::Plain(stream)),
+                Err(e) => Err(format!("cannot set TCP keepalive on tcp://{address}: {e}")),
+            },
             Ok(Err(e)) => Err(format!("cannot connect to tcp://{address}: {e}")),
             Err(_) => Err(format!("cannot connect to tcp://{address}: timed out after {TIMEOUT:?}")),
         },
@@ -142,16 +141,59 @@ async fn connect(address: &str, tls: Option<&TlsFiles>) -> Result<Connected, Str
     }
 }
 
-/// Writes queued events until the stream fails (why) or the desk goes away (None). What the
-/// server sends back (other clients' traffic, pings) is read and let go, so that it never fills
-/// the connection; its end, or a TLS alert refusing the desk's certificate, ends the stream.
+/// How a connection ended: whether it had settled, and why it ended (None: the desk went away).
+struct Ended {
+    settled: bool,
+    why: Option<String>,
+}
+
+/// Writes queued events until the stream fails or the desk goes away. What the server sends
+/// back (other clients' traffic, pings) is read and let go, so that it never fills the
+/// connection; its end, or a TLS alert refusing the desk's certificate, ends the stream.
+///
+/// With `settle` (TLS), nothing is taken from the queue, counted as sent or said to be connected
+/// until the stream has held that long or the server has sent something: under TLS 1.3 a server
+/// refusing the desk's certificate says so only after the client has finished its handshake,
+/// and what was written before would be lost.
 async fn write_events<S: AsyncRead + AsyncWrite + Unpin>(
     stream: S,
+    settle: Option<Duration>,
+    rx: &mut mpsc::Receiver<Vec<u8>>,
+    status: &Mutex<LinkStatus>,
+) -> Ended {
+    let (mut reader, mut writer) = tokio::io::split(stream);
+    let mut buf = vec![0u8; 16 * 1024];
+    if let Some(settle) = settle {
+        // Held for `settle`, or the server has spoken: either way the connection stands.
+        if let Ok(read) = tokio::time::timeout(settle, reader.read(&mut buf)).await {
+            let why = match read {
+                Ok(0) => "the server closed the connection".to_string(),
+                Ok(_) => String::new(),
+                Err(e) => crate::feeds::tls::reason(&e, ""),
+            };
+            if !why.is_empty() {
+                return Ended { settled: false, why: Some(why) };
+            }
+        }
+    }
+    set(status, |s| {
+        s.state = "connected".into();
+        s.retry_at = None;
+        s.up = true;
+        s.connections += 1;
+    });
+    let why = exchange(&mut reader, &mut writer, &mut buf, rx, status).await;
+    Ended { settled: true, why }
+}
+
+/// The settled connection's life: queued events written, what the server sends let go.
+async fn exchange<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+    reader: &mut R,
+    writer: &mut W,
+    buf: &mut [u8],
     rx: &mut mpsc::Receiver<Vec<u8>>,
     status: &Mutex<LinkStatus>,
 ) -> Option<String> {
-    let (mut reader, mut writer) = tokio::io::split(stream);
-    let mut buf = vec![0u8; 16 * 1024];
     loop {
         tokio::select! {
             event = rx.recv() => {
@@ -165,7 +207,7 @@ async fn write_events<S: AsyncRead + AsyncWrite + Unpin>(
                     Err(_) => return Some(format!("writing timed out after {TIMEOUT:?}")),
                 }
             }
-            read = reader.read(&mut buf) => match read {
+            read = reader.read(buf) => match read {
                 Ok(0) => return Some("the server closed the connection".into()),
                 Ok(_) => {}
                 Err(e) => return Some(crate::feeds::tls::reason(&e, "")),
@@ -184,6 +226,17 @@ async fn udp(address: SocketAddr, mut rx: mpsc::Receiver<Vec<u8>>, status: &Mute
             return;
         }
     };
+    // The desk's own datagrams to a multicast group are not looped back to its own listeners on
+    // that group: they would come back to the desk as TAK traffic.
+    let unlooped = if address.is_ipv4() {
+        socket.set_multicast_loop_v4(false)
+    } else {
+        socket.set_multicast_loop_v6(false)
+    };
+    if let Err(e) = unlooped {
+        set(status, |s| s.state = format!("cannot turn off multicast loopback on a UDP socket: {e}"));
+        return;
+    }
     set(status, |s| {
         s.state = "sending".into();
         s.up = true;

@@ -7,13 +7,16 @@
 //! remembers what each destination was last sent: an alert goes out again when its severity,
 //! title or state changes, every `REFRESH` while it stays open (before its marker goes stale), and
 //! all at once after a destination reconnects (a TAK server keeps nothing for a desk that left).
+//! A resolved alert's final event is kept per destination while the marker could still be on a
+//! map (`STALE_AFTER`), and sent again on every new connection and every `REFRESH`: one written
+//! into a connection that then died, or dropped from a full queue, is not lost.
 
 mod event;
 mod link;
 #[cfg(test)]
 mod tests;
 
-pub use event::{MARKER_TYPE, Marker, alert_uid, escaped, mission_uid};
+pub use event::{MARKER_TYPE, Marker, alert_uid, desk_prefix, escaped, mission_uid};
 pub use link::{Link, LinkStatus};
 
 use chrono::{DateTime, Utc};
@@ -58,18 +61,30 @@ struct Sent {
     place: LatLon,
 }
 
+/// A resolved alert's final event, kept to be sent again until its marker would have gone stale.
+struct Final {
+    xml: Vec<u8>,
+    sent: DateTime<Utc>,
+    until: DateTime<Utc>,
+}
+
 /// One destination and what it was sent.
 struct Out {
+    /// The entry as the publisher started with it, shown with its status.
+    config: CotOutConfig,
     link: Link,
     missions: bool,
     connections: u64,
     alerts: HashMap<String, Sent>,
+    finals: HashMap<String, Final>,
     mission_marks: HashMap<String, Sent>,
     /// The state last reported, so each change is said once.
     reported: String,
 }
 
 pub struct Publisher {
+    /// The desk's name, which every uid carries.
+    desk: String,
     outs: Vec<Out>,
     /// Alerts said to have no place, so it is said once each.
     placeless: HashSet<String>,
@@ -78,28 +93,32 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Starts a link per entry; None when there are none. Must run inside a tokio runtime.
-    pub fn start(configs: &[CotOutConfig]) -> Option<Publisher> {
+    /// Starts a link per entry for the desk named `desk`; None when there are none. Must run
+    /// inside a tokio runtime.
+    pub fn start(configs: &[CotOutConfig], desk: &str) -> Option<Publisher> {
         if configs.is_empty() {
             return None;
         }
         let outs = configs
             .iter()
             .map(|config| Out {
+                config: config.clone(),
                 link: Link::start(config),
                 missions: config.missions,
                 connections: 0,
                 alerts: HashMap::new(),
+                finals: HashMap::new(),
                 mission_marks: HashMap::new(),
                 reported: String::new(),
             })
             .collect();
-        Some(Publisher { outs, placeless: HashSet::new(), looked: None })
+        Some(Publisher { desk: desk.to_string(), outs, placeless: HashSet::new(), looked: None })
     }
 
-    /// The destinations and what each is doing, for the desk to show.
-    pub fn statuses(&self) -> Vec<(String, LinkStatus)> {
-        self.outs.iter().map(|o| (o.link.url.clone(), o.link.status())).collect()
+    /// The destinations, each as started (a reload does not change a running publisher's), and
+    /// what each is doing, for the desk to show.
+    pub fn statuses(&self) -> Vec<(CotOutConfig, LinkStatus)> {
+        self.outs.iter().map(|o| (o.config.clone(), o.link.status())).collect()
     }
 
     /// Sends what changed since the last call; returns what is worth telling the operator (a
@@ -119,7 +138,9 @@ impl Publisher {
                     reconnected = true;
                 }
                 out.connections = status.connections;
+                out.resend_finals(now, true);
             }
+            out.resend_finals(now, false);
             if status.state != out.reported {
                 said.push(format!("cot out {}: {}", out.link.url, status.state));
                 out.reported = status.state;
@@ -141,8 +162,13 @@ impl Publisher {
             }
             let place = if resolved { None } else { place_of(state, alert) };
             for out in &mut self.outs {
-                if let Some(marker) = out.alert(alert, place, now) {
-                    out.link.send(marker.xml().into_bytes());
+                if let Some(marker) = out.alert(&self.desk, alert, place, now) {
+                    let xml = marker.xml().into_bytes();
+                    if resolved {
+                        let kept = Final { xml: xml.clone(), sent: now, until: now + STALE_AFTER };
+                        out.finals.insert(alert.id.clone(), kept);
+                    }
+                    out.link.send(xml);
                 }
             }
             if place.is_none() && !resolved && self.placeless.insert(alert.id.clone()) {
@@ -154,7 +180,7 @@ impl Publisher {
             said.push(format!("cot out: {count} no place to mark and not sent (\"{first}\")"));
         }
         for out in self.outs.iter_mut().filter(|o| o.missions) {
-            for marker in out.missions(state, missions, now) {
+            for marker in out.missions(&self.desk, state, missions, now) {
                 out.link.send(marker.xml().into_bytes());
             }
         }
@@ -169,15 +195,33 @@ fn place_of(state: &DeskState, alert: &Alert) -> Option<LatLon> {
 }
 
 impl Out {
+    /// Sends the kept final events again: all of them on a new connection (`all`), otherwise
+    /// those last sent a `REFRESH` ago; forgets those whose markers have gone stale anyway.
+    fn resend_finals(&mut self, now: DateTime<Utc>, all: bool) {
+        self.finals.retain(|_, kept| kept.until > now);
+        for kept in self.finals.values_mut() {
+            if all || now - kept.sent >= REFRESH {
+                kept.sent = now;
+                self.link.send(kept.xml.clone());
+            }
+        }
+    }
+
     /// The marker to send for `alert` now, if one is due.
-    fn alert(&mut self, alert: &Alert, place: Option<LatLon>, now: DateTime<Utc>) -> Option<Marker> {
+    fn alert(
+        &mut self,
+        desk: &str,
+        alert: &Alert,
+        place: Option<LatLon>,
+        now: DateTime<Utc>,
+    ) -> Option<Marker> {
         let title = event::tagged(&alert.title, alert.traffic);
         if alert.state == AlertState::Resolved {
             // Sent once, with its last place, and forgotten: its life on the map ends now.
             let sent = self.alerts.remove(&alert.id)?;
             let reason = alert.resolution.as_ref().map(|r| format!(": {}", r.reason)).unwrap_or_default();
             return Some(Marker {
-                uid: alert_uid(&alert.id),
+                uid: alert_uid(desk, &alert.id),
                 callsign: title,
                 remarks: format!("RESOLVED{reason}"),
                 at: sent.place,
@@ -202,7 +246,7 @@ impl Out {
         }
         self.alerts.insert(alert.id.clone(), Sent { said: remarks.clone(), at: now, place });
         Some(Marker {
-            uid: alert_uid(&alert.id),
+            uid: alert_uid(desk, &alert.id),
             callsign: title,
             remarks,
             at: place,
@@ -214,7 +258,13 @@ impl Out {
     }
 
     /// The mission markers due now: new or changed status, or due for a refresh.
-    fn missions(&mut self, state: &DeskState, missions: &[Mission], now: DateTime<Utc>) -> Vec<Marker> {
+    fn missions(
+        &mut self,
+        desk: &str,
+        state: &DeskState,
+        missions: &[Mission],
+        now: DateTime<Utc>,
+    ) -> Vec<Marker> {
         let mut due = Vec::new();
         for mission in missions {
             let remarks = format!("mission {}: {}", mission.id, state.mission_status(mission).label());
@@ -225,7 +275,7 @@ impl Out {
             }
             self.mission_marks.insert(mission.id.clone(), Sent { said: remarks.clone(), at: now, place });
             due.push(Marker {
-                uid: mission_uid(&mission.id),
+                uid: mission_uid(desk, &mission.id),
                 callsign: mission.name.clone(),
                 remarks,
                 at: place,

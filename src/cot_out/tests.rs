@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use tokio::net::UdpSocket;
 
-use super::{CotOutConfig, Publisher, REFRESH, Target};
+use super::{CotOutConfig, Publisher, REFRESH, STALE_AFTER, Target};
 use crate::domain::{FeedItem, Location, Severity, Traffic};
 use crate::event::{Event, Record};
 use crate::state::DeskState;
@@ -64,7 +64,7 @@ async fn publisher() -> (Publisher, UdpSocket) {
     let address = socket.local_addr().unwrap();
     let config =
         CotOutConfig { url: format!("udp://{address}"), target: Target::Udp(address), missions: false };
-    (Publisher::start(&[config]).unwrap(), socket)
+    (Publisher::start(&[config], "Manila").unwrap(), socket)
 }
 
 /// The events that arrive within a short while.
@@ -87,17 +87,24 @@ async fn an_alert_is_sent_when_it_changes_and_when_due_and_ended_once() {
     publisher.tick(&desk.state, &[], now());
     let first = received(&socket).await;
     assert_eq!(first.len(), 1, "{first:?}");
-    assert!(first[0].contains("uid=\"attache.alert.T1\"") && first[0].contains("OPEN"), "{}", first[0]);
+    assert!(
+        first[0].contains("uid=\"attache.manila.alert.T1\"") && first[0].contains("OPEN"),
+        "{}",
+        first[0]
+    );
 
     publisher.tick(&desk.state, &[], now() + Duration::seconds(5));
     assert_eq!(received(&socket).await, Vec::<String>::new(), "nothing changed: nothing sent");
+    // Past the minute in which an unchanged journal is not even looked at.
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(61));
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "nothing changed nor due: nothing sent");
 
     desk.fold(Event::AlertAcknowledged { alert: "T1".into(), operator: "reyes".into(), note: None });
-    publisher.tick(&desk.state, &[], now() + Duration::seconds(6));
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(62));
     let acked = received(&socket).await;
     assert!(acked.len() == 1 && acked[0].contains("severe alert, ACK"), "{acked:?}");
 
-    publisher.tick(&desk.state, &[], now() + Duration::seconds(6) + REFRESH);
+    publisher.tick(&desk.state, &[], now() + Duration::seconds(62) + REFRESH);
     assert_eq!(received(&socket).await.len(), 1, "sent again before it goes stale");
 
     desk.fold(Event::ItemWithdrawn {
@@ -106,7 +113,7 @@ async fn an_alert_is_sent_when_it_changes_and_when_due_and_ended_once() {
         reason: crate::event::WithdrawReason::Stale,
     });
     desk.fold(Event::AlertResolved { alert: "T1".into(), operator: "attache".into(), reason: "gone".into() });
-    let at = now() + Duration::seconds(7) + REFRESH;
+    let at = now() + Duration::seconds(63) + REFRESH;
     publisher.tick(&desk.state, &[], at);
     let last = received(&socket).await;
     assert_eq!(last.len(), 1, "{last:?}");
@@ -116,8 +123,12 @@ async fn an_alert_is_sent_when_it_changes_and_when_due_and_ended_once() {
     );
     assert!(last[0].contains("lat=\"14.5\"") && last[0].contains("RESOLVED: gone"), "{}", last[0]);
 
-    publisher.tick(&desk.state, &[], at + REFRESH * 2);
-    assert_eq!(received(&socket).await, Vec::<String>::new(), "a resolved alert is ended once");
+    publisher.tick(&desk.state, &[], at + Duration::seconds(1));
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "the final event is not sent at every look");
+    publisher.tick(&desk.state, &[], at + REFRESH);
+    assert_eq!(received(&socket).await, last, "the final event again, in case the first was lost");
+    publisher.tick(&desk.state, &[], at + STALE_AFTER);
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "nothing once the marker is stale anyway");
 }
 
 #[tokio::test]
@@ -141,4 +152,42 @@ async fn alerts_without_a_place_are_said_once_and_not_sent() {
     let again = publisher.tick(&desk.state, &[], now() + Duration::seconds(1));
     assert!(again.iter().all(|s| !s.contains("no place")), "{again:?}");
     assert_eq!(received(&socket).await, Vec::<String>::new());
+}
+
+#[path = "../../tests/tak_support/mod.rs"]
+mod tak_support;
+
+/// Under TLS 1.3 a server refusing the desk's certificate says so just after the client's
+/// handshake: the link must neither count that connection, nor say it is connected, nor take
+/// events from the queue into it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_refused_after_the_handshake_is_not_counted_and_sent_nothing() {
+    use crate::feeds::tls::{ClientFiles, TlsFiles};
+    use tak_support::{Ca, tak_server, write_desk_files};
+    let ca = Ca::new("TAK test CA");
+    let stranger = Ca::new("Some other CA");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_file, cert, key) = write_desk_files(dir.path(), &stranger, &stranger.client("intruder"));
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let mut tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
+    let address = format!("localhost:{}", tak.port);
+    let tls = TlsFiles { ca_file, client: Some(ClientFiles { cert, key }) };
+    let config = CotOutConfig {
+        url: format!("ssl://{address}"),
+        target: Target::Stream { address, tls: Some(tls) },
+        missions: false,
+    };
+    let link = super::Link::start(&config);
+    assert!(link.send(b"<event/>".to_vec()));
+    tokio::time::timeout(std::time::Duration::from_secs(20), tak.refused.recv())
+        .await
+        .expect("the server refuses the desk")
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !link.status().state.contains("refused this desk's client certificate") {
+        assert!(std::time::Instant::now() < deadline, "{:?}", link.status());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let status = link.status();
+    assert_eq!((status.connections, status.sent, status.up), (0, 0, false), "{status:?}");
 }

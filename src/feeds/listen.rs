@@ -44,6 +44,8 @@ pub async fn listen(feed: FeedConfig, tx: mpsc::Sender<PollOutcome>) {
 /// Events gathered since the last hand-over.
 struct Batch {
     feed: String,
+    /// The start of the desk's own uids, whose events are dropped.
+    own_uids: Option<String>,
     parsed: Parsed,
     since: Option<Instant>,
     coalescer: Coalescer,
@@ -58,6 +60,7 @@ impl Batch {
     fn new(feed: &FeedConfig) -> Self {
         Self {
             feed: feed.name.clone(),
+            own_uids: feed.own_uids.clone(),
             parsed: Parsed::default(),
             since: None,
             coalescer: Coalescer::new(feed.cot.min_interval, feed.cot.min_distance_m),
@@ -71,7 +74,13 @@ impl Batch {
         self.since.get_or_insert_with(Instant::now);
         let now = Utc::now();
         match cot::parse(&self.feed, event, now) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                // The desk's own markers, handed back by a TAK server or looped back by the
+                // network, would raise alerts on its alerts without end.
+                if let Some(own) = &self.own_uids {
+                    parsed.items.retain(|item| !item.id.starts_with(own.as_str()));
+                    parsed.withdrawn.retain(|(uid, _)| !uid.starts_with(own.as_str()));
+                }
                 let at = Instant::now();
                 let coalescer = &mut self.coalescer;
                 self.parsed
@@ -213,11 +222,15 @@ async fn tcp(feed: &FeedConfig, address: &str, tls: Option<&TlsFiles>, tx: mpsc:
     loop {
         let ended = match tls {
             None => match tokio::time::timeout(feed.timeout, TcpStream::connect(address)).await {
-                Ok(Ok(stream)) => {
-                    failures = 0;
-                    let stream = Stream { reader: stream, from: format!("tcp://{address}"), settle: None };
-                    read_stream(feed, stream, &tx).await
-                }
+                Ok(Ok(stream)) => match super::keepalive::set(&stream) {
+                    Ok(()) => {
+                        failures = 0;
+                        let stream =
+                            Stream { reader: stream, from: format!("tcp://{address}"), settle: None };
+                        read_stream(feed, stream, &tx).await
+                    }
+                    Err(e) => Some(format!("cannot set TCP keepalive on tcp://{address}: {e}")),
+                },
                 Ok(Err(e)) => Some(format!("cannot connect to tcp://{address}: {e}")),
                 Err(_) => {
                     Some(format!("cannot connect to tcp://{address}: timed out after {:?}", feed.timeout))

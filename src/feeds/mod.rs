@@ -11,6 +11,7 @@ mod geotag;
 mod html;
 pub mod http;
 pub mod json;
+pub mod keepalive;
 pub mod listen;
 mod outcome;
 mod poller;

@@ -126,6 +126,9 @@ pub struct FeedConfig {
     pub ca_file: Option<PathBuf>,
     /// For CoT feeds: how position reports are coalesced, and the UDP receive buffer.
     pub cot: CotOptions,
+    /// For CoT feeds: the start of the uids this desk publishes (`[[cot_out]]`); events carrying
+    /// them are the desk's own, handed back by a TAK server or the network, and are dropped.
+    pub own_uids: Option<String>,
     pub enabled: bool,
 }
 
@@ -174,6 +177,7 @@ impl FeedConfig {
             follow_links: false,
             ca_file: None,
             cot: CotOptions::default(),
+            own_uids: None,
             enabled: true,
         }
     }

@@ -93,17 +93,21 @@ fn certificates(path: &Path, key: &'static str) -> Result<Vec<CertificateDer<'st
 }
 
 /// The private key, refused when its file is readable by group or others, as ssh refuses one.
+/// The file is opened once and its mode taken from the open file, so the key read is the file
+/// whose mode was checked.
 fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, FileProblem> {
+    use std::io::Read;
     use std::os::unix::fs::PermissionsExt;
-    let meta =
-        std::fs::metadata(path).map_err(|e| problem("client_key", path, format!("cannot read: {e}")))?;
-    let mode = meta.permissions().mode() & 0o777;
+    let cannot_read = |e: std::io::Error| problem("client_key", path, format!("cannot read: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mode = file.metadata().map_err(cannot_read)?.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         let why =
             format!("the private key is readable by group or others (mode {mode:o}); run chmod 600 on it");
         return Err(problem("client_key", path, why));
     }
-    let bytes = read(path, "client_key")?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(cannot_read)?;
     PrivateKeyDer::from_pem_slice(&bytes).map_err(|e| {
         let why = match e {
             rustls::pki_types::pem::Error::NoItemsFound => {
@@ -134,6 +138,8 @@ pub async fn connect(
         let tcp = TcpStream::connect(address)
             .await
             .map_err(|e| format!("cannot connect to ssl://{address}: {e}"))?;
+        super::keepalive::set(&tcp)
+            .map_err(|e| format!("cannot set TCP keepalive on ssl://{address}: {e}"))?;
         TlsConnector::from(config)
             .connect(name, tcp)
             .await
@@ -165,10 +171,15 @@ pub fn reason(error: &std::io::Error, host: &str) -> String {
             | AlertDescription::UnknownCA
             | AlertDescription::CertificateRequired
             | AlertDescription::CertificateUnknown
-            | AlertDescription::AccessDenied
-            | AlertDescription::DecryptError
-            | AlertDescription::HandshakeFailure,
+            | AlertDescription::AccessDenied,
         ) => "the server refused this desk's client certificate (is client_cert one its CA signed?)".into(),
+        // Also what a server says when it shares no protocol version or cipher with the desk
+        // (one limited to TLS 1.0 or 1.1), so the certificate is not blamed alone.
+        rustls::Error::AlertReceived(AlertDescription::DecryptError | AlertDescription::HandshakeFailure) => {
+            "the server ended the handshake: it refused this desk's client certificate, or shares no TLS \
+             version or cipher with it (attache speaks TLS 1.2 and 1.3)"
+                .into()
+        }
         _ => return tls.to_string(),
     };
     format!("{hint} ({tls})")

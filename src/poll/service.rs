@@ -86,7 +86,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     let (settled_tx, mut settled_rx) = mpsc::unbounded_channel::<Settled>();
     let mut polling = Polling::start(&config.feeds, &feed_tx);
     let mut notifier = Notifier::start(config.notify.clone(), journal_dir, Utc::now(), settled_tx)?;
-    let mut cot_out = crate::cot_out::Publisher::start(&config.cot_out);
+    let mut cot_out = crate::cot_out::Publisher::start(&config.cot_out, &config.desk_name);
     eprintln!(
         "attache: polling {} of {} for the journal in {}; {}",
         crate::words::count(config.feeds.iter().filter(|f| f.enabled).count() as u64, "feed", "feeds"),

@@ -77,13 +77,40 @@ client_key = "desk.key"
     path
 }
 
+/// `attache poll` on `journal`, its stderr into `stderr` if given; stopped with SIGTERM when dropped.
 struct Service(Child);
+
+impl Service {
+    fn start(config: &Path, journal: &Path, stderr: Option<&Path>) -> Service {
+        let stderr = stderr.map_or_else(Stdio::null, |path| std::fs::File::create(path).unwrap().into());
+        let child = Command::new(env!("CARGO_BIN_EXE_attache"))
+            .arg("--config")
+            .arg(config)
+            .arg("--journal")
+            .arg(journal)
+            .arg("poll")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        Service(child)
+    }
+}
 
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
         let _ = self.0.wait();
     }
+}
+
+/// Points the desk's `[[cot_out]]` at a plain `tcp://` TAK server on `tak_port`.
+fn with_plain_tcp_out(config: &Path, tak_port: u16) {
+    let text = std::fs::read_to_string(config).unwrap();
+    let plain = text[..text.rfind("[[cot_out]]").unwrap()].to_string()
+        + &format!("[[cot_out]]\nurl = \"tcp://127.0.0.1:{tak_port}\"\n");
+    std::fs::write(config, plain).unwrap();
 }
 
 /// Whether `event` is the marker of the alert the rule raised on `track`.
@@ -164,19 +191,7 @@ async fn alerts_go_out_over_tls_and_udp_and_read_back_equal() {
     let journal = dir.path().join("journal");
     let stderr = dir.path().join("stderr");
     let started = Utc::now();
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(&journal)
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &journal, Some(&stderr));
 
     let over_udp = tokio::task::block_in_place(|| {
         receive_until(&out, feed, &hostile("TRACK-1", true), |event| is_marker_of(event, "TRACK-1"))
@@ -324,19 +339,7 @@ async fn a_tak_server_that_was_down_gets_what_is_open_when_it_comes_up() {
     std::fs::write(&config, text).unwrap();
     let journal = dir.path().join("journal");
     let stderr = dir.path().join("stderr");
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(&journal)
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &journal, Some(&stderr));
     // The alert goes out over UDP while the TAK server is down: one destination never waits
     // for another.
     tokio::task::block_in_place(|| {
@@ -384,19 +387,7 @@ async fn a_tak_server_that_refuses_the_desk_is_said_to_and_sent_nothing() {
     let feed = free_udp().local_addr().unwrap().port();
     let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), tak.port);
     let stderr = dir.path().join("stderr");
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(dir.path().join("journal"))
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &dir.path().join("journal"), Some(&stderr));
     tokio::task::block_in_place(|| {
         receive_until(&out, feed, &hostile("TRACK-5", true), |event| is_marker_of(event, "TRACK-5"))
     });
@@ -423,24 +414,9 @@ async fn a_dropped_connection_is_made_again_and_what_is_open_sent_again() {
     let out = free_udp();
     let feed = free_udp().local_addr().unwrap().port();
     let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
-    let text = std::fs::read_to_string(&config).unwrap();
-    let plain = text[..text.rfind("[[cot_out]]").unwrap()].to_string()
-        + &format!("[[cot_out]]\nurl = \"tcp://127.0.0.1:{tak_port}\"\n");
-    std::fs::write(&config, plain).unwrap();
+    with_plain_tcp_out(&config, tak_port);
     let journal = dir.path().join("journal");
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(&journal)
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &journal, None);
     tokio::task::block_in_place(|| {
         receive_until(&out, feed, &hostile("TRACK-7", true), |event| is_marker_of(event, "TRACK-7"))
     });
@@ -486,19 +462,7 @@ async fn the_desk_never_takes_in_its_own_markers() {
         + &format!("[[cot_out]]\nurl = \"udp://127.0.0.1:{feed}\"\n");
     std::fs::write(&config, looped).unwrap();
     let journal = dir.path().join("journal");
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(&journal)
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &journal, None);
     tokio::task::block_in_place(|| {
         receive_until(&out, feed, &hostile("TRACK-3", true), |event| is_marker_of(event, "TRACK-3"))
     });
@@ -530,24 +494,9 @@ async fn a_final_event_lost_with_its_connection_is_sent_again() {
     let out = free_udp();
     let feed = free_udp().local_addr().unwrap().port();
     let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
-    let text = std::fs::read_to_string(&config).unwrap();
-    let plain = text[..text.rfind("[[cot_out]]").unwrap()].to_string()
-        + &format!("[[cot_out]]\nurl = \"tcp://127.0.0.1:{tak_port}\"\n");
-    std::fs::write(&config, plain).unwrap();
+    with_plain_tcp_out(&config, tak_port);
     let journal = dir.path().join("journal");
-    let _service = Service(
-        Command::new(env!("CARGO_BIN_EXE_attache"))
-            .arg("--config")
-            .arg(&config)
-            .arg("--journal")
-            .arg(&journal)
-            .arg("poll")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _service = Service::start(&config, &journal, None);
     tokio::task::block_in_place(|| {
         receive_until(&out, feed, &hostile("TRACK-8", true), |event| is_marker_of(event, "TRACK-8"))
     });

@@ -160,6 +160,7 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
                     record: text,
                     after_seq: after.0,
                     after_sum: to_hex(&after.1),
+                    stream_seq: None,
                 });
             }
             after = (seq, sum);
@@ -191,4 +192,81 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
     );
     // The local journal itself is intact: the damage is in what the other desk's records say.
     assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
+}
+
+/// Appends `count` notes to `desk`'s journal in appends of a thousand (a backlog made quickly).
+fn write_many_notes(desk: &Desk, count: usize) {
+    use attache::event::Event;
+    let mut writer = attache::journal::Writer::open(&desk.journal).unwrap();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
+        let events = chunk
+            .iter()
+            .map(|n| Event::Note {
+                operator: "reyes".into(),
+                text: format!("{} bulk note {n}", desk.id),
+                mission: None,
+                alert: None,
+                contact: None,
+            })
+            .collect();
+        writer.append("reyes", chrono::Utc::now(), events).unwrap();
+    }
+}
+
+fn journal_bytes(desk: &Desk) -> u64 {
+    std::fs::read_dir(&desk.journal).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
+}
+
+/// The receiving `sync run` killed (SIGKILL) while a backlog of several batches is coming in,
+/// and started again at once: what it had in hand but not appended comes again, nothing is lost.
+#[test]
+fn a_receiver_killed_while_a_backlog_of_batches_comes_in_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut manila = Desk::new(tmp.path(), "manila", &[], &[server.url()]);
+    let mut pristina = Desk::new(tmp.path(), "pristina", &["manila"], &[server.url()]);
+    write_many_notes(&manila, 30_000);
+    manila.start_sync();
+    sync_support::wait_for("manila's backlog in the stream", Duration::from_secs(120), || {
+        manila.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0)
+    });
+    pristina.start_sync();
+    sync_support::wait_for("pristina's first remote records", CONVERGE, || journal_bytes(&pristina) > 0);
+    pristina.stop_sync();
+    let held = pristina.remote_seqs_of("manila").len();
+    assert!(held < 30_000, "the receiver was cut before it had everything (held {held})");
+    pristina.start_sync();
+    wait_converged(&manila, &pristina, Duration::from_secs(120));
+    assert_no_duplicate(&pristina);
+    verified(&pristina);
+}
+
+/// A desk added to `follow` later: once `sync run` starts again, everything it ever shared comes,
+/// though the stream holds it before what this desk already received.
+#[test]
+fn a_desk_added_to_follow_gets_its_earlier_records_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut hq = Desk::new(tmp.path(), "hq", &[], &[server.url()]);
+    let mut pristina = Desk::new(tmp.path(), "pristina", &[], &[server.url()]);
+    let mut manila = Desk::new(tmp.path(), "manila", &["pristina"], &[server.url()]);
+    let in_stream =
+        |desk: &Desk| desk.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0);
+    hq.write_notes(0, 5);
+    hq.start_sync();
+    sync_support::wait_for("hq's notes in the stream", CONVERGE, || in_stream(&hq));
+    pristina.write_notes(0, 5);
+    pristina.start_sync();
+    sync_support::wait_for("pristina's notes in the stream", CONVERGE, || in_stream(&pristina));
+    manila.start_sync();
+    wait_converged(&pristina, &manila, CONVERGE);
+    manila.stop_sync();
+    let text = std::fs::read_to_string(&manila.config).unwrap();
+    let text = text.replace("follow = [\"pristina\"]", "follow = [\"pristina\", \"hq\"]");
+    std::fs::write(&manila.config, text).unwrap();
+    manila.start_sync();
+    wait_converged(&hq, &manila, CONVERGE);
+    assert_eq!(manila.remote_seqs_of("pristina"), pristina.own_shared());
+    assert_no_duplicate(&manila);
+    verified(&manila);
 }

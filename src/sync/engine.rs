@@ -102,7 +102,7 @@ async fn session(
     };
     tokio::select! {
         r = publish::run(&js, &stream, config, dir, status) => r,
-        r = receive::run(&stream, config, &mut held.chains, &mut writer, status) => r,
+        r = receive::run(&stream, config, &mut held, &mut writer, status, say) => r,
         r = watch => r,
     }
 }

@@ -270,3 +270,39 @@ fn a_desk_added_to_follow_gets_its_earlier_records_after_a_restart() {
     assert_no_duplicate(&manila);
     verified(&manila);
 }
+
+/// `sync status` only asks: against a server where no desk has made the stream yet it says the
+/// link is down, twice (the first asking made nothing); credentials in a server URL are never
+/// printed; a desk with no `[sync]` is not in sync (exit 1).
+#[test]
+fn sync_status_makes_no_stream_prints_no_password_and_exits_one_without_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let url = server.url().replace("nats://", "nats://watch:hunter2@");
+    let mut manila = Desk::new(tmp.path(), "manila", &[], &[url]);
+    for _ in 0..2 {
+        let out = manila.attache().args(["sync", "status"]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("link DOWN") && said.contains("ATTACHE"), "{said}");
+    }
+    manila.write_notes(0, 3);
+    manila.start_sync();
+    sync_support::wait_for("manila in sync", CONVERGE, || {
+        manila.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0)
+    });
+    let out = manila.attache().args(["sync", "status"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("link up (nats://***@127.0.0.1:"), "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+
+    let journal = tmp.path().join("plain-journal");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(["--config", "config/attache.toml", "--journal"])
+        .arg(&journal)
+        .args(["sync", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no [sync] section"));
+}

@@ -59,7 +59,7 @@ pub enum Pushed {
     Problem(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Chains {
     pub desks: BTreeMap<String, Held>,
 }

@@ -72,7 +72,7 @@ impl Local {
                         (&env.desk, crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0));
                     self.problems.push(format!(
                         "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
-                        crate::text::one_line(&desk),
+                        crate::text::one_line(desk),
                         raw.seq,
                         seq
                     ))
@@ -125,15 +125,24 @@ pub fn read(dir: &Path, shares: &dyn Fn(&str) -> bool) -> Result<Local, String> 
 /// How many records this desk shared after its record `seq`: those not yet in the stream when
 /// `seq` is the last the stream holds. A seek, then a read of what follows.
 pub fn shared_after(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<u64, String> {
+    count_shared(dir, seq, shares).map(|(count, _)| count)
+}
+
+/// How many records this desk shared after its record `seq`, and the last seq read (`seq` when
+/// there was none), so that a later count can go on from there.
+pub fn count_shared(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<(u64, u64), String> {
     let mut follower = Follower::from_seq(dir, seq + 1).map_err(|e| e.to_string())?;
-    let mut count = 0;
+    let (mut count, mut last) = (0, seq);
     follower
         .poll_lines(|raw, _| {
-            if raw.seq > seq && kind_of(raw.bytes).is_some_and(shares) {
-                count += 1;
+            if raw.seq > seq {
+                last = raw.seq;
+                if kind_of(raw.bytes).is_some_and(shares) {
+                    count += 1;
+                }
             }
             true
         })
         .map_err(|e| e.to_string())?;
-    Ok(count)
+    Ok((count, last))
 }

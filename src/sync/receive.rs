@@ -64,6 +64,10 @@ pub async fn run(
                 _ => break,
             }
         }
+        // Taken into a copy first: what is held here moves only once the journal holds it, so a
+        // failed append leaves nothing believed held that a later session would skip.
+        let mut next =
+            Local { chains: local.chains.clone(), positions: local.positions.clone(), ..Local::default() };
         let mut events = Vec::new();
         for message in &batch {
             let Some(desk) = message.subject.strip_prefix(SUBJECT_PREFIX) else { continue };
@@ -76,7 +80,7 @@ pub async fn run(
                 continue;
             }
             let line: &[u8] = &message.payload;
-            if desk == config.desk || !config.follow.follows(desk) || !local.chains.is_new(desk, line) {
+            if desk == config.desk || !config.follow.follows(desk) || !next.chains.is_new(desk, line) {
                 continue;
             }
             let stream_seq = message.info()?.stream_sequence;
@@ -94,7 +98,7 @@ pub async fn run(
                 after,
                 stream_seq: Some(stream_seq),
             };
-            local.take_envelope(0, &envelope);
+            next.take_envelope(0, &envelope);
             events.push(Event::Remote {
                 desk: envelope.desk,
                 record: envelope.record,
@@ -105,6 +109,8 @@ pub async fn run(
         }
         if !events.is_empty() {
             writer.append(BY, Utc::now(), events)?;
+            local.chains = next.chains;
+            local.positions = next.positions;
             status.update(|s| s.desks = local.chains.desks.clone());
         }
     }

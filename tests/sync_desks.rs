@@ -306,3 +306,65 @@ fn sync_status_makes_no_stream_prints_no_password_and_exits_one_without_sync() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no [sync] section"));
 }
+
+/// Messages put on the stream by hand, as a damaged or hostile publisher could: a forged record
+/// claiming a huge seq between a desk's genuine ones, and subjects whose token is no desk id. The
+/// desk's later genuine records still come; the others are skipped, and said so on one line.
+#[test]
+fn a_forged_huge_seq_does_not_silence_a_desk_and_subjects_naming_no_desk_are_skipped() {
+    use attache::journal::format::{GENESIS, to_hex, trailer};
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut ghost = Desk::new(tmp.path(), "ghost", &[], &["nats://127.0.0.1:1".into()]);
+    ghost.write_notes(0, 3);
+    let notes: Vec<u64> = ghost.own_shared().into_iter().collect();
+    let lines: Vec<Vec<u8>> = notes.iter().map(|&seq| raw_line(&ghost.journal, seq)).collect();
+    let sums: Vec<String> = lines.iter().map(|l| to_hex(&trailer(l).unwrap().1)).collect();
+    let after = |n: usize| {
+        if n == 0 { format!("0:{}", to_hex(&GENESIS)) } else { format!("{}:{}", notes[n - 1], sums[n - 1]) }
+    };
+    let forged = String::from_utf8(lines[1].clone()).unwrap().replacen(
+        &format!("\"seq\":{}", notes[1]),
+        "\"seq\":1000000000000",
+        1,
+    );
+    let messages: Vec<(String, Vec<u8>, String)> = vec![
+        ("attache.desk.ghost".into(), lines[0].clone(), after(0)),
+        ("attache.desk.ghost".into(), forged.into_bytes(), after(1)),
+        ("attache.desk.ghost".into(), lines[1].clone(), after(1)),
+        ("attache.desk.ghost".into(), lines[2].clone(), after(2)),
+        ("attache.desk.a/b".into(), lines[0].clone(), after(0)),
+        ("attache.desk.\u{1b}]0;owned\u{7}x".into(), lines[0].clone(), after(0)),
+    ];
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        js.get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: "ATTACHE".into(),
+            subjects: vec!["attache.desk.*".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        for (subject, line, after) in messages {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Attache-After", after.as_str());
+            js.publish_with_headers(subject, headers, line.into()).await.unwrap().await.unwrap();
+        }
+    });
+    let mut manila = Desk::new(tmp.path(), "manila", &["*"], &[server.url()]);
+    manila.start_sync();
+    sync_support::wait_for("ghost's genuine records at manila", CONVERGE, || {
+        let held = manila.remote_seqs_of("ghost");
+        notes.iter().all(|n| held.contains(n))
+    });
+    assert!(manila.remote_ids().iter().all(|(desk, _)| desk == "ghost"), "{:?}", manila.remote_ids());
+    let log = manila.sync_log();
+    assert!(log.contains("sync skips messages on attache.desk.a/b"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+    // The forgery is named, and only it: the records after it are whole.
+    let (code, said) = manila.verify();
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("does not match its sum") && !said.contains("gap"), "{said}");
+}

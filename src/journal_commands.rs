@@ -103,7 +103,9 @@ fn verify_remote(dir: &Path) -> Result<bool, String> {
         .chains
         .desks
         .iter()
-        .map(|(desk, held)| format!("{desk} #{} ({} records)", held.seq, held.records))
+        .map(|(desk, held)| {
+            format!("{} #{} ({} records)", crate::text::one_line(desk), held.seq, held.records)
+        })
         .collect();
     let verdict = if local.problems.is_empty() { "intact" } else { "DAMAGED" };
     println!("remote records: {verdict}: {}", desks.join(", "));

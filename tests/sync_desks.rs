@@ -160,6 +160,7 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
                     record: text,
                     after_seq: after.0,
                     after_sum: to_hex(&after.1),
+                    stream_seq: None,
                 });
             }
             after = (seq, sum);
@@ -191,4 +192,179 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
     );
     // The local journal itself is intact: the damage is in what the other desk's records say.
     assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
+}
+
+/// Appends `count` notes to `desk`'s journal in appends of a thousand (a backlog made quickly).
+fn write_many_notes(desk: &Desk, count: usize) {
+    use attache::event::Event;
+    let mut writer = attache::journal::Writer::open(&desk.journal).unwrap();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
+        let events = chunk
+            .iter()
+            .map(|n| Event::Note {
+                operator: "reyes".into(),
+                text: format!("{} bulk note {n}", desk.id),
+                mission: None,
+                alert: None,
+                contact: None,
+            })
+            .collect();
+        writer.append("reyes", chrono::Utc::now(), events).unwrap();
+    }
+}
+
+fn journal_bytes(desk: &Desk) -> u64 {
+    std::fs::read_dir(&desk.journal).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
+}
+
+/// The receiving `sync run` killed (SIGKILL) while a backlog of several batches is coming in,
+/// and started again at once: what it had in hand but not appended comes again, nothing is lost.
+#[test]
+fn a_receiver_killed_while_a_backlog_of_batches_comes_in_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut manila = Desk::new(tmp.path(), "manila", &[], &[server.url()]);
+    let mut pristina = Desk::new(tmp.path(), "pristina", &["manila"], &[server.url()]);
+    write_many_notes(&manila, 30_000);
+    manila.start_sync();
+    sync_support::wait_for("manila's backlog in the stream", Duration::from_secs(120), || {
+        manila.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0)
+    });
+    pristina.start_sync();
+    sync_support::wait_for("pristina's first remote records", CONVERGE, || journal_bytes(&pristina) > 0);
+    pristina.stop_sync();
+    let held = pristina.remote_seqs_of("manila").len();
+    assert!(held < 30_000, "the receiver was cut before it had everything (held {held})");
+    pristina.start_sync();
+    wait_converged(&manila, &pristina, Duration::from_secs(120));
+    assert_no_duplicate(&pristina);
+    verified(&pristina);
+}
+
+/// A desk added to `follow` later: once `sync run` starts again, everything it ever shared comes,
+/// though the stream holds it before what this desk already received.
+#[test]
+fn a_desk_added_to_follow_gets_its_earlier_records_after_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut hq = Desk::new(tmp.path(), "hq", &[], &[server.url()]);
+    let mut pristina = Desk::new(tmp.path(), "pristina", &[], &[server.url()]);
+    let mut manila = Desk::new(tmp.path(), "manila", &["pristina"], &[server.url()]);
+    let in_stream =
+        |desk: &Desk| desk.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0);
+    hq.write_notes(0, 5);
+    hq.start_sync();
+    sync_support::wait_for("hq's notes in the stream", CONVERGE, || in_stream(&hq));
+    pristina.write_notes(0, 5);
+    pristina.start_sync();
+    sync_support::wait_for("pristina's notes in the stream", CONVERGE, || in_stream(&pristina));
+    manila.start_sync();
+    wait_converged(&pristina, &manila, CONVERGE);
+    manila.stop_sync();
+    let text = std::fs::read_to_string(&manila.config).unwrap();
+    let text = text.replace("follow = [\"pristina\"]", "follow = [\"pristina\", \"hq\"]");
+    std::fs::write(&manila.config, text).unwrap();
+    manila.start_sync();
+    wait_converged(&hq, &manila, CONVERGE);
+    assert_eq!(manila.remote_seqs_of("pristina"), pristina.own_shared());
+    assert_no_duplicate(&manila);
+    verified(&manila);
+}
+
+/// `sync status` only asks: against a server where no desk has made the stream yet it says the
+/// link is down, twice (the first asking made nothing); credentials in a server URL are never
+/// printed; a desk with no `[sync]` is not in sync (exit 1).
+#[test]
+fn sync_status_makes_no_stream_prints_no_password_and_exits_one_without_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let url = server.url().replace("nats://", "nats://watch:hunter2@");
+    let mut manila = Desk::new(tmp.path(), "manila", &[], &[url]);
+    for _ in 0..2 {
+        let out = manila.attache().args(["sync", "status"]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("link DOWN") && said.contains("ATTACHE"), "{said}");
+    }
+    manila.write_notes(0, 3);
+    manila.start_sync();
+    sync_support::wait_for("manila in sync", CONVERGE, || {
+        manila.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0)
+    });
+    let out = manila.attache().args(["sync", "status"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("link up (nats://***@127.0.0.1:"), "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+
+    let journal = tmp.path().join("plain-journal");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attache"))
+        .args(["--config", "config/attache.toml", "--journal"])
+        .arg(&journal)
+        .args(["sync", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no [sync] section"));
+}
+
+/// Messages put on the stream by hand, as a damaged or hostile publisher could: a forged record
+/// claiming a huge seq between a desk's genuine ones, and subjects whose token is no desk id. The
+/// desk's later genuine records still come; the others are skipped, and said so on one line.
+#[test]
+fn a_forged_huge_seq_does_not_silence_a_desk_and_subjects_naming_no_desk_are_skipped() {
+    use attache::journal::format::{GENESIS, to_hex, trailer};
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let mut ghost = Desk::new(tmp.path(), "ghost", &[], &["nats://127.0.0.1:1".into()]);
+    ghost.write_notes(0, 3);
+    let notes: Vec<u64> = ghost.own_shared().into_iter().collect();
+    let lines: Vec<Vec<u8>> = notes.iter().map(|&seq| raw_line(&ghost.journal, seq)).collect();
+    let sums: Vec<String> = lines.iter().map(|l| to_hex(&trailer(l).unwrap().1)).collect();
+    let after = |n: usize| {
+        if n == 0 { format!("0:{}", to_hex(&GENESIS)) } else { format!("{}:{}", notes[n - 1], sums[n - 1]) }
+    };
+    let forged = String::from_utf8(lines[1].clone()).unwrap().replacen(
+        &format!("\"seq\":{}", notes[1]),
+        "\"seq\":1000000000000",
+        1,
+    );
+    let messages: Vec<(String, Vec<u8>, String)> = vec![
+        ("attache.desk.ghost".into(), lines[0].clone(), after(0)),
+        ("attache.desk.ghost".into(), forged.into_bytes(), after(1)),
+        ("attache.desk.ghost".into(), lines[1].clone(), after(1)),
+        ("attache.desk.ghost".into(), lines[2].clone(), after(2)),
+        ("attache.desk.a/b".into(), lines[0].clone(), after(0)),
+        ("attache.desk.\u{1b}]0;owned\u{7}x".into(), lines[0].clone(), after(0)),
+    ];
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        js.get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: "ATTACHE".into(),
+            subjects: vec!["attache.desk.*".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        for (subject, line, after) in messages {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Attache-After", after.as_str());
+            js.publish_with_headers(subject, headers, line.into()).await.unwrap().await.unwrap();
+        }
+    });
+    let mut manila = Desk::new(tmp.path(), "manila", &["*"], &[server.url()]);
+    manila.start_sync();
+    sync_support::wait_for("ghost's genuine records at manila", CONVERGE, || {
+        let held = manila.remote_seqs_of("ghost");
+        notes.iter().all(|n| held.contains(n))
+    });
+    assert!(manila.remote_ids().iter().all(|(desk, _)| desk == "ghost"), "{:?}", manila.remote_ids());
+    let log = manila.sync_log();
+    assert!(log.contains("sync skips messages on attache.desk.a/b"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
+    // The forgery is named, and only it: the records after it are whole.
+    let (code, said) = manila.verify();
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("does not match its sum") && !said.contains("gap"), "{said}");
 }

@@ -60,6 +60,7 @@ fn pristina_envelopes(root: &std::path::Path) -> Vec<Event> {
                 record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
                 after_seq: after.0,
                 after_sum: to_hex(&after.1),
+                stream_seq: None,
             });
             after = (raw.seq, attache::journal::format::trailer(raw.bytes).unwrap().1);
             true
@@ -121,4 +122,31 @@ fn the_console_leaves_acting_on_another_desks_alert_to_that_desk() {
     assert!(effect.is_none());
     let flash = app.flash.clone().unwrap_or_default();
     assert!(flash.contains("is desk pristina's alert: it is acted on at that desk"), "{flash}");
+}
+
+#[test]
+fn another_desks_open_alert_is_not_handed_over_as_this_watchs_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = fold(pristina_envelopes(tmp.path()));
+    assert_eq!(state.open_alerts().count(), 1);
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let matters = attache::handover::matters::open_at(&state, &config, Utc::now());
+    assert!(matters.open_alerts.is_empty(), "{:?}", matters.open_alerts);
+}
+
+/// A subject token that is not a desk id (a `/` that would make `a/b` + `x` and `a` + `b/x` the
+/// same alert id, or control characters) is not folded, even if a journal holds one.
+#[test]
+fn a_remote_record_under_a_name_that_is_no_desk_id_is_not_folded() {
+    for name in ["a/b", "pri\u{1b}]0;owned\u{7}stina", "Pristina"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut events = pristina_envelopes(tmp.path());
+        for event in &mut events {
+            if let Event::Remote { desk, .. } = event {
+                *desk = name.into();
+            }
+        }
+        let state = fold(events);
+        assert!(state.alerts().is_empty(), "{name:?}: {:?}", state.alerts());
+    }
 }

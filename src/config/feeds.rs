@@ -224,7 +224,7 @@ fn headers(
 }
 
 /// A secret file must exist and be readable by its owner alone.
-fn private_file(path: &Path) -> Result<(), String> {
+pub(super) fn private_file(path: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mode = meta.permissions().mode() & 0o777;

@@ -70,8 +70,8 @@ pub(super) fn section(
     };
     let credentials_file = raw.credentials_file.as_ref().map(|file| {
         let path = base.join(file.get_ref());
-        if let Err(e) = std::fs::metadata(&path) {
-            let message = format!("cannot read {}: {e}", path.display());
+        // It holds the desk's NKey seed: refused, like any secret file, unless only its owner can read it.
+        if let Err(message) = super::feeds::private_file(&path) {
             problems.push(src.problem(Some(file.span()), "sync.credentials_file", message));
         }
         path

@@ -34,7 +34,8 @@ pub fn of(state: &DeskState, now: DateTime<Utc>) -> Summary {
         summary.rollcall = Some((reached + call.reached(), called + call.contacts.len()));
         summary.rollcall_overdue |= call.is_overdue(now);
     }
-    for alert in state.open_alerts().filter(|a| a.state == AlertState::Open) {
+    // Other desks' alerts (over `[sync]`) do not wait for this watch.
+    for alert in state.open_alerts().filter(|a| a.state == AlertState::Open && a.desk.is_none()) {
         if !alert.traffic.is_real() {
             summary.exercise_waiting += 1;
             continue;

@@ -248,8 +248,16 @@ events! {
     /// Another desk's record, received over `[sync]`: `record` is its journal line byte for byte
     /// (its own seq, `prev` and `sum`), so that desk's chain can be checked here. `after_seq` and
     /// `after_sum` name the record that desk shared just before it (0 and zeros for its first),
-    /// so a gap or a fork in what was shared shows at `journal verify`.
-    "remote" => Remote { desk: String, record: String, after_seq: u64, after_sum: String },
+    /// so a gap or a fork in what was shared shows at `journal verify`. `stream_seq` is where the
+    /// stream held it: the receiver resumes after the last one its journal holds.
+    "remote" => Remote {
+        desk: String,
+        record: String,
+        after_seq: u64,
+        after_sum: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stream_seq: Option<u64>,
+    },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }

@@ -64,8 +64,10 @@ pub struct Matters {
 /// What is open in `state` at `now`, the contacts and their cadences as `config` (the one in
 /// force at the state's last record) says.
 pub fn open_at(state: &DeskState, config: &Config, now: DateTime<Utc>) -> Matters {
+    // Other desks' alerts (over `[sync]`) are theirs to work: not handed over as this watch's.
     let mut open_alerts: Vec<OpenAlert> = state
         .open_alerts()
+        .filter(|a| a.desk.is_none())
         .map(|a| OpenAlert {
             id: a.id.clone(),
             severity: a.severity,

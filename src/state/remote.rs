@@ -9,7 +9,11 @@ use super::DeskState;
 use crate::event::{Event, read_record};
 
 pub(super) fn apply(state: &mut DeskState, desk: &str, record: &str) {
-    if crate::journal::format::check(record.as_bytes()).is_err() {
+    // A desk id that is not one could bring control characters to the screen, or make a
+    // `desk/alert` id collide with another desk's: such a record is not folded.
+    if !crate::sync::settings::valid_desk_id(desk)
+        || crate::journal::format::check(record.as_bytes()).is_err()
+    {
         return;
     }
     let Ok(inner) = read_record(record.as_bytes()) else { return };

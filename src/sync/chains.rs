@@ -59,7 +59,7 @@ pub enum Pushed {
     Problem(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Chains {
     pub desks: BTreeMap<String, Held>,
 }
@@ -92,12 +92,20 @@ impl Chains {
         if seq <= held.seq {
             return Pushed::Duplicate;
         }
-        let mut problems = Vec::new();
+        // A record that cannot be checked, or one that says it follows a later one than itself,
+        // never moves the position: one such line claiming a huge seq would silence the desk.
         if let Some(why) = forged {
-            problems.push(format!(
-                "desk {desk} #{seq} (record #{local}): its text does not match its sum: {why}"
+            return Pushed::Problem(format!(
+                "desk {desk} #{seq} (record #{local}): its text does not match its sum: {why}; not taken as that desk's position"
             ));
         }
+        if seq <= after.seq {
+            return Pushed::Problem(format!(
+                "desk {desk} #{seq} (record #{local}): it says it follows #{}, which is not before it; not taken as that desk's position",
+                after.seq
+            ));
+        }
+        let mut problems = Vec::new();
         if after.seq > held.seq {
             problems.push(format!(
                 "desk {desk}: gap before #{seq} (record #{local}): what it shared after #{} up to #{} is missing here",
@@ -122,5 +130,62 @@ impl Chains {
             Held { seq, sum, ts_micros: format::ts_micros_of(line), records: held.records + 1 },
         );
         if problems.is_empty() { Pushed::Continues } else { Pushed::Problem(problems.join("; ")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, Record};
+
+    /// A line as desk `pristina`'s journal would hold it: its note `seq`, after `prev`.
+    fn line(seq: u64, prev: &Hash) -> (Vec<u8>, Hash) {
+        let record = Record {
+            seq,
+            ts: chrono::Utc::now(),
+            by: "reyes".into(),
+            event: Event::Note {
+                operator: "reyes".into(),
+                text: format!("note {seq}"),
+                mission: None,
+                alert: None,
+                contact: None,
+            },
+        };
+        let mut out = Vec::new();
+        let sum = format::encode(&record, prev, &mut out);
+        out.pop();
+        (out, sum)
+    }
+
+    #[test]
+    fn a_forged_record_claiming_a_huge_seq_does_not_silence_the_desks_later_records() {
+        let mut chains = Chains::default();
+        let (first, first_sum) = line(1, &GENESIS);
+        assert_eq!(chains.push(1, "pristina", &first, After { seq: 0, sum: GENESIS }), Pushed::Continues);
+        // A line whose sum is kept but whose seq is changed to a huge one: it no longer checks.
+        let (genuine, _) = line(2, &first_sum);
+        let forged =
+            String::from_utf8(genuine.clone()).unwrap().replacen("\"seq\":2", "\"seq\":1000000000000", 1);
+        assert!(chains.is_new("pristina", forged.as_bytes()));
+        let pushed = chains.push(2, "pristina", forged.as_bytes(), After { seq: 1, sum: first_sum });
+        assert!(
+            matches!(pushed, Pushed::Problem(ref why) if why.contains("does not match its sum")),
+            "{pushed:?}"
+        );
+        assert_eq!(chains.held("pristina").seq, 1);
+        assert!(chains.is_new("pristina", &genuine));
+        assert_eq!(chains.push(3, "pristina", &genuine, After { seq: 1, sum: first_sum }), Pushed::Continues);
+    }
+
+    #[test]
+    fn a_record_that_says_it_follows_a_later_one_does_not_move_the_position() {
+        let mut chains = Chains::default();
+        let (first, first_sum) = line(1, &GENESIS);
+        chains.push(1, "pristina", &first, After { seq: 0, sum: GENESIS });
+        let (second, _) = line(2, &first_sum);
+        let pushed = chains.push(2, "pristina", &second, After { seq: 7, sum: first_sum });
+        assert!(matches!(pushed, Pushed::Problem(ref why) if why.contains("not before it")), "{pushed:?}");
+        assert_eq!(chains.held("pristina").seq, 1);
     }
 }

@@ -8,18 +8,17 @@ use std::process::ExitCode;
 use super::chains::Held;
 use super::link;
 use super::local;
-use super::settings::{Follow, SUBJECT_PREFIX, SyncConfig, subject_of};
+use super::settings::{Follow, STREAM, SUBJECT_PREFIX, SyncConfig, subject_of, valid_desk_id};
 use super::status::Shared;
 use crate::cli::{Format, SyncCommand};
 use crate::config::Config;
-
-/// Exit status for a desk with no `[sync]` section.
-const EXIT_CONFIG: u8 = 2;
+use crate::feeds::redact::redacted_url;
 
 pub fn run(command: &SyncCommand, config: &Config, journal: &Path) -> ExitCode {
     let Some(sync) = &config.sync else {
+        // Not in sync, as INTERFACES.md gives a status command only 0 and 1: nothing is shared.
         eprintln!("attache: {} has no [sync] section: this desk shares nothing", config.path.display());
-        return ExitCode::from(EXIT_CONFIG);
+        return ExitCode::FAILURE;
     };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -101,7 +100,8 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
         found.desks.insert(desk.clone(), held.chains.held(desk));
     }
     let behind = found.in_stream.iter().any(|(desk, &seq)| seq > found.desks.get(desk).map_or(0, |h| h.seq));
-    let in_sync = found.link.is_ok() && found.backlog == 0 && !behind;
+    // A gap, fork or forgery in what is held is not in sync, whatever the stream says.
+    let in_sync = found.link.is_ok() && found.backlog == 0 && !behind && held.problems.is_empty();
     let now = Utc::now().timestamp_micros();
     let age = |h: &Held| h.ts_micros.map(|ts| (now - ts).max(0) / 1_000_000);
     match format {
@@ -114,7 +114,7 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
                     if let Some(seq) = found.in_stream.get(desk) {
                         entry["in_stream"] = (*seq).into();
                     }
-                    (desk.clone(), entry)
+                    (crate::text::one_line(desk), entry)
                 })
                 .collect();
             let mut out = serde_json::json!({
@@ -126,11 +126,17 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
             if let Err(why) = &found.link {
                 out["error"] = why.clone().into();
             }
+            if !held.problems.is_empty() {
+                out["problems"] = held.problems.len().into();
+            }
             println!("{out}");
         }
         Format::Text => {
             match &found.link {
-                Ok(()) => println!("link up ({})", config.servers.join(", ")),
+                Ok(()) => {
+                    let servers: Vec<String> = config.servers.iter().map(|s| redacted_url(s)).collect();
+                    println!("link up ({})", crate::text::one_line(&servers.join(", ")))
+                }
                 Err(why) => println!("link DOWN: {}", crate::text::one_line(why)),
             }
             let known =
@@ -143,7 +149,13 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
                     Some(_) => String::new(),
                     None => String::new(),
                 };
-                println!("  {desk}: last #{} ({age}){stream}", h.seq);
+                println!("  {}: last #{} ({age}){stream}", crate::text::one_line(desk), h.seq);
+            }
+            if !held.problems.is_empty() {
+                println!(
+                    "{} problem(s) in the followed desks' records held here: see `attache journal verify`",
+                    held.problems.len()
+                );
             }
             println!("{}", if in_sync { "in sync" } else { "NOT in sync" });
         }
@@ -159,7 +171,8 @@ async fn ask_stream(
 ) -> Result<(u64, BTreeMap<String, u64>), String> {
     let client = link::connect(config).await.map_err(|e| e.to_string())?;
     let js = link::jetstream(client);
-    let stream = link::stream(&js, config.replicas).await.map_err(|e| e.to_string())?;
+    // Asked, never made: a status command writes nothing, on the servers either.
+    let stream = js.get_stream(STREAM).await.map_err(|e| format!("stream {STREAM}: {e}"))?;
     let shares = |kind: &str| config.shares(kind);
     let own = link::last_in_stream(&stream, &config.subject()).await.map_err(|e| e.to_string())?;
     let backlog = local::shared_after(journal, own.map_or(0, |a| a.seq), &shares)?;
@@ -174,6 +187,7 @@ async fn ask_stream(
             .map_err(|e| e.to_string())?;
         for (subject, _) in subjects {
             if let Some(desk) = subject.strip_prefix(SUBJECT_PREFIX)
+                && valid_desk_id(desk)
                 && desk != config.desk
                 && !followed.iter().any(|d| d == desk)
             {

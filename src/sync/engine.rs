@@ -40,9 +40,13 @@ pub fn spawn(
 pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(String)) {
     let mut pause = RETRY_FIRST;
     let mut said: Option<String> = None;
+    // Read from the journal once, then kept current by the receiver (the one writer of `remote`
+    // records): a retry every few seconds while offline does not reread the whole journal.
+    let mut held: Option<local::Local> = None;
+    let mut backlog = Backlog::default();
     loop {
         let started = tokio::time::Instant::now();
-        let why = match session(config, dir, status, say).await {
+        let why = match session(config, dir, status, say, &mut held).await {
             Ok(never) => match never {},
             Err(e) => e.to_string(),
         };
@@ -57,7 +61,7 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
         if started.elapsed() > Duration::from_secs(10) {
             pause = RETRY_FIRST;
         }
-        count_backlog(config, dir, status);
+        backlog.count(config, dir, status);
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(RETRY_MOST);
     }
@@ -65,11 +69,25 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
 
 /// With the link down, what this desk wrote since its last record the stream is known to hold
 /// (every shared record before the first link: which of them the stream holds is not known).
-fn count_backlog(config: &SyncConfig, dir: &Path, status: &Shared) {
-    let shares = |kind: &str| config.shares(kind);
-    let published = status.get().published.unwrap_or(0);
-    if let Ok(backlog) = local::shared_after(dir, published, &shares) {
-        status.update(|s| s.backlog = backlog);
+/// Counted on from where the last count stopped, so a retry reads only what was written since.
+#[derive(Default)]
+struct Backlog {
+    /// The record counted from, the last record read, and the count.
+    counted: Option<(u64, u64, u64)>,
+}
+
+impl Backlog {
+    fn count(&mut self, config: &SyncConfig, dir: &Path, status: &Shared) {
+        let shares = |kind: &str| config.shares(kind);
+        let published = status.get().published.unwrap_or(0);
+        let (from, count) = match self.counted {
+            Some((from, last, count)) if from == published => (last, count),
+            _ => (published, 0),
+        };
+        if let Ok((more, last)) = local::count_shared(dir, from, &shares) {
+            self.counted = Some((published, last, count + more));
+            status.update(|s| s.backlog = count + more);
+        }
     }
 }
 
@@ -78,11 +96,17 @@ async fn session(
     dir: &Path,
     status: &Shared,
     say: &dyn Fn(String),
+    kept: &mut Option<local::Local>,
 ) -> Result<Infallible, Error> {
-    let shares = |kind: &str| config.shares(kind);
-    // The position is the journal's: read afresh for every session.
-    let mut held = local::read(dir, &shares)?;
-    status.update(|s| s.desks = held.chains.desks.clone());
+    let held = match kept {
+        Some(held) => held,
+        None => {
+            let shares = |kind: &str| config.shares(kind);
+            let read = local::read(dir, &shares)?;
+            status.update(|s| s.desks = read.chains.desks.clone());
+            kept.insert(read)
+        }
+    };
     let mut writer = Writer::open(dir)?;
     let client = link::connect(config).await?;
     let js = link::jetstream(client.clone());
@@ -102,7 +126,7 @@ async fn session(
     };
     tokio::select! {
         r = publish::run(&js, &stream, config, dir, status) => r,
-        r = receive::run(&stream, config, &mut held.chains, &mut writer, status) => r,
+        r = receive::run(&stream, config, held, &mut writer, status, say) => r,
         r = watch => r,
     }
 }

@@ -1,6 +1,7 @@
 //! What the local journal says about sync: the followed desks' chains as their `remote`
 //! envelopes hold them (the receiver's position), and this desk's own shared records.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::chains::{After, Chains, Pushed, hash};
@@ -17,6 +18,8 @@ pub struct Envelope {
     pub desk: String,
     pub record: String,
     pub after: After,
+    /// Where the stream held it, when the receiver noted it.
+    pub stream_seq: Option<u64>,
 }
 
 /// The envelope a `remote` line holds; None for any other line, or one that cannot be read.
@@ -25,19 +28,29 @@ pub fn envelope(line: &[u8]) -> Option<Result<Envelope, String>> {
         return None;
     }
     Some(read_record(line).and_then(|record| match record.event {
-        Event::Remote { desk, record, after_seq, after_sum } => {
+        Event::Remote { desk, record, after_seq, after_sum, stream_seq } => {
             let sum = if after_seq == 0 && after_sum.is_empty() { Some(GENESIS) } else { hash(&after_sum) };
             let sum = sum.ok_or_else(|| format!("after_sum `{after_sum}` is not a sum"))?;
-            Ok(Envelope { desk, record, after: After { seq: after_seq, sum } })
+            Ok(Envelope { desk, record, after: After { seq: after_seq, sum }, stream_seq })
         }
         _ => Err("not a remote record".into()),
     }))
+}
+
+/// The last message of a followed desk appended here, and where the stream held it: the receiver
+/// resumes after it, once the stream's message there is found to be that same line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamPosition {
+    pub stream_seq: u64,
+    pub line: Vec<u8>,
 }
 
 /// The local journal read for sync.
 #[derive(Debug, Default)]
 pub struct Local {
     pub chains: Chains,
+    /// Each followed desk's last message appended here, by desk.
+    pub positions: BTreeMap<String, StreamPosition>,
     /// What is wrong with the followed desks' chains, in journal order.
     pub problems: Vec<String>,
     /// This desk's newest shared record, and how many it shared.
@@ -52,14 +65,18 @@ impl Local {
     pub fn take(&mut self, raw: &RawRecord<'_>, shares: &dyn Fn(&str) -> bool) {
         self.last_seq = raw.seq;
         match envelope(raw.bytes) {
-            Some(Ok(env)) => match self.chains.push(raw.seq, &env.desk, env.record.as_bytes(), env.after) {
+            Some(Ok(env)) => match self.take_envelope(raw.seq, &env) {
                 Pushed::Continues => {}
-                Pushed::Duplicate => self.problems.push(format!(
-                    "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
-                    env.desk,
-                    raw.seq,
-                    crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0)
-                )),
+                Pushed::Duplicate => {
+                    let (desk, seq) =
+                        (&env.desk, crate::journal::format::seq_of(env.record.as_bytes()).unwrap_or(0));
+                    self.problems.push(format!(
+                        "desk {}: record #{} holds a record of that desk already held (#{}): a duplicate",
+                        crate::text::one_line(desk),
+                        raw.seq,
+                        seq
+                    ))
+                }
                 Pushed::Problem(why) => self.problems.push(why),
             },
             Some(Err(why)) => {
@@ -74,6 +91,21 @@ impl Local {
                 }
             }
         }
+    }
+}
+
+impl Local {
+    /// Takes one `remote` envelope found at local record `local`: its desk's chain, and where the
+    /// stream held it. A message is appended once whatever it holds, so even one whose record is
+    /// refused moves the stream position on.
+    pub fn take_envelope(&mut self, local: u64, env: &Envelope) -> Pushed {
+        if let Some(stream_seq) = env.stream_seq {
+            self.positions.insert(
+                env.desk.clone(),
+                StreamPosition { stream_seq, line: env.record.as_bytes().to_vec() },
+            );
+        }
+        self.chains.push(local, &env.desk, env.record.as_bytes(), env.after)
     }
 }
 
@@ -93,15 +125,24 @@ pub fn read(dir: &Path, shares: &dyn Fn(&str) -> bool) -> Result<Local, String> 
 /// How many records this desk shared after its record `seq`: those not yet in the stream when
 /// `seq` is the last the stream holds. A seek, then a read of what follows.
 pub fn shared_after(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<u64, String> {
+    count_shared(dir, seq, shares).map(|(count, _)| count)
+}
+
+/// How many records this desk shared after its record `seq`, and the last seq read (`seq` when
+/// there was none), so that a later count can go on from there.
+pub fn count_shared(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<(u64, u64), String> {
     let mut follower = Follower::from_seq(dir, seq + 1).map_err(|e| e.to_string())?;
-    let mut count = 0;
+    let (mut count, mut last) = (0, seq);
     follower
         .poll_lines(|raw, _| {
-            if raw.seq > seq && kind_of(raw.bytes).is_some_and(shares) {
-                count += 1;
+            if raw.seq > seq {
+                last = raw.seq;
+                if kind_of(raw.bytes).is_some_and(shares) {
+                    count += 1;
+                }
             }
             true
         })
         .map_err(|e| e.to_string())?;
-    Ok(count)
+    Ok((count, last))
 }

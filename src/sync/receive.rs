@@ -1,27 +1,22 @@
 //! The followed desks' records in from the stream: each appended to the local journal as a
 //! `remote` envelope holding the origin line byte for byte, in the order received, skipping what
-//! is already held. The durable consumer only saves rereading: the position that counts is the
-//! journal's (`Chains`), so a record redelivered after a crash is not appended twice.
-//!
-//! A record that does not continue its desk's chain is not appended while a record before it may
-//! still come: messages handed to a session that ended wait out their acknowledgement time
-//! before they come again, and acknowledging a later one would acknowledge them too (a loss the
-//! three-node test found). Each session therefore starts delivery again just after the last
-//! acknowledged message, and a record that does not continue its chain ends the session, unless
-//! it is the first of its desk in the session: then nothing before it is on its way, the gap is
-//! in the stream itself, and the record is appended for `journal verify` to report.
+//! is already held. The position is the journal's alone: every session reads from an ordered
+//! consumer of its own, starting after the last message each followed desk has appended here
+//! (`Local::positions`), so nothing a dropped session had in hand is lost, and a desk added to
+//! `follow` gets everything it ever shared.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
 
-use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+use async_nats::jetstream::consumer::{DeliverPolicy, pull};
 use async_nats::jetstream::stream::Stream;
 use chrono::Utc;
-use futures_util::{FutureExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, StreamExt as _, TryStreamExt as _};
 
-use super::chains::{After, Chains};
+use super::chains::After;
 use super::link::Error;
+use super::local::{Local, StreamPosition};
 use super::publish::AFTER_HEADER;
-use super::settings::{Follow, SUBJECT_PREFIX, SyncConfig, subject_of};
+use super::settings::{Follow, SUBJECT_PREFIX, SyncConfig, subject_of, valid_desk_id};
 use super::status::Shared;
 use crate::event::Event;
 use crate::journal::Writer;
@@ -32,50 +27,33 @@ const BATCH: usize = 5_000;
 /// Who the journal says appended a `remote` record.
 pub const BY: &str = "sync";
 
-pub fn consumer_name(desk: &str) -> String {
-    format!("attache-{desk}")
-}
-
-/// Receives until the link fails; with no desk followed, only waits.
+/// Receives until the link fails; with no desk followed, only waits. `say` hears of messages on
+/// a subject that names no desk, which are skipped.
 pub async fn run(
     stream: &Stream,
     config: &SyncConfig,
-    chains: &mut Chains,
+    local: &mut Local,
     writer: &mut Writer,
     status: &Shared,
+    say: &dyn Fn(String),
 ) -> Result<std::convert::Infallible, Error> {
+    // The durable consumer earlier versions kept holds a position of its own: no longer asked.
+    let _ = stream.delete_consumer(&format!("attache-{}", config.desk)).await;
     let filter_subjects = match &config.follow {
         Follow::All => vec![format!("{SUBJECT_PREFIX}*")],
         Follow::Desks(desks) if desks.is_empty() => return std::future::pending().await,
         Follow::Desks(desks) => desks.iter().map(|d| subject_of(d)).collect(),
     };
-    let name = consumer_name(&config.desk);
-    // Delivery starts again after the last message acknowledged, i.e. appended here.
-    let deliver_policy = match stream.consumer_info(&name).await {
-        Ok(info) => {
-            let floor = info.ack_floor.stream_sequence;
-            stream.delete_consumer(&name).await?;
-            if floor == 0 {
-                DeliverPolicy::All
-            } else {
-                DeliverPolicy::ByStartSequence { start_sequence: floor + 1 }
-            }
-        }
-        Err(_) => DeliverPolicy::All,
-    };
+    let start = start_sequence(stream, config, &local.positions).await?;
     let consumer = stream
-        .create_consumer(pull::Config {
-            durable_name: Some(name),
+        .create_consumer(pull::OrderedConfig {
             filter_subjects,
-            ack_policy: AckPolicy::All,
-            deliver_policy,
-            max_ack_pending: (BATCH * 4) as i64,
+            deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: start },
             ..Default::default()
         })
         .await?;
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut messages =
-        consumer.stream().max_messages_per_batch(BATCH).heartbeat(Duration::from_secs(2)).messages().await?;
+    let mut messages = consumer.messages().await?;
+    let mut refused: Option<String> = None;
     loop {
         let first = messages.next().await.ok_or("the stream's messages ended")??;
         let mut batch = vec![first];
@@ -86,17 +64,26 @@ pub async fn run(
                 _ => break,
             }
         }
+        // Taken into a copy first: what is held here moves only once the journal holds it, so a
+        // failed append leaves nothing believed held that a later session would skip.
+        let mut next =
+            Local { chains: local.chains.clone(), positions: local.positions.clone(), ..Local::default() };
         let mut events = Vec::new();
-        // The last message whose record is appended or need not be: acknowledged with them.
-        let mut done = None;
-        let mut gap = None;
         for message in &batch {
             let Some(desk) = message.subject.strip_prefix(SUBJECT_PREFIX) else { continue };
-            let line: &[u8] = &message.payload;
-            if desk == config.desk || !config.follow.follows(desk) || !chains.is_new(desk, line) {
-                done = Some(message);
+            if !valid_desk_id(desk) {
+                let subject = crate::text::one_line(&message.subject);
+                if refused.as_deref() != Some(subject.as_str()) {
+                    say(format!("sync skips messages on {subject}: its last token is not a desk id"));
+                    refused = Some(subject);
+                }
                 continue;
             }
+            let line: &[u8] = &message.payload;
+            if desk == config.desk || !config.follow.follows(desk) || !next.chains.is_new(desk, line) {
+                continue;
+            }
+            let stream_seq = message.info()?.stream_sequence;
             // Without the header the link cannot be checked: taken as following nothing, which
             // `journal verify` reports as a fork.
             let after = message
@@ -105,32 +92,58 @@ pub async fn run(
                 .and_then(|h| h.get(AFTER_HEADER))
                 .and_then(|v| After::parse_header(v.as_str()))
                 .unwrap_or(After { seq: 0, sum: crate::journal::format::GENESIS });
-            let first_here = seen.insert(desk.to_string());
-            if after.seq > chains.held(desk).seq && !first_here {
-                gap = Some(format!(
-                    "desk {desk}: a record after #{} came before #{} was appended here; delivery starts again",
-                    after.seq, after.seq
-                ));
-                break;
-            }
-            chains.push(0, desk, line, after);
-            done = Some(message);
-            events.push(Event::Remote {
+            let envelope = super::local::Envelope {
                 desk: desk.to_string(),
                 record: String::from_utf8_lossy(line).into_owned(),
+                after,
+                stream_seq: Some(stream_seq),
+            };
+            next.take_envelope(0, &envelope);
+            events.push(Event::Remote {
+                desk: envelope.desk,
+                record: envelope.record,
                 after_seq: after.seq,
                 after_sum: to_hex(&after.sum),
+                stream_seq: Some(stream_seq),
             });
         }
         if !events.is_empty() {
             writer.append(BY, Utc::now(), events)?;
-            status.update(|s| s.desks = chains.desks.clone());
-        }
-        if let Some(last) = done {
-            last.ack().await?;
-        }
-        if let Some(why) = gap {
-            return Err(why.into());
+            local.chains = next.chains;
+            local.positions = next.positions;
+            status.update(|s| s.desks = local.chains.desks.clone());
         }
     }
+}
+
+/// The stream sequence to read from: after the last message appended here of every followed
+/// desk the stream holds anything of, or 1 for a desk with nothing appended here yet, or whose
+/// position the stream no longer holds as it was (a stream made again, a journal restored).
+pub async fn start_sequence(
+    stream: &Stream,
+    config: &SyncConfig,
+    positions: &BTreeMap<String, StreamPosition>,
+) -> Result<u64, Error> {
+    // Taken before the subjects are listed: whatever is stored later is read from here.
+    let last = stream.get_info().await?.state.last_sequence;
+    let subjects: Vec<(String, usize)> =
+        stream.info_with_subjects(format!("{SUBJECT_PREFIX}*")).await?.try_collect().await?;
+    let mut start = last + 1;
+    for (subject, _) in subjects {
+        let Some(desk) = subject.strip_prefix(SUBJECT_PREFIX) else { continue };
+        if desk == config.desk || !valid_desk_id(desk) || !config.follow.follows(desk) {
+            continue;
+        }
+        let after = match positions.get(desk) {
+            Some(position) => match stream.get_raw_message(position.stream_seq).await {
+                Ok(held) if held.subject.as_str() == subject && held.payload == position.line => {
+                    position.stream_seq + 1
+                }
+                _ => 1,
+            },
+            None => 1,
+        };
+        start = start.min(after);
+    }
+    Ok(start)
 }

@@ -227,11 +227,12 @@ fn place_labels(area: Rect, cells: &[Option<(u16, u16)>], labels: &[Option<u16>]
     spots
 }
 
-/// Where each open alert's item is, with its severity; least severe first so that the most
-/// severe is drawn last, on top.
+/// Where each of this desk's open alerts' item is, with its severity; least severe first so that
+/// the most severe is drawn last, on top. Other desks' alerts are theirs to show.
 fn alert_positions(state: &DeskState) -> Vec<(LatLon, Severity)> {
     let mut positions: Vec<_> = state
         .open_alerts()
+        .filter(|a| a.desk.is_none())
         .filter_map(|a| {
             let entry = state.items().get(&crate::domain::FeedItem::key_for(&a.feed, &a.item))?;
             Some((entry.item.location.as_ref()?.centre()?, a.severity))

@@ -113,6 +113,37 @@ fn with_plain_tcp_out(config: &Path, tak_port: u16) {
     std::fs::write(config, plain).unwrap();
 }
 
+/// A desk publishing to a plain `tcp://` TAK server the test holds, whose rule has raised an
+/// alert on `track` (its marker seen over UDP): the server, the UDP socket and feed port, and the
+/// alert's uid.
+struct PlainTcpDesk {
+    dir: tempfile::TempDir,
+    server: tokio::net::TcpListener,
+    out: std::net::UdpSocket,
+    feed: u16,
+    _service: Service,
+    uid: String,
+}
+
+impl PlainTcpDesk {
+    async fn start(track: &str) -> PlainTcpDesk {
+        let dir = tempfile::tempdir().unwrap();
+        let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let out = free_udp();
+        let feed = free_udp().local_addr().unwrap().port();
+        let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
+        with_plain_tcp_out(&config, server.local_addr().unwrap().port());
+        let journal = dir.path().join("journal");
+        let service = Service::start(&config, &journal, None);
+        tokio::task::block_in_place(|| {
+            receive_until(&out, feed, &hostile(track, true), |event| is_marker_of(event, track))
+        });
+        let (alert, _) = alert_raised(&journal).unwrap();
+        let uid = attache::cot_out::alert_uid(DESK, &alert);
+        PlainTcpDesk { dir, server, out, feed, _service: service, uid }
+    }
+}
+
 /// Whether `event` is the marker of the alert the rule raised on `track`.
 fn is_marker_of(event: &[u8], track: &str) -> bool {
     let uid = attache::cot_out::alert_uid(DESK, &attache::alerts::alert_id("hostile", "tak-in", track));
@@ -408,20 +439,8 @@ async fn a_tak_server_that_refuses_the_desk_is_said_to_and_sent_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_connection_is_made_again_and_what_is_open_sent_again() {
     use tokio::io::AsyncReadExt;
-    let dir = tempfile::tempdir().unwrap();
-    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let tak_port = server.local_addr().unwrap().port();
-    let out = free_udp();
-    let feed = free_udp().local_addr().unwrap().port();
-    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
-    with_plain_tcp_out(&config, tak_port);
-    let journal = dir.path().join("journal");
-    let _service = Service::start(&config, &journal, None);
-    tokio::task::block_in_place(|| {
-        receive_until(&out, feed, &hostile("TRACK-7", true), |event| is_marker_of(event, "TRACK-7"))
-    });
-    let (alert, _) = alert_raised(&journal).unwrap();
-    let uid = attache::cot_out::alert_uid(DESK, &alert);
+    let PlainTcpDesk { dir: _dir, server, out: _out, feed: _feed, _service, uid } =
+        PlainTcpDesk::start("TRACK-7").await;
     let mut uids_on_each = Vec::new();
     for _ in 0..2 {
         let (mut connection, _) = tokio::time::timeout(Duration::from_secs(30), server.accept())
@@ -488,20 +507,7 @@ async fn the_desk_never_takes_in_its_own_markers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_final_event_lost_with_its_connection_is_sent_again() {
     use tokio::io::AsyncReadExt;
-    let dir = tempfile::tempdir().unwrap();
-    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let tak_port = server.local_addr().unwrap().port();
-    let out = free_udp();
-    let feed = free_udp().local_addr().unwrap().port();
-    let config = desk(dir.path(), feed, out.local_addr().unwrap().port(), 1);
-    with_plain_tcp_out(&config, tak_port);
-    let journal = dir.path().join("journal");
-    let _service = Service::start(&config, &journal, None);
-    tokio::task::block_in_place(|| {
-        receive_until(&out, feed, &hostile("TRACK-8", true), |event| is_marker_of(event, "TRACK-8"))
-    });
-    let (alert, _) = alert_raised(&journal).unwrap();
-    let uid = attache::cot_out::alert_uid(DESK, &alert);
+    let PlainTcpDesk { dir: _dir, server, out, feed, _service, uid } = PlainTcpDesk::start("TRACK-8").await;
     let (first, _) =
         tokio::time::timeout(Duration::from_secs(30), server.accept()).await.expect("a connection").unwrap();
 

@@ -194,25 +194,6 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
     assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
 }
 
-/// Appends `count` notes to `desk`'s journal in appends of a thousand (a backlog made quickly).
-fn write_many_notes(desk: &Desk, count: usize) {
-    use attache::event::Event;
-    let mut writer = attache::journal::Writer::open(&desk.journal).unwrap();
-    for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
-        let events = chunk
-            .iter()
-            .map(|n| Event::Note {
-                operator: "reyes".into(),
-                text: format!("{} bulk note {n}", desk.id),
-                mission: None,
-                alert: None,
-                contact: None,
-            })
-            .collect();
-        writer.append("reyes", chrono::Utc::now(), events).unwrap();
-    }
-}
-
 fn journal_bytes(desk: &Desk) -> u64 {
     std::fs::read_dir(&desk.journal).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
 }
@@ -225,7 +206,7 @@ fn a_receiver_killed_while_a_backlog_of_batches_comes_in_loses_nothing() {
     let server = NatsServer::start(&tmp.path().join("nats"));
     let mut manila = Desk::new(tmp.path(), "manila", &[], &[server.url()]);
     let mut pristina = Desk::new(tmp.path(), "pristina", &["manila"], &[server.url()]);
-    write_many_notes(&manila, 30_000);
+    manila.write_many_notes(30_000);
     manila.start_sync();
     sync_support::wait_for("manila's backlog in the stream", Duration::from_secs(120), || {
         manila.attache().args(["sync", "status"]).output().unwrap().status.code() == Some(0)

@@ -7,8 +7,12 @@ use crate::sync::status::SyncStatus;
 
 /// Longest first: link, backlog and desks; link and backlog; link alone.
 pub fn forms(status: &SyncStatus, now: DateTime<Utc>) -> [String; 3] {
-    let link = if status.link_up { "sync up" } else { "SYNC DOWN" };
-    let backlog = format!("{link}, {} to send", status.backlog);
+    let (link, backlog) = match (status.link_up, &status.not_sending) {
+        (false, _) => ("SYNC DOWN", format!("SYNC DOWN, {} to send", status.backlog)),
+        // The backlog would only grow: why it does matters more than by how much.
+        (true, Some(_)) => ("sync NOT SENDING", "sync up, NOT SENDING".to_string()),
+        (true, None) => ("sync up", format!("sync up, {} to send", status.backlog)),
+    };
     let desks: Vec<String> = status
         .desks
         .iter()
@@ -42,5 +46,21 @@ mod tests {
         assert_eq!(whole, "SYNC DOWN, 12 to send; hq #0 nothing yet, pristina #42 5m ago");
         assert_eq!(backlog, "SYNC DOWN, 12 to send");
         assert_eq!(link, "SYNC DOWN");
+    }
+
+    #[test]
+    fn a_desk_that_may_not_send_says_so_instead_of_its_backlog() {
+        let now: DateTime<Utc> = "2026-12-07T01:05:30Z".parse().unwrap();
+        let status = SyncStatus {
+            link_up: true,
+            backlog: 3,
+            not_sending: Some("the stream holds this desk's record #10".into()),
+            ..Default::default()
+        };
+        assert!(!status.healthy());
+        let [whole, backlog, link] = forms(&status, now);
+        assert_eq!(whole, "sync up, NOT SENDING");
+        assert_eq!(backlog, "sync up, NOT SENDING");
+        assert_eq!(link, "sync NOT SENDING");
     }
 }

@@ -67,6 +67,7 @@ struct Found {
     desks: BTreeMap<String, Held>,
     /// The last seq the stream holds of each followed desk, when the link is up.
     in_stream: BTreeMap<String, u64>,
+    not_sending: Option<String>,
 }
 
 async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode {
@@ -88,11 +89,13 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
         backlog: held.own_shared,
         desks: BTreeMap::new(),
         in_stream: BTreeMap::new(),
+        not_sending: None,
     };
     match ask_stream(config, journal, &mut followed).await {
-        Ok((backlog, in_stream)) => {
-            found.backlog = backlog;
-            found.in_stream = in_stream;
+        Ok(asked) => {
+            found.backlog = asked.backlog;
+            found.in_stream = asked.in_stream;
+            found.not_sending = asked.not_sending;
         }
         Err(why) => found.link = Err(why),
     }
@@ -101,7 +104,11 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
     }
     let behind = found.in_stream.iter().any(|(desk, &seq)| seq > found.desks.get(desk).map_or(0, |h| h.seq));
     // A gap, fork or forgery in what is held is not in sync, whatever the stream says.
-    let in_sync = found.link.is_ok() && found.backlog == 0 && !behind && held.problems.is_empty();
+    let in_sync = found.link.is_ok()
+        && found.backlog == 0
+        && found.not_sending.is_none()
+        && !behind
+        && held.problems.is_empty();
     let now = Utc::now().timestamp_micros();
     let age = |h: &Held| h.ts_micros.map(|ts| (now - ts).max(0) / 1_000_000);
     match format {
@@ -129,6 +136,9 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
             if !held.problems.is_empty() {
                 out["problems"] = held.problems.len().into();
             }
+            if let Some(why) = &found.not_sending {
+                out["not_sending"] = why.clone().into();
+            }
             println!("{out}");
         }
         Format::Text => {
@@ -142,6 +152,9 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
             let known =
                 if found.link.is_ok() { "" } else { " (all shared records: the stream cannot be asked)" };
             println!("desk {}: backlog {}{known}", config.desk, found.backlog);
+            if let Some(why) = &found.not_sending {
+                println!("desk {}: NOT SENDING: {}", config.desk, crate::text::one_line(why));
+            }
             for (desk, h) in &found.desks {
                 let age = age(h).map_or_else(|| "nothing yet".to_string(), |s| format!("{s}s ago"));
                 let stream = match found.in_stream.get(desk) {
@@ -163,12 +176,21 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
     if in_sync { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
+/// What the stream says of this desk and the desks it follows.
+struct Asked {
+    backlog: u64,
+    /// The last seq the stream holds of each followed desk.
+    in_stream: BTreeMap<String, u64>,
+    /// Why this desk's records cannot be sent, when the stream holds one this journal does not.
+    not_sending: Option<String>,
+}
+
 /// This desk's backlog and the followed desks' last seqs in the stream.
 async fn ask_stream(
     config: &SyncConfig,
     journal: &Path,
     followed: &mut Vec<String>,
-) -> Result<(u64, BTreeMap<String, u64>), String> {
+) -> Result<Asked, String> {
     let client = link::connect(config).await.map_err(|e| e.to_string())?;
     let js = link::jetstream(client);
     // Asked, never made: a status command writes nothing, on the servers either.
@@ -176,6 +198,7 @@ async fn ask_stream(
     let shares = |kind: &str| config.shares(kind);
     let own = link::last_in_stream(&stream, &config.subject()).await.map_err(|e| e.to_string())?;
     let backlog = local::shared_after(journal, own.map_or(0, |a| a.seq), &shares)?;
+    let not_sending = own.and_then(|last| local::holds(journal, last).err());
     if config.follow == Follow::All {
         use futures_util::TryStreamExt as _;
         let subjects: Vec<(String, usize)> = stream
@@ -200,5 +223,5 @@ async fn ask_stream(
         let last = link::last_in_stream(&stream, &subject_of(desk)).await.map_err(|e| e.to_string())?;
         in_stream.insert(desk.clone(), last.map_or(0, |a| a.seq));
     }
-    Ok((backlog, in_stream))
+    Ok(Asked { backlog, in_stream, not_sending })
 }

@@ -125,7 +125,7 @@ async fn session(
         }
     };
     tokio::select! {
-        r = publish::run(&js, &stream, config, dir, status) => r,
+        r = publish::run(&js, &stream, config, dir, status, say) => r,
         r = receive::run(&stream, config, held, &mut writer, status, say) => r,
         r = watch => r,
     }

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, stream};
 
-use super::chains::{After, hash};
+use super::chains::After;
 use super::settings::{STREAM, SUBJECT_PREFIX, SyncConfig};
+use crate::journal::format;
 
 /// How long connecting, and each JetStream request, may take before the link counts as down.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -34,7 +35,10 @@ pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
     jetstream::ContextBuilder::new().timeout(TIMEOUT).max_ack_inflight(20_000).build(client)
 }
 
-/// The desks' stream, made with `replicas` copies when no desk made it yet.
+/// The desks' stream, made with `replicas` copies when no desk made it yet. It is asked to take
+/// atomic batches (nats-server 2.12 and later), which let a desk send many records for one round
+/// trip; a stream that cannot (an older server, an account not allowed to change it) is used as
+/// it is, and the publisher sends one record at a time.
 pub async fn stream(js: &jetstream::Context, replicas: usize) -> Result<stream::Stream, Error> {
     let config = stream::Config {
         name: STREAM.into(),
@@ -43,9 +47,19 @@ pub async fn stream(js: &jetstream::Context, replicas: usize) -> Result<stream::
         num_replicas: replicas,
         // A republish after a crash or a lost ack comes within this window, and is stored once.
         duplicate_window: Duration::from_secs(3600),
+        allow_atomic_publish: true,
         ..Default::default()
     };
-    Ok(js.get_or_create_stream(config).await?)
+    let stream = js.get_or_create_stream(config).await?;
+    let held = &stream.cached_info().config;
+    if held.allow_atomic_publish {
+        return Ok(stream);
+    }
+    let wanted = stream::Config { allow_atomic_publish: true, ..held.clone() };
+    match js.update_stream(wanted).await {
+        Ok(_) => Ok(js.get_stream(STREAM).await?),
+        Err(_) => Ok(stream),
+    }
 }
 
 /// The message id of a shared record: its origin, so a republish is stored once.
@@ -53,26 +67,21 @@ pub fn message_id(desk: &str, seq: u64, sum: &str) -> String {
     format!("{desk}:{seq}:{sum}")
 }
 
-/// The origin seq and sum a message id names.
-pub fn parse_message_id(id: &str) -> Option<After> {
-    let mut parts = id.rsplitn(3, ':');
-    let sum = hash(parts.next()?)?;
-    let seq = parts.next()?.parse().ok()?;
-    Some(After { seq, sum })
-}
-
 /// The last record `subject`'s desk has in the stream: None when it has none.
 pub async fn last_in_stream(stream: &stream::Stream, subject: &str) -> Result<Option<After>, Error> {
     Ok(last_stored(stream, subject).await?.map(|(after, _)| after))
 }
 
-/// The last record `subject`'s desk has in the stream, with its place in the stream.
+/// The last record `subject`'s desk has in the stream, with its place in the stream. Read from
+/// the message's payload, the origin line itself, which every version of the publisher sent.
 pub async fn last_stored(stream: &stream::Stream, subject: &str) -> Result<Option<(After, u64)>, Error> {
     match stream.get_last_raw_message_by_subject(subject).await {
         Ok(message) => {
-            let id = message.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_string()).unwrap_or_default();
-            let after = parse_message_id(&id)
-                .ok_or_else(|| format!("the stream's last message on {subject} has no attache message id"))?;
+            let line: &[u8] = &message.payload;
+            let after = format::seq_of(line)
+                .zip(format::trailer(line))
+                .map(|(seq, (_, sum))| After { seq, sum })
+                .ok_or_else(|| format!("the stream's last message on {subject} is not a journal record"))?;
             Ok(Some((after, message.sequence)))
         }
         Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),

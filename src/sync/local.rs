@@ -122,6 +122,36 @@ pub fn read(dir: &Path, shares: &dyn Fn(&str) -> bool) -> Result<Local, String> 
     Ok(local)
 }
 
+/// Whether this journal holds `last`, this desk's last record in the stream. It does not when
+/// the journal was restored from an older copy, or when another host publishes as this desk:
+/// records written here since would take seqs the stream already holds, and be sent by no one.
+pub fn holds(dir: &Path, last: After) -> Result<(), String> {
+    if last.seq == 0 {
+        return Ok(());
+    }
+    let mut follower = Follower::from_seq(dir, last.seq).map_err(|e| e.to_string())?;
+    let mut found = None;
+    follower
+        .poll_lines(|raw, _| {
+            if raw.seq == last.seq {
+                found = crate::journal::format::trailer(raw.bytes).map(|(_, sum)| sum);
+            }
+            raw.seq < last.seq
+        })
+        .map_err(|e| e.to_string())?;
+    match found {
+        Some(sum) if sum == last.sum => Ok(()),
+        Some(_) => Err(format!(
+            "the stream holds a different record #{} of this desk than this journal does: another host publishes under this desk's id, or this journal was written again",
+            last.seq
+        )),
+        None => Err(format!(
+            "the stream holds this desk's record #{} and this journal ends before it: restored from an older copy, or another host publishes under this desk's id",
+            last.seq
+        )),
+    }
+}
+
 /// How many records this desk shared after its record `seq`: those not yet in the stream when
 /// `seq` is the last the stream holds. A seek, then a read of what follows.
 pub fn shared_after(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Result<u64, String> {

@@ -13,10 +13,19 @@ pub struct SyncStatus {
     pub error: Option<String>,
     /// This desk's shared records not yet in the stream.
     pub backlog: u64,
+    /// Why this desk's own records are not being sent while the link is up, when they are not.
+    pub not_sending: Option<String>,
     /// This desk's last record the stream is known to hold: None before the first link.
     pub published: Option<u64>,
     /// The last seq held here of each desk heard from.
     pub desks: BTreeMap<String, Held>,
+}
+
+impl SyncStatus {
+    /// Up, and sending this desk's records: nothing for the operator to look into.
+    pub fn healthy(&self) -> bool {
+        self.link_up && self.not_sending.is_none()
+    }
 }
 
 /// The status shared between the engine and its readers.

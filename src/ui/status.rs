@@ -165,7 +165,7 @@ fn parts(app: &App, theme: &Theme) -> (Vec<Part>, Vec<(String, u8)>) {
     });
     if let Some(sync) = &app.sync {
         let [_, backlog, link] = crate::console::sync_line::forms(sync, now);
-        let style = if sync.link_up { plain } else { theme.flagged() };
+        let style = if sync.healthy() { plain } else { theme.flagged() };
         parts.push(Part::new(vec![(backlog, 5), (link, 7)], style));
     }
     (parts, hints(app.focus))

@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, pane: Pane, theme: &Them
         && let Some(sync) = &app.sync
     {
         let [whole, ..] = crate::console::sync_line::forms(sync, app.now);
-        let style = if sync.link_up { theme.dim() } else { theme.flagged() };
+        let style = if sync.healthy() { theme.dim() } else { theme.flagged() };
         block = block.title_bottom(Line::styled(format!(" {} ", crate::text::one_line(&whole)), style));
     }
     let inner_height = area.height.saturating_sub(3) as usize; // borders and header

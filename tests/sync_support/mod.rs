@@ -235,6 +235,25 @@ impl Desk {
         }
     }
 
+    /// Appends `count` notes alone, in appends of a thousand (a backlog made quickly), through a
+    /// writer of their own.
+    pub fn write_many_notes(&self, count: usize) {
+        let mut writer = Writer::open(&self.journal).unwrap();
+        for chunk in (0..count).collect::<Vec<_>>().chunks(1_000) {
+            let events = chunk
+                .iter()
+                .map(|n| Event::Note {
+                    operator: "reyes".into(),
+                    text: format!("{} bulk note {n}", self.id),
+                    mission: None,
+                    alert: None,
+                    contact: None,
+                })
+                .collect();
+            writer.append("reyes", chrono::Utc::now(), events).unwrap();
+        }
+    }
+
     /// The (seq) of this desk's own notes.
     pub fn own_shared(&self) -> BTreeSet<u64> {
         let (records, problems) = attache::journal::read_all(&self.journal).unwrap();

@@ -48,6 +48,7 @@ pub struct Sync {
     pub desk: Text,
     pub follow: Option<Spanned<Vec<Text>>>,
     pub credentials_file: Option<Text>,
+    pub credentials_env: Option<Text>,
     pub share: Option<Spanned<Vec<Text>>>,
     pub replicas: Option<Spanned<usize>>,
 }

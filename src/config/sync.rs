@@ -1,11 +1,12 @@
 //! Checking `[sync]`: server URLs of a scheme the client speaks, a desk id that can be a subject,
-//! the desks to follow, a credentials file that is there, share groups that exist.
+//! the desks to follow, a credentials file that is there (or a variable that can hold them),
+//! share groups that exist.
 
 use std::path::Path;
 
 use super::problem::{Problem, Source};
 use super::raw;
-use crate::sync::settings::{DEFAULT_SHARE, Follow, SyncConfig, kinds_of, valid_desk_id};
+use crate::sync::settings::{Credentials, DEFAULT_SHARE, Follow, SyncConfig, kinds_of, valid_desk_id};
 
 const DESK_ID_RULE: &str = "lowercase letters, digits, `-` and `_`, at most 64";
 
@@ -76,6 +77,24 @@ pub(super) fn section(
         }
         path
     });
+    let credentials = match (credentials_file, &raw.credentials_env) {
+        (Some(_), Some(var)) => {
+            problems.push(src.problem(
+                Some(var.span()),
+                "sync.credentials_env",
+                "give credentials_file or credentials_env, not both",
+            ));
+            None
+        }
+        (Some(path), None) => Some(Credentials::File(path)),
+        (None, Some(var)) if !valid_env_name(var.get_ref()) => {
+            let message = format!("`{}` cannot name an environment variable", var.get_ref());
+            problems.push(src.problem(Some(var.span()), "sync.credentials_env", message));
+            None
+        }
+        (None, Some(var)) => Some(Credentials::Env(var.get_ref().clone())),
+        (None, None) => None,
+    };
     let kinds = match &raw.share {
         None => kinds_of(DEFAULT_SHARE).expect("the default share groups exist"),
         Some(list) => {
@@ -100,8 +119,15 @@ pub(super) fn section(
         servers: raw.servers.get_ref().iter().map(|s| s.get_ref().clone()).collect(),
         desk,
         follow,
-        credentials_file,
+        credentials,
         kinds,
         replicas,
     })
+}
+
+/// Letters, digits and `_`, not starting with a digit: what a shell can export.
+fn valid_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }

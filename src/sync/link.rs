@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, stream};
 
 use super::chains::After;
-use super::settings::{STREAM, SUBJECT_PREFIX, SyncConfig};
+use super::settings::{Credentials, STREAM, SUBJECT_PREFIX, SyncConfig};
 use crate::journal::format;
 
 /// How long connecting, and each JetStream request, may take before the link counts as down.
@@ -20,11 +20,23 @@ pub async fn connect(config: &SyncConfig) -> Result<async_nats::Client, Error> {
         .connection_timeout(TIMEOUT)
         // A dropped link ends the session; the engine connects again and resumes from the stream.
         .max_reconnects(Some(1));
-    if let Some(path) = &config.credentials_file {
-        options = options
-            .credentials_file(path)
-            .await
-            .map_err(|e| format!("cannot read credentials file {}: {e}", path.display()))?;
+    match &config.credentials {
+        Some(Credentials::File(path)) => {
+            options = options
+                .credentials_file(path)
+                .await
+                .map_err(|e| format!("cannot read credentials file {}: {e}", path.display()))?;
+        }
+        Some(Credentials::Env(var)) => {
+            let text = std::env::var(var).map_err(|_| {
+                format!("credentials_env names {var}, which is not set (to a credentials file's text) for this process")
+            })?;
+            // The variable's text is never repeated in an error: it holds the desk's seed.
+            options = options
+                .credentials(&text)
+                .map_err(|_| format!("{var} does not hold NATS credentials (a JWT and an NKey seed)"))?;
+        }
+        None => {}
     }
     let servers: Vec<async_nats::ServerAddr> =
         config.servers.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;

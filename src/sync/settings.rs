@@ -47,6 +47,16 @@ impl Follow {
     }
 }
 
+/// Where a desk's NATS credentials are read from, at each connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// A credentials file, resolved against the desk file.
+    File(PathBuf),
+    /// An environment variable holding a credentials file's text, for hosts whose secrets come
+    /// from the service manager rather than the disk.
+    Env(String),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncConfig {
     /// `nats://host:port` or `tls://host:port`, tried in turn.
@@ -54,8 +64,8 @@ pub struct SyncConfig {
     /// This desk's id: its subject, and the label its records carry at other desks.
     pub desk: String,
     pub follow: Follow,
-    /// A NATS credentials file (JWT and NKey seed), resolved against the desk file.
-    pub credentials_file: Option<PathBuf>,
+    /// Where the desk's NATS credentials (JWT and NKey seed) are, when the servers ask for them.
+    pub credentials: Option<Credentials>,
     /// The record kinds this desk publishes (from `share`'s groups).
     pub kinds: Vec<&'static str>,
     /// How many servers hold the stream when this desk is the one to create it.

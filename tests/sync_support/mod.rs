@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod accounts;
+
 use std::collections::BTreeSet;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,17 @@ impl NatsServer {
     pub fn start(store: &Path) -> Self {
         let mut server =
             NatsServer { port: free_port(), store: store.to_path_buf(), extra: vec![], child: None };
+        server.restart();
+        server
+    }
+
+    /// A server run from a configuration file (which gives its own store), on `port`.
+    pub fn with_config(store: &Path, port: u16, config: &str) -> Self {
+        std::fs::create_dir_all(store).unwrap();
+        let file = store.with_extension("conf");
+        std::fs::write(&file, config).unwrap();
+        let extra = vec!["-c".into(), file.display().to_string()];
+        let mut server = NatsServer { port, store: store.to_path_buf(), extra, child: None };
         server.restart();
         server
     }
@@ -142,6 +155,8 @@ pub struct Desk {
     pub journal: PathBuf,
     sync: Option<Child>,
     writer: Option<Writer>,
+    /// Variables every attache process of this desk is given.
+    env: Vec<(String, String)>,
 }
 
 impl Desk {
@@ -157,9 +172,7 @@ impl Desk {
 
     /// Asks for `n` copies of the stream, when this desk creates it.
     pub fn replicas(self, n: usize) -> Self {
-        let mut text = std::fs::read_to_string(&self.config).unwrap();
-        text.push_str(&format!("replicas = {n}\n"));
-        std::fs::write(&self.config, text).unwrap();
+        self.sync_setting(&format!("replicas = {n}"));
         self
     }
 
@@ -188,13 +201,35 @@ impl Desk {
         std::fs::write(dir.join("attache.toml"), shipped + &section).unwrap();
         let journal = dir.join("journal");
         std::fs::create_dir_all(&journal).unwrap();
-        Desk { id: id.to_string(), config: dir.join("attache.toml"), journal, sync: None, writer: None }
+        Desk {
+            id: id.to_string(),
+            config: dir.join("attache.toml"),
+            journal,
+            sync: None,
+            writer: None,
+            env: Vec::new(),
+        }
     }
 
     pub fn attache(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_attache"));
         cmd.arg("--config").arg(&self.config).arg("--journal").arg(&self.journal);
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
+    }
+
+    /// Adds `line` to the desk file's `[sync]` section (its last section).
+    pub fn sync_setting(&self, line: &str) {
+        let mut text = std::fs::read_to_string(&self.config).unwrap();
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(&self.config, text).unwrap();
+    }
+
+    /// Gives every attache process of this desk the variable `name`.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
     }
 
     /// Starts `attache sync run` for this desk.

@@ -144,6 +144,10 @@ pub enum Command {
         /// Brief only this mission (by id); may be repeated.
         #[arg(long = "mission", value_name = "ID")]
         missions: Vec<String>,
+        /// Cover this followed desk's alerts too, as its records held here tell them (`[sync]`);
+        /// may be repeated; `*` for every desk whose records are held here.
+        #[arg(long = "desk", value_name = "ID")]
+        desks: Vec<String>,
         #[arg(long, value_enum, default_value_t = crate::brief::BriefFormat::Md)]
         format: crate::brief::BriefFormat,
         /// Write to this file instead of stdout.

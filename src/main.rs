@@ -144,12 +144,13 @@ fn main() -> ExitCode {
             let options = attache::replay::Options { from, to, at, speed };
             exit(attache::replay::run(config, journal, options, operator::operator()))
         }
-        Command::Brief { since, from, to, missions, format, output, generated_at, read_only } => {
+        Command::Brief { since, from, to, missions, desks, format, output, generated_at, read_only } => {
             let args = attache::brief::Args {
                 since: since.as_deref(),
                 from: from.as_deref(),
                 to: to.as_deref(),
                 missions,
+                desks,
                 format,
                 output: output.as_deref(),
                 generated_at: generated_at.as_deref(),

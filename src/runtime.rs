@@ -554,6 +554,7 @@ impl Desk {
             from: self.watch_started,
             to: now,
             missions: Vec::new(),
+            desks: Default::default(),
             generated_at: now,
             operator: operator.clone(),
         };

@@ -189,6 +189,7 @@ fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
         from: t(FROM),
         to: t(TO),
         missions: vec![],
+        desks: Default::default(),
         generated_at: t(TO),
         operator: "reyes".into(),
     };

@@ -1,7 +1,7 @@
 //! One fold: a briefing's facts at the end of its period are what the console's state holds
 //! after folding the journal up to that record. For random periods of the fixture journals and
 //! of random journals (alerts raised, updated, taken, escalated and resolved; feeds failing
-//! and recovering; check-ins; with checkpoints at random records and the period read in halves
+//! and recovering; check-ins; some of them another desk's, held as `remote` records; with checkpoints at random records and the period read in halves
 //! split anywhere), and of a journal shaped like a busy desk's (`examples/support`, as
 //! `gen-journal` writes them), the briefing's open alerts, acknowledgements, feed health and
 //! overdue contacts equal the state's.
@@ -83,6 +83,7 @@ fn agree(dir: &Path, records: &[Record], (from, to): (DateTime<Utc>, DateTime<Ut
             from,
             to,
             missions: Vec::new(),
+            desks: Default::default(),
             generated_at: to,
             operator: "reyes".into(),
         };
@@ -231,15 +232,19 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// Writes `steps`, each `gaps` minutes after the one before (a zero gap: the same time).
-fn write(dir: &Path, config: &Config, steps: &[(Step, u16)]) {
+/// Writes `steps`, each `gaps` minutes after the one before (a zero gap: the same time); a step
+/// marked as another desk's is written at that desk's own journal and appended here as the
+/// `remote` record holding its line.
+fn write(dir: &Path, config: &Config, steps: &[(Step, u16, bool)]) {
     let mut w = Writer::open(dir).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut pristina = Writer::open(elsewhere.path()).unwrap();
     let mut at: DateTime<Utc> = "2026-11-20T00:00:00Z".parse().unwrap();
     let contacts: Vec<String> = config.contacts.iter().map(|c| c.name.clone()).collect();
     let alert = |n: &u8| format!("A{n}");
     let feed = |n: &u8| ["usgs-quakes", "pagasa-cap", "gdacs"][usize::from(*n) % 3].to_string();
     let operator = || "reyes".to_string();
-    for (i, (step, gap)) in steps.iter().enumerate() {
+    for (i, (step, gap, remote)) in steps.iter().enumerate() {
         at += Duration::minutes(i64::from(*gap));
         let event = match step {
             Step::Raise(n, severity, real) => Event::AlertRaised {
@@ -302,6 +307,27 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16)]) {
                 Event::ItemSeen { item }
             }
         };
+        let event = if *remote {
+            let seq = pristina.append("kovac", at, vec![event]).unwrap()[0].seq;
+            let mut line = Vec::new();
+            Follower::from_seq(elsewhere.path(), seq)
+                .unwrap()
+                .poll_lines(|raw, _| {
+                    line = raw.bytes.to_vec();
+                    false
+                })
+                .unwrap();
+            let record = String::from_utf8(line).unwrap();
+            Event::Remote {
+                desk: "pristina".into(),
+                record,
+                after_seq: 0,
+                after_sum: String::new(),
+                stream_seq: None,
+            }
+        } else {
+            event
+        };
         w.append("reyes", at, vec![event]).unwrap();
     }
 }
@@ -313,7 +339,10 @@ proptest! {
     /// period's second half read from a random record.
     #[test]
     fn random_periods_of_random_journals_agree_with_the_state(
-        steps in prop::collection::vec((step(), prop_oneof![Just(0u16), 1u16..600, 600u16..3000]), 1..80),
+        steps in prop::collection::vec(
+            (step(), prop_oneof![Just(0u16), 1u16..600, 600u16..3000], prop::bool::weighted(0.25)),
+            1..80,
+        ),
         periods in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 1..6),
         at in prop::collection::vec(1u64..80, 0..3),
         middle in prop::option::of(1u64..90),

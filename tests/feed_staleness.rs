@@ -44,8 +44,14 @@ fn status_bar(app: &App) -> String {
 }
 
 fn stale_in_briefing(config: &Config, dir: &Path, to: DateTime<Utc>) -> bool {
-    let request =
-        Request { from: start(), to, missions: Vec::new(), generated_at: to, operator: "reyes".into() };
+    let request = Request {
+        from: start(),
+        to,
+        missions: Vec::new(),
+        desks: Default::default(),
+        generated_at: to,
+        operator: "reyes".into(),
+    };
     let briefing = brief::build(config, dir, &request).unwrap();
     briefing.feeds.stale.iter().any(|s| s.feed == FEED)
 }

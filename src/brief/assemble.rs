@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::BTreeMap;
 
 use super::collect::Facts;
 use super::item_lists::ItemLists;
@@ -21,6 +22,8 @@ pub struct Request {
     pub to: DateTime<Utc>,
     /// Mission ids to brief; empty for all.
     pub missions: Vec<String>,
+    /// The followed desks whose alerts the briefing covers besides this desk's own.
+    pub desks: crate::sync::settings::Follow,
     pub generated_at: DateTime<Utc>,
     pub operator: String,
 }
@@ -79,21 +82,44 @@ fn by_id(a: &&Alert, b: &&Alert) -> std::cmp::Ordering {
     a.id.cmp(&b.id)
 }
 
+/// This desk's alerts by briefed mission and the rest; the covered other desks' alerts by desk
+/// (their missions are not this desk's, whatever their ids).
 fn concerns<'a>(
     facts: &'a Facts,
     selected: &[&Mission],
     every_mission: bool,
+    desks: &crate::sync::settings::Follow,
     in_period: impl Fn(DateTime<Utc>) -> bool,
-) -> (Vec<Concerns<'a>>, Others<'a>) {
+) -> (Vec<Concerns<'a>>, Others<'a>, BTreeMap<String, Concerns<'a>>) {
     let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
     let mut others =
         Others { real: FirstN::new(LIST_LIMIT, by_id), exercise: FirstN::new(LIST_LIMIT, by_id) };
+    // A desk named is listed even when it raised nothing.
+    let mut elsewhere: BTreeMap<String, Concerns<'a>> = match desks {
+        crate::sync::settings::Follow::Desks(named) => {
+            named.iter().map(|d| (d.clone(), Concerns::new())).collect()
+        }
+        crate::sync::settings::Follow::All => BTreeMap::new(),
+    };
     let index: super::collect::Map<&str, usize> =
         selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     for a in facts.alerts.values() {
         let (raised, real) = (in_period(a.raised), a.traffic.is_real());
         let open = real && a.state != AlertState::Resolved;
         if !raised && !open {
+            continue;
+        }
+        if let Some(desk) = &a.desk {
+            if desks.follows(desk) {
+                let concerns = elsewhere.entry(desk.clone()).or_insert_with(Concerns::new);
+                if raised {
+                    concerns.raised.offer(a);
+                    concerns.counts.add(a.severity);
+                }
+                if open {
+                    concerns.open.offer(a);
+                }
+            }
             continue;
         }
         let mut briefed = false;
@@ -118,7 +144,7 @@ fn concerns<'a>(
             _ => {}
         }
     }
-    (out, others)
+    (out, others, elsewhere)
 }
 
 /// A briefing but for its item lists (which the facts' items are not read for), its missions
@@ -163,7 +189,8 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &Alert| alert_line(a);
     let selected = briefed(config, request);
-    let (concerns, others) = concerns(facts, &selected, request.missions.is_empty(), in_period);
+    let (concerns, others, elsewhere) =
+        concerns(facts, &selected, request.missions.is_empty(), &request.desks, in_period);
 
     let missions: Vec<MissionBrief> = selected
         .iter()
@@ -184,6 +211,17 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         })
         .collect();
 
+    let other_desks = elsewhere
+        .into_iter()
+        .map(|(desk, concerns)| OtherDesk {
+            desk: one_line(&desk),
+            alerts_raised: concerns.counts,
+            raised_total: concerns.raised.offered,
+            raised: concerns.raised.into_vec().into_iter().map(line).collect(),
+            open_at_end_total: concerns.open.offered,
+            open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
+        })
+        .collect();
     let mission_status = status_changes(facts, &selected);
     let rollcalls = rollcalls(facts, &selected, request.missions.is_empty(), from);
     let (other_alerts_total, exercise_alerts_total) = (others.real.offered, others.exercise.offered);
@@ -234,6 +272,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         feeds,
         notes,
         handovers,
+        other_desks,
     })
 }
 

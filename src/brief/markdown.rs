@@ -136,6 +136,38 @@ pub fn render(b: &Brief) -> String {
         o.push('\n');
     }
 
+    if !b.other_desks.is_empty() {
+        let _ = writeln!(o, "## Other desks\n");
+        let _ = writeln!(o, "As their records held here tell them; acted on there.\n");
+        for d in &b.other_desks {
+            let c = &d.alerts_raised;
+            let _ = writeln!(o, "### {}\n", esc(&d.desk));
+            let _ = writeln!(
+                o,
+                "Alerts raised: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
+                c.total(),
+                c.critical,
+                c.severe,
+                c.moderate,
+                c.minor,
+                c.info,
+                d.open_at_end_total
+            );
+            if !d.raised.is_empty() {
+                let _ = writeln!(o, "Raised in the period:\n");
+                d.raised.iter().for_each(|a| alert(&mut o, a));
+                more_md(&mut o, d.raised_total, d.raised.len());
+                o.push('\n');
+            }
+            if !d.open_at_end.is_empty() {
+                let _ = writeln!(o, "Still open at the end of the period:\n");
+                d.open_at_end.iter().for_each(|a| alert(&mut o, a));
+                more_md(&mut o, d.open_at_end_total, d.open_at_end.len());
+                o.push('\n');
+            }
+        }
+    }
+
     let _ = writeln!(o, "## Mission status\n");
     if b.mission_status.is_empty() {
         let _ = writeln!(o, "No changes in the period.\n");

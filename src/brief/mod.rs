@@ -106,12 +106,31 @@ pub fn period(
     Ok((from, to))
 }
 
+/// The desks `--desk` names: ids, or `*` alone for every desk.
+pub fn desks_of(names: &[String]) -> Result<crate::sync::settings::Follow, String> {
+    use crate::sync::settings::{Follow, valid_desk_id};
+    if names.iter().any(|n| n == "*") {
+        return if names.len() == 1 {
+            Ok(Follow::All)
+        } else {
+            Err("--desk '*' covers every desk: give it alone, or name the desks".into())
+        };
+    }
+    if let Some(bad) = names.iter().find(|n| !valid_desk_id(n)) {
+        let bad = crate::text::one_line(bad);
+        return Err(format!("--desk `{bad}` cannot be a desk id (lowercase letters, digits, - and _)"));
+    }
+    Ok(Follow::Desks(names.to_vec()))
+}
+
 /// The `attache brief` command's arguments.
 pub struct Args<'a> {
     pub since: Option<&'a str>,
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
     pub missions: Vec<String>,
+    /// `--desk`: followed desks to cover besides this one (`*`: every one).
+    pub desks: Vec<String>,
     pub format: BriefFormat,
     pub output: Option<&'a Path>,
     pub generated_at: Option<&'a str>,
@@ -136,7 +155,8 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
     let now = Utc::now();
     let generated_at = args.generated_at.map(|t| parse_time(t, now)).transpose()?.unwrap_or(now);
     let (from, to) = period(args.since, args.from, args.to, now)?;
-    let request = Request { from, to, missions: args.missions, generated_at, operator: args.operator };
+    let desks = desks_of(&args.desks)?;
+    let request = Request { from, to, missions: args.missions, desks, generated_at, operator: args.operator };
     let (brief, read) = build_keeping(config, dir, &request)?;
     // The process ends once the briefing is out, and its memory with it: freeing what the
     // briefing was made from, even on another core, only slows the writing down.

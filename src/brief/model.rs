@@ -47,6 +47,22 @@ pub struct Brief {
     pub notes: Vec<Note>,
     /// The handovers of the watch in the period, in the record's order.
     pub handovers: Vec<Handover>,
+    /// The followed desks the briefing covers besides this one (`--desk`), in id order; absent
+    /// when it covers this desk alone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_desks: Vec<OtherDesk>,
+}
+
+/// Another desk's alerts, as its records held here tell them: raised in the period (any
+/// traffic), and real ones still open at its end.
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherDesk {
+    pub desk: String,
+    pub alerts_raised: Counts,
+    pub raised_total: usize,
+    pub raised: Vec<AlertLine>,
+    pub open_at_end_total: usize,
+    pub open_at_end: Vec<AlertLine>,
 }
 
 /// A handover of the watch (`attache handover`): who to whom, what was open, and the journal

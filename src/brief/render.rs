@@ -251,6 +251,40 @@ fn text(b: &Brief) -> String {
         more_text(&mut o, b.other_alerts_total, b.other_alerts.len());
     }
 
+    if !b.other_desks.is_empty() {
+        heading(&mut o, "OTHER DESKS");
+        o.push_str("As their records held here tell them; acted on there.\n");
+        for d in &b.other_desks {
+            let c = &d.alerts_raised;
+            wrap(
+                &mut o,
+                "",
+                &format!(
+                    "{}: alerts raised {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
+                    d.desk,
+                    c.total(),
+                    c.critical,
+                    c.severe,
+                    c.moderate,
+                    c.minor,
+                    c.info,
+                    d.open_at_end_total
+                ),
+                2,
+            );
+            if !d.raised.is_empty() {
+                o.push_str(" Raised in the period:\n");
+                d.raised.iter().for_each(|a| alert_text(&mut o, a));
+                more_text(&mut o, d.raised_total, d.raised.len());
+            }
+            if !d.open_at_end.is_empty() {
+                o.push_str(" Still open at the end:\n");
+                d.open_at_end.iter().for_each(|a| alert_text(&mut o, a));
+                more_text(&mut o, d.open_at_end_total, d.open_at_end.len());
+            }
+        }
+    }
+
     heading(&mut o, "MISSION STATUS");
     if b.mission_status.is_empty() {
         o.push_str("No changes in the period.\n");

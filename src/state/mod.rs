@@ -16,6 +16,7 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
+pub use remote::fold as fold_remote;
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -333,7 +334,9 @@ impl DeskState {
             | Event::JournalWrittenAfterDamage { .. }
             | Event::NotifySent { .. }
             | Event::NotifyFailed { .. } => {}
-            Event::Remote { desk, record, .. } => remote::apply(self, &desk, &record),
+            Event::Remote { desk, record, .. } => {
+                remote::fold(&mut self.alerts, &mut self.check_ins, &desk, &record)
+            }
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);

@@ -3,12 +3,22 @@
 //! and its check-ins, which bring a contact both desks list up to date. A record whose text does
 //! not match its sum is not folded: `journal verify` reports it.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::DeskState;
+use chrono::{DateTime, Utc};
+
+use super::Alert;
 use crate::event::{Event, read_record};
 
-pub(super) fn apply(state: &mut DeskState, desk: &str, record: &str) {
+/// Folds desk `desk`'s `record` into `alerts` and `check_ins`: the one rule the screen and a
+/// briefing both follow for another desk's records.
+pub fn fold(
+    alerts: &mut BTreeMap<String, Arc<Alert>>,
+    check_ins: &mut HashMap<String, DateTime<Utc>>,
+    desk: &str,
+    record: &str,
+) {
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
     if !crate::sync::settings::valid_desk_id(desk)
@@ -48,8 +58,8 @@ pub(super) fn apply(state: &mut DeskState, desk: &str, record: &str) {
         }
         Event::ContactCheckedIn { contact, .. } => {
             // Records from elsewhere arrive late: an older check-in does not hide a newer one.
-            if state.check_ins.get(&contact).is_none_or(|&known| ts > known) {
-                super::check_in(&mut state.check_ins, contact, ts);
+            if check_ins.get(&contact).is_none_or(|&known| ts > known) {
+                super::check_in(check_ins, contact, ts);
             }
             return;
         }
@@ -59,9 +69,9 @@ pub(super) fn apply(state: &mut DeskState, desk: &str, record: &str) {
         Event::AlertRaised { alert, .. } => Some(alert.clone()),
         _ => None,
     };
-    super::alert::apply(&mut state.alerts, &event, ts, |_, _| None);
+    super::alert::apply(alerts, &event, ts, |_, _| None);
     if let Some(id) = raised
-        && let Some(alert) = state.alerts.get_mut(&id).map(Arc::make_mut)
+        && let Some(alert) = alerts.get_mut(&id).map(Arc::make_mut)
     {
         alert.desk = Some(desk.to_string());
     }

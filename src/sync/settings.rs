@@ -38,6 +38,13 @@ pub enum Follow {
     Desks(Vec<String>),
 }
 
+/// Nobody: a desk alone, a briefing of this desk alone.
+impl Default for Follow {
+    fn default() -> Self {
+        Follow::Desks(Vec::new())
+    }
+}
+
 impl Follow {
     pub fn follows(&self, desk: &str) -> bool {
         match self {

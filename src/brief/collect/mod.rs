@@ -176,6 +176,7 @@ fn folded(kind: &str) -> bool {
                 | "mission.status_changed"
                 | "config.loaded"
                 | "handover"
+                | "remote"
         )
 }
 
@@ -201,6 +202,9 @@ impl Projection for Collector {
             | Event::AlertEscalated { .. }
             | Event::AlertResolved { .. }) => {
                 crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
+            }
+            Event::Remote { desk, record, .. } => {
+                crate::state::fold_remote(&mut facts.alerts, &mut facts.check_ins, &desk, &record)
             }
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();

@@ -1,0 +1,197 @@
+//! Briefings that cover other desks (`attache brief --desk`): a desk's journal holding its own
+//! alerts and, as `remote` records, those of two followed desks (written by their own writers,
+//! so each line is that desk's record byte for byte). By default a briefing is this desk's
+//! alone; `--desk pristina` adds pristina's alerts under its name (golden files), `--desk '*'`
+//! every desk held; a named desk with nothing is listed as such; a bad id is refused.
+
+use assert_cmd::Command;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::path::Path;
+
+use attache::domain::{Severity, Traffic};
+use attache::event::Event;
+use attache::journal::{Follower, Writer};
+
+const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml");
+const FROM: &str = "2026-11-24T00:00:00Z";
+const TO: &str = "2026-11-25T00:00:00Z";
+
+fn t(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn raised(alert: &str, severity: Severity, title: &str, traffic: Traffic) -> Event {
+    Event::AlertRaised {
+        alert: alert.into(),
+        rule: "quake near a mission".into(),
+        feed: "usgs-quakes".into(),
+        item: format!("item-{alert}"),
+        severity,
+        title: title.into(),
+        missions: vec!["KFOR".into()],
+        traffic,
+    }
+}
+
+/// Another desk: its own journal, whose lines are handed to this desk as `remote` records.
+struct Elsewhere {
+    id: &'static str,
+    dir: tempfile::TempDir,
+    writer: Writer,
+}
+
+impl Elsewhere {
+    fn new(id: &'static str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = Writer::open(dir.path()).unwrap();
+        Elsewhere { id, dir, writer }
+    }
+
+    /// Writes `event` at that desk at `at`, and returns it as this desk receives it.
+    fn says(&mut self, at: &str, event: Event) -> Event {
+        let seq = self.writer.append("kovac", t(at), vec![event]).unwrap()[0].seq;
+        let mut follower = Follower::from_seq(self.dir.path(), seq).unwrap();
+        let mut line = String::new();
+        follower
+            .poll_lines(|raw, _| {
+                if raw.seq == seq {
+                    line = String::from_utf8(raw.bytes.to_vec()).unwrap();
+                }
+                raw.seq < seq
+            })
+            .unwrap();
+        Event::Remote {
+            desk: self.id.into(),
+            record: line,
+            after_seq: 0,
+            after_sum: String::new(),
+            stream_seq: None,
+        }
+    }
+}
+
+fn fixture(dir: &Path) {
+    let mut w = Writer::open(dir).unwrap();
+    let mut at = |when: &str, by: &str, event: Event| {
+        w.append(by, t(when), vec![event]).unwrap();
+    };
+    let mut pristina = Elsewhere::new("pristina");
+    let mut hq = Elsewhere::new("hq");
+    at(
+        "2026-11-24T08:00:00Z",
+        "feed:usgs-quakes",
+        raised("A1", Severity::Severe, "M5.9 near Pristina", Traffic::Real),
+    );
+    // Raised at pristina before the period, still open at its end.
+    let p0 = pristina
+        .says("2026-11-23T20:00:00Z", raised("P0", Severity::Moderate, "Roadblock on the M9", Traffic::Real));
+    at("2026-11-23T20:00:02Z", "sync", p0);
+    let p1 = pristina.says(
+        "2026-11-24T09:00:00Z",
+        raised("P1", Severity::Critical, "Shots fired at Gazimestan", Traffic::Real),
+    );
+    at("2026-11-24T09:00:01Z", "sync", p1);
+    let ack = pristina.says(
+        "2026-11-24T09:04:00Z",
+        Event::AlertAcknowledged {
+            alert: "P1".into(),
+            operator: "kovac".into(),
+            note: Some("KFOR informed".into()),
+        },
+    );
+    at("2026-11-24T09:04:01Z", "sync", ack);
+    let p2 = pristina.says(
+        "2026-11-24T10:00:00Z",
+        raised("P2", Severity::Minor, "Drill at Camp Film City", Traffic::Exercise),
+    );
+    at("2026-11-24T10:00:01Z", "sync", p2);
+    let resolved = pristina.says(
+        "2026-11-24T11:00:00Z",
+        Event::AlertResolved { alert: "P2".into(), operator: "kovac".into(), reason: "drill over".into() },
+    );
+    at("2026-11-24T11:00:01Z", "sync", resolved);
+    let h1 = hq.says(
+        "2026-11-24T12:00:00Z",
+        raised("H1", Severity::Severe, "Airspace closed over Skopje", Traffic::Real),
+    );
+    at("2026-11-24T12:00:01Z", "sync", h1);
+    // After the period: not shown.
+    let late = pristina
+        .says("2026-11-25T01:00:00Z", raised("P9", Severity::Critical, "after the period", Traffic::Real));
+    at("2026-11-25T01:00:01Z", "sync", late);
+}
+
+fn brief(dir: &Path, format: &str, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("attache")
+        .unwrap()
+        .env("LOGNAME", "reyes")
+        .args(["--config", CONFIG, "--journal"])
+        .arg(dir)
+        .args(["brief", "--read-only", "--from", FROM, "--to", TO, "--generated-at", TO, "--format", format])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn brief_ok(dir: &Path, format: &str, extra: &[&str]) -> String {
+    let out = brief(dir, format, extra);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_briefing_covers_this_desk_alone_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let alone = brief_ok(dir.path(), "json", &[]);
+    let json: Value = serde_json::from_str(&alone).unwrap();
+    assert!(json.get("other_desks").is_none(), "{json}");
+    assert!(!alone.contains("pristina/") && !alone.contains("hq/"), "{alone}");
+    assert!(alone.contains("M5.9 near Pristina"));
+}
+
+#[test]
+fn golden_briefings_covering_a_followed_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let text = brief_ok(dir.path(), "text", &["--desk", "pristina"]);
+    let md = brief_ok(dir.path(), "md", &["--desk", "pristina"]);
+    insta::assert_snapshot!("brief_desks_text", text);
+    insta::assert_snapshot!("brief_desks_md", md);
+    for out in [&text, &md] {
+        assert!(!out.contains("after the period") && !out.contains("hq/"), "{out}");
+    }
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "text wider than 80 columns:\n{text}");
+}
+
+#[test]
+fn every_desk_held_or_a_named_desk_with_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let json: Value = serde_json::from_str(&brief_ok(dir.path(), "json", &["--desk", "*"])).unwrap();
+    let desks = json["other_desks"].as_array().unwrap();
+    let names: Vec<&str> = desks.iter().map(|d| d["desk"].as_str().unwrap()).collect();
+    assert_eq!(names, ["hq", "pristina"]);
+    let pristina = &desks[1];
+    let raised: Vec<&str> =
+        pristina["raised"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(raised, ["pristina/P1", "pristina/P2"], "most severe first; P0 was raised before the period");
+    let open: Vec<&str> =
+        pristina["open_at_end"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(open, ["pristina/P1", "pristina/P0"]);
+    assert_eq!(pristina["open_at_end"][0]["acknowledged"]["by"], "kovac@pristina");
+    // Another desk's alerts name its missions, not this desk's: KFOR here lists only A1.
+    let kfor = json["missions"].as_array().unwrap().iter().find(|m| m["id"] == "KFOR").unwrap();
+    let ids: Vec<&str> =
+        kfor["raised"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["A1"]);
+
+    let json: Value = serde_json::from_str(&brief_ok(dir.path(), "json", &["--desk", "manila"])).unwrap();
+    assert_eq!(json["other_desks"][0]["desk"], "manila");
+    assert_eq!(json["other_desks"][0]["raised_total"], 0);
+
+    let out = brief(dir.path(), "md", &["--desk", "Pristina Desk"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a desk id"));
+}

@@ -329,6 +329,7 @@ fn a_copy_that_outlasts_its_timeout_is_killed_with_the_children_it_started() {
         &command,
         std::slice::from_ref(&pid_file),
         std::time::Duration::from_secs(1),
+        None,
     )
     .unwrap_err();
     assert!(failed.contains("did not finish within 1s"), "{failed}");
@@ -446,4 +447,26 @@ fn a_sheet_that_cannot_be_read_or_has_no_anchor_is_a_usage_error() {
         assert!(stderr.contains(&sheet.display().to_string()), "{stderr}");
         assert!(stdout.is_empty(), "nothing checked: {stdout}");
     }
+}
+
+/// The desk's NATS credentials, when `[sync]` takes them from the environment, are not handed to
+/// the copy command (here `HOME` stands for that variable, being set wherever tests run).
+#[test]
+fn the_copy_command_does_not_see_the_variable_withheld_from_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("seen");
+    let command: Vec<String> =
+        ["sh", "-c", r#"echo "${HOME:-withheld}" > "$1""#, "copy", "{files}"].map(String::from).to_vec();
+    let copy = |withheld| {
+        attache::handover::copy::run(
+            &command,
+            std::slice::from_ref(&out),
+            std::time::Duration::from_secs(10),
+            withheld,
+        )
+        .unwrap();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    assert_eq!(copy(Some("HOME")).trim(), "withheld");
+    assert_eq!(copy(None).trim(), std::env::var("HOME").unwrap());
 }

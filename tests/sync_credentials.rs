@@ -11,7 +11,7 @@ use std::time::Duration;
 use sync_support::accounts::Operator;
 use sync_support::{Desk, NatsServer, assert_no_duplicate, wait_converged};
 
-const CONVERGE: Duration = Duration::from_secs(30);
+const CONVERGE: Duration = Duration::from_secs(60);
 
 fn sync_status(desk: &Desk) -> (Option<i32>, String) {
     let out = desk.attache().args(["sync", "status"]).output().unwrap();
@@ -34,18 +34,19 @@ fn desks_sign_in_with_credentials_from_a_file_or_from_the_environment() {
     manila.sync_setting("credentials_file = \"desk.creds\"");
 
     let mut pristina = Desk::plain(tmp.path(), "pristina", &["manila"], &[server.url()]);
-    pristina.sync_setting("credentials_env = \"ATTACHE_NATS_CREDS\"");
+    pristina.sync_setting("credentials_env = \"ATTACHE_TEST_PRISTINA_CREDS\"");
     // Unset: the desk says which variable it wanted.
     let (code, said) = sync_status(&pristina);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("credentials_env names ATTACHE_NATS_CREDS, which is not set"), "{said}");
+    assert!(said.contains("credentials_env names ATTACHE_TEST_PRISTINA_CREDS, which is not set"), "{said}");
     // Set to something that is not credentials: said, without repeating it.
-    pristina.set_env("ATTACHE_NATS_CREDS", "SUAFAKESEEDTHATMUSTNEVERBEPRINTED");
+    pristina.set_env("ATTACHE_TEST_PRISTINA_CREDS", "SUAFAKESEEDTHATMUSTNEVERBEPRINTED");
     let (code, said) = sync_status(&pristina);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("ATTACHE_NATS_CREDS does not hold NATS credentials"), "{said}");
+    assert!(said.contains("ATTACHE_TEST_PRISTINA_CREDS does not hold NATS credentials"), "{said}");
     assert!(!said.contains("SUAFAKESEED"), "{said}");
-    pristina.set_env("ATTACHE_NATS_CREDS", &operator.user_credentials("pristina"));
+    // As `export VAR="$(cat desk.creds)"` sets it: without the file's last newline.
+    pristina.set_env("ATTACHE_TEST_PRISTINA_CREDS", operator.user_credentials("pristina").trim_end());
 
     manila.write_notes(0, 5);
     pristina.write_notes(0, 7);

@@ -69,9 +69,39 @@ fn a_backlog_goes_out_in_atomic_batches_even_to_a_stream_made_without_them() {
     assert_no_duplicate(&pristina);
     let (code, said) = pristina.verify();
     assert_eq!(code, 0, "{said}");
-    // Records written one by one afterwards still go, one at a time.
-    manila.write_notes(0, 3);
+    // A record written alone afterwards goes alone, with its origin as its message id.
+    manila.write_notes(0, 1);
     wait_converged(&manila, &pristina, CONVERGE);
+    let headers = runtime().block_on(async {
+        let stream = connect(&server).await.get_stream("ATTACHE").await.unwrap();
+        stream.get_last_raw_message_by_subject("attache.desk.manila").await.unwrap().headers
+    });
+    assert!(headers.get("Nats-Batch-Id").is_none(), "{headers:?}");
+    assert!(headers.get("Nats-Msg-Id").is_some_and(|id| id.as_str().starts_with("manila:")), "{headers:?}");
+}
+
+/// A server that takes smaller batches than attache sends: refused, the desk sends smaller ones
+/// and nothing is lost or doubled.
+#[test]
+fn a_server_that_takes_only_small_batches_gets_smaller_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = sync_support::free_port();
+    let server = NatsServer::with_config(
+        &tmp.path().join("nats"),
+        port,
+        &format!("listen: 127.0.0.1:{port}\njetstream {{ limits {{ batch {{ max_msgs: 100 }} }} }}\n"),
+    );
+    let mut manila = Desk::new(tmp.path(), "manila", &[], &[server.url()]);
+    let mut pristina = Desk::new(tmp.path(), "pristina", &["manila"], &[server.url()]);
+    manila.write_many_notes(1_500);
+    manila.start_sync();
+    pristina.start_sync();
+    wait_converged(&manila, &pristina, CONVERGE);
+    assert_no_duplicate(&pristina);
+    let (code, said) = pristina.verify();
+    assert_eq!(code, 0, "{said}");
+    let log = manila.sync_log();
+    assert!(log.contains("the server refused a batch of 1000"), "{log}");
 }
 
 #[test]
@@ -89,25 +119,34 @@ fn a_journal_that_ends_before_the_stream_sends_nothing_says_why_and_still_receiv
     wait_converged(&manila, &pristina, CONVERGE);
     let before = pristina.remote_seqs_of("manila");
     assert_eq!(before.len(), 10);
+    let manila_last_in_stream = runtime().block_on(async {
+        let stream = connect(&server).await.get_stream("ATTACHE").await.unwrap();
+        stream.get_last_raw_message_by_subject("attache.desk.manila").await.unwrap().sequence
+    });
 
     // The host is restored from the older copy, and the desk writes on.
     manila.stop_sync();
     std::fs::remove_dir_all(&manila.journal).unwrap();
     copy_dir(&backup, &manila.journal);
-    manila.write_many_notes(3);
+    // Its own seqs 6 to 11 now differ from those the stream holds.
+    manila.write_many_notes(6);
     manila.start_sync();
     sync_support::wait_for("manila's sync to say it sends nothing", CONVERGE, || {
         manila.sync_log().contains("sync sends none of this desk's records")
     });
     let (code, said) = sync_status(&manila);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("NOT SENDING") && said.contains("#10"), "{said}");
+    assert!(said.contains("NOT SENDING") && said.contains("a different record #10"), "{said}");
     assert!(said.contains("NOT in sync"), "{said}");
     // Receiving goes on meanwhile.
     pristina.write_notes(0, 4);
     wait_converged(&pristina, &manila, CONVERGE);
     // Nothing of the restored journal's own went out over the records the stream holds.
-    std::thread::sleep(Duration::from_millis(500));
+    let in_stream = runtime().block_on(async {
+        let stream = connect(&server).await.get_stream("ATTACHE").await.unwrap();
+        stream.get_last_raw_message_by_subject("attache.desk.manila").await.unwrap().sequence
+    });
+    assert_eq!(in_stream, manila_last_in_stream, "manila sent nothing after the restore");
     assert_eq!(pristina.remote_seqs_of("manila"), before);
     let (code, said) = pristina.verify();
     assert_eq!(code, 0, "{said}");

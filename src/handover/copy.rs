@@ -12,7 +12,14 @@ use crate::process::Ran;
 pub const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs `command` with `files` in place of `{files}`: Ok when it exits 0, else why not.
-pub fn run(command: &[String], files: &[PathBuf], timeout: Duration) -> Result<(), String> {
+/// `withheld`: a variable of this process the command must not see (the desk's NATS
+/// credentials, when `[sync]` takes them from the environment).
+pub fn run(
+    command: &[String],
+    files: &[PathBuf],
+    timeout: Duration,
+    withheld: Option<&str>,
+) -> Result<(), String> {
     let mut args: Vec<std::ffi::OsString> = Vec::new();
     for arg in command.iter().skip(1) {
         match arg.as_str() {
@@ -27,6 +34,9 @@ pub fn run(command: &[String], files: &[PathBuf], timeout: Duration) -> Result<(
         .map_err(|e| format!("cannot start the copy: {e}"))?;
     let mut child = tokio::process::Command::new(program);
     child.args(&args);
+    if let Some(name) = withheld {
+        child.env_remove(name);
+    }
     match runtime.block_on(crate::process::run(child, None, timeout)) {
         Ran::Exited { status, .. } if status.success() => Ok(()),
         Ran::Exited { status, said } => Err(format!(

@@ -123,7 +123,8 @@ fn hand_over(config: &Config, journal: &Path, args: &Args<'_>, now: DateTime<Utc
         [] => None,
         command => {
             let files: Vec<PathBuf> = std::iter::once(sheet.clone()).chain(signature.clone()).collect();
-            copy::run(command, &files, copy::TIMEOUT).err()
+            let withheld = config.sync.as_ref().and_then(|s| s.credentials_env());
+            copy::run(command, &files, copy::TIMEOUT, withheld).err()
         }
     };
     let event = Event::Handover {

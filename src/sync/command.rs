@@ -198,7 +198,10 @@ async fn ask_stream(
     let shares = |kind: &str| config.shares(kind);
     let own = link::last_in_stream(&stream, &config.subject()).await.map_err(|e| e.to_string())?;
     let backlog = local::shared_after(journal, own.map_or(0, |a| a.seq), &shares)?;
-    let not_sending = own.and_then(|last| local::holds(journal, last).err());
+    let not_sending = match own {
+        Some(last) => local::holds(journal, last)?,
+        None => None,
+    };
     if config.follow == Follow::All {
         use futures_util::TryStreamExt as _;
         let subjects: Vec<(String, usize)> = stream

@@ -44,9 +44,10 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
     // records): a retry every few seconds while offline does not reread the whole journal.
     let mut held: Option<local::Local> = None;
     let mut backlog = Backlog::default();
+    let mut learned = Learned::default();
     loop {
         let started = tokio::time::Instant::now();
-        let why = match session(config, dir, status, say, &mut held).await {
+        let why = match session(config, dir, status, say, &mut held, &mut learned).await {
             Ok(never) => match never {},
             Err(e) => e.to_string(),
         };
@@ -64,6 +65,19 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
         backlog.count(config, dir, status);
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(RETRY_MOST);
+    }
+}
+
+/// What one session learns of the servers that the next need not learn again.
+struct Learned {
+    /// Whether the stream is yet to be asked to take atomic batches.
+    ask_for_batches: bool,
+    batching: publish::Batching,
+}
+
+impl Default for Learned {
+    fn default() -> Self {
+        Learned { ask_for_batches: true, batching: publish::Batching::default() }
     }
 }
 
@@ -97,6 +111,7 @@ async fn session(
     status: &Shared,
     say: &dyn Fn(String),
     kept: &mut Option<local::Local>,
+    learned: &mut Learned,
 ) -> Result<Infallible, Error> {
     let held = match kept {
         Some(held) => held,
@@ -110,7 +125,7 @@ async fn session(
     let mut writer = Writer::open(dir)?;
     let client = link::connect(config).await?;
     let js = link::jetstream(client.clone());
-    let stream = link::stream(&js, config.replicas).await?;
+    let stream = link::stream(&js, config.replicas, &mut learned.ask_for_batches, say).await?;
     status.update(|s| {
         s.link_up = true;
         s.error = None;
@@ -125,7 +140,7 @@ async fn session(
         }
     };
     tokio::select! {
-        r = publish::run(&js, &stream, config, dir, status, say) => r,
+        r = publish::run(&js, &stream, config, dir, status, &mut learned.batching, say) => r,
         r = receive::run(&stream, config, held, &mut writer, status, say) => r,
         r = watch => r,
     }

@@ -31,7 +31,9 @@ pub async fn connect(config: &SyncConfig) -> Result<async_nats::Client, Error> {
             let text = std::env::var(var).map_err(|_| {
                 format!("credentials_env names {var}, which is not set (to a credentials file's text) for this process")
             })?;
-            // The variable's text is never repeated in an error: it holds the desk's seed.
+            // `export VAR="$(cat desk.creds)"` drops the file's last newline, which the parser
+            // needs. The variable's text is never repeated in an error: it holds the desk's seed.
+            let text = format!("{}\n", text.trim_end());
             options = options
                 .credentials(&text)
                 .map_err(|_| format!("{var} does not hold NATS credentials (a JWT and an NKey seed)"))?;
@@ -47,11 +49,19 @@ pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
     jetstream::ContextBuilder::new().timeout(TIMEOUT).max_ack_inflight(20_000).build(client)
 }
 
-/// The desks' stream, made with `replicas` copies when no desk made it yet. It is asked to take
-/// atomic batches (nats-server 2.12 and later), which let a desk send many records for one round
-/// trip; a stream that cannot (an older server, an account not allowed to change it) is used as
-/// it is, and the publisher sends one record at a time.
-pub async fn stream(js: &jetstream::Context, replicas: usize) -> Result<stream::Stream, Error> {
+/// The desks' stream, made with `replicas` copies when no desk made it yet. Where the server can
+/// (2.12 and later) the stream is made to take atomic batches, which let a desk send many records
+/// for one round trip; a stream an earlier version made is changed to take them once per process
+/// (`ask`), and if it cannot be (an account not allowed to change it), said so. Either way a
+/// stream that does not take them is used as it is, one record at a time.
+pub async fn stream(
+    js: &jetstream::Context,
+    replicas: usize,
+    ask: &mut bool,
+    say: &dyn Fn(String),
+) -> Result<stream::Stream, Error> {
+    // Older servers in strict mode refuse a field they do not know: it is sent only to newer ones.
+    let atomic = at_least(&js.client().server_info().version, 2, 12);
     let config = stream::Config {
         name: STREAM.into(),
         subjects: vec![format!("{SUBJECT_PREFIX}*")],
@@ -59,19 +69,32 @@ pub async fn stream(js: &jetstream::Context, replicas: usize) -> Result<stream::
         num_replicas: replicas,
         // A republish after a crash or a lost ack comes within this window, and is stored once.
         duplicate_window: Duration::from_secs(3600),
-        allow_atomic_publish: true,
+        allow_atomic_publish: atomic,
         ..Default::default()
     };
     let stream = js.get_or_create_stream(config).await?;
     let held = &stream.cached_info().config;
-    if held.allow_atomic_publish {
+    if !atomic || held.allow_atomic_publish || !*ask {
         return Ok(stream);
     }
+    *ask = false;
     let wanted = stream::Config { allow_atomic_publish: true, ..held.clone() };
     match js.update_stream(wanted).await {
         Ok(_) => Ok(js.get_stream(STREAM).await?),
-        Err(_) => Ok(stream),
+        Err(e) => {
+            say(format!(
+                "sync sends one record at a time: stream {STREAM} does not take atomic batches and could not be changed to ({e})"
+            ));
+            Ok(stream)
+        }
     }
+}
+
+/// Whether a server's version (`2.12.1`, `2.14.0-beta.1`) is `major.minor` or later.
+fn at_least(version: &str, major: u64, minor: u64) -> bool {
+    let mut parts = version.split(['.', '-']).map(|p| p.parse::<u64>().unwrap_or(0));
+    let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (a, b) >= (major, minor)
 }
 
 /// The message id of a shared record: its origin, so a republish is stored once.
@@ -98,5 +121,18 @@ pub async fn last_stored(stream: &stream::Stream, subject: &str) -> Result<Optio
         }
         Err(e) if e.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_server_version_is_compared_by_its_numbers() {
+        assert!(super::at_least("2.12.0", 2, 12));
+        assert!(super::at_least("2.15.1", 2, 12));
+        assert!(super::at_least("3.0.0", 2, 12));
+        assert!(!super::at_least("2.11.9", 2, 12));
+        assert!(!super::at_least("2.9.25", 2, 12));
+        assert!(!super::at_least("", 2, 12));
     }
 }

@@ -122,12 +122,13 @@ pub fn read(dir: &Path, shares: &dyn Fn(&str) -> bool) -> Result<Local, String> 
     Ok(local)
 }
 
-/// Whether this journal holds `last`, this desk's last record in the stream. It does not when
-/// the journal was restored from an older copy, or when another host publishes as this desk:
-/// records written here since would take seqs the stream already holds, and be sent by no one.
-pub fn holds(dir: &Path, last: After) -> Result<(), String> {
+/// Why this journal does not hold `last`, this desk's last record in the stream; None when it
+/// does. It does not when the journal was restored from an older copy, or when another host
+/// publishes as this desk: records written here since would take seqs the stream already holds,
+/// and be sent by no one. An error is one of reading the journal, not a verdict.
+pub fn holds(dir: &Path, last: After) -> Result<Option<String>, String> {
     if last.seq == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let mut follower = Follower::from_seq(dir, last.seq).map_err(|e| e.to_string())?;
     let mut found = None;
@@ -139,17 +140,17 @@ pub fn holds(dir: &Path, last: After) -> Result<(), String> {
             raw.seq < last.seq
         })
         .map_err(|e| e.to_string())?;
-    match found {
-        Some(sum) if sum == last.sum => Ok(()),
-        Some(_) => Err(format!(
+    Ok(match found {
+        Some(sum) if sum == last.sum => None,
+        Some(_) => Some(format!(
             "the stream holds a different record #{} of this desk than this journal does: another host publishes under this desk's id, or this journal was written again",
             last.seq
         )),
-        None => Err(format!(
+        None => Some(format!(
             "the stream holds this desk's record #{} and this journal ends before it: restored from an older copy, or another host publishes under this desk's id",
             last.seq
         )),
-    }
+    })
 }
 
 /// How many records this desk shared after its record `seq`: those not yet in the stream when
@@ -175,4 +176,44 @@ pub fn count_shared(dir: &Path, seq: u64, shares: &dyn Fn(&str) -> bool) -> Resu
         })
         .map_err(|e| e.to_string())?;
     Ok((count, last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Writer;
+
+    #[test]
+    fn a_journal_holds_the_streams_last_record_only_with_that_seq_and_sum() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Writer::open(dir.path()).unwrap();
+        let note = |n: u32| Event::Note {
+            operator: "reyes".into(),
+            text: format!("note {n}"),
+            mission: None,
+            alert: None,
+            contact: None,
+        };
+        let records = writer.append("reyes", chrono::Utc::now(), (0..3).map(note).collect()).unwrap();
+        let second = crate::journal::format::trailer(&records_line(dir.path(), 2)).unwrap().1;
+        assert_eq!(records.len(), 3);
+        assert_eq!(holds(dir.path(), After { seq: 0, sum: GENESIS }), Ok(None));
+        assert_eq!(holds(dir.path(), After { seq: 2, sum: second }), Ok(None));
+        let other = holds(dir.path(), After { seq: 2, sum: GENESIS }).unwrap().unwrap();
+        assert!(other.contains("a different record #2"), "{other}");
+        let behind = holds(dir.path(), After { seq: 9, sum: second }).unwrap().unwrap();
+        assert!(behind.contains("record #9 and this journal ends before it"), "{behind}");
+    }
+
+    fn records_line(dir: &Path, seq: u64) -> Vec<u8> {
+        let mut line = Vec::new();
+        Follower::from_seq(dir, seq)
+            .unwrap()
+            .poll_lines(|raw, _| {
+                line = raw.bytes.to_vec();
+                false
+            })
+            .unwrap();
+        line
+    }
 }

@@ -2,6 +2,7 @@
 //! and appends the records of the desks it follows to its journal as `remote` envelopes, byte for
 //! byte. The local journal stays the truth; the stream is only how records travel.
 
+pub mod batch;
 pub mod chains;
 pub mod command;
 pub mod engine;

@@ -10,70 +10,96 @@
 use std::path::Path;
 use std::time::Duration;
 
-use async_nats::HeaderMap;
-use async_nats::jetstream::{self, message::PublishMessage, stream::Stream};
+use async_nats::jetstream::{self, ErrorCode, stream::Stream};
 use bytes::Bytes;
 
+use super::batch::{self, Failed, Outgoing, Sent};
 use super::chains::After;
 use super::link::{self, Error};
 use super::local::{self, envelope};
 use super::settings::SyncConfig;
 use super::status::Shared;
 use crate::journal::Follower;
-use crate::journal::format::kind_of;
-use crate::journal::format::{GENESIS, Hash, to_hex, trailer};
+use crate::journal::format::{GENESIS, kind_of, trailer};
+
+pub use super::batch::AFTER_HEADER;
 
 /// How often the journal is looked at for new records to share.
 pub const POLL: Duration = Duration::from_millis(20);
+/// How often a desk that cannot send looks again at whether it can.
+const LOOK_AGAIN: Duration = Duration::from_secs(30);
 /// The most records read from the journal before they are sent.
 const READ_AHEAD: usize = 10_000;
-/// The most records in one atomic batch: the server's limit.
-const ATOMIC_BATCH: usize = 1_000;
+/// The most records in one atomic batch: the server's default limit.
+pub const ATOMIC_BATCH: usize = 1_000;
 /// The most bytes of records in one atomic batch, so that a run of large records (feed items)
 /// does not make the server stage megabytes for one commit.
-const ATOMIC_BATCH_BYTES: usize = 4 << 20;
+const ATOMIC_BATCH_BYTES: usize = 1 << 20;
+/// Room for the headers beside a record, within the server's largest message.
+const HEADER_ROOM: usize = 512;
 
-pub const AFTER_HEADER: &str = "Attache-After";
-
-/// One shared record on its way out.
-struct Outgoing {
-    seq: u64,
-    sum: Hash,
-    line: Bytes,
+/// What the publisher learned of the servers, kept across sessions by the engine.
+pub struct Batching {
+    /// The most records in one batch: 1 sends them one at a time.
+    pub most: usize,
 }
 
-/// Where this desk's records stand in the stream: its last one there, and where the stream holds it.
-struct Sent {
-    after: After,
-    stored: u64,
+impl Default for Batching {
+    fn default() -> Self {
+        Batching { most: ATOMIC_BATCH }
+    }
 }
 
-/// Publishes from the record after the last the stream holds of this desk; returns only on error.
+/// Why this desk's records cannot go now, said once and looked at again every `LOOK_AGAIN`.
+struct Stuck(String);
+
+/// Publishes from the record after the last the stream holds of this desk; returns only on an
+/// error of the link. While this desk's records cannot go (a journal behind the stream, a record
+/// too large for the server), it says why and looks again from time to time, receiving meanwhile.
 pub async fn run(
     js: &jetstream::Context,
     stream: &Stream,
     config: &SyncConfig,
     dir: &Path,
     status: &Shared,
+    batching: &mut Batching,
     say: &dyn Fn(String),
 ) -> Result<std::convert::Infallible, Error> {
-    let subject = config.subject();
+    loop {
+        let Stuck(why) = match send_all(js, stream, config, dir, status, batching, say).await {
+            Ok(stuck) => stuck,
+            Err(e) => return Err(e),
+        };
+        if status.get().not_sending.as_ref() != Some(&why) {
+            say(format!("sync sends none of this desk's records: {why}"));
+            status.update(|s| s.not_sending = Some(why));
+        }
+        tokio::time::sleep(LOOK_AGAIN).await;
+    }
+}
+
+async fn send_all(
+    js: &jetstream::Context,
+    stream: &Stream,
+    config: &SyncConfig,
+    dir: &Path,
+    status: &Shared,
+    batching: &mut Batching,
+    say: &dyn Fn(String),
+) -> Result<Stuck, Error> {
     let shares = |kind: &str| config.shares(kind);
-    let last = link::last_stored(stream, &subject).await?;
+    let last = link::last_stored(stream, &config.subject()).await?;
     let mut sent =
         last.map_or(Sent { after: After { seq: 0, sum: GENESIS }, stored: 0 }, |(after, stored)| Sent {
             after,
             stored,
         });
-    // Sending on would put records with seqs the stream already holds behind them: refused, and
-    // said, while the followed desks' records still come in.
-    if let Err(why) = local::holds(dir, sent.after) {
-        say(format!("sync sends none of this desk's records: {why}"));
-        status.update(|s| s.not_sending = Some(why));
-        return std::future::pending().await;
+    // Sending on would put records with seqs the stream already holds behind them.
+    if let Some(why) = local::holds(dir, sent.after)? {
+        return Ok(Stuck(why));
     }
     status.update(|s| s.not_sending = None);
-    let most = if stream.cached_info().config.allow_atomic_publish { ATOMIC_BATCH } else { 1 };
+    let largest = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM);
     let mut unsent = local::shared_after(dir, sent.after.seq, &shares)?;
     status.update(|s| {
         s.backlog = unsent;
@@ -96,17 +122,51 @@ pub async fn run(
             tokio::time::sleep(POLL).await;
             continue;
         }
+        if let Some(big) = read.iter().find(|r| r.line.len() > largest) {
+            return Ok(Stuck(format!(
+                "record #{} is {} bytes, more than the server takes in one message ({} with headers): this desk's records stop before it",
+                big.seq,
+                big.line.len(),
+                largest + HEADER_ROOM
+            )));
+        }
         // Records written since the count was made are backlog too.
         unsent = unsent.max(read.len() as u64);
         status.update(|s| s.backlog = unsent);
+        let allowed = if stream.cached_info().config.allow_atomic_publish { batching.most } else { 1 };
         let mut rest = &read[..];
         while !rest.is_empty() {
-            let batch = &rest[..batch_len(rest, most)];
-            sent = if batch.len() == 1 {
-                send_one(js, config, &batch[0], sent).await?
+            let batch = &rest[..batch_len(rest, allowed.min(batching.most))];
+            let done = if batch.len() == 1 {
+                batch::send_one(js, config, &batch[0], sent).await
             } else {
-                send_batch(js, config, batch, sent).await?
+                batch::send_batch(js, config, batch, sent).await
             };
+            match done {
+                Ok(now) => sent = now,
+                Err(Failed::Refused(why)) => {
+                    batching.most = if why.error_code() == ErrorCode::ATOMIC_PUBLISH_DISABLED {
+                        1
+                    } else {
+                        (batch.len() / 2).max(1)
+                    };
+                    say(format!(
+                        "sync sends at most {} record(s) at a time: the server refused a batch of {} ({why})",
+                        batching.most,
+                        batch.len()
+                    ));
+                    continue;
+                }
+                Err(Failed::NotAtomic) => {
+                    batching.most = 1;
+                    return Err(format!(
+                        "the server stored a batch of {} as separate messages (a server older than 2.12 leads the stream): sending one at a time from now on",
+                        batch.len()
+                    )
+                    .into());
+                }
+                Err(Failed::Other(e)) => return Err(e),
+            }
             rest = &rest[batch.len()..];
             unsent = unsent.saturating_sub(batch.len() as u64);
             status.update(|s| {
@@ -126,66 +186,6 @@ fn batch_len(records: &[Outgoing], most: usize) -> usize {
         bytes <= ATOMIC_BATCH_BYTES
     });
     fits.count().max(1)
-}
-
-/// One record, with its origin as the message id as well (a plain publish may carry one).
-async fn send_one(
-    js: &jetstream::Context,
-    config: &SyncConfig,
-    record: &Outgoing,
-    sent: Sent,
-) -> Result<Sent, Error> {
-    let message = PublishMessage::build()
-        .payload(record.line.clone())
-        .message_id(link::message_id(&config.desk, record.seq, &to_hex(&record.sum)))
-        .expected_last_subject_sequence(sent.stored)
-        .header(AFTER_HEADER, sent.after.header().as_str());
-    let ack = js.send_publish(config.subject(), message).await?.await?;
-    Ok(Sent { after: After { seq: record.seq, sum: record.sum }, stored: ack.sequence })
-}
-
-/// An atomic batch: every message but the last goes without a reply, the last commits them all
-/// and is answered with where the stream put it. The first carries the expectation, which the
-/// server checks for the batch as a whole.
-async fn send_batch(
-    js: &jetstream::Context,
-    config: &SyncConfig,
-    batch: &[Outgoing],
-    sent: Sent,
-) -> Result<Sent, Error> {
-    let subject = config.subject();
-    let id = batch_id(batch[0].seq);
-    let mut after = sent.after;
-    let client = js.client();
-    let (last, leading) = batch.split_last().expect("a batch holds a record");
-    for (n, record) in leading.iter().enumerate() {
-        let mut headers = batch_headers(&id, n + 1, after);
-        if n == 0 {
-            headers.insert("Nats-Expected-Last-Subject-Sequence", sent.stored.to_string().as_str());
-        }
-        client.publish_with_headers(subject.clone(), headers, record.line.clone()).await?;
-        after = After { seq: record.seq, sum: record.sum };
-    }
-    let mut headers = batch_headers(&id, batch.len(), after);
-    headers.insert("Nats-Batch-Commit", "1");
-    let commit = PublishMessage::build().payload(last.line.clone()).headers(headers);
-    let ack = js.send_publish(subject, commit).await?.await?;
-    Ok(Sent { after: After { seq: last.seq, sum: last.sum }, stored: ack.sequence })
-}
-
-fn batch_headers(id: &str, n: usize, after: After) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("Nats-Batch-Id", id);
-    headers.insert("Nats-Batch-Sequence", n.to_string().as_str());
-    headers.insert(AFTER_HEADER, after.header().as_str());
-    headers
-}
-
-/// A batch id no other batch in flight has: the first record's seq and the clock.
-fn batch_id(first: u64) -> String {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    format!("{first}-{nanos}")
 }
 
 #[cfg(test)]

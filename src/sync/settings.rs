@@ -80,6 +80,14 @@ pub struct SyncConfig {
 }
 
 impl SyncConfig {
+    /// The variable holding the desk's credentials, when they come from the environment.
+    pub fn credentials_env(&self) -> Option<&str> {
+        match &self.credentials {
+            Some(Credentials::Env(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     pub fn subject(&self) -> String {
         subject_of(&self.desk)
     }

@@ -25,7 +25,7 @@ fn desks_sign_in_with_credentials_from_a_file_or_from_the_environment() {
     let operator = Operator::new();
     let port = sync_support::free_port();
     let store = tmp.path().join("nats");
-    let server = NatsServer::with_config(&store, port, &operator.server_config(port));
+    let server = NatsServer::with_config(&store, port, &operator.server_config(port, &store));
 
     let mut manila = Desk::plain(tmp.path(), "manila", &["pristina"], &[server.url()]);
     let creds = manila.config.with_file_name("desk.creds");

@@ -89,7 +89,10 @@ fn a_server_that_takes_only_small_batches_gets_smaller_ones() {
     let server = NatsServer::with_config(
         &tmp.path().join("nats"),
         port,
-        &format!("listen: 127.0.0.1:{port}\njetstream {{ limits {{ batch {{ max_msgs: 100 }} }} }}\n"),
+        &format!(
+            "listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{}\", limits {{ batch {{ max_msgs: 100 }} }} }}\n",
+            tmp.path().join("nats").display()
+        ),
     );
     let mut manila = Desk::new(tmp.path(), "manila", &[], &[server.url()]);
     let mut pristina = Desk::new(tmp.path(), "pristina", &["manila"], &[server.url()]);

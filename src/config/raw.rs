@@ -49,6 +49,7 @@ pub struct Sync {
     pub follow: Option<Spanned<Vec<Text>>>,
     pub credentials_file: Option<Text>,
     pub credentials_env: Option<Text>,
+    pub domain: Option<Text>,
     pub share: Option<Spanned<Vec<Text>>>,
     pub replicas: Option<Spanned<usize>>,
 }

@@ -95,6 +95,16 @@ pub(super) fn section(
         (None, Some(var)) => Some(Credentials::Env(var.get_ref().clone())),
         (None, None) => None,
     };
+    let domain = raw.domain.as_ref().map(|domain| {
+        let name = domain.get_ref();
+        let plain =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plain {
+            let message = format!("`{name}` cannot name a JetStream domain (letters, digits, `-` and `_`)");
+            problems.push(src.problem(Some(domain.span()), "sync.domain", message));
+        }
+        name.clone()
+    });
     let kinds = match &raw.share {
         None => kinds_of(DEFAULT_SHARE).expect("the default share groups exist"),
         Some(list) => {
@@ -120,6 +130,7 @@ pub(super) fn section(
         desk,
         follow,
         credentials,
+        domain,
         kinds,
         replicas,
     })

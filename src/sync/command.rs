@@ -192,7 +192,7 @@ async fn ask_stream(
     followed: &mut Vec<String>,
 ) -> Result<Asked, String> {
     let client = link::connect(config).await.map_err(|e| e.to_string())?;
-    let js = link::jetstream(client);
+    let js = link::jetstream(client, config);
     // Asked, never made: a status command writes nothing, on the servers either.
     let stream = js.get_stream(STREAM).await.map_err(|e| format!("stream {STREAM}: {e}"))?;
     let shares = |kind: &str| config.shares(kind);

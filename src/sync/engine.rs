@@ -124,7 +124,7 @@ async fn session(
     };
     let mut writer = Writer::open(dir)?;
     let client = link::connect(config).await?;
-    let js = link::jetstream(client.clone());
+    let js = link::jetstream(client.clone(), config);
     let stream = link::stream(&js, config.replicas, &mut learned.ask_for_batches, say).await?;
     status.update(|s| {
         s.link_up = true;

@@ -45,8 +45,13 @@ pub async fn connect(config: &SyncConfig) -> Result<async_nats::Client, Error> {
     Ok(options.connect(servers).await?)
 }
 
-pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
-    jetstream::ContextBuilder::new().timeout(TIMEOUT).max_ack_inflight(20_000).build(client)
+/// The JetStream API, in `config`'s domain when it names one.
+pub fn jetstream(client: async_nats::Client, config: &SyncConfig) -> jetstream::Context {
+    let builder = jetstream::ContextBuilder::new().timeout(TIMEOUT).max_ack_inflight(20_000);
+    match &config.domain {
+        Some(domain) => builder.domain(domain.as_str()).build(client),
+        None => builder.build(client),
+    }
 }
 
 /// The desks' stream, made with `replicas` copies when no desk made it yet. Where the server can

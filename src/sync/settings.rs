@@ -73,6 +73,9 @@ pub struct SyncConfig {
     pub follow: Follow,
     /// Where the desk's NATS credentials (JWT and NKey seed) are, when the servers ask for them.
     pub credentials: Option<Credentials>,
+    /// The JetStream domain of the servers holding the stream, for a desk that reaches them
+    /// through a leaf node (whose own server has no JetStream of its name).
+    pub domain: Option<String>,
     /// The record kinds this desk publishes (from `share`'s groups).
     pub kinds: Vec<&'static str>,
     /// How many servers hold the stream when this desk is the one to create it.

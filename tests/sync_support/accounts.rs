@@ -23,9 +23,8 @@ impl Operator {
         }
     }
 
-    /// The server's configuration: the operator trusted, the account preloaded, JetStream on
-    /// (its store given on the command line).
-    pub fn server_config(&self, port: u16) -> String {
+    /// The server's configuration: the operator trusted, the account preloaded, JetStream on.
+    pub fn server_config(&self, port: u16, store: &std::path::Path) -> String {
         let operator = jwt(
             &self.operator,
             &self.operator.public_key(),
@@ -50,7 +49,8 @@ impl Operator {
         );
         let (account_key, system_key) = (self.account.public_key(), self.system.public_key());
         format!(
-            "listen: 127.0.0.1:{port}\njetstream: enabled\noperator: {operator}\nsystem_account: {system_key}\nresolver: MEMORY\nresolver_preload: {{ {account_key}: {account}, {system_key}: {system} }}\n"
+            "listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{}\" }}\noperator: {operator}\nsystem_account: {system_key}\nresolver: MEMORY\nresolver_preload: {{ {account_key}: {account}, {system_key}: {system} }}\n",
+            store.display()
         )
     }
 

@@ -43,7 +43,8 @@ impl NatsServer {
         server
     }
 
-    /// A server run from a configuration file (which gives its own store), on `port`.
+    /// A server run from a configuration file alone, which names `port` and its JetStream store
+    /// (`store`, when it has one).
     pub fn with_config(store: &Path, port: u16, config: &str) -> Self {
         std::fs::create_dir_all(store).unwrap();
         let file = store.with_extension("conf");
@@ -95,10 +96,17 @@ impl NatsServer {
         assert!(self.child.is_none(), "the server is running");
         std::fs::create_dir_all(&self.store).unwrap();
         let log = std::fs::File::options().create(true).append(true).open(self.log_path()).unwrap();
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
-            .arg(&self.store)
-            .args(&self.extra)
+        let mut command = Command::new("nats-server");
+        if self.extra.first().is_some_and(|a| a == "-c") {
+            // The configuration file says it all: port, store, JetStream or not.
+            command.args(&self.extra);
+        } else {
+            command
+                .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
+                .arg(&self.store)
+                .args(&self.extra);
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -150,3 +150,72 @@ fn a_remote_record_under_a_name_that_is_no_desk_id_is_not_folded() {
         assert!(state.alerts().is_empty(), "{name:?}: {:?}", state.alerts());
     }
 }
+
+/// Pristina runs a roll-call for its alert: at a desk following it, the roll-call is kept apart
+/// from the desk's own (no tick here makes it overdue, no key here answers it) and shows in that
+/// alert's detail with who answered and who took it, where.
+#[test]
+fn a_followed_desks_roll_call_shows_in_its_alerts_detail_and_is_not_this_desks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut events = pristina_envelopes(tmp.path());
+    let dir = tmp.path().join("pristina");
+    let mut writer = Writer::open(&dir).unwrap();
+    let at = Utc::now() - Duration::minutes(5);
+    writer
+        .append(
+            "kovac",
+            at,
+            vec![Event::RollcallOpened {
+                rollcall: "RC1".into(),
+                contacts: vec!["Lt Col. Mirela Kovač".into(), "Maj. Didier Ngaba".into()],
+                deadline: at - Duration::minutes(1),
+                mission: None,
+                alert: Some("quakes|usgs|us7".into()),
+                reason: "M6.2 near the post".into(),
+            }],
+        )
+        .unwrap();
+    writer
+        .append(
+            "kovac",
+            at + Duration::seconds(30),
+            vec![Event::RollcallAnswered {
+                rollcall: "RC1".into(),
+                contact: "Lt Col. Mirela Kovač".into(),
+                answer: attache::domain::Answer::Safe,
+                note: Some("at Film City".into()),
+            }],
+        )
+        .unwrap();
+    let mut follower = attache::journal::Follower::from_seq(&dir, 4).unwrap();
+    follower
+        .poll_lines(|raw, _| {
+            events.push(Event::Remote {
+                desk: "pristina".into(),
+                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
+                after_seq: 0,
+                after_sum: String::new(),
+                stream_seq: None,
+            });
+            true
+        })
+        .unwrap();
+    let state = fold(events);
+    assert!(state.rollcalls().is_empty(), "not this desk's roll-call");
+    assert!(attache::state::rollcall::overdue(state.rollcalls(), Utc::now()).is_empty());
+    let call = state.others_rollcalls().get("pristina/RC1").expect("pristina's roll-call under its label");
+    assert_eq!(call.alert.as_deref(), Some("pristina/quakes|usgs|us7"));
+    assert_eq!(call.opened_by, "kovac@pristina");
+    assert_eq!(call.answers["Lt Col. Mirela Kovač"].by, "kovac@pristina");
+
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let key = attache::console::pane::RowKey::Alert("pristina/quakes|usgs|us7".into());
+    let detail =
+        attache::console::detail::detail(&key, &config, &state, &Default::default(), &[], Utc::now())
+            .unwrap();
+    let text = detail.lines.join("\n");
+    assert!(text.contains("Roll-call at pristina: M6.2 near the post"), "{text}");
+    assert!(text.contains("OVERDUE"), "{text}");
+    assert!(text.contains("Contacts: 1 of 2 reached"), "{text}");
+    assert!(text.contains("taken by kovac@pristina") && text.contains("at Film City"), "{text}");
+}

@@ -11,6 +11,7 @@ use crate::config::{Config, FeedSource};
 use crate::domain::{FeedItem, MissionStatus, location_gap_km};
 use crate::feeds::redact::redacted_url;
 use crate::state::DeskState;
+use crate::text::one_line;
 
 pub struct Detail {
     /// The row it details, so it is made again as the record moves on.
@@ -65,7 +66,7 @@ pub fn detail(
     let (title, lines) = match key {
         RowKey::Mission(id) => return super::mission_detail::mission(key, id, config, state, now),
         RowKey::Contact(n) => contact(*n, config, state, now)?,
-        RowKey::Alert(id) => alert(id, config, state)?,
+        RowKey::Alert(id) => alert(id, config, state, now)?,
         RowKey::Log(seq) => log(*seq, state)?,
         RowKey::Feed(name) => feed(name, config, state, runtime, now)?,
         RowKey::CotOut(n) => cot_out(outs.get(*n)?),
@@ -151,7 +152,7 @@ fn contact(
     Some((format!("Contact {}", c.name), lines))
 }
 
-fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<String>)> {
+fn alert(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Option<(String, Vec<String>)> {
     let a = state.alerts().get(id)?;
     let escalated = if a.escalated() { " (ESCALATED)" } else { "" };
     let mut lines =
@@ -207,6 +208,22 @@ fn alert(id: &str, config: &Config, state: &DeskState) -> Option<(String, Vec<St
     lines.push(String::new());
     lines.push("Who did what".into());
     lines.extend(a.history.iter().map(|s| format!("  {}  {}", stamp(s.ts), s.what)));
+    // Another desk's alert: the roll-calls that desk runs for it, as its records tell them.
+    if let Some(desk) = &a.desk {
+        for call in state.others_rollcalls().values().filter(|r| r.alert.as_deref() == Some(id)) {
+            lines.push(String::new());
+            lines.push(format!("Roll-call at {desk}: {}", one_line(&call.reason)));
+            lines.push(format!(
+                "Opened {} by {} ({desk} #{})",
+                stamp(call.opened_at),
+                one_line(&call.opened_by),
+                call.seq
+            ));
+            lines.push(super::rollcall_view::standing(call, now));
+            lines.push(format!("Contacts: {} of {} reached", call.reached(), call.contacts.len()));
+            lines.extend(super::rollcall_view::contact_lines(call, now));
+        }
+    }
     Some((format!("Alert {}", a.severity.tag()), lines))
 }
 

@@ -32,10 +32,23 @@ pub fn rollcall(key: &RowKey, id: &str, state: &DeskState, now: DateTime<Utc>) -
     let how =
         if call.is_open() { "   (↑↓ choose  s safe  h needs help  x not reached  C close)" } else { "" };
     lines.push(format!("Contacts: {} of {} reached{how}", call.reached(), call.contacts.len()));
-    let width = call.contacts.iter().map(|c| one_line(c).chars().count()).max().unwrap_or(0);
     let mut listed = Vec::new();
-    for (n, contact) in call.contacts.iter().enumerate() {
+    for (n, line) in contact_lines(call, now).into_iter().enumerate() {
         listed.push((n, lines.len()));
+        lines.push(line);
+    }
+    let title = match &call.mission {
+        Some(mission) => format!("Roll-call {}", one_line(mission)),
+        None => "Roll-call".to_string(),
+    };
+    Some(Detail { key: key.clone(), title, lines, contacts: listed, chosen: 0 })
+}
+
+/// Each contact called, with their latest answer, who took it and when.
+pub(super) fn contact_lines(call: &Rollcall, now: DateTime<Utc>) -> Vec<String> {
+    let width = call.contacts.iter().map(|c| one_line(c).chars().count()).max().unwrap_or(0);
+    let mut lines = Vec::new();
+    for contact in &call.contacts {
         let name = one_line(contact);
         let pad = " ".repeat(width.saturating_sub(name.chars().count()));
         let answer = match call.answers.get(contact) {
@@ -52,16 +65,12 @@ pub fn rollcall(key: &RowKey, id: &str, state: &DeskState, now: DateTime<Utc>) -
         };
         lines.push(format!("  {name}{pad}   {answer}"));
     }
-    let title = match &call.mission {
-        Some(mission) => format!("Roll-call {}", one_line(mission)),
-        None => "Roll-call".to_string(),
-    };
-    Some(Detail { key: key.clone(), title, lines, contacts: listed, chosen: 0 })
+    lines
 }
 
 /// The roll-call's standing at `now`: time left to the deadline by the minute, OVERDUE, or how
 /// it was closed.
-fn standing(call: &Rollcall, now: DateTime<Utc>) -> String {
+pub(super) fn standing(call: &Rollcall, now: DateTime<Utc>) -> String {
     let deadline = when(call.deadline, now);
     if let Some(closed) = &call.closed {
         let why = closed.reason.as_deref().map(|r| format!(": {}", one_line(r))).unwrap_or_default();

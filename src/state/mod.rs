@@ -139,6 +139,9 @@ pub struct DeskState {
     /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
     #[serde(default)]
     rollcalls: BTreeMap<String, Rollcall>,
+    /// Followed desks' roll-calls, by `desk/ID`, kept as long as this desk's: theirs to work.
+    #[serde(default)]
+    others_rollcalls: BTreeMap<String, Rollcall>,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -199,6 +202,11 @@ impl DeskState {
 
     pub fn rollcalls(&self) -> &BTreeMap<String, Rollcall> {
         &self.rollcalls
+    }
+
+    /// Followed desks' roll-calls (over `[sync]`), by `desk/ID`.
+    pub fn others_rollcalls(&self) -> &BTreeMap<String, Rollcall> {
+        &self.others_rollcalls
     }
 
     pub fn activity(&self) -> &BTreeMap<i64, Activity> {
@@ -335,7 +343,8 @@ impl DeskState {
             | Event::NotifySent { .. }
             | Event::NotifyFailed { .. } => {}
             Event::Remote { desk, record, .. } => {
-                remote::fold(&mut self.alerts, &mut self.check_ins, &desk, &record)
+                let rollcalls = Some(&mut self.others_rollcalls);
+                remote::fold(&mut self.alerts, &mut self.check_ins, rollcalls, &desk, &record)
             }
         }
         self.log.push_front(Arc::new(log_line));
@@ -389,6 +398,7 @@ impl DeskState {
         let horizon = ts - KEEP_RESOLVED;
         self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
         rollcall::let_go(&mut self.rollcalls, horizon);
+        rollcall::let_go(&mut self.others_rollcalls, horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

@@ -1,21 +1,24 @@
 //! Another desk's records (`remote`), folded where they tell this desk something: its alerts and
 //! what was done with them, under its label (id, rule and feed `desk/…`; who acted `name@desk`),
-//! and its check-ins, which bring a contact both desks list up to date. A record whose text does
-//! not match its sum is not folded: `journal verify` reports it.
+//! its check-ins, which bring a contact both desks list up to date, and its roll-calls, kept
+//! apart from this desk's (no tick here makes them overdue, no key here answers them). A record
+//! whose text does not match its sum is not folded: `journal verify` reports it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::Alert;
+use super::{Alert, Rollcall};
 use crate::event::{Event, read_record};
 
-/// Folds desk `desk`'s `record` into `alerts` and `check_ins`: the one rule the screen and a
-/// briefing both follow for another desk's records.
+/// Folds desk `desk`'s `record` into `alerts` and `check_ins`, and into `rollcalls` where the
+/// fold keeps other desks' roll-calls (the screen's state does, a briefing does not): the one
+/// rule the screen and a briefing both follow for another desk's records.
 pub fn fold(
     alerts: &mut BTreeMap<String, Arc<Alert>>,
     check_ins: &mut HashMap<String, DateTime<Utc>>,
+    rollcalls: Option<&mut BTreeMap<String, Rollcall>>,
     desk: &str,
     record: &str,
 ) {
@@ -56,6 +59,29 @@ pub fn fold(
         Event::AlertResolved { alert, operator, reason } => {
             Event::AlertResolved { alert: here(&alert), operator: by(&operator), reason }
         }
+        Event::RollcallOpened { rollcall, contacts, deadline, mission, alert, reason } => {
+            let event = Event::RollcallOpened {
+                rollcall: here(&rollcall),
+                contacts,
+                deadline,
+                mission,
+                alert: alert.map(|a| here(&a)),
+                reason,
+            };
+            return fold_rollcall(rollcalls, event, inner.seq, ts, &by(&inner.by));
+        }
+        Event::RollcallAnswered { rollcall, contact, answer, note } => {
+            let event = Event::RollcallAnswered { rollcall: here(&rollcall), contact, answer, note };
+            return fold_rollcall(rollcalls, event, inner.seq, ts, &by(&inner.by));
+        }
+        Event::RollcallOverdue { rollcall, contacts } => {
+            let event = Event::RollcallOverdue { rollcall: here(&rollcall), contacts };
+            return fold_rollcall(rollcalls, event, inner.seq, ts, &by(&inner.by));
+        }
+        Event::RollcallClosed { rollcall, reason } => {
+            let event = Event::RollcallClosed { rollcall: here(&rollcall), reason };
+            return fold_rollcall(rollcalls, event, inner.seq, ts, &by(&inner.by));
+        }
         Event::ContactCheckedIn { contact, .. } => {
             // Records from elsewhere arrive late: an older check-in does not hide a newer one.
             if check_ins.get(&contact).is_none_or(|&known| ts > known) {
@@ -74,5 +100,19 @@ pub fn fold(
         && let Some(alert) = alerts.get_mut(&id).map(Arc::make_mut)
     {
         alert.desk = Some(desk.to_string());
+    }
+}
+
+/// Another desk's roll-call record, its ids under the desk's label, who took it `name@desk`,
+/// and its seq that desk's own.
+fn fold_rollcall(
+    rollcalls: Option<&mut BTreeMap<String, Rollcall>>,
+    event: Event,
+    seq: u64,
+    ts: DateTime<Utc>,
+    by: &str,
+) {
+    if let Some(rollcalls) = rollcalls {
+        super::rollcall::apply(rollcalls, event, seq, ts, by);
     }
 }

@@ -204,7 +204,7 @@ impl Projection for Collector {
                 crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
             }
             Event::Remote { desk, record, .. } => {
-                crate::state::fold_remote(&mut facts.alerts, &mut facts.check_ins, &desk, &record)
+                crate::state::fold_remote(&mut facts.alerts, &mut facts.check_ins, None, &desk, &record)
             }
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();

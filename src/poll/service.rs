@@ -87,6 +87,7 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     let mut polling = Polling::start(&config.feeds, &feed_tx);
     let mut notifier = Notifier::start(config.notify.clone(), journal_dir, Utc::now(), settled_tx)?;
     let mut cot_out = crate::cot_out::Publisher::start(&config.cot_out, &config.desk_name);
+    let _syncing = start_sync(config, journal_dir);
     eprintln!(
         "attache: polling {} of {} for the journal in {}; {}",
         crate::words::count(config.feeds.iter().filter(|f| f.enabled).count() as u64, "feed", "feeds"),
@@ -255,5 +256,26 @@ impl Host for Service {
     fn fold(&mut self, records: Vec<Record>) {
         self.state.fold_all(records);
         self.in_force.follow(&self.state);
+    }
+}
+
+/// Shares this desk's record with others (`[sync]`) on a thread of its own, as a polling console
+/// does, unless another process (`attache sync run`) syncs this journal already. The lock it
+/// returns is held while the service runs.
+fn start_sync(config: &Config, journal_dir: &Path) -> Option<std::fs::File> {
+    let sync = config.sync.clone()?;
+    let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
+        eprintln!(
+            "attache: sync runs in another process (attache sync run); this poll leaves it to that one"
+        );
+        return None;
+    };
+    let say = |text: String| eprintln!("attache: {}", crate::text::one_line(&text));
+    match crate::sync::engine::spawn(sync, journal_dir.to_path_buf(), Default::default(), say) {
+        Ok(_) => Some(lock),
+        Err(e) => {
+            eprintln!("attache: sync NOT started: {e}");
+            None
+        }
     }
 }

@@ -1,0 +1,53 @@
+//! A headless desk in one process: `attache poll` with `[sync]` shares the desk's records as a
+//! polling console does, and leaves sync to `attache sync run` when that holds the journal.
+
+mod sync_support;
+
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use sync_support::{Desk, NatsServer, assert_no_duplicate, wait_converged};
+
+const CONVERGE: Duration = Duration::from_secs(60);
+
+struct Poll(Child);
+
+impl Drop for Poll {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn poll(desk: &Desk, log: &std::path::Path) -> Poll {
+    let log = std::fs::File::create(log).unwrap();
+    Poll(desk.attache().arg("poll").stdout(Stdio::null()).stderr(log).spawn().unwrap())
+}
+
+#[test]
+fn attache_poll_shares_the_desks_records_and_leaves_sync_to_sync_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let manila = Desk::plain(tmp.path(), "manila", &["pristina"], &[server.url()]);
+    let mut pristina = Desk::plain(tmp.path(), "pristina", &["manila"], &[server.url()]);
+    pristina.start_sync();
+    let log = tmp.path().join("poll.log");
+    let _poll = poll(&manila, &log);
+    for n in 0..3 {
+        let out = manila.attache().args(["note", &format!("from the poll desk {n}")]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    pristina.write_notes(0, 2);
+    wait_converged(&manila, &pristina, CONVERGE);
+    wait_converged(&pristina, &manila, CONVERGE);
+    assert_no_duplicate(&pristina);
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(said.contains("sync link up: desk manila"), "{said}");
+
+    // With `sync run` holding pristina's journal, a poll there leaves sync to it.
+    let second = tmp.path().join("poll-pristina.log");
+    let _other = poll(&pristina, &second);
+    sync_support::wait_for("the second poll to say who syncs", CONVERGE, || {
+        std::fs::read_to_string(&second).unwrap_or_default().contains("sync runs in another process")
+    });
+}

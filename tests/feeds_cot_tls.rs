@@ -29,9 +29,42 @@ fn ssl_feed(
     files: (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf),
 ) -> FeedConfig {
     let (ca_file, cert, key) = files;
-    let tls = TlsFiles { ca_file, client: Some(ClientFiles { cert, key }) };
+    let tls = TlsFiles { ca_file, client: Some(ClientFiles { cert, key }), server_name: None };
     let source = FeedSource::Ssl { address, tls };
     FeedConfig { timeout: Duration::from_secs(5), ..FeedConfig::new("tak", FeedKind::CotTcp, source) }
+}
+
+/// A TAK server reached by its address whose certificate is made out to its name only, as
+/// behind a VPN: refused as not made out to the address, taken with `server_name`.
+#[tokio::test]
+async fn server_name_names_the_certificate_of_a_server_reached_by_its_address() {
+    let ca = Ca::new("TAK test CA");
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_desk_files(dir.path(), &ca, &ca.client("manila-desk"));
+    let tak = tak_server(&ca, &ca.server(&["tak.example.org"]), &ca, live_event("ANDROID-7")).await;
+    let address = format!("127.0.0.1:{}", tak.port);
+
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(ssl_feed(address.clone(), files.clone()), tx));
+    let why = first_failure(&mut rx).await;
+    assert!(why.contains("not made out to 127.0.0.1"), "{why}");
+
+    let mut feed = ssl_feed(address, files);
+    if let FeedSource::Ssl { tls, .. } = &mut feed.source {
+        tls.server_name = Some("tak.example.org".into());
+    }
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(feed, tx));
+    loop {
+        match next(&mut rx).await.result {
+            PollResult::Fetched(parsed) if !parsed.items.is_empty() => {
+                assert_eq!(parsed.items[0].id, "ANDROID-7");
+                break;
+            }
+            PollResult::Failed(why) => panic!("the feed failed: {why}"),
+            _ => {}
+        }
+    }
 }
 
 async fn next(rx: &mut mpsc::Receiver<PollOutcome>) -> PollOutcome {

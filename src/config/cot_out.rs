@@ -22,6 +22,7 @@ pub(super) fn entries(
                 ca_file: entry.ca_file.as_ref(),
                 client_cert: entry.client_cert.as_ref(),
                 client_key: entry.client_key.as_ref(),
+                server_name: entry.server_name.as_ref(),
             };
             let target = if let Some(rest) = url.get_ref().strip_prefix("udp://") {
                 super::tls::refuse(src, &written, &field, "udp:// is not encrypted: TLS files go with ssl://", problems);
@@ -37,7 +38,7 @@ pub(super) fn entries(
             } else {
                 match super::feeds::stream_address(url.get_ref()) {
                     Some((false, address)) => {
-                        let why = "a tcp:// stream is not encrypted: use ssl:// for ca_file, client_cert and client_key";
+                        let why = "a tcp:// stream is not encrypted: use ssl:// for ca_file, client_cert, client_key and server_name";
                         super::tls::refuse(src, &written, &field, why, problems);
                         Some(Target::Stream { address, tls: None })
                     }

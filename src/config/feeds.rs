@@ -32,6 +32,7 @@ pub(super) fn feed_config(
                 ca_file: feed.ca_file.as_ref(),
                 client_cert: feed.client_cert.as_ref(),
                 client_key: feed.client_key.as_ref(),
+                server_name: feed.server_name.as_ref(),
             };
             let why = "a cot-udp feed is not encrypted: TLS files go with a cot-tcp feed over ssl://";
             super::tls::refuse(src, &written, field, why, problems);
@@ -43,6 +44,7 @@ pub(super) fn feed_config(
                 ca_file: None,
                 client_cert: feed.client_cert.as_ref(),
                 client_key: feed.client_key.as_ref(),
+                server_name: feed.server_name.as_ref(),
             };
             let why = "only cot-tcp feeds over ssl:// show a client certificate";
             super::tls::refuse(src, &written, field, why, problems);
@@ -334,10 +336,11 @@ fn tcp_source(
         ca_file: feed.ca_file.as_ref(),
         client_cert: feed.client_cert.as_ref(),
         client_key: feed.client_key.as_ref(),
+        server_name: feed.server_name.as_ref(),
     };
     match stream_address(url.get_ref()) {
         Some((false, address)) => {
-            let why = "a tcp:// stream is not encrypted: use ssl:// for ca_file, client_cert and client_key";
+            let why = "a tcp:// stream is not encrypted: use ssl:// for ca_file, client_cert, client_key and server_name";
             super::tls::refuse(src, &written, field, why, problems);
             Some(FeedSource::Tcp(address))
         }

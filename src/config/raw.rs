@@ -35,6 +35,7 @@ pub struct CotOut {
     pub ca_file: Option<Text>,
     pub client_cert: Option<Text>,
     pub client_key: Option<Text>,
+    pub server_name: Option<Text>,
     /// Missions as markers too.
     #[serde(default)]
     pub missions: bool,
@@ -153,6 +154,9 @@ pub struct Feed {
     /// For `cot-tcp` over `ssl://`: the desk's client certificate and its private key (PEM).
     pub client_cert: Option<Text>,
     pub client_key: Option<Text>,
+    /// For `cot-tcp` over `ssl://`: the name the server's certificate is made out to, when the
+    /// URL names the server otherwise (an address).
+    pub server_name: Option<Text>,
     /// For `cot-udp`: the address to receive on, and an optional multicast group to join.
     pub listen: Option<Text>,
     pub group: Option<Text>,

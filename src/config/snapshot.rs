@@ -119,6 +119,8 @@ pub enum SourceSnapshot {
         client_cert: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server_name: Option<String>,
     },
 }
 
@@ -314,6 +316,7 @@ impl FeedSnapshot {
                 ca_file: tls.ca_file.display().to_string(),
                 client_cert: tls.client.as_ref().map(|c| c.cert.display().to_string()),
                 client_key: tls.client.as_ref().map(|c| c.key.display().to_string()),
+                server_name: tls.server_name.clone(),
             },
         };
         let headers = f
@@ -356,15 +359,18 @@ impl FeedSnapshot {
             SourceSnapshot::Url(url) => FeedSource::Url(url.clone()),
             SourceSnapshot::Udp { listen, group } => FeedSource::Udp { listen: *listen, group: *group },
             SourceSnapshot::Tcp(address) => FeedSource::Tcp(address.clone()),
-            SourceSnapshot::Ssl { address, ca_file, client_cert, client_key } => FeedSource::Ssl {
-                address: address.clone(),
-                tls: crate::feeds::tls::TlsFiles {
-                    ca_file: ca_file.into(),
-                    client: client_cert.as_ref().zip(client_key.as_ref()).map(|(cert, key)| {
-                        crate::feeds::tls::ClientFiles { cert: cert.into(), key: key.into() }
-                    }),
-                },
-            },
+            SourceSnapshot::Ssl { address, ca_file, client_cert, client_key, server_name } => {
+                FeedSource::Ssl {
+                    address: address.clone(),
+                    tls: crate::feeds::tls::TlsFiles {
+                        ca_file: ca_file.into(),
+                        client: client_cert.as_ref().zip(client_key.as_ref()).map(|(cert, key)| {
+                            crate::feeds::tls::ClientFiles { cert: cert.into(), key: key.into() }
+                        }),
+                        server_name: server_name.clone(),
+                    },
+                }
+            }
         };
         let mut feed = FeedConfig::new(&self.name, kind, source);
         feed.every = duration_or(&self.every, super::DEFAULT_EVERY);

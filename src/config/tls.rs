@@ -1,4 +1,5 @@
-//! Checking the TLS files a TAK connection names (`ca_file`, `client_cert`, `client_key`), for
+//! Checking the TLS files a TAK connection names (`ca_file`, `client_cert`, `client_key`, and
+//! `server_name` when the certificate is made out to another name than the URL's), for
 //! `cot-tcp` feeds over `ssl://` and `[[cot_out]]` alike: given together when the configuration
 //! is loaded; readable, PEM, the key private to its owner at `attache check`,
 //! so a desk learns of a bad file before it needs the connection. Loading never reads them:
@@ -16,14 +17,20 @@ pub(super) struct Written<'a> {
     pub ca_file: Option<&'a Text>,
     pub client_cert: Option<&'a Text>,
     pub client_key: Option<&'a Text>,
+    pub server_name: Option<&'a Text>,
 }
 
 impl Written<'_> {
     /// The first of the keys that is given, to point at when TLS is not in use.
     fn any(&self) -> Option<(&'static str, &Text)> {
-        [("ca_file", self.ca_file), ("client_cert", self.client_cert), ("client_key", self.client_key)]
-            .into_iter()
-            .find_map(|(key, text)| Some((key, text?)))
+        [
+            ("ca_file", self.ca_file),
+            ("client_cert", self.client_cert),
+            ("client_key", self.client_key),
+            ("server_name", self.server_name),
+        ]
+        .into_iter()
+        .find_map(|(key, text)| Some((key, text?)))
     }
 }
 
@@ -55,7 +62,15 @@ pub(super) fn files(
             return None;
         }
     };
-    Some(TlsFiles { ca_file: base.join(ca_file.get_ref()), client })
+    let server_name = match written.server_name {
+        Some(name) if rustls::pki_types::ServerName::try_from(name.get_ref().as_str()).is_err() => {
+            let message = format!("`{}` is not a host name or an IP address", name.get_ref());
+            problems.push(src.problem(Some(name.span()), format!("{field}.server_name"), message));
+            return None;
+        }
+        name => name.map(|n| n.get_ref().clone()),
+    };
+    Some(TlsFiles { ca_file: base.join(ca_file.get_ref()), client, server_name })
 }
 
 /// Reads the files of a `ssl://` connection given as `written` (as `files` takes them), saying
@@ -75,7 +90,7 @@ pub(super) fn on_disk(
         (None, None) => None,
         _ => return,
     };
-    let files = TlsFiles { ca_file: base.join(ca_file.get_ref()), client };
+    let files = TlsFiles { ca_file: base.join(ca_file.get_ref()), client, server_name: None };
     if let Err(problem) = files.client_config() {
         let text = match problem.key {
             "client_cert" => written.client_cert,

@@ -173,6 +173,7 @@ fn tls_files(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfi
                 ca_file: feed.ca_file.as_ref(),
                 client_cert: feed.client_cert.as_ref(),
                 client_key: feed.client_key.as_ref(),
+                server_name: feed.server_name.as_ref(),
             };
             super::tls::on_disk(src, &written, &format!("feed[{n}]"), base, &mut problems);
         }
@@ -183,6 +184,7 @@ fn tls_files(src: &Source, file: &raw::DeskFile, base: &Path, feeds: &[FeedConfi
                 ca_file: entry.ca_file.as_ref(),
                 client_cert: entry.client_cert.as_ref(),
                 client_key: entry.client_key.as_ref(),
+                server_name: entry.server_name.as_ref(),
             };
             super::tls::on_disk(src, &written, &format!("cot_out[{n}]"), base, &mut problems);
         }

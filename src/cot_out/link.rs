@@ -135,7 +135,8 @@ async fn connect(address: &str, tls: Option<&TlsFiles>) -> Result<Connected, Str
         },
         Some(files) => {
             let config = files.client_config().map_err(|p| format!("ssl://{address}: {p}"))?;
-            let stream = crate::feeds::tls::connect(config, address, TIMEOUT).await?;
+            let stream =
+                crate::feeds::tls::connect(config, address, files.server_name.as_deref(), TIMEOUT).await?;
             Ok(Connected::Tls(Box::new(stream)))
         }
     }

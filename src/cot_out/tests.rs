@@ -171,7 +171,7 @@ async fn a_connection_refused_after_the_handshake_is_not_counted_and_sent_nothin
     std::fs::write(&ca_file, ca.pem()).unwrap();
     let mut tak = tak_server(&ca, &ca.server(&["localhost"]), &ca, Vec::new()).await;
     let address = format!("localhost:{}", tak.port);
-    let tls = TlsFiles { ca_file, client: Some(ClientFiles { cert, key }) };
+    let tls = TlsFiles { ca_file, client: Some(ClientFiles { cert, key }), server_name: None };
     let config = CotOutConfig {
         url: format!("ssl://{address}"),
         target: Target::Stream { address, tls: Some(tls) },

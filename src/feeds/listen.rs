@@ -239,22 +239,29 @@ async fn tcp(feed: &FeedConfig, address: &str, tls: Option<&TlsFiles>, tx: mpsc:
             // The files are read at each attempt: a certificate put right is taken at the next.
             Some(files) => match files.client_config() {
                 Err(problem) => Some(format!("ssl://{address}: {problem}")),
-                Ok(config) => match super::tls::connect(config, address, feed.timeout).await {
-                    Ok(stream) => {
-                        let from = format!("ssl://{address}");
-                        let began = Instant::now();
-                        let ended =
-                            read_stream(feed, Stream { reader: stream, from, settle: Some(TLS_SETTLE) }, &tx)
-                                .await;
-                        // A server that refuses the certificate after the handshake is a failure
-                        // like any other: the waits grow, it is not asked again every second.
-                        if began.elapsed() >= TLS_SETTLE {
-                            failures = 0;
+                Ok(config) => {
+                    match super::tls::connect(config, address, files.server_name.as_deref(), feed.timeout)
+                        .await
+                    {
+                        Ok(stream) => {
+                            let from = format!("ssl://{address}");
+                            let began = Instant::now();
+                            let ended = read_stream(
+                                feed,
+                                Stream { reader: stream, from, settle: Some(TLS_SETTLE) },
+                                &tx,
+                            )
+                            .await;
+                            // A server that refuses the certificate after the handshake is a failure
+                            // like any other: the waits grow, it is not asked again every second.
+                            if began.elapsed() >= TLS_SETTLE {
+                                failures = 0;
+                            }
+                            ended
                         }
-                        ended
+                        Err(why) => Some(why),
                     }
-                    Err(why) => Some(why),
-                },
+                }
             },
         };
         let Some(why) = ended else { return }; // nobody is listening any more

@@ -23,6 +23,8 @@ pub struct TlsFiles {
     /// The desk's certificate (PEM, its chain may follow) and private key (PEM, readable by its
     /// owner alone); None: no client certificate is shown.
     pub client: Option<ClientFiles>,
+    /// The name the server's certificate must be made out to; None: the URL's host.
+    pub server_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,13 +127,15 @@ fn host_of(address: &str) -> &str {
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-/// Connects to `address` (`host:port`) and makes the TLS handshake, within `timeout`.
+/// Connects to `address` (`host:port`) and makes the TLS handshake, within `timeout`, expecting
+/// the server's certificate to be made out to `server_name`, else to the address's host.
 pub async fn connect(
     config: Arc<ClientConfig>,
     address: &str,
+    server_name: Option<&str>,
     timeout: Duration,
 ) -> Result<TlsStream<TcpStream>, String> {
-    let host = host_of(address);
+    let host = server_name.unwrap_or_else(|| host_of(address));
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| format!("ssl://{address}: {host:?} is not a host name: {e}"))?;
     let attempt = async {

@@ -71,6 +71,7 @@ impl Elsewhere {
     }
 }
 
+/// Both journals in time order, as their writers keep them.
 fn fixture(dir: &Path) {
     let mut w = Writer::open(dir).unwrap();
     let mut at = |when: &str, by: &str, event: Event| {
@@ -78,15 +79,21 @@ fn fixture(dir: &Path) {
     };
     let mut pristina = Elsewhere::new("pristina");
     let mut hq = Elsewhere::new("hq");
+    // Raised at pristina before the period, still open at its end.
+    let p0 = pristina
+        .says("2026-11-23T20:00:00Z", raised("P0", Severity::Moderate, "Roadblock on the M9", Traffic::Real));
+    at("2026-11-23T20:00:02Z", "sync", p0);
+    // Raised at pristina before the period, but held here only once a link came back in it.
+    let p3 = pristina.says(
+        "2026-11-23T22:00:00Z",
+        raised("P3", Severity::Moderate, "Convoy stopped at Merdare", Traffic::Real),
+    );
+    at("2026-11-24T01:00:00Z", "sync", p3);
     at(
         "2026-11-24T08:00:00Z",
         "feed:usgs-quakes",
         raised("A1", Severity::Severe, "M5.9 near Pristina", Traffic::Real),
     );
-    // Raised at pristina before the period, still open at its end.
-    let p0 = pristina
-        .says("2026-11-23T20:00:00Z", raised("P0", Severity::Moderate, "Roadblock on the M9", Traffic::Real));
-    at("2026-11-23T20:00:02Z", "sync", p0);
     let p1 = pristina.says(
         "2026-11-24T09:00:00Z",
         raised("P1", Severity::Critical, "Shots fired at Gazimestan", Traffic::Real),
@@ -176,10 +183,17 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     let pristina = &desks[1];
     let raised: Vec<&str> =
         pristina["raised"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert_eq!(raised, ["pristina/P1", "pristina/P2"], "most severe first; P0 was raised before the period");
-    let open: Vec<&str> =
+    assert_eq!(
+        raised,
+        ["pristina/P1", "pristina/P3", "pristina/P2"],
+        "most severe first; P0 was held here before the period, P3 arrived in it"
+    );
+    assert_eq!(pristina["alerts_raised"]["minor"], 0, "the drill is listed, not counted as real");
+    assert_eq!(pristina["alerts_raised"]["moderate"], 1);
+    let mut open: Vec<&str> =
         pristina["open_at_end"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
-    assert_eq!(open, ["pristina/P1", "pristina/P0"]);
+    open.sort();
+    assert_eq!(open, ["pristina/P0", "pristina/P1", "pristina/P3"]);
     assert_eq!(pristina["open_at_end"][0]["acknowledged"]["by"], "kovac@pristina");
     // Another desk's alerts name its missions, not this desk's: KFOR here lists only A1.
     let kfor = json["missions"].as_array().unwrap().iter().find(|m| m["id"] == "KFOR").unwrap();
@@ -187,9 +201,15 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
         kfor["raised"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["A1"]);
 
-    let json: Value = serde_json::from_str(&brief_ok(dir.path(), "json", &["--desk", "manila"])).unwrap();
-    assert_eq!(json["other_desks"][0]["desk"], "manila");
+    // A desk named that the journal holds nothing of is listed as such, and the desk file not
+    // following it is said, as a name typed wrong reads like a quiet desk.
+    let out = brief(dir.path(), "json", &["--desk", "kabul"]);
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["other_desks"][0]["desk"], "kabul");
     assert_eq!(json["other_desks"][0]["raised_total"], 0);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("this desk does not follow kabul"), "{said}");
 
     let out = brief(dir.path(), "md", &["--desk", "Pristina Desk"]);
     assert_eq!(out.status.code(), Some(1));

@@ -122,6 +122,10 @@ fn the_console_leaves_acting_on_another_desks_alert_to_that_desk() {
     assert!(effect.is_none());
     let flash = app.flash.clone().unwrap_or_default();
     assert!(flash.contains("is desk pristina's alert: it is acted on at that desk"), "{flash}");
+    // `R` does not open a roll-call of this desk for it, nor the latest of this desk's.
+    app.handle_key(&KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT));
+    let flash = app.flash.clone().unwrap_or_default();
+    assert!(flash.contains("roll-calls for desk pristina's alert are run at that desk"), "{flash}");
 }
 
 #[test]
@@ -218,4 +222,24 @@ fn a_followed_desks_roll_call_shows_in_its_alerts_detail_and_is_not_this_desks()
     assert!(text.contains("OVERDUE"), "{text}");
     assert!(text.contains("Contacts: 1 of 2 reached"), "{text}");
     assert!(text.contains("taken by kovac@pristina") && text.contains("at Film City"), "{text}");
+}
+
+/// Another desk's alert names that desk's missions: a mission here with the same id does not
+/// count it as its own open alert.
+#[test]
+fn another_desks_alert_is_not_counted_against_this_desks_mission_of_the_same_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = fold(pristina_envelopes(tmp.path()));
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let key = attache::console::pane::RowKey::Mission("KFOR".into());
+    let detail =
+        attache::console::detail::detail(&key, &config, &state, &Default::default(), &[], Utc::now())
+            .unwrap();
+    let text = detail.lines.join("\n");
+    assert!(text.contains("Open alerts (0)"), "{text}");
+    let alert = attache::console::pane::RowKey::Alert("pristina/quakes|usgs|us7".into());
+    let detail =
+        attache::console::detail::detail(&alert, &config, &state, &Default::default(), &[], Utc::now())
+            .unwrap();
+    assert!(detail.lines.iter().any(|l| l == "Item: held at pristina"), "{:?}", detail.lines);
 }

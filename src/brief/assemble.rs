@@ -104,7 +104,7 @@ fn concerns<'a>(
     let index: super::collect::Map<&str, usize> =
         selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     for a in facts.alerts.values() {
-        let (raised, real) = (in_period(a.raised), a.traffic.is_real());
+        let (raised, real) = (in_period(a.raised_here()), a.traffic.is_real());
         let open = real && a.state != AlertState::Resolved;
         if !raised && !open {
             continue;
@@ -114,7 +114,10 @@ fn concerns<'a>(
                 let concerns = elsewhere.entry(desk.clone()).or_insert_with(Concerns::new);
                 if raised {
                     concerns.raised.offer(a);
-                    concerns.counts.add(a.severity);
+                    // Listed with their tag, but never counted with the real world.
+                    if real {
+                        concerns.counts.add(a.severity);
+                    }
                 }
                 if open {
                     concerns.open.offer(a);
@@ -383,7 +386,7 @@ fn alert_line(a: &Alert) -> AlertLine {
         (AlertState::Open, None) => "open",
     };
     AlertLine {
-        id: a.id.clone(),
+        id: one_line(&a.id),
         raised: a.raised,
         severity: a.severity,
         title: a.title.clone(),

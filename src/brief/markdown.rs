@@ -144,7 +144,7 @@ pub fn render(b: &Brief) -> String {
             let _ = writeln!(o, "### {}\n", esc(&d.desk));
             let _ = writeln!(
                 o,
-                "Alerts raised: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
+                "Real-world alerts received: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
                 c.total(),
                 c.critical,
                 c.severe,
@@ -154,7 +154,7 @@ pub fn render(b: &Brief) -> String {
                 d.open_at_end_total
             );
             if !d.raised.is_empty() {
-                let _ = writeln!(o, "Raised in the period:\n");
+                let _ = writeln!(o, "Received in the period (each at the time that desk raised it):\n");
                 d.raised.iter().for_each(|a| alert(&mut o, a));
                 more_md(&mut o, d.raised_total, d.raised.len());
                 o.push('\n');

@@ -156,6 +156,20 @@ fn run_inner(config: &Config, dir: &Path, args: Args<'_>) -> Result<(), String> 
     let generated_at = args.generated_at.map(|t| parse_time(t, now)).transpose()?.unwrap_or(now);
     let (from, to) = period(args.since, args.from, args.to, now)?;
     let desks = desks_of(&args.desks)?;
+    if let crate::sync::settings::Follow::Desks(named) = &desks {
+        for desk in named {
+            match &config.sync {
+                Some(sync) if sync.desk == *desk => {
+                    return Err(format!("--desk {desk} is this desk: its alerts are the briefing's own"));
+                }
+                Some(sync) if sync.follow.follows(desk) => {}
+                // Named in error, or no longer followed: said, as it reads like a quiet desk.
+                _ => eprintln!(
+                    "attache brief: this desk does not follow {desk} ([sync] follow): only what the journal holds of it is briefed"
+                ),
+            }
+        }
+    }
     let request = Request { from, to, missions: args.missions, desks, generated_at, operator: args.operator };
     let (brief, read) = build_keeping(config, dir, &request)?;
     // The process ends once the briefing is out, and its memory with it: freeing what the

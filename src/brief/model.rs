@@ -53,8 +53,9 @@ pub struct Brief {
     pub other_desks: Vec<OtherDesk>,
 }
 
-/// Another desk's alerts, as its records held here tell them: raised in the period (any
-/// traffic), and real ones still open at its end.
+/// Another desk's alerts, as its records held here tell them: those whose raising reached this
+/// desk in the period (any traffic, listed with its tag; only real ones counted), and real ones
+/// still open at its end.
 #[derive(Clone, Debug, Serialize)]
 pub struct OtherDesk {
     pub desk: String,

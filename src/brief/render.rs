@@ -260,7 +260,7 @@ fn text(b: &Brief) -> String {
                 &mut o,
                 "",
                 &format!(
-                    "{}: alerts raised {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
+                    "{}: real-world alerts received {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
                     d.desk,
                     c.total(),
                     c.critical,
@@ -273,7 +273,7 @@ fn text(b: &Brief) -> String {
                 2,
             );
             if !d.raised.is_empty() {
-                o.push_str(" Raised in the period:\n");
+                o.push_str(" Received in the period (each at the time that desk raised it):\n");
                 d.raised.iter().for_each(|a| alert_text(&mut o, a));
                 more_text(&mut o, d.raised_total, d.raised.len());
             }

@@ -32,6 +32,17 @@ pub(super) fn rules(
                     "a rule name may not contain `|` (it separates alert ids)".into(),
                 ));
             }
+            if let Some((prefix, _)) = r.name.get_ref().split_once('/')
+                && crate::sync::settings::valid_desk_id(prefix)
+            {
+                problems.push(problem(
+                    r.name.span(),
+                    "name",
+                    format!(
+                        "a rule name may not start with `{prefix}/`: other desks' alerts are named `desk/...`, and this desk's must not be taken for one"
+                    ),
+                ));
+            }
             if let Some((m, span)) = first.get(r.name.get_ref()) {
                 let message = format!(
                     "rule name `{}` is already used by rule[{m}] at {}",

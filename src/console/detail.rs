@@ -164,6 +164,9 @@ fn alert(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Op
     lines.push(format!("Raised: {}", stamp(a.raised)));
     let entry = state.items().get(&FeedItem::key_for(&a.feed, &a.item));
     match entry {
+        None if a.desk.is_some() => {
+            lines.push(format!("Item: held at {}", a.desk.as_deref().unwrap_or_default()))
+        }
         None => lines.push("Item: no longer in view (withdrawn)".into()),
         Some(entry) => {
             let item = &entry.item;

@@ -66,7 +66,8 @@ pub fn mission(
     for note in notes.into_iter().flatten() {
         lines.push(format!("  {}  {}: {}", stamp(note.ts), note.operator, note.text));
     }
-    let alerts: Vec<_> = state.open_alerts().filter(|a| a.missions.contains(&m.id)).collect();
+    let alerts: Vec<_> =
+        state.open_alerts().filter(|a| a.desk.is_none() && a.missions.contains(&m.id)).collect();
     lines.push(String::new());
     lines.push(format!("Open alerts ({})", alerts.len()));
     for a in alerts {

@@ -35,6 +35,16 @@ impl App {
         {
             return self.rollcall_for_mission(id);
         }
+        // Another desk's alert: its roll-calls are that desk's, shown in the alert's detail.
+        if self.focus == Pane::Alerts
+            && let Some(RowKey::Alert(alert)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone())
+            && let Some(desk) = self.state().alerts().get(&alert).and_then(|a| a.desk.clone())
+        {
+            self.flash = Some(format!(
+                "roll-calls for desk {desk}'s alert are run at that desk: Enter shows them in the alert's detail"
+            ));
+            return;
+        }
         // An alert chosen that opened a roll-call: that one, open or closed.
         if self.focus == Pane::Alerts
             && let Some(RowKey::Alert(alert)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone())

@@ -18,7 +18,8 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
             // Real-world alerts by severity; exercise and test ones counted apart, never added in.
             let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
             let mut exercise = 0;
-            for alert in state.open_alerts().filter(|a| a.missions.contains(&m.id)) {
+            // Another desk's alerts name that desk's missions, whatever their ids: not counted here.
+            for alert in state.open_alerts().filter(|a| a.desk.is_none() && a.missions.contains(&m.id)) {
                 if alert.traffic.is_real() {
                     *open.entry(alert.severity).or_default() += 1;
                 } else {

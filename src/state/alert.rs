@@ -78,9 +78,18 @@ pub struct Alert {
     /// leaves acting on it to that desk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desk: Option<String>,
+    /// When its raising reached this desk, for another desk's alert: a link down for hours
+    /// brings it here long after `raised`, and a briefing counts it in the period it arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<DateTime<Utc>>,
 }
 
 impl Alert {
+    /// When this desk learned of it: when raised here, or when another desk's raising arrived.
+    pub fn raised_here(&self) -> DateTime<Utc> {
+        self.received.unwrap_or(self.raised)
+    }
+
     /// Escalated and still waiting for someone.
     pub fn escalated(&self) -> bool {
         self.escalated_at.is_some()
@@ -120,6 +129,7 @@ pub fn apply(
                     resolution: None,
                     history: vec![step(format!("raised by rule {rule}"))],
                     desk: None,
+                    received: None,
                 }),
             );
         }

@@ -344,7 +344,7 @@ impl DeskState {
             | Event::NotifyFailed { .. } => {}
             Event::Remote { desk, record, .. } => {
                 let rollcalls = Some(&mut self.others_rollcalls);
-                remote::fold(&mut self.alerts, &mut self.check_ins, rollcalls, &desk, &record)
+                remote::fold(&mut self.alerts, &mut self.check_ins, rollcalls, &desk, &record, ts)
             }
         }
         self.log.push_front(Arc::new(log_line));

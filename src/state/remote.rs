@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Alert, Rollcall};
 use crate::event::{Event, read_record};
+use crate::text::one_line;
 
 /// Folds desk `desk`'s `record` into `alerts` and `check_ins`, and into `rollcalls` where the
 /// fold keeps other desks' roll-calls (the screen's state does, a briefing does not): the one
@@ -21,6 +22,7 @@ pub fn fold(
     rollcalls: Option<&mut BTreeMap<String, Rollcall>>,
     desk: &str,
     record: &str,
+    received: DateTime<Utc>,
 ) {
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
@@ -31,8 +33,10 @@ pub fn fold(
     }
     let Ok(inner) = read_record(record.as_bytes()) else { return };
     let ts = inner.ts;
-    let here = |id: &str| format!("{desk}/{id}");
-    let by = |operator: &str| format!("{operator}@{desk}");
+    // Another desk's words reach the screen and briefings: each on one line, no control
+    // characters, as this desk's own feed text is.
+    let here = |id: &str| format!("{desk}/{}", one_line(id));
+    let by = |operator: &str| format!("{}@{desk}", one_line(operator));
     let event = match inner.event {
         Event::AlertRaised { alert, rule, feed, item, severity, title, missions, traffic } => {
             Event::AlertRaised {
@@ -42,7 +46,7 @@ pub fn fold(
                 item,
                 severity,
                 title,
-                missions,
+                missions: missions.iter().map(|m| one_line(m)).collect(),
                 traffic,
             }
         }
@@ -100,6 +104,7 @@ pub fn fold(
         && let Some(alert) = alerts.get_mut(&id).map(Arc::make_mut)
     {
         alert.desk = Some(desk.to_string());
+        alert.received = Some(received);
     }
 }
 

@@ -51,6 +51,10 @@ pub async fn run(config: &SyncConfig, dir: &Path, status: &Shared, say: &dyn Fn(
             Ok(never) => match never {},
             Err(e) => e.to_string(),
         };
+        // A link that came up and went down again is said again, whatever it said before.
+        if status.get().link_up {
+            said = None;
+        }
         status.update(|s| {
             s.link_up = false;
             s.error = Some(why.clone());

@@ -204,7 +204,7 @@ impl Projection for Collector {
                 crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
             }
             Event::Remote { desk, record, .. } => {
-                crate::state::fold_remote(&mut facts.alerts, &mut facts.check_ins, None, &desk, &record)
+                crate::state::fold_remote(&mut facts.alerts, &mut facts.check_ins, None, &desk, &record, ts)
             }
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();
@@ -334,7 +334,7 @@ impl Collector {
     fn let_go(&mut self, ts: DateTime<Utc>) {
         let horizon = ts - crate::state::KEEP_RESOLVED;
         let from = self.from;
-        self.facts.alerts.retain(|_, a| a.raised >= from || a.resolved_at.is_none_or(|t| t > horizon));
+        self.facts.alerts.retain(|_, a| a.raised_here() >= from || a.resolved_at.is_none_or(|t| t > horizon));
         self.facts
             .rollcalls
             .retain(|_, r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at > horizon));

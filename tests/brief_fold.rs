@@ -93,6 +93,26 @@ fn agree(dir: &Path, records: &[Record], (from, to): (DateTime<Utc>, DateTime<Ut
         names
     };
     assert_eq!(overdue_in_brief, overdue(&config, state.check_ins(), to), "overdue contacts: {what}");
+    // Covering every desk: the other desks' real alerts open at the end are the state's.
+    let request = attache::brief::Request {
+        from,
+        to,
+        missions: Vec::new(),
+        desks: attache::sync::settings::Follow::All,
+        generated_at: to,
+        operator: "reyes".into(),
+    };
+    let brief = attache::brief::build(&config, dir, &request).unwrap();
+    let mut in_brief: Vec<String> =
+        brief.other_desks.iter().flat_map(|d| d.open_at_end.iter().map(|a| a.id.clone())).collect();
+    in_brief.sort();
+    let mut in_state: Vec<String> = state
+        .open_alerts()
+        .filter(|a| a.desk.is_some() && a.traffic.is_real())
+        .map(|a| a.id.clone())
+        .collect();
+    in_state.sort();
+    assert_eq!(in_brief, in_state, "other desks' open alerts: {what}");
     // Feed health but for the count of active items (the state's, which has an entry for a
     // feed whose items it holds; a briefing keeps no items).
     let health = |feeds: &std::collections::BTreeMap<String, attache::state::FeedHealth>| {
@@ -239,6 +259,7 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16, bool)]) {
     let mut w = Writer::open(dir).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let mut pristina = Writer::open(elsewhere.path()).unwrap();
+    let mut late = Vec::new();
     let mut at: DateTime<Utc> = "2026-11-20T00:00:00Z".parse().unwrap();
     let contacts: Vec<String> = config.contacts.iter().map(|c| c.name.clone()).collect();
     let alert = |n: &u8| format!("A{n}");
@@ -307,7 +328,7 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16, bool)]) {
                 Event::ItemSeen { item }
             }
         };
-        let event = if *remote {
+        if *remote {
             let seq = pristina.append("kovac", at, vec![event]).unwrap()[0].seq;
             let mut line = Vec::new();
             Follower::from_seq(elsewhere.path(), seq)
@@ -318,17 +339,24 @@ fn write(dir: &Path, config: &Config, steps: &[(Step, u16, bool)]) {
                 })
                 .unwrap();
             let record = String::from_utf8(line).unwrap();
-            Event::Remote {
+            // Held back until this desk's next record: it arrives here late, as over a link
+            // that was down, and a briefing counts it when it arrived.
+            late.push(Event::Remote {
                 desk: "pristina".into(),
                 record,
                 after_seq: 0,
                 after_sum: String::new(),
                 stream_seq: None,
-            }
-        } else {
-            event
-        };
+            });
+            continue;
+        }
         w.append("reyes", at, vec![event]).unwrap();
+        for envelope in late.drain(..) {
+            w.append("sync", at, vec![envelope]).unwrap();
+        }
+    }
+    for envelope in late {
+        w.append("sync", at, vec![envelope]).unwrap();
     }
 }
 

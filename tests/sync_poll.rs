@@ -1,5 +1,6 @@
 //! A headless desk in one process: `attache poll` with `[sync]` shares the desk's records as a
-//! polling console does, and leaves sync to `attache sync run` when that holds the journal.
+//! polling console does, leaves sync to `attache sync run` while that holds the journal, and
+//! takes it over when it stops.
 
 mod sync_support;
 
@@ -44,10 +45,16 @@ fn attache_poll_shares_the_desks_records_and_leaves_sync_to_sync_run() {
     let said = std::fs::read_to_string(&log).unwrap();
     assert!(said.contains("sync link up: desk manila"), "{said}");
 
-    // With `sync run` holding pristina's journal, a poll there leaves sync to it.
+    // With `sync run` holding pristina's journal, a poll there leaves sync to it, and takes it
+    // over when it stops.
     let second = tmp.path().join("poll-pristina.log");
     let _other = poll(&pristina, &second);
     sync_support::wait_for("the second poll to say who syncs", CONVERGE, || {
         std::fs::read_to_string(&second).unwrap_or_default().contains("sync runs in another process")
     });
+    pristina.stop_sync();
+    pristina.write_notes(2, 3);
+    wait_converged(&pristina, &manila, CONVERGE);
+    let said = std::fs::read_to_string(&second).unwrap();
+    assert!(said.contains("sync link up: desk pristina"), "{said}");
 }

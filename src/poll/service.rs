@@ -87,7 +87,8 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     let mut polling = Polling::start(&config.feeds, &feed_tx);
     let mut notifier = Notifier::start(config.notify.clone(), journal_dir, Utc::now(), settled_tx)?;
     let mut cot_out = crate::cot_out::Publisher::start(&config.cot_out, &config.desk_name);
-    let _syncing = start_sync(config, journal_dir);
+    let mut syncing = Syncing::default();
+    syncing.try_start(config, journal_dir);
     eprintln!(
         "attache: polling {} of {} for the journal in {}; {}",
         crate::words::count(config.feeds.iter().filter(|f| f.enabled).count() as u64, "feed", "feeds"),
@@ -145,6 +146,8 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
             }
             _ = sweep.tick() => {
                 desk.handle(&mut service, Input::Tick(Tick::Sweep), Utc::now());
+                // A `sync run` that held the journal may have stopped: sync is taken over.
+                syncing.try_start(config, journal_dir);
             }
         }
     }
@@ -259,23 +262,35 @@ impl Host for Service {
     }
 }
 
-/// Shares this desk's record with others (`[sync]`) on a thread of its own, as a polling console
-/// does, unless another process (`attache sync run`) syncs this journal already. The lock it
-/// returns is held while the service runs.
-fn start_sync(config: &Config, journal_dir: &Path) -> Option<std::fs::File> {
-    let sync = config.sync.clone()?;
-    let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
-        eprintln!(
-            "attache: sync runs in another process (attache sync run); this poll leaves it to that one"
-        );
-        return None;
-    };
-    let say = |text: String| eprintln!("attache: {}", crate::text::one_line(&text));
-    match crate::sync::engine::spawn(sync, journal_dir.to_path_buf(), Default::default(), say) {
-        Ok(_) => Some(lock),
-        Err(e) => {
-            eprintln!("attache: sync NOT started: {e}");
-            None
+/// Sharing this desk's record with others (`[sync]`) on a thread of its own, as a polling
+/// console does, unless another process (`attache sync run`) syncs this journal: then tried
+/// again at each sweep, so that sync goes on when that process stops.
+#[derive(Default)]
+struct Syncing {
+    /// The sync lock, held while the service runs, once taken.
+    lock: Option<std::fs::File>,
+    said_elsewhere: bool,
+}
+
+impl Syncing {
+    fn try_start(&mut self, config: &Config, journal_dir: &Path) {
+        let Some(sync) = config.sync.clone() else { return };
+        if self.lock.is_some() {
+            return;
+        }
+        let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
+            if !self.said_elsewhere {
+                eprintln!(
+                    "attache: sync runs in another process (attache sync run); this poll takes it over when that one stops"
+                );
+                self.said_elsewhere = true;
+            }
+            return;
+        };
+        let say = |text: String| eprintln!("attache: {}", crate::text::one_line(&text));
+        match crate::sync::engine::spawn(sync, journal_dir.to_path_buf(), Default::default(), say) {
+            Ok(_) => self.lock = Some(lock),
+            Err(e) => eprintln!("attache: sync NOT started: {e}"),
         }
     }
 }

@@ -24,9 +24,15 @@ pub fn fold(
     record: &str,
     received: DateTime<Utc>,
 ) {
+    // Most of another desk's records tell this desk nothing it folds (its feed items, when it
+    // shares them): passed over after a look at their kind, before any sum or parse.
+    let folded = crate::journal::format::kind_of(record.as_bytes()).is_some_and(|kind| {
+        super::is_alert_kind(kind) || super::rollcall::is_rollcall_kind(kind) || kind == "contact.checked_in"
+    });
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
-    if !crate::sync::settings::valid_desk_id(desk)
+    if !folded
+        || !crate::sync::settings::valid_desk_id(desk)
         || crate::journal::format::check(record.as_bytes()).is_err()
     {
         return;

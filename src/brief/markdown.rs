@@ -30,6 +30,21 @@ pub(crate) fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
+/// Alerts by severity, as a count line gives them.
+fn counts(c: &Counts) -> String {
+    format!("CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}", c.critical, c.severe, c.moderate, c.minor, c.info)
+}
+
+/// A list of alerts under `label`, and how many more there were; nothing when it is empty.
+fn alert_list(o: &mut String, label: &str, alerts: &[AlertLine], total: usize) {
+    if !alerts.is_empty() {
+        let _ = writeln!(o, "{label}\n");
+        alerts.iter().for_each(|a| alert(o, a));
+        more_md(o, total, alerts.len());
+        o.push('\n');
+    }
+}
+
 fn alert(out: &mut String, a: &AlertLine) {
     let _ = write!(out, "- **{}** {} {}", a.severity.tag(), utc(a.raised), esc(&a.title));
     if let Some(tag) = traffic_tag(a.traffic, &a.title) {
@@ -95,27 +110,13 @@ pub fn render(b: &Brief) -> String {
         }
         let _ = writeln!(
             o,
-            "Alerts raised: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
+            "Alerts raised: {} ({}); open at end: {}\n",
             c.total(),
-            c.critical,
-            c.severe,
-            c.moderate,
-            c.minor,
-            c.info,
+            counts(c),
             m.open_at_end_total
         );
-        if !m.raised.is_empty() {
-            let _ = writeln!(o, "Raised in the period:\n");
-            m.raised.iter().for_each(|a| alert(&mut o, a));
-            more_md(&mut o, m.raised_total, m.raised.len());
-            o.push('\n');
-        }
-        if !m.open_at_end.is_empty() {
-            let _ = writeln!(o, "Still open at the end of the period:\n");
-            m.open_at_end.iter().for_each(|a| alert(&mut o, a));
-            more_md(&mut o, m.open_at_end_total, m.open_at_end.len());
-            o.push('\n');
-        }
+        alert_list(&mut o, "Raised in the period:", &m.raised, m.raised_total);
+        alert_list(&mut o, "Still open at the end of the period:", &m.open_at_end, m.open_at_end_total);
         if !m.items_near.is_empty() {
             let _ = writeln!(o, "Notable items nearby:\n");
             m.items_near.iter().for_each(|i| item(&mut o, i));
@@ -142,29 +143,16 @@ pub fn render(b: &Brief) -> String {
         for d in &b.other_desks {
             let c = &d.alerts_raised;
             let _ = writeln!(o, "### {}\n", esc(&d.desk));
+            let total = c.total();
             let _ = writeln!(
                 o,
-                "Real-world alerts received: {} (CRIT {}, SEVR {}, MODR {}, MINR {}, INFO {}); open at end: {}\n",
-                c.total(),
-                c.critical,
-                c.severe,
-                c.moderate,
-                c.minor,
-                c.info,
+                "Real-world alerts received: {total} ({}); open at end: {}\n",
+                counts(c),
                 d.open_at_end_total
             );
-            if !d.raised.is_empty() {
-                let _ = writeln!(o, "Received in the period (each at the time that desk raised it):\n");
-                d.raised.iter().for_each(|a| alert(&mut o, a));
-                more_md(&mut o, d.raised_total, d.raised.len());
-                o.push('\n');
-            }
-            if !d.open_at_end.is_empty() {
-                let _ = writeln!(o, "Still open at the end of the period:\n");
-                d.open_at_end.iter().for_each(|a| alert(&mut o, a));
-                more_md(&mut o, d.open_at_end_total, d.open_at_end.len());
-                o.push('\n');
-            }
+            let label = "Received in the period (each at the time that desk raised it):";
+            alert_list(&mut o, label, &d.raised, d.raised_total);
+            alert_list(&mut o, "Still open at the end of the period:", &d.open_at_end, d.open_at_end_total);
         }
     }
 

@@ -148,6 +148,20 @@ fn alert_text(o: &mut String, a: &AlertLine) {
     }
 }
 
+/// Alerts by severity, as a count line gives them.
+fn counts(c: &Counts) -> String {
+    format!("CRIT {} SEVR {} MODR {} MINR {} INFO {}", c.critical, c.severe, c.moderate, c.minor, c.info)
+}
+
+/// A list of alerts under `label`, and how many more there were; nothing when it is empty.
+fn alert_list(o: &mut String, label: &str, alerts: &[AlertLine], total: usize) {
+    if !alerts.is_empty() {
+        o.push_str(label);
+        alerts.iter().for_each(|a| alert_text(o, a));
+        more_text(o, total, alerts.len());
+    }
+}
+
 fn item_text(o: &mut String, i: &ItemLine) {
     let tag = traffic_tag(i.traffic, &i.title).map(|t| format!(" [{t}]")).unwrap_or_default();
     let text = format!(
@@ -208,31 +222,11 @@ fn text(b: &Brief) -> String {
         if let Some(line) = &m.status_line {
             wrap(&mut o, "  Status line: ", line, 4);
         }
-        wrap(
-            &mut o,
-            "  ",
-            &format!(
-                "Alerts raised {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
-                c.total(),
-                c.critical,
-                c.severe,
-                c.moderate,
-                c.minor,
-                c.info,
-                m.open_at_end_total
-            ),
-            4,
-        );
-        if !m.raised.is_empty() {
-            o.push_str(" Raised in the period:\n");
-            m.raised.iter().for_each(|a| alert_text(&mut o, a));
-            more_text(&mut o, m.raised_total, m.raised.len());
-        }
-        if !m.open_at_end.is_empty() {
-            o.push_str(" Still open at the end:\n");
-            m.open_at_end.iter().for_each(|a| alert_text(&mut o, a));
-            more_text(&mut o, m.open_at_end_total, m.open_at_end.len());
-        }
+        let raised =
+            format!("Alerts raised {} ({}), open at end {}", c.total(), counts(c), m.open_at_end_total);
+        wrap(&mut o, "  ", &raised, 4);
+        alert_list(&mut o, " Raised in the period:\n", &m.raised, m.raised_total);
+        alert_list(&mut o, " Still open at the end:\n", &m.open_at_end, m.open_at_end_total);
         if !m.items_near.is_empty() {
             o.push_str(" Notable items nearby:\n");
             m.items_near.iter().for_each(|i| item_text(&mut o, i));
@@ -256,32 +250,17 @@ fn text(b: &Brief) -> String {
         o.push_str("As their records held here tell them; acted on there.\n");
         for d in &b.other_desks {
             let c = &d.alerts_raised;
-            wrap(
-                &mut o,
-                "",
-                &format!(
-                    "{}: real-world alerts received {} (CRIT {} SEVR {} MODR {} MINR {} INFO {}), open at end {}",
-                    d.desk,
-                    c.total(),
-                    c.critical,
-                    c.severe,
-                    c.moderate,
-                    c.minor,
-                    c.info,
-                    d.open_at_end_total
-                ),
-                2,
+            let received = format!(
+                "{}: real-world alerts received {} ({}), open at end {}",
+                d.desk,
+                c.total(),
+                counts(c),
+                d.open_at_end_total
             );
-            if !d.raised.is_empty() {
-                o.push_str(" Received in the period (each at the time that desk raised it):\n");
-                d.raised.iter().for_each(|a| alert_text(&mut o, a));
-                more_text(&mut o, d.raised_total, d.raised.len());
-            }
-            if !d.open_at_end.is_empty() {
-                o.push_str(" Still open at the end:\n");
-                d.open_at_end.iter().for_each(|a| alert_text(&mut o, a));
-                more_text(&mut o, d.open_at_end_total, d.open_at_end.len());
-            }
+            wrap(&mut o, "", &received, 2);
+            let label = " Received in the period (each at the time that desk raised it):\n";
+            alert_list(&mut o, label, &d.raised, d.raised_total);
+            alert_list(&mut o, " Still open at the end:\n", &d.open_at_end, d.open_at_end_total);
         }
     }
 

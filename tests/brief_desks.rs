@@ -99,6 +99,28 @@ fn fixture(dir: &Path) {
         raised("P1", Severity::Critical, "Shots fired at Gazimestan", Traffic::Real),
     );
     at("2026-11-24T09:00:01Z", "sync", p1);
+    let opened = pristina.says(
+        "2026-11-24T09:02:00Z",
+        Event::RollcallOpened {
+            rollcall: "RC-P1".into(),
+            contacts: vec!["Lt Col. Mirela Kovač".into(), "Maj. Didier Ngaba".into()],
+            deadline: t("2026-11-24T09:32:00Z"),
+            mission: None,
+            alert: Some("P1".into()),
+            reason: "shots near the liaison office".into(),
+        },
+    );
+    at("2026-11-24T09:02:01Z", "sync", opened);
+    let answered = pristina.says(
+        "2026-11-24T09:03:00Z",
+        Event::RollcallAnswered {
+            rollcall: "RC-P1".into(),
+            contact: "Lt Col. Mirela Kovač".into(),
+            answer: attache::domain::Answer::Safe,
+            note: Some("in the bunker".into()),
+        },
+    );
+    at("2026-11-24T09:03:01Z", "sync", answered);
     let ack = pristina.says(
         "2026-11-24T09:04:00Z",
         Event::AlertAcknowledged {
@@ -195,6 +217,14 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     open.sort();
     assert_eq!(open, ["pristina/P0", "pristina/P1", "pristina/P3"]);
     assert_eq!(pristina["open_at_end"][0]["acknowledged"]["by"], "kovac@pristina");
+    // Its roll-call, with who answered and who took it, there; none of this desk's roll-calls.
+    let calls = pristina["rollcalls"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["id"], "pristina/RC-P1");
+    assert_eq!(calls[0]["alert"], "pristina/P1");
+    assert_eq!(calls[0]["contacts"][0]["by"], "kovac@pristina");
+    assert_eq!(calls[0]["unreached_at_end"], serde_json::json!(["Maj. Didier Ngaba"]));
+    assert!(json["rollcalls"].as_array().unwrap().is_empty(), "{}", json["rollcalls"]);
     // Another desk's alerts name its missions, not this desk's: KFOR here lists only A1.
     let kfor = json["missions"].as_array().unwrap().iter().find(|m| m["id"] == "KFOR").unwrap();
     let ids: Vec<&str> =

@@ -223,6 +223,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             raised: concerns.raised.into_vec().into_iter().map(line).collect(),
             open_at_end_total: concerns.open.offered,
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
+            rollcalls: rollcalls_of(&desk, facts, from),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -325,43 +326,58 @@ fn rollcalls(
         })
         .collect();
     calls.sort_by_key(|r| r.seq);
-    calls
-        .into_iter()
-        .map(|r| RollcallBrief {
-            id: one_line(&r.id),
-            seq: r.seq,
-            opened_at: r.opened_at,
-            opened_by: r.opened_by.clone(),
-            reason: r.reason.clone(),
-            mission: r.mission.clone(),
-            alert: r.alert.as_deref().map(one_line),
-            alert_title: r.alert.as_ref().and_then(|id| Some(one_line(&facts.alerts.get(id)?.title))),
-            deadline: r.deadline,
-            contacts: r
-                .contacts
-                .iter()
-                .map(|c| {
-                    let taken = r.answers.get(c);
-                    RollcallAnswer {
-                        contact: c.clone(),
-                        answer: taken.map(|t| t.answer.as_str()),
-                        by: taken.map(|t| t.by.clone()),
-                        at: taken.map(|t| t.at),
-                        seq: taken.map(|t| t.seq),
-                        note: taken.and_then(|t| t.note.clone()),
-                    }
-                })
-                .collect(),
-            unreached_at_end: r.unreached(),
-            overdue_at: r.overdue.as_ref().map(|(at, _)| *at),
-            closed: r.closed.as_ref().map(|c| RollcallClosing {
-                at: c.at,
-                by: c.by.clone(),
-                seq: c.seq,
-                reason: c.reason.clone(),
-            }),
-        })
-        .collect()
+    calls.into_iter().map(|r| rollcall_brief(r, facts)).collect()
+}
+
+/// A roll-call as a briefing gives it, its answers as they stood at the period's end.
+fn rollcall_brief(r: &crate::state::Rollcall, facts: &Facts) -> RollcallBrief {
+    RollcallBrief {
+        id: one_line(&r.id),
+        seq: r.seq,
+        opened_at: r.opened_at,
+        opened_by: r.opened_by.clone(),
+        reason: r.reason.clone(),
+        mission: r.mission.clone(),
+        alert: r.alert.as_deref().map(one_line),
+        alert_title: r.alert.as_ref().and_then(|id| Some(one_line(&facts.alerts.get(id)?.title))),
+        deadline: r.deadline,
+        contacts: r
+            .contacts
+            .iter()
+            .map(|c| {
+                let taken = r.answers.get(c);
+                RollcallAnswer {
+                    contact: c.clone(),
+                    answer: taken.map(|t| t.answer.as_str()),
+                    by: taken.map(|t| t.by.clone()),
+                    at: taken.map(|t| t.at),
+                    seq: taken.map(|t| t.seq),
+                    note: taken.and_then(|t| t.note.clone()),
+                }
+            })
+            .collect(),
+        unreached_at_end: r.unreached(),
+        overdue_at: r.overdue.as_ref().map(|(at, _)| *at),
+        closed: r.closed.as_ref().map(|c| RollcallClosing {
+            at: c.at,
+            by: c.by.clone(),
+            seq: c.seq,
+            reason: c.reason.clone(),
+        }),
+    }
+}
+
+/// Desk `desk`'s roll-calls opened in the period or open at its start, in the order opened.
+fn rollcalls_of(desk: &str, facts: &Facts, from: DateTime<Utc>) -> Vec<RollcallBrief> {
+    let prefix = format!("{desk}/");
+    let mut calls: Vec<&crate::state::Rollcall> = facts
+        .others_rollcalls
+        .values()
+        .filter(|r| r.id.starts_with(&prefix))
+        .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))
+        .collect();
+    calls.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+    calls.into_iter().map(|r| rollcall_brief(r, facts)).collect()
 }
 
 fn configuration(in_force: &InForce, facts: &Facts) -> Configuration {

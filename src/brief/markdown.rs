@@ -153,6 +153,10 @@ pub fn render(b: &Brief) -> String {
             let label = "Received in the period (each at the time that desk raised it):";
             alert_list(&mut o, label, &d.raised, d.raised_total);
             alert_list(&mut o, "Still open at the end of the period:", &d.open_at_end, d.open_at_end_total);
+            if !d.rollcalls.is_empty() {
+                let _ = writeln!(o, "Roll-calls there (their record numbers):\n");
+                d.rollcalls.iter().for_each(|r| rollcall(&mut o, r));
+            }
         }
     }
 
@@ -302,47 +306,47 @@ fn rollcalls(o: &mut String, calls: &[RollcallBrief]) {
         let _ = writeln!(o, "None in the period.\n");
         return;
     }
-    for r in calls {
-        let about = match (&r.mission, &r.alert_title, &r.alert) {
-            (Some(mission), _, _) => format!("mission {}", esc(mission)),
-            (None, Some(title), _) => format!("alert {}", esc(title)),
-            (None, None, Some(id)) => format!("alert {}", code(id)),
-            (None, None, None) => "the desk".to_string(),
-        };
-        let _ = writeln!(o, "### {} (#{}), for {about}\n", utc(r.opened_at), r.seq);
-        let _ = writeln!(o, "- Opened by {}: {}", esc(&r.opened_by), esc(&r.reason));
-        let _ = writeln!(o, "- Deadline {}", utc(r.deadline));
-        if let Some(at) = r.overdue_at {
-            let _ = writeln!(o, "- **OVERDUE** {}", utc(at));
-        }
-        match &r.closed {
-            Some(c) => {
-                let why = c.reason.as_deref().map(|r| format!(": {}", esc(r))).unwrap_or_default();
-                let _ = writeln!(o, "- Closed {} #{} by {}{why}", utc(c.at), c.seq, esc(&c.by));
-            }
-            None => {
-                let _ = writeln!(o, "- Open at the end of the period");
-            }
-        }
-        let unreached = if r.unreached_at_end.is_empty() {
-            "none".to_string()
-        } else {
-            esc(&r.unreached_at_end.join(", "))
-        };
-        let _ = writeln!(o, "- Not reached at the end of the period: {unreached}\n");
-        let _ = writeln!(o, "| Contact | Answer | Taken by | When (UTC) | Note |\n|---|---|---|---|---|");
-        for c in &r.contacts {
-            let (answer, by, when) = match (c.answer, &c.by, c.at, c.seq) {
-                (Some(answer), Some(by), Some(at), Some(seq)) => {
-                    (answer_words(answer).to_string(), esc(by), format!("{} #{seq}", utc(at)))
-                }
-                _ => ("no answer".to_string(), "-".to_string(), "-".to_string()),
-            };
-            let note = c.note.as_deref().map_or("-".to_string(), esc);
-            let _ = writeln!(o, "| {} | {answer} | {by} | {when} | {note} |", esc(&c.contact));
-        }
-        o.push('\n');
+    calls.iter().for_each(|r| rollcall(o, r));
+}
+
+/// One roll-call: why and when it was opened, its deadline and end, each contact's answer.
+fn rollcall(o: &mut String, r: &RollcallBrief) {
+    let about = match (&r.mission, &r.alert_title, &r.alert) {
+        (Some(mission), _, _) => format!("mission {}", esc(mission)),
+        (None, Some(title), _) => format!("alert {}", esc(title)),
+        (None, None, Some(id)) => format!("alert {}", code(id)),
+        (None, None, None) => "the desk".to_string(),
+    };
+    let _ = writeln!(o, "### {} (#{}), for {about}\n", utc(r.opened_at), r.seq);
+    let _ = writeln!(o, "- Opened by {}: {}", esc(&r.opened_by), esc(&r.reason));
+    let _ = writeln!(o, "- Deadline {}", utc(r.deadline));
+    if let Some(at) = r.overdue_at {
+        let _ = writeln!(o, "- **OVERDUE** {}", utc(at));
     }
+    match &r.closed {
+        Some(c) => {
+            let why = c.reason.as_deref().map(|r| format!(": {}", esc(r))).unwrap_or_default();
+            let _ = writeln!(o, "- Closed {} #{} by {}{why}", utc(c.at), c.seq, esc(&c.by));
+        }
+        None => {
+            let _ = writeln!(o, "- Open at the end of the period");
+        }
+    }
+    let unreached =
+        if r.unreached_at_end.is_empty() { "none".to_string() } else { esc(&r.unreached_at_end.join(", ")) };
+    let _ = writeln!(o, "- Not reached at the end of the period: {unreached}\n");
+    let _ = writeln!(o, "| Contact | Answer | Taken by | When (UTC) | Note |\n|---|---|---|---|---|");
+    for c in &r.contacts {
+        let (answer, by, when) = match (c.answer, &c.by, c.at, c.seq) {
+            (Some(answer), Some(by), Some(at), Some(seq)) => {
+                (answer_words(answer).to_string(), esc(by), format!("{} #{seq}", utc(at)))
+            }
+            _ => ("no answer".to_string(), "-".to_string(), "-".to_string()),
+        };
+        let note = c.note.as_deref().map_or("-".to_string(), esc);
+        let _ = writeln!(o, "| {} | {answer} | {by} | {when} | {note} |", esc(&c.contact));
+    }
+    o.push('\n');
 }
 
 /// An answer as the record writes it, in the briefing's words.

@@ -64,6 +64,9 @@ pub struct OtherDesk {
     pub raised: Vec<AlertLine>,
     pub open_at_end_total: usize,
     pub open_at_end: Vec<AlertLine>,
+    /// Its roll-calls opened in the period or open at its start, in the order they were opened
+    /// (each `seq` that desk's own).
+    pub rollcalls: Vec<RollcallBrief>,
 }
 
 /// A handover of the watch (`attache handover`): who to whom, what was open, and the journal

@@ -261,6 +261,10 @@ fn text(b: &Brief) -> String {
             let label = " Received in the period (each at the time that desk raised it):\n";
             alert_list(&mut o, label, &d.raised, d.raised_total);
             alert_list(&mut o, " Still open at the end:\n", &d.open_at_end, d.open_at_end_total);
+            if !d.rollcalls.is_empty() {
+                o.push_str(" Roll-calls there (their record numbers):\n");
+                d.rollcalls.iter().for_each(|r| rollcall_text(&mut o, r));
+            }
         }
     }
 

@@ -225,6 +225,7 @@ pub struct Carried {
     pub check_ins: HashMap<String, DateTime<Utc>>,
     pub missions: BTreeMap<String, MissionMark>,
     pub rollcalls: BTreeMap<String, Rollcall>,
+    pub others_rollcalls: BTreeMap<String, Rollcall>,
 }
 
 impl DeskState {
@@ -238,6 +239,7 @@ impl DeskState {
             check_ins: self.check_ins,
             missions: self.missions,
             rollcalls: self.rollcalls,
+            others_rollcalls: self.others_rollcalls,
         }
     }
 }

@@ -66,10 +66,7 @@ pub async fn run(
     say: &dyn Fn(String),
 ) -> Result<std::convert::Infallible, Error> {
     loop {
-        let Stuck(why) = match send_all(js, stream, config, dir, status, batching, say).await {
-            Ok(stuck) => stuck,
-            Err(e) => return Err(e),
-        };
+        let Stuck(why) = send_all(js, stream, config, dir, status, batching, say).await?;
         if status.get().not_sending.as_ref() != Some(&why) {
             say(format!("sync sends none of this desk's records: {why}"));
             status.update(|s| s.not_sending = Some(why));
@@ -98,7 +95,6 @@ async fn send_all(
     if let Some(why) = local::holds(dir, sent.after)? {
         return Ok(Stuck(why));
     }
-    status.update(|s| s.not_sending = None);
     let largest = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM);
     let mut unsent = local::shared_after(dir, sent.after.seq, &shares)?;
     status.update(|s| {
@@ -107,6 +103,8 @@ async fn send_all(
     });
     let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
     let mut read = Vec::new();
+    // Whether the status says nothing stops this desk's records, as far as this session knows.
+    let mut sending = false;
     loop {
         follower.poll_lines(|raw, _| {
             if raw.seq > sent.after.seq
@@ -119,6 +117,11 @@ async fn send_all(
             read.len() < READ_AHEAD
         })?;
         if read.is_empty() {
+            // Nothing stops this desk's records now: a reason given before no longer holds.
+            if !sending {
+                status.update(|s| s.not_sending = None);
+                sending = true;
+            }
             tokio::time::sleep(POLL).await;
             continue;
         }
@@ -143,7 +146,13 @@ async fn send_all(
                 batch::send_batch(js, config, batch, sent).await
             };
             match done {
-                Ok(now) => sent = now,
+                Ok(now) => {
+                    sent = now;
+                    if !sending {
+                        status.update(|s| s.not_sending = None);
+                        sending = true;
+                    }
+                }
                 Err(Failed::Refused(why)) => {
                     batching.most = if why.error_code() == ErrorCode::ATOMIC_PUBLISH_DISABLED {
                         1

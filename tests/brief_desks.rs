@@ -5,7 +5,6 @@
 //! every desk held; a named desk with nothing is listed as such; a bad id is refused.
 
 use assert_cmd::Command;
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::path::Path;
 
@@ -13,25 +12,13 @@ use attache::domain::{Severity, Traffic};
 use attache::event::Event;
 use attache::journal::{Follower, Writer};
 
-const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/attache.toml");
-const FROM: &str = "2026-11-24T00:00:00Z";
-const TO: &str = "2026-11-25T00:00:00Z";
+mod brief_fixture;
 
-fn t(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap()
-}
+use brief_fixture::{CONFIG, FROM, TO, t};
 
+/// An alert raised at any desk for KFOR, as the briefings' fixture raises them.
 fn raised(alert: &str, severity: Severity, title: &str, traffic: Traffic) -> Event {
-    Event::AlertRaised {
-        alert: alert.into(),
-        rule: "quake near a mission".into(),
-        feed: "usgs-quakes".into(),
-        item: format!("item-{alert}"),
-        severity,
-        title: title.into(),
-        missions: vec!["KFOR".into()],
-        traffic,
-    }
+    brief_fixture::raised(alert, severity, title, &["KFOR"], traffic)
 }
 
 /// Another desk: its own journal, whose lines are handed to this desk as `remote` records.

@@ -50,7 +50,13 @@ fn pristina_envelopes(root: &std::path::Path) -> Vec<Event> {
             ],
         )
         .unwrap();
-    let mut follower = attache::journal::Follower::new(&dir);
+    envelopes(&dir, 1)
+}
+
+/// Pristina's records from its record `from` on, as the `remote` records a desk following it
+/// appends, each linked to the one before.
+fn envelopes(dir: &std::path::Path, from: u64) -> Vec<Event> {
+    let mut follower = attache::journal::Follower::from_seq(dir, from).unwrap();
     let mut after = (0, GENESIS);
     let mut events = Vec::new();
     follower
@@ -191,19 +197,7 @@ fn a_followed_desks_roll_call_shows_in_its_alerts_detail_and_is_not_this_desks()
             }],
         )
         .unwrap();
-    let mut follower = attache::journal::Follower::from_seq(&dir, 4).unwrap();
-    follower
-        .poll_lines(|raw, _| {
-            events.push(Event::Remote {
-                desk: "pristina".into(),
-                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
-                after_seq: 0,
-                after_sum: String::new(),
-                stream_seq: None,
-            });
-            true
-        })
-        .unwrap();
+    events.extend(envelopes(&dir, 4));
     let state = fold(events);
     assert!(state.rollcalls().is_empty(), "not this desk's roll-call");
     assert!(attache::state::rollcall::overdue(state.rollcalls(), Utc::now()).is_empty());

@@ -65,8 +65,9 @@ pub async fn run(
     batching: &mut Batching,
     say: &dyn Fn(String),
 ) -> Result<std::convert::Infallible, Error> {
+    let session = Session { js, stream, config, dir, status, say };
     loop {
-        let Stuck(why) = send_all(js, stream, config, dir, status, batching, say).await?;
+        let Stuck(why) = session.send_all(batching).await?;
         if status.get().not_sending.as_ref() != Some(&why) {
             say(format!("sync sends none of this desk's records: {why}"));
             status.update(|s| s.not_sending = Some(why));
@@ -75,115 +76,122 @@ pub async fn run(
     }
 }
 
-async fn send_all(
-    js: &jetstream::Context,
-    stream: &Stream,
-    config: &SyncConfig,
-    dir: &Path,
-    status: &Shared,
-    batching: &mut Batching,
-    say: &dyn Fn(String),
-) -> Result<Stuck, Error> {
-    let shares = |kind: &str| config.shares(kind);
-    let last = link::last_stored(stream, &config.subject()).await?;
-    let mut sent =
-        last.map_or(Sent { after: After { seq: 0, sum: GENESIS }, stored: 0 }, |(after, stored)| Sent {
-            after,
-            stored,
+/// What one session sends with.
+#[derive(Clone, Copy)]
+struct Session<'a> {
+    js: &'a jetstream::Context,
+    stream: &'a Stream,
+    config: &'a SyncConfig,
+    dir: &'a Path,
+    status: &'a Shared,
+    say: &'a dyn Fn(String),
+}
+
+impl Session<'_> {
+    /// Sends this desk's records from the stream's last until one cannot go, or the link fails.
+    async fn send_all(self, batching: &mut Batching) -> Result<Stuck, Error> {
+        let Session { js, stream, config, dir, status, say } = self;
+        let shares = |kind: &str| config.shares(kind);
+        let last = link::last_stored(stream, &config.subject()).await?;
+        let mut sent =
+            last.map_or(Sent { after: After { seq: 0, sum: GENESIS }, stored: 0 }, |(after, stored)| Sent {
+                after,
+                stored,
+            });
+        // Sending on would put records with seqs the stream already holds behind them.
+        if let Some(why) = local::holds(dir, sent.after)? {
+            return Ok(Stuck(why));
+        }
+        let largest = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM);
+        let mut unsent = local::shared_after(dir, sent.after.seq, &shares)?;
+        status.update(|s| {
+            s.backlog = unsent;
+            s.published = Some(sent.after.seq);
         });
-    // Sending on would put records with seqs the stream already holds behind them.
-    if let Some(why) = local::holds(dir, sent.after)? {
-        return Ok(Stuck(why));
-    }
-    let largest = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM);
-    let mut unsent = local::shared_after(dir, sent.after.seq, &shares)?;
-    status.update(|s| {
-        s.backlog = unsent;
-        s.published = Some(sent.after.seq);
-    });
-    let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
-    let mut read = Vec::new();
-    // Whether the status says nothing stops this desk's records, as far as this session knows.
-    let mut sending = false;
-    loop {
-        follower.poll_lines(|raw, _| {
-            if raw.seq > sent.after.seq
-                && envelope(raw.bytes).is_none()
-                && kind_of(raw.bytes).is_some_and(shares)
-                && let Some((_, sum)) = trailer(raw.bytes)
-            {
-                read.push(Outgoing { seq: raw.seq, sum, line: Bytes::copy_from_slice(raw.bytes) });
+        let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
+        let mut read = Vec::new();
+        // Whether the status says nothing stops this desk's records, as far as this session knows.
+        let mut sending = false;
+        loop {
+            follower.poll_lines(|raw, _| {
+                if raw.seq > sent.after.seq
+                    && envelope(raw.bytes).is_none()
+                    && kind_of(raw.bytes).is_some_and(shares)
+                    && let Some((_, sum)) = trailer(raw.bytes)
+                {
+                    read.push(Outgoing { seq: raw.seq, sum, line: Bytes::copy_from_slice(raw.bytes) });
+                }
+                read.len() < READ_AHEAD
+            })?;
+            if read.is_empty() {
+                // Nothing stops this desk's records now: a reason given before no longer holds.
+                if !sending {
+                    status.update(|s| s.not_sending = None);
+                    sending = true;
+                }
+                tokio::time::sleep(POLL).await;
+                continue;
             }
-            read.len() < READ_AHEAD
-        })?;
-        if read.is_empty() {
-            // Nothing stops this desk's records now: a reason given before no longer holds.
-            if !sending {
-                status.update(|s| s.not_sending = None);
-                sending = true;
+            if let Some(big) = read.iter().find(|r| r.line.len() > largest) {
+                return Ok(Stuck(format!(
+                    "record #{} is {} bytes, more than the server takes in one message ({} with headers): this desk's records stop before it",
+                    big.seq,
+                    big.line.len(),
+                    largest + HEADER_ROOM
+                )));
             }
-            tokio::time::sleep(POLL).await;
-            continue;
-        }
-        if let Some(big) = read.iter().find(|r| r.line.len() > largest) {
-            return Ok(Stuck(format!(
-                "record #{} is {} bytes, more than the server takes in one message ({} with headers): this desk's records stop before it",
-                big.seq,
-                big.line.len(),
-                largest + HEADER_ROOM
-            )));
-        }
-        // Records written since the count was made are backlog too.
-        unsent = unsent.max(read.len() as u64);
-        status.update(|s| s.backlog = unsent);
-        let allowed = if stream.cached_info().config.allow_atomic_publish { batching.most } else { 1 };
-        let mut rest = &read[..];
-        while !rest.is_empty() {
-            let batch = &rest[..batch_len(rest, allowed.min(batching.most))];
-            let done = if batch.len() == 1 {
-                batch::send_one(js, config, &batch[0], sent).await
-            } else {
-                batch::send_batch(js, config, batch, sent).await
-            };
-            match done {
-                Ok(now) => {
-                    sent = now;
-                    if !sending {
-                        status.update(|s| s.not_sending = None);
-                        sending = true;
+            // Records written since the count was made are backlog too.
+            unsent = unsent.max(read.len() as u64);
+            status.update(|s| s.backlog = unsent);
+            let allowed = if stream.cached_info().config.allow_atomic_publish { batching.most } else { 1 };
+            let mut rest = &read[..];
+            while !rest.is_empty() {
+                let batch = &rest[..batch_len(rest, allowed.min(batching.most))];
+                let done = if batch.len() == 1 {
+                    batch::send_one(js, config, &batch[0], sent).await
+                } else {
+                    batch::send_batch(js, config, batch, sent).await
+                };
+                match done {
+                    Ok(now) => {
+                        sent = now;
+                        if !sending {
+                            status.update(|s| s.not_sending = None);
+                            sending = true;
+                        }
                     }
-                }
-                Err(Failed::Refused(why)) => {
-                    batching.most = if why.error_code() == ErrorCode::ATOMIC_PUBLISH_DISABLED {
-                        1
-                    } else {
-                        (batch.len() / 2).max(1)
-                    };
-                    say(format!(
-                        "sync sends at most {} record(s) at a time: the server refused a batch of {} ({why})",
-                        batching.most,
-                        batch.len()
-                    ));
-                    continue;
-                }
-                Err(Failed::NotAtomic) => {
-                    batching.most = 1;
-                    return Err(format!(
+                    Err(Failed::Refused(why)) => {
+                        batching.most = if why.error_code() == ErrorCode::ATOMIC_PUBLISH_DISABLED {
+                            1
+                        } else {
+                            (batch.len() / 2).max(1)
+                        };
+                        say(format!(
+                            "sync sends at most {} record(s) at a time: the server refused a batch of {} ({why})",
+                            batching.most,
+                            batch.len()
+                        ));
+                        continue;
+                    }
+                    Err(Failed::NotAtomic) => {
+                        batching.most = 1;
+                        return Err(format!(
                         "the server stored a batch of {} as separate messages (a server older than 2.12 leads the stream): sending one at a time from now on",
                         batch.len()
                     )
                     .into());
+                    }
+                    Err(Failed::Other(e)) => return Err(e),
                 }
-                Err(Failed::Other(e)) => return Err(e),
+                rest = &rest[batch.len()..];
+                unsent = unsent.saturating_sub(batch.len() as u64);
+                status.update(|s| {
+                    s.backlog = unsent;
+                    s.published = Some(sent.after.seq);
+                });
             }
-            rest = &rest[batch.len()..];
-            unsent = unsent.saturating_sub(batch.len() as u64);
-            status.update(|s| {
-                s.backlog = unsent;
-                s.published = Some(sent.after.seq);
-            });
+            read.clear();
         }
-        read.clear();
     }
 }
 

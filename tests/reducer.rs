@@ -197,6 +197,30 @@ fn the_configuration_in_force_changes_at_the_record_that_loads_it() {
 }
 
 #[test]
+fn a_resolved_alert_stays_resolved_whatever_crosses_its_resolution() {
+    // Another desk's unacknowledge, or `attache ack` racing the poller's resolution, arrives
+    // after the alert was resolved: its life is over, nothing reopens it.
+    let lines = [
+        r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"rules","kind":"alert.raised","alert":"A1","rule":"r","feed":"f","item":"i","severity":"severe","title":"t","missions":[],"traffic":"real"}"#,
+        r#"{"seq":2,"ts":"2026-12-01T02:05:00Z","by":"reyes","kind":"alert.resolved","alert":"A1","operator":"reyes","reason":"done"}"#,
+        r#"{"seq":3,"ts":"2026-12-01T02:06:00Z","by":"reyes","kind":"alert.unacknowledged","alert":"A1","operator":"reyes"}"#,
+        r#"{"seq":4,"ts":"2026-12-01T02:07:00Z","by":"kovac","kind":"alert.acknowledged","alert":"A1","operator":"kovac"}"#,
+        r#"{"seq":5,"ts":"2026-12-01T02:08:00Z","by":"rules","kind":"alert.escalated","alert":"A1"}"#,
+        r#"{"seq":6,"ts":"2026-12-01T02:09:00Z","by":"kovac","kind":"alert.resolved","alert":"A1","operator":"kovac","reason":"again"}"#,
+    ];
+    let records: Vec<Record> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut state = DeskState::default();
+    state.fold_all(records);
+    let alert = &state.alerts()["A1"];
+    assert_eq!(alert.state, AlertState::Resolved);
+    assert_eq!(alert.acknowledged, None);
+    assert!(!alert.escalated());
+    assert_eq!(alert.resolved_at, Some("2026-12-01T02:05:00Z".parse().unwrap()));
+    assert_eq!(alert.resolution.as_ref().map(|r| r.by.as_str()), Some("reyes"));
+    assert_eq!(state.open_alerts().count(), 0);
+}
+
+#[test]
 fn a_check_in_moves_the_contact_on_with_or_without_channel_and_note() {
     // A check-in written before check-ins carried a channel and note reads as one without.
     let old = r#"{"seq":1,"ts":"2026-12-01T02:00:00Z","by":"reyes","kind":"contact.checked_in","contact":"Col. Ana Reyes","operator":"reyes"}"#;

@@ -142,7 +142,7 @@ pub fn apply(
             }
         }
         Event::AlertAcknowledged { alert, operator, note } => {
-            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
+            if let Some(a) = still_open(alerts, alert) {
                 a.state = AlertState::Acknowledged;
                 a.escalated_at = None;
                 a.acknowledged = Some(Acknowledgement {
@@ -158,7 +158,7 @@ pub fn apply(
             }
         }
         Event::AlertUnacknowledged { alert, operator } => {
-            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
+            if let Some(a) = still_open(alerts, alert) {
                 a.state = AlertState::Open;
                 a.acknowledged = None;
                 a.waiting_since = ts;
@@ -166,13 +166,13 @@ pub fn apply(
             }
         }
         Event::AlertEscalated { alert } => {
-            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
+            if let Some(a) = still_open(alerts, alert) {
                 a.escalated_at = Some(ts);
                 a.history.push(step("escalated".to_string()));
             }
         }
         Event::AlertResolved { alert, operator, reason } => {
-            if let Some(a) = alerts.get_mut(alert).map(Arc::make_mut) {
+            if let Some(a) = still_open(alerts, alert) {
                 a.state = AlertState::Resolved;
                 a.escalated_at = None;
                 a.resolved_at = Some(ts);
@@ -182,4 +182,10 @@ pub fn apply(
         }
         _ => {}
     }
+}
+
+/// The alert to change, unless it is resolved: its life is over, and an action that crossed its
+/// resolution (another desk's, or a command racing the poller) must not reopen it.
+fn still_open<'a>(alerts: &'a mut BTreeMap<String, Arc<Alert>>, id: &str) -> Option<&'a mut Alert> {
+    alerts.get_mut(id).filter(|a| a.state != AlertState::Resolved).map(Arc::make_mut)
 }

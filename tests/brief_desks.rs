@@ -66,6 +66,13 @@ fn fixture(dir: &Path) {
     };
     let mut pristina = Elsewhere::new("pristina");
     let mut hq = Elsewhere::new("hq");
+    let mut tbilisi = Elsewhere::new("tbilisi");
+    // Pristina's configuration, loaded there before the period: its missions.
+    let loaded = pristina.says("2026-11-23T19:00:00Z", config_loaded(&["KFOR"]));
+    at("2026-11-23T19:00:01Z", "sync", loaded);
+    // Tbilisi shares its missions and raises nothing: listed under `*` all the same.
+    let loaded = tbilisi.says("2026-11-23T19:30:00Z", config_loaded(&["MINUSCA"]));
+    at("2026-11-23T19:30:01Z", "sync", loaded);
     // Raised at pristina before the period, still open at its end.
     let p0 = pristina
         .says("2026-11-23T20:00:00Z", raised("P0", Severity::Moderate, "Roadblock on the M9", Traffic::Real));
@@ -117,6 +124,15 @@ fn fixture(dir: &Path) {
         },
     );
     at("2026-11-24T09:04:01Z", "sync", ack);
+    let suspended = pristina.says(
+        "2026-11-24T09:30:00Z",
+        Event::MissionStatusChanged {
+            mission: "KFOR".into(),
+            status: attache::domain::MissionStatus::Suspended,
+            note: Some("Gazimestan road shut".into()),
+        },
+    );
+    at("2026-11-24T09:30:01Z", "sync", suspended);
     let p2 = pristina.says(
         "2026-11-24T10:00:00Z",
         raised("P2", Severity::Minor, "Drill at Camp Film City", Traffic::Exercise),
@@ -136,6 +152,23 @@ fn fixture(dir: &Path) {
     let late = pristina
         .says("2026-11-25T01:00:00Z", raised("P9", Severity::Critical, "after the period", Traffic::Real));
     at("2026-11-25T01:00:01Z", "sync", late);
+}
+
+/// Another desk's configuration as loaded there, with only the missions named (this desk's
+/// desk file stands in for theirs).
+fn config_loaded(missions: &[&str]) -> Event {
+    let config = attache::config::Config::load(Path::new(CONFIG)).unwrap();
+    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
+    snapshot.missions.retain(|m| missions.contains(&m.id.as_str()));
+    snapshot.missions.iter_mut().for_each(|m| m.status = attache::domain::MissionStatus::Active);
+    Event::ConfigLoaded {
+        path: "/etc/attache/attache.toml".into(),
+        digest: missions.join(","),
+        feeds: 0,
+        missions: missions.len(),
+        contacts: 0,
+        config: Some(Box::new(snapshot)),
+    }
 }
 
 fn brief(dir: &Path, format: &str, extra: &[&str]) -> std::process::Output {
@@ -188,7 +221,11 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     let json: Value = serde_json::from_str(&brief_ok(dir.path(), "json", &["--desk", "*"])).unwrap();
     let desks = json["other_desks"].as_array().unwrap();
     let names: Vec<&str> = desks.iter().map(|d| d["desk"].as_str().unwrap()).collect();
-    assert_eq!(names, ["hq", "pristina"]);
+    assert_eq!(names, ["hq", "pristina", "tbilisi"], "tbilisi raised nothing, but shares its missions");
+    assert_eq!(
+        desks[2]["missions"],
+        serde_json::json!([{"id": "MINUSCA", "name": desks[2]["missions"][0]["name"], "status": "active"}])
+    );
     let pristina = &desks[1];
     let raised: Vec<&str> =
         pristina["raised"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
@@ -212,6 +249,13 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     assert_eq!(calls[0]["contacts"][0]["by"], "kovac@pristina");
     assert_eq!(calls[0]["unreached_at_end"], serde_json::json!(["Maj. Didier Ngaba"]));
     assert!(json["rollcalls"].as_array().unwrap().is_empty(), "{}", json["rollcalls"]);
+    // Its missions as its configuration and status changes held here tell them.
+    let missions = pristina["missions"].as_array().unwrap();
+    assert_eq!(missions.len(), 1, "{missions:?}");
+    assert_eq!(missions[0]["id"], "KFOR");
+    assert_eq!(missions[0]["status"], "suspended");
+    assert_eq!(missions[0]["changed"]["by"], "kovac@pristina");
+    assert_eq!(missions[0]["changed"]["line"], "Gazimestan road shut");
     // Another desk's alerts name its missions, not this desk's: KFOR here lists only A1.
     let kfor = json["missions"].as_array().unwrap().iter().find(|m| m["id"] == "KFOR").unwrap();
     let ids: Vec<&str> =

@@ -237,3 +237,151 @@ fn another_desks_alert_is_not_counted_against_this_desks_mission_of_the_same_id(
             .unwrap();
     assert!(detail.lines.iter().any(|l| l == "Item: held at pristina"), "{:?}", detail.lines);
 }
+
+/// Pristina's configuration as loaded there (its missions), a status it set, a roll-call it runs
+/// for one of them: a desk following it lists pristina's missions under its label after its
+/// own, with that status and pristina's alerts for them; the detail says where it is worked,
+/// and a configuration that drops the mission leaves only its last status.
+#[test]
+fn a_followed_desks_missions_show_under_its_label_with_their_status_alerts_and_roll_calls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut events = pristina_envelopes(tmp.path());
+    let dir = tmp.path().join("pristina");
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
+    snapshot.missions.retain(|m| m.id == "KFOR");
+    snapshot.missions[0].name = "Kosovo Force\x1b[2J liaison".into();
+    let loaded = |snapshot: Option<attache::config::ConfigSnapshot>| Event::ConfigLoaded {
+        path: "/etc/attache/attache.toml".into(),
+        digest: if snapshot.is_some() { "one".into() } else { "two".into() },
+        feeds: 0,
+        missions: 1,
+        contacts: 0,
+        config: snapshot.map(Box::new),
+    };
+    let mut writer = Writer::open(&dir).unwrap();
+    let at = Utc::now() - Duration::minutes(5);
+    writer.append("attache", at, vec![loaded(Some(snapshot.clone()))]).unwrap();
+    writer
+        .append(
+            "kovac",
+            at,
+            vec![
+                Event::MissionStatusChanged {
+                    mission: "KFOR".into(),
+                    status: attache::domain::MissionStatus::Suspended,
+                    note: Some("road to Mitrovica shut".into()),
+                },
+                Event::RollcallOpened {
+                    rollcall: "RC2".into(),
+                    contacts: vec!["Lt Col. Mirela Kovač".into()],
+                    deadline: at + Duration::hours(1),
+                    mission: Some("KFOR".into()),
+                    alert: None,
+                    reason: "road closure".into(),
+                },
+            ],
+        )
+        .unwrap();
+    events.extend(envelopes(&dir, 4));
+    let state = fold(events.clone());
+
+    let other = state.others_missions().get("pristina/KFOR").expect("pristina's KFOR under its label");
+    assert_eq!(other.desk, "pristina");
+    assert_eq!(other.status(), Some(attache::domain::MissionStatus::Suspended));
+    assert_eq!(other.mark.as_ref().unwrap().by, "kovac@pristina");
+    assert_eq!(
+        other.mission.as_ref().unwrap().name,
+        "Kosovo Force[2J liaison",
+        "no escape reaches the screen"
+    );
+
+    let rows = attache::console::rows::missions(&config, &state);
+    let own = config.missions.len();
+    assert_eq!(rows.len(), own + 1, "this desk's missions, then pristina's");
+    let row = &rows[own];
+    assert_eq!(row.key, attache::console::pane::RowKey::OtherMission("pristina/KFOR".into()));
+    assert_eq!(row.cells[0], "SUS");
+    assert_eq!(row.cells[1], "pristina/KFOR");
+    assert!(row.cells[2].ends_with(" - road to Mitrovica shut"), "{:?}", row.cells);
+    assert_eq!(row.cells[5], "1 SEVR", "pristina's open alert naming its KFOR: {:?}", row.cells);
+    // This desk's own KFOR does not count pristina's alert.
+    let kfor = rows.iter().find(|r| r.cells[1] == "KFOR").unwrap();
+    assert_eq!(kfor.cells[5], "-");
+
+    let detail =
+        attache::console::detail::detail(&row.key, &config, &state, &Default::default(), &[], Utc::now())
+            .unwrap();
+    let text = detail.lines.join("\n");
+    assert!(text.contains("Held at pristina: its status and roll-calls are set there"), "{text}");
+    assert!(text.contains("Status set") && text.contains("by kovac@pristina (pristina #5)"), "{text}");
+    assert!(text.contains("Roll-call at pristina: road closure"), "{text}");
+    assert!(text.contains("Open alerts at pristina (1)") && text.contains("M 6.2 - Kosovo"), "{text}");
+
+    // Pristina reloads without KFOR: the mission's definition goes, its last status stays.
+    let mut writer = Writer::open(&dir).unwrap();
+    let mut without = snapshot;
+    without.missions.clear();
+    writer.append("attache", Utc::now(), vec![loaded(Some(without))]).unwrap();
+    events.extend(envelopes(&dir, 7));
+    let state = fold(events);
+    let other = &state.others_missions()["pristina/KFOR"];
+    assert!(other.mission.is_none());
+    assert_eq!(other.status(), Some(attache::domain::MissionStatus::Suspended));
+}
+
+/// At the console, keys that work a mission say that pristina's is worked there; a note may be
+/// tied to it here.
+#[test]
+fn the_console_leaves_working_another_desks_mission_to_that_desk_and_ties_notes_to_it() {
+    use attache::console::{NoteAbout, Overlay, PromptPurpose};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("pristina");
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let mut writer = Writer::open(&dir).unwrap();
+    let loaded = Event::ConfigLoaded {
+        path: "attache.toml".into(),
+        digest: "one".into(),
+        feeds: 0,
+        missions: 1,
+        contacts: 0,
+        config: Some(Box::new(attache::config::ConfigSnapshot::of(&config))),
+    };
+    writer.append("attache", Utc::now(), vec![loaded]).unwrap();
+    let mut app = attache::console::App::new(config.clone(), "reyes".into(), Utc::now());
+    let records = envelopes(&dir, 1)
+        .into_iter()
+        .enumerate()
+        .map(|(n, event)| Record { seq: n as u64 + 1, ts: Utc::now(), by: "sync".into(), event })
+        .collect();
+    app.apply(records);
+    let press = |app: &mut attache::console::App, code: KeyCode| {
+        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+    };
+    // The last row: pristina's last mission by id.
+    press(&mut app, KeyCode::End);
+    let key = app.pane(attache::console::pane::Pane::Missions).selected_row().unwrap().key.clone();
+    let attache::console::pane::RowKey::OtherMission(id) = key else { panic!("{key:?}") };
+    assert!(id.starts_with("pristina/"), "{id}");
+    for code in [KeyCode::Char('m'), KeyCode::Char('R')] {
+        app.flash = None;
+        press(&mut app, code);
+        let flash = app.flash.clone().unwrap_or_default();
+        assert!(
+            flash.contains("is desk pristina's mission: its status and roll-calls are set there"),
+            "{flash}"
+        );
+        assert!(matches!(app.overlay, Overlay::None), "no prompt opened");
+    }
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.overlay, Overlay::Detail { .. }));
+    app.flash = None;
+    press(&mut app, KeyCode::Char('m'));
+    assert!(app.flash.clone().unwrap_or_default().contains("is desk pristina's mission"));
+    press(&mut app, KeyCode::Char('n'));
+    match &app.overlay {
+        Overlay::Prompt { purpose, .. } => assert_eq!(purpose, &PromptPurpose::Note(NoteAbout::Mission(id))),
+        _ => panic!("n in pristina's mission's detail opens no note prompt"),
+    }
+}

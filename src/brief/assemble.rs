@@ -94,12 +94,19 @@ fn concerns<'a>(
     let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
     let mut others =
         Others { real: FirstN::new(LIST_LIMIT, by_id), exercise: FirstN::new(LIST_LIMIT, by_id) };
-    // A desk named is listed even when it raised nothing.
+    // A desk named is listed even when it raised nothing; under `*`, every desk whose missions
+    // or roll-calls are held here, and every desk that raised something.
     let mut elsewhere: BTreeMap<String, Concerns<'a>> = match desks {
         crate::sync::settings::Follow::Desks(named) => {
             named.iter().map(|d| (d.clone(), Concerns::new())).collect()
         }
-        crate::sync::settings::Follow::All => BTreeMap::new(),
+        crate::sync::settings::Follow::All => {
+            let held = &facts.elsewhere;
+            let by_missions = held.missions.values().map(|m| m.desk.as_str());
+            let by_rollcalls =
+                held.rollcalls.keys().filter_map(|id| id.split_once('/').map(|(desk, _)| desk));
+            by_missions.chain(by_rollcalls).map(|d| (d.to_string(), Concerns::new())).collect()
+        }
     };
     let index: super::collect::Map<&str, usize> =
         selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
@@ -224,6 +231,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             open_at_end_total: concerns.open.offered,
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
             rollcalls: rollcalls_of(&desk, facts, from),
+            missions: missions_of(&desk, facts, in_period),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -367,11 +375,37 @@ fn rollcall_brief(r: &crate::state::Rollcall, facts: &Facts) -> RollcallBrief {
     }
 }
 
+/// Desk `desk`'s missions at the end of the period, by id.
+fn missions_of(
+    desk: &str,
+    facts: &Facts,
+    in_period: impl Fn(DateTime<Utc>) -> bool,
+) -> Vec<OtherMissionBrief> {
+    let prefix = format!("{desk}/");
+    facts
+        .elsewhere
+        .missions
+        .range(prefix.clone()..)
+        .take_while(|(key, _)| key.starts_with(&prefix))
+        .map(|(key, other)| OtherMissionBrief {
+            id: other.id(key).to_string(),
+            name: other.mission.as_ref().map(|m| m.name.clone()),
+            status: other.status().map_or("unknown", |s| s.label()).to_string(),
+            changed: other.mark.as_ref().filter(|m| in_period(m.at)).map(|m| OtherStatusChange {
+                at: m.at,
+                by: m.by.clone(),
+                line: m.line.clone(),
+            }),
+        })
+        .collect()
+}
+
 /// Desk `desk`'s roll-calls opened in the period or open at its start, in the order opened.
 fn rollcalls_of(desk: &str, facts: &Facts, from: DateTime<Utc>) -> Vec<RollcallBrief> {
     let prefix = format!("{desk}/");
     let mut calls: Vec<&crate::state::Rollcall> = facts
-        .others_rollcalls
+        .elsewhere
+        .rollcalls
         .values()
         .filter(|r| r.id.starts_with(&prefix))
         .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))

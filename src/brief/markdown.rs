@@ -157,6 +157,13 @@ pub fn render(b: &Brief) -> String {
                 let _ = writeln!(o, "Roll-calls there (their record numbers):\n");
                 d.rollcalls.iter().for_each(|r| rollcall(&mut o, r));
             }
+            if !d.missions.is_empty() {
+                let _ = writeln!(o, "Missions there at the end:\n");
+                for m in &d.missions {
+                    let _ = writeln!(o, "- {}", super::render::other_mission(m, esc));
+                }
+                o.push('\n');
+            }
         }
     }
 

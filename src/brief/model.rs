@@ -67,6 +67,34 @@ pub struct OtherDesk {
     /// Its roll-calls opened in the period or open at its start, in the order they were opened
     /// (each `seq` that desk's own).
     pub rollcalls: Vec<RollcallBrief>,
+    /// Its missions at the end of the period, by id, as its configuration and status changes
+    /// held here tell them (none when it does not share `missions`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missions: Vec<OtherMissionBrief>,
+}
+
+/// Another desk's mission at the end of the period.
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherMissionBrief {
+    /// Its id at that desk.
+    pub id: String,
+    /// None when only a status change named it here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// As that desk last set it, else as its configuration says ("unknown" when neither reached
+    /// this desk).
+    pub status: String,
+    /// That desk's last status change, when it was made in the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<OtherStatusChange>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherStatusChange {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 
 /// A handover of the watch (`attache handover`): who to whom, what was open, and the journal

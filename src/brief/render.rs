@@ -265,6 +265,10 @@ fn text(b: &Brief) -> String {
                 o.push_str(" Roll-calls there (their record numbers):\n");
                 d.rollcalls.iter().for_each(|r| rollcall_text(&mut o, r));
             }
+            if !d.missions.is_empty() {
+                o.push_str(" Missions there at the end:\n");
+                d.missions.iter().for_each(|m| wrap(&mut o, "  ", &other_mission(m, |t| t.to_string()), 4));
+            }
         }
     }
 
@@ -399,6 +403,17 @@ fn rollcall_text(o: &mut String, r: &RollcallBrief) {
         };
         wrap(o, "  - ", &text, 4);
     }
+}
+
+/// Another desk's mission in one line, its words passed through `text` (markdown escapes them):
+/// `KFOR Kosovo Force: suspended (set 2026-11-25 06:00Z by kovac@pristina: road shut)`.
+pub(super) fn other_mission(m: &OtherMissionBrief, text: impl Fn(&str) -> String) -> String {
+    let name = m.name.as_deref().map(|n| format!(" {}", text(n))).unwrap_or_default();
+    let changed = m.changed.as_ref().map_or(String::new(), |c| {
+        let line = c.line.as_deref().map(|l| format!(": {}", text(l))).unwrap_or_default();
+        format!(" (set {} by {}{line})", utc(c.at), text(&c.by))
+    });
+    format!("{}{name}: {}{changed}", text(&m.id), m.status)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn of(key: &RowKey, title: String, lines: Vec<String>) -> Detail {
+    pub(super) fn of(key: &RowKey, title: String, lines: Vec<String>) -> Detail {
         Detail { key: key.clone(), title, lines, contacts: Vec::new(), chosen: 0 }
     }
 
@@ -65,6 +65,7 @@ pub fn detail(
 ) -> Option<Detail> {
     let (title, lines) = match key {
         RowKey::Mission(id) => return super::mission_detail::mission(key, id, config, state, now),
+        RowKey::OtherMission(id) => return super::mission_detail::other_mission(key, id, state, now),
         RowKey::Contact(n) => contact(*n, config, state, now)?,
         RowKey::Alert(id) => alert(id, config, state, now)?,
         RowKey::Log(seq) => log(*seq, state)?,
@@ -214,20 +215,30 @@ fn alert(id: &str, config: &Config, state: &DeskState, now: DateTime<Utc>) -> Op
     // Another desk's alert: the roll-calls that desk runs for it, as its records tell them.
     if let Some(desk) = &a.desk {
         for call in state.others_rollcalls().values().filter(|r| r.alert.as_deref() == Some(id)) {
-            lines.push(String::new());
-            lines.push(format!("Roll-call at {desk}: {}", one_line(&call.reason)));
-            lines.push(format!(
-                "Opened {} by {} ({desk} #{})",
-                stamp(call.opened_at),
-                one_line(&call.opened_by),
-                call.seq
-            ));
-            lines.push(super::rollcall_view::standing(call, now));
-            lines.push(format!("Contacts: {} of {} reached", call.reached(), call.contacts.len()));
-            lines.extend(super::rollcall_view::contact_lines(call, now));
+            rollcall_at(desk, call, now, &mut lines);
         }
     }
     Some((format!("Alert {}", a.severity.tag()), lines))
+}
+
+/// A followed desk's roll-call, as its records tell it: what for, its standing and answers.
+pub(super) fn rollcall_at(
+    desk: &str,
+    call: &crate::state::Rollcall,
+    now: DateTime<Utc>,
+    lines: &mut Vec<String>,
+) {
+    lines.push(String::new());
+    lines.push(format!("Roll-call at {desk}: {}", one_line(&call.reason)));
+    lines.push(format!(
+        "Opened {} by {} ({desk} #{})",
+        stamp(call.opened_at),
+        one_line(&call.opened_by),
+        call.seq
+    ));
+    lines.push(super::rollcall_view::standing(call, now));
+    lines.push(format!("Contacts: {} of {} reached", call.reached(), call.contacts.len()));
+    lines.extend(super::rollcall_view::contact_lines(call, now));
 }
 
 fn log(seq: u64, state: &DeskState) -> Option<(String, Vec<String>)> {

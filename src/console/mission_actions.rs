@@ -53,12 +53,11 @@ impl App {
         if !self.focused_on(Pane::Missions, "m sets a mission's status") {
             return;
         }
-        let Some(RowKey::Mission(id)) = self.pane(Pane::Missions).selected_row().map(|r| r.key.clone())
-        else {
-            self.flash = Some(super::selecting::nothing_selected(Pane::Missions));
-            return;
-        };
-        self.prompt_mission_status(id);
+        match self.pane(Pane::Missions).selected_row().map(|r| r.key.clone()) {
+            Some(RowKey::Mission(id)) => self.prompt_mission_status(id),
+            Some(RowKey::OtherMission(id)) => self.flash = Some(held_elsewhere(self.state(), &id)),
+            _ => self.flash = Some(super::selecting::nothing_selected(Pane::Missions)),
+        }
     }
 
     fn prompt_mission_status(&mut self, id: String) {
@@ -150,8 +149,8 @@ impl App {
 
     /// `n` in a detail view: a note tied to the mission shown, listed in the detail once saved.
     pub(super) fn note_in_detail(&mut self) {
-        let Some(shown) = self.mission_shown() else { return };
-        let RowKey::Mission(id) = shown.key.clone() else { return };
+        let Some(shown) = self.mission_shown_for_note() else { return };
+        let (RowKey::Mission(id) | RowKey::OtherMission(id)) = shown.key.clone() else { return };
         self.detail_behind = Some((shown.key, shown.chosen));
         let purpose = PromptPurpose::Note(super::NoteAbout::Mission(id));
         self.overlay = Overlay::Prompt { purpose, input: LineEdit::default() };
@@ -178,9 +177,24 @@ impl App {
         }
     }
 
-    /// The mission detail open, or None and (in the status bar) why the key does nothing here.
+    /// This desk's mission detail open, or None and (in the status bar) why the key does
+    /// nothing here.
     fn mission_shown(&mut self) -> Option<Shown> {
+        if let Overlay::Detail { detail, .. } = &self.overlay
+            && let RowKey::OtherMission(id) = &detail.key
+        {
+            self.flash = Some(held_elsewhere(self.state(), id));
+            return None;
+        }
+        self.mission_shown_for_note()
+    }
+
+    /// A mission detail open, this desk's or another's (a note here may be about either).
+    fn mission_shown_for_note(&mut self) -> Option<Shown> {
         match &self.overlay {
+            Overlay::Detail { detail, .. } if matches!(detail.key, RowKey::OtherMission(_)) => {
+                Some(Shown { key: detail.key.clone(), chosen: detail.chosen, contact: None })
+            }
             Overlay::Detail { detail, .. } if matches!(detail.key, RowKey::Mission(_)) => Some(Shown {
                 key: detail.key.clone(),
                 chosen: detail.chosen,
@@ -214,6 +228,15 @@ impl App {
             *detail = fresh;
         }
     }
+}
+
+/// Why a key that works a mission does nothing on a followed desk's: that desk works it.
+pub(super) fn held_elsewhere(state: &crate::state::DeskState, id: &str) -> String {
+    let desk = state.others_missions().get(id).map_or("another desk", |m| m.desk.as_str());
+    format!(
+        "{} is desk {desk}'s mission: its status and roll-calls are set there (n adds a note here)",
+        one_line(id)
+    )
 }
 
 #[cfg(test)]

@@ -34,7 +34,9 @@ pub fn record(
     key: &RowKey,
 ) -> Option<String> {
     Some(match key {
-        RowKey::Mission(id) => format!("mission {}", truncate(&one_line(id), QUOTED)),
+        RowKey::Mission(id) | RowKey::OtherMission(id) => {
+            format!("mission {}", truncate(&one_line(id), QUOTED))
+        }
         RowKey::Contact(n) => {
             format!("contact {}", truncate(&one_line(&config.contacts.get(*n)?.name), QUOTED))
         }

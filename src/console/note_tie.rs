@@ -48,7 +48,8 @@ impl App {
             return NoteAbout::Nothing;
         }
         match pane.selected_row().map(|r| &r.key) {
-            Some(RowKey::Mission(id)) => NoteAbout::Mission(id.clone()),
+            // A note here about another desk's mission (`pristina/KFOR`) is this desk's own.
+            Some(RowKey::Mission(id) | RowKey::OtherMission(id)) => NoteAbout::Mission(id.clone()),
             Some(RowKey::Alert(id)) => NoteAbout::Alert(id.clone()),
             Some(RowKey::Contact(n)) => self
                 .config()

@@ -143,6 +143,8 @@ pub struct FittedColumns {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RowKey {
     Mission(String),
+    /// A followed desk's mission, by `desk/ID`: shown here, worked there.
+    OtherMission(String),
     Contact(usize),
     Alert(String),
     Log(u64),

@@ -35,6 +35,13 @@ impl App {
         {
             return self.rollcall_for_mission(id);
         }
+        if self.focus == Pane::Missions
+            && let Some(RowKey::OtherMission(id)) =
+                self.pane(Pane::Missions).selected_row().map(|r| r.key.clone())
+        {
+            self.flash = Some(super::mission_actions::held_elsewhere(self.state(), &id));
+            return;
+        }
         // Another desk's alert: its roll-calls are that desk's, shown in the alert's detail.
         if self.focus == Pane::Alerts
             && let Some(RowKey::Alert(alert)) = self.pane(Pane::Alerts).selected_row().map(|r| r.key.clone())
@@ -75,6 +82,9 @@ impl App {
                 RowKey::Mission(id) => {
                     let id = id.clone();
                     self.rollcall_for_mission(id)
+                }
+                RowKey::OtherMission(id) => {
+                    self.flash = Some(super::mission_actions::held_elsewhere(self.state(), id))
                 }
                 RowKey::Rollcall(_) => {
                     self.flash = Some("this is the roll-call: s, h, x answer, C closes".into())

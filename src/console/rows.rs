@@ -10,32 +10,16 @@ use crate::config::Config;
 use crate::domain::{CheckIn, Contact, MissionStatus, Severity};
 use crate::state::{AlertState, DeskState, FeedHealth};
 
+/// This desk's missions, active first and among them those with the most urgent open alerts;
+/// then followed desks' missions, by desk, under their label (`pristina/KFOR`).
 pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
     let mut rows: Vec<(MissionStatus, Option<Severity>, Row)> = config
         .missions
         .iter()
         .map(|m| {
-            // Real-world alerts by severity; exercise and test ones counted apart, never added in.
-            let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
-            let mut exercise = 0;
             // Another desk's alerts name that desk's missions, whatever their ids: not counted here.
-            for alert in state.open_alerts().filter(|a| a.desk.is_none() && a.missions.contains(&m.id)) {
-                if alert.traffic.is_real() {
-                    *open.entry(alert.severity).or_default() += 1;
-                } else {
-                    exercise += 1;
-                }
-            }
-            let worst = open.keys().next_back().copied();
-            let mut parts: Vec<String> =
-                open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect();
-            if parts.is_empty() {
-                parts.push("-".into());
-            }
-            if exercise > 0 {
-                parts.push(format!("+{exercise} EX"));
-            }
-            let summary = parts.join(" ");
+            let (worst, summary) =
+                alert_summary(state.open_alerts().filter(|a| a.desk.is_none() && a.missions.contains(&m.id)));
             // The status by the record, with the line the desk gave it after the name.
             let status = state.mission_status(m);
             let name = match state.missions().get(&m.id).and_then(|mark| mark.line.as_deref()) {
@@ -58,9 +42,61 @@ pub fn missions(config: &Config, state: &DeskState) -> Vec<Row> {
             (status, worst, row)
         })
         .collect();
-    // Active missions first, and among them those with the most urgent open alerts.
     rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    rows.into_iter().map(|(_, _, row)| row).collect()
+    rows.into_iter().map(|(_, _, row)| row).chain(other_missions(state)).collect()
+}
+
+/// Followed desks' missions: as their configuration defines them and their status changes set
+/// them, counted from their own alerts.
+fn other_missions(state: &DeskState) -> impl Iterator<Item = Row> + '_ {
+    state.others_missions().iter().map(|(key, other)| {
+        let id = other.id(key);
+        let (worst, summary) = alert_summary(state.open_alerts().filter(|a| {
+            a.desk.as_deref() == Some(other.desk.as_str()) && a.missions.iter().any(|m| m == id)
+        }));
+        let defined = other.mission.as_ref();
+        let name = defined.map_or("-", |m| m.name.as_str());
+        let name = match other.mark.as_ref().and_then(|mark| mark.line.as_deref()) {
+            Some(line) => format!("{name} - {line}"),
+            None => name.to_string(),
+        };
+        Row {
+            key: RowKey::OtherMission(key.clone()),
+            cells: vec![
+                other.status().map_or("?", status_tag).into(),
+                key.clone(),
+                name,
+                defined.map_or("-", |m| m.kind.label()).into(),
+                defined.map_or("-", |m| m.country.as_str()).into(),
+                summary,
+            ],
+            severity: worst,
+            flagged: worst.is_some_and(|s| s >= Severity::Severe),
+        }
+    })
+}
+
+/// Open alerts as a mission's row counts them: real-world ones by severity, worst first;
+/// exercise and test ones apart, never added in.
+fn alert_summary<'a>(alerts: impl Iterator<Item = &'a crate::state::Alert>) -> (Option<Severity>, String) {
+    let mut open: BTreeMap<Severity, usize> = BTreeMap::new();
+    let mut exercise = 0;
+    for alert in alerts {
+        if alert.traffic.is_real() {
+            *open.entry(alert.severity).or_default() += 1;
+        } else {
+            exercise += 1;
+        }
+    }
+    let worst = open.keys().next_back().copied();
+    let mut parts: Vec<String> = open.iter().rev().map(|(sev, n)| format!("{n} {}", sev.tag())).collect();
+    if parts.is_empty() {
+        parts.push("-".into());
+    }
+    if exercise > 0 {
+        parts.push(format!("+{exercise} EX"));
+    }
+    (worst, parts.join(" "))
 }
 
 fn status_tag(status: MissionStatus) -> &'static str {

@@ -16,7 +16,7 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
-pub use remote::fold as fold_remote;
+pub use remote::{Elsewhere, OtherMission, fold as fold_remote};
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -139,9 +139,9 @@ pub struct DeskState {
     /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
     #[serde(default)]
     rollcalls: BTreeMap<String, Rollcall>,
-    /// Followed desks' roll-calls, by `desk/ID`, kept as long as this desk's: theirs to work.
+    /// What followed desks hold (their roll-calls and missions): theirs to work.
     #[serde(default)]
-    others_rollcalls: BTreeMap<String, Rollcall>,
+    elsewhere: Elsewhere,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.
     activity: BTreeMap<i64, Activity>,
     /// The hour (since the epoch) of the record that last cleared out what `KEEP_RESOLVED` lets go.
@@ -206,7 +206,12 @@ impl DeskState {
 
     /// Followed desks' roll-calls (over `[sync]`), by `desk/ID`.
     pub fn others_rollcalls(&self) -> &BTreeMap<String, Rollcall> {
-        &self.others_rollcalls
+        &self.elsewhere.rollcalls
+    }
+
+    /// Followed desks' missions (over `[sync]`), by `desk/ID`.
+    pub fn others_missions(&self) -> &BTreeMap<String, OtherMission> {
+        &self.elsewhere.missions
     }
 
     pub fn activity(&self) -> &BTreeMap<i64, Activity> {
@@ -225,7 +230,7 @@ pub struct Carried {
     pub check_ins: HashMap<String, DateTime<Utc>>,
     pub missions: BTreeMap<String, MissionMark>,
     pub rollcalls: BTreeMap<String, Rollcall>,
-    pub others_rollcalls: BTreeMap<String, Rollcall>,
+    pub elsewhere: Elsewhere,
 }
 
 impl DeskState {
@@ -239,7 +244,7 @@ impl DeskState {
             check_ins: self.check_ins,
             missions: self.missions,
             rollcalls: self.rollcalls,
-            others_rollcalls: self.others_rollcalls,
+            elsewhere: self.elsewhere,
         }
     }
 }
@@ -345,8 +350,8 @@ impl DeskState {
             | Event::NotifySent { .. }
             | Event::NotifyFailed { .. } => {}
             Event::Remote { desk, record, .. } => {
-                let rollcalls = Some(&mut self.others_rollcalls);
-                remote::fold(&mut self.alerts, &mut self.check_ins, rollcalls, &desk, &record, ts)
+                let elsewhere = Some(&mut self.elsewhere);
+                remote::fold(&mut self.alerts, &mut self.check_ins, elsewhere, &desk, &record, ts)
             }
         }
         self.log.push_front(Arc::new(log_line));
@@ -400,7 +405,7 @@ impl DeskState {
         let horizon = ts - KEEP_RESOLVED;
         self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
         rollcall::let_go(&mut self.rollcalls, horizon);
-        rollcall::let_go(&mut self.others_rollcalls, horizon);
+        rollcall::let_go(&mut self.elsewhere.rollcalls, horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

@@ -1,25 +1,60 @@
 //! Another desk's records (`remote`), folded where they tell this desk something: its alerts and
 //! what was done with them, under its label (id, rule and feed `desk/…`; who acted `name@desk`),
-//! its check-ins, which bring a contact both desks list up to date, and its roll-calls, kept
-//! apart from this desk's (no tick here makes them overdue, no key here answers them). A record
-//! whose text does not match its sum is not folded: `journal verify` reports it.
+//! its check-ins, which bring a contact both desks list up to date, and, kept apart from this
+//! desk's (`Elsewhere`), its roll-calls (no tick here makes them overdue, no key here answers
+//! them) and its missions as its configuration defines them and its status changes set them. A
+//! record whose text does not match its sum is not folded: `journal verify` reports it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::{Alert, Rollcall};
+use super::{Alert, MissionMark, Rollcall};
+use crate::domain::Mission;
 use crate::event::{Event, read_record};
-use crate::text::one_line;
+use crate::text::{one_line, one_line_owned};
 
-/// Folds desk `desk`'s `record` into `alerts` and `check_ins`, and into `rollcalls` where the
-/// fold keeps other desks' roll-calls (the screen's state does, a briefing does not): the one
-/// rule the screen and a briefing both follow for another desk's records.
+/// What followed desks hold that this desk shows and leaves to them to work.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Elsewhere {
+    /// Their roll-calls, by `desk/ID`, kept as long as this desk's.
+    pub rollcalls: BTreeMap<String, Rollcall>,
+    /// Their missions, by `desk/ID`.
+    pub missions: BTreeMap<String, OtherMission>,
+}
+
+/// Another desk's mission: as its configuration defines it, and as its status changes set it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherMission {
+    pub desk: String,
+    /// None when only a status change names it: a desk whose configuration has not reached
+    /// this one (it shares no `missions`, or runs an older version), or which dropped it.
+    pub mission: Option<Mission>,
+    pub mark: Option<MissionMark>,
+}
+
+impl OtherMission {
+    /// Its id at its own desk, which its alerts name.
+    pub fn id<'a>(&self, key: &'a str) -> &'a str {
+        key.strip_prefix(&self.desk).and_then(|k| k.strip_prefix('/')).unwrap_or(key)
+    }
+
+    /// Its status by the record: that desk's last change, else its configuration's.
+    pub fn status(&self) -> Option<crate::domain::MissionStatus> {
+        self.mark.as_ref().map(|m| m.status).or(self.mission.as_ref().map(|m| m.status))
+    }
+}
+
+/// Folds desk `desk`'s `record` into `alerts` and `check_ins`, and into `elsewhere` where the
+/// fold keeps what other desks hold (the screen's state and a briefing both do; a reader that
+/// does not passes None): the one rule the screen and a briefing follow for another desk's
+/// records.
 pub fn fold(
     alerts: &mut BTreeMap<String, Arc<Alert>>,
     check_ins: &mut HashMap<String, DateTime<Utc>>,
-    rollcalls: Option<&mut BTreeMap<String, Rollcall>>,
+    mut elsewhere: Option<&mut Elsewhere>,
     desk: &str,
     record: &str,
     received: DateTime<Utc>,
@@ -27,7 +62,12 @@ pub fn fold(
     // Most of another desk's records tell this desk nothing it folds (its feed items, when it
     // shares them): passed over after a look at their kind, before any sum or parse.
     let folded = crate::journal::format::kind_of(record.as_bytes()).is_some_and(|kind| {
-        super::is_alert_kind(kind) || super::rollcall::is_rollcall_kind(kind) || kind == "contact.checked_in"
+        super::is_alert_kind(kind)
+            || kind == "contact.checked_in"
+            || (elsewhere.is_some()
+                && (super::rollcall::is_rollcall_kind(kind)
+                    || kind == "config.loaded"
+                    || kind == "mission.status_changed"))
     });
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
@@ -39,6 +79,7 @@ pub fn fold(
     }
     let Ok(inner) = read_record(record.as_bytes()) else { return };
     let ts = inner.ts;
+    let rollcalls = elsewhere.as_deref_mut().map(|e| &mut e.rollcalls);
     // Another desk's words reach the screen and briefings: each on one line, no control
     // characters, as this desk's own feed text is.
     let here = |id: &str| format!("{desk}/{}", one_line(id));
@@ -92,6 +133,30 @@ pub fn fold(
             let event = Event::RollcallClosed { rollcall: here(&rollcall), reason };
             return fold_rollcall(rollcalls, event, inner.seq, ts, &by(&inner.by));
         }
+        Event::ConfigLoaded { config: Some(snapshot), .. } => {
+            if let Some(elsewhere) = elsewhere {
+                define_missions(&mut elsewhere.missions, desk, snapshot.missions);
+            }
+            return;
+        }
+        Event::MissionStatusChanged { mission, status, note } => {
+            if let Some(elsewhere) = elsewhere {
+                let mark = MissionMark {
+                    status,
+                    line: note.map(one_line_owned),
+                    at: ts,
+                    by: by(&inner.by),
+                    seq: inner.seq,
+                };
+                let entry = elsewhere.missions.entry(here(&mission)).or_insert_with(|| OtherMission {
+                    desk: desk.to_string(),
+                    mission: None,
+                    mark: None,
+                });
+                entry.mark = Some(mark);
+            }
+            return;
+        }
         Event::ContactCheckedIn { contact, .. } => {
             // Records from elsewhere arrive late: an older check-in does not hide a newer one.
             if check_ins.get(&contact).is_none_or(|&known| ts > known) {
@@ -112,6 +177,32 @@ pub fn fold(
         alert.desk = Some(desk.to_string());
         alert.received = Some(received);
     }
+}
+
+/// A desk's configuration as loaded there: its missions are these, each cleaned to one line
+/// where the screen shows it; a mission it no longer defines keeps only its last status.
+fn define_missions(missions: &mut BTreeMap<String, OtherMission>, desk: &str, defined: Vec<Mission>) {
+    let prefix = format!("{desk}/");
+    for (_, other) in missions.range_mut(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)) {
+        other.mission = None;
+    }
+    for m in defined {
+        let mission = Mission {
+            id: one_line_owned(m.id),
+            name: one_line_owned(m.name),
+            country: one_line_owned(m.country),
+            lead: m.lead.map(one_line_owned),
+            partners: m.partners.into_iter().map(one_line_owned).collect(),
+            ..m
+        };
+        let entry = missions.entry(format!("{prefix}{}", mission.id)).or_insert_with(|| OtherMission {
+            desk: desk.to_string(),
+            mission: None,
+            mark: None,
+        });
+        entry.mission = Some(mission);
+    }
+    missions.retain(|_, m| m.mission.is_some() || m.mark.is_some());
 }
 
 /// Another desk's roll-call record, its ids under the desk's label, who took it `name@desk`,

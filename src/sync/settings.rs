@@ -19,7 +19,8 @@ pub const SHARE_GROUPS: &[(&str, &[&str])] = &[
     ("checkins", &["contact.checked_in"]),
     ("rollcalls", &["rollcall.opened", "rollcall.answered", "rollcall.overdue", "rollcall.closed"]),
     ("notes", &["note"]),
-    ("missions", &["mission.status_changed"]),
+    // The configuration as loaded defines the missions the status changes are about.
+    ("missions", &["mission.status_changed", "config.loaded"]),
     ("handovers", &["handover"]),
     ("items", &["item.seen", "item.updated", "item.withdrawn"]),
 ];

@@ -50,6 +50,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 RowKey::Mission(_) => {
                     " Esc close  j/k scroll  m status  n note  Tab contact  c check in  R roll-call "
                 }
+                RowKey::OtherMission(_) => " Esc close  j/k scroll  n note ",
                 RowKey::Rollcall(_) => {
                     " Esc close  ↑↓ choose  s safe  h needs help  x not reached (S H X with a note)  C close "
                 }

@@ -297,11 +297,13 @@ impl Desk {
         }
     }
 
-    /// The (seq) of this desk's own notes.
+    /// The seqs of this desk's records that it shares by default (notes, and a `config.loaded`
+    /// when a process of it started with its desk file).
     pub fn own_shared(&self) -> BTreeSet<u64> {
         let (records, problems) = attache::journal::read_all(&self.journal).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
-        records.iter().filter(|r| matches!(r.event, Event::Note { .. })).map(|r| r.seq).collect()
+        let shared = attache::sync::settings::kinds_of(attache::sync::settings::DEFAULT_SHARE).unwrap();
+        records.iter().filter(|r| shared.contains(&r.event.kind())).map(|r| r.seq).collect()
     }
 
     /// The origin (desk, seq) of every remote record, in journal order, duplicates kept.

@@ -140,8 +140,8 @@ pub struct Facts {
     /// Roll-calls as the state folds them (`state::rollcall`), up to the end of the period: those
     /// opened in it, and those opened before that were still open at its start or closed in it.
     pub rollcalls: BTreeMap<String, Rollcall>,
-    /// Followed desks' roll-calls, by `desk/ID`, as the screen keeps them apart.
-    pub others_rollcalls: BTreeMap<String, Rollcall>,
+    /// What followed desks hold (their roll-calls and missions), as the screen keeps it apart.
+    pub elsewhere: crate::state::Elsewhere,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.
     pub items: Vec<NearItem>,
@@ -205,17 +205,14 @@ impl Projection for Collector {
             | Event::AlertResolved { .. }) => {
                 crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
             }
-            Event::Remote { desk, record, .. } => {
-                let rollcalls = Some(&mut facts.others_rollcalls);
-                crate::state::fold_remote(
-                    &mut facts.alerts,
-                    &mut facts.check_ins,
-                    rollcalls,
-                    &desk,
-                    &record,
-                    ts,
-                )
-            }
+            Event::Remote { desk, record, .. } => crate::state::fold_remote(
+                &mut facts.alerts,
+                &mut facts.check_ins,
+                Some(&mut facts.elsewhere),
+                &desk,
+                &record,
+                ts,
+            ),
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();
                 let failing = facts.feeds.get(&feed).and_then(|h| h.failing_since);
@@ -335,7 +332,7 @@ impl Collector {
         facts.check_ins = carried.check_ins;
         facts.missions = carried.missions;
         facts.rollcalls = carried.rollcalls;
-        facts.others_rollcalls = carried.others_rollcalls;
+        facts.elsewhere = carried.elsewhere;
         Collector { from, facts, housekept_hour: carried.housekept_hour }
     }
 
@@ -346,7 +343,7 @@ impl Collector {
         let horizon = ts - crate::state::KEEP_RESOLVED;
         let from = self.from;
         self.facts.alerts.retain(|_, a| a.raised_here() >= from || a.resolved_at.is_none_or(|t| t > horizon));
-        for rollcalls in [&mut self.facts.rollcalls, &mut self.facts.others_rollcalls] {
+        for rollcalls in [&mut self.facts.rollcalls, &mut self.facts.elsewhere.rollcalls] {
             rollcalls.retain(|_, r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at > horizon));
         }
     }

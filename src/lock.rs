@@ -19,6 +19,13 @@ pub fn try_sync_lock(journal_dir: &Path) -> Option<File> {
     try_lock(journal_dir, SYNC_LOCK)
 }
 
+/// Holds a lock until the process exits, when the kernel lets it go: for a lock that guards a
+/// thread which runs until then (sync appends `remote` records up to the last moment, and a
+/// process taking over the lock before this one is gone could append them a second time).
+pub fn keep_until_exit(lock: File) {
+    std::mem::forget(lock);
+}
+
 fn try_lock(journal_dir: &Path, name: &str) -> Option<File> {
     crate::desk_files::create_dir_all(journal_dir).ok()?;
     let file =

@@ -276,7 +276,7 @@ async fn event_loop(
     let mut cot_out: Option<crate::cot_out::Publisher> = None;
     // Sync runs on a thread of its own; what it says of the link comes back here.
     let (sync_said_tx, mut sync_said_rx) = mpsc::unbounded_channel::<String>();
-    let mut sync: Option<(File, crate::sync::status::Shared)> = None;
+    let mut sync: Option<crate::sync::status::Shared> = None;
 
     // Tick on the second boundary so the clock changes when the wall clock does.
     let subsec = Utc::now().timestamp_subsec_nanos() as u64;
@@ -333,7 +333,7 @@ async fn event_loop(
                 if let Some(publisher) = cot_out.as_mut() {
                     redraw = redraw.or_all(desk.publish(publisher));
                 }
-                if let Some((_, shared)) = &sync {
+                if let Some(shared) = &sync {
                     let now = shared.get();
                     if desk.app.sync.as_ref() != Some(&now) {
                         desk.app.sync = Some(now);
@@ -453,7 +453,7 @@ impl Desk {
         &mut self,
         journal_dir: &Path,
         said: &mpsc::UnboundedSender<String>,
-    ) -> Option<(File, crate::sync::status::Shared)> {
+    ) -> Option<crate::sync::status::Shared> {
         let config = self.app.own_config().sync.clone()?;
         let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
             self.app.flash = Some("sync runs in another process (attache sync run); not shown here".into());
@@ -467,8 +467,9 @@ impl Desk {
             });
         match spawned {
             Ok(_) => {
+                crate::lock::keep_until_exit(lock);
                 self.app.sync = Some(shared.get());
-                Some((lock, shared))
+                Some(shared)
             }
             Err(e) => {
                 self.app.flash = Some(format!("sync NOT started: {e}"));

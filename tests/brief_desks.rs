@@ -276,3 +276,44 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be a desk id"));
 }
+
+/// With `[sync]`, `--desk` naming this desk is refused (its alerts are the briefing's own), and a
+/// desk it follows is briefed without a word on stderr.
+#[test]
+fn a_desk_with_sync_refuses_its_own_id_and_briefs_a_followed_desk_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(Path::new("config").join(file), tmp.path().join(file)).unwrap();
+    }
+    let desk_file = tmp.path().join("attache.toml");
+    std::fs::write(
+        &desk_file,
+        "[desk]\nname = \"Manila DAO\"\ntz = \"Asia/Manila\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n\
+         \n[sync]\nservers = [\"nats://127.0.0.1:1\"]\ndesk = \"manila\"\nfollow = [\"pristina\"]\n",
+    )
+    .unwrap();
+    let journal = tmp.path().join("journal");
+    fixture(&journal);
+    let brief = |desk: &str| {
+        Command::cargo_bin("attache")
+            .unwrap()
+            .env("LOGNAME", "reyes")
+            .arg("--config")
+            .arg(&desk_file)
+            .arg("--journal")
+            .arg(&journal)
+            .args(["brief", "--read-only", "--from", FROM, "--to", TO, "--format", "json", "--desk", desk])
+            .output()
+            .unwrap()
+    };
+    let own = brief("manila");
+    assert_eq!(own.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&own.stderr);
+    assert!(said.contains("--desk manila is this desk"), "{said}");
+    assert!(own.stdout.is_empty());
+    let followed = brief("pristina");
+    assert!(followed.status.success(), "{}", String::from_utf8_lossy(&followed.stderr));
+    assert!(followed.stderr.is_empty(), "{}", String::from_utf8_lossy(&followed.stderr));
+    let json: Value = serde_json::from_slice(&followed.stdout).unwrap();
+    assert_eq!(json["other_desks"][0]["desk"], "pristina");
+}

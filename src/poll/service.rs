@@ -267,15 +267,15 @@ impl Host for Service {
 /// again at each sweep, so that sync goes on when that process stops.
 #[derive(Default)]
 struct Syncing {
-    /// The sync lock, held while the service runs, once taken.
-    lock: Option<std::fs::File>,
+    /// Whether sync runs here: its lock is then held until the process exits.
+    started: bool,
     said_elsewhere: bool,
 }
 
 impl Syncing {
     fn try_start(&mut self, config: &Config, journal_dir: &Path) {
         let Some(sync) = config.sync.clone() else { return };
-        if self.lock.is_some() {
+        if self.started {
             return;
         }
         let Some(lock) = crate::lock::try_sync_lock(journal_dir) else {
@@ -289,7 +289,10 @@ impl Syncing {
         };
         let say = |text: String| eprintln!("attache: {}", crate::text::one_line(&text));
         match crate::sync::engine::spawn(sync, journal_dir.to_path_buf(), Default::default(), say) {
-            Ok(_) => self.lock = Some(lock),
+            Ok(_) => {
+                crate::lock::keep_until_exit(lock);
+                self.started = true;
+            }
             Err(e) => eprintln!("attache: sync NOT started: {e}"),
         }
     }

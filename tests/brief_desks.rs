@@ -83,6 +83,15 @@ fn fixture(dir: &Path) {
         raised("P3", Severity::Moderate, "Convoy stopped at Merdare", Traffic::Real),
     );
     at("2026-11-24T01:00:00Z", "sync", p3);
+    let note = |text: &str| Event::Note {
+        operator: "kovac".into(),
+        text: text.into(),
+        mission: Some("KFOR".into()),
+        alert: None,
+        contact: None,
+    };
+    // Written there before the period, held here only once the link came back in it.
+    let late_note = pristina.says("2026-11-23T23:00:00Z", note("KFOR asks for the road status"));
     at(
         "2026-11-24T08:00:00Z",
         "feed:usgs-quakes",
@@ -133,6 +142,9 @@ fn fixture(dir: &Path) {
         },
     );
     at("2026-11-24T09:30:01Z", "sync", suspended);
+    at("2026-11-24T09:31:00Z", "sync", late_note);
+    let said = pristina.says("2026-11-24T09:35:00Z", note("Gazimestan road shut until further notice"));
+    at("2026-11-24T09:35:01Z", "sync", said);
     let p2 = pristina.says(
         "2026-11-24T10:00:00Z",
         raised("P2", Severity::Minor, "Drill at Camp Film City", Traffic::Exercise),
@@ -256,6 +268,21 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     assert_eq!(missions[0]["status"], "suspended");
     assert_eq!(missions[0]["changed"]["by"], "kovac@pristina");
     assert_eq!(missions[0]["changed"]["line"], "Gazimestan road shut");
+    // Its notes received in the period, each at the time written there, with who wrote it where.
+    let notes: Vec<(&str, &str)> = pristina["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["ts"].as_str().unwrap(), n["operator"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        notes,
+        [("2026-11-23T23:00:00Z", "kovac@pristina"), ("2026-11-24T09:35:00Z", "kovac@pristina")]
+    );
+    assert_eq!(pristina["notes"][1]["about"], "mission KFOR");
+    assert!(
+        json["notes"].as_array().unwrap().iter().all(|n| !n["text"].as_str().unwrap().contains("Gazimestan"))
+    );
     // Another desk's alerts name its missions, not this desk's: KFOR here lists only A1.
     let kfor = json["missions"].as_array().unwrap().iter().find(|m| m["id"] == "KFOR").unwrap();
     let ids: Vec<&str> =

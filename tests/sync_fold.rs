@@ -272,6 +272,13 @@ fn a_followed_desks_missions_show_under_its_label_with_their_status_alerts_and_r
                     status: attache::domain::MissionStatus::Suspended,
                     note: Some("road to Mitrovica shut".into()),
                 },
+                Event::Note {
+                    operator: "kovac".into(),
+                    text: "convoy waits at Merdare".into(),
+                    mission: Some("KFOR".into()),
+                    alert: None,
+                    contact: None,
+                },
                 Event::RollcallOpened {
                     rollcall: "RC2".into(),
                     contacts: vec!["Lt Col. Mirela Kovač".into()],
@@ -316,6 +323,8 @@ fn a_followed_desks_missions_show_under_its_label_with_their_status_alerts_and_r
     assert!(text.contains("Held at pristina: its status and roll-calls are set there"), "{text}");
     assert!(text.contains("Status set") && text.contains("by kovac@pristina (pristina #5)"), "{text}");
     assert!(text.contains("Roll-call at pristina: road closure"), "{text}");
+    assert!(text.contains("Notes at pristina, the last day (1)"), "{text}");
+    assert!(text.contains("kovac@pristina: convoy waits at Merdare"), "{text}");
     assert!(text.contains("Open alerts at pristina (1)") && text.contains("M 6.2 - Kosovo"), "{text}");
 
     // Pristina reloads without KFOR: the mission's definition goes, its last status stays.
@@ -323,7 +332,7 @@ fn a_followed_desks_missions_show_under_its_label_with_their_status_alerts_and_r
     let mut without = snapshot;
     without.missions.clear();
     writer.append("attache", Utc::now(), vec![loaded(Some(without))]).unwrap();
-    events.extend(envelopes(&dir, 7));
+    events.extend(envelopes(&dir, 8));
     let state = fold(events);
     let other = &state.others_missions()["pristina/KFOR"];
     assert!(other.mission.is_none());

@@ -94,8 +94,8 @@ fn concerns<'a>(
     let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
     let mut others =
         Others { real: FirstN::new(LIST_LIMIT, by_id), exercise: FirstN::new(LIST_LIMIT, by_id) };
-    // A desk named is listed even when it raised nothing; under `*`, every desk whose missions
-    // or roll-calls are held here, and every desk that raised something.
+    // A desk named is listed even when it raised nothing; under `*`, every desk whose missions,
+    // roll-calls or notes of the period are held here, and every desk that raised something.
     let mut elsewhere: BTreeMap<String, Concerns<'a>> = match desks {
         crate::sync::settings::Follow::Desks(named) => {
             named.iter().map(|d| (d.clone(), Concerns::new())).collect()
@@ -105,7 +105,12 @@ fn concerns<'a>(
             let by_missions = held.missions.values().map(|m| m.desk.as_str());
             let by_rollcalls =
                 held.rollcalls.keys().filter_map(|id| id.split_once('/').map(|(desk, _)| desk));
-            by_missions.chain(by_rollcalls).map(|d| (d.to_string(), Concerns::new())).collect()
+            let by_notes = held.notes.iter().filter(|n| in_period(n.received)).map(|n| n.desk.as_str());
+            by_missions
+                .chain(by_rollcalls)
+                .chain(by_notes)
+                .map(|d| (d.to_string(), Concerns::new()))
+                .collect()
         }
     };
     let index: super::collect::Map<&str, usize> =
@@ -231,7 +236,20 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             open_at_end_total: concerns.open.offered,
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
             rollcalls: rollcalls_of(&desk, facts, from),
-            missions: missions_of(&desk, facts, in_period),
+            missions: missions_of(&desk, facts, &in_period),
+            notes: facts
+                .elsewhere
+                .notes
+                .iter()
+                .filter(|n| n.desk == desk && in_period(n.received))
+                .map(|n| Note {
+                    seq: n.seq,
+                    ts: n.at,
+                    operator: n.operator.clone(),
+                    text: n.text.clone(),
+                    about: n.about.clone(),
+                })
+                .collect(),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -379,7 +397,7 @@ fn rollcall_brief(r: &crate::state::Rollcall, facts: &Facts) -> RollcallBrief {
 fn missions_of(
     desk: &str,
     facts: &Facts,
-    in_period: impl Fn(DateTime<Utc>) -> bool,
+    in_period: &impl Fn(DateTime<Utc>) -> bool,
 ) -> Vec<OtherMissionBrief> {
     let prefix = format!("{desk}/");
     facts

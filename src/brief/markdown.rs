@@ -157,6 +157,11 @@ pub fn render(b: &Brief) -> String {
                 let _ = writeln!(o, "Roll-calls there (their record numbers):\n");
                 d.rollcalls.iter().for_each(|r| rollcall(&mut o, r));
             }
+            if !d.notes.is_empty() {
+                let _ = writeln!(o, "Notes there (their record numbers):\n");
+                d.notes.iter().for_each(|n| note(&mut o, n));
+                o.push('\n');
+            }
             if !d.missions.is_empty() {
                 let _ = writeln!(o, "Missions there at the end:\n");
                 for m in &d.missions {
@@ -253,8 +258,7 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "None in the period.");
     }
     for n in &b.notes {
-        let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
-        let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+        note(&mut o, n);
     }
 
     let _ = writeln!(o, "\n## Handover\n");
@@ -317,6 +321,11 @@ fn rollcalls(o: &mut String, calls: &[RollcallBrief]) {
 }
 
 /// One roll-call: why and when it was opened, its deadline and end, each contact's answer.
+fn note(o: &mut String, n: &Note) {
+    let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
+    let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
+}
+
 fn rollcall(o: &mut String, r: &RollcallBrief) {
     let about = match (&r.mission, &r.alert_title, &r.alert) {
         (Some(mission), _, _) => format!("mission {}", esc(mission)),

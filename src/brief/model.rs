@@ -71,6 +71,10 @@ pub struct OtherDesk {
     /// held here tell them (none when it does not share `missions`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missions: Vec<OtherMissionBrief>,
+    /// Its operators' notes received in the period, in the order received (each `seq` that
+    /// desk's own, `ts` when written there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 /// Another desk's mission at the end of the period.

@@ -265,6 +265,10 @@ fn text(b: &Brief) -> String {
                 o.push_str(" Roll-calls there (their record numbers):\n");
                 d.rollcalls.iter().for_each(|r| rollcall_text(&mut o, r));
             }
+            if !d.notes.is_empty() {
+                o.push_str(" Notes there (their record numbers):\n");
+                d.notes.iter().for_each(|n| note_text(&mut o, n));
+            }
             if !d.missions.is_empty() {
                 o.push_str(" Missions there at the end:\n");
                 d.missions.iter().for_each(|m| wrap(&mut o, "  ", &other_mission(m, |t| t.to_string()), 4));
@@ -347,8 +351,7 @@ fn text(b: &Brief) -> String {
         o.push_str("None in the period.\n");
     }
     for n in &b.notes {
-        let about = n.about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
-        wrap(&mut o, "  ", &format!("{} #{} {}{about}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
+        note_text(&mut o, n);
     }
 
     heading(&mut o, "HANDOVER");
@@ -403,6 +406,11 @@ fn rollcall_text(o: &mut String, r: &RollcallBrief) {
         };
         wrap(o, "  - ", &text, 4);
     }
+}
+
+fn note_text(o: &mut String, n: &Note) {
+    let about = n.about.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+    wrap(o, "  ", &format!("{} #{} {}{about}: {}", utc(n.ts), n.seq, n.operator, n.text), 4);
 }
 
 /// Another desk's mission in one line, its words passed through `text` (markdown escapes them):

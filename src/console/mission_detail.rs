@@ -142,6 +142,17 @@ pub fn other_mission(key: &RowKey, id: &str, state: &DeskState, now: DateTime<Ut
     for call in calls {
         super::detail::rollcall_at(desk, call, now, &mut lines);
     }
+    let theirs: Vec<_> = state
+        .others_notes()
+        .iter()
+        .rev()
+        .filter(|n| &n.desk == desk && n.mission.as_deref() == Some(own_id))
+        .collect();
+    lines.push(String::new());
+    lines.push(format!("Notes at {desk}, the last day ({})", theirs.len()));
+    for note in theirs {
+        lines.push(format!("  {}  {}: {}", stamp(note.at), note.operator, note.text));
+    }
     notes(state, id, "Notes here", &mut lines);
     let alerts: Vec<_> = state
         .open_alerts()

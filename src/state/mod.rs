@@ -16,7 +16,7 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
-pub use remote::{Elsewhere, OtherMission, fold as fold_remote};
+pub use remote::{Elsewhere, OtherMission, OtherNote, fold as fold_remote};
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -207,6 +207,11 @@ impl DeskState {
     /// Followed desks' roll-calls (over `[sync]`), by `desk/ID`.
     pub fn others_rollcalls(&self) -> &BTreeMap<String, Rollcall> {
         &self.elsewhere.rollcalls
+    }
+
+    /// Followed desks' operator notes received in the last `KEEP_RESOLVED`, oldest first.
+    pub fn others_notes(&self) -> &[OtherNote] {
+        &self.elsewhere.notes
     }
 
     /// Followed desks' missions (over `[sync]`), by `desk/ID`.
@@ -406,6 +411,7 @@ impl DeskState {
         self.alerts.retain(|_, a| a.resolved_at.is_none_or(|t| t > horizon));
         rollcall::let_go(&mut self.rollcalls, horizon);
         rollcall::let_go(&mut self.elsewhere.rollcalls, horizon);
+        self.elsewhere.notes.retain(|n| n.received > horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

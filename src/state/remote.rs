@@ -23,6 +23,29 @@ pub struct Elsewhere {
     pub rollcalls: BTreeMap<String, Rollcall>,
     /// Their missions, by `desk/ID`.
     pub missions: BTreeMap<String, OtherMission>,
+    /// Their operators' notes in the order received: the screen keeps a day of them, a
+    /// briefing those received in its period.
+    #[serde(default)]
+    pub notes: Vec<OtherNote>,
+}
+
+/// Another desk's operator note, its words cleaned to one line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherNote {
+    pub desk: String,
+    /// Its record number there.
+    pub seq: u64,
+    /// When it was written there.
+    pub at: DateTime<Utc>,
+    /// When it reached this desk: a briefing counts it in the period it arrived.
+    pub received: DateTime<Utc>,
+    /// `name@desk`.
+    pub operator: String,
+    pub text: String,
+    /// The mission it is tied to, by that desk's id.
+    pub mission: Option<String>,
+    /// What it is about in words (`mission KFOR`, `alert ID`, `contact NAME`), if tied.
+    pub about: Option<String>,
 }
 
 /// Another desk's mission: as its configuration defines it, and as its status changes set it.
@@ -67,7 +90,8 @@ pub fn fold(
             || (elsewhere.is_some()
                 && (super::rollcall::is_rollcall_kind(kind)
                     || kind == "config.loaded"
-                    || kind == "mission.status_changed"))
+                    || kind == "mission.status_changed"
+                    || kind == "note"))
     });
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
@@ -154,6 +178,27 @@ pub fn fold(
                     mark: None,
                 });
                 entry.mark = Some(mark);
+            }
+            return;
+        }
+        Event::Note { operator, text, mission, alert, contact } => {
+            if let Some(elsewhere) = elsewhere {
+                let about = match (&mission, alert, contact) {
+                    (Some(mission), _, _) => Some(format!("mission {mission}")),
+                    (None, Some(alert), _) => Some(format!("alert {alert}")),
+                    (None, None, Some(contact)) => Some(format!("contact {contact}")),
+                    (None, None, None) => None,
+                };
+                elsewhere.notes.push(OtherNote {
+                    desk: desk.to_string(),
+                    seq: inner.seq,
+                    at: ts,
+                    received,
+                    operator: by(&operator),
+                    text: one_line_owned(text),
+                    mission: mission.map(one_line_owned),
+                    about: about.map(one_line_owned),
+                });
             }
             return;
         }

@@ -343,6 +343,8 @@ impl Collector {
         let horizon = ts - crate::state::KEEP_RESOLVED;
         let from = self.from;
         self.facts.alerts.retain(|_, a| a.raised_here() >= from || a.resolved_at.is_none_or(|t| t > horizon));
+        // Only notes received in the period are briefed.
+        self.facts.elsewhere.notes.retain(|n| n.received >= from);
         for rollcalls in [&mut self.facts.rollcalls, &mut self.facts.elsewhere.rollcalls] {
             rollcalls.retain(|_, r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at > horizon));
         }

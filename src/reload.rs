@@ -34,9 +34,12 @@ pub fn loaded_event(config: &Config, snapshot: bool) -> Event {
 }
 
 /// Whether a console starting with `config` must journal its snapshot: the record's
-/// configuration in force is another one, or the record holds no snapshot of it.
+/// configuration in force is another one, or the record holds no snapshot of it, or the desk
+/// shares its configuration over `[sync]` (sent again at each start, so that the other desks
+/// hold it even when the desk's earlier snapshot was never shared or has aged out of the stream).
 pub fn record_lacks(state: &crate::state::DeskState, config: &Config) -> bool {
-    state.config_in_force().is_none_or(|c| c.digest != config.digest || c.snapshot.is_none())
+    let shared = config.sync.as_ref().is_some_and(|s| s.shares("config.loaded"));
+    shared || state.config_in_force().is_none_or(|c| c.digest != config.digest || c.snapshot.is_none())
 }
 
 /// One line for a refused reload: how many problems, and the first.

@@ -394,3 +394,30 @@ fn the_console_leaves_working_another_desks_mission_to_that_desk_and_ties_notes_
         _ => panic!("n in pristina's mission's detail opens no note prompt"),
     }
 }
+
+/// A desk that shares its configuration journals the snapshot at every start, even when the
+/// record already holds it: an upgraded desk's earlier snapshot was never shared, and the
+/// stream's limits may have let the first go. A desk that does not share it does not.
+#[test]
+fn a_desk_sharing_its_configuration_journals_the_snapshot_at_each_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    for file in ["missions.toml", "contacts.toml"] {
+        std::fs::copy(std::path::Path::new("config").join(file), tmp.path().join(file)).unwrap();
+    }
+    let head = "[desk]\nname = \"Manila\"\ntz = \"UTC\"\nmissions = \"missions.toml\"\ncontacts = \"contacts.toml\"\n";
+    let sync = "\n[sync]\nservers = [\"nats://127.0.0.1:1\"]\ndesk = \"manila\"\nfollow = [\"pristina\"]\n";
+    let load = |name: &str, text: String| {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+        attache::config::Config::load(&tmp.path().join(name)).unwrap()
+    };
+    let sharing = load("sharing.toml", format!("{head}{sync}"));
+    let not_sharing = load("alone.toml", format!("{head}{sync}share = [\"alerts\", \"missions\"]\n"));
+    for config in [&sharing, &not_sharing] {
+        let mut state = DeskState::default();
+        assert!(attache::reload::record_lacks(&state, config), "nothing recorded yet");
+        let loaded = attache::reload::loaded_event(config, true);
+        state.apply(&Record { seq: 1, ts: Utc::now(), by: "reyes".into(), event: loaded });
+        let again = attache::reload::record_lacks(&state, config);
+        assert_eq!(again, std::ptr::eq(config, &sharing), "{}", config.path.display());
+    }
+}

@@ -44,6 +44,12 @@ fn attache_poll_shares_the_desks_records_and_leaves_sync_to_sync_run() {
     assert_no_duplicate(&pristina);
     let said = std::fs::read_to_string(&log).unwrap();
     assert!(said.contains("sync link up: desk manila"), "{said}");
+    // Manila shares its configuration as loaded: pristina lists manila's missions.
+    let mut state = attache::state::DeskState::default();
+    state.fold_all(attache::journal::read_all(&pristina.journal).unwrap().0);
+    let missions: Vec<&String> = state.others_missions().keys().collect();
+    assert!(missions.iter().any(|k| *k == "manila/KFOR"), "{missions:?}");
+    assert!(state.others_missions().values().all(|m| m.mission.is_some()), "defined, not status only");
 
     // With `sync run` holding pristina's journal, a poll there leaves sync to it, and takes it
     // over when it stops.

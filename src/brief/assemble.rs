@@ -94,24 +94,12 @@ fn concerns<'a>(
     let mut out: Vec<Concerns<'a>> = selected.iter().map(|_| Concerns::new()).collect();
     let mut others =
         Others { real: FirstN::new(LIST_LIMIT, by_id), exercise: FirstN::new(LIST_LIMIT, by_id) };
-    // A desk named is listed even when it raised nothing; under `*`, every desk whose missions,
-    // roll-calls or notes of the period are held here, and every desk that raised something.
+    // A desk named is listed even when it raised nothing.
     let mut elsewhere: BTreeMap<String, Concerns<'a>> = match desks {
         crate::sync::settings::Follow::Desks(named) => {
             named.iter().map(|d| (d.clone(), Concerns::new())).collect()
         }
-        crate::sync::settings::Follow::All => {
-            let held = &facts.elsewhere;
-            let by_missions = held.missions.values().map(|m| m.desk.as_str());
-            let by_rollcalls =
-                held.rollcalls.keys().filter_map(|id| id.split_once('/').map(|(desk, _)| desk));
-            let by_notes = held.notes.iter().filter(|n| in_period(n.received)).map(|n| n.desk.as_str());
-            by_missions
-                .chain(by_rollcalls)
-                .chain(by_notes)
-                .map(|d| (d.to_string(), Concerns::new()))
-                .collect()
-        }
+        crate::sync::settings::Follow::All => BTreeMap::new(),
     };
     let index: super::collect::Map<&str, usize> =
         selected.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
@@ -204,8 +192,23 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     let in_period = |t: DateTime<Utc>| t >= from && t <= to;
     let line = |a: &Alert| alert_line(a);
     let selected = briefed(config, request);
-    let (concerns, others, elsewhere) =
+    let (concerns, others, mut elsewhere) =
         concerns(facts, &selected, request.missions.is_empty(), &request.desks, in_period);
+    // Under `*`, besides every desk that raised something in the period: every desk whose
+    // missions are held here, or whose roll-calls or notes the briefing lists.
+    if request.desks == crate::sync::settings::Follow::All {
+        let held = &facts.elsewhere;
+        let by_missions = held.missions.values().map(|m| m.desk.as_str());
+        let by_rollcalls = held
+            .rollcalls
+            .values()
+            .filter(|r| briefed_rollcall(r, from))
+            .filter_map(|r| r.id.split_once('/').map(|(desk, _)| desk));
+        let by_notes = held.notes.iter().filter(|n| in_period(n.received)).map(|n| n.desk.as_str());
+        for desk in by_missions.chain(by_rollcalls).chain(by_notes) {
+            elsewhere.entry(desk.to_string()).or_insert_with(Concerns::new);
+        }
+    }
 
     let missions: Vec<MissionBrief> = selected
         .iter()
@@ -339,7 +342,7 @@ fn rollcalls(
     let mut calls: Vec<&crate::state::Rollcall> = facts
         .rollcalls
         .values()
-        .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))
+        .filter(|r| briefed_rollcall(r, from))
         .filter(|r| {
             let briefed = |m: &String| selected.iter().any(|s| s.id == *m);
             match (&r.mission, r.alert.as_ref().and_then(|a| facts.alerts.get(a))) {
@@ -393,6 +396,12 @@ fn rollcall_brief(r: &crate::state::Rollcall, facts: &Facts) -> RollcallBrief {
     }
 }
 
+/// A roll-call a briefing lists: opened in the period, or opened before it and still open at its
+/// start.
+fn briefed_rollcall(r: &crate::state::Rollcall, from: DateTime<Utc>) -> bool {
+    r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from)
+}
+
 /// Desk `desk`'s missions at the end of the period, by id.
 fn missions_of(
     desk: &str,
@@ -409,11 +418,11 @@ fn missions_of(
             id: other.id(key).to_string(),
             name: other.mission.as_ref().map(|m| m.name.clone()),
             status: other.status().map_or("unknown", |s| s.label()).to_string(),
-            changed: other.mark.as_ref().filter(|m| in_period(m.at)).map(|m| OtherStatusChange {
-                at: m.at,
-                by: m.by.clone(),
-                line: m.line.clone(),
-            }),
+            changed: other
+                .mark
+                .as_ref()
+                .filter(|_| other.mark_received.is_some_and(in_period))
+                .map(|m| OtherStatusChange { at: m.at, by: m.by.clone(), line: m.line.clone() }),
         })
         .collect()
 }
@@ -426,7 +435,7 @@ fn rollcalls_of(desk: &str, facts: &Facts, from: DateTime<Utc>) -> Vec<RollcallB
         .rollcalls
         .values()
         .filter(|r| r.id.starts_with(&prefix))
-        .filter(|r| r.opened_at >= from || r.closed.as_ref().is_none_or(|c| c.at >= from))
+        .filter(|r| briefed_rollcall(r, from))
         .collect();
     calls.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
     calls.into_iter().map(|r| rollcall_brief(r, facts)).collect()

@@ -320,12 +320,12 @@ fn rollcalls(o: &mut String, calls: &[RollcallBrief]) {
     calls.iter().for_each(|r| rollcall(o, r));
 }
 
-/// One roll-call: why and when it was opened, its deadline and end, each contact's answer.
 fn note(o: &mut String, n: &Note) {
     let about = n.about.as_ref().map(|a| format!(" ({})", esc(a))).unwrap_or_default();
     let _ = writeln!(o, "- {} #{} {}{about}: {}", utc(n.ts), n.seq, esc(&n.operator), esc(&n.text));
 }
 
+/// One roll-call: why and when it was opened, its deadline and end, each contact's answer.
 fn rollcall(o: &mut String, r: &RollcallBrief) {
     let about = match (&r.mission, &r.alert_title, &r.alert) {
         (Some(mission), _, _) => format!("mission {}", esc(mission)),

@@ -88,7 +88,8 @@ pub struct OtherMissionBrief {
     /// As that desk last set it, else as its configuration says ("unknown" when neither reached
     /// this desk).
     pub status: String,
-    /// That desk's last status change, when it was made in the period.
+    /// That desk's last status change, when it reached this desk in the period (shown at the
+    /// time it was made there).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed: Option<OtherStatusChange>,
 }

@@ -102,7 +102,7 @@ impl Ledger {
         }
         due.retain(|d| {
             let key = (rules[d.rule].name.clone(), d.record.seq);
-            !self.done.contains(&key) && self.in_flight.insert(key)
+            !self.done.contains(&key) && !resolved_before_escalation(d, state) && self.in_flight.insert(key)
         });
         due
     }
@@ -118,6 +118,13 @@ impl Ledger {
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
     }
+}
+
+/// An escalation written by a poller that had not yet folded the alert's resolution (a command
+/// in another process resolved it): the fold passes over it, and nobody is paged for it.
+fn resolved_before_escalation(due: &Due, state: &DeskState) -> bool {
+    let Event::AlertEscalated { alert } = &due.record.event else { return false };
+    state.alerts().get(alert).is_some_and(|a| a.resolved_at.is_some_and(|t| t <= due.record.ts))
 }
 
 #[cfg(test)]
@@ -203,6 +210,24 @@ mod tests {
         let due = ledger.take_due(&rules, &DeskState::default(), at(16), HOUR);
         assert_eq!(due.len(), 1);
         assert_eq!((due[0].record.seq, due[0].trigger.to_string()), (2, "alert.escalated".to_string()));
+    }
+
+    #[test]
+    fn an_escalation_that_crossed_the_alerts_resolution_pages_nobody() {
+        let rules = [rule("pager", &["alert.escalated"])];
+        let mut ledger = Ledger::new();
+        let mut state = DeskState::default();
+        let resolved =
+            Event::AlertResolved { alert: "a1".into(), operator: "reyes".into(), reason: "done".into() };
+        for r in [
+            raised(1, 0, Severity::Severe),
+            record(2, 14, resolved),
+            record(3, 15, Event::AlertEscalated { alert: "a1".into() }),
+        ] {
+            ledger.observe(&rules, &r);
+            state.apply(&r);
+        }
+        assert!(ledger.take_due(&rules, &state, at(16), HOUR).is_empty());
     }
 
     #[test]

@@ -80,6 +80,55 @@ fn mission_bytes(state: &DeskState) -> usize {
     marks + notes
 }
 
+/// Each copy holds its own roll-calls, and what followed desks hold: their roll-calls, missions
+/// (areas included) and a day of their notes.
+fn rollcall_and_elsewhere_bytes(state: &DeskState) -> usize {
+    let rollcall = |r: &crate::state::Rollcall| {
+        size_of::<crate::state::Rollcall>()
+            + text(&r.id)
+            + text(&r.opened_by)
+            + text(&r.reason)
+            + opt(&r.mission)
+            + opt(&r.alert)
+            + r.contacts.iter().map(|c| size_of::<String>() + text(c)).sum::<usize>()
+            + r.answers
+                .iter()
+                .map(|(who, t)| {
+                    text(who) + size_of::<crate::state::rollcall::Taken>() + text(&t.by) + opt(&t.note)
+                })
+                .sum::<usize>()
+    };
+    let rollcalls: usize =
+        state.rollcalls().values().chain(state.others_rollcalls().values()).map(rollcall).sum();
+    let missions: usize = state
+        .others_missions()
+        .iter()
+        .map(|(key, other)| {
+            let defined = other.mission.as_ref().map_or(0, |m| {
+                let area = match &m.area {
+                    crate::domain::Area::Polygon { polygon } => polygon.capacity() * size_of::<[f64; 2]>(),
+                    crate::domain::Area::Circle { .. } => 0,
+                };
+                text(&m.id) + text(&m.name) + text(&m.country) + opt(&m.lead) + area + PER_ALLOCATION
+            });
+            let mark = other.mark.as_ref().map_or(0, |m| text(&m.by) + opt(&m.line));
+            text(key) + 2 * size_of::<crate::state::OtherMission>() + text(&other.desk) + defined + mark
+        })
+        .sum();
+    let notes: usize = state
+        .others_notes()
+        .iter()
+        .map(|n| {
+            size_of::<crate::state::OtherNote>()
+                + text(&n.desk)
+                + text(&n.operator)
+                + text(&n.text)
+                + opt(&n.about)
+        })
+        .sum();
+    rollcalls + missions + notes
+}
+
 /// One copy's tables (what it holds alone) and the shared pieces it points at.
 pub struct Footprint {
     pub seq: u64,
@@ -101,7 +150,8 @@ impl Footprint {
                 .sum::<usize>()
             + state.check_ins().capacity() * 64
             + state.activity().len() * 64
-            + mission_bytes(state);
+            + mission_bytes(state)
+            + rollcall_and_elsewhere_bytes(state);
         let mut pieces = Vec::with_capacity(state.items().len() + state.alerts().len() + state.log().len());
         pieces.extend(state.items().values().map(|e| (Arc::as_ptr(e) as usize, item_bytes(e))));
         pieces.extend(state.alerts().values().map(|a| (Arc::as_ptr(a) as usize, alert_bytes(a))));

@@ -139,7 +139,7 @@ pub struct DeskState {
     /// Roll-calls open, and those closed in the last `KEEP_RESOLVED`, by id (`state::rollcall`).
     #[serde(default)]
     rollcalls: BTreeMap<String, Rollcall>,
-    /// What followed desks hold (their roll-calls and missions): theirs to work.
+    /// What followed desks hold (their roll-calls, missions and notes): theirs to work.
     #[serde(default)]
     elsewhere: Elsewhere,
     /// Activity per hour (hours since the epoch), the last `ACTIVITY_HOURS` of the record.

@@ -53,9 +53,13 @@ pub struct OtherNote {
 pub struct OtherMission {
     pub desk: String,
     /// None when only a status change names it: a desk whose configuration has not reached
-    /// this one (it shares no `missions`, or runs an older version), or which dropped it.
+    /// this one (it does not share `config`, or runs an older version), or which dropped it.
     pub mission: Option<Mission>,
     pub mark: Option<MissionMark>,
+    /// When its last status change reached this desk: a briefing counts it in the period it
+    /// arrived, as it does alerts.
+    #[serde(default)]
+    pub mark_received: Option<DateTime<Utc>>,
 }
 
 impl OtherMission {
@@ -176,8 +180,10 @@ pub fn fold(
                     desk: desk.to_string(),
                     mission: None,
                     mark: None,
+                    mark_received: None,
                 });
                 entry.mark = Some(mark);
+                entry.mark_received = Some(received);
             }
             return;
         }
@@ -244,6 +250,7 @@ fn define_missions(missions: &mut BTreeMap<String, OtherMission>, desk: &str, de
             desk: desk.to_string(),
             mission: None,
             mark: None,
+            mark_received: None,
         });
         entry.mission = Some(mission);
     }

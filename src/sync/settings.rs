@@ -19,14 +19,16 @@ pub const SHARE_GROUPS: &[(&str, &[&str])] = &[
     ("checkins", &["contact.checked_in"]),
     ("rollcalls", &["rollcall.opened", "rollcall.answered", "rollcall.overdue", "rollcall.closed"]),
     ("notes", &["note"]),
-    // The configuration as loaded defines the missions the status changes are about.
-    ("missions", &["mission.status_changed", "config.loaded"]),
+    ("missions", &["mission.status_changed"]),
+    // The configuration as loaded (no secrets): other desks show this desk's missions from it.
+    ("config", &["config.loaded"]),
     ("handovers", &["handover"]),
     ("items", &["item.seen", "item.updated", "item.withdrawn"]),
 ];
 
 /// Shared when `share` is not given: everything but feed items, which are large.
-pub const DEFAULT_SHARE: &[&str] = &["alerts", "checkins", "rollcalls", "notes", "missions", "handovers"];
+pub const DEFAULT_SHARE: &[&str] =
+    &["alerts", "checkins", "rollcalls", "notes", "missions", "config", "handovers"];
 
 /// The JetStream stream every desk publishes to, one subject per desk under `SUBJECT_PREFIX`.
 pub const STREAM: &str = "ATTACHE";

@@ -140,7 +140,8 @@ pub struct Facts {
     /// Roll-calls as the state folds them (`state::rollcall`), up to the end of the period: those
     /// opened in it, and those opened before that were still open at its start or closed in it.
     pub rollcalls: BTreeMap<String, Rollcall>,
-    /// What followed desks hold (their roll-calls and missions), as the screen keeps it apart.
+    /// What followed desks hold (their roll-calls, missions and notes), as the screen keeps it
+    /// apart.
     pub elsewhere: crate::state::Elsewhere,
     /// The period's notable items near a briefed mission, each once, in its last version near
     /// one; in the order of those versions' records.

@@ -146,9 +146,26 @@ pub fn resume(journal: &Path) -> (DeskState, Follower) {
     resume_before(journal, u64::MAX).unwrap_or_else(|| (DeskState::default(), Follower::new(journal)))
 }
 
+/// What a checkpoint restores: the whole state, or what a briefing carries over from it.
+pub trait Restored: serde::de::DeserializeOwned {
+    fn last_seq(&self) -> u64;
+}
+
+impl Restored for DeskState {
+    fn last_seq(&self) -> u64 {
+        DeskState::last_seq(self)
+    }
+}
+
+impl Restored for crate::state::Carried {
+    fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+}
+
 /// The newest checkpoint taken at record `seq` or before that checks out against the journal,
-/// as the state and a follower positioned just after its record.
-pub fn resume_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> {
+/// as the state (or what of it `T` keeps) and a follower positioned just after its record.
+pub fn resume_before<T: Restored>(journal: &Path, seq: u64) -> Option<(T, Follower)> {
     list(journal)
         .into_iter()
         .rev()
@@ -156,12 +173,12 @@ pub fn resume_before(journal: &Path, seq: u64) -> Option<(DeskState, Follower)> 
         .find_map(|(at, path)| load(journal, at, &path))
 }
 
-fn load(journal: &Path, seq: u64, path: &Path) -> Option<(DeskState, Follower)> {
+fn load<T: Restored>(journal: &Path, seq: u64, path: &Path) -> Option<(T, Follower)> {
     load_from(journal, seq, &mut BufReader::new(GzDecoder::new(fs::File::open(path).ok()?)))
 }
 
 /// Reads a header line and a state from `text`, and checks them against the journal.
-fn load_from(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(DeskState, Follower)> {
+fn load_from<T: Restored>(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(T, Follower)> {
     let header = marks::read_header(text)?;
     if header.version != version() || header.seq != seq {
         return None;
@@ -182,7 +199,7 @@ fn load_from(journal: &Path, seq: u64, text: &mut impl BufRead) -> Option<(DeskS
     let mut state = Vec::new();
     text.read_to_end(&mut state).ok()?;
     // Checked as UTF-8 once as a whole: from bytes, serde would check every string one by one.
-    let state: DeskState = serde_json::from_str(std::str::from_utf8(&state).ok()?).ok()?;
+    let state: T = serde_json::from_str(std::str::from_utf8(&state).ok()?).ok()?;
     (state.last_seq() == seq).then_some((state, follower))
 }
 

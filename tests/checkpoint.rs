@@ -169,7 +169,7 @@ fn build_leaves_one_checkpoint_a_span_and_each_resumes_exactly() {
     // Each resumes to the state of folding up to its record.
     let everything = fold_all(dir.path());
     for limit in [9_999, 10_000, 15_000, 20_000, u64::MAX] {
-        let resumed = checkpoint::resume_before(dir.path(), limit);
+        let resumed = checkpoint::resume_before::<DeskState>(dir.path(), limit);
         let expected_at = match limit {
             9_999 => None,
             10_000 | 15_000 => Some(10_000),
@@ -230,7 +230,7 @@ fn build_folds_from_the_checkpoint_before_the_first_span_without_one() {
     let built = checkpoint::build(dir.path(), |_| {}).unwrap();
     assert_eq!(built.written, 1);
     assert_eq!(built.records, 15_000, "from the checkpoint at 10,000 to the end");
-    let (mut state, mut follower) = checkpoint::resume_before(dir.path(), 20_000).unwrap();
+    let (mut state, mut follower) = checkpoint::resume_before::<DeskState>(dir.path(), 20_000).unwrap();
     assert_eq!(state.last_seq(), 20_000);
     state.fold_all(follower.poll().unwrap().0);
     assert_eq!(state, fold_all(dir.path()));
@@ -281,6 +281,33 @@ fn a_briefing_that_found_no_checkpoint_before_its_period_leaves_them_behind() {
         assert!(std::time::Instant::now() < deadline, "left behind: {:?}", checkpoint::taken_at(dir.path()));
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let (state, _) = checkpoint::resume_before(dir.path(), 24_000).expect("the checkpoint checks out");
+    let (state, _) =
+        checkpoint::resume_before::<DeskState>(dir.path(), 24_000).expect("the checkpoint checks out");
     assert_eq!(state.last_seq(), 20_000);
+}
+
+/// A briefing restores from a checkpoint only what it carries over (not the items and log lines
+/// that are most of the file): those parts are the state's, field for field.
+#[test]
+fn a_briefing_restores_from_a_checkpoint_the_parts_of_the_state_it_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/journeys/watch-2026-11-25.jsonl").unwrap();
+    let mut writer = Writer::open(dir.path()).unwrap();
+    for line in text.lines() {
+        let record: attache::event::Record = serde_json::from_str(line).unwrap();
+        writer.append(&record.by, record.ts, vec![record.event]).unwrap();
+    }
+    let state = fold_all(dir.path());
+    assert!(!state.alerts().is_empty() && !state.check_ins().is_empty() && !state.feeds().is_empty());
+    checkpoint::save(dir.path(), &state).unwrap();
+    let (carried, _): (attache::state::Carried, _) =
+        checkpoint::resume_before(dir.path(), u64::MAX).expect("read as what a briefing carries");
+    assert_eq!(carried.last_seq, state.last_seq());
+    assert_eq!(&carried.alerts, state.alerts());
+    assert_eq!(&carried.feeds, state.feeds());
+    assert_eq!(&carried.check_ins, state.check_ins());
+    assert_eq!(&carried.missions, state.missions());
+    assert_eq!(&carried.rollcalls, state.rollcalls());
+    assert_eq!(&carried.elsewhere.rollcalls, state.others_rollcalls());
+    assert_eq!(carried.config.as_ref(), state.config_in_force());
 }

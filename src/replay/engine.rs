@@ -314,7 +314,7 @@ impl Engine {
         if target < near + DISK_WORTH {
             return Ok(false);
         }
-        match crate::checkpoint::resume_before(&self.dir, target) {
+        match crate::checkpoint::resume_before::<DeskState>(&self.dir, target) {
             Some((resumed, follower)) if resumed.last_seq() >= near + DISK_WORTH => {
                 self.keep_own(&resumed);
                 *state = resumed;

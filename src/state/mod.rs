@@ -225,33 +225,25 @@ impl DeskState {
 }
 
 /// What a briefing's collector carries over from a checkpoint's state (`brief::collect`): the
-/// parts of the fold that a period's facts start from.
+/// parts of the fold that a period's facts start from. Read from a checkpoint as the state's
+/// fields of the same names, passing over the rest (items and log lines: most of the file,
+/// which a briefing does not use).
+#[derive(Deserialize)]
 pub struct Carried {
     pub last_seq: u64,
+    #[serde(default)]
     pub housekept_hour: i64,
+    #[serde(default)]
     pub config: Option<ConfigInForce>,
     pub alerts: BTreeMap<String, Arc<Alert>>,
     pub feeds: BTreeMap<String, FeedHealth>,
     pub check_ins: HashMap<String, DateTime<Utc>>,
+    #[serde(default)]
     pub missions: BTreeMap<String, MissionMark>,
+    #[serde(default)]
     pub rollcalls: BTreeMap<String, Rollcall>,
+    #[serde(default)]
     pub elsewhere: Elsewhere,
-}
-
-impl DeskState {
-    pub fn into_carried(self) -> Carried {
-        Carried {
-            last_seq: self.last_seq,
-            housekept_hour: self.housekept_hour,
-            config: self.config,
-            alerts: self.alerts,
-            feeds: self.feeds,
-            check_ins: self.check_ins,
-            missions: self.missions,
-            rollcalls: self.rollcalls,
-            elsewhere: self.elsewhere,
-        }
-    }
 }
 
 impl DeskState {

@@ -21,7 +21,7 @@ use crate::domain::{Location, MissionStatus, Severity, Traffic};
 use crate::event::{Event, Record};
 use crate::journal::format::to_hex;
 use crate::journal::{Follower, JournalError};
-use crate::state::{Alert, DeskState, FeedHealth, MissionMark, Projection, Rollcall};
+use crate::state::{Alert, FeedHealth, MissionMark, Projection, Rollcall};
 use crate::text::one_line;
 
 pub use kept::{Kept, Version};
@@ -321,9 +321,9 @@ impl Collector {
     /// Starts from what the desk's state at a checkpoint holds that a briefing carries over:
     /// its alerts, its feeds' health, its contacts' last check-ins, its missions' statuses, its
     /// roll-calls, the configuration in force.
-    fn seeded(from: DateTime<Utc>, state: Option<DeskState>) -> Collector {
+    fn seeded(from: DateTime<Utc>, carried: Option<crate::state::Carried>) -> Collector {
         let mut facts = Facts::default();
-        let Some(carried) = state.map(DeskState::into_carried) else {
+        let Some(carried) = carried else {
             return Collector { from, facts, housekept_hour: 0 };
         };
         facts.resumed_at = Some(carried.last_seq);
@@ -430,7 +430,7 @@ pub struct Start<'a> {
     to: DateTime<Utc>,
     first: Option<u64>,
     after: Option<u64>,
-    state: Option<DeskState>,
+    state: Option<crate::state::Carried>,
     follower: Follower,
 }
 
@@ -449,7 +449,7 @@ impl<'a> Start<'a> {
 
     /// The configuration in force where reading starts (None: the record loaded none before).
     pub fn config_in_force(&self) -> Option<&ConfigInForce> {
-        self.state.as_ref().and_then(|s| s.config_in_force())
+        self.state.as_ref().and_then(|s| s.config.as_ref())
     }
 
     /// Reads to the period's end (`collect`), the second half of a long stretch on another
@@ -468,7 +468,7 @@ fn collect_split(
 ) -> Result<(Facts, Kept), String> {
     let Start { dir, from, to, first, after, state, follower } = start;
     let failed = |e: JournalError| format!("reading journal {}: {e}", dir.display());
-    let start = state.as_ref().map_or(1, |s| s.last_seq() + 1);
+    let start = state.as_ref().map_or(1, |s| s.last_seq + 1);
     let mut collector = Collector::seeded(from, state);
     let end = match after {
         Some(after) => Some(after),

@@ -411,7 +411,7 @@ fn a_desk_sharing_its_configuration_journals_the_snapshot_at_each_start() {
         attache::config::Config::load(&tmp.path().join(name)).unwrap()
     };
     let sharing = load("sharing.toml", format!("{head}{sync}"));
-    let not_sharing = load("alone.toml", format!("{head}{sync}share = [\"alerts\", \"missions\"]\n"));
+    let not_sharing = load("alone.toml", format!("{head}{sync}share = [\"alerts\", \"notes\"]\n"));
     for config in [&sharing, &not_sharing] {
         let mut state = DeskState::default();
         assert!(attache::reload::record_lacks(&state, config), "nothing recorded yet");

@@ -53,7 +53,7 @@ pub struct OtherNote {
 pub struct OtherMission {
     pub desk: String,
     /// None when only a status change names it: a desk whose configuration has not reached
-    /// this one (it does not share `config`, or runs an older version), or which dropped it.
+    /// this one (it runs an older version), or which dropped it.
     pub mission: Option<Mission>,
     pub mark: Option<MissionMark>,
     /// When its last status change reached this desk: a briefing counts it in the period it

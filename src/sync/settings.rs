@@ -19,16 +19,15 @@ pub const SHARE_GROUPS: &[(&str, &[&str])] = &[
     ("checkins", &["contact.checked_in"]),
     ("rollcalls", &["rollcall.opened", "rollcall.answered", "rollcall.overdue", "rollcall.closed"]),
     ("notes", &["note"]),
-    ("missions", &["mission.status_changed"]),
-    // The configuration as loaded (no secrets): other desks show this desk's missions from it.
-    ("config", &["config.loaded"]),
+    // The configuration as loaded (no secrets) defines the missions the status changes are
+    // about: other desks show this desk's missions from it.
+    ("missions", &["mission.status_changed", "config.loaded"]),
     ("handovers", &["handover"]),
     ("items", &["item.seen", "item.updated", "item.withdrawn"]),
 ];
 
 /// Shared when `share` is not given: everything but feed items, which are large.
-pub const DEFAULT_SHARE: &[&str] =
-    &["alerts", "checkins", "rollcalls", "notes", "missions", "config", "handovers"];
+pub const DEFAULT_SHARE: &[&str] = &["alerts", "checkins", "rollcalls", "notes", "missions", "handovers"];
 
 /// The JetStream stream every desk publishes to, one subject per desk under `SUBJECT_PREFIX`.
 pub const STREAM: &str = "ATTACHE";

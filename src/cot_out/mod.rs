@@ -154,7 +154,9 @@ impl Publisher {
         }
         self.looked = Some((state.last_seq(), now));
         let mut placeless = Vec::new();
-        for alert in state.alerts().values() {
+        // Each desk puts its own alerts on TAK maps: another desk's (over `[sync]`) are that
+        // desk's to send, and this desk holds no place for them.
+        for alert in state.alerts().values().filter(|a| a.desk.is_none()) {
             let resolved = alert.state == AlertState::Resolved;
             // The record's resolved alerts are most of it: only those still on a map matter.
             if resolved && !self.outs.iter().any(|o| o.alerts.contains_key(&alert.id)) {

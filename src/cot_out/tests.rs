@@ -154,6 +154,48 @@ async fn alerts_without_a_place_are_said_once_and_not_sent() {
     assert_eq!(received(&socket).await, Vec::<String>::new());
 }
 
+/// Another desk's alert (over `[sync]`) is that desk's to put on TAK maps: not sent from here,
+/// nor said to have no place.
+#[tokio::test]
+async fn another_desks_alert_is_not_sent_nor_said_placeless() {
+    let (mut publisher, socket) = publisher().await;
+    let mut desk = Desk { state: DeskState::default(), seq: 0 };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut pristina = crate::journal::Writer::open(elsewhere.path()).unwrap();
+    let raised = Event::AlertRaised {
+        alert: "P1".into(),
+        rule: "hostile".into(),
+        feed: "tak-in".into(),
+        item: "P1".into(),
+        severity: Severity::Critical,
+        title: "Track P1".into(),
+        missions: vec![],
+        traffic: Traffic::Real,
+    };
+    pristina.append("attache", now(), vec![raised]).unwrap();
+    let mut line = String::new();
+    crate::journal::Follower::new(elsewhere.path())
+        .poll_lines(|raw, _| {
+            line = String::from_utf8(raw.bytes.to_vec()).unwrap();
+            true
+        })
+        .unwrap();
+    desk.fold(Event::Remote {
+        desk: "pristina".into(),
+        record: line,
+        after_seq: 0,
+        after_sum: String::new(),
+        stream_seq: None,
+    });
+    assert!(desk.state.alerts().contains_key("pristina/P1"), "folded as pristina's");
+    desk.raise("T1", Some(Location::Point { lat: 14.5, lon: 120.9 }));
+    let said = publisher.tick(&desk.state, &[], now());
+    assert!(said.iter().all(|s| !s.contains("no place")), "{said:?}");
+    let sent = received(&socket).await;
+    assert_eq!(sent.len(), 1, "this desk's own alert only: {sent:?}");
+    assert!(sent[0].contains("attache.manila.alert.T1"), "{}", sent[0]);
+}
+
 #[path = "../../tests/tak_support/mod.rs"]
 mod tak_support;
 

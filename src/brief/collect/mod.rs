@@ -374,11 +374,16 @@ const SPLIT_AT: u64 = 20_000;
 /// which only alerts, feeds' health and check-ins are parsed; in it, items too).
 const PERIOD_COST: u64 = 2;
 
+/// The first reader's share of the work, in percent: a little under half, as it also folds the
+/// second's records once that is done (measured on the bench journal: 47% is 2-3% faster than
+/// an even split; 42% and below slower).
+const FIRST_SHARE: u64 = 47;
+
 /// Where the second reader starts, so that reading `start..first` (before the period) and
-/// `first..end` (in it) takes the two about as long.
-fn even_split(start: u64, first: u64, end: u64) -> u64 {
+/// `first..end` (in it), and folding the second's records after, takes the two about as long.
+fn second_reader_start(start: u64, first: u64, end: u64) -> u64 {
     let before = first.saturating_sub(start);
-    let half = (before + PERIOD_COST * end.saturating_sub(first)) / 2;
+    let half = (before + PERIOD_COST * end.saturating_sub(first)) * FIRST_SHARE / 100;
     match half.checked_sub(before) {
         None => start + half,
         Some(in_period) => first + in_period / PERIOD_COST,
@@ -475,7 +480,7 @@ fn collect_split(
         None => Follower::at_end(dir).map_err(failed)?.last_seq().map(|last| last + 1),
     };
     let middle = middle.unwrap_or_else(|| match end {
-        Some(end) if end > start + SPLIT_AT => Some(even_split(start, first.unwrap_or(end), end)),
+        Some(end) if end > start + SPLIT_AT => Some(second_reader_start(start, first.unwrap_or(end), end)),
         _ => None,
     });
     // The second stretch never starts before the first: the records before `start` are in the

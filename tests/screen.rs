@@ -324,3 +324,64 @@ fn readme_screenshot_is_the_console_at_120x34() {
     let drawn: Vec<&str> = screen.lines().collect();
     assert_eq!(shown, drawn, "README's screenshot differs from the console: paste the snapshot in");
 }
+
+/// Pristina's missions (its configuration as loaded there, a status it set, a note tied to one)
+/// under its label after this desk's, and the detail of one: where it is worked, by whom.
+#[test]
+fn another_desks_missions_under_its_label_and_their_detail() {
+    let mut app = app();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut pristina = attache::journal::Writer::open(elsewhere.path()).unwrap();
+    let config = Config::load(Path::new("config/attache.toml")).unwrap();
+    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
+    snapshot.missions.retain(|m| m.id == "KFOR" || m.id == "MINUSCA");
+    let at = |min: i64| now() - chrono::Duration::minutes(min);
+    let loaded = attache::event::Event::ConfigLoaded {
+        path: "/etc/attache/attache.toml".into(),
+        digest: "pristina".into(),
+        feeds: 0,
+        missions: 2,
+        contacts: 0,
+        config: Some(Box::new(snapshot)),
+    };
+    pristina.append("attache", at(50), vec![loaded]).unwrap();
+    let changed = attache::event::Event::MissionStatusChanged {
+        mission: "KFOR".into(),
+        status: attache::domain::MissionStatus::Suspended,
+        note: Some("Gazimestan road shut".into()),
+    };
+    let note = attache::event::Event::Note {
+        operator: "kovac".into(),
+        text: "convoy waits at Merdare".into(),
+        mission: Some("KFOR".into()),
+        alert: None,
+        contact: None,
+    };
+    pristina.append("kovac", at(40), vec![changed, note]).unwrap();
+    let mut envelopes = Vec::new();
+    attache::journal::Follower::new(elsewhere.path())
+        .poll_lines(|raw, _| {
+            envelopes.push(attache::event::Event::Remote {
+                desk: "pristina".into(),
+                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
+                after_seq: 0,
+                after_sum: String::new(),
+                stream_seq: None,
+            });
+            true
+        })
+        .unwrap();
+    let last = app.state().last_seq();
+    let records = envelopes
+        .into_iter()
+        .enumerate()
+        .map(|(n, event)| Record { seq: last + 1 + n as u64, ts: at(30), by: "sync".into(), event })
+        .collect();
+    app.apply(records);
+    insta::assert_snapshot!("other_desks_missions_160x48", draw(&app, 160, 48));
+    // End: the last row, pristina/MINUSCA; one up: pristina/KFOR.
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("other_desks_mission_detail_100x40", draw(&app, 100, 40));
+}

@@ -311,17 +311,15 @@ async fn event_loop(
             biased;
             batch = input.next_batch() => match batch {
                 Some(pending) => {
-                    for event in pending {
-                        if handle_terminal_event(desk, event) {
-                            return Ok(());
-                        }
+                    if pending.into_iter().any(|event| handle_terminal_event(desk, event)) {
+                        break;
                     }
                     redraw = Redraw::All;
                 }
                 // The terminal is gone (SSH link dropped): leave cleanly.
-                None => return Ok(()),
+                None => break,
             },
-            () = endings.recv() => return Ok(()),
+            () = endings.recv() => break,
             _ = clock.tick() => {
                 // Escalation is checked every second by the polling process, watched or not.
                 if poller_lock.is_some() {
@@ -421,6 +419,13 @@ async fn event_loop(
             }
         }
     }
+    // What was resolved last goes out as CoT before the console stops.
+    if let Some(publisher) = cot_out {
+        desk.follow();
+        let config = desk.app.config();
+        publisher.close(desk.app.state(), &config.missions, crate::poll::service::COT_OUT_DRAIN).await;
+    }
+    Ok(())
 }
 
 /// Returns true when the console should quit.

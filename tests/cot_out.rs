@@ -543,3 +543,30 @@ async fn a_final_event_lost_with_its_connection_is_sent_again() {
     let parsed = cot::parse("tak-out", &last, Utc::now()).unwrap();
     assert_eq!(parsed.withdrawn.first().map(|(id, _)| id.as_str()), Some(uid.as_str()));
 }
+
+/// An operator resolves an alert (a console's record, journaled by another process) and the
+/// service is stopped at once: before it stops it folds that record and sends the final event,
+/// rather than leave the marker on TAK maps for its stale hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolution_journaled_just_before_the_service_stops_still_goes_out() {
+    let PlainTcpDesk { dir, server: _server, out, feed: _feed, _service, uid } =
+        PlainTcpDesk::start("TRACK-9").await;
+    let (alert, _) = alert_raised(&dir.path().join("journal")).unwrap();
+    let mut writer = attache::journal::Writer::open(&dir.path().join("journal")).unwrap();
+    let resolved =
+        Event::AlertResolved { alert, operator: "reyes".into(), reason: "friendly after all".into() };
+    writer.append("reyes", Utc::now(), vec![resolved]).unwrap();
+    drop(writer);
+    tokio::task::block_in_place(|| drop(_service)); // SIGTERM, and waits for the exit
+    out.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = vec![0u8; 65_536];
+    let last = loop {
+        let n = out.recv(&mut buf).expect("the final event before the service stopped");
+        let event = &buf[..n];
+        let (time, stale) = times(event);
+        if String::from_utf8_lossy(event).contains(&format!("uid=\"{uid}\"")) && stale <= time {
+            break String::from_utf8_lossy(event).to_string();
+        }
+    };
+    assert!(last.contains("friendly after all"), "{last}");
+}

@@ -40,7 +40,8 @@ pub struct LinkStatus {
 
 pub struct Link {
     pub url: String,
-    queue: mpsc::Sender<Vec<u8>>,
+    /// None once closed.
+    queue: Option<mpsc::Sender<Vec<u8>>>,
     status: Arc<Mutex<LinkStatus>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -51,12 +52,12 @@ impl Link {
         let (queue, rx) = mpsc::channel(QUEUE);
         let status = Arc::new(Mutex::new(LinkStatus { state: "connecting".into(), ..LinkStatus::default() }));
         let task = tokio::spawn(run(config.target.clone(), rx, status.clone()));
-        Link { url: config.url.clone(), queue, status, task }
+        Link { url: config.url.clone(), queue: Some(queue), status, task }
     }
 
-    /// Queues one event; false when the queue is full (the event is counted as dropped).
+    /// Queues one event; false when the queue is full or closed (the event is counted as dropped).
     pub fn send(&self, event: Vec<u8>) -> bool {
-        let queued = self.queue.try_send(event).is_ok();
+        let queued = self.queue.as_ref().is_some_and(|q| q.try_send(event).is_ok());
         if !queued {
             self.status.lock().expect("status lock").dropped += 1;
         }
@@ -65,6 +66,16 @@ impl Link {
 
     pub fn status(&self) -> LinkStatus {
         self.status.lock().expect("status lock").clone()
+    }
+
+    /// Closes the queue and, while the destination is up, waits until `deadline` for what it
+    /// holds to be written: the final events of alerts resolved just before the desk stops. A
+    /// destination that is down would not take them anyway, so it is not waited for.
+    pub async fn close(&mut self, deadline: tokio::time::Instant) {
+        self.queue = None;
+        if self.status().up && tokio::time::timeout_at(deadline, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
     }
 }
 

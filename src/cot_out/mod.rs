@@ -115,6 +115,16 @@ impl Publisher {
         Some(Publisher { desk: desk.to_string(), outs, placeless: HashSet::new(), looked: None })
     }
 
+    /// Sends what is left and waits, at most `within`, for the destinations that are up to
+    /// take what is queued for them; for a desk that stops.
+    pub async fn close(mut self, state: &DeskState, missions: &[Mission], within: std::time::Duration) {
+        self.tick(state, missions, Utc::now());
+        let deadline = tokio::time::Instant::now() + within;
+        for out in &mut self.outs {
+            out.link.close(deadline).await;
+        }
+    }
+
     /// The destinations, each as started (a reload does not change a running publisher's), and
     /// what each is doing, for the desk to show.
     pub fn statuses(&self) -> Vec<(CotOutConfig, LinkStatus)> {

@@ -24,6 +24,8 @@ pub const LOCK_RETRY: Duration = Duration::from_secs(5);
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// How many records are read and folded at a time.
 const FOLLOW_BATCH: usize = 10_000;
+/// How long a stopping desk waits for its TAK destinations that are up to take what is queued.
+pub const COT_OUT_DRAIN: Duration = Duration::from_secs(2);
 
 pub fn run(config: &Config, journal_dir: &Path, after_damage: bool) -> ExitCode {
     let runtime =
@@ -152,6 +154,14 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
         }
     }
     polling.stop();
+    // What other processes journaled last (an operator's resolution) goes out as CoT before the
+    // service stops, as does whatever is still queued.
+    if let Some(publisher) = cot_out {
+        if let Err(why) = service.follow() {
+            eprintln!("attache: {why}");
+        }
+        publisher.close(&service.state, &service.in_force.config().missions, COT_OUT_DRAIN).await;
+    }
     let in_flight = notifier.as_ref().map_or(0, Notifier::in_flight);
     if in_flight > 0 {
         eprintln!(

@@ -421,9 +421,17 @@ async fn event_loop(
     }
     // What was resolved last goes out as CoT before the console stops.
     if let Some(publisher) = cot_out {
+        if let Some(polling) = polling.as_mut() {
+            polling.stop();
+        }
         desk.follow();
         let config = desk.app.config();
         publisher.close(desk.app.state(), &config.missions, crate::poll::service::COT_OUT_DRAIN).await;
+    }
+    // Notifications that ended meanwhile are journaled, so the next poller does not send them
+    // again.
+    while let Ok(settled) = settled_rx.try_recv() {
+        desk.record(crate::notify::BY, vec![settled.event]);
     }
     Ok(())
 }

@@ -297,8 +297,26 @@ fn a_briefing_restores_from_a_checkpoint_the_parts_of_the_state_it_carries() {
         let record: attache::event::Record = serde_json::from_str(line).unwrap();
         writer.append(&record.by, record.ts, vec![record.event]).unwrap();
     }
+    let last = attache::journal::read_all(dir.path()).unwrap().0.last().unwrap().ts;
+    let events = vec![
+        Event::MissionStatusChanged {
+            mission: "KFOR".into(),
+            status: attache::domain::MissionStatus::Suspended,
+            note: Some("road shut".into()),
+        },
+        Event::RollcallOpened {
+            rollcall: "RC1".into(),
+            contacts: vec!["Lt Col. Mirela Kovač".into()],
+            deadline: last + chrono::Duration::hours(1),
+            mission: Some("KFOR".into()),
+            alert: None,
+            reason: "road closure".into(),
+        },
+    ];
+    writer.append("reyes", last, events).unwrap();
     let state = fold_all(dir.path());
     assert!(!state.alerts().is_empty() && !state.check_ins().is_empty() && !state.feeds().is_empty());
+    assert!(!state.missions().is_empty() && !state.rollcalls().is_empty());
     checkpoint::save(dir.path(), &state).unwrap();
     let (carried, _): (attache::state::Carried, _) =
         checkpoint::resume_before(dir.path(), u64::MAX).expect("read as what a briefing carries");

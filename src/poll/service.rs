@@ -162,6 +162,14 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
         }
         publisher.close(&service.state, &service.in_force.config().missions, COT_OUT_DRAIN).await;
     }
+    // Notifications that ended meanwhile are journaled, so the next poller does not send them
+    // again.
+    while let Ok(settled) = settled_rx.try_recv() {
+        journal(&mut desk, &mut service, crate::notify::BY, vec![settled.event.clone()]);
+        if let Some(notifier) = notifier.as_mut() {
+            notifier.settle(&settled);
+        }
+    }
     let in_flight = notifier.as_ref().map_or(0, Notifier::in_flight);
     if in_flight > 0 {
         eprintln!(

@@ -227,22 +227,19 @@ impl DeskState {
 /// What a briefing's collector carries over from a checkpoint's state (`brief::collect`): the
 /// parts of the fold that a period's facts start from. Read from a checkpoint as the state's
 /// fields of the same names, passing over the rest (items and log lines: most of the file,
-/// which a briefing does not use).
+/// which a briefing does not use). No field has a default: a checkpoint is of this version
+/// (its header says so), which writes them all, so a field renamed in the state makes the read
+/// fail (and the briefing read from the journal) rather than come back empty.
 #[derive(Deserialize)]
 pub struct Carried {
     pub last_seq: u64,
-    #[serde(default)]
     pub housekept_hour: i64,
-    #[serde(default)]
     pub config: Option<ConfigInForce>,
     pub alerts: BTreeMap<String, Arc<Alert>>,
     pub feeds: BTreeMap<String, FeedHealth>,
     pub check_ins: HashMap<String, DateTime<Utc>>,
-    #[serde(default)]
     pub missions: BTreeMap<String, MissionMark>,
-    #[serde(default)]
     pub rollcalls: BTreeMap<String, Rollcall>,
-    #[serde(default)]
     pub elsewhere: Elsewhere,
 }
 

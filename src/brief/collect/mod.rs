@@ -457,15 +457,16 @@ impl<'a> Start<'a> {
         self.state.as_ref().and_then(|s| s.config.as_ref())
     }
 
-    /// Reads to the period's end (`collect`), the second half of a long stretch on another
-    /// core: at `middle` if given, else halfway.
+    /// Reads to the period's end (`collect`), the second part of a long stretch on another
+    /// core: from `middle` if given, else from `second_reader_start`.
     pub fn read(self, near: &Nearness<'_>, middle: Option<Option<u64>>) -> Result<(Facts, Kept), String> {
         collect_split(self, near, middle)
     }
 }
 
 /// Reads from the checkpoint before the period (or the journal's first record) to its end,
-/// the second half of a long stretch on another core: at `middle` if given, else halfway.
+/// the second part of a long stretch on another core: from `middle` if given, else from
+/// `second_reader_start`.
 fn collect_split(
     start: Start<'_>,
     near: &Nearness<'_>,

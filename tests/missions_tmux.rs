@@ -1,7 +1,9 @@
 //! The desk's keys on missions, end to end in a real terminal: the built binary on a copy of
 //! the demo desk in tmux; `m` sets a mission's status from the Missions pane and from its
 //! detail, `c` in the detail checks in with one of its contacts and `n` writes a note tied to
-//! the mission; the screen shows each at once and the journal holds it.
+//! the mission; the screen shows each at once and the journal holds it. A followed desk's
+//! missions, arriving in the journal as another process appends them, show under its label;
+//! `m` on one says which desk works it, and `n` in its detail writes a note of this desk's.
 
 mod tmux_support;
 
@@ -106,4 +108,84 @@ fn c_and_n_in_a_missions_detail_check_in_with_the_contact_chosen_and_note_the_mi
     let tied: Vec<_> = notes.iter().filter(|r| r["text"] == "gate 1 reopened").collect();
     assert_eq!(tied.len(), 1, "{notes:?}");
     assert_eq!(tied[0]["mission"], "KFOR");
+}
+
+/// Pristina's records as sync appends them (`remote`, each pristina's line byte for byte): its
+/// configuration with KFOR, then KFOR suspended there.
+fn pristina_envelopes() -> Vec<attache::event::Event> {
+    use attache::event::Event;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut writer = attache::journal::Writer::open(elsewhere.path()).unwrap();
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
+    snapshot.missions.retain(|m| m.id == "KFOR");
+    snapshot.feeds.clear();
+    let loaded = Event::ConfigLoaded {
+        path: "/etc/attache/attache.toml".into(),
+        digest: "pristina".into(),
+        feeds: 0,
+        missions: 1,
+        contacts: 0,
+        config: Some(Box::new(snapshot)),
+    };
+    let suspended = Event::MissionStatusChanged {
+        mission: "KFOR".into(),
+        status: attache::domain::MissionStatus::Suspended,
+        note: Some("Gazimestan road shut".into()),
+    };
+    writer.append("kovac", chrono::Utc::now(), vec![loaded, suspended]).unwrap();
+    let mut envelopes = Vec::new();
+    attache::journal::Follower::new(elsewhere.path())
+        .poll_lines(|raw, _| {
+            envelopes.push(Event::Remote {
+                desk: "pristina".into(),
+                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
+                after_seq: 0,
+                after_sum: String::new(),
+                stream_seq: None,
+            });
+            true
+        })
+        .unwrap();
+    envelopes
+}
+
+#[test]
+fn a_followed_desks_mission_shows_under_its_label_and_is_worked_there() {
+    let console = Console::start("mission-elsewhere");
+    let tmux = &console.tmux;
+    let mut writer = attache::journal::Writer::open(&console.journal).unwrap();
+    writer.append("sync", chrono::Utc::now(), pristina_envelopes()).unwrap();
+    drop(writer);
+    // Its name and status line are cut at this width; the detail shows them.
+    tmux.wait_for("pristina's KFOR under its label, suspended", |s| line(s, "pristina/KFOR").contains("SUS"));
+    tmux.keys(&["/"]);
+    tmux.wait_for("the filter prompt", |s| s.contains("Filter (Enter keeps"));
+    tmux.keys(&["-l", "pristina/KFOR"]);
+    tmux.keys(&["C-n"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("pristina's KFOR selected", |s| {
+        s.contains("match 1 of 1") || line(s, "pristina/KFOR").contains("SUS")
+    });
+    tmux.keys(&["m"]);
+    tmux.wait_for("m says pristina works it", |s| s.contains("is desk pristina's mission"));
+    assert!(console.records("mission.status_changed").is_empty(), "nothing journaled here");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("its detail, held at pristina", |s| {
+        s.contains("Mission pristina/KFOR")
+            && s.contains("Held at pristina")
+            && s.contains("by kovac@pristina")
+            && s.contains("Gazimestan road shut")
+    });
+    tmux.keys(&["n"]);
+    tmux.wait_for("the note prompt about pristina's KFOR", |s| s.contains("about mission pristina/KFOR"));
+    tmux.keys(&["-l", "called pristina about the road"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail listing this desk's note", |s| {
+        s.contains("Notes here (1)") && s.contains(": called pristina about the road")
+    });
+    let notes = console.records("note");
+    let tied: Vec<_> = notes.iter().filter(|r| r["text"] == "called pristina about the road").collect();
+    assert_eq!(tied.len(), 1, "{notes:?}");
+    assert_eq!(tied[0]["mission"], "pristina/KFOR");
 }

@@ -5,6 +5,7 @@
 //! missions, arriving in the journal as another process appends them, show under its label;
 //! `m` on one says which desk works it, and `n` in its detail writes a note of this desk's.
 
+mod elsewhere;
 mod tmux_support;
 
 use tmux_support::Tmux;
@@ -113,41 +114,15 @@ fn c_and_n_in_a_missions_detail_check_in_with_the_contact_chosen_and_note_the_mi
 /// Pristina's records as sync appends them (`remote`, each pristina's line byte for byte): its
 /// configuration with KFOR, then KFOR suspended there.
 fn pristina_envelopes() -> Vec<attache::event::Event> {
-    use attache::event::Event;
-    let elsewhere = tempfile::tempdir().unwrap();
-    let mut writer = attache::journal::Writer::open(elsewhere.path()).unwrap();
-    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
-    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
-    snapshot.missions.retain(|m| m.id == "KFOR");
-    snapshot.feeds.clear();
-    let loaded = Event::ConfigLoaded {
-        path: "/etc/attache/attache.toml".into(),
-        digest: "pristina".into(),
-        feeds: 0,
-        missions: 1,
-        contacts: 0,
-        config: Some(Box::new(snapshot)),
-    };
-    let suspended = Event::MissionStatusChanged {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = attache::journal::Writer::open(dir.path()).unwrap();
+    let suspended = attache::event::Event::MissionStatusChanged {
         mission: "KFOR".into(),
         status: attache::domain::MissionStatus::Suspended,
         note: Some("Gazimestan road shut".into()),
     };
-    writer.append("kovac", chrono::Utc::now(), vec![loaded, suspended]).unwrap();
-    let mut envelopes = Vec::new();
-    attache::journal::Follower::new(elsewhere.path())
-        .poll_lines(|raw, _| {
-            envelopes.push(Event::Remote {
-                desk: "pristina".into(),
-                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
-                after_seq: 0,
-                after_sum: String::new(),
-                stream_seq: None,
-            });
-            true
-        })
-        .unwrap();
-    envelopes
+    writer.append("kovac", chrono::Utc::now(), vec![elsewhere::config_loaded(&["KFOR"]), suspended]).unwrap();
+    elsewhere::envelopes(dir.path(), "pristina", 1)
 }
 
 #[test]

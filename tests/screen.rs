@@ -11,6 +11,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::{Terminal, backend::TestBackend};
 use std::path::Path;
 
+mod elsewhere;
+
 fn now() -> DateTime<Utc> {
     "2026-11-25T01:05:30Z".parse().unwrap()
 }
@@ -330,21 +332,10 @@ fn readme_screenshot_is_the_console_at_120x34() {
 #[test]
 fn another_desks_missions_under_its_label_and_their_detail() {
     let mut app = app();
-    let elsewhere = tempfile::tempdir().unwrap();
-    let mut pristina = attache::journal::Writer::open(elsewhere.path()).unwrap();
-    let config = Config::load(Path::new("config/attache.toml")).unwrap();
-    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
-    snapshot.missions.retain(|m| m.id == "KFOR" || m.id == "MINUSCA");
+    let dir = tempfile::tempdir().unwrap();
+    let mut pristina = attache::journal::Writer::open(dir.path()).unwrap();
     let at = |min: i64| now() - chrono::Duration::minutes(min);
-    let loaded = attache::event::Event::ConfigLoaded {
-        path: "/etc/attache/attache.toml".into(),
-        digest: "pristina".into(),
-        feeds: 0,
-        missions: 2,
-        contacts: 0,
-        config: Some(Box::new(snapshot)),
-    };
-    pristina.append("attache", at(50), vec![loaded]).unwrap();
+    pristina.append("attache", at(50), vec![elsewhere::config_loaded(&["KFOR", "MINUSCA"])]).unwrap();
     let changed = attache::event::Event::MissionStatusChanged {
         mission: "KFOR".into(),
         status: attache::domain::MissionStatus::Suspended,
@@ -358,19 +349,7 @@ fn another_desks_missions_under_its_label_and_their_detail() {
         contact: None,
     };
     pristina.append("kovac", at(40), vec![changed, note]).unwrap();
-    let mut envelopes = Vec::new();
-    attache::journal::Follower::new(elsewhere.path())
-        .poll_lines(|raw, _| {
-            envelopes.push(attache::event::Event::Remote {
-                desk: "pristina".into(),
-                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
-                after_seq: 0,
-                after_sum: String::new(),
-                stream_seq: None,
-            });
-            true
-        })
-        .unwrap();
+    let envelopes = elsewhere::envelopes(dir.path(), "pristina", 1);
     let last = app.state().last_seq();
     let records = envelopes
         .into_iter()

@@ -5,9 +5,10 @@
 use attache::domain::{Severity, Traffic};
 use attache::event::{Event, Record};
 use attache::journal::Writer;
-use attache::journal::format::{GENESIS, to_hex};
 use attache::state::{AlertState, DeskState};
 use chrono::{Duration, Utc};
+
+mod elsewhere;
 
 /// Pristina's journal: an alert raised, acknowledged by an operator there, a check-in; returned
 /// as the `remote` records a desk following pristina appends.
@@ -54,25 +55,9 @@ fn pristina_envelopes(root: &std::path::Path) -> Vec<Event> {
 }
 
 /// Pristina's records from its record `from` on, as the `remote` records a desk following it
-/// appends, each linked to the one before.
+/// appends.
 fn envelopes(dir: &std::path::Path, from: u64) -> Vec<Event> {
-    let mut follower = attache::journal::Follower::from_seq(dir, from).unwrap();
-    let mut after = (0, GENESIS);
-    let mut events = Vec::new();
-    follower
-        .poll_lines(|raw, _| {
-            events.push(Event::Remote {
-                desk: "pristina".into(),
-                record: String::from_utf8(raw.bytes.to_vec()).unwrap(),
-                after_seq: after.0,
-                after_sum: to_hex(&after.1),
-                stream_seq: None,
-            });
-            after = (raw.seq, attache::journal::format::trailer(raw.bytes).unwrap().1);
-            true
-        })
-        .unwrap();
-    events
+    elsewhere::envelopes(dir, "pristina", from)
 }
 
 fn fold(events: Vec<Event>) -> DeskState {

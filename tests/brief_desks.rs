@@ -13,6 +13,7 @@ use attache::event::Event;
 use attache::journal::{Follower, Writer};
 
 mod brief_fixture;
+mod elsewhere;
 
 use brief_fixture::{CONFIG, FROM, TO, t};
 
@@ -68,10 +69,10 @@ fn fixture(dir: &Path) {
     let mut hq = Elsewhere::new("hq");
     let mut tbilisi = Elsewhere::new("tbilisi");
     // Pristina's configuration, loaded there before the period: its missions.
-    let loaded = pristina.says("2026-11-23T19:00:00Z", config_loaded(&["KFOR"]));
+    let loaded = pristina.says("2026-11-23T19:00:00Z", elsewhere::config_loaded(&["KFOR"]));
     at("2026-11-23T19:00:01Z", "sync", loaded);
     // Tbilisi shares its missions and raises nothing: listed under `*` all the same.
-    let loaded = tbilisi.says("2026-11-23T19:30:00Z", config_loaded(&["MINUSCA"]));
+    let loaded = tbilisi.says("2026-11-23T19:30:00Z", elsewhere::config_loaded(&["MINUSCA"]));
     at("2026-11-23T19:30:01Z", "sync", loaded);
     // Raised at pristina before the period, still open at its end.
     let p0 = pristina
@@ -164,26 +165,6 @@ fn fixture(dir: &Path) {
     let late = pristina
         .says("2026-11-25T01:00:00Z", raised("P9", Severity::Critical, "after the period", Traffic::Real));
     at("2026-11-25T01:00:01Z", "sync", late);
-}
-
-/// Another desk's configuration as loaded there, with only the missions named (this desk's
-/// desk file stands in for theirs).
-fn config_loaded(missions: &[&str]) -> Event {
-    let config = attache::config::Config::load(Path::new(CONFIG)).unwrap();
-    let mut snapshot = attache::config::ConfigSnapshot::of(&config);
-    snapshot.missions.retain(|m| missions.contains(&m.id.as_str()));
-    // Its feeds name files by where this checkout is: left out, so the record's bytes (and the
-    // briefing's head hash) are the same wherever the tests run.
-    snapshot.feeds.clear();
-    snapshot.missions.iter_mut().for_each(|m| m.status = attache::domain::MissionStatus::Active);
-    Event::ConfigLoaded {
-        path: "/etc/attache/attache.toml".into(),
-        digest: missions.join(","),
-        feeds: 0,
-        missions: missions.len(),
-        contacts: 0,
-        config: Some(Box::new(snapshot)),
-    }
 }
 
 fn brief(dir: &Path, format: &str, extra: &[&str]) -> std::process::Output {

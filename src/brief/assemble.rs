@@ -240,19 +240,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
             rollcalls: rollcalls_of(&desk, facts, from),
             missions: missions_of(&desk, facts, &in_period),
-            notes: facts
-                .elsewhere
-                .notes
-                .iter()
-                .filter(|n| n.desk == desk && in_period(n.received))
-                .map(|n| Note {
-                    seq: n.seq,
-                    ts: n.at,
-                    operator: n.operator.clone(),
-                    text: n.text.clone(),
-                    about: n.about.clone(),
-                })
-                .collect(),
+            notes: notes_of(&desk, facts, &in_period),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -423,6 +411,21 @@ fn missions_of(
                 .as_ref()
                 .filter(|_| other.mark_received.is_some_and(in_period))
                 .map(|m| OtherStatusChange { at: m.at, by: m.by.clone(), line: m.line.clone() }),
+        })
+        .collect()
+}
+
+/// Desk `desk`'s notes that reached this desk in the period, in the order received, each at the
+/// time written there.
+fn notes_of(desk: &str, facts: &Facts, in_period: &impl Fn(DateTime<Utc>) -> bool) -> Vec<Note> {
+    let theirs = facts.elsewhere.notes.iter().filter(|n| n.desk == desk && in_period(n.received));
+    theirs
+        .map(|n| Note {
+            seq: n.seq,
+            ts: n.at,
+            operator: n.operator.clone(),
+            text: n.text.clone(),
+            about: n.about.clone(),
         })
         .collect()
 }

@@ -54,7 +54,7 @@ fn open(dir: &Path, start: DateTime<Utc>, end: DateTime<Utc>, indexed: bool) -> 
     let mut replay = Replay::new(app, dir, Clock::new(start, end, start, 60.0), None).unwrap();
     if indexed {
         let (tx, rx) = std::sync::mpsc::channel();
-        engine::index(dir.to_path_buf(), start, end, tx);
+        engine::index(dir.to_path_buf(), replay_support::config(), start, end, tx);
         for progress in rx {
             replay.engine.absorb(progress);
         }
@@ -287,7 +287,7 @@ fn random_seeks_equal_a_fold_from_the_start() {
     let app = App::new(replay_support::config(), "reyes".into(), start);
     let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, start, 60.0), None).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    engine::index_within(tmp.path().to_path_buf(), start, end, 1 << 20, tx);
+    engine::index_within(tmp.path().to_path_buf(), replay_support::config(), start, end, 1 << 20, tx);
     let mut thinned = false;
     for progress in rx {
         thinned |= progress.thin_to.is_some();
@@ -315,7 +315,7 @@ fn the_reader_reads_the_range_only() {
     let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
     let (first, last) = (&records[14_999], &records[17_999]);
     let (tx, rx) = std::sync::mpsc::channel();
-    engine::index(tmp.path().to_path_buf(), first.ts, last.ts, tx);
+    engine::index(tmp.path().to_path_buf(), replay_support::config(), first.ts, last.ts, tx);
     let news: Vec<_> = rx.into_iter().collect();
     let entries: Vec<u64> = news.iter().flat_map(|p| p.entries.iter().map(|e| e.0)).collect();
     assert_eq!(entries.first(), Some(&10_001), "from the checkpoint on disk at record 10,000");

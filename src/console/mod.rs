@@ -152,7 +152,7 @@ pub struct App {
     /// (`DeskState::config_in_force`), or this process's own file where the record holds none.
     in_force: InForce,
     /// The fold of the record so far: changed only by `apply` (and `resume`), and by a replay
-    /// moving along the record (`replay_state`).
+    /// moving along the record (`reading`).
     state: DeskState,
     pub now: DateTime<Utc>,
     pub operator: String,
@@ -238,9 +238,10 @@ impl App {
     }
 
     /// For the replay's engine alone, which moves the state to another point of the record
-    /// (from its copies, by the same fold); the caller refreshes the panes (`refresh_all`).
-    pub(crate) fn replay_state(&mut self) -> &mut DeskState {
-        &mut self.state
+    /// (from its copies, and through the desk's core); the caller refreshes the panes
+    /// (`refresh_all`).
+    pub(crate) fn reading(&mut self) -> crate::desk::Reading<'_> {
+        crate::desk::Reading::new(&mut self.state, &mut self.in_force)
     }
 
     /// Starts from a state already folded (a checkpoint) in place of the empty one.

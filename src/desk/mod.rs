@@ -1,7 +1,7 @@
 //! The desk's core: the one place that turns what happens to a desk (a feed's poll, an
 //! operator's action, the clock, records another process journaled) into journal events and
-//! state. The console, `attache poll --once` and the tests drive it through one message type,
-//! `Input`; what they differ in is only where the record lives (`Host`).
+//! state. The console, `attache poll --once`, the replay (which only reads) and the tests drive it
+//! through one message type, `Input`; what they differ in is only where the record lives (`Host`).
 //!
 //! Journal first, always: events are committed (appended, then folded), and what follows from
 //! them (alerts) is derived from the state after the fold, by the rules of the configuration in
@@ -9,10 +9,12 @@
 
 mod in_force;
 mod memory;
+mod reading;
 pub mod rollcalls;
 
 pub use in_force::InForce;
 pub use memory::InMemory;
+pub use reading::Reading;
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -48,8 +50,8 @@ pub enum Tick {
     Sweep,
 }
 
-/// Where the desk's record lives: a journal on disk for the console and `poll --once`, a list
-/// in memory for tests.
+/// Where the desk's record lives: a journal on disk for the console and `poll --once`, the same
+/// read only for a replay (`Reading`), a list in memory for tests.
 pub trait Host {
     /// The state at the last record folded.
     fn state(&self) -> &DeskState;

@@ -1,5 +1,5 @@
 //! Rebuilding the desk state at any point of the record, exactly. The state moves forward by
-//! folding the journal's records with the same reducer the live console uses; it moves backward
+//! handing the journal's records to the desk's core as the live console does; it moves backward
 //! (or far forward) by restoring the nearest copy of the state and folding on from it: a copy
 //! the indexer made in memory (every `CHECKPOINT_EVERY` records at first, sharing unchanged
 //! items, alerts and log lines with its neighbours, thinned to stay within `CHECKPOINT_BUDGET`),
@@ -13,6 +13,8 @@ use std::sync::mpsc::Sender;
 
 use super::copies::{Footprint, Held};
 use super::timeline::{Class, Timeline};
+use crate::config::Config;
+use crate::desk::{Desk, Host, InForce, Input, Reading};
 use crate::event::{Record, read_record};
 use crate::journal::{Follower, JournalError, format::kind_of};
 use crate::state::DeskState;
@@ -69,13 +71,16 @@ fn kept(seq: u64, every: u64, start: u64) -> bool {
 /// timeline's entries and the copies of the state. Starts from the checkpoint a console left on
 /// disk nearest before the range (a replay of last week does not fold the year before it) and
 /// stops at the first record after it. Stops early if the receiver has gone (the replay quit).
-pub fn index(dir: PathBuf, from: DateTime<Utc>, to: DateTime<Utc>, tx: Sender<Progress>) {
-    index_within(dir, from, to, CHECKPOINT_BUDGET, tx);
+/// Records are folded through the desk's core, as the replay's own state is (`config`: the
+/// replay's, where the record holds none).
+pub fn index(dir: PathBuf, config: Config, from: DateTime<Utc>, to: DateTime<Utc>, tx: Sender<Progress>) {
+    index_within(dir, config, from, to, CHECKPOINT_BUDGET, tx);
 }
 
 /// `index`, its copies holding at most `budget` bytes.
 pub fn index_within(
     dir: PathBuf,
+    config: Config,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     budget: usize,
@@ -87,6 +92,7 @@ pub fn index_within(
         Ok(seq) => crate::checkpoint::resume_before(&dir, seq).unwrap_or_else(fresh),
     };
     let start = state.last_seq();
+    let (mut core, mut in_force) = (Desk::new(), InForce::new(config));
     let end = to.timestamp_micros();
     let mut every = CHECKPOINT_EVERY;
     let mut held = Held::default();
@@ -107,7 +113,14 @@ pub fn index_within(
             progress.entries.push((raw.seq, raw.ts_micros, Class::of(kind, raw.bytes)));
             past_end = raw.ts_micros > end;
             match read_record(raw.bytes) {
-                Ok(record) => state.fold(record),
+                Ok(record) => {
+                    let at = record.ts;
+                    core.handle(
+                        &mut Reading::new(&mut state, &mut in_force),
+                        Input::Followed(vec![record]),
+                        at,
+                    );
+                }
                 Err(e) => problems.push(format!("seq {} is not a record this attache reads: {e}", raw.seq)),
             }
             if raw.seq % every == 0 {
@@ -155,6 +168,8 @@ pub struct Engine {
     on_disk: Vec<u64>,
     /// The copies the engine made itself, oldest first (see `keep_own`).
     own: VecDeque<u64>,
+    /// What folds the records read into the replay's state, as it does the live console's.
+    core: Desk,
     /// The indexer's spacing and first copy, to tell its copies from the engine's own.
     every: u64,
     start: u64,
@@ -174,6 +189,7 @@ impl Engine {
             checkpoints: vec![Checkpoint { seq: 0, ts: None, state: DeskState::default() }],
             on_disk: crate::checkpoint::taken_at(dir),
             own: VecDeque::new(),
+            core: Desk::new(),
             every: CHECKPOINT_EVERY,
             start: 0,
             timeline: Timeline::default(),
@@ -265,9 +281,9 @@ impl Engine {
         }
     }
 
-    /// Brings `state` to just after the last record stamped at or before `t`.
-    pub fn seek_time(&mut self, state: &mut DeskState, t: DateTime<Utc>) -> Result<bool, JournalError> {
-        let here_ok = state.last_ts().is_none_or(|ts| ts <= t);
+    /// Brings the replay's state (`host`) to just after the last record stamped at or before `t`.
+    pub fn seek_time(&mut self, host: &mut Reading, t: DateTime<Utc>) -> Result<bool, JournalError> {
+        let here_ok = host.state().last_ts().is_none_or(|ts| ts <= t);
         let best = self.checkpoints.iter().rposition(|c| c.ts.is_none_or(|ts| ts <= t)).unwrap_or(0);
         // The timeline answers for the part of the journal read so far; past it, the journal's index.
         let target = |dir: &Path, timeline: &Timeline| match timeline.last_at_or_before(t.timestamp_micros())
@@ -275,23 +291,23 @@ impl Engine {
             Some(seq) => Ok(seq),
             None => last_at_or_before(dir, t),
         };
-        let from_disk = self.restore_from_disk(state, best, here_ok, target)?;
-        let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
+        let from_disk = self.restore_from_disk(host, best, here_ok, target)?;
+        let restored = from_disk || self.restore_if_better(host, best, here_ok)?;
         // Where the fold ends, for the copy it leaves: after a restore, from the index if need be.
         let until = match self.timeline.last_at_or_before(t.timestamp_micros()) {
             None if restored => last_at_or_before(&self.dir, t).ok(),
             until => until,
         };
-        Ok(self.advance(state, |r| r.ts <= t, until)? || restored)
+        Ok(self.advance(host, |r| r.ts <= t, until)? || restored)
     }
 
-    /// Brings `state` to just after record `seq`.
-    pub fn seek_seq(&mut self, state: &mut DeskState, seq: u64) -> Result<bool, JournalError> {
-        let here_ok = state.last_seq() <= seq;
+    /// Brings the replay's state (`host`) to just after record `seq`.
+    pub fn seek_seq(&mut self, host: &mut Reading, seq: u64) -> Result<bool, JournalError> {
+        let here_ok = host.state().last_seq() <= seq;
         let best = self.checkpoints.iter().rposition(|c| c.seq <= seq).unwrap_or(0);
-        let from_disk = self.restore_from_disk(state, best, here_ok, |_, _| Ok(seq))?;
-        let restored = from_disk || self.restore_if_better(state, best, here_ok)?;
-        Ok(self.advance(state, |r| r.seq <= seq, Some(seq))? || restored)
+        let from_disk = self.restore_from_disk(host, best, here_ok, |_, _| Ok(seq))?;
+        let restored = from_disk || self.restore_if_better(host, best, here_ok)?;
+        Ok(self.advance(host, |r| r.seq <= seq, Some(seq))? || restored)
     }
 
     /// Starts from the checkpoint a console left on disk nearest before the target when that
@@ -301,12 +317,12 @@ impl Engine {
     /// one of the engine's own copies.
     fn restore_from_disk(
         &mut self,
-        state: &mut DeskState,
+        host: &mut Reading,
         best: usize,
         here_ok: bool,
         target: impl FnOnce(&Path, &Timeline) -> Result<u64, JournalError>,
     ) -> Result<bool, JournalError> {
-        let near = self.checkpoints[best].seq.max(if here_ok { state.last_seq() } else { 0 });
+        let near = self.checkpoints[best].seq.max(if here_ok { host.state().last_seq() } else { 0 });
         if !self.on_disk.iter().any(|&seq| seq >= near + DISK_WORTH) {
             return Ok(false);
         }
@@ -317,7 +333,7 @@ impl Engine {
         match crate::checkpoint::resume_before::<DeskState>(&self.dir, target) {
             Some((resumed, follower)) if resumed.last_seq() >= near + DISK_WORTH => {
                 self.keep_own(&resumed);
-                *state = resumed;
+                host.restore(resumed);
                 self.follower = follower;
                 self.pending.clear();
                 Ok(true)
@@ -335,15 +351,15 @@ impl Engine {
     /// Restores checkpoint `best` unless moving forward from where the state is costs less.
     fn restore_if_better(
         &mut self,
-        state: &mut DeskState,
+        host: &mut Reading,
         best: usize,
         here_ok: bool,
     ) -> Result<bool, JournalError> {
         let checkpoint = &self.checkpoints[best];
-        if here_ok && checkpoint.seq <= state.last_seq() + CHECKPOINT_EVERY {
+        if here_ok && checkpoint.seq <= host.state().last_seq() + CHECKPOINT_EVERY {
             return Ok(false);
         }
-        *state = checkpoint.state.clone();
+        host.restore(checkpoint.state.clone());
         self.follower = Follower::from_seq(&self.dir, checkpoint.seq + 1)?;
         self.pending.clear();
         Ok(true)
@@ -360,31 +376,38 @@ impl Engine {
         Ok(())
     }
 
-    /// Folds records while `wanted` holds for them; returns whether any was folded. Keeps a copy
-    /// at the last multiple of `CHECKPOINT_EVERY` before `until` (the last record wanted, when
-    /// known), so that stepping back from there folds at most that many records.
+    /// Folds records while `wanted` holds for them, through the desk's core; returns whether any
+    /// was folded. Keeps a copy at the last multiple of `CHECKPOINT_EVERY` before `until` (the
+    /// last record wanted, when known), so that stepping back from there folds at most that many
+    /// records.
     fn advance(
         &mut self,
-        state: &mut DeskState,
+        host: &mut Reading,
         wanted: impl Fn(&Record) -> bool,
         until: Option<u64>,
     ) -> Result<bool, JournalError> {
         let mut changed = false;
         loop {
             self.fill()?;
-            match self.pending.front() {
-                Some(record) if wanted(record) => {
-                    state.apply(record);
-                    self.pending.pop_front();
-                    changed = true;
-                    let seq = state.last_seq();
-                    if seq.is_multiple_of(CHECKPOINT_EVERY)
-                        && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u)
-                    {
-                        self.keep_own(state);
-                    }
+            // The records wanted, in batches that end where a copy may be kept.
+            let mut batch = Vec::new();
+            while let Some(record) = self.pending.pop_front() {
+                if !wanted(&record) {
+                    self.pending.push_front(record);
+                    break;
                 }
-                _ => return Ok(changed),
+                let copy_here = record.seq.is_multiple_of(CHECKPOINT_EVERY);
+                batch.push(record);
+                if copy_here {
+                    break;
+                }
+            }
+            let Some(at) = batch.last().map(|r| r.ts) else { return Ok(changed) };
+            changed = true;
+            self.core.handle(host, Input::Followed(batch), at);
+            let seq = host.state().last_seq();
+            if seq.is_multiple_of(CHECKPOINT_EVERY) && until.is_some_and(|u| seq + CHECKPOINT_EVERY > u) {
+                self.keep_own(host.state());
             }
         }
     }

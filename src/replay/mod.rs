@@ -75,9 +75,10 @@ pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> 
     let clock = Clock::new(start, end, at, options.speed.unwrap_or(60.0));
     let (tx, rx) = std::sync::mpsc::channel();
     let indexed_dir: PathBuf = dir.to_path_buf();
+    let indexed_config = config.clone();
     std::thread::Builder::new()
         .name("replay-index".into())
-        .spawn(move || engine::index(indexed_dir, start, end, tx))
+        .spawn(move || engine::index(indexed_dir, indexed_config, start, end, tx))
         .context("starting the journal indexer")?;
     let app = App::new(config, operator, at);
     Replay::new(app, dir, clock, Some(rx))

@@ -118,14 +118,14 @@ impl Replay {
     /// every record stamped at or before it.
     pub fn seek(&mut self, t: DateTime<Utc>) -> anyhow::Result<()> {
         self.clock.go(t);
-        self.engine.seek_time(self.app.replay_state(), self.clock.now)?;
+        self.engine.seek_time(&mut self.app.reading(), self.clock.now)?;
         self.show();
         Ok(())
     }
 
     /// Moves to just after record `seq`, the clock at its time.
     pub fn seek_seq(&mut self, seq: u64) -> anyhow::Result<()> {
-        self.engine.seek_seq(self.app.replay_state(), seq)?;
+        self.engine.seek_seq(&mut self.app.reading(), seq)?;
         if let Some(ts) = self.app.state().last_ts() {
             self.clock.go(ts);
         }
@@ -146,7 +146,7 @@ impl Replay {
         let next = self.engine.next_ts()?;
         let second = self.clock.now.timestamp();
         self.clock.tick(wall, next);
-        let changed = self.engine.seek_time(self.app.replay_state(), self.clock.now)?;
+        let changed = self.engine.seek_time(&mut self.app.reading(), self.clock.now)?;
         if changed {
             self.show();
         } else {

@@ -82,7 +82,7 @@ fn open(dir: &Path) -> (Replay, Vec<Progress>) {
     let app = App::new(config(), "reyes".into(), start);
     let replay = Replay::new(app, dir, Clock::new(start, end, start, 60.0), None).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    engine::index(dir.to_path_buf(), start, end, tx);
+    engine::index(dir.to_path_buf(), config(), start, end, tx);
     let news: Vec<_> = rx.into_iter().collect();
     assert!(news.len() >= 2, "the reader hands the journal over in more than one piece");
     (replay, news)

@@ -364,3 +364,43 @@ fn another_desks_missions_under_its_label_and_their_detail() {
     press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("other_desks_mission_detail_100x40", draw(&app, 100, 40));
 }
+
+/// A mission only another desk works (pristina's EUFOR, at Sarajevo) is marked `m` on the world
+/// map, with its own key under the map; selected in the Missions pane, the map zooms to it and
+/// names it under that desk's label.
+#[test]
+fn another_desks_mission_on_the_map() {
+    let mut app = app();
+    let dir = tempfile::tempdir().unwrap();
+    let mut pristina = attache::journal::Writer::open(dir.path()).unwrap();
+    let mut loaded = elsewhere::config_loaded(&["KFOR"]);
+    let attache::event::Event::ConfigLoaded { config: Some(snapshot), .. } = &mut loaded else {
+        unreachable!()
+    };
+    let eufor = &mut snapshot.missions[0];
+    eufor.id = "EUFOR".into();
+    eufor.name = "EUFOR Althea".into();
+    eufor.area = attache::domain::Area::Circle { lat: 43.86, lon: 18.41, radius_km: 40.0 };
+    pristina.append("attache", now() - chrono::Duration::minutes(50), vec![loaded]).unwrap();
+    let last = app.state().last_seq();
+    let records = elsewhere::envelopes(dir.path(), "pristina", 1)
+        .into_iter()
+        .enumerate()
+        .map(|(n, event)| Record { seq: last + 1 + n as u64, ts: now(), by: "sync".into(), event })
+        .collect();
+    app.apply(records);
+
+    // The world (the Alerts pane focused, so no mission zoomed): the `m` over Bosnia, its key.
+    press(&mut app, KeyCode::Char('3'));
+    let world = draw(&app, 160, 48);
+    assert!(world.contains("m another desk's"), "the key names the marker:\n{world}");
+    insta::assert_snapshot!("other_desks_mission_on_the_world_map_160x48", world);
+
+    // pristina/EUFOR selected: the map zooms to Sarajevo and labels it.
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::End);
+    let zoomed = draw(&app, 160, 48);
+    assert!(zoomed.contains("6 Map: pristina/EUFOR"), "the title names the mission:\n{zoomed}");
+    assert!(zoomed.contains("m pristina/EUFOR") || zoomed.contains("pristina/EUFOR m"), "{zoomed}");
+    insta::assert_snapshot!("other_desks_mission_zoomed_on_the_map_160x48", zoomed);
+}

@@ -1,4 +1,5 @@
-//! The map pane: ratatui's canvas world map with missions, contact posts and open alerts. Each
+//! The map pane: ratatui's canvas world map with missions (this desk's, and those of the desks it
+//! follows), contact posts and open alerts. Each
 //! kind of marker has its own character, so the map reads the same in 16 colours, with
 //! `NO_COLOR`, or on a monochrome link. Below it, sparklines of items and alerts per hour.
 
@@ -15,7 +16,7 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 use super::theme::Theme;
 use crate::console::App;
 use crate::console::pane::{Pane, RowKey};
-use crate::domain::{Area, LatLon, Severity};
+use crate::domain::{Area, LatLon, Mission, Severity};
 use crate::state::DeskState;
 
 /// The marker for an alert of each severity, most urgent the most visible.
@@ -36,7 +37,16 @@ const LEGENDS: [&str; 4] = [
     " M mission c post !*+- by severity ",
     " M c !*+- ",
 ];
+/// The same, when missions of desks this one follows are on the map.
+const LEGENDS_WITH_OTHERS: [&str; 4] = [
+    " M mission m another desk's c post ! crit * sev + mod - min ",
+    " M mission m theirs c post !crit *sev +mod -min ",
+    " M ours m theirs c post !*+- by severity ",
+    " M m c !*+- ",
+];
 const MISSION_MARKER: &str = "M";
+/// A mission another desk works: marked apart, as its keys are that desk's.
+const OTHER_MISSION_MARKER: &str = "m";
 const CONTACT_MARKER: &str = "c";
 /// How much of the world to show around a mission when zoomed, beyond its own area.
 const ZOOM_MARGIN_DEG: f64 = 4.0;
@@ -49,7 +59,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some((id, _)) => format!("{marker}6 Map: {id} "),
         None => format!("{marker}6 Map "),
     };
-    let legend = LEGENDS.into_iter().find(|l| l.len() + 2 <= usize::from(area.width)).unwrap_or_default();
+    let legends = if other_missions(app.state()).next().is_some() { LEGENDS_WITH_OTHERS } else { LEGENDS };
+    let legend = legends.into_iter().find(|l| l.len() + 2 <= usize::from(area.width)).unwrap_or_default();
     let block = Block::bordered().title(title).title_bottom(legend).border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -76,19 +87,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// The mission to zoom to: the one selected in the Missions pane, while the Missions pane or
-/// the map has focus.
 /// Longitude and latitude bounds of a view.
 type Bounds = ([f64; 2], [f64; 2]);
 
+/// The missions of desks this one follows that say where they are, by `desk/ID`.
+fn other_missions(state: &DeskState) -> impl Iterator<Item = (&String, &Mission)> {
+    state.others_missions().iter().filter_map(|(key, other)| Some((key, other.mission.as_ref()?)))
+}
+
+/// The mission to zoom to, and its name in the title: the one selected in the Missions pane
+/// (this desk's or another's), while the Missions pane or the map has focus.
 fn zoomed_mission(app: &App) -> Option<(String, Bounds)> {
     if !matches!(app.focus, Pane::Missions | Pane::Map) {
         return None;
     }
-    let Some(RowKey::Mission(id)) = app.pane(Pane::Missions).selected_row().map(|r| &r.key) else {
-        return None;
+    let (id, mission) = match app.pane(Pane::Missions).selected_row().map(|r| &r.key)? {
+        RowKey::Mission(id) => (id, app.config().missions.iter().find(|m| &m.id == id)?),
+        RowKey::OtherMission(key) => other_missions(app.state()).find(|(k, _)| *k == key)?,
+        _ => return None,
     };
-    let mission = app.config().missions.iter().find(|m| &m.id == id)?;
     let (mut lat, mut lon) = ([90.0f64, -90.0f64], [180.0f64, -180.0f64]);
     let mut include = |p: LatLon| {
         lat = [lat[0].min(p.lat), lat[1].max(p.lat)];
@@ -134,6 +151,12 @@ fn marks(app: &App, zoomed: bool, theme: &Theme) -> Vec<Mark> {
         symbol: MISSION_MARKER,
         label: zoomed.then(|| mission.id.clone()),
         style: theme.header(),
+    }));
+    marks.extend(other_missions(app.state()).map(|(key, mission)| Mark {
+        at: mission.area.centre(),
+        symbol: OTHER_MISSION_MARKER,
+        label: zoomed.then(|| key.clone()),
+        style: theme.dim(),
     }));
     marks.extend(app.config().contacts.iter().filter_map(|c| c.post_location).map(|at| Mark {
         at,

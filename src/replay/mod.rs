@@ -29,7 +29,7 @@ use crate::journal::Follower;
 use crate::ui::theme::Theme;
 use crate::when::parse_time;
 use clock::Clock;
-use session::{Replay, parse_replay_time};
+use session::{Replay, parse_replay_time_from};
 
 /// A frame at most this often while playing (and the indexer's progress shown as often).
 pub const FRAME_EVERY: Duration = Duration::from_millis(40);
@@ -68,7 +68,7 @@ pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> 
     let at = options
         .at
         .as_deref()
-        .map(|t| parse_replay_time(t, start))
+        .map(|t| parse_replay_time_from(t, start, last))
         .transpose()
         .map_err(anyhow::Error::msg)?
         .unwrap_or(start);

@@ -435,11 +435,22 @@ pub fn read_only_in_detail(key: &KeyEvent) -> Option<&'static str> {
 /// A time typed at `g`: `14:05` or `14:05:30` (UTC, on the replay's current day), else what
 /// `journal export` takes (RFC 3339, or an age such as `-2h` counted from the replay clock).
 pub fn parse_replay_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    parse_replay_time_from(text, now, now)
+}
+
+/// `parse_replay_time`, a time of day taken on `day`'s date and an age counted back from `ages_from`:
+/// `--at` puts `14:05` on the range's first day and `-2h` before the journal's last record, as
+/// `--from` and `--to` count ages.
+pub fn parse_replay_time_from(
+    text: &str,
+    day: DateTime<Utc>,
+    ages_from: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     for format in ["%H:%M", "%H:%M:%S"] {
         if let Ok(time) = NaiveTime::parse_from_str(text, format) {
-            return Ok(now.date_naive().and_time(time).and_utc());
+            return Ok(day.date_naive().and_time(time).and_utc());
         }
     }
-    parse_time(text, now)
+    parse_time(text, ages_from)
 }

@@ -294,3 +294,22 @@ fn writing_keys_in_a_missions_detail_say_why_not_in_a_replay() {
         assert!(matches!(replay.app.overlay, crate::console::Overlay::Detail { .. }), "{key}: no prompt");
     }
 }
+
+/// `--at` reads ages as `--from` and `--to` do, back from the journal's last record (before, an
+/// age went back from the range's start and the replay opened at the start); a time of day is on
+/// the range's first day.
+#[test]
+fn at_counts_an_age_back_from_the_journals_end() {
+    let dir = tempfile::tempdir().unwrap();
+    write_journal(dir.path());
+    let (start, end) = super::span(dir.path()).unwrap();
+    let at = |text: &str| {
+        let options = super::Options { at: Some(text.into()), ..Default::default() };
+        let replay = super::open(config(), dir.path(), &options, "reyes".into()).unwrap();
+        let now = replay.clock.now;
+        super::close(replay);
+        now
+    };
+    assert_eq!(at("-1h"), end - Duration::hours(1));
+    assert_eq!(at("01:30"), start + Duration::minutes(90));
+}

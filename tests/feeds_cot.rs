@@ -128,6 +128,33 @@ fn stale_before_time_keeps_the_senders_stale() {
     assert_eq!(relayed.withdrawn, vec![("IOTAI_SB05F".to_string(), WithdrawReason::Stale)]);
 }
 
+/// ATAK's delete, in the form its developer guide gives ("Delete a Remote Map Item"): a uid of
+/// its own, the marker named in `<link uid>` with relation and type `none`, `<__forcedelete/>`,
+/// the point after the detail, and times long past. The marker it names is withdrawn at once
+/// (cancelled by its sender), and the delete makes no item of its own.
+#[test]
+fn a_delete_withdraws_the_marker_it_names() {
+    let delete = br#"<?xml version="1.0" standalone="yes"?>
+<event start="2026-12-01T08:00:00Z" time="2026-12-01T08:00:00Z" stale="2026-12-01T08:00:20Z" how="m-g" type="t-x-d-d" uid="delete-8f2c41" version="2.0">
+    <detail>
+        <link uid="ANDROID-589520ccfcd20f01.hostile-1" relation="none" type="none"/>
+        <__forcedelete/>
+    </detail>
+    <point ce="9999999" le="9999999" lat="14.5995" lon="120.9842" hae="0"/>
+</event>"#;
+    for now in ["2026-12-01T08:00:05Z", "2026-12-02T00:00:00Z"] {
+        let parsed = cot::parse("tak", delete, at(now)).unwrap();
+        assert!(parsed.items.is_empty() && parsed.skipped.is_empty(), "{parsed:?}");
+        let marker = "ANDROID-589520ccfcd20f01.hostile-1".to_string();
+        assert_eq!(parsed.withdrawn, vec![(marker, WithdrawReason::Cancelled)], "at {now}");
+    }
+    // Senders that give the delete the marker's own uid and no link, in any case.
+    let bare = br#"<event version="2.0" uid="tms-42" type="T-X-D-D" how="m-g" time="2026-12-01T08:00:00Z" start="2026-12-01T08:00:00Z" stale="2026-12-01T08:00:00Z"><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/><detail/></event>"#;
+    let parsed = cot::parse("tak", bare, at("2026-12-01T08:00:01Z")).unwrap();
+    assert_eq!(parsed.withdrawn, vec![("tms-42".to_string(), WithdrawReason::Cancelled)]);
+    assert!(parsed.items.is_empty());
+}
+
 #[test]
 fn the_framer_cuts_a_real_stream_and_holds_the_partial_event() {
     let stream = fixture("stream-fts-welcome-geochat-3-events-trailing-partial.cotstream");

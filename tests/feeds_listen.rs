@@ -195,3 +195,42 @@ async fn a_tracks_reports_within_the_interval_are_one_and_a_far_move_goes_throug
     }
     assert_eq!(lats, [14.5995, 14.61], "one report of the hundred, then the 1.2 km move");
 }
+
+/// A marker seen over UDP and then deleted by its sender (ATAK's `t-x-d-d`): the desk journals
+/// the marker's withdrawal, cancelled, at once rather than when it would have gone stale.
+#[tokio::test]
+async fn a_deleted_marker_is_withdrawn_at_once() {
+    use attache::desk::{Desk, Host, InMemory, Input};
+    use attache::event::{Event, WithdrawReason};
+
+    let listen_on = free_udp();
+    let (tx, mut rx) = mpsc::channel(16);
+    tokio::spawn(listen::listen(
+        feed(FeedKind::CotUdp, FeedSource::Udp { listen: listen_on, group: None }),
+        tx,
+    ));
+    tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+    let config = attache::config::Config::load(std::path::Path::new("config/attache.toml")).unwrap();
+    let (mut desk, mut record) = (Desk::new(), InMemory::new(config));
+
+    let sender = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    sender.send_to(&live_event("ANDROID-7.marker-1"), listen_on).await.unwrap();
+    desk.handle(&mut record, Input::Polled(next_items(&mut rx).await), chrono::Utc::now());
+    assert_eq!(record.state().items().len(), 1);
+
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let delete = format!(
+        r#"<event version="2.0" uid="delete-1" type="t-x-d-d" how="m-g" time="{now}" start="{now}" stale="{now}"><detail><link uid="ANDROID-7.marker-1" relation="none" type="none"/><__forcedelete/></detail><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/></event>"#
+    );
+    sender.send_to(delete.as_bytes(), listen_on).await.unwrap();
+    let withdrawn = loop {
+        let outcome = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+        let handled = desk.handle(&mut record, Input::Polled(outcome), chrono::Utc::now());
+        if let Some(event) = handled.events.into_iter().find(|e| matches!(e, Event::ItemWithdrawn { .. })) {
+            break event;
+        }
+    };
+    let Event::ItemWithdrawn { id, reason, .. } = withdrawn else { unreachable!() };
+    assert_eq!((id.as_str(), reason), ("ANDROID-7.marker-1", WithdrawReason::Cancelled));
+    assert!(record.state().items().is_empty(), "nothing stays on the desk's picture");
+}

@@ -43,6 +43,8 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
         match event(feed, root, now) {
             Ok(Some(Event::Live(item))) => parsed.items.push(*item),
             Ok(Some(Event::Stale(uid))) => parsed.withdrawn.push((uid, WithdrawReason::Stale)),
+            // Its sender took the marker back, as a CAP message is cancelled.
+            Ok(Some(Event::Deleted(uid))) => parsed.withdrawn.push((uid, WithdrawReason::Cancelled)),
             Ok(None) => {}
             Err(why) => {
                 let uid = root.attribute("uid").map(|u| format!(" uid={u:?}")).unwrap_or_default();
@@ -56,7 +58,13 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
 enum Event {
     Live(Box<FeedItem>),
     Stale(String),
+    /// A delete naming the marker it removes.
+    Deleted(String),
 }
+
+/// ATAK's delete (`t-x-d-d`, sent when a user removes a marker, and by servers and gateways
+/// for tracks that ended): the marker goes at once, not when it would have gone stale.
+pub const DELETE_TYPE: &str = "t-x-d-d";
 
 fn required<'a>(node: Node<'a, '_>, name: &str) -> Result<&'a str, String> {
     node.attribute(name)
@@ -72,6 +80,13 @@ fn date(node: Node<'_, '_>, name: &str) -> Result<DateTime<Utc>, String> {
 fn event(feed: &str, node: Node<'_, '_>, now: DateTime<Utc>) -> Result<Option<Event>, String> {
     let uid = required(node, "uid")?.to_string();
     let kind = required(node, "type")?.to_string();
+    if kind.get(..DELETE_TYPE.len()).is_some_and(|k| k.eq_ignore_ascii_case(DELETE_TYPE)) {
+        // The marker is named in `<link uid>` (ATAK, TAK Server); some senders give the delete
+        // the marker's own uid instead. Its times do not matter: a delete is never kept.
+        let link = child(node, "detail").and_then(|d| child(d, "link")).and_then(|l| l.attribute("uid"));
+        let target = link.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(&uid);
+        return Ok(Some(Event::Deleted(target.to_string())));
+    }
     let time = date(node, "time")?;
     let stale = date(node, "stale")?;
     let start = node.attribute("start").map(|_| date(node, "start")).transpose()?;

@@ -267,6 +267,14 @@ async fn alerts_go_out_over_tls_and_udp_and_read_back_equal() {
     assert!(stale <= time + chrono::Duration::seconds(1), "the final event ends its life: {time} {stale}");
     let parsed = cot::parse("tak-out", &last, Utc::now()).unwrap();
     assert_eq!(parsed.withdrawn.first().map(|(id, _)| id.as_str()), Some(uid.as_str()), "read back as over");
+    // Then its delete, which TAK clients act on at once.
+    let delete = tokio::task::block_in_place(|| {
+        receive_until(&out, feed, &hostile("TRACK-1", false), |event| {
+            String::from_utf8_lossy(event).contains("type=\"t-x-d-d\"")
+        })
+    });
+    let parsed = cot::parse("tak-out", &delete, Utc::now()).unwrap();
+    assert_eq!(parsed.withdrawn, vec![(uid.clone(), attache::event::WithdrawReason::Cancelled)]);
     let said = std::fs::read_to_string(&stderr).unwrap();
     assert!(said.contains(&format!("cot out ssl://localhost:{}: connected", tak.port)), "{said}");
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{LatLon, Severity, Traffic};
+use crate::feeds::cot::DELETE_TYPE;
 
 /// ATAK's spot map marker: drawn as a dot in the marker's colour, named by its callsign.
 pub const MARKER_TYPE: &str = "b-m-p-s-m";
@@ -116,6 +117,24 @@ pub fn escaped(raw: &str) -> String {
 /// Rust string cannot hold) and U+FFFE, U+FFFF.
 fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// The delete (`t-x-d-d`) of the marker `uid`, in the form ATAK's developer guide gives: TAK
+/// clients and servers remove the marker at once, where a stale one may stay drawn, greyed, as
+/// a client's settings say.
+pub fn delete(uid: &str, now: DateTime<Utc>) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <event version=\"2.0\" uid=\"{own}\" type=\"{DELETE_TYPE}\" how=\"h-g-i-g-o\" time=\"{time}\" \
+         start=\"{time}\" stale=\"{stale}\">\
+         <point lat=\"0\" lon=\"0\" hae=\"0\" ce=\"9999999\" le=\"9999999\"/>\
+         <detail><link uid=\"{uid}\" relation=\"none\" type=\"none\"/><__forcedelete/></detail></event>",
+        own = escaped(&format!("{uid}.delete")),
+        uid = escaped(uid),
+        time = stamp(now),
+        // Long enough to be relayed: a server may drop an event that is stale when it arrives.
+        stale = stamp(now + chrono::Duration::seconds(20)),
+    )
 }
 
 impl Marker {

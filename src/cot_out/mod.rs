@@ -1,6 +1,7 @@
 //! Alerts out as Cursor-on-Target: `[[cot_out]]` entries publish each raised or changed alert
 //! (and, when asked, each mission) as a marker to a TAK server over TLS or to a UDP address, and
-//! a resolved alert as a final event whose stale time is now, which takes it off TAK maps.
+//! a resolved alert as a final event whose stale time is now, followed by its delete
+//! (`t-x-d-d`), which take it off TAK maps.
 //!
 //! The publisher works from the desk's folded state, so it sends what committed records say and
 //! nothing else; only the process holding the poller lock runs it, and replay never does. It
@@ -61,9 +62,10 @@ struct Sent {
     place: LatLon,
 }
 
-/// A resolved alert's final event, kept to be sent again until its marker would have gone stale.
+/// A resolved alert's final event and its delete, kept to be sent again until its marker would
+/// have gone stale.
 struct Final {
-    xml: Vec<u8>,
+    events: [Vec<u8>; 2],
     sent: DateTime<Utc>,
     until: DateTime<Utc>,
 }
@@ -174,13 +176,18 @@ impl Publisher {
             }
             let place = if resolved { None } else { place_of(state, alert) };
             for out in &mut self.outs {
-                if let Some(marker) = out.alert(&self.desk, alert, place, now) {
-                    let xml = marker.xml().into_bytes();
-                    if resolved {
-                        let kept = Final { xml: xml.clone(), sent: now, until: now + STALE_AFTER };
-                        out.finals.insert(alert.id.clone(), kept);
+                let Some(marker) = out.alert(&self.desk, alert, place, now) else { continue };
+                if resolved {
+                    // The stale event for clients that do not take deletes; the delete for those
+                    // that would keep a stale marker drawn.
+                    let events = [marker.xml().into_bytes(), event::delete(&marker.uid, now).into_bytes()];
+                    for event in &events {
+                        out.link.send(event.clone());
                     }
-                    out.link.send(xml);
+                    out.finals
+                        .insert(alert.id.clone(), Final { events, sent: now, until: now + STALE_AFTER });
+                } else {
+                    out.link.send(marker.xml().into_bytes());
                 }
             }
             if place.is_none() && !resolved && self.placeless.insert(alert.id.clone()) {
@@ -214,7 +221,9 @@ impl Out {
         for kept in self.finals.values_mut() {
             if all || now - kept.sent >= REFRESH {
                 kept.sent = now;
-                self.link.send(kept.xml.clone());
+                for event in &kept.events {
+                    self.link.send(event.clone());
+                }
             }
         }
     }

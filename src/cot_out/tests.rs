@@ -116,12 +116,17 @@ async fn an_alert_is_sent_when_it_changes_and_when_due_and_ended_once() {
     let at = now() + Duration::seconds(63) + REFRESH;
     publisher.tick(&desk.state, &[], at);
     let last = received(&socket).await;
-    assert_eq!(last.len(), 1, "{last:?}");
+    assert_eq!(last.len(), 2, "the final event, then the delete: {last:?}");
     let stamp = at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     assert!(
         last[0].contains(&format!("time=\"{stamp}\"")) && last[0].contains(&format!("stale=\"{stamp}\""))
     );
     assert!(last[0].contains("lat=\"14.5\"") && last[0].contains("RESOLVED: gone"), "{}", last[0]);
+    // The delete, read back as a CoT feed reads one: the marker withdrawn at once.
+    let deleted = crate::feeds::cot::parse("tak", last[1].as_bytes(), at).unwrap();
+    let marker = "attache.manila.alert.T1".to_string();
+    assert_eq!(deleted.withdrawn, vec![(marker, crate::event::WithdrawReason::Cancelled)], "{}", last[1]);
+    assert!(deleted.items.is_empty() && last[1].contains("<__forcedelete/>"), "{}", last[1]);
 
     publisher.tick(&desk.state, &[], at + Duration::seconds(1));
     assert_eq!(received(&socket).await, Vec::<String>::new(), "the final event is not sent at every look");

@@ -156,6 +156,26 @@ fn fixture(dir: &Path) {
         Event::AlertResolved { alert: "P2".into(), operator: "kovac".into(), reason: "drill over".into() },
     );
     at("2026-11-24T11:00:01Z", "sync", resolved);
+    // Pristina's watch changes hands in the period, leaving P1 open and Kovač overdue.
+    let handover = pristina.says(
+        "2026-11-24T11:30:00Z",
+        Event::Handover {
+            to: Some("ortiz".into()),
+            open_alerts: vec![attache::event::HandedAlert {
+                id: "P1".into(),
+                severity: Severity::Critical,
+                title: "Shots fired at Gazimestan".into(),
+            }],
+            open_rollcalls: vec![],
+            overdue_contacts: vec!["Lt Col. Mirela Kovač".into()],
+            feeds_down: vec![],
+            head: attache::event::JournalHead { seq: 9, sum: "0".repeat(64) },
+            sheet: "/var/lib/attache/briefs/handover-2026-11-24T1130Z.md".into(),
+            signature: None,
+            copy: None,
+        },
+    );
+    at("2026-11-24T11:30:01Z", "sync", handover);
     let h1 = hq.says(
         "2026-11-24T12:00:00Z",
         raised("H1", Severity::Severe, "Airspace closed over Skopje", Traffic::Real),
@@ -218,6 +238,14 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
     let desks = json["other_desks"].as_array().unwrap();
     let names: Vec<&str> = desks.iter().map(|d| d["desk"].as_str().unwrap()).collect();
     assert_eq!(names, ["hq", "pristina", "tbilisi"], "tbilisi raised nothing, but shares its missions");
+    let handovers = &desks[1]["handovers"];
+    assert_eq!(handovers[0]["from"], "kovac@pristina");
+    assert_eq!(handovers[0]["to"], "ortiz");
+    assert_eq!(
+        (handovers[0]["open_alerts"].as_u64(), handovers[0]["overdue_contacts"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(desks[0].get("handovers").is_none(), "hq handed nothing over: {}", desks[0]);
     assert_eq!(
         desks[2]["missions"],
         serde_json::json!([{"id": "MINUSCA", "name": desks[2]["missions"][0]["name"], "status": "active"}])

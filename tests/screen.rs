@@ -327,8 +327,9 @@ fn readme_screenshot_is_the_console_at_120x34() {
     assert_eq!(shown, drawn, "README's screenshot differs from the console: paste the snapshot in");
 }
 
-/// Pristina's missions (its configuration as loaded there, a status it set, a note tied to one)
-/// under its label after this desk's, and the detail of one: where it is worked, by whom.
+/// Pristina's missions (its configuration as loaded there, a status it set, a note tied to one,
+/// a handover of its watch) under its label after this desk's, and the detail of one: where it
+/// is worked, by whom.
 #[test]
 fn another_desks_missions_under_its_label_and_their_detail() {
     let mut app = app();
@@ -349,6 +350,18 @@ fn another_desks_missions_under_its_label_and_their_detail() {
         contact: None,
     };
     pristina.append("kovac", at(40), vec![changed, note]).unwrap();
+    let handover = attache::event::Event::Handover {
+        to: Some("ortiz".into()),
+        open_alerts: vec![],
+        open_rollcalls: vec![],
+        overdue_contacts: vec![],
+        feeds_down: vec![],
+        head: attache::event::JournalHead { seq: 3, sum: "0".repeat(64) },
+        sheet: "handover.md".into(),
+        signature: None,
+        copy: None,
+    };
+    pristina.append("kovac", at(35), vec![handover]).unwrap();
     let envelopes = elsewhere::envelopes(dir.path(), "pristina", 1);
     let last = app.state().last_seq();
     let records = envelopes

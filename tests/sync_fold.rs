@@ -406,3 +406,47 @@ fn a_desk_sharing_its_configuration_journals_the_snapshot_at_each_start() {
         assert_eq!(again, std::ptr::eq(config, &sharing), "{}", config.path.display());
     }
 }
+
+/// A followed desk's handover is kept as that desk's own state keeps its last one, who handed
+/// over and to whom under its label, for a day after it arrived; this desk's own last handover
+/// is not touched by it.
+#[test]
+fn a_followed_desks_handover_is_kept_a_day_under_its_label() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("pristina");
+    let mut writer = Writer::open(&dir).unwrap();
+    let handover = Event::Handover {
+        to: Some("ortiz\u{1b}[2J".into()),
+        open_alerts: vec![],
+        open_rollcalls: vec![],
+        overdue_contacts: vec!["Lt Col. Mirela Kovač".into()],
+        feeds_down: vec!["usgs".into(), "gdacs".into()],
+        head: attache::event::JournalHead { seq: 41, sum: "0".repeat(64) },
+        sheet: "handover.md".into(),
+        signature: None,
+        copy: None,
+    };
+    writer.append("kovac", Utc::now() - Duration::hours(2), vec![handover]).unwrap();
+    let received = Utc::now();
+    let mut state = DeskState::default();
+    for (n, event) in envelopes(&dir, 1).into_iter().enumerate() {
+        state.apply(&Record { seq: n as u64 + 1, ts: received, by: "sync".into(), event });
+    }
+
+    let [theirs] = state.others_handovers() else { panic!("{:?}", state.others_handovers()) };
+    assert_eq!((theirs.desk.as_str(), theirs.received), ("pristina", received));
+    let mark = &theirs.mark;
+    assert_eq!((mark.seq, mark.by.as_str(), mark.to.as_deref()), (1, "kovac@pristina", Some("ortiz[2J")));
+    assert_eq!((mark.head_seq, mark.overdue_contacts, mark.feeds_down), (41, 1, 2));
+    assert!(state.last_handover().is_none(), "this watch handed nothing over");
+
+    // A record a day and more after it arrived lets it go, as the day's notes are.
+    let later = Record {
+        seq: 2,
+        ts: received + Duration::hours(25),
+        by: "reyes".into(),
+        event: elsewhere::config_loaded(&["KFOR"]),
+    };
+    state.apply(&later);
+    assert!(state.others_handovers().is_empty());
+}

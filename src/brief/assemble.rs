@@ -195,7 +195,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     let (concerns, others, mut elsewhere) =
         concerns(facts, &selected, request.missions.is_empty(), &request.desks, in_period);
     // Under `*`, besides every desk that raised something in the period: every desk whose
-    // missions are held here, or whose roll-calls or notes the briefing lists.
+    // missions are held here, or whose roll-calls, notes or handovers the briefing lists.
     if request.desks == crate::sync::settings::Follow::All {
         let held = &facts.elsewhere;
         let by_missions = held.missions.values().map(|m| m.desk.as_str());
@@ -205,7 +205,8 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             .filter(|r| briefed_rollcall(r, from))
             .filter_map(|r| r.id.split_once('/').map(|(desk, _)| desk));
         let by_notes = held.notes.iter().filter(|n| in_period(n.received)).map(|n| n.desk.as_str());
-        for desk in by_missions.chain(by_rollcalls).chain(by_notes) {
+        let by_handovers = held.handovers.iter().filter(|h| in_period(h.received)).map(|h| h.desk.as_str());
+        for desk in by_missions.chain(by_rollcalls).chain(by_notes).chain(by_handovers) {
             elsewhere.entry(desk.to_string()).or_insert_with(Concerns::new);
         }
     }
@@ -241,6 +242,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             rollcalls: rollcalls_of(&desk, facts, from),
             missions: missions_of(&desk, facts, &in_period),
             notes: notes_of(&desk, facts, &in_period),
+            handovers: handovers_of(&desk, facts, &in_period),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -426,6 +428,27 @@ fn notes_of(desk: &str, facts: &Facts, in_period: &impl Fn(DateTime<Utc>) -> boo
             operator: n.operator.clone(),
             text: n.text.clone(),
             about: n.about.clone(),
+        })
+        .collect()
+}
+
+/// Desk `desk`'s handovers received in the period, in the order received.
+fn handovers_of(
+    desk: &str,
+    facts: &Facts,
+    in_period: &impl Fn(DateTime<Utc>) -> bool,
+) -> Vec<OtherHandoverBrief> {
+    let theirs = facts.elsewhere.handovers.iter().filter(|h| h.desk == desk && in_period(h.received));
+    theirs
+        .map(|h| OtherHandoverBrief {
+            seq: h.mark.seq,
+            at: h.mark.ts,
+            from: h.mark.by.clone(),
+            to: h.mark.to.clone(),
+            open_alerts: h.mark.open_alerts,
+            open_rollcalls: h.mark.open_rollcalls,
+            overdue_contacts: h.mark.overdue_contacts,
+            feeds_down: h.mark.feeds_down,
         })
         .collect()
 }

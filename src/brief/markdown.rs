@@ -169,6 +169,13 @@ pub fn render(b: &Brief) -> String {
                 }
                 o.push('\n');
             }
+            if !d.handovers.is_empty() {
+                let _ = writeln!(o, "Handovers there (their record numbers):\n");
+                for h in &d.handovers {
+                    let _ = writeln!(o, "- {}", super::render::other_handover(h, esc));
+                }
+                o.push('\n');
+            }
         }
     }
 

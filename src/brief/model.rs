@@ -75,6 +75,25 @@ pub struct OtherDesk {
     /// desk's own, `ts` when written there).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Its handovers received in the period, in the order received (each `seq` that desk's own,
+    /// `at` when made there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub handovers: Vec<OtherHandoverBrief>,
+}
+
+/// Another desk's handover: who handed its watch to whom, and how much was left open.
+#[derive(Clone, Debug, Serialize)]
+pub struct OtherHandoverBrief {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// `name@desk`.
+    pub from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    pub open_alerts: usize,
+    pub open_rollcalls: usize,
+    pub overdue_contacts: usize,
+    pub feeds_down: usize,
 }
 
 /// Another desk's mission at the end of the period.

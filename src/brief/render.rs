@@ -273,6 +273,10 @@ fn text(b: &Brief) -> String {
                 o.push_str(" Missions there at the end:\n");
                 d.missions.iter().for_each(|m| wrap(&mut o, "  ", &other_mission(m, |t| t.to_string()), 4));
             }
+            if !d.handovers.is_empty() {
+                o.push_str(" Handovers there (their record numbers):\n");
+                d.handovers.iter().for_each(|h| wrap(&mut o, "  ", &other_handover(h, |t| t.to_string()), 4));
+            }
         }
     }
 
@@ -422,6 +426,22 @@ pub(super) fn other_mission(m: &OtherMissionBrief, text: impl Fn(&str) -> String
         format!(" (set {} by {}{line})", utc(c.at), text(&c.by))
     });
     format!("{}{name}: {}{changed}", text(&m.id), m.status)
+}
+
+/// Another desk's handover in one line: `2026-12-07 06:00Z #812 kovac@pristina to ortiz: open
+/// alerts 2, open roll-calls 0, overdue contacts 1, feeds down 0`.
+pub(super) fn other_handover(h: &OtherHandoverBrief, text: impl Fn(&str) -> String) -> String {
+    let to = h.to.as_deref().map(|to| format!(" to {}", text(to))).unwrap_or_default();
+    format!(
+        "{} #{} {}{to}: open alerts {}, open roll-calls {}, overdue contacts {}, feeds down {}",
+        utc(h.at),
+        h.seq,
+        text(&h.from),
+        h.open_alerts,
+        h.open_rollcalls,
+        h.overdue_contacts,
+        h.feeds_down
+    )
 }
 
 #[cfg(test)]

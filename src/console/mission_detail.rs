@@ -131,6 +131,12 @@ pub fn other_mission(key: &RowKey, id: &str, state: &DeskState, now: DateTime<Ut
         let line = mark.line.as_deref().map(|l| format!(": {l}")).unwrap_or_default();
         lines.push(format!("Status set {} by {} ({desk} #{}){line}", stamp(mark.at), mark.by, mark.seq));
     }
+    // Who has the watch there, which is who works this mission now.
+    if let Some(last) = state.others_handovers().iter().rev().find(|h| &h.desk == desk) {
+        let mark = &last.mark;
+        let to = mark.to.as_deref().map(|to| format!(" to {to}")).unwrap_or_default();
+        lines.push(format!("Watch handed over {} by {}{to} (#{})", stamp(mark.ts), mark.by, mark.seq));
+    }
     if let Some(m) = &other.mission {
         describe(m, &mut lines);
     }

@@ -16,7 +16,7 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
-pub use remote::{Elsewhere, OtherMission, OtherNote, fold as fold_remote};
+pub use remote::{Elsewhere, OtherHandover, OtherMission, OtherNote, fold as fold_remote};
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -214,6 +214,11 @@ impl DeskState {
         &self.elsewhere.notes
     }
 
+    /// Followed desks' handovers received in the last `KEEP_RESOLVED`, oldest first.
+    pub fn others_handovers(&self) -> &[OtherHandover] {
+        &self.elsewhere.handovers
+    }
+
     /// Followed desks' missions (over `[sync]`), by `desk/ID`.
     pub fn others_missions(&self) -> &BTreeMap<String, OtherMission> {
         &self.elsewhere.missions
@@ -306,20 +311,8 @@ impl DeskState {
                 mission::set_status(&mut self.missions, mission, mark);
             }
             Event::ContactCheckedIn { contact, .. } => check_in(&mut self.check_ins, contact, ts),
-            Event::Handover {
-                to, open_alerts, open_rollcalls, overdue_contacts, feeds_down, head, ..
-            } => {
-                self.last_handover = Some(HandoverMark {
-                    seq,
-                    ts,
-                    by: by.clone(),
-                    to: to.map(one_line_owned),
-                    head_seq: head.seq,
-                    open_alerts: open_alerts.len(),
-                    open_rollcalls: open_rollcalls.len(),
-                    overdue_contacts: overdue_contacts.len(),
-                    feeds_down: feeds_down.len(),
-                });
+            event @ Event::Handover { .. } => {
+                self.last_handover = HandoverMark::of(seq, ts, by.clone(), &event);
             }
             event @ (Event::RollcallOpened { .. }
             | Event::RollcallAnswered { .. }
@@ -401,6 +394,7 @@ impl DeskState {
         rollcall::let_go(&mut self.rollcalls, horizon);
         rollcall::let_go(&mut self.elsewhere.rollcalls, horizon);
         self.elsewhere.notes.retain(|n| n.received > horizon);
+        self.elsewhere.handovers.retain(|h| h.received > horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

@@ -2,7 +2,8 @@
 //! what was done with them, under its label (id, rule and feed `desk/…`; who acted `name@desk`),
 //! its check-ins, which bring a contact both desks list up to date, and, kept apart from this
 //! desk's (`Elsewhere`), its roll-calls (no tick here makes them overdue, no key here answers
-//! them) and its missions as its configuration defines them and its status changes set them. A
+//! them), its missions as its configuration defines them and its status changes set them, its
+//! notes and its handovers. A
 //! record whose text does not match its sum is not folded: `journal verify` reports it.
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Alert, MissionMark, Rollcall};
+use super::{Alert, HandoverMark, MissionMark, Rollcall};
 use crate::domain::Mission;
 use crate::event::{Event, read_record};
 use crate::text::{one_line, one_line_owned};
@@ -27,6 +28,19 @@ pub struct Elsewhere {
     /// briefing those received in its period.
     #[serde(default)]
     pub notes: Vec<OtherNote>,
+    /// Their handovers in the order received, kept as their notes are.
+    #[serde(default)]
+    pub handovers: Vec<OtherHandover>,
+}
+
+/// Another desk's handover: who handed its watch to whom (`name@desk`), and what was left open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherHandover {
+    pub desk: String,
+    /// When it reached this desk: a briefing counts it in the period it arrived.
+    pub received: DateTime<Utc>,
+    /// As that desk's own state keeps it, its seq and time that desk's.
+    pub mark: HandoverMark,
 }
 
 /// Another desk's operator note, its words cleaned to one line.
@@ -95,7 +109,8 @@ pub fn fold(
                 && (super::rollcall::is_rollcall_kind(kind)
                     || kind == "config.loaded"
                     || kind == "mission.status_changed"
-                    || kind == "note"))
+                    || kind == "note"
+                    || kind == "handover"))
     });
     // A desk id that is not one could bring control characters to the screen, or make a
     // `desk/alert` id collide with another desk's: such a record is not folded.
@@ -205,6 +220,14 @@ pub fn fold(
                     mission: mission.map(one_line_owned),
                     about: about.map(one_line_owned),
                 });
+            }
+            return;
+        }
+        event @ Event::Handover { .. } => {
+            if let Some(elsewhere) = elsewhere
+                && let Some(mark) = HandoverMark::of(inner.seq, ts, by(&inner.by), &event)
+            {
+                elsewhere.handovers.push(OtherHandover { desk: desk.to_string(), received, mark });
             }
             return;
         }

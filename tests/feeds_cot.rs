@@ -153,6 +153,14 @@ fn a_delete_withdraws_the_marker_it_names() {
     let parsed = cot::parse("tak", bare, at("2026-12-01T08:00:01Z")).unwrap();
     assert_eq!(parsed.withdrawn, vec![("tms-42".to_string(), WithdrawReason::Cancelled)]);
     assert!(parsed.items.is_empty());
+    // An empty link names nothing: the delete's own uid. A type that only begins like a delete
+    // is not one (a withdrawal resolves alerts): it is a report like any other.
+    let empty_link = String::from_utf8_lossy(delete).replace("ANDROID-589520ccfcd20f01.hostile-1", " ");
+    let parsed = cot::parse("tak", empty_link.as_bytes(), at("2026-12-01T08:00:05Z")).unwrap();
+    assert_eq!(parsed.withdrawn, vec![("delete-8f2c41".to_string(), WithdrawReason::Cancelled)]);
+    let longer = String::from_utf8_lossy(delete).replace("t-x-d-d", "t-x-d-d-x");
+    let parsed = cot::parse("tak", longer.as_bytes(), at("2026-12-01T08:00:05Z")).unwrap();
+    assert!(parsed.withdrawn.is_empty() && parsed.items.len() == 1, "{parsed:?}");
 }
 
 #[test]

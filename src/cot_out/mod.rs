@@ -62,10 +62,11 @@ struct Sent {
     place: LatLon,
 }
 
-/// A resolved alert's final event and its delete, kept to be sent again until its marker would
-/// have gone stale.
+/// A resolved alert's final event, kept to be sent again (with a delete made afresh each time)
+/// until its marker would have gone stale.
 struct Final {
-    events: [Vec<u8>; 2],
+    xml: Vec<u8>,
+    uid: String,
     sent: DateTime<Utc>,
     until: DateTime<Utc>,
 }
@@ -178,14 +179,14 @@ impl Publisher {
             for out in &mut self.outs {
                 let Some(marker) = out.alert(&self.desk, alert, place, now) else { continue };
                 if resolved {
-                    // The stale event for clients that do not take deletes; the delete for those
-                    // that would keep a stale marker drawn.
-                    let events = [marker.xml().into_bytes(), event::delete(&marker.uid, now).into_bytes()];
-                    for event in &events {
-                        out.link.send(event.clone());
-                    }
-                    out.finals
-                        .insert(alert.id.clone(), Final { events, sent: now, until: now + STALE_AFTER });
+                    let kept = Final {
+                        xml: marker.xml().into_bytes(),
+                        uid: marker.uid,
+                        sent: now,
+                        until: now + STALE_AFTER,
+                    };
+                    send_final(&out.link, &kept, now);
+                    out.finals.insert(alert.id.clone(), kept);
                 } else {
                     out.link.send(marker.xml().into_bytes());
                 }
@@ -207,6 +208,14 @@ impl Publisher {
     }
 }
 
+/// Sends a resolved alert's final event, for clients that do not take deletes, then its delete,
+/// for those that would keep a stale marker drawn; the delete is made at `now`, as a server may
+/// drop one that is stale when it arrives.
+fn send_final(link: &Link, kept: &Final, now: DateTime<Utc>) {
+    link.send(kept.xml.clone());
+    link.send(event::delete(&kept.uid, now).into_bytes());
+}
+
 /// Where an alert is: its item's place, while the journal holds the item.
 fn place_of(state: &DeskState, alert: &Alert) -> Option<LatLon> {
     let key = crate::domain::ItemKey { feed: alert.feed.as_str().into(), id: alert.item.as_str().into() };
@@ -221,9 +230,7 @@ impl Out {
         for kept in self.finals.values_mut() {
             if all || now - kept.sent >= REFRESH {
                 kept.sent = now;
-                for event in &kept.events {
-                    self.link.send(event.clone());
-                }
+                send_final(&self.link, kept, now);
             }
         }
     }

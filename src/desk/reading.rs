@@ -95,4 +95,35 @@ mod tests {
         assert_eq!(ticked.failed, None);
         assert_eq!((reading.state().last_seq(), reading.state().notes()), (2, 2));
     }
+
+    /// The configuration the host gives is the one in force at the state it holds: a fold past
+    /// a `config.loaded` takes the recorded one, a restore to a state before it gives back the
+    /// process's own.
+    #[test]
+    fn the_configuration_follows_the_state_both_ways() {
+        let own = config();
+        let mut snapshot = crate::config::ConfigSnapshot::of(&own);
+        snapshot.missions.retain(|m| m.id == "KFOR");
+        let loaded = Record {
+            seq: 1,
+            ts: "2026-12-01T08:00:00Z".parse().unwrap(),
+            by: "attache".into(),
+            event: Event::ConfigLoaded {
+                path: "attache.toml".into(),
+                digest: "kfor-only".into(),
+                feeds: 0,
+                missions: 1,
+                contacts: 0,
+                config: Some(Box::new(snapshot)),
+            },
+        };
+        let (mut state, mut in_force) = (DeskState::default(), InForce::new(own.clone()));
+        let mut reading = Reading::new(&mut state, &mut in_force);
+        let at = "2026-12-01T08:00:00Z".parse().unwrap();
+        Desk::new().handle(&mut reading, Input::Followed(vec![loaded]), at);
+        let missions = |r: &Reading| r.config().missions.iter().map(|m| m.id.clone()).collect::<Vec<_>>();
+        assert_eq!(missions(&reading), ["KFOR"]);
+        reading.restore(DeskState::default());
+        assert_eq!(missions(&reading).len(), own.missions.len(), "back to this process's own");
+    }
 }

@@ -7,7 +7,8 @@
 //! Stale before time: TAK Server rewrites `time` to when it relayed an event and keeps the
 //! sender's `start` and `stale`, so a late relay can carry `stale` earlier than `time`. The
 //! sender's `stale` is kept (the report really is that old): the item is published at `start`,
-//! expires at `stale`, and its summary says it was relayed after going stale.
+//! expires at `stale`, and its summary says it was relayed after going stale. A delete
+//! (`t-x-d-d`) withdraws the marker it names (reason Cancelled) and makes no item.
 //!
 //! Affiliation is the second atom of an `a-` type, case-insensitively (`a-U-G` is unknown).
 //! Severity: an emergency (`b-a-o-*` but not the `b-a-o-can` cancel) is critical; hostile is
@@ -80,7 +81,8 @@ fn date(node: Node<'_, '_>, name: &str) -> Result<DateTime<Utc>, String> {
 fn event(feed: &str, node: Node<'_, '_>, now: DateTime<Utc>) -> Result<Option<Event>, String> {
     let uid = required(node, "uid")?.to_string();
     let kind = required(node, "type")?.to_string();
-    if kind.get(..DELETE_TYPE.len()).is_some_and(|k| k.eq_ignore_ascii_case(DELETE_TYPE)) {
+    // The whole type: a withdrawal resolves the marker's alerts, so only a delete makes one.
+    if kind.eq_ignore_ascii_case(DELETE_TYPE) {
         // The marker is named in `<link uid>` (ATAK, TAK Server); some senders give the delete
         // the marker's own uid instead. Its times do not matter: a delete is never kept.
         let link = child(node, "detail").and_then(|d| child(d, "link")).and_then(|l| l.attribute("uid"));

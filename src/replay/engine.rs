@@ -71,8 +71,9 @@ fn kept(seq: u64, every: u64, start: u64) -> bool {
 /// timeline's entries and the copies of the state. Starts from the checkpoint a console left on
 /// disk nearest before the range (a replay of last week does not fold the year before it) and
 /// stops at the first record after it. Stops early if the receiver has gone (the replay quit).
-/// Records are folded through the desk's core, as the replay's own state is (`config`: the
-/// replay's, where the record holds none).
+/// Records are folded through the desk's core, as the replay's own state is; `config` is what
+/// its host stands on, and a followed record derives nothing from it, so the copies do not
+/// depend on it.
 pub fn index(dir: PathBuf, config: Config, from: DateTime<Utc>, to: DateTime<Utc>, tx: Sender<Progress>) {
     index_within(dir, config, from, to, CHECKPOINT_BUDGET, tx);
 }
@@ -389,7 +390,8 @@ impl Engine {
         let mut changed = false;
         loop {
             self.fill()?;
-            // The records wanted, in batches that end where a copy may be kept.
+            // The records wanted, moved into the state rather than cloned, in batches that end at
+            // a multiple of `CHECKPOINT_EVERY`: a copy kept there is taken at exactly that record.
             let mut batch = Vec::new();
             while let Some(record) = self.pending.pop_front() {
                 if !wanted(&record) {

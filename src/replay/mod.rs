@@ -29,7 +29,7 @@ use crate::journal::Follower;
 use crate::ui::theme::Theme;
 use crate::when::parse_time;
 use clock::Clock;
-use session::{Replay, parse_replay_time_from};
+use session::{Replay, time_of_day};
 
 /// A frame at most this often while playing (and the indexer's progress shown as often).
 pub const FRAME_EVERY: Duration = Duration::from_millis(40);
@@ -55,6 +55,15 @@ pub fn span(dir: &Path) -> anyhow::Result<(DateTime<Utc>, DateTime<Utc>)> {
     Ok((first.ts, last.map_or(first.ts, |r| r.ts)))
 }
 
+/// `--at`: a time of day is the first at or after the range's start (a watch from 22:00 reaches
+/// 01:30 the next day); otherwise as `--from` and `--to`, an age counting back from the
+/// journal's last record.
+fn at_time(text: &str, start: DateTime<Utc>, last: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let Some(time) = time_of_day(text) else { return parse_time(text, last) };
+    let at = start.date_naive().and_time(time).and_utc();
+    Ok(if at < start { at + chrono::Duration::days(1) } else { at })
+}
+
 /// Builds the replay for `dir` as the options ask, with its indexer running in a thread.
 pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> anyhow::Result<Replay> {
     let (first, last) = span(dir)?;
@@ -68,7 +77,7 @@ pub fn open(config: Config, dir: &Path, options: &Options, operator: String) -> 
     let at = options
         .at
         .as_deref()
-        .map(|t| parse_replay_time_from(t, start, last))
+        .map(|t| at_time(t, start, last))
         .transpose()
         .map_err(anyhow::Error::msg)?
         .unwrap_or(start);

@@ -435,22 +435,13 @@ pub fn read_only_in_detail(key: &KeyEvent) -> Option<&'static str> {
 /// A time typed at `g`: `14:05` or `14:05:30` (UTC, on the replay's current day), else what
 /// `journal export` takes (RFC 3339, or an age such as `-2h` counted from the replay clock).
 pub fn parse_replay_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    parse_replay_time_from(text, now, now)
+    match time_of_day(text) {
+        Some(time) => Ok(now.date_naive().and_time(time).and_utc()),
+        None => parse_time(text, now),
+    }
 }
 
-/// `parse_replay_time`, a time of day taken on `day`'s date and an age counted back from `ages_from`:
-/// `--at` puts `14:05` on the range's first day and `-2h` before the journal's last record, as
-/// `--from` and `--to` count ages.
-pub fn parse_replay_time_from(
-    text: &str,
-    day: DateTime<Utc>,
-    ages_from: DateTime<Utc>,
-) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    for format in ["%H:%M", "%H:%M:%S"] {
-        if let Ok(time) = NaiveTime::parse_from_str(text, format) {
-            return Ok(day.date_naive().and_time(time).and_utc());
-        }
-    }
-    parse_time(text, ages_from)
+/// `14:05` or `14:05:30`, if that is what `text` is.
+pub fn time_of_day(text: &str) -> Option<NaiveTime> {
+    ["%H:%M", "%H:%M:%S"].into_iter().find_map(|format| NaiveTime::parse_from_str(text.trim(), format).ok())
 }

@@ -296,8 +296,9 @@ fn writing_keys_in_a_missions_detail_say_why_not_in_a_replay() {
 }
 
 /// `--at` reads ages as `--from` and `--to` do, back from the journal's last record (before, an
-/// age went back from the range's start and the replay opened at the start); a time of day is on
-/// the range's first day.
+/// age went back from the range's start and the replay opened at the start); a time of day is
+/// the first at or after the range's start, the next day's when the range starts later in the
+/// day.
 #[test]
 fn at_counts_an_age_back_from_the_journals_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -312,4 +313,18 @@ fn at_counts_an_age_back_from_the_journals_end() {
     };
     assert_eq!(at("-1h"), end - Duration::hours(1));
     assert_eq!(at("01:30"), start + Duration::minutes(90));
+    // From 01:00 on: 00:30 is the next day's, at the range's end.
+    let late = |text: &str| {
+        let options = super::Options {
+            from: Some((start + Duration::hours(1)).to_rfc3339()),
+            at: Some(text.into()),
+            ..Default::default()
+        };
+        let replay = super::open(config(), dir.path(), &options, "reyes".into()).unwrap();
+        let now = replay.clock.now;
+        super::close(replay);
+        now
+    };
+    assert_eq!(late("00:30"), end, "the next day's 00:30 is past the journal: its end");
+    assert_eq!(late("02:00"), start + Duration::hours(2));
 }

@@ -32,7 +32,7 @@ pub const KEEP: usize = 2;
 /// kept for every span of this many records.
 pub const EVERY: u64 = 10_000;
 /// Changes when the reducer or the state's shape changes, so old checkpoints are not used.
-const STATE_FORMAT: u32 = 13;
+const STATE_FORMAT: u32 = 14;
 
 fn version() -> String {
     format!("attache {} state {STATE_FORMAT}", env!("CARGO_PKG_VERSION"))

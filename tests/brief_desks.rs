@@ -125,6 +125,16 @@ fn fixture(dir: &Path) {
         },
     );
     at("2026-11-24T09:03:01Z", "sync", answered);
+    let checked_in = pristina.says(
+        "2026-11-24T09:03:30Z",
+        Event::ContactCheckedIn {
+            contact: "Lt Col. Mirela Kovač".into(),
+            operator: "kovac".into(),
+            channel: Some("phone".into()),
+            note: Some("moving to Camp Film City".into()),
+        },
+    );
+    at("2026-11-24T09:03:31Z", "sync", checked_in);
     let ack = pristina.says(
         "2026-11-24T09:04:00Z",
         Event::AlertAcknowledged {
@@ -246,6 +256,12 @@ fn every_desk_held_or_a_named_desk_with_nothing() {
         (Some(1), Some(1))
     );
     assert!(desks[0].get("handovers").is_none(), "hq handed nothing over: {}", desks[0]);
+    let check_in = &desks[1]["check_ins"][0];
+    assert_eq!(
+        (check_in["operator"].as_str(), check_in["channel"].as_str()),
+        (Some("kovac@pristina"), Some("phone"))
+    );
+    assert_eq!(check_in["ts"], "2026-11-24T09:03:30Z", "when made there");
     assert_eq!(
         desks[2]["missions"],
         serde_json::json!([{"id": "MINUSCA", "name": desks[2]["missions"][0]["name"], "status": "active"}])

@@ -195,7 +195,8 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
     let (concerns, others, mut elsewhere) =
         concerns(facts, &selected, request.missions.is_empty(), &request.desks, in_period);
     // Under `*`, besides every desk that raised something in the period: every desk whose
-    // missions are held here, or whose roll-calls, notes or handovers the briefing lists.
+    // missions are held here, or whose roll-calls, notes, handovers or check-ins the briefing
+    // lists.
     if request.desks == crate::sync::settings::Follow::All {
         let held = &facts.elsewhere;
         let by_missions = held.missions.values().map(|m| m.desk.as_str());
@@ -206,7 +207,8 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             .filter_map(|r| r.id.split_once('/').map(|(desk, _)| desk));
         let by_notes = held.notes.iter().filter(|n| in_period(n.received)).map(|n| n.desk.as_str());
         let by_handovers = held.handovers.iter().filter(|h| in_period(h.received)).map(|h| h.desk.as_str());
-        for desk in by_missions.chain(by_rollcalls).chain(by_notes).chain(by_handovers) {
+        let by_check_ins = held.check_ins.iter().filter(|c| in_period(c.received)).map(|c| c.desk.as_str());
+        for desk in by_missions.chain(by_rollcalls).chain(by_notes).chain(by_handovers).chain(by_check_ins) {
             elsewhere.entry(desk.to_string()).or_insert_with(Concerns::new);
         }
     }
@@ -243,6 +245,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
             missions: missions_of(&desk, facts, &in_period),
             notes: notes_of(&desk, facts, &in_period),
             handovers: handovers_of(&desk, facts, &in_period),
+            check_ins: check_ins_of(&desk, facts, &in_period),
         })
         .collect();
     let mission_status = status_changes(facts, &selected);
@@ -428,6 +431,21 @@ fn notes_of(desk: &str, facts: &Facts, in_period: &impl Fn(DateTime<Utc>) -> boo
             operator: n.operator.clone(),
             text: n.text.clone(),
             about: n.about.clone(),
+        })
+        .collect()
+}
+
+/// Desk `desk`'s check-ins received in the period, in the order received.
+fn check_ins_of(desk: &str, facts: &Facts, in_period: &impl Fn(DateTime<Utc>) -> bool) -> Vec<CheckIn> {
+    let theirs = facts.elsewhere.check_ins.iter().filter(|c| c.desk == desk && in_period(c.received));
+    theirs
+        .map(|c| CheckIn {
+            seq: c.seq,
+            ts: c.at,
+            contact: c.contact.clone(),
+            operator: c.operator.clone(),
+            channel: c.channel.clone(),
+            note: c.note.clone(),
         })
         .collect()
 }

@@ -169,6 +169,14 @@ pub fn render(b: &Brief) -> String {
                 }
                 o.push('\n');
             }
+            if !d.check_ins.is_empty() {
+                let _ = writeln!(o, "Check-ins there (their record numbers):\n");
+                for c in &d.check_ins {
+                    let _ =
+                        writeln!(o, "- {} #{} {}", utc(c.ts), c.seq, esc(&super::render::check_in_words(c)));
+                }
+                o.push('\n');
+            }
             if !d.handovers.is_empty() {
                 let _ = writeln!(o, "Handovers there (their record numbers):\n");
                 for h in &d.handovers {

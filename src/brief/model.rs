@@ -79,6 +79,10 @@ pub struct OtherDesk {
     /// `at` when made there).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub handovers: Vec<OtherHandoverBrief>,
+    /// Its check-ins received in the period, in the order received (each `seq` that desk's own,
+    /// `ts` when made there, `operator` `name@desk`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub check_ins: Vec<CheckIn>,
 }
 
 /// Another desk's handover: who handed its watch to whom, and how much was left open.

@@ -273,6 +273,12 @@ fn text(b: &Brief) -> String {
                 o.push_str(" Missions there at the end:\n");
                 d.missions.iter().for_each(|m| wrap(&mut o, "  ", &other_mission(m, |t| t.to_string()), 4));
             }
+            if !d.check_ins.is_empty() {
+                o.push_str(" Check-ins there (their record numbers):\n");
+                for c in &d.check_ins {
+                    wrap(&mut o, "  ", &format!("{} #{} {}", utc(c.ts), c.seq, check_in_words(c)), 4);
+                }
+            }
             if !d.handovers.is_empty() {
                 o.push_str(" Handovers there (their record numbers):\n");
                 d.handovers.iter().for_each(|h| wrap(&mut o, "  ", &other_handover(h, |t| t.to_string()), 4));

@@ -16,7 +16,7 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
-pub use remote::{Elsewhere, OtherHandover, OtherMission, OtherNote, fold as fold_remote};
+pub use remote::{Elsewhere, OtherCheckIn, OtherHandover, OtherMission, OtherNote, fold as fold_remote};
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -395,6 +395,7 @@ impl DeskState {
         rollcall::let_go(&mut self.elsewhere.rollcalls, horizon);
         self.elsewhere.notes.retain(|n| n.received > horizon);
         self.elsewhere.handovers.retain(|h| h.received > horizon);
+        self.elsewhere.check_ins.retain(|c| c.received > horizon);
         let expired: Vec<ItemKey> = self
             .items
             .iter()

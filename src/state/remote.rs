@@ -31,6 +31,27 @@ pub struct Elsewhere {
     /// Their handovers in the order received, kept as their notes are.
     #[serde(default)]
     pub handovers: Vec<OtherHandover>,
+    /// Their check-ins in the order received, kept as their notes are (each also brings the
+    /// contact's last contact here up to date).
+    #[serde(default)]
+    pub check_ins: Vec<OtherCheckIn>,
+}
+
+/// Another desk's check-in with a contact, its words cleaned to one line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OtherCheckIn {
+    pub desk: String,
+    /// Its record number there.
+    pub seq: u64,
+    /// When it was made there.
+    pub at: DateTime<Utc>,
+    /// When it reached this desk: a briefing counts it in the period it arrived.
+    pub received: DateTime<Utc>,
+    pub contact: String,
+    /// `name@desk`.
+    pub operator: String,
+    pub channel: Option<String>,
+    pub note: Option<String>,
 }
 
 /// Another desk's handover: who handed its watch to whom (`name@desk`), and what was left open.
@@ -231,7 +252,19 @@ pub fn fold(
             }
             return;
         }
-        Event::ContactCheckedIn { contact, .. } => {
+        Event::ContactCheckedIn { contact, operator, channel, note } => {
+            if let Some(elsewhere) = elsewhere {
+                elsewhere.check_ins.push(OtherCheckIn {
+                    desk: desk.to_string(),
+                    seq: inner.seq,
+                    at: ts,
+                    received,
+                    contact: one_line(&contact),
+                    operator: by(&operator),
+                    channel: channel.map(one_line_owned),
+                    note: note.map(one_line_owned),
+                });
+            }
             // Records from elsewhere arrive late: an older check-in does not hide a newer one.
             if check_ins.get(&contact).is_none_or(|&known| ts > known) {
                 super::check_in(check_ins, contact, ts);

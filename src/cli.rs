@@ -133,7 +133,7 @@ pub enum Command {
     /// Write a briefing (SITREP) for a period, straight from the journal.
     Brief {
         /// The period up to --to (or now): `24h`, `7d`, `90m`. The default is 24h.
-        #[arg(long, value_name = "AGE", conflicts_with = "from")]
+        #[arg(long, value_name = "AGE", conflicts_with = "from", allow_hyphen_values = true)]
         since: Option<String>,
         /// The period's start: RFC 3339 (2026-11-25T03:00:00Z) or an age (`-2h`, `7d`).
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]

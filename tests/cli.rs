@@ -110,6 +110,11 @@ fn relative_times_are_taken_with_a_space_as_the_readme_writes_them() {
         }
         other => panic!("{other:?}"),
     }
+    // `--since` takes an age with or without its sign, as `--from` does.
+    match parse(&["brief", "--since", "-2h"]) {
+        Sub::Brief { since, .. } => assert_eq!(since.as_deref(), Some("-2h")),
+        other => panic!("{other:?}"),
+    }
     match parse(&["journal", "export", "--from", "-2h", "--to", "-1h"]) {
         Sub::Journal { command: JournalCommand::Export { from, to, .. } } => {
             assert_eq!((from.as_deref(), to.as_deref()), (Some("-2h"), Some("-1h")))

@@ -203,6 +203,9 @@ impl Publisher {
             for marker in out.missions(&self.desk, state, missions, now) {
                 out.link.send(marker.xml().into_bytes());
             }
+            for uid in out.missions_gone(&self.desk, missions) {
+                out.link.send(event::delete(&uid, now).into_bytes());
+            }
         }
         said
     }
@@ -314,5 +317,18 @@ impl Out {
             });
         }
         due
+    }
+
+    /// The markers of missions sent here that the configuration no longer lists (a reload
+    /// dropped them): deleted now rather than left on TAK maps until they go stale.
+    fn missions_gone(&mut self, desk: &str, missions: &[Mission]) -> Vec<String> {
+        let gone: Vec<String> =
+            self.mission_marks.keys().filter(|id| !missions.iter().any(|m| &m.id == *id)).cloned().collect();
+        gone.into_iter()
+            .map(|id| {
+                self.mission_marks.remove(&id);
+                mission_uid(desk, &id)
+            })
+            .collect()
     }
 }

@@ -243,3 +243,32 @@ async fn a_connection_refused_after_the_handshake_is_not_counted_and_sent_nothin
     let status = link.status();
     assert_eq!((status.connections, status.sent, status.up), (0, 0, false), "{status:?}");
 }
+
+/// With `missions = true`, a mission the configuration stops listing (a reload dropped it) is
+/// deleted from TAK maps at once, read back as a CoT feed reads a delete; the others stay.
+#[tokio::test]
+async fn a_mission_the_configuration_drops_is_deleted() {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let address = socket.local_addr().unwrap();
+    let config =
+        CotOutConfig { url: format!("udp://{address}"), target: Target::Udp(address), missions: true };
+    let mut publisher = Publisher::start(&[config], "Manila").unwrap();
+    let desk = crate::config::Config::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml"),
+    )
+    .unwrap();
+    let state = DeskState::default();
+    publisher.tick(&state, &desk.missions, now());
+    assert_eq!(received(&socket).await.len(), desk.missions.len(), "a marker for each mission");
+
+    let kept: Vec<_> = desk.missions.iter().filter(|m| m.id != "KFOR").cloned().collect();
+    publisher.tick(&state, &kept, now() + Duration::seconds(61));
+    let sent = received(&socket).await;
+    assert_eq!(sent.len(), 1, "only the delete: the others are not due: {sent:?}");
+    let read = crate::feeds::cot::parse("tak", sent[0].as_bytes(), now() + Duration::seconds(61)).unwrap();
+    let kfor = super::mission_uid("Manila", "KFOR");
+    assert_eq!(read.withdrawn, vec![(kfor, crate::event::WithdrawReason::Cancelled)]);
+
+    publisher.tick(&state, &kept, now() + Duration::seconds(122));
+    assert_eq!(received(&socket).await, Vec::<String>::new(), "deleted once");
+}

@@ -372,3 +372,32 @@ fn a_desk_with_sync_refuses_its_own_id_and_briefs_a_followed_desk_quietly() {
     let json: Value = serde_json::from_slice(&followed.stdout).unwrap();
     assert_eq!(json["other_desks"][0]["desk"], "pristina");
 }
+
+/// Another desk's check-ins are listed as this desk's are: the first 50, and how many more.
+#[test]
+fn another_desks_check_ins_are_capped_as_this_desks_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Writer::open(dir.path()).unwrap();
+    let mut pristina = Elsewhere::new("pristina");
+    for n in 0..55 {
+        let when = t("2026-11-24T06:00:00Z") + chrono::Duration::minutes(n);
+        let checked_in = pristina.says(
+            &when.to_rfc3339(),
+            Event::ContactCheckedIn {
+                contact: "Lt Col. Mirela Kovač".into(),
+                operator: "kovac".into(),
+                channel: None,
+                note: Some(format!("call {n}")),
+            },
+        );
+        w.append("sync", when + chrono::Duration::seconds(1), vec![checked_in]).unwrap();
+    }
+    let json: Value = serde_json::from_str(&brief_ok(dir.path(), "json", &["--desk", "pristina"])).unwrap();
+    let desk = &json["other_desks"][0];
+    assert_eq!(
+        (desk["check_ins"].as_array().unwrap().len(), desk["check_ins_total"].as_u64()),
+        (50, Some(55))
+    );
+    let text = brief_ok(dir.path(), "text", &["--desk", "pristina"]);
+    assert!(text.contains("and 5 more"), "{text}");
+}

@@ -234,18 +234,22 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
 
     let other_desks = elsewhere
         .into_iter()
-        .map(|(desk, concerns)| OtherDesk {
-            desk: one_line(&desk),
-            alerts_raised: concerns.counts,
-            raised_total: concerns.raised.offered,
-            raised: concerns.raised.into_vec().into_iter().map(line).collect(),
-            open_at_end_total: concerns.open.offered,
-            open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
-            rollcalls: rollcalls_of(&desk, facts, from),
-            missions: missions_of(&desk, facts, &in_period),
-            notes: notes_of(&desk, facts, &in_period),
-            handovers: handovers_of(&desk, facts, &in_period),
-            check_ins: check_ins_of(&desk, facts, &in_period),
+        .map(|(desk, concerns)| {
+            let mut check_ins = check_ins_of(&desk, facts, &in_period);
+            OtherDesk {
+                desk: one_line(&desk),
+                alerts_raised: concerns.counts,
+                raised_total: concerns.raised.offered,
+                raised: concerns.raised.into_vec().into_iter().map(line).collect(),
+                open_at_end_total: concerns.open.offered,
+                open_at_end: concerns.open.into_vec().into_iter().map(line).collect(),
+                rollcalls: rollcalls_of(&desk, facts, from),
+                missions: missions_of(&desk, facts, &in_period),
+                notes: notes_of(&desk, facts, &in_period),
+                handovers: handovers_of(&desk, facts, &in_period),
+                check_ins_total: cap(&mut check_ins),
+                check_ins,
+            }
         })
         .collect();
     let mission_status = status_changes(facts, &selected);

@@ -175,6 +175,7 @@ pub fn render(b: &Brief) -> String {
                     let _ =
                         writeln!(o, "- {} #{} {}", utc(c.ts), c.seq, esc(&super::render::check_in_words(c)));
                 }
+                more_md(&mut o, d.check_ins_total, d.check_ins.len());
                 o.push('\n');
             }
             if !d.handovers.is_empty() {

@@ -83,6 +83,13 @@ pub struct OtherDesk {
     /// `ts` when made there, `operator` `name@desk`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub check_ins: Vec<CheckIn>,
+    /// How many there were: the list holds the first `LIST_LIMIT`, as this desk's does.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub check_ins_total: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Another desk's handover: who handed its watch to whom, and how much was left open.

@@ -278,6 +278,7 @@ fn text(b: &Brief) -> String {
                 for c in &d.check_ins {
                     wrap(&mut o, "  ", &format!("{} #{} {}", utc(c.ts), c.seq, check_in_words(c)), 4);
                 }
+                more_text(&mut o, d.check_ins_total, d.check_ins.len());
             }
             if !d.handovers.is_empty() {
                 o.push_str(" Handovers there (their record numbers):\n");

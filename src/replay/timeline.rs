@@ -144,18 +144,25 @@ impl Timeline {
         let edge = |c: usize| from + ((c as i128 * span + wide - 1) / wide) as i64;
         let first = |t: i64| self.ts.partition_point(|&ts| ts < t);
         let end = self.ts.partition_point(|&t| t <= to);
-        let mut start = first(from);
+        let lo = first(from);
+        // Where each column's records end, by index: the marked entries are then put in their
+        // columns by walking both in order, with no division for each of them.
+        let mut ends = Vec::with_capacity(columns);
+        let mut start = lo;
         for (c, bucket) in out.iter_mut().enumerate() {
             let next = if c + 1 == columns { end } else { first(edge(c + 1)).min(end) };
             bucket.records = (next - start) as u32;
+            ends.push(next);
             start = next;
         }
-        let (lo, hi) = (first(from), end);
         let marks = &self.marked[self.marked.partition_point(|&i| (i as usize) < lo)..];
-        for &i in marks.iter().take_while(|&&i| (i as usize) < hi) {
+        let mut col = 0;
+        for &i in marks.iter().take_while(|&&i| (i as usize) < end) {
             let i = i as usize;
-            let col = ((self.ts[i] - from) as i128 * wide / span) as usize;
-            let bucket = &mut out[col.min(columns - 1)];
+            while ends[col] <= i {
+                col += 1;
+            }
+            let bucket = &mut out[col];
             match Class::unpack(self.class[i]) {
                 Class::Alert(s) => bucket.worst_alert = bucket.worst_alert.max(Some(s)),
                 Class::Action => bucket.actions += 1,

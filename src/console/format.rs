@@ -1,6 +1,6 @@
 //! Small text formats shared by the panes and detail views.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// A compact span: `45s`, `12m`, `3h05`, `2d4h`.
@@ -31,23 +31,33 @@ pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// A UTC time as the desk reads it in tables: today's as `14:05Z`, older ones with the date.
 pub fn when(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if t.date_naive() == now.date_naive() {
-        t.format("%H:%MZ").to_string()
+        format!("{}Z", clock(&t))
     } else {
-        t.format("%m-%d %H:%MZ").to_string()
+        format!("{} {}Z", month_day(&t), clock(&t))
     }
+}
+
+// Written out rather than by a chrono format string, which is parsed again at every call: these
+// run for every row of every pane at each refresh, thousands on a busy desk.
+fn clock(t: &impl Timelike) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+fn month_day(t: &impl Datelike) -> String {
+    format!("{:02}-{:02}", t.month(), t.day())
 }
 
 /// An Event log time in `zone` (None: UTC, marked `Z`): today's, in that zone, as `14:05Z`;
 /// another day's with its date, `12-01 14:05Z`, so the time of day is never lost.
 pub fn log_time(t: DateTime<Utc>, now: DateTime<Utc>, zone: Option<Tz>) -> String {
     let (day, today, time) = match zone {
-        None => (t.date_naive(), now.date_naive(), t.format("%H:%MZ").to_string()),
+        None => (t.date_naive(), now.date_naive(), format!("{}Z", clock(&t))),
         Some(tz) => {
             let local = t.with_timezone(&tz);
-            (local.date_naive(), now.with_timezone(&tz).date_naive(), local.format("%H:%M").to_string())
+            (local.date_naive(), now.with_timezone(&tz).date_naive(), clock(&local))
         }
     };
-    if day == today { time } else { format!("{} {time}", day.format("%m-%d")) }
+    if day == today { time } else { format!("{} {time}", month_day(&day)) }
 }
 
 /// A zone as the desk says it, by its city: `Asia/Ho_Chi_Minh` is `Ho Chi Minh`.
@@ -72,6 +82,13 @@ mod tests {
         assert_eq!(span(Duration::seconds(3 * 3600 + 5 * 60)), "3h05");
         assert_eq!(span(Duration::seconds(2 * 86_400 + 4 * 3600)), "2d4h");
         assert_eq!(span(Duration::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn table_times_carry_the_date_only_for_other_days() {
+        let now: DateTime<Utc> = "2026-12-01T09:20:00Z".parse().unwrap();
+        assert_eq!(when("2026-12-01T00:05:00Z".parse().unwrap(), now), "00:05Z");
+        assert_eq!(when("2026-02-28T23:59:59Z".parse().unwrap(), now), "02-28 23:59Z");
     }
 
     #[test]

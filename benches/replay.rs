@@ -67,6 +67,7 @@ fn play(replay: &mut Replay, screen: &mut Screen, frames: usize) -> Vec<f64> {
             replay.absorb();
             replay.tick(replay::FRAME_EVERY).unwrap();
             screen.draw(replay);
+            replay.tidy();
             started.elapsed().as_secs_f64() * 1e3
         })
         .collect()
@@ -116,7 +117,7 @@ fn main() {
     let (start, end) = (replay.clock.start, replay.clock.end);
     let span = (end - start).num_seconds();
     let mut rng = 7u64;
-    let mut seeks = Vec::new();
+    let (mut seeks, mut tidies) = (Vec::new(), Vec::new());
     for _ in 0..60 {
         rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let t = start + Duration::seconds((rng >> 33) as i64 % span.max(1));
@@ -124,8 +125,13 @@ fn main() {
         replay.seek(t).unwrap();
         screen.draw(&replay);
         seeks.push(began.elapsed().as_secs_f64() * 1e3);
+        // As the replay's loop does once the frame is out, before it waits for the next key.
+        let drawn = Instant::now();
+        replay.tidy();
+        tidies.push(drawn.elapsed().as_secs_f64() * 1e3);
     }
     println!("seek to a random time (either direction) and draw: {}", summary(seeks));
+    println!("then freeing what the seek replaced, before the next key: {}", summary(tidies));
 
     // Playing at 1000x from the middle, after indexing.
     replay.seek(start + Duration::seconds(span / 2)).unwrap();

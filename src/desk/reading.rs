@@ -22,10 +22,12 @@ impl<'a> Reading<'a> {
     }
 
     /// Puts the state back to a copy taken at another point of the record (a replay's seek);
-    /// the records after it are then folded through the core.
-    pub fn restore(&mut self, state: DeskState) {
-        *self.state = state;
+    /// the records after it are then folded through the core. Returns the state it replaces,
+    /// for the caller to free when it has time.
+    pub fn restore(&mut self, state: DeskState) -> DeskState {
+        let replaced = std::mem::replace(self.state, state);
         self.in_force.follow(self.state);
+        replaced
     }
 }
 

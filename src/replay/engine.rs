@@ -38,6 +38,9 @@ const DISK_WORTH: u64 = 10_000;
 /// `checkpoint::EVERY` records). A longer one waits for the reader, which folds those records
 /// anyway and leaves copies there, so the keys stay answered meanwhile.
 pub const AT_ONCE: u64 = DISK_WORTH + crate::checkpoint::EVERY;
+/// The states put aside to free (`Engine::tidy`) before one is freed at once: keys held down
+/// can keep the loop from drawing, and each state is up to a few MiB.
+pub const SPARE_AT_MOST: usize = 8;
 /// Records read from the journal at a time while moving forward.
 const BATCH: usize = 256;
 /// Records the indexer reads before handing over what it has.
@@ -179,6 +182,9 @@ pub struct Engine {
     pub problem: Option<String>,
     /// The journal's last record when the replay opened (from its index).
     pub last_seq: Option<u64>,
+    /// States a seek replaced or evicted, freed by `tidy` once the frame is drawn: freeing a
+    /// whole state takes longer than the fold after it.
+    spare: Vec<DeskState>,
 }
 
 impl Engine {
@@ -197,6 +203,7 @@ impl Engine {
             indexed: false,
             problem: None,
             last_seq: Follower::at_end(dir).ok().and_then(|f| f.last_seq()),
+            spare: Vec::new(),
         }
     }
 
@@ -276,8 +283,12 @@ impl Engine {
         self.own.push_back(state.last_seq());
         while self.own.len() > OWN_COPIES {
             let old = self.own.pop_front().unwrap_or_default();
-            if old != 0 && !kept(old, self.every, self.start) {
-                self.checkpoints.retain(|c| c.seq != old);
+            if old != 0
+                && !kept(old, self.every, self.start)
+                && let Ok(at) = self.checkpoints.binary_search_by_key(&old, |c| c.seq)
+            {
+                let evicted = self.checkpoints.remove(at);
+                self.put_aside(evicted.state);
             }
         }
     }
@@ -334,13 +345,32 @@ impl Engine {
         match crate::checkpoint::resume_before::<DeskState>(&self.dir, target) {
             Some((resumed, follower)) if resumed.last_seq() >= near + DISK_WORTH => {
                 self.keep_own(&resumed);
-                host.restore(resumed);
+                let replaced = host.restore(resumed);
+                self.put_aside(replaced);
                 self.follower = follower;
                 self.pending.clear();
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+
+    /// Keeps a state for `tidy` to free, unless keys have come too fast for it to run.
+    fn put_aside(&mut self, state: DeskState) {
+        if self.spare.len() >= SPARE_AT_MOST {
+            self.spare.clear();
+        }
+        self.spare.push(state);
+    }
+
+    /// Frees the states seeks have replaced: the replay's loop calls it once a frame is drawn.
+    pub fn tidy(&mut self) {
+        self.spare.clear();
+    }
+
+    /// How many replaced states wait for `tidy`.
+    pub fn put_aside_count(&self) -> usize {
+        self.spare.len()
     }
 
     /// When the next record after the state is stamped, if there is one yet.
@@ -360,8 +390,10 @@ impl Engine {
         if here_ok && checkpoint.seq <= host.state().last_seq() + CHECKPOINT_EVERY {
             return Ok(false);
         }
-        host.restore(checkpoint.state.clone());
-        self.follower = Follower::from_seq(&self.dir, checkpoint.seq + 1)?;
+        let seq = checkpoint.seq;
+        let replaced = host.restore(checkpoint.state.clone());
+        self.put_aside(replaced);
+        self.follower = Follower::from_seq(&self.dir, seq + 1)?;
         self.pending.clear();
         Ok(true)
     }

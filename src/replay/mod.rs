@@ -126,6 +126,7 @@ async fn event_loop(
         if dirty {
             terminal.draw(|f| widget::render(f, replay, theme)).context("drawing the replay")?;
             dirty = false;
+            replay.tidy();
         }
         // Keys first when the frame tick is due too: a key is answered before the clock moves on.
         tokio::select! {

@@ -133,6 +133,11 @@ impl Replay {
         Ok(())
     }
 
+    /// Frees what seeks left behind; called once the frame they led to is drawn.
+    pub fn tidy(&mut self) {
+        self.engine.tidy();
+    }
+
     fn show(&mut self) {
         self.app.now = self.clock.now;
         self.app.refresh_all();

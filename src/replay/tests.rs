@@ -128,6 +128,33 @@ fn end_pressed_while_the_reader_reads_is_made_once_it_has_read_to_the_end() {
 }
 
 #[test]
+fn states_seeks_replace_wait_for_the_frame_and_do_not_pile_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_journal(tmp.path());
+    let (mut replay, news) = open(tmp.path());
+    for progress in news {
+        replay.take(progress);
+    }
+    let (start, end) = (replay.clock.start, replay.clock.end);
+    replay.seek(end).unwrap();
+    replay.seek(start).unwrap();
+    let at_start = replay.app.state().last_seq();
+    assert!(
+        replay.engine.put_aside_count() > 0,
+        "a seek back restores a copy and keeps the state it replaced"
+    );
+    replay.tidy();
+    assert_eq!(replay.engine.put_aside_count(), 0);
+    // Keys faster than frames: nothing is drawn, so nothing is tidied, between these seeks.
+    for i in 0..40 {
+        replay.seek(if i % 2 == 0 { end } else { start }).unwrap();
+        let held = replay.engine.put_aside_count();
+        assert!(held <= engine::SPARE_AT_MOST, "{held} states held");
+    }
+    assert_eq!(replay.app.state().last_seq(), at_start, "back at the start");
+}
+
+#[test]
 fn a_newer_jump_replaces_a_pending_one() {
     let tmp = tempfile::tempdir().unwrap();
     let alert_at = write_journal(tmp.path());

@@ -50,9 +50,16 @@ struct Desk {
     follower: Follower,
     /// What turns feed outcomes, keys and ticks into journal events.
     core: crate::desk::Desk,
-    /// When this console started: `b` briefs the watch from here.
+    /// When this console started: `b` briefs the watch from here unless told otherwise.
     watch_started: chrono::DateTime<Utc>,
+    /// Where a briefing written in the background says it is done.
+    briefs: mpsc::UnboundedSender<Briefed>,
+    /// A briefing is being written: one at a time.
+    briefing: bool,
 }
+
+/// A briefing `b` asked for, written (its file and what it holds) or not (why).
+type Briefed = Result<(PathBuf, crate::brief::model::Brief), String>;
 
 impl crate::desk::Host for Desk {
     fn state(&self) -> &DeskState {
@@ -212,6 +219,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     };
     // The last known picture first: from the newest checkpoint, then what came after it.
     let (resumed, follower) = crate::checkpoint::resume(&journal_dir);
+    let (briefs, briefed) = mpsc::unbounded_channel();
     let mut desk = Desk {
         app: App::new(config, operator.clone(), Utc::now()),
         writer: None,
@@ -221,6 +229,8 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         checkpoints: crate::checkpoint::Saver::new(&journal_dir),
         watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),
+        briefs,
+        briefing: false,
     };
     desk.app.resume(resumed);
     desk.app.set_low_bandwidth(low_bandwidth);
@@ -246,7 +256,7 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     desk.record(&operator, vec![session, loaded]);
 
     let theme = Theme::from_env();
-    let result = event_loop(&mut terminal, &mut desk, &journal_dir, feeds_config, &theme).await;
+    let result = event_loop(&mut terminal, &mut desk, &journal_dir, feeds_config, briefed, &theme).await;
     desk.record(
         &operator,
         vec![Event::SessionEnded { operator: operator.clone(), host: crate::operator::host_name() }],
@@ -266,6 +276,7 @@ async fn event_loop(
     desk: &mut Desk,
     journal_dir: &Path,
     feeds_config: Vec<FeedConfig>,
+    mut briefed: mpsc::UnboundedReceiver<Briefed>,
     theme: &Theme,
 ) -> anyhow::Result<()> {
     let mut input = crate::term::Input::new();
@@ -378,6 +389,10 @@ async fn event_loop(
                     redraw = Redraw::All;
                 }
             }
+            Some(written) = briefed.recv() => {
+                desk.brief_written(written);
+                redraw = Redraw::All;
+            }
             Some(said) = sync_said_rx.recv() => {
                 desk.app.flash = Some(said);
                 redraw = Redraw::All;
@@ -419,6 +434,12 @@ async fn event_loop(
             }
         }
     }
+    // A briefing asked for is finished and noted before the console stops, not left half done.
+    if desk.briefing
+        && let Some(written) = briefed.recv().await
+    {
+        desk.brief_written(written);
+    }
     // What was resolved last goes out as CoT before the console stops.
     if let Some(publisher) = cot_out {
         if let Some(polling) = polling.as_mut() {
@@ -447,8 +468,8 @@ fn handle_terminal_event(desk: &mut Desk, event: TermEvent) -> bool {
             desk.app.saved(&event, saved);
             false
         }
-        Some(Effect::WriteBrief) => {
-            desk.write_brief();
+        Some(Effect::WriteBrief { since }) => {
+            desk.write_brief(since);
             false
         }
         Some(Effect::Reload) => {
@@ -558,21 +579,38 @@ impl Desk {
         self.app.flash = Some(message);
     }
 
-    /// Writes a Markdown briefing of the watch so far into the briefs directory and journals a
-    /// note saying so. Reads the journal on this thread: the console pauses while it does
-    /// (BENCHMARKS.md, "Briefings", has the cost).
-    fn write_brief(&mut self) {
+    /// Starts writing a Markdown briefing of the period from `since` (the start of this watch
+    /// if None) to now into the briefs directory, on a thread of its own: a long period reads
+    /// much of the journal, and the keys stay answered meanwhile. `brief_written` notes it.
+    fn write_brief(&mut self, since: Option<chrono::DateTime<Utc>>) {
+        if self.briefing {
+            self.app.flash = Some("a briefing is still being written: one at a time".into());
+            return;
+        }
         let now = Utc::now();
-        let operator = self.app.operator.clone();
         let request = crate::brief::Request {
-            from: self.watch_started,
+            from: since.unwrap_or(self.watch_started),
             to: now,
             missions: Vec::new(),
             desks: Default::default(),
             generated_at: now,
-            operator: operator.clone(),
+            operator: self.app.operator.clone(),
         };
-        let written = crate::brief::write_to_briefs_dir(self.app.config(), &self.journal_dir, &request);
+        self.app.flash =
+            Some(format!("writing the briefing since {} ...", crate::brief::render::utc(request.from)));
+        self.briefing = true;
+        let (config, journal, done) =
+            (self.app.config().clone(), self.journal_dir.clone(), self.briefs.clone());
+        tokio::task::spawn_blocking(move || {
+            // The receiver is gone only when the console has stopped.
+            let _ = done.send(crate::brief::write_to_briefs_dir(&config, &journal, &request));
+        });
+    }
+
+    /// A briefing written: journals a note saying where it is and what it covers.
+    fn brief_written(&mut self, written: Briefed) {
+        self.briefing = false;
+        let operator = self.app.operator.clone();
         self.app.flash = Some(match written {
             Ok((path, brief)) => {
                 let text = crate::brief::written_note(&path, &brief);

@@ -174,13 +174,14 @@ fn a_tampered_journal_is_warned_of_in_the_header() {
 }
 
 #[test]
-fn the_console_key_b_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
+fn the_console_key_b_then_enter_asks_for_a_briefing_which_lands_in_the_briefs_directory() {
     use attache::console::{App, Effect};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let config = attache::config::Config::load(Path::new(CONFIG)).unwrap();
     let mut app = App::new(config.clone(), "reyes".into(), t(TO));
-    let key = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
-    assert_eq!(app.handle_key(&key), Some(Effect::WriteBrief));
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    assert_eq!(app.handle_key(&key(KeyCode::Char('b'))), None, "b asks for the period first");
+    assert_eq!(app.handle_key(&key(KeyCode::Enter)), Some(Effect::WriteBrief { since: None }));
 
     let desk = tempfile::tempdir().unwrap();
     let journal = desk.path().join("journal");

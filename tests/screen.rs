@@ -182,6 +182,16 @@ fn note_prompt_returns_an_append_effect_and_nothing_else() {
 }
 
 #[test]
+fn briefing_prompt_says_what_a_period_may_be_at_80x24() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('b'));
+    for c in "-12h".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+#[test]
 fn feed_text_never_reaches_the_screen_as_escape_sequences() {
     let app = app();
     for (w, h) in [(80, 24), (160, 48)] {

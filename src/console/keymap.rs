@@ -244,7 +244,7 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Panes,
         keys: &[ch('b')],
         action: Action::Brief,
-        help: "write a briefing of this watch (since the console started) to the briefs directory",
+        help: "write a briefing to the briefs directory: of this watch (since the console started), or since the time or age typed",
     },
     Binding {
         context: Context::Panes,

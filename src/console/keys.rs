@@ -108,6 +108,7 @@ impl App {
                     PromptPurpose::AnswerNote(answer) => {
                         self.flash = Some(format!("answer for {} not recorded", one_line(&answer.contact)))
                     }
+                    PromptPurpose::BriefSince => self.flash = Some("no briefing written".into()),
                 }
                 self.overlay = Overlay::None;
                 self.back_to_detail();
@@ -151,7 +152,10 @@ impl App {
                 Action::Close => self.overlay = Overlay::None,
                 _ => {}
             },
-            (Overlay::None, Action::Brief) => return Some(Effect::WriteBrief),
+            (Overlay::None, Action::Brief) => {
+                self.overlay =
+                    Overlay::Prompt { purpose: PromptPurpose::BriefSince, input: LineEdit::default() }
+            }
             (Overlay::None, Action::Reload) => return Some(Effect::Reload),
             (Overlay::None, action) => self.act_on_panes(action),
             (Overlay::Prompt { .. } | Overlay::ConfirmQuit, _) => {}
@@ -272,6 +276,16 @@ impl App {
         let operator = self.operator.clone();
         let event = match purpose {
             PromptPurpose::Filter => return None,
+            PromptPurpose::BriefSince if text.is_empty() => return Some(Effect::WriteBrief { since: None }),
+            PromptPurpose::BriefSince => match crate::when::parse_since(&text, self.now) {
+                Ok(since) => return Some(Effect::WriteBrief { since: Some(since) }),
+                Err(why) => {
+                    // Kept open with what was typed, to be mended rather than typed again.
+                    self.flash = Some(format!("no briefing written: {why}"));
+                    self.overlay = Overlay::Prompt { purpose: PromptPurpose::BriefSince, input };
+                    return None;
+                }
+            },
             PromptPurpose::Note(_) if text.is_empty() => {
                 self.flash = Some("empty note not saved".into());
                 return None;

@@ -80,6 +80,8 @@ pub enum PromptPurpose {
     CloseRollcall(String),
     /// A roll-call contact's answer, with an optional note.
     AnswerNote(PromptedAnswer),
+    /// Where the briefing `b` writes starts: empty for the start of this watch.
+    BriefSince,
 }
 
 /// How far a help or detail view is scrolled, and how far it can be: the view learns that
@@ -141,8 +143,11 @@ pub enum Effect {
     Quit,
     /// Journal this operator event; it shows as done only once durable.
     Append(Box<Event>),
-    /// Write a briefing of the watch so far and journal that it was written.
-    WriteBrief,
+    /// Write a briefing of the period from `since` (None: from the start of this watch) to now,
+    /// and journal that it was written.
+    WriteBrief {
+        since: Option<DateTime<Utc>>,
+    },
     /// Load the configuration file again, check it, and journal it if it checks out.
     Reload,
 }

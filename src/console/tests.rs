@@ -549,3 +549,45 @@ fn an_action_on_test_traffic_says_it_is_test_traffic() {
     let acked = Event::AlertAcknowledged { alert: "drill".into(), operator: "reyes".into(), note: None };
     assert_eq!(app.saved_message(&acked, Some(2)), "acknowledged CRIT \"[TEST] Tsunami drill\" (#2)");
 }
+
+#[test]
+fn b_asks_where_the_briefing_starts_and_refuses_what_is_not_a_past_time() {
+    use super::{Overlay, PromptPurpose};
+    let mut app = app();
+    assert_eq!(press(&mut app, KeyCode::Char('b')), None, "nothing is written before the period is said");
+    assert!(matches!(app.overlay, Overlay::Prompt { purpose: PromptPurpose::BriefSince, .. }));
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        Some(Effect::WriteBrief { since: None }),
+        "empty: this watch"
+    );
+    assert!(matches!(app.overlay, Overlay::None));
+
+    press(&mut app, KeyCode::Char('b'));
+    type_text(&mut app, "-12h");
+    let since = Some(now() - Duration::hours(12));
+    assert_eq!(press(&mut app, KeyCode::Enter), Some(Effect::WriteBrief { since }));
+
+    press(&mut app, KeyCode::Char('b'));
+    type_text(&mut app, "00:30");
+    let since = Some("2026-11-25T00:30:00Z".parse().unwrap());
+    assert_eq!(press(&mut app, KeyCode::Enter), Some(Effect::WriteBrief { since }), "a UTC time of day");
+
+    // A typo keeps the prompt, and what was typed, to be mended.
+    press(&mut app, KeyCode::Char('b'));
+    type_text(&mut app, "12 hours ago");
+    assert_eq!(press(&mut app, KeyCode::Enter), None);
+    let flash = app.flash.clone().unwrap_or_default();
+    assert!(flash.starts_with("no briefing written: `12 hours ago` is not a time"), "{flash}");
+    let Overlay::Prompt { purpose: PromptPurpose::BriefSince, input } = &app.overlay else {
+        panic!("prompt gone")
+    };
+    assert_eq!(input.text(), "12 hours ago");
+    press_with(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    type_text(&mut app, "2026-11-26T00:00:00Z");
+    assert_eq!(press(&mut app, KeyCode::Enter), None);
+    assert_eq!(app.flash.as_deref(), Some("no briefing written: `2026-11-26T00:00:00Z` is not in the past"));
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.overlay, Overlay::None));
+    assert_eq!(app.flash.as_deref(), Some("no briefing written"));
+}

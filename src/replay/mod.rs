@@ -27,9 +27,9 @@ use crate::config::Config;
 use crate::console::App;
 use crate::journal::Follower;
 use crate::ui::theme::Theme;
-use crate::when::parse_time;
+use crate::when::{parse_time, time_of_day};
 use clock::Clock;
-use session::{Replay, time_of_day};
+use session::Replay;
 
 /// A frame at most this often while playing (and the indexer's progress shown as often).
 pub const FRAME_EVERY: Duration = Duration::from_millis(40);

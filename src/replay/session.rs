@@ -2,7 +2,7 @@
 //! and the replay's own controls. No terminal here, so tests drive it key by key and render it
 //! into a `TestBackend`.
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
@@ -14,7 +14,7 @@ use super::review;
 use super::timeline::Class;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::{App, Effect, JournalStatus};
-use crate::when::parse_time;
+use crate::when::{parse_time, time_of_day};
 
 /// Where a jump goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -444,9 +444,4 @@ pub fn parse_replay_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>
         Some(time) => Ok(now.date_naive().and_time(time).and_utc()),
         None => parse_time(text, now),
     }
-}
-
-/// `14:05` or `14:05:30`, if that is what `text` is.
-pub fn time_of_day(text: &str) -> Option<NaiveTime> {
-    ["%H:%M", "%H:%M:%S"].into_iter().find_map(|format| NaiveTime::parse_from_str(text.trim(), format).ok())
 }

@@ -103,6 +103,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 PromptPurpose::CloseRollcall(_) => {
                     (" Close the roll-call: optional reason (Enter closes, Esc keeps it open) ", None)
                 }
+                PromptPurpose::BriefSince => (
+                    " Briefing since (Enter writes it, Esc cancels) ",
+                    Some("empty: since this console started; or -12h, 06:00 (UTC), RFC 3339".into()),
+                ),
             };
             // An alert's or contact's prompt says what it acts on, above the text typed.
             let height = if about.is_some() { 4 } else { 3 };

@@ -27,6 +27,7 @@ pub mod polling;
 pub mod process;
 pub mod reload;
 pub mod replay;
+pub mod review;
 pub mod runtime;
 pub mod state;
 pub mod sync;

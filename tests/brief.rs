@@ -37,6 +37,54 @@ fn golden_briefings_in_every_format() {
 }
 
 #[test]
+fn review_notes_about_the_period_are_listed_apart_from_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let review = attache::review::path(dir.path());
+    let written = t("2026-11-26T09:00:00Z");
+    let line = |at: &str, seq: u64, text: &str| {
+        serde_json::json!({"at": at, "seq": seq, "written": written, "operator": "ortiz", "text": text})
+            .to_string()
+    };
+    let lines = [
+        line("2026-11-24T14:05:00Z", 20, "ack came 9 minutes late"),
+        line("2026-11-23T23:00:00Z", 3, "before the period: not listed"),
+        "{\"at\": \"yesterday\"".to_string(),
+        line("2026-11-24T02:00:00Z", 9, "feed down \u{1b}[31munnoticed"),
+    ];
+    std::fs::write(&review, lines.join("\n") + "\n").unwrap();
+
+    let json: Value = serde_json::from_str(&brief(dir.path(), "json", &[])).unwrap();
+    let notes = json["review"]["notes"].as_array().unwrap();
+    let listed: Vec<(u64, &str)> =
+        notes.iter().map(|n| (n["seq"].as_u64().unwrap(), n["text"].as_str().unwrap())).collect();
+    assert_eq!(listed, [(9, "feed down [31munnoticed"), (20, "ack came 9 minutes late")]);
+    assert_eq!(json["review"]["unreadable"].as_array().unwrap().len(), 1);
+    assert!(json["review"]["unreadable"][0].as_str().unwrap().contains("review.jsonl line 3, column "));
+
+    let md = brief(dir.path(), "md", &[]);
+    let section = &md[md.find("## After-action review notes").expect("a section of its own")..];
+    assert!(section.contains("not part of the record and not covered by its sums"), "{section}");
+    assert!(
+        section.contains(
+            "- 2026-11-24 14:05Z at #20 ortiz (written 2026-11-26 09:00Z): ack came 9 minutes late"
+        )
+    );
+    assert!(section.contains("- UNREADABLE: "), "{section}");
+    let text = brief(dir.path(), "text", &[]);
+    assert!(text.contains("AFTER-ACTION REVIEW NOTES"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "text wider than 80 columns:\n{text}");
+    for out in [&md, &text] {
+        assert!(!out.contains("not listed") && !out.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    // Without the file, no section and no field: the golden briefings stand.
+    std::fs::remove_file(&review).unwrap();
+    let json: Value = serde_json::from_str(&brief(dir.path(), "json", &[])).unwrap();
+    assert!(json.get("review").is_none());
+}
+
+#[test]
 fn one_mission_only() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());

@@ -303,6 +303,7 @@ pub fn without_items(in_force: &InForce, facts: &Facts, request: &Request) -> Wi
         notes,
         handovers,
         other_desks,
+        review: None,
     })
 }
 

@@ -72,7 +72,9 @@ fn build_keeping(own: &Config, dir: &Path, request: &Request) -> Result<(model::
         let brief = assemble::without_items(&config, &facts, request);
         (brief, lists.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    Ok((brief.with(lists), (facts, kept)))
+    let brief =
+        model::Brief { review: model::Review::of(dir, request.from, request.to), ..brief.with(lists) };
+    Ok((brief, (facts, kept)))
 }
 
 /// The configuration in force at a point of the record (`recorded`), or `own` (this process's

@@ -51,6 +51,32 @@ pub struct Brief {
     /// when it covers this desk alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_desks: Vec<OtherDesk>,
+    /// After-action review notes about the period; absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// What reviewers wrote in replays about the period (`crate::review`): kept beside the journal,
+/// not in it, so not covered by its sums; listed apart from the record's facts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Review {
+    pub file: String,
+    /// In the order of the moments they are about.
+    pub notes: Vec<crate::review::ReviewNote>,
+    /// Lines of the file that could not be read, each named by its number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
+}
+
+impl Review {
+    /// The review notes in `journal`'s file about `[from, to]`; None when there are none and
+    /// nothing went wrong.
+    pub fn of(journal: &std::path::Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Review> {
+        let path = crate::review::path(journal);
+        let (notes, unreadable) = crate::review::read(&path, from, to);
+        let file = crate::text::one_line(&path.display().to_string());
+        (!notes.is_empty() || !unreadable.is_empty()).then_some(Review { file, notes, unreadable })
+    }
 }
 
 /// Another desk's alerts, as its records held here tell them: those whose raising reached this

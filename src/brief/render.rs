@@ -384,7 +384,32 @@ fn text(b: &Brief) -> String {
         wrap(&mut o, "    ", &format!("feeds down: {}", handed(h.feeds_down.clone())), 6);
         wrap(&mut o, "    ", &format!("sheet: {}", h.sheet), 6);
     }
+    if let Some(review) = &b.review {
+        heading(&mut o, "AFTER-ACTION REVIEW NOTES");
+        wrap(&mut o, "", &review_source(review), 0);
+        for n in &review.notes {
+            let (at, written) = (utc(n.at), utc(n.written));
+            wrap(
+                &mut o,
+                "  ",
+                &format!("{at} at #{} {} (written {written}): {}", n.seq, n.operator, n.text),
+                4,
+            );
+        }
+        for line in &review.unreadable {
+            wrap(&mut o, "  ", &format!("UNREADABLE: {line}"), 4);
+        }
+    }
     o
+}
+
+/// Where the review notes come from, and that the record's sums do not cover them.
+pub(crate) fn review_source(review: &super::model::Review) -> String {
+    format!(
+        "Written in replays after the watch, about the moments listed; kept in {} beside the journal, \
+         not part of the record and not covered by its sums.",
+        review.file
+    )
 }
 
 fn rollcall_text(o: &mut String, r: &RollcallBrief) {

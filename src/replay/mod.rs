@@ -8,7 +8,6 @@ pub mod clock;
 pub mod copies;
 pub mod engine;
 pub mod keys;
-pub mod review;
 pub mod session;
 pub mod timeline;
 pub mod widget;

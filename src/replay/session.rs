@@ -10,10 +10,10 @@ use std::sync::mpsc::Receiver;
 use super::clock::Clock;
 use super::engine::{Engine, Progress};
 use super::keys::{self, Control};
-use super::review;
 use super::timeline::Class;
 use crate::console::keymap::{self, Action, Context};
 use crate::console::{App, Effect, JournalStatus};
+use crate::review;
 use crate::when::{parse_time, time_of_day};
 
 /// Where a jump goes.

@@ -28,6 +28,7 @@ pub mod process;
 pub mod reload;
 pub mod replay;
 pub mod review;
+pub mod rfc3339;
 pub mod runtime;
 pub mod state;
 pub mod sync;

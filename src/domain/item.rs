@@ -107,9 +107,9 @@ pub struct FeedItem {
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rfc3339::option")]
     pub published: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rfc3339::option")]
     pub updated: Option<DateTime<Utc>>,
     pub severity: Severity,
     /// The publisher's own word for severity (a magnitude, "Extreme", "Orange"), kept verbatim.
@@ -122,7 +122,7 @@ pub struct FeedItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// CAP `expires`, CoT `stale`, GDACS `todate`: past this the item leaves the active view.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rfc3339::option")]
     pub expires: Option<DateTime<Utc>>,
     #[serde(default)]
     pub traffic: Traffic,

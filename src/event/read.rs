@@ -140,7 +140,10 @@ impl<'de, A: MapAccess<'de>> EventFields<'_, A> {
         while let Some(Text(key)) = self.map.next_key::<Text<'de>>()? {
             match &*key {
                 "seq" => self.head.seq = Some(once(&mut self.map, self.head.seq.is_some(), "seq")?),
-                "ts" => self.head.ts = Some(once(&mut self.map, self.head.ts.is_some(), "ts")?),
+                "ts" => {
+                    let ts: crate::rfc3339::Stamp = once(&mut self.map, self.head.ts.is_some(), "ts")?;
+                    self.head.ts = Some(ts.0)
+                }
                 "by" => self.head.by = Some(once(&mut self.map, self.head.by.is_some(), "by")?),
                 // Once the kind is known, a second one would be read as another field and lost.
                 "kind" if self.kind_taken => return Err(de::Error::duplicate_field("kind")),

@@ -28,6 +28,7 @@ impl AlertState {
 /// One step in an alert's life, for the detail view and briefings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertStep {
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub ts: DateTime<Utc>,
     pub what: String,
 }
@@ -36,6 +37,7 @@ pub struct AlertStep {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acknowledgement {
     pub by: String,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub at: DateTime<Utc>,
     pub note: Option<String>,
 }
@@ -59,17 +61,20 @@ pub struct Alert {
     pub traffic: Traffic,
     pub state: AlertState,
     /// When it was escalated, while it waits unacknowledged after that.
+    #[serde(default, deserialize_with = "crate::rfc3339::option")]
     pub escalated_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub raised: DateTime<Utc>,
     /// When the item's event happened (its own time, as the journal's item holds it), if it
     /// says: beside `raised`, it tells a fresh event from an old one raised late.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rfc3339::option")]
     pub event_time: Option<DateTime<Utc>>,
     /// When it last began waiting for someone: raised, or unacknowledged. Escalation counts
     /// from here.
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub waiting_since: DateTime<Utc>,
     pub acknowledged: Option<Acknowledgement>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rfc3339::option")]
     pub resolved_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub resolution: Option<Resolution>,

@@ -35,13 +35,19 @@ pub const LOG_CAPACITY: usize = 2000;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemEntry {
     pub item: FeedItem,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub first_seen: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub last_change: DateTime<Utc>,
     pub revisions: u32,
     /// The item's last few versions, oldest first: when, title and severity. Shared between
     /// an entry's versions, which a replay keeps many of.
-    pub history: Vec<(DateTime<Utc>, Arc<str>)>,
+    #[serde(deserialize_with = "crate::rfc3339::history")]
+    pub history: ItemHistory,
 }
+
+/// An item's last versions: when, and its title and severity then.
+pub type ItemHistory = Vec<(DateTime<Utc>, Arc<str>)>;
 
 /// How many versions of an item the state remembers; the journal has them all.
 pub const ITEM_HISTORY: usize = 10;
@@ -98,6 +104,7 @@ pub struct LogLine {
 #[derive(Deserialize)]
 struct SavedLogLine {
     seq: u64,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     ts: DateTime<Utc>,
     kind: String,
     by: String,

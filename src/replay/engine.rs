@@ -41,6 +41,9 @@ pub const AT_ONCE: u64 = DISK_WORTH + crate::checkpoint::EVERY;
 /// The states put aside to free (`Engine::tidy`) before one is freed at once: keys held down
 /// can keep the loop from drawing, and each state is up to a few MiB.
 pub const SPARE_AT_MOST: usize = 8;
+/// At most this many records are read ahead while a checkpoint on disk loads: as many as a
+/// console leaves between two of them, and then some.
+const READ_AHEAD: u64 = 2 * crate::checkpoint::EVERY;
 /// Records read from the journal at a time while moving forward.
 const BATCH: usize = 256;
 /// Records the indexer reads before handing over what it has.
@@ -153,6 +156,31 @@ pub fn index_within(
             return;
         }
     }
+}
+
+/// Records read past a checkpoint while it loads (`read_ahead`).
+struct Ahead {
+    records: VecDeque<Record>,
+    problem: Option<String>,
+    /// Positioned right after the last record read.
+    reader: Follower,
+}
+
+/// Reads the records after record `at` up to `target` (at most `READ_AHEAD` of them: the rest,
+/// if any, are read as the fold reaches them).
+fn read_ahead(dir: &Path, at: u64, target: u64) -> Result<Ahead, JournalError> {
+    let mut reader = Follower::from_seq(dir, at + 1)?;
+    let (mut records, mut problem) = (VecDeque::new(), None);
+    let wanted = target.saturating_sub(at).min(READ_AHEAD);
+    while (records.len() as u64) < wanted {
+        let (batch, problems) = reader.poll_up_to(BATCH * 4)?;
+        problem = problem.or(problems.first().map(ToString::to_string));
+        if batch.is_empty() {
+            break;
+        }
+        records.extend(batch);
+    }
+    Ok(Ahead { records, problem, reader })
 }
 
 /// The seq of the last record stamped at or before `t` (0 if none).
@@ -342,17 +370,40 @@ impl Engine {
         if target < near + DISK_WORTH {
             return Ok(false);
         }
-        match crate::checkpoint::resume_before::<DeskState>(&self.dir, target) {
-            Some((resumed, follower)) if resumed.last_seq() >= near + DISK_WORTH => {
-                self.keep_own(&resumed);
-                let replaced = host.restore(resumed);
-                self.put_aside(replaced);
+        // The checkpoint it would load must itself be worth it, not only the target.
+        let Some(&at) = self.on_disk.iter().rev().find(|&&seq| seq <= target) else { return Ok(false) };
+        if at < near + DISK_WORTH {
+            return Ok(false);
+        }
+        // Loading a checkpoint keeps one core busy for tens of milliseconds: meanwhile the
+        // records from it to the target are read and parsed on the other.
+        let dir = &self.dir;
+        let (loaded, ahead) = std::thread::scope(|scope| {
+            let ahead = scope.spawn(|| read_ahead(dir, at, target));
+            (crate::checkpoint::resume_before::<DeskState>(dir, target), ahead.join())
+        });
+        let Some((resumed, follower)) = loaded.filter(|(resumed, _)| resumed.last_seq() >= near + DISK_WORTH)
+        else {
+            return Ok(false);
+        };
+        let from = resumed.last_seq();
+        self.keep_own(&resumed);
+        let replaced = host.restore(resumed);
+        self.put_aside(replaced);
+        match ahead {
+            // The checkpoint the records were read from; another (this one was damaged) reads on
+            // from its own.
+            Ok(Ok(Ahead { records, problem, reader })) if from == at => {
+                self.follower = reader;
+                self.pending = records;
+                self.problem = problem.or(self.problem.take());
+            }
+            _ => {
                 self.follower = follower;
                 self.pending.clear();
-                Ok(true)
             }
-            _ => Ok(false),
         }
+        Ok(true)
     }
 
     /// Keeps a state for `tidy` to free, unless keys have come too fast for it to run.

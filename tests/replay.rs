@@ -253,6 +253,33 @@ fn a_replay_opened_at_a_time_starts_from_a_checkpoint_on_disk_and_is_exact() {
     assert_eq!(after, on_disk, "a replay writes no checkpoints");
 }
 
+/// A seek that would start from a checkpoint on disk that turns out damaged starts from the one
+/// before, and folds the records from there: not those read ahead from the damaged one.
+#[test]
+fn a_seek_past_a_damaged_checkpoint_starts_from_the_one_before_and_is_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (start, end) = journal_of(tmp.path(), 34_000);
+    assert_eq!(attache::checkpoint::build(tmp.path(), |_| {}).unwrap().written, 3);
+    let newer = std::fs::read_dir(tmp.path().join(attache::checkpoint::DIR))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("000000030000."))
+        .expect("a checkpoint at record 30,000");
+    let bytes = std::fs::read(&newer).unwrap();
+    std::fs::write(&newer, &bytes[..bytes.len() / 2]).unwrap();
+
+    let records = attache::journal::Follower::new(tmp.path()).poll().unwrap().0;
+    let mut expected = attache::state::DeskState::default();
+    expected.apply_all(&records[..33_000]);
+    let app = App::new(replay_support::config(), "reyes".into(), start);
+    let mut replay = Replay::new(app, tmp.path(), Clock::new(start, end, start, 60.0), None).unwrap();
+    replay.seek_seq(33_000).unwrap();
+    assert_eq!(replay.app.state().last_seq(), 33_000);
+    assert!(*replay.app.state() == expected, "state after the seek differs from folding up to it");
+    assert!(replay.engine.copies_at().contains(&20_000), "started from the checkpoint before");
+}
+
 /// Seeks to random records and times in random order (so from the copies the indexer made,
 /// from a checkpoint on disk and from where the replay was, both ways), the copies spaced wider
 /// by a small memory budget: each gives exactly the state a fold from the first record gives.

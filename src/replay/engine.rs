@@ -38,12 +38,13 @@ const DISK_WORTH: u64 = 10_000;
 /// `checkpoint::EVERY` records). A longer one waits for the reader, which folds those records
 /// anyway and leaves copies there, so the keys stay answered meanwhile.
 pub const AT_ONCE: u64 = DISK_WORTH + crate::checkpoint::EVERY;
-/// The states put aside to free (`Engine::tidy`) before one is freed at once: keys held down
-/// can keep the loop from drawing, and each state is up to a few MiB.
-pub const SPARE_AT_MOST: usize = 8;
-/// At most this many records are read ahead while a checkpoint on disk loads: as many as a
-/// console leaves between two of them, and then some.
-const READ_AHEAD: u64 = 2 * crate::checkpoint::EVERY;
+/// The states put aside to free (`Engine::tidy`) before they are freed at once: keys held down
+/// can keep the loop from drawing, and each state is up to a few MiB (a seek puts aside at most
+/// two: the state it replaced and an old copy of its own).
+pub const SPARE_AT_MOST: usize = 4;
+/// At most this many records are read ahead while a checkpoint on disk loads (about 10 MB
+/// parsed): as many as a console leaves between two of them.
+const READ_AHEAD: u64 = crate::checkpoint::EVERY;
 /// Records read from the journal at a time while moving forward.
 const BATCH: usize = 256;
 /// Records the indexer reads before handing over what it has.

@@ -434,20 +434,29 @@ async fn event_loop(
             }
         }
     }
+    // What the console still does before it stops is said on the screen, so it does not seem
+    // hung (the terminal may be gone already: then nothing is drawn).
+    let mut say = |desk: &mut Desk, what: &str| {
+        desk.app.flash = Some(what.to_string());
+        let _ = painter.draw(terminal, &desk.app, theme, Redraw::All);
+    };
     // A briefing asked for is finished and noted before the console stops, not left half done.
-    if desk.briefing
-        && let Some(written) = briefed.recv().await
-    {
-        desk.brief_written(written);
+    if desk.briefing {
+        say(desk, "quitting: finishing the briefing first");
+        if let Some(written) = briefed.recv().await {
+            desk.brief_written(written);
+        }
     }
     // What was resolved last goes out as CoT before the console stops.
     if let Some(publisher) = cot_out {
+        let drain = crate::poll::service::COT_OUT_DRAIN;
+        say(desk, &format!("quitting: sending the last CoT (at most {} s)", drain.as_secs()));
         if let Some(polling) = polling.as_mut() {
             polling.stop();
         }
         desk.follow();
         let config = desk.app.config();
-        publisher.close(desk.app.state(), &config.missions, crate::poll::service::COT_OUT_DRAIN).await;
+        publisher.close(desk.app.state(), &config.missions, drain).await;
     }
     // Notifications that ended meanwhile are journaled, so the next poller does not send them
     // again.

@@ -310,9 +310,15 @@ async fn event_loop(
     let mut drawn_at = Instant::now() - draw_gap;
     // One draw for whatever one wake-up changed (a batch of keys, of feed outcomes, of journal
     // records), made before waiting again: a key is on the screen as soon as it is handled.
+    // A terminal that cannot be drawn on ends the loop, not what the console does before it
+    // stops (a briefing's note, the last CoT).
+    let mut failed = None;
     loop {
         if redraw != Redraw::Nothing && drawn_at.elapsed() >= draw_gap {
-            painter.draw(terminal, &desk.app, theme, redraw).context("drawing the console")?;
+            if let Err(e) = painter.draw(terminal, &desk.app, theme, redraw).context("drawing the console") {
+                failed = Some(e);
+                break;
+            }
             desk.ring();
             redraw = Redraw::Nothing;
             drawn_at = Instant::now();
@@ -440,11 +446,13 @@ async fn event_loop(
         desk.app.flash = Some(what.to_string());
         let _ = painter.draw(terminal, &desk.app, theme, Redraw::All);
     };
-    // A briefing asked for is finished and noted before the console stops, not left half done.
+    // A briefing asked for is finished and noted before the console stops, not left half done;
+    // a second signal (SIGTERM, SIGHUP, Ctrl-C) stops without it.
     if desk.briefing {
-        say(desk, "quitting: finishing the briefing first");
-        if let Some(written) = briefed.recv().await {
-            desk.brief_written(written);
+        say(desk, "quitting: finishing the briefing first (a signal stops at once)");
+        tokio::select! {
+            Some(written) = briefed.recv() => desk.brief_written(written),
+            () = endings.recv() => {}
         }
     }
     // What was resolved last goes out as CoT before the console stops.
@@ -463,7 +471,7 @@ async fn event_loop(
     while let Ok(settled) = settled_rx.try_recv() {
         desk.record(crate::notify::BY, vec![settled.event]);
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// Returns true when the console should quit.
@@ -611,8 +619,12 @@ impl Desk {
         let (config, journal, done) =
             (self.app.config().clone(), self.journal_dir.clone(), self.briefs.clone());
         tokio::task::spawn_blocking(move || {
+            // Answered whatever happens, or the console would wait for it for ever.
+            let written =
+                std::panic::catch_unwind(|| crate::brief::write_to_briefs_dir(&config, &journal, &request))
+                    .unwrap_or_else(|_| Err("the briefing failed inside attache (a bug; see stderr)".into()));
             // The receiver is gone only when the console has stopped.
-            let _ = done.send(crate::brief::write_to_briefs_dir(&config, &journal, &request));
+            let _ = done.send(written);
         });
     }
 

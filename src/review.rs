@@ -69,7 +69,10 @@ pub fn read(path: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> (Vec<ReviewN
                 // serde's message counts lines within the one line it was given: said once, here.
                 let what = e.to_string();
                 let what = what.split(" at line ").next().unwrap_or_default();
-                let at = format!("{} line {}, column {}", path.display(), i + 1, e.column());
+                // Named by the file's name alone: a briefing says the same whatever path the
+                // journal was given by.
+                let name = path.file_name().map_or(path.as_os_str(), |n| n).to_string_lossy();
+                let at = format!("{name} line {}, column {}", i + 1, e.column());
                 unreadable.push(crate::text::one_line(&format!("{at}: {what}")))
             }
         }

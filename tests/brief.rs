@@ -70,7 +70,9 @@ fn review_notes_about_the_period_are_listed_apart_from_the_record() {
             "- 2026-11-24 14:05Z at #20 ortiz (written 2026-11-26 09:00Z): ack came 9 minutes late"
         )
     );
-    assert!(section.contains("- UNREADABLE: "), "{section}");
+    assert!(section.contains("- UNREADABLE: review.jsonl line 3, column "), "{section}");
+    let place = dir.path().to_string_lossy();
+    assert!(!md.contains(&*place), "the same bytes wherever the journal is");
     let text = brief(dir.path(), "text", &[]);
     assert!(text.contains("AFTER-ACTION REVIEW NOTES"), "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 80), "text wider than 80 columns:\n{text}");

@@ -70,11 +70,11 @@ pub struct Review {
 
 impl Review {
     /// The review notes in `journal`'s file about `[from, to]`; None when there are none and
-    /// nothing went wrong.
+    /// every line of the file could be read (a line that cannot be read may be about any time,
+    /// so it is listed in every briefing until mended).
     pub fn of(journal: &std::path::Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Review> {
-        let path = crate::review::path(journal);
-        let (notes, unreadable) = crate::review::read(&path, from, to);
-        let file = crate::text::one_line(&path.display().to_string());
+        let (notes, unreadable) = crate::review::read(&crate::review::path(journal), from, to);
+        let file = crate::review::FILE.to_string();
         (!notes.is_empty() || !unreadable.is_empty()).then_some(Review { file, notes, unreadable })
     }
 }

@@ -67,7 +67,8 @@ pub fn save(journal: &Path, state: &DeskState) -> Result<PathBuf, String> {
     crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{seq:012}.{}{SUFFIX}", tag()));
     crate::desk_files::write_atomically(&path, |file| {
-        let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::fast()));
+        // Level 2: zlib-rs's level 1 skips Huffman tables (+7% on disk); 2 is as quick to read.
+        let mut out = std::io::BufWriter::new(GzEncoder::new(file, Compression::new(2)));
         write_lines(&mut out, &header, state)?;
         out.into_inner().map_err(|e| e.into_error())?.finish()?.sync_all()
     })?;

@@ -40,7 +40,7 @@ const DISK_WORTH: u64 = 10_000;
 pub const AT_ONCE: u64 = DISK_WORTH + crate::checkpoint::EVERY;
 /// The states put aside to free (`Engine::tidy`) before they are freed at once: keys held down
 /// can keep the loop from drawing, and each state is up to a few MiB (a seek puts aside at most
-/// two: the state it replaced and an old copy of its own).
+/// three: the state it replaced and old copies of its own).
 pub const SPARE_AT_MOST: usize = 4;
 /// At most this many records are read ahead while a checkpoint on disk loads (about 10 MB
 /// parsed): as many as a console leaves between two of them.

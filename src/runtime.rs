@@ -50,12 +50,8 @@ struct Desk {
     follower: Follower,
     /// What turns feed outcomes, keys and ticks into journal events.
     core: crate::desk::Desk,
-    /// When this console started: `b` briefs the watch from here unless told otherwise.
-    watch_started: chrono::DateTime<Utc>,
     /// Where a briefing written in the background says it is done.
     briefs: mpsc::UnboundedSender<Briefed>,
-    /// A briefing is being written: one at a time.
-    briefing: bool,
 }
 
 /// A briefing `b` asked for, written (its file and what it holds) or not (why).
@@ -227,10 +223,8 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
         core: crate::desk::Desk::new(),
         checkpointed: resumed.last_seq(),
         checkpoints: crate::checkpoint::Saver::new(&journal_dir),
-        watch_started: Utc::now(),
         journal_dir: journal_dir.clone(),
         briefs,
-        briefing: false,
     };
     desk.app.resume(resumed);
     desk.app.set_low_bandwidth(low_bandwidth);
@@ -448,7 +442,7 @@ async fn event_loop(
     };
     // A briefing asked for is finished and noted before the console stops, not left half done;
     // a second signal (SIGTERM, SIGHUP, Ctrl-C) stops without it.
-    if desk.briefing {
+    if desk.app.briefing {
         say(desk, "quitting: finishing the briefing first (a signal stops at once)");
         tokio::select! {
             Some(written) = briefed.recv() => desk.brief_written(written),
@@ -600,13 +594,13 @@ impl Desk {
     /// if None) to now into the briefs directory, on a thread of its own: a long period reads
     /// much of the journal, and the keys stay answered meanwhile. `brief_written` notes it.
     fn write_brief(&mut self, since: Option<chrono::DateTime<Utc>>) {
-        if self.briefing {
+        if self.app.briefing {
             self.app.flash = Some("a briefing is still being written: one at a time".into());
             return;
         }
         let now = Utc::now();
         let request = crate::brief::Request {
-            from: since.unwrap_or(self.watch_started),
+            from: since.unwrap_or(self.app.watching_since),
             to: now,
             missions: Vec::new(),
             desks: Default::default(),
@@ -615,7 +609,7 @@ impl Desk {
         };
         self.app.flash =
             Some(format!("writing the briefing since {} ...", crate::brief::render::utc(request.from)));
-        self.briefing = true;
+        self.app.briefing = true;
         let (config, journal, done) =
             (self.app.config().clone(), self.journal_dir.clone(), self.briefs.clone());
         tokio::task::spawn_blocking(move || {
@@ -630,7 +624,7 @@ impl Desk {
 
     /// A briefing written: journals a note saying where it is and what it covers.
     fn brief_written(&mut self, written: Briefed) {
-        self.briefing = false;
+        self.app.briefing = false;
         let operator = self.app.operator.clone();
         self.app.flash = Some(match written {
             Ok((path, brief)) => {

@@ -152,6 +152,9 @@ impl App {
                 Action::Close => self.overlay = Overlay::None,
                 _ => {}
             },
+            (Overlay::None, Action::Brief) if self.briefing => {
+                self.flash = Some("a briefing is still being written: one at a time".into())
+            }
             (Overlay::None, Action::Brief) => {
                 self.overlay =
                     Overlay::Prompt { purpose: PromptPurpose::BriefSince, input: LineEdit::default() }

@@ -176,6 +176,8 @@ pub struct App {
     pub polls_feeds: bool,
     /// The journal is still being read (a long one, with no checkpoint near its end).
     pub reading_journal: bool,
+    /// A briefing `b` asked for is being written, on a thread of the runtime's: one at a time.
+    pub briefing: bool,
     /// Counts the banner and status bar show, kept with the rows rather than counted per frame.
     pub summary: Summary,
     /// When this console started: alerts in records stamped earlier are history, not news.
@@ -224,6 +226,7 @@ impl App {
             cot_out: Vec::new(),
             polls_feeds: false,
             reading_journal: false,
+            briefing: false,
             summary: Summary::default(),
             watching_since: now,
             bells: 0,

@@ -590,4 +590,10 @@ fn b_asks_where_the_briefing_starts_and_refuses_what_is_not_a_past_time() {
     press(&mut app, KeyCode::Esc);
     assert!(matches!(app.overlay, Overlay::None));
     assert_eq!(app.flash.as_deref(), Some("no briefing written"));
+
+    // One at a time: said at once, before a period is typed for nothing.
+    app.briefing = true;
+    assert_eq!(press(&mut app, KeyCode::Char('b')), None);
+    assert!(matches!(app.overlay, Overlay::None));
+    assert_eq!(app.flash.as_deref(), Some("a briefing is still being written: one at a time"));
 }

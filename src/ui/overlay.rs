@@ -105,7 +105,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
                 }
                 PromptPurpose::BriefSince => (
                     " Briefing since (Enter writes it, Esc cancels) ",
-                    Some("empty: since this console started; or -12h, 06:00 (UTC), RFC 3339".into()),
+                    Some(format!(
+                        "empty: this watch (from {}); or -12h, 06:00 (UTC), RFC 3339",
+                        app.watching_since.format("%H:%MZ")
+                    )),
                 ),
             };
             // An alert's or contact's prompt says what it acts on, above the text typed.

@@ -89,6 +89,47 @@ fn a_server_killed_mid_burst_and_restarted_converges_with_no_duplicate_and_no_ga
     verified(&pristina);
 }
 
+/// With the link down, `sync status` counts the backlog from where this host's publisher last
+/// saw the stream (and says since when), not from the first record.
+#[test]
+fn with_the_link_down_the_backlog_counts_from_what_the_stream_last_held() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = NatsServer::start(&tmp.path().join("nats"));
+    let mut manila = Desk::new(tmp.path(), "manila", &["pristina"], &[server.url()]);
+    manila.start_sync();
+    manila.write_notes(0, 20);
+    let status = |desk: &Desk| {
+        let out = desk.attache().args(["sync", "status", "--format", "json"]).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    sync_support::wait_for("manila's 20 notes in the stream", CONVERGE, || {
+        let json = status(&manila);
+        json["link"] == "up" && json["backlog"] == 0
+    });
+    // The publisher notes where the stream stands after it hears back, not before.
+    sync_support::wait_for("the publisher's note of it", CONVERGE, || {
+        attache::sync::published::read(&manila.journal)
+            .is_some_and(|p| p.seq == *manila.own_shared().last().unwrap())
+    });
+    server.kill();
+    manila.write_notes(20, 3);
+    let json = status(&manila);
+    assert_eq!(json["link"], "down", "{json}");
+    assert_eq!(json["backlog"], 3, "the three written since, not all 23: {json}");
+    assert!(json["backlog_as_of"].as_str().is_some_and(|at| at.ends_with('Z')), "{json}");
+    let out = manila.attache().args(["sync", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("backlog 3 (the stream cannot be asked: counted from where this host last saw it, "),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "not in sync with the link down");
+
+    // Without the publisher's note, every shared record counts, as before.
+    std::fs::remove_file(attache::sync::published::path(&manila.journal)).unwrap();
+    assert_eq!(status(&manila)["backlog"], 23);
+}
+
 #[test]
 fn a_desk_restarted_while_offline_resumes_where_it_left_off() {
     let tmp = tempfile::tempdir().unwrap();

@@ -64,6 +64,9 @@ async fn run_headless(config: &SyncConfig, journal: &Path) -> ExitCode {
 struct Found {
     link: Result<(), String>,
     backlog: u64,
+    /// With the link down: when this host's publisher last saw where the stream stood, which
+    /// the backlog counts from (None: from the first record).
+    backlog_as_of: Option<chrono::DateTime<Utc>>,
     desks: BTreeMap<String, Held>,
     /// The last seq the stream holds of each followed desk, when the link is up.
     in_stream: BTreeMap<String, u64>,
@@ -87,6 +90,7 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
         link: Ok(()),
         // Without the stream, every shared record counts: which of them it holds is not known here.
         backlog: held.own_shared,
+        backlog_as_of: None,
         desks: BTreeMap::new(),
         in_stream: BTreeMap::new(),
         not_sending: None,
@@ -97,7 +101,16 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
             found.in_stream = asked.in_stream;
             found.not_sending = asked.not_sending;
         }
-        Err(why) => found.link = Err(why),
+        Err(why) => {
+            found.link = Err(why);
+            // Unless this host's publisher noted where the stream stood: counted from there.
+            if let Some(published) = super::published::read(journal) {
+                match local::shared_after(journal, published.seq, &shares) {
+                    Ok(after) => (found.backlog, found.backlog_as_of) = (after, Some(published.at)),
+                    Err(why) => eprintln!("attache: {why}"),
+                }
+            }
+        }
     }
     for desk in &followed {
         found.desks.insert(desk.clone(), held.chains.held(desk));
@@ -133,6 +146,9 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
             if let Err(why) = &found.link {
                 out["error"] = why.clone().into();
             }
+            if let Some(at) = found.backlog_as_of {
+                out["backlog_as_of"] = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+            }
             if !held.problems.is_empty() {
                 out["problems"] = held.problems.len().into();
             }
@@ -149,8 +165,14 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
                 }
                 Err(why) => println!("link DOWN: {}", crate::text::one_line(why)),
             }
-            let known =
-                if found.link.is_ok() { "" } else { " (all shared records: the stream cannot be asked)" };
+            let known = match (&found.link, found.backlog_as_of) {
+                (Ok(()), _) => String::new(),
+                (Err(_), Some(at)) => format!(
+                    " (the stream cannot be asked: counted from where this host last saw it, {})",
+                    at.format("%Y-%m-%d %H:%M:%SZ")
+                ),
+                (Err(_), None) => " (all shared records: the stream cannot be asked)".to_string(),
+            };
             println!("desk {}: backlog {}{known}", config.desk, found.backlog);
             if let Some(why) = &found.not_sending {
                 println!("desk {}: NOT SENDING: {}", config.desk, crate::text::one_line(why));

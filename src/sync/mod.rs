@@ -9,6 +9,7 @@ pub mod engine;
 pub mod link;
 pub mod local;
 pub mod publish;
+pub mod published;
 pub mod receive;
 pub mod settings;
 pub mod status;

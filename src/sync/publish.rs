@@ -108,6 +108,7 @@ impl Session<'_> {
             s.backlog = unsent;
             s.published = Some(sent.after.seq);
         });
+        note_published(dir, sent.after.seq, say);
         let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
         let mut read = Vec::new();
         // Whether the status says nothing stops this desk's records, as far as this session knows.
@@ -189,9 +190,18 @@ impl Session<'_> {
                     s.backlog = unsent;
                     s.published = Some(sent.after.seq);
                 });
+                note_published(dir, sent.after.seq, say);
             }
             read.clear();
         }
+    }
+}
+
+/// Keeps where the stream stands for `sync status` with the link down (`published`); a file
+/// that cannot be written costs only that, and is said.
+fn note_published(dir: &Path, seq: u64, say: &dyn Fn(String)) {
+    if let Err(why) = super::published::note(dir, seq, chrono::Utc::now()) {
+        say(format!("sync: {why} (sync status with the link down will count from the first record)"));
     }
 }
 

@@ -235,8 +235,16 @@ fn a_forged_remote_record_and_a_dropped_one_are_reported_by_journal_verify() {
     assert!(said.contains("journal ") && said.contains(": intact:"), "{said}");
 }
 
+/// The bytes of the journal's segments (not of the files beside them, which the publisher
+/// writes before anything arrives).
 fn journal_bytes(desk: &Desk) -> u64 {
-    std::fs::read_dir(&desk.journal).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
+    std::fs::read_dir(&desk.journal)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// The receiving `sync run` killed (SIGKILL) while a backlog of several batches is coming in,

@@ -108,7 +108,8 @@ impl Session<'_> {
             s.backlog = unsent;
             s.published = Some(sent.after.seq);
         });
-        note_published(dir, sent.after.seq, say);
+        let mut noter = super::published::Noter::default();
+        noter.note(dir, sent.after.seq, false, say);
         let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
         let mut read = Vec::new();
         // Whether the status says nothing stops this desk's records, as far as this session knows.
@@ -125,6 +126,8 @@ impl Session<'_> {
                 read.len() < READ_AHEAD
             })?;
             if read.is_empty() {
+                // All out: where the stream stands is noted now, not a second later.
+                noter.note(dir, sent.after.seq, true, say);
                 // Nothing stops this desk's records now: a reason given before no longer holds.
                 if !sending {
                     status.update(|s| s.not_sending = None);
@@ -190,18 +193,10 @@ impl Session<'_> {
                     s.backlog = unsent;
                     s.published = Some(sent.after.seq);
                 });
-                note_published(dir, sent.after.seq, say);
+                noter.note(dir, sent.after.seq, false, say);
             }
             read.clear();
         }
-    }
-}
-
-/// Keeps where the stream stands for `sync status` with the link down (`published`); a file
-/// that cannot be written costs only that, and is said.
-fn note_published(dir: &Path, seq: u64, say: &dyn Fn(String)) {
-    if let Err(why) = super::published::note(dir, seq, chrono::Utc::now()) {
-        say(format!("sync: {why} (sync status with the link down will count from the first record)"));
     }
 }
 

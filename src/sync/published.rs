@@ -1,11 +1,12 @@
 //! The last of this desk's records the stream has acknowledged, as this host's publisher last
 //! saw it, kept beside the journal (`sync-published.json`): with the link down `sync status`
 //! cannot ask the stream, and counts the backlog from here instead of from the first record.
-//! A hint, not a record: written when the publisher's position moves, read by `sync status`.
+//! A hint, not a record: written in place (a torn or missing file only means counting from the
+//! first record), at most once a second while records go out and once more when they are all
+//! out; read by `sync status`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub const FILE: &str = "sync-published.json";
@@ -24,8 +25,38 @@ pub fn path(journal: &Path) -> PathBuf {
 
 /// Notes that the stream holds this desk's records up to `seq`.
 pub fn note(journal: &Path, seq: u64, at: DateTime<Utc>) -> Result<(), String> {
-    let text = serde_json::to_string(&Published { seq, at }).map_err(|e| e.to_string())?;
-    crate::desk_files::write_atomically(&path(journal), |mut file| writeln!(file, "{text}"))
+    let mut text = serde_json::to_vec(&Published { seq, at }).map_err(|e| e.to_string())?;
+    text.push(b'\n');
+    let path = path(journal);
+    crate::desk_files::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// How often the publisher notes where it stands while records go out.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What the publisher last noted, so that it notes a moved position at most every `EVERY`.
+#[derive(Default)]
+pub struct Noter {
+    noted: Option<(u64, std::time::Instant)>,
+}
+
+impl Noter {
+    /// Notes `seq` if it moved and `EVERY` has passed since the last note, or at once when
+    /// `settled` (nothing more is waiting to go out); says why it could not.
+    pub fn note(&mut self, journal: &Path, seq: u64, settled: bool, say: &dyn Fn(String)) {
+        let due = match self.noted {
+            None => true,
+            Some((noted, _)) if noted == seq => false,
+            Some((_, when)) => settled || when.elapsed() >= EVERY,
+        };
+        if !due {
+            return;
+        }
+        self.noted = Some((seq, std::time::Instant::now()));
+        if let Err(why) = note(journal, seq, Utc::now()) {
+            say(format!("sync: {why} (sync status with the link down will count from the first record)"));
+        }
+    }
 }
 
 /// What was noted last; None when nothing was, or the file cannot be read (then the backlog is
@@ -48,5 +79,21 @@ mod tests {
         assert_eq!(read(dir.path()), Some(Published { seq: 42, at }));
         std::fs::write(path(dir.path()), b"{\"seq\": 4").unwrap();
         assert_eq!(read(dir.path()), None);
+    }
+
+    #[test]
+    fn a_moving_position_is_noted_at_most_every_second_and_when_all_is_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut noter = Noter::default();
+        let quiet = |_: String| panic!("nothing to say");
+        noter.note(dir.path(), 5, false, &quiet);
+        assert_eq!(read(dir.path()).map(|p| p.seq), Some(5), "the first at once");
+        noter.note(dir.path(), 9, false, &quiet);
+        assert_eq!(read(dir.path()).map(|p| p.seq), Some(5), "not again within the second");
+        noter.note(dir.path(), 12, true, &quiet);
+        assert_eq!(read(dir.path()).map(|p| p.seq), Some(12), "all out: at once");
+        std::fs::remove_file(path(dir.path())).unwrap();
+        noter.note(dir.path(), 12, true, &quiet);
+        assert_eq!(read(dir.path()), None, "the same position is not written again");
     }
 }

@@ -22,6 +22,8 @@ use crate::polling::{FeedMsg, Polling};
 use crate::state::DeskState;
 use crate::ui::{self, Redraw, theme::Theme};
 
+/// How long a quitting console waits for a briefing still being written.
+const BRIEF_AT_QUIT: Duration = Duration::from_secs(10);
 /// How often the polling console withdraws items whose life has ended (CoT `stale`, CAP
 /// `expires`) between polls of their feed.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
@@ -440,13 +442,15 @@ async fn event_loop(
         desk.app.flash = Some(what.to_string());
         let _ = painter.draw(terminal, &desk.app, theme, Redraw::All);
     };
-    // A briefing asked for is finished and noted before the console stops, not left half done;
-    // a second signal (SIGTERM, SIGHUP, Ctrl-C) stops without it.
+    // A briefing asked for is finished and noted before the console stops, for up to
+    // `BRIEF_AT_QUIT`; a signal (SIGTERM, SIGHUP, Ctrl-C) stops without it. One not finished is
+    // not written at all (written whole or not: `brief::write_to_briefs_dir`).
     if desk.app.briefing {
         say(desk, "quitting: finishing the briefing first (a signal stops at once)");
         tokio::select! {
             Some(written) = briefed.recv() => desk.brief_written(written),
             () = endings.recv() => {}
+            () = tokio::time::sleep(BRIEF_AT_QUIT) => {}
         }
     }
     // What was resolved last goes out as CoT before the console stops.
@@ -612,7 +616,9 @@ impl Desk {
         self.app.briefing = true;
         let (config, journal, done) =
             (self.app.config().clone(), self.journal_dir.clone(), self.briefs.clone());
-        tokio::task::spawn_blocking(move || {
+        // A thread of its own rather than tokio's blocking pool, which a stopping runtime waits
+        // for without limit: a console told to stop does not wait for a briefing (see the quit).
+        std::thread::spawn(move || {
             // Answered whatever happens, or the console would wait for it for ever.
             let written =
                 std::panic::catch_unwind(|| crate::brief::write_to_briefs_dir(&config, &journal, &request))

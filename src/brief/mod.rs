@@ -233,8 +233,11 @@ pub fn write_to_briefs_dir(
     let dir = briefs_dir(journal);
     crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("sitrep-{}.md", request.to.format("%Y%m%dT%H%M%SZ")));
-    crate::desk_files::write(&path, render::render(&brief, BriefFormat::Md).as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Whole or not at all: a console that stops while writing it leaves no half briefing.
+    let text = render::render(&brief, BriefFormat::Md);
+    crate::desk_files::write_atomically(&path, |mut file| {
+        std::io::Write::write_all(&mut file, text.as_bytes())
+    })?;
     Ok((path, brief))
 }
 

@@ -108,7 +108,7 @@ fn with_the_link_down_the_backlog_counts_from_what_the_stream_last_held() {
     });
     // The publisher notes where the stream stands after it hears back, not before.
     sync_support::wait_for("the publisher's note of it", CONVERGE, || {
-        attache::sync::published::read(&manila.journal)
+        attache::sync::published::read(&manila.journal, "manila")
             .is_some_and(|p| p.seq == *manila.own_shared().last().unwrap())
     });
     server.kill();

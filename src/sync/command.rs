@@ -104,7 +104,7 @@ async fn status(config: &SyncConfig, journal: &Path, format: Format) -> ExitCode
         Err(why) => {
             found.link = Err(why);
             // Unless this host's publisher noted where the stream stood: counted from there.
-            if let Some(published) = super::published::read(journal) {
+            if let Some(published) = super::published::read(journal, &config.desk) {
                 match local::shared_after(journal, published.seq, &shares) {
                     Ok(after) => (found.backlog, found.backlog_as_of) = (after, Some(published.at)),
                     Err(why) => eprintln!("attache: {why}"),

@@ -108,7 +108,7 @@ impl Session<'_> {
             s.backlog = unsent;
             s.published = Some(sent.after.seq);
         });
-        let mut noter = super::published::Noter::default();
+        let mut noter = super::published::Noter::new(&config.desk);
         noter.note(dir, sent.after.seq, false, say);
         let mut follower = Follower::from_seq(dir, sent.after.seq + 1)?;
         let mut read = Vec::new();

@@ -313,14 +313,7 @@ pub fn render(b: &Brief) -> String {
         let _ = writeln!(o, "\n## After-action review notes\n");
         let _ = writeln!(o, "{}\n", esc(&super::render::review_source(review)));
         for n in &review.notes {
-            let (at, written) = (utc(n.at), utc(n.written));
-            let _ = writeln!(
-                o,
-                "- {at} at #{} {} (written {written}): {}",
-                n.seq,
-                esc(&n.operator),
-                esc(&n.text)
-            );
+            let _ = writeln!(o, "- {}", super::render::review_line(n, esc));
         }
         for line in &review.unreadable {
             let _ = writeln!(o, "- UNREADABLE: {}", esc(line));

@@ -388,19 +388,20 @@ fn text(b: &Brief) -> String {
         heading(&mut o, "AFTER-ACTION REVIEW NOTES");
         wrap(&mut o, "", &review_source(review), 0);
         for n in &review.notes {
-            let (at, written) = (utc(n.at), utc(n.written));
-            wrap(
-                &mut o,
-                "  ",
-                &format!("{at} at #{} {} (written {written}): {}", n.seq, n.operator, n.text),
-                4,
-            );
+            wrap(&mut o, "  ", &review_line(n, |s| s.to_string()), 4);
         }
         for line in &review.unreadable {
             wrap(&mut o, "  ", &format!("UNREADABLE: {line}"), 4);
         }
     }
     o
+}
+
+/// One review note: when it is about, the record shown then, who wrote it and when, its text
+/// (the operator's and the text through `esc`, as the format needs).
+pub(crate) fn review_line(n: &crate::review::ReviewNote, esc: impl Fn(&str) -> String) -> String {
+    let (at, written) = (utc(n.at), utc(n.written));
+    format!("{at} at #{} {} (written {written}): {}", n.seq, esc(&n.operator), esc(&n.text))
 }
 
 /// Where the review notes come from, and that the record's sums do not cover them.

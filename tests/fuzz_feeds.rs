@@ -180,9 +180,52 @@ fn a_declaration_inside_an_rss_document_is_an_error_not_a_panic() {
         <link><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>https://example.org/</link>\
         <item><title>a</title><guid>1</guid></item></channel></rss>";
     let error = feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap_err();
-    assert!(error.to_string().contains("XML declaration at byte"), "{error}");
+    assert!(error.to_string().contains("an XML declaration on line"), "{error}");
     // In CDATA it is text, and the document reads.
     let doc = b"<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><guid>1</guid>\
         <description><![CDATA[<?xml version=\"1.0\"?>]]></description></item></channel></rss>";
     assert_eq!(feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap().items.len(), 1);
+}
+
+/// Found by fuzzing: a `<![CDATA[` inside an attribute value is no CDATA section, so the
+/// declaration after it is markup, and it reached quick-xml's mid-document encoding change.
+#[test]
+fn a_declaration_after_cdata_like_text_in_an_attribute_is_an_error_not_a_panic() {
+    let doc = b"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><entry><id>1</id>\
+        <title>a</title><category term=\"<![CDATA[\"/><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
+        </entry></feed>";
+    let error = feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap_err();
+    assert!(error.to_string().contains("an XML declaration on line"), "{error}");
+}
+
+/// A declaration longer than quick-xml's 64-byte look-ahead, or after blank lines (as PHP sites
+/// send), naming a single-byte encoding: quick-xml panicked changing the decoder so late.
+#[test]
+fn a_long_or_indented_declaration_of_latin_1_reads() {
+    let title = b"<title>Caf\xe9 Ren\xe9</title>";
+    for head in [
+        &b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"yes\"          ?>"[..],
+        &b"\n\n<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"[..],
+        &b"\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n<?xml version=\"1.0\" encoding=\"windows-1252\"?>"[..],
+    ] {
+        let mut doc = head.to_vec();
+        doc.extend_from_slice(b"\n<rss version=\"2.0\"><channel><title>t</title><item>");
+        doc.extend_from_slice(title);
+        doc.extend_from_slice(b"<guid>1</guid></item></channel></rss>");
+        let parsed = feeds::parse(FeedKind::Rss, "rss", None, &doc, now())
+            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(head)));
+        assert_eq!(parsed.items.len(), 1);
+        assert_eq!(parsed.items[0].title, "Café René", "{}", String::from_utf8_lossy(head));
+    }
+}
+
+/// Found by fuzzing: after a malformed reference (`&` then markup) quick-xml reads on, and so
+/// does feed-rs, into the declaration behind it.
+#[test]
+fn a_declaration_after_a_bare_ampersand_is_an_error_not_a_panic() {
+    let doc = b"<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><guid>1</guid>\
+        <description>Phone &<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>lt;br</description>\
+        </item></channel></rss>";
+    let error = feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap_err();
+    assert!(error.to_string().contains("an XML declaration on line"), "{error}");
 }

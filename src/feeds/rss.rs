@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, Utc};
 use feed_rs::model::{Entry, Link, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
 use super::xml::{self, decode, parse_date};
@@ -26,11 +27,12 @@ use crate::domain::{FeedItem, Severity, Traffic};
 pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, ParseError> {
     // News has no expiry; `now` is part of the common signature only.
     let _ = now;
-    refuse_entity_declarations(body)?;
-    refuse_late_declarations(body)?;
-    // feed-rs decodes by the declared encoding itself; this only makes bad bytes in a UTF-8
-    // document an error that says where, instead of feed-rs's "no root element".
-    decode(body)?;
+    // feed-rs is given UTF-8 without a declaration: its own decoding switches encoding only
+    // within quick-xml's first 64 bytes, and a longer or indented declaration of ISO-8859-1 read
+    // as "no root element". Bad bytes in a UTF-8 document are an error that says where.
+    let text = decode(body)?;
+    let text = xml::without_declaration(&text);
+    refuse_unsafe_markup(&text)?;
     let unreadable_dates = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&unreadable_dates);
     let parser = feed_rs::parser::Builder::new()
@@ -44,7 +46,7 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
             parsed
         })
         .build();
-    let doc = parser.parse(body).map_err(|e| match e {
+    let doc = parser.parse(text.as_bytes()).map_err(|e| match e {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => ParseError::new(
             "not a readable RSS or Atom feed: no <rss>, <rdf:RDF> or <feed> root element (an HTML page?)",
         ),
@@ -138,64 +140,50 @@ fn note_unreadable_dates(body: &[u8], dates: &[String], parsed: &mut Parsed) {
 /// The elements RSS 2.0, RSS 1.0 (Dublin Core) and Atom date an entry with.
 const DATE_ELEMENTS: [&str; 4] = ["pubDate", "published", "updated", "date"];
 
-/// Refuses a DTD that declares entities, looking only at the prolog (before the root element).
-fn refuse_entity_declarations(body: &[u8]) -> Result<(), ParseError> {
-    let mut rest = body;
-    while let Some(lt) = rest.iter().position(|b| *b == b'<') {
-        rest = &rest[lt..];
-        if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!doctype") {
-            let end = rest.windows(2).position(|w| w == b"]>").unwrap_or(rest.len());
-            if rest[..end].windows(8).any(|w| w == b"<!ENTITY") {
-                return Err(ParseError::new(
-                    "the document declares XML entities in its DTD, which attache does not expand",
-                ));
+/// Reads the document's markup once with feed-rs's own tokenizer (quick-xml, configured as
+/// feed-rs configures it), before feed-rs does, refusing what it would mishandle:
+/// - an XML declaration anywhere but at the start: feed-rs hands one naming another encoding to
+///   quick-xml, which panics changing the decoder mid-document;
+/// - a DTD that declares entities, which feed-rs does not expand.
+///
+/// `text` is the decoded document with its opening declaration blanked out. The check reads on
+/// past a tokenizer error, as feed-rs does where an element's text is malformed (`&<?xml`).
+fn refuse_unsafe_markup(text: &str) -> Result<(), ParseError> {
+    let mut reader = quick_xml::NsReader::from_str(text);
+    let config = reader.config_mut();
+    config.expand_empty_elements = true;
+    config.trim_markup_names_in_closing_tags = true;
+    config.trim_text(false);
+    loop {
+        let at = reader.buffer_position();
+        let mut erred = false;
+        let refusal = match reader.read_resolved_event() {
+            Ok((_, Event::Eof)) => return Ok(()),
+            Ok((_, Event::Decl(_))) => {
+                let at = usize::try_from(at).unwrap_or(usize::MAX).min(text.len());
+                let line = text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                Some(format!(
+                    "not well-formed XML: an XML declaration on line {line}, inside the document (it may only open it)"
+                ))
             }
+            Ok((_, Event::DocType(dtd))) if AsRef::<str>::as_ref(&dtd).contains("<!ENTITY") => Some(
+                "the document declares XML entities in its DTD, which attache does not expand".to_string(),
+            ),
+            Ok(_) => None,
+            Err(_) => {
+                erred = true;
+                None
+            }
+        };
+        if let Some(why) = refusal {
+            return Err(ParseError::new(why));
+        }
+        // After an error the reader goes on past it; one that cannot has read all it can. (An
+        // expanded `<a/>` gives its end without moving, so only an error is a reason to stop.)
+        if erred && reader.buffer_position() == at {
             return Ok(());
         }
-        if !(rest.starts_with(b"<?") || rest.starts_with(b"<!--")) {
-            return Ok(()); // the root element: the prolog is over
-        }
-        let close: &[u8] = if rest.starts_with(b"<?") { b"?>" } else { b"-->" };
-        match rest.windows(close.len()).position(|w| w == close) {
-            Some(end) => rest = &rest[end + close.len()..],
-            None => return Ok(()),
-        }
     }
-    Ok(())
-}
-
-/// An XML declaration may only open a document. feed-rs hands a later one (`<?xml … encoding=…?>`
-/// inside an element) to quick-xml, which panics changing the encoding mid-document; such a
-/// document is not well-formed, so it is refused here, naming where. CDATA and comments are text.
-fn refuse_late_declarations(body: &[u8]) -> Result<(), ParseError> {
-    let mut at = 0;
-    let mut first = true;
-    while let Some(lt) = body[at..].iter().position(|b| *b == b'<') {
-        at += lt;
-        let rest = &body[at..];
-        let skip_to =
-            |close: &[u8]| rest.windows(close.len()).position(|w| w == close).map(|p| p + close.len());
-        let skipped = if rest.starts_with(b"<![CDATA[") {
-            skip_to(b"]]>")
-        } else if rest.starts_with(b"<!--") {
-            skip_to(b"-->")
-        } else {
-            let declaration = rest.starts_with(b"<?xml")
-                && rest.get(5).is_some_and(|b| b.is_ascii_whitespace() || *b == b'?');
-            if declaration && !first {
-                return Err(ParseError::new(format!(
-                    "not well-formed XML: an XML declaration at byte {at}, inside the document (it may only open it)"
-                )));
-            }
-            Some(1)
-        };
-        first = false;
-        match skipped {
-            Some(n) => at += n,
-            None => return Ok(()),
-        }
-    }
-    Ok(())
 }
 
 /// The id of an entry that has neither guid nor Atom id: its link, else a hash of its title,
@@ -301,18 +289,24 @@ mod tests {
     }
 
     #[test]
-    fn entity_declarations_are_refused_only_in_the_prolog() {
-        assert!(
-            refuse_entity_declarations(b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>")
-                .is_err()
+    fn only_markup_is_refused_not_text_that_looks_like_it() {
+        let refused =
+            |doc: &str| refuse_unsafe_markup(&xml::without_declaration(doc)).err().map(|e| e.to_string());
+        let entities = refused("<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>").unwrap();
+        assert!(entities.contains("declares XML entities"), "{entities}");
+        assert_eq!(refused("<!-- c --><rss><![CDATA[<!DOCTYPE x [<!ENTITY a 'b'>]>]]></rss>"), None);
+        assert_eq!(refused("<!DOCTYPE rss PUBLIC \"-//Netscape//DTD RSS 0.91//EN\"><rss/>"), None);
+        assert_eq!(
+            refused("<rss><a><![CDATA[<?xml version='1.0'?>]]></a><!-- <?xml version='1.0'?> --></rss>"),
+            None
         );
-        assert!(
-            refuse_entity_declarations(b"<!-- c --><rss><![CDATA[<!DOCTYPE x [<!ENTITY a 'b'>]>]]></rss>")
-                .is_ok()
-        );
-        assert!(
-            refuse_entity_declarations(b"<!DOCTYPE rss PUBLIC \"-//Netscape//DTD RSS 0.91//EN\"><rss/>")
-                .is_ok()
-        );
+        let late = refused("<rss>\n<a>\n<?xml version='1.0'?></a></rss>").unwrap();
+        assert!(late.contains("XML declaration on line 3"), "{late}");
+        // In an attribute value `<![CDATA[` is text, and what follows it is markup again.
+        assert!(refused("<rss><a b=\"<![CDATA[\"/><?xml version='1.0'?></rss>").is_some());
+        // After a malformed reference the reader goes on, and so does the check.
+        assert!(refused("<rss><a>&<?xml version='1.0'?>lt;</a></rss>").is_some());
+        // After an empty element too, whose end comes without reading a byte.
+        assert!(refused("<rss><a/><?xml version='1.0'?></rss>").is_some());
     }
 }

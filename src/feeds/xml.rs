@@ -48,8 +48,10 @@ fn utf8(body: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     })
 }
 
-/// The `encoding` pseudo-attribute of an XML declaration at the very start of the document.
+/// The `encoding` pseudo-attribute of an XML declaration at the start of the document, blank
+/// lines before it allowed (as `without_declaration` allows them).
 fn declared_encoding(body: &[u8]) -> Option<String> {
+    let body = body.trim_ascii_start();
     let head = body.get(..body.len().min(200))?;
     let head = head.strip_prefix(b"<?xml")?;
     let end = head.windows(2).position(|w| w == b"?>")?;
@@ -90,7 +92,7 @@ pub fn with_document<T>(
 /// still match the original). The declaration has done its work, choosing the decoder, and
 /// roxmltree refuses one that does not stand at the very first byte, as happens when a sender or
 /// a relay puts a newline or a tab before it.
-fn without_declaration(text: &str) -> Cow<'_, str> {
+pub fn without_declaration(text: &str) -> Cow<'_, str> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let start = text.len() - body.len();
     let lead = body.len() - body.trim_start().len();

@@ -229,3 +229,16 @@ fn a_declaration_after_a_bare_ampersand_is_an_error_not_a_panic() {
     let error = feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap_err();
     assert!(error.to_string().contains("an XML declaration on line"), "{error}");
 }
+
+/// Found by fuzzing: a 17-digit coordinate read back from the journal's JSON a unit in the last
+/// place off, so the item journaled was not the item read back.
+#[test]
+fn a_seventeen_digit_coordinate_survives_the_journal() {
+    let doc = br#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"nc72934325",
+        "properties":{"mag":1.05,"place":"23km NW of Parkfield, CA","time":1512340448030,
+        "updated":1512341343063,"title":"M 1.1 - 23km NW of Parkfield, CA","url":"https://x"},
+        "geometry":{"type":"Point","coordinates":[-120.61844674407372,36.0366669,1]}}]}"#;
+    let parsed = feeds::parse(FeedKind::UsgsGeojson, "usgs", None, doc, now()).unwrap();
+    assert_eq!(parsed.items.len(), 1);
+    check(Ok(parsed)).unwrap();
+}

@@ -2,20 +2,33 @@
 //! corpora read from tests/fixtures, and mutations of a seed that proptest can shrink.
 //!
 //! Each property runs a small number of cases so the whole suite stays within a minute of a debug
-//! `cargo test`; `FUZZ_CASES=N` runs every property N times as many cases, for a longer search.
+//! `cargo test`, the same cases on every run (a fixed seed), so a clean clone passes or fails as
+//! the last one did; `FUZZ_CASES=N` searches N times as many fresh random cases.
 
 #![allow(dead_code)]
 
 use proptest::prelude::*;
-use proptest::test_runner::Config;
+use proptest::test_runner::{Config, RngSeed};
 
-/// A runner config for a property that runs `base` cases in a normal test run, times
-/// `FUZZ_CASES` when that is set. Failures are not persisted to files: a failure found becomes
-/// a named regression test with its input inlined.
+/// A runner config for a property that runs `base` cases from a fixed seed in a normal test run,
+/// times `FUZZ_CASES` from a random seed when that is set (or from `PROPTEST_RNG_SEED`, to
+/// repeat a search). Failures are not persisted to files: a failure found becomes a named
+/// regression test with its input inlined.
 pub fn config(base: u32) -> Config {
-    let factor = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(1).max(1);
-    Config { cases: base.saturating_mul(factor), failure_persistence: None, ..Config::default() }
+    let factor = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse::<u32>().ok());
+    let searching = factor.is_some() || std::env::var_os("PROPTEST_RNG_SEED").is_some();
+    let defaults = Config::default();
+    let rng_seed = if searching { defaults.rng_seed } else { RngSeed::Fixed(TEST_RUN_SEED) };
+    Config {
+        cases: base.saturating_mul(factor.unwrap_or(1).max(1)),
+        failure_persistence: None,
+        rng_seed,
+        ..defaults
+    }
 }
+
+/// The seed of a normal test run's cases.
+const TEST_RUN_SEED: u64 = 0x0061_7474_6163_6865;
 
 /// The documents in `tests/fixtures/<dir>` whose names end with one of `exts`, smallest first,
 /// at most `max_bytes` each (large fixtures make a debug case slow without finding more).

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use crate::config::{Config, ConfigSnapshot, Problem};
 use crate::event::Event;
 use crate::journal::Writer;
+use crate::sync::settings::Follow;
 
 /// Loads the configuration at `path` and checks it as `attache check` does, what it names on
 /// disk included, the TLS files excepted.
@@ -40,6 +41,28 @@ pub fn loaded_event(config: &Config, snapshot: bool) -> Event {
 pub fn record_lacks(state: &crate::state::DeskState, config: &Config) -> bool {
     let shared = config.sync.as_ref().is_some_and(|s| s.shares("config.loaded"));
     shared || state.config_in_force().is_none_or(|c| c.digest != config.digest || c.snapshot.is_none())
+}
+
+/// What a console or `attache poll` starting with `config` journals of it: `config.loaded`
+/// (with its snapshot when the record lacks it), and `sync.following` when the desks it follows
+/// are not those the record last said.
+pub fn start_events(state: &crate::state::DeskState, config: &Config) -> Vec<Event> {
+    let mut events = vec![loaded_event(config, record_lacks(state, config))];
+    events.extend(following_event(state.following(), config));
+    events
+}
+
+/// `sync.following` for the desks `config` follows (sorted; `"*"` for every desk), unless the
+/// record last said the same (`recorded`), or has never said and there are none.
+pub fn following_event(recorded: Option<&[String]>, config: &Config) -> Option<Event> {
+    let mut follow = match config.sync.as_ref().map(|s| &s.follow) {
+        Some(Follow::All) => vec!["*".to_string()],
+        Some(Follow::Desks(desks)) => desks.clone(),
+        None => Vec::new(),
+    };
+    follow.sort();
+    let said = recorded.map_or(follow.is_empty(), |recorded| recorded == follow.as_slice());
+    (!said).then_some(Event::SyncFollowing { follow })
 }
 
 /// One line for a refused reload: how many problems, and the first.
@@ -88,5 +111,54 @@ pub fn command(path: &Path, journal: impl FnOnce(&Config) -> std::path::PathBuf,
             eprintln!("attache: reload NOT journaled: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::settings::SyncConfig;
+
+    fn following(follow: Option<Follow>) -> Config {
+        let mut config =
+            Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/attache.toml")).unwrap();
+        config.sync = follow.map(|follow| SyncConfig {
+            servers: vec!["nats://127.0.0.1:4222".into()],
+            desk: "manila".into(),
+            follow,
+            credentials: None,
+            domain: None,
+            kinds: Vec::new(),
+            replicas: 1,
+        });
+        config
+    }
+
+    fn said(event: Option<Event>) -> Option<Vec<String>> {
+        event.map(|e| match e {
+            Event::SyncFollowing { follow } => follow,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn the_desks_followed_are_journaled_when_they_differ_from_the_records() {
+        let desks = |d: &[&str]| Some(Follow::Desks(d.iter().map(|s| s.to_string()).collect()));
+        let list = |d: &[&str]| d.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // A desk that never followed anyone, and still does not: nothing to say.
+        assert_eq!(said(following_event(None, &following(None))), None);
+        assert_eq!(said(following_event(None, &following(desks(&[])))), None);
+        // Following desks for the first time: said, sorted, so the order in the file is no change.
+        let first = said(following_event(None, &following(desks(&["pristina", "hq"]))));
+        assert_eq!(first, Some(list(&["hq", "pristina"])));
+        assert_eq!(
+            said(following_event(Some(&list(&["hq", "pristina"])), &following(desks(&["pristina", "hq"])))),
+            None
+        );
+        // One dropped, all, or `[sync]` gone: each said.
+        let recorded = list(&["hq", "pristina"]);
+        assert_eq!(said(following_event(Some(&recorded), &following(desks(&["hq"])))), Some(list(&["hq"])));
+        assert_eq!(said(following_event(Some(&recorded), &following(Some(Follow::All)))), Some(list(&["*"])));
+        assert_eq!(said(following_event(Some(&recorded), &following(None))), Some(Vec::new()));
     }
 }

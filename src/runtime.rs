@@ -248,8 +248,9 @@ async fn run(config: Config, journal_dir: PathBuf, operator: String) -> anyhow::
     // console started with an older file than the record's latest journals its own, as that
     // is what it runs with.
     let own = desk.app.own_config();
-    let loaded = crate::reload::loaded_event(own, crate::reload::record_lacks(desk.app.state(), own));
-    desk.record(&operator, vec![session, loaded]);
+    let mut started = vec![session];
+    started.extend(crate::reload::start_events(desk.app.state(), own));
+    desk.record(&operator, started);
 
     let theme = Theme::from_env();
     let result = event_loop(&mut terminal, &mut desk, &journal_dir, feeds_config, briefed, &theme).await;

@@ -401,3 +401,41 @@ fn another_desks_check_ins_are_capped_as_this_desks_are() {
     let text = brief_ok(dir.path(), "text", &["--desk", "pristina"]);
     assert!(text.contains("and 5 more"), "{text}");
 }
+
+/// Once the desk stops following pristina (`sync.following` without it), a briefing of a later
+/// period lists none of pristina's alerts as open; one of the period before still does.
+#[test]
+fn a_desk_no_longer_followed_is_not_briefed_after_but_is_before() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mut w = Writer::open(dir.path()).unwrap();
+    w.append("attache", t("2026-11-25T02:00:00Z"), vec![Event::SyncFollowing { follow: vec!["hq".into()] }])
+        .unwrap();
+    drop(w);
+    let open_at_end = |from: &str, to: &str| -> Vec<String> {
+        let out = Command::cargo_bin("attache")
+            .unwrap()
+            .env("LOGNAME", "reyes")
+            .args(["--config", CONFIG, "--journal"])
+            .arg(dir.path())
+            .args(["brief", "--read-only", "--from", from, "--to", to, "--generated-at", to])
+            .args(["--format", "json", "--desk", "*"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut open: Vec<String> = json["other_desks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["open_at_end"].as_array().cloned().unwrap_or_default())
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .filter(|id| id.starts_with("pristina/"))
+            .collect();
+        open.sort();
+        open
+    };
+    assert_eq!(open_at_end(FROM, TO), ["pristina/P0", "pristina/P1", "pristina/P3"]);
+    assert_eq!(open_at_end("2026-11-25T01:30:00Z", "2026-11-25T01:45:00Z").len(), 4, "P9 raised since");
+    assert_eq!(open_at_end("2026-11-25T03:00:00Z", "2026-11-25T04:00:00Z"), Vec::<String>::new());
+}

@@ -450,3 +450,31 @@ fn a_followed_desks_handover_is_kept_a_day_under_its_label() {
     state.apply(&later);
     assert!(state.others_handovers().is_empty());
 }
+
+/// A desk this one stops following (`sync.following` without it) leaves the screen: its alerts,
+/// missions and check-ins, with what other desks brought staying. Following every desk keeps all.
+#[test]
+fn a_desk_no_longer_followed_leaves_the_screen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut events = pristina_envelopes(tmp.path());
+    let mut pristina = Writer::open(&tmp.path().join("pristina")).unwrap();
+    pristina.append("attache", Utc::now(), vec![elsewhere::config_loaded(&["KFOR"])]).unwrap();
+    events.extend(envelopes(&tmp.path().join("pristina"), 4));
+    let following =
+        |desks: &[&str]| Event::SyncFollowing { follow: desks.iter().map(|d| d.to_string()).collect() };
+
+    let mut all = events.clone();
+    all.push(following(&["*"]));
+    let state = fold(all);
+    assert_eq!(state.alerts().len(), 1);
+    assert_eq!(state.others_missions().len(), 1, "{:?}", state.others_missions());
+    assert_eq!(state.following(), Some(&["*".to_string()][..]));
+
+    events.push(following(&["hq"]));
+    let state = fold(events);
+    assert!(state.alerts().is_empty(), "{:?}", state.alerts());
+    assert!(state.others_missions().is_empty(), "{:?}", state.others_missions());
+    assert_eq!(state.log()[0].text, "following desks hq");
+    // What a desk's check-in told of a contact both desks list stays: it is this desk's record now.
+    assert!(state.check_ins().contains_key("Lt Col. Mirela Kovač"));
+}

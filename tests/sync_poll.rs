@@ -64,3 +64,37 @@ fn attache_poll_shares_the_desks_records_and_leaves_sync_to_sync_run() {
     let said = std::fs::read_to_string(&second).unwrap();
     assert!(said.contains("sync link up: desk pristina"), "{said}");
 }
+
+/// A desk that stops following another (its name taken out of `follow`, `attache poll`
+/// restarted) journals so at start, and what that desk had brought leaves its state.
+#[test]
+fn a_desk_no_longer_followed_leaves_the_state_when_poll_restarts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = NatsServer::start(&tmp.path().join("nats"));
+    let manila = Desk::plain(tmp.path(), "manila", &["pristina"], &[server.url()]);
+    let mut pristina = Desk::plain(tmp.path(), "pristina", &["manila"], &[server.url()]);
+    pristina.start_sync();
+    pristina.write_notes(0, 2);
+    let state = || {
+        let mut state = attache::state::DeskState::default();
+        state.fold_all(attache::journal::read_all(&manila.journal).unwrap().0);
+        state
+    };
+    {
+        let _poll = poll(&manila, &tmp.path().join("poll.log"));
+        wait_converged(&pristina, &manila, CONVERGE);
+    }
+    let held = state();
+    assert_eq!(held.following(), Some(&["pristina".to_string()][..]));
+    assert_eq!(held.others_notes().len(), 2, "{:?}", held.others_notes());
+
+    let text = std::fs::read_to_string(&manila.config).unwrap();
+    std::fs::write(&manila.config, text.replace("follow = [\"pristina\"]", "follow = []")).unwrap();
+    let _poll = poll(&manila, &tmp.path().join("poll-again.log"));
+    sync_support::wait_for("the restarted poll to journal whom it follows", CONVERGE, || {
+        state().following() == Some(&[][..])
+    });
+    let held = state();
+    assert!(held.others_notes().is_empty(), "{:?}", held.others_notes());
+    assert!(held.log().iter().any(|l| l.text == "following no other desk"));
+}

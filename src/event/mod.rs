@@ -258,6 +258,10 @@ events! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stream_seq: Option<u64>,
     },
+    /// The desks this desk follows (`[sync] follow`, `"*"` for every desk), written when a
+    /// console or `attache poll` starts following other desks than the record last said: what
+    /// a desk no longer followed had shown here leaves the screen and later briefings.
+    "sync.following" => SyncFollowing { follow: Vec<String> },
     /// An operator chose to append to a journal `journal verify` finds damaged: what it found.
     "journal.written_after_damage" => JournalWrittenAfterDamage { operator: String, damage: String },
 }

@@ -78,8 +78,8 @@ async fn serve(config: &Config, journal_dir: &Path, after_damage: bool) -> Resul
     // All of the record first: alerts are derived, and escalated, from the whole of it.
     while service.follow()? == FOLLOW_BATCH {}
     // The record holds the configuration this process derives alerts by, as a console's does.
-    let loaded = crate::reload::loaded_event(config, crate::reload::record_lacks(&service.state, config));
-    journal(&mut desk, &mut service, &operator, vec![loaded]);
+    let started = crate::reload::start_events(&service.state, config);
+    journal(&mut desk, &mut service, &operator, started);
     if let Err(why) = crate::demo::start_if_configured(config.demo_serve) {
         eprintln!("attache: {why}");
     }

@@ -44,6 +44,11 @@ pub(super) fn describe(
         Event::JournalWrittenAfterDamage { operator, damage } => {
             format!("{operator} wrote to the journal after damage: {damage}")
         }
+        Event::SyncFollowing { follow } if follow.is_empty() => "following no other desk".to_string(),
+        Event::SyncFollowing { follow } if follow.iter().any(|d| d == "*") => {
+            "following every desk".to_string()
+        }
+        Event::SyncFollowing { follow } => format!("following desks {}", one_line(&follow.join(", "))),
         Event::NotifySent { rule, trigger, record, attempts, .. } => {
             let tries = if *attempts > 1 { format!(" (attempt {attempts})") } else { String::new() };
             format!("notified {rule} of #{record} ({trigger}){tries}")

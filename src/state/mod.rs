@@ -16,7 +16,10 @@ pub use describe::unread_counts;
 pub use handover::HandoverMark;
 pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
-pub use remote::{Elsewhere, OtherCheckIn, OtherHandover, OtherMission, OtherNote, fold as fold_remote};
+pub use remote::{
+    Elsewhere, OtherCheckIn, OtherHandover, OtherMission, OtherNote, fold as fold_remote,
+    unfollow as unfollow_desks,
+};
 pub use rollcall::Rollcall;
 
 use chrono::{DateTime, Utc};
@@ -157,6 +160,9 @@ pub struct DeskState {
     /// The configuration in force at `last_seq`: the newest `config.loaded`.
     #[serde(default)]
     config: Option<ConfigInForce>,
+    /// The desks followed as the record last said (`sync.following`); None before it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    following: Option<Vec<String>>,
 }
 
 /// What the fold made, read only: everything else changes the state through `apply`/`fold`.
@@ -347,6 +353,10 @@ impl DeskState {
                 let elsewhere = Some(&mut self.elsewhere);
                 remote::fold(&mut self.alerts, &mut self.check_ins, elsewhere, &desk, &record, ts)
             }
+            Event::SyncFollowing { follow } => {
+                remote::unfollow(&mut self.alerts, Some(&mut self.elsewhere), &follow);
+                self.following = Some(follow);
+            }
         }
         self.log.push_front(Arc::new(log_line));
         self.log.truncate(LOG_CAPACITY);
@@ -363,6 +373,11 @@ impl DeskState {
         for record in records {
             self.fold(record);
         }
+    }
+
+    /// The desks the record last said this desk follows (`sync.following`), if it has said.
+    pub fn following(&self) -> Option<&[String]> {
+        self.following.as_deref()
     }
 
     /// The configuration in force at the last record folded: None before the record's first

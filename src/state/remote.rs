@@ -109,6 +109,29 @@ impl OtherMission {
     }
 }
 
+/// Lets go of what the desks `follow` leaves out had brought here (`sync.following`): their
+/// alerts, and what `elsewhere` keeps of them. `"*"` follows every desk. What the record holds
+/// of them stays there: a briefing of a period before still lists it.
+pub fn unfollow(
+    alerts: &mut BTreeMap<String, Arc<Alert>>,
+    elsewhere: Option<&mut Elsewhere>,
+    follow: &[String],
+) {
+    if follow.iter().any(|d| d == "*") {
+        return;
+    }
+    let followed = |desk: &str| follow.iter().any(|d| d == desk);
+    let keyed_followed = |key: &str| key.split_once('/').is_none_or(|(desk, _)| followed(desk));
+    alerts.retain(|_, a| a.desk.as_deref().is_none_or(followed));
+    if let Some(elsewhere) = elsewhere {
+        elsewhere.rollcalls.retain(|key, _| keyed_followed(key));
+        elsewhere.missions.retain(|_, m| followed(&m.desk));
+        elsewhere.notes.retain(|n| followed(&n.desk));
+        elsewhere.handovers.retain(|h| followed(&h.desk));
+        elsewhere.check_ins.retain(|c| followed(&c.desk));
+    }
+}
+
 /// Folds desk `desk`'s `record` into `alerts` and `check_ins`, and into `elsewhere` where the
 /// fold keeps what other desks hold (the screen's state and a briefing both do; a reader that
 /// does not passes None): the one rule the screen and a briefing follow for another desk's

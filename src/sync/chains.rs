@@ -65,6 +65,12 @@ pub struct Chains {
 }
 
 impl Chains {
+    /// What is held of the desks `follow` names: the Sync line's desks (a desk no longer
+    /// followed is not shown aging there).
+    pub fn followed(&self, follow: &super::settings::Follow) -> BTreeMap<String, Held> {
+        self.desks.iter().filter(|(desk, _)| follow.follows(desk)).map(|(d, h)| (d.clone(), *h)).collect()
+    }
+
     pub fn held(&self, desk: &str) -> Held {
         self.desks.get(desk).copied().unwrap_or_default()
     }
@@ -187,5 +193,17 @@ mod tests {
         let pushed = chains.push(2, "pristina", &second, After { seq: 7, sum: first_sum });
         assert!(matches!(pushed, Pushed::Problem(ref why) if why.contains("not before it")), "{pushed:?}");
         assert_eq!(chains.held("pristina").seq, 1);
+    }
+
+    #[test]
+    fn the_sync_line_lists_only_the_desks_followed() {
+        let mut chains = Chains::default();
+        let (first, _) = line(1, &GENESIS);
+        for desk in ["pristina", "hq"] {
+            chains.push(1, desk, &first, After { seq: 0, sum: GENESIS });
+        }
+        let follow = super::super::settings::Follow::Desks(vec!["hq".into()]);
+        assert_eq!(chains.followed(&follow).keys().collect::<Vec<_>>(), ["hq"]);
+        assert_eq!(chains.followed(&super::super::settings::Follow::All).len(), 2);
     }
 }

@@ -122,7 +122,7 @@ async fn session(
         None => {
             let shares = |kind: &str| config.shares(kind);
             let read = local::read(dir, &shares)?;
-            status.update(|s| s.desks = read.chains.desks.clone());
+            status.update(|s| s.desks = read.chains.followed(&config.follow));
             kept.insert(read)
         }
     };

@@ -111,7 +111,7 @@ pub async fn run(
             writer.append(BY, Utc::now(), events)?;
             local.chains = next.chains;
             local.positions = next.positions;
-            status.update(|s| s.desks = local.chains.desks.clone());
+            status.update(|s| s.desks = local.chains.followed(&config.follow));
         }
     }
 }

@@ -180,6 +180,7 @@ fn folded(kind: &str) -> bool {
                 | "config.loaded"
                 | "handover"
                 | "remote"
+                | "sync.following"
         )
 }
 
@@ -214,6 +215,9 @@ impl Projection for Collector {
                 &record,
                 ts,
             ),
+            Event::SyncFollowing { follow } => {
+                crate::state::unfollow_desks(&mut facts.alerts, Some(&mut facts.elsewhere), &follow)
+            }
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();
                 let failing = facts.feeds.get(&feed).and_then(|h| h.failing_since);

@@ -242,3 +242,36 @@ fn a_seventeen_digit_coordinate_survives_the_journal() {
     assert_eq!(parsed.items.len(), 1);
     check(Ok(parsed)).unwrap();
 }
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    text.encode_utf16()
+        .flat_map(|unit| if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() })
+        .collect()
+}
+
+/// Found in review: UTF-16 without a byte-order mark passed as UTF-8 (ASCII with NULs between),
+/// so the check for late declarations read nothing, and feed-rs, which recognises `<\0?\0`,
+/// met them and panicked. It is decoded as UTF-16 now, and a NUL is refused.
+#[test]
+fn utf16_without_a_byte_order_mark_reads_or_is_refused_never_a_panic() {
+    let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>t</title>\
+        <item><title>Caf\u{e9}</title><guid>1</guid></item></channel></rss>";
+    for big_endian in [false, true] {
+        let parsed = feeds::parse(FeedKind::Rss, "rss", None, &utf16(doc, big_endian), now()).unwrap();
+        assert_eq!(parsed.items[0].title, "Café");
+        let late = doc.replace("<guid>", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><guid>");
+        let error = feeds::parse(FeedKind::Rss, "rss", None, &utf16(&late, big_endian), now()).unwrap_err();
+        assert!(error.to_string().contains("an XML declaration on line"), "{error}");
+    }
+    let nul = b"<rss version=\"2.0\"><channel><title>t\0</title></channel></rss>";
+    let error = feeds::parse(FeedKind::Rss, "rss", None, nul, now()).unwrap_err();
+    assert!(error.to_string().contains("NUL"), "{error}");
+}
+
+/// `<?xml?>` is a declaration too (quick-xml reads it as one): at the start it is not refused.
+#[test]
+fn a_bare_declaration_opening_the_document_reads() {
+    let doc = b"<?xml?><rss version=\"2.0\"><channel><title>t</title><item><title>a</title>\
+        <guid>1</guid></item></channel></rss>";
+    assert_eq!(feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap().items.len(), 1);
+}

@@ -32,6 +32,11 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
     // as "no root element". Bad bytes in a UTF-8 document are an error that says where.
     let text = decode(body)?;
     let text = xml::without_declaration(&text);
+    // Never legal in XML; and UTF-8 text beginning `<\0?\0` would be taken for UTF-16 by
+    // feed-rs's own detection, past what the check below reads.
+    if let Some(at) = text.find('\0') {
+        return Err(ParseError::new(format!("not XML: a NUL character at byte {at} of the decoded text")));
+    }
     refuse_unsafe_markup(&text)?;
     let unreadable_dates = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&unreadable_dates);
@@ -53,7 +58,7 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
         e => ParseError::new(format!("not a readable RSS or Atom feed: {e}")),
     })?;
     let mut parsed = Parsed::default();
-    let mut places = Places::read(body, doc.entries.len(), &mut parsed);
+    let mut places = Places::read(text.as_bytes(), doc.entries.len(), &mut parsed);
     for (n, entry) in doc.entries.into_iter().enumerate() {
         let place = places.take(n, entry.id.trim());
         match item(feed, entry) {
@@ -68,7 +73,7 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
         }
     }
     let dates = unreadable_dates.lock().map(|v| v.clone()).unwrap_or_default();
-    note_unreadable_dates(body, &dates, &mut parsed);
+    note_unreadable_dates(text.as_bytes(), &dates, &mut parsed);
     Ok(parsed)
 }
 

@@ -26,6 +26,17 @@ pub fn decode(body: &[u8]) -> Result<Cow<'_, str>, ParseError> {
         let (text, _) = encoding.decode_without_bom_handling(&body[bom_len..]);
         return Ok(text);
     }
+    // UTF-16 without a byte-order mark shows itself by its first markup, `<?` (as XML's
+    // appendix F detects it): read as UTF-8 it would pass as ASCII with NULs between.
+    let utf16 = match body.get(..4) {
+        Some([b'<', 0, b'?', 0]) => Some(encoding_rs::UTF_16LE),
+        Some([0, b'<', 0, b'?']) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(encoding) = utf16 {
+        let (text, _) = encoding.decode_without_bom_handling(body);
+        return Ok(text);
+    }
     let label = declared_encoding(body);
     let Some(label) = label else { return utf8(body) };
     match encoding_rs::Encoding::for_label(label.as_bytes()) {
@@ -97,7 +108,8 @@ pub fn without_declaration(text: &str) -> Cow<'_, str> {
     let start = text.len() - body.len();
     let lead = body.len() - body.trim_start().len();
     let decl = &body[lead..];
-    if !decl.starts_with("<?xml") || decl[5..].chars().next().is_some_and(|c| !c.is_whitespace()) {
+    if !decl.starts_with("<?xml") || decl[5..].chars().next().is_some_and(|c| !c.is_whitespace() && c != '?')
+    {
         return Cow::Borrowed(text);
     }
     let Some(end) = decl.find("?>") else { return Cow::Borrowed(text) };

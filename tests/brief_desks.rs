@@ -411,6 +411,11 @@ fn a_desk_no_longer_followed_is_not_briefed_after_but_is_before() {
     let mut w = Writer::open(dir.path()).unwrap();
     w.append("attache", t("2026-11-25T02:00:00Z"), vec![Event::SyncFollowing { follow: vec!["hq".into()] }])
         .unwrap();
+    // Raised there after, and appended by a `sync run` still running with the old `follow`.
+    let mut pristina = Elsewhere::new("pristina");
+    let late = pristina
+        .says("2026-11-25T02:30:00Z", raised("P10", Severity::Critical, "after the unfollow", Traffic::Real));
+    w.append("sync", t("2026-11-25T02:30:01Z"), vec![late]).unwrap();
     drop(w);
     let open_at_end = |from: &str, to: &str| -> Vec<String> {
         let out = Command::cargo_bin("attache")

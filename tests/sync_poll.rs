@@ -86,6 +86,12 @@ fn a_desk_no_longer_followed_leaves_the_state_when_poll_restarts() {
     }
     let held = state();
     assert_eq!(held.following(), Some(&["pristina".to_string()][..]));
+    // `sync run` says whom it follows too (written by the sync engine, `by` sync).
+    let records = attache::journal::read_all(&pristina.journal).unwrap().0;
+    let said = records.iter().find(
+        |r| matches!(&r.event, attache::event::Event::SyncFollowing { follow } if follow == &["manila"]),
+    );
+    assert_eq!(said.map(|r| r.by.as_str()), Some("sync"));
     assert_eq!(held.others_notes().len(), 2, "{:?}", held.others_notes());
 
     let text = std::fs::read_to_string(&manila.config).unwrap();

@@ -18,7 +18,7 @@ pub use mission::{MissionMark, TiedNote};
 pub use projection::{Projection, check_in, is_alert_kind, last_contact, load_config};
 pub use remote::{
     Elsewhere, OtherCheckIn, OtherHandover, OtherMission, OtherNote, fold as fold_remote,
-    unfollow as unfollow_desks,
+    followed as desk_followed, unfollow as unfollow_desks,
 };
 pub use rollcall::Rollcall;
 
@@ -259,6 +259,8 @@ pub struct Carried {
     pub missions: BTreeMap<String, MissionMark>,
     pub rollcalls: BTreeMap<String, Rollcall>,
     pub elsewhere: Elsewhere,
+    #[serde(default)]
+    pub following: Option<Vec<String>>,
 }
 
 impl DeskState {
@@ -289,6 +291,13 @@ impl DeskState {
             // Once per hour of the record's own time: pure, so replay keeps exactly the same.
             self.housekept_hour = hour;
             self.let_go(ts);
+        }
+        // A desk no longer followed, whose records a sync process still running with the old
+        // `follow` may append: not shown, as what it brought before was let go.
+        if let Event::Remote { desk, .. } = &event
+            && !remote::followed(self.following.as_deref(), desk)
+        {
+            return;
         }
         // Described before it is applied: an alert's title (which applying an acknowledgement,
         // escalation or resolution does not change) and a withdrawn item's, still in the state.
@@ -373,6 +382,18 @@ impl DeskState {
         for record in records {
             self.fold(record);
         }
+    }
+
+    /// Whether the state holds anything another desk brought (its alerts, missions, roll-calls,
+    /// notes, handovers, check-ins).
+    pub fn holds_other_desks(&self) -> bool {
+        let e = &self.elsewhere;
+        self.alerts.values().any(|a| a.desk.is_some())
+            || !(e.rollcalls.is_empty()
+                && e.missions.is_empty()
+                && e.notes.is_empty()
+                && e.handovers.is_empty()
+                && e.check_ins.is_empty())
     }
 
     /// The desks the record last said this desk follows (`sync.following`), if it has said.

@@ -109,6 +109,12 @@ impl OtherMission {
     }
 }
 
+/// Whether desk `desk`'s records are folded, by the desks the record last said it follows
+/// (`sync.following`; before it says, every desk whose records it holds).
+pub fn followed(following: Option<&[String]>, desk: &str) -> bool {
+    following.is_none_or(|follow| follow.iter().any(|d| d == "*" || d == desk))
+}
+
 /// Lets go of what the desks `follow` leaves out had brought here (`sync.following`): their
 /// alerts, and what `elsewhere` keeps of them. `"*"` follows every desk. What the record holds
 /// of them stays there: a briefing of a period before still lists it.
@@ -117,18 +123,15 @@ pub fn unfollow(
     elsewhere: Option<&mut Elsewhere>,
     follow: &[String],
 ) {
-    if follow.iter().any(|d| d == "*") {
-        return;
-    }
-    let followed = |desk: &str| follow.iter().any(|d| d == desk);
-    let keyed_followed = |key: &str| key.split_once('/').is_none_or(|(desk, _)| followed(desk));
-    alerts.retain(|_, a| a.desk.as_deref().is_none_or(followed));
+    let kept = |desk: &str| followed(Some(follow), desk);
+    let keyed_kept = |key: &str| key.split_once('/').is_none_or(|(desk, _)| kept(desk));
+    alerts.retain(|_, a| a.desk.as_deref().is_none_or(kept));
     if let Some(elsewhere) = elsewhere {
-        elsewhere.rollcalls.retain(|key, _| keyed_followed(key));
-        elsewhere.missions.retain(|_, m| followed(&m.desk));
-        elsewhere.notes.retain(|n| followed(&n.desk));
-        elsewhere.handovers.retain(|h| followed(&h.desk));
-        elsewhere.check_ins.retain(|c| followed(&c.desk));
+        elsewhere.rollcalls.retain(|key, _| keyed_kept(key));
+        elsewhere.missions.retain(|_, m| kept(&m.desk));
+        elsewhere.notes.retain(|n| kept(&n.desk));
+        elsewhere.handovers.retain(|h| kept(&h.desk));
+        elsewhere.check_ins.retain(|c| kept(&c.desk));
     }
 }
 

@@ -3,6 +3,7 @@
 //! on a thread of its own (`spawn`), so a slow server or a sync of the journal never holds up a
 //! console's keys.
 
+use chrono::Utc;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,6 +13,7 @@ use super::local;
 use super::settings::SyncConfig;
 use super::status::Shared;
 use super::{publish, receive};
+use crate::event::Event;
 use crate::journal::Writer;
 
 /// The first pause before connecting again, and the longest.
@@ -127,6 +129,18 @@ async fn session(
         }
     };
     let mut writer = Writer::open(dir)?;
+    // `sync run` restarted with another `follow` says so, as a restarted console does.
+    let holds_others = !held.chains.desks.is_empty();
+    if let Some(event) =
+        crate::reload::following_event(held.following.as_deref(), Some(&config.follow), holds_others)
+    {
+        let said = match &event {
+            Event::SyncFollowing { follow } => Some(follow.clone()),
+            _ => None,
+        };
+        writer.append(receive::BY, Utc::now(), vec![event])?;
+        held.following = said;
+    }
     let client = link::connect(config).await?;
     let js = link::jetstream(client.clone(), config);
     let stream = link::stream(&js, config.replicas, &mut learned.ask_for_batches, say).await?;

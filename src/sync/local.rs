@@ -58,6 +58,8 @@ pub struct Local {
     pub own_shared: u64,
     /// The local journal's last seq read.
     pub last_seq: u64,
+    /// The desks the journal last said this desk follows (`sync.following`), if it has said.
+    pub following: Option<Vec<String>>,
 }
 
 impl Local {
@@ -81,6 +83,13 @@ impl Local {
             },
             Some(Err(why)) => {
                 self.problems.push(format!("record #{}: a remote record that cannot be read: {why}", raw.seq))
+            }
+            None if kind_of(raw.bytes) == Some("sync.following") => {
+                if let Ok(crate::event::Record { event: Event::SyncFollowing { follow }, .. }) =
+                    read_record(raw.bytes)
+                {
+                    self.following = Some(follow);
+                }
             }
             None => {
                 if kind_of(raw.bytes).is_some_and(shares)

@@ -155,6 +155,8 @@ pub struct Facts {
     pub config: Option<ConfigInForce>,
     /// The records in the period that changed the configuration in force: (seq, time).
     pub config_changes: Vec<(u64, DateTime<Utc>)>,
+    /// The desks followed as the record last said (`sync.following`), by the state's rule.
+    pub following: Option<Vec<String>>,
 }
 
 /// The period's projection of the record: the facts, folded record by record.
@@ -207,6 +209,9 @@ impl Projection for Collector {
             | Event::AlertResolved { .. }) => {
                 crate::state::apply_alert(&mut facts.alerts, &event, ts, |_, _| None)
             }
+            // A desk no longer followed, as the screen's state skips it.
+            Event::Remote { desk, .. } if !crate::state::desk_followed(facts.following.as_deref(), &desk) => {
+            }
             Event::Remote { desk, record, .. } => crate::state::fold_remote(
                 &mut facts.alerts,
                 &mut facts.check_ins,
@@ -216,7 +221,8 @@ impl Projection for Collector {
                 ts,
             ),
             Event::SyncFollowing { follow } => {
-                crate::state::unfollow_desks(&mut facts.alerts, Some(&mut facts.elsewhere), &follow)
+                crate::state::unfollow_desks(&mut facts.alerts, Some(&mut facts.elsewhere), &follow);
+                facts.following = Some(follow);
             }
             event @ (Event::FeedPolled { .. } | Event::FeedFailed { .. } | Event::FeedRecovered { .. }) => {
                 let feed = crate::state::feed::feed_of(&event).unwrap_or_default().to_string();
@@ -338,6 +344,7 @@ impl Collector {
         facts.missions = carried.missions;
         facts.rollcalls = carried.rollcalls;
         facts.elsewhere = carried.elsewhere;
+        facts.following = carried.following;
         Collector { from, facts, housekept_hour: carried.housekept_hour }
     }
 

@@ -97,7 +97,7 @@ fn prune(journal: &Path) {
             let _ = fs::remove_file(path);
         }
     }
-    remove_abandoned(&journal.join(DIR));
+    crate::desk_files::remove_abandoned(&journal.join(DIR));
     // Another version's (and the first format's plain `<seq>.json`, and the `.carry.json` files
     // older versions kept beside theirs): this one never uses them.
     let ours = format!(".{}{SUFFIX}", tag());
@@ -108,25 +108,6 @@ fn prune(journal: &Path) {
             if (name.ends_with(".json") || name.ends_with(SUFFIX)) && !name.ends_with(&ours) {
                 let _ = fs::remove_file(entry.path());
             }
-        }
-    }
-}
-
-/// How old a temporary file must be before it is taken for one a killed writer left: writing
-/// a checkpoint takes well under a second.
-const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// Removes the temporary files (`*.tmp`) in `dir` that a writer killed mid-write left behind.
-pub(crate) fn remove_abandoned(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let abandoned = entry.file_name().to_str().is_some_and(|name| name.ends_with(".tmp"))
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > ABANDONED_AFTER));
-        if abandoned {
-            let _ = fs::remove_file(entry.path());
         }
     }
 }

@@ -137,7 +137,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Writes `path` through a temporary file of this process's (two consoles may save the same
 /// record's state at once: each writes its own), renamed into place once whole: a crash never
-/// leaves half a file under a real name. Checkpoints and briefing digests are written so.
+/// leaves half a file under a real name. Checkpoints and briefings are written so; `remove_abandoned` clears what a stopped writer left.
 pub fn write_atomically(path: &Path, write: impl FnOnce(File) -> io::Result<()>) -> Result<(), String> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
@@ -146,6 +146,26 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(File) -> io::Result<()>)
         let _ = fs::remove_file(&temporary);
     }
     written.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// How old a temporary file must be before it is taken for one a writer stopped mid-write left
+/// (killed, or a console quitting without waiting for a long briefing): writing one of the
+/// desk's files takes seconds at most.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the temporary files (`*.tmp`) in `dir` that a writer stopped mid-write left behind.
+pub fn remove_abandoned(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let abandoned = entry.file_name().to_str().is_some_and(|name| name.ends_with(".tmp"))
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > ABANDONED_AFTER));
+        if abandoned {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The files and directories under `dir` (and `dir` itself) that users outside the owner and
@@ -167,4 +187,27 @@ pub fn open_to_others(dir: &Path) -> Vec<(PathBuf, u32)> {
     }
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn abandoned_temporary_files_go_and_writes_under_way_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let make = |name: &str, modified: SystemTime| {
+            let path = dir.path().join(name);
+            File::create(&path).unwrap().set_modified(modified).unwrap();
+            path
+        };
+        let stopped = make(".sitrep-20261208T060000Z.md.4194305.tmp", hour_ago);
+        let under_way = make(".sitrep-20261208T070000Z.md.4194306.tmp", SystemTime::now());
+        let not_temporary = make("sitrep-20261208T050000Z.md", hour_ago);
+        remove_abandoned(dir.path());
+        assert!(!stopped.exists(), "a stopped writer's file is removed");
+        assert!(under_way.exists() && not_temporary.exists());
+    }
 }

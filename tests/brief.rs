@@ -244,8 +244,15 @@ fn the_console_key_b_then_enter_asks_for_a_briefing_which_lands_in_the_briefs_di
         generated_at: t(TO),
         operator: "reyes".into(),
     };
+    // What a console that quit without waiting for its briefing left: removed by the next one.
+    let briefs = desk.path().join("briefs");
+    std::fs::create_dir_all(&briefs).unwrap();
+    let abandoned = briefs.join(".sitrep-20261124T000000Z.md.4194305.tmp");
+    let file = std::fs::File::create(&abandoned).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
     let (path, brief) = attache::brief::write_to_briefs_dir(&config, &journal, &request).unwrap();
-    assert_eq!(path, desk.path().join("briefs").join("sitrep-20261125T000000Z.md"));
+    assert!(!abandoned.exists(), "an abandoned briefing's temporary file is removed");
+    assert_eq!(path, briefs.join("sitrep-20261125T000000Z.md"));
     assert!(std::fs::read_to_string(&path).unwrap().starts_with("# SITREP: Manila DAO watch"));
     let note = attache::brief::written_note(&path, &brief);
     assert!(note.starts_with("briefing written: ") && note.contains("seq 8..33"), "{note}");

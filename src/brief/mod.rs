@@ -232,6 +232,8 @@ pub fn write_to_briefs_dir(
     let brief = build(config, journal, request)?;
     let dir = briefs_dir(journal);
     crate::desk_files::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // What a console that quit without waiting for its briefing left half written.
+    crate::desk_files::remove_abandoned(&dir);
     let path = dir.join(format!("sitrep-{}.md", request.to.format("%Y%m%dT%H%M%SZ")));
     // Whole or not at all: a console that stops while writing it leaves no half briefing.
     let text = render::render(&brief, BriefFormat::Md);

@@ -293,3 +293,26 @@ proptest! {
         let _ = rss::parse("news", &body, now());
     }
 }
+
+/// Hand-made feeds write a bare `&` ("Q&A", a link's `?a=1&b=2`), which is not XML: the feed is
+/// read with each one taken as text, and said to be incomplete, rather than lost whole.
+#[test]
+fn a_bare_ampersand_is_read_as_text_and_noted() {
+    let doc = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+        xmlns:georss=\"http://www.georss.org/georss\"><channel><title>Ops & Plans</title>\
+        <item><title>Q&A with the MINUSCA Force Commander</title>\
+        <link>https://example.org/news?id=7&lang=en</link><guid>7</guid>\
+        <description><![CDATA[Bangui & Bambari]]></description>\
+        <georss:point>4.36 18.55</georss:point></item>\
+        <item><title>AT&amp;T outage &#8211; Manila</title><guid>8</guid></item></channel></rss>";
+    let parsed = rss::parse("news", doc, now()).unwrap();
+    let titles: Vec<&str> = parsed.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Q&A with the MINUSCA Force Commander", "AT&T outage – Manila"]);
+    assert_eq!(parsed.items[0].link.as_deref(), Some("https://example.org/news?id=7&lang=en"));
+    assert_eq!(parsed.items[0].summary.as_deref(), Some("Bangui & Bambari"));
+    assert!(parsed.items[0].location.is_some(), "positions are read from the mended text too");
+    assert_eq!(parsed.incomplete, ["not well-formed XML: 3 bare ampersands (&) read as text"]);
+    // A document broken otherwise is still refused, with feed-rs's own words.
+    let broken = b"<rss version=\"2.0\"><channel><title>A & B</title><item><title>x</title></channel></rss>";
+    assert!(rss::parse("news", broken, now()).unwrap_err().to_string().contains("not a readable RSS"));
+}

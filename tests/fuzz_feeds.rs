@@ -275,3 +275,11 @@ fn a_bare_declaration_opening_the_document_reads() {
         <guid>1</guid></item></channel></rss>";
     assert_eq!(feeds::parse(FeedKind::Rss, "rss", None, doc, now()).unwrap().items.len(), 1);
 }
+
+/// Found by fuzzing: a document whose first reading failed inside an entry, read again with a
+/// bare `&` escaped by the same feed-rs parser, tripped an assertion in its MediaRSS state.
+#[test]
+fn a_second_reading_after_a_failed_one_is_not_a_panic() {
+    let doc: &[u8] = b"<rss *275760-09-13T00:00:00Z<event xmlns:georss=\"http://www.georss.org/georss\" xmlns:gml=\"http://www.opengis.net/gml\" version=\"2.0\"><channel><title>Stores Feed</title><description>List of Stores</description><item><title>Home Office - NON-OPERATING 07890</title><description>Phone:  4792734000 &lt;br /&gt;Status:  Open&";
+    let _ = feeds::parse(FeedKind::Rss, "rss", None, doc, now());
+}

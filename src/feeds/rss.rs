@@ -39,25 +39,44 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
     }
     refuse_unsafe_markup(&text)?;
     let unreadable_dates = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&unreadable_dates);
-    let parser = feed_rs::parser::Builder::new()
-        .id_generator(stable_id)
-        .timestamp_parser(move |raw| {
-            let parsed = lenient_date(raw);
-            if parsed.is_none() {
-                let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-                seen.lock().map(|mut v| v.push(raw)).unwrap_or_default();
-            }
-            parsed
-        })
-        .build();
-    let doc = parser.parse(text.as_bytes()).map_err(|e| match e {
+    // A parser per reading: one that failed mid-entry keeps state that makes the next panic.
+    let parser = || {
+        let seen = Arc::clone(&unreadable_dates);
+        feed_rs::parser::Builder::new()
+            .id_generator(stable_id)
+            .timestamp_parser(move |raw| {
+                let parsed = lenient_date(raw);
+                if parsed.is_none() {
+                    let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                    seen.lock().map(|mut v| v.push(raw)).unwrap_or_default();
+                }
+                parsed
+            })
+            .build()
+    };
+    let unreadable = |e: ParseFeedError| match e {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => ParseError::new(
             "not a readable RSS or Atom feed: no <rss>, <rdf:RDF> or <feed> root element (an HTML page?)",
         ),
         e => ParseError::new(format!("not a readable RSS or Atom feed: {e}")),
-    })?;
+    };
     let mut parsed = Parsed::default();
+    let (doc, text) = match parser().parse(text.as_bytes()) {
+        Ok(doc) => (doc, text),
+        // A bare `&` ("Q&A", a link's `?a=1&b=2`) is the commonest fault of hand-made feeds:
+        // read as text, said as incomplete, rather than the whole feed lost.
+        Err(e) => {
+            let Some((repaired, bare)) = escape_bare_ampersands(&text) else { return Err(unreadable(e)) };
+            refuse_unsafe_markup(&repaired)?;
+            unreadable_dates.lock().map(|mut v| v.clear()).unwrap_or_default();
+            let doc = parser().parse(repaired.as_bytes()).map_err(|_| unreadable(e))?;
+            parsed.incomplete.push(format!(
+                "not well-formed XML: {} read as text",
+                crate::words::count(bare as u64, "bare ampersand (&)", "bare ampersands (&)")
+            ));
+            (doc, std::borrow::Cow::Owned(repaired))
+        }
+    };
     let mut places = Places::read(text.as_bytes(), doc.entries.len(), &mut parsed);
     for (n, entry) in doc.entries.into_iter().enumerate() {
         let place = places.take(n, entry.id.trim());
@@ -191,6 +210,55 @@ fn refuse_unsafe_markup(text: &str) -> Result<(), ParseError> {
     }
 }
 
+/// The text with each `&` that begins no reference (`&name;`, `&#123;`, `&#x1F;`) written
+/// `&amp;`, and how many there were; None when there are none. CDATA sections and comments,
+/// where `&` is text already, are left as they are.
+fn escape_bare_ampersands(text: &str) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let mut repaired = String::with_capacity(text.len() + 64);
+    let (mut bare, mut copied, mut at) = (0, 0, 0);
+    while let Some(found) = memchr::memchr2(b'&', b'<', &bytes[at..]) {
+        let i = at + found;
+        if bytes[i] == b'<' {
+            let rest = &text[i..];
+            let section =
+                [("<![CDATA[", "]]>"), ("<!--", "-->")].into_iter().find(|(open, _)| rest.starts_with(open));
+            at = match section {
+                Some((open, close)) => rest[open.len()..]
+                    .find(close)
+                    .map_or(text.len(), |end| i + open.len() + end + close.len()),
+                None => i + 1,
+            };
+            continue;
+        }
+        if !begins_reference(&bytes[i + 1..]) {
+            repaired.push_str(&text[copied..=i]);
+            repaired.push_str("amp;");
+            copied = i + 1;
+            bare += 1;
+        }
+        at = i + 1;
+    }
+    (bare > 0).then(|| {
+        repaired.push_str(&text[copied..]);
+        (repaired, bare)
+    })
+}
+
+/// Whether what follows an `&` is a reference's name or number and its `;`.
+fn begins_reference(after: &[u8]) -> bool {
+    let Some(end) = after.iter().take(40).position(|b| *b == b';') else { return false };
+    match &after[..end] {
+        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
+        [b'#', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        [first, rest @ ..] => {
+            (first.is_ascii_alphabetic() || matches!(first, b'_' | b':'))
+                && rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
+        }
+        [] => false,
+    }
+}
+
 /// The id of an entry that has neither guid nor Atom id: its link, else a hash of its title,
 /// else nothing (the entry is then skipped, since it could not be told from the next).
 fn stable_id(links: &[Link], title: &Option<Text>, _base: Option<&str>) -> String {
@@ -291,6 +359,22 @@ mod tests {
         assert!(stable_id(&[], &title, None).starts_with("title-sha256-"));
         assert_eq!(stable_id(&[], &title, None), stable_id(&[], &title, None));
         assert_eq!(stable_id(&[], &None, None), "");
+    }
+
+    #[test]
+    fn bare_ampersands_are_escaped_and_references_cdata_and_comments_left() {
+        let escaped = escape_bare_ampersands;
+        assert_eq!(escaped("<a>&amp; &#38; &#x26; &nbsp; &a.b-c_d:e;</a>"), None);
+        assert_eq!(
+            escaped("<t>Q&A & AT&T</t><l href=\"x?a=1&b=2\"/><![CDATA[& &]]><!-- & -->&#;&#x;&"),
+            Some((
+                "<t>Q&amp;A &amp; AT&amp;T</t><l href=\"x?a=1&amp;b=2\"/><![CDATA[& &]]><!-- & -->&amp;#;&amp;#x;&amp;"
+                    .to_string(),
+                7
+            ))
+        );
+        // An unclosed CDATA section runs to the end: nothing after it is touched.
+        assert_eq!(escaped("<![CDATA[ & "), None);
     }
 
     #[test]

@@ -153,11 +153,12 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(File) -> io::Result<()>)
 /// desk's files takes seconds at most.
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Removes the temporary files (`*.tmp`) in `dir` that a writer stopped mid-write left behind.
+/// Removes the temporary files (`.NAME.PID.tmp`, as `write_atomically` names them) in `dir`
+/// that a writer stopped mid-write left behind; other files, whatever their names, stay.
 pub fn remove_abandoned(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
-        let abandoned = entry.file_name().to_str().is_some_and(|name| name.ends_with(".tmp"))
+        let abandoned = entry.file_name().to_str().is_some_and(is_temporary_name)
             && entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -166,6 +167,14 @@ pub fn remove_abandoned(dir: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether `name` is one `write_atomically` gives a temporary file: `.NAME.PID.tmp`.
+fn is_temporary_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
+    rest.rsplit_once('.').is_some_and(|(named, pid)| {
+        !named.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// The files and directories under `dir` (and `dir` itself) that users outside the owner and
@@ -206,8 +215,10 @@ mod tests {
         let stopped = make(".sitrep-20261208T060000Z.md.4194305.tmp", hour_ago);
         let under_way = make(".sitrep-20261208T070000Z.md.4194306.tmp", SystemTime::now());
         let not_temporary = make("sitrep-20261208T050000Z.md", hour_ago);
+        let someone_elses = make("notes.tmp", hour_ago);
+        let hidden = make(".draft.tmp", hour_ago);
         remove_abandoned(dir.path());
         assert!(!stopped.exists(), "a stopped writer's file is removed");
-        assert!(under_way.exists() && not_temporary.exists());
+        assert!(under_way.exists() && not_temporary.exists() && someone_elses.exists() && hidden.exists());
     }
 }

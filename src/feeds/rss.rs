@@ -69,7 +69,9 @@ pub fn parse(feed: &str, body: &[u8], now: DateTime<Utc>) -> Result<Parsed, Pars
             let Some((repaired, bare)) = escape_bare_ampersands(&text) else { return Err(unreadable(e)) };
             refuse_unsafe_markup(&repaired)?;
             unreadable_dates.lock().map(|mut v| v.clear()).unwrap_or_default();
-            let doc = parser().parse(repaired.as_bytes()).map_err(|_| unreadable(e))?;
+            // Still unreadable: its other fault is the one to name (the first reading stopped at
+            // an `&`). Escaping adds no line, so positions hold.
+            let doc = parser().parse(repaired.as_bytes()).map_err(unreadable)?;
             parsed.incomplete.push(format!(
                 "not well-formed XML: {} read as text",
                 crate::words::count(bare as u64, "bare ampersand (&)", "bare ampersands (&)")
@@ -221,8 +223,9 @@ fn escape_bare_ampersands(text: &str) -> Option<(String, usize)> {
         let i = at + found;
         if bytes[i] == b'<' {
             let rest = &text[i..];
-            let section =
-                [("<![CDATA[", "]]>"), ("<!--", "-->")].into_iter().find(|(open, _)| rest.starts_with(open));
+            // Where `&` is text already, or left to the reader (a stylesheet's `href`).
+            let sections = [("<![CDATA[", "]]>"), ("<!--", "-->"), ("<?", "?>"), ("<!DOCTYPE", ">")];
+            let section = sections.into_iter().find(|(open, _)| rest.starts_with(open));
             at = match section {
                 Some((open, close)) => rest[open.len()..]
                     .find(close)
@@ -245,18 +248,23 @@ fn escape_bare_ampersands(text: &str) -> Option<(String, usize)> {
     })
 }
 
-/// Whether what follows an `&` is a reference's name or number and its `;`.
+/// Whether what follows an `&` is a reference's name, or a character's number as quick-xml
+/// takes it (`#x` lowercase, a character that can be), and its `;`.
 fn begins_reference(after: &[u8]) -> bool {
     let Some(end) = after.iter().take(40).position(|b| *b == b';') else { return false };
-    match &after[..end] {
-        [b'#', b'x' | b'X', hex @ ..] => !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit),
-        [b'#', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
-        [first, rest @ ..] => {
-            (first.is_ascii_alphabetic() || matches!(first, b'_' | b':'))
-                && rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
-        }
-        [] => false,
+    let Ok(name) = std::str::from_utf8(&after[..end]) else { return false };
+    let character = |code: Option<u32>| code.and_then(char::from_u32).is_some_and(|c| c != '\0');
+    if let Some(hex) = name.strip_prefix("#x") {
+        let digits = hex.bytes().all(|b| b.is_ascii_hexdigit());
+        return character(u32::from_str_radix(hex, 16).ok().filter(|_| digits));
     }
+    if let Some(decimal) = name.strip_prefix('#') {
+        let digits = decimal.bytes().all(|b| b.is_ascii_digit());
+        return character(decimal.parse().ok().filter(|_| digits));
+    }
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|first| first.is_ascii_alphabetic() || matches!(first, b'_' | b':'))
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
 }
 
 /// The id of an entry that has neither guid nor Atom id: its link, else a hash of its title,
@@ -372,6 +380,13 @@ mod tests {
                     .to_string(),
                 7
             ))
+        );
+        // A stylesheet's `href` and a DOCTYPE are left to the reader; a number no character has,
+        // or `#X`, which quick-xml does not take, is no reference.
+        let kept = "<?xml-stylesheet href=\"s?a=1&b=2\"?><!DOCTYPE rss SYSTEM \"x?a&b\">";
+        assert_eq!(
+            escaped(&format!("{kept}<t>&#0;&#xD800;&#X41;&#99999999999;&#65;</t>")),
+            Some((format!("{kept}<t>&amp;#0;&amp;#xD800;&amp;#X41;&amp;#99999999999;&#65;</t>"), 4))
         );
         // An unclosed CDATA section runs to the end: nothing after it is touched.
         assert_eq!(escaped("<![CDATA[ & "), None);

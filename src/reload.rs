@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use crate::config::{Config, ConfigSnapshot, Problem};
 use crate::event::Event;
 use crate::journal::Writer;
-use crate::sync::settings::Follow;
 
 /// Loads the configuration at `path` and checks it as `attache check` does, what it names on
 /// disk included, the TLS files excepted.
@@ -49,27 +48,12 @@ pub fn record_lacks(state: &crate::state::DeskState, config: &Config) -> bool {
 pub fn start_events(state: &crate::state::DeskState, config: &Config) -> Vec<Event> {
     let mut events = vec![loaded_event(config, record_lacks(state, config))];
     let follow = config.sync.as_ref().map(|s| &s.follow);
-    events.extend(following_event(state.following(), follow, state.holds_other_desks()));
+    events.extend(crate::sync::settings::following_event(
+        state.following(),
+        follow,
+        state.holds_other_desks(),
+    ));
     events
-}
-
-/// `sync.following` for the desks `follow` names (sorted; `"*"` for every desk; none without
-/// `[sync]`), unless the record last said the same (`recorded`). A record that has never said
-/// is told only when there is something to say: desks followed, or other desks' records held
-/// (a journal from before `sync.following`, whose desk follows no one now).
-pub fn following_event(
-    recorded: Option<&[String]>,
-    follow: Option<&Follow>,
-    holds_others: bool,
-) -> Option<Event> {
-    let mut follow = match follow {
-        Some(Follow::All) => vec!["*".to_string()],
-        Some(Follow::Desks(desks)) => desks.clone(),
-        None => Vec::new(),
-    };
-    follow.sort();
-    let said = recorded.map_or(follow.is_empty() && !holds_others, |recorded| recorded == follow.as_slice());
-    (!said).then_some(Event::SyncFollowing { follow })
 }
 
 /// One line for a refused reload: how many problems, and the first.
@@ -118,37 +102,5 @@ pub fn command(path: &Path, journal: impl FnOnce(&Config) -> std::path::PathBuf,
             eprintln!("attache: reload NOT journaled: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn said(event: Option<Event>) -> Option<Vec<String>> {
-        event.map(|e| match e {
-            Event::SyncFollowing { follow } => follow,
-            other => panic!("{other:?}"),
-        })
-    }
-
-    #[test]
-    fn the_desks_followed_are_journaled_when_they_differ_from_the_records() {
-        let desks = |d: &[&str]| Follow::Desks(d.iter().map(|s| s.to_string()).collect());
-        let list = |d: &[&str]| d.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        // A desk that never followed anyone, and still does not: nothing to say.
-        assert_eq!(said(following_event(None, None, false)), None);
-        assert_eq!(said(following_event(None, Some(&desks(&[])), false)), None);
-        // ... unless the journal holds other desks' records from before `sync.following` was.
-        assert_eq!(said(following_event(None, None, true)), Some(Vec::new()));
-        // Following desks for the first time: said, sorted, so the order in the file is no change.
-        let first = said(following_event(None, Some(&desks(&["pristina", "hq"])), false));
-        assert_eq!(first, Some(list(&["hq", "pristina"])));
-        let recorded = list(&["hq", "pristina"]);
-        assert_eq!(said(following_event(Some(&recorded), Some(&desks(&["pristina", "hq"])), true)), None);
-        // One dropped, all, or `[sync]` gone: each said.
-        assert_eq!(said(following_event(Some(&recorded), Some(&desks(&["hq"])), true)), Some(list(&["hq"])));
-        assert_eq!(said(following_event(Some(&recorded), Some(&Follow::All), true)), Some(list(&["*"])));
-        assert_eq!(said(following_event(Some(&recorded), None, true)), Some(Vec::new()));
     }
 }

@@ -132,7 +132,7 @@ async fn session(
     // `sync run` restarted with another `follow` says so, as a restarted console does.
     let holds_others = !held.chains.desks.is_empty();
     if let Some(event) =
-        crate::reload::following_event(held.following.as_deref(), Some(&config.follow), holds_others)
+        super::settings::following_event(held.following.as_deref(), Some(&config.follow), holds_others)
     {
         let said = match &event {
             Event::SyncFollowing { follow } => Some(follow.clone()),
